@@ -1,0 +1,631 @@
+//! Every text a customer reads, in Chinese (zh-CN) and English. The core
+//! speaks in [`Msg`] values — meaning, not words — and a channel renders them
+//! with [`render`] in the customer's language. Only this module holds
+//! customer-facing text.
+
+mod en;
+mod zh;
+
+use chrono::NaiveDateTime;
+use serde::{Deserialize, Serialize};
+
+use crate::case::{CaseId, CaseStatus};
+use crate::money::Money;
+use crate::order::OrderNo;
+use crate::policy::{NextStep, Outcome, RuleId, ShippingPayer, Verdict};
+use crate::reason::{EvidenceKind, Reason};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Lang {
+    Zh,
+    En,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh",
+            Lang::En => "en",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Lang> {
+        match code {
+            "zh" => Some(Lang::Zh),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    /// The language for a new customer: English when their client says so.
+    pub fn from_client(language_code: Option<&str>, default: Lang) -> Lang {
+        match language_code {
+            Some(code) if code.to_ascii_lowercase().starts_with("en") => Lang::En,
+            Some(code) if code.to_ascii_lowercase().starts_with("zh") => Lang::Zh,
+            _ => default,
+        }
+    }
+}
+
+/// The decision on a new case, as the customer is told it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DecisionText {
+    pub verdict: Verdict,
+    pub rule: RuleId,
+    pub next: NextStep,
+    /// The rule's deadline in the shop's time zone.
+    pub deadline: Option<NaiveDateTime>,
+    pub return_shipping: Option<ShippingPayer>,
+    pub freight_insurance: bool,
+    pub refund_cap: Money,
+}
+
+/// One line of "my cases".
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseLine {
+    pub id: CaseId,
+    pub item: String,
+    pub outcome: Outcome,
+    pub status: CaseStatus,
+    pub opened: NaiveDateTime,
+}
+
+/// Something to tell the customer. Times are already in the shop's zone.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Msg {
+    // Greeting and menu.
+    Greeting { name: String, shop: String },
+    MenuPrompt,
+    MenuNew,
+    MenuCases,
+    MenuAgent,
+    MenuLanguage,
+    Help,
+    /// A command's one-line description in the client's command menu.
+    CommandDescription { command: String },
+    // Order number and proof of ownership.
+    AskOrderNo,
+    ShareContactButton,
+    OrderNoMalformed,
+    OrderNotFound { order: String, tries_left: u8 },
+    OrderLocked { until: NaiveDateTime },
+    AskProof { order: OrderNo },
+    ProofMalformed,
+    ProofWrong { tries_left: u8 },
+    ProofLockedNow { until: NaiveDateTime },
+    ContactNotOwn,
+    ContactNoOrders,
+    ContactVerified,
+    PickOrder,
+    OrderButton { order: OrderNo, first_item: String, lines: usize, total: Money },
+    OrderUnpaid { order: OrderNo },
+    // Item, quantity, reason.
+    PickLine { order: OrderNo },
+    LineButton { item: String, quantity: u32, unit_price: Money },
+    AskQuantity { item: String, max: u32 },
+    /// A quantity button's label.
+    Quantity(u32),
+    AskReason { item: String },
+    ReasonLabel(Reason),
+    AskDetail,
+    SkipButton,
+    // Evidence.
+    AskEvidence { kind: EvidenceKind, min: u8, max: u8, have: usize },
+    EvidenceReceived { have: usize, min: u8, max: u8 },
+    EvidenceFull { max: u8 },
+    DoneButton,
+    NotAPhoto,
+    // Outcome and confirmation.
+    AskOutcome,
+    OutcomeLabel(Outcome),
+    Summary {
+        order: OrderNo,
+        item: String,
+        quantity: u32,
+        reason: Reason,
+        detail: String,
+        photos: usize,
+        outcome: Outcome,
+    },
+    ConfirmButton,
+    ChangeButton,
+    CancelButton,
+    CaseOpened { id: CaseId, decision: DecisionText },
+    // Everything else.
+    Cancelled,
+    Cases(Vec<CaseLine>),
+    NoCases,
+    AgentQueued { case: Option<CaseId> },
+    LanguagePrompt,
+    /// A language's own name, for the language buttons.
+    LanguageName(Lang),
+    LanguageSet,
+    StaleButton,
+    TextTooLong { max: usize },
+    UseButtons,
+    UnexpectedMedia,
+    Unsupported,
+    /// "✓ <label>": echoes a choice above the next question.
+    Chosen(Box<Msg>),
+}
+
+/// The text of `msg` in `lang`.
+pub fn render(lang: Lang, msg: &Msg) -> String {
+    match lang {
+        Lang::Zh => zh::text(msg),
+        Lang::En => en::text(msg),
+    }
+}
+
+/// Several messages as one chat message, paragraphs apart.
+pub fn render_all(lang: Lang, msgs: &[Msg]) -> String {
+    msgs.iter().map(|msg| render(lang, msg)).collect::<Vec<_>>().join("\n\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use chrono::NaiveDate;
+
+    use super::*;
+    use crate::money::Currency;
+    use crate::reason::EvidenceKind;
+
+    /// Shop data as a customer of each language would typically see it.
+    struct Data {
+        name: &'static str,
+        shop: &'static str,
+        item: &'static str,
+        long_item: &'static str,
+        detail: &'static str,
+    }
+
+    const ZH_DATA: Data = Data {
+        name: "王芳",
+        shop: "暖暖家居",
+        item: "羊毛外套",
+        long_item: "加厚双面羊绒大衣女中长款秋冬新款高级感",
+        detail: "袖口开线了",
+    };
+    const EN_DATA: Data = Data {
+        name: "Fang",
+        shop: "Cosy Home",
+        item: "Wool coat",
+        long_item: "Double-faced cashmere long winter coat, premium edition",
+        detail: "the cuff seam came open",
+    };
+
+    const FORBIDDEN: [&str; 14] = [
+        "当时买的时候不是喜欢吗",
+        "买的时候不是喜欢",
+        "自己选的",
+        "非质量问题不退",
+        "非质量问题",
+        "不退",
+        "不能退",
+        "you liked it",
+        "you chose it",
+        "no returns",
+        "don't take returns",
+        "do not take returns",
+        "unless it's a quality problem",
+        "non-quality",
+    ];
+
+    fn at(month: u32, day: u32, hour: u32, minute: u32) -> NaiveDateTime {
+        NaiveDate::from_ymd_opt(2026, month, day)
+            .and_then(|date| date.and_hms_opt(hour, minute, 0))
+            .expect("a valid test time")
+    }
+
+    fn yuan(major: i64) -> Money {
+        Money::new(major * 100, Currency::CNY)
+    }
+
+    fn order() -> OrderNo {
+        OrderNo::from_trusted("DEMO-1004")
+    }
+
+    fn decision(verdict: Verdict, rule: RuleId, next: NextStep) -> DecisionText {
+        DecisionText {
+            verdict,
+            rule,
+            next,
+            deadline: Some(at(3, 10, 0, 0)),
+            return_shipping: None,
+            freight_insurance: false,
+            refund_cap: yuan(199),
+        }
+    }
+
+    /// The bot's commands, as `conversation::Command::name` spells them.
+    const COMMANDS: [&str; 7] = ["start", "new", "cases", "agent", "lang", "cancel", "help"];
+
+    const VERDICTS: [Verdict; 3] = [Verdict::Approved, Verdict::NeedsReview, Verdict::NotEligible];
+    const RULES: [RuleId; 15] = [
+        RuleId::OrderUnpaid,
+        RuleId::RefundBeforeShipping,
+        RuleId::RefundInTransit,
+        RuleId::CarrierCheck,
+        RuleId::NoReasonReturn,
+        RuleId::NoReasonWindowPassed,
+        RuleId::ExcludedCategory,
+        RuleId::ExchangeInWindow,
+        RuleId::ExchangeWindowPassed,
+        RuleId::QualityClaim,
+        RuleId::QualityReportWindowPassed,
+        RuleId::WarrantyPassed,
+        RuleId::LogisticsClaim,
+        RuleId::EvidenceMissing,
+        RuleId::OutcomeNotOffered,
+    ];
+    const NEXT_STEPS: [NextStep; 8] = [
+        NextStep::CancelUnpaidOrder,
+        NextStep::RefundToOriginalPayment,
+        NextStep::InterceptAndRefuseDelivery,
+        NextStep::SendItemBack,
+        NextStep::ReviewWithinWorkingDay,
+        NextStep::CarrierVerifies,
+        NextStep::TalkToPerson,
+        NextStep::AddPhotos,
+    ];
+    const PAYERS: [Option<ShippingPayer>; 4] =
+        [None, Some(ShippingPayer::Customer), Some(ShippingPayer::Shop), Some(ShippingPayer::Carrier)];
+    const STATUSES: [CaseStatus; 4] =
+        [CaseStatus::Approved, CaseStatus::NeedsReview, CaseStatus::NotEligible, CaseStatus::Closed];
+    const KINDS: [EvidenceKind; 4] =
+        [EvidenceKind::Defect, EvidenceKind::SizeLabel, EvidenceKind::WhatArrived, EvidenceKind::AsReceived];
+
+    fn case_opened_samples() -> Vec<Msg> {
+        let mut samples = Vec::new();
+        for verdict in VERDICTS {
+            for rule in RULES {
+                for next in NEXT_STEPS {
+                    for deadline in [Some(at(3, 10, 0, 0)), None] {
+                        for return_shipping in PAYERS {
+                            for freight_insurance in [false, true] {
+                                let decision = DecisionText {
+                                    deadline,
+                                    return_shipping,
+                                    freight_insurance,
+                                    ..decision(verdict, rule, next)
+                                };
+                                samples.push(Msg::CaseOpened { id: CaseId::from_seq(1001), decision });
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        samples
+    }
+
+    /// One sample (at least) of every variant, with every label it can carry.
+    fn samples(data: &Data) -> Vec<Msg> {
+        let mut samples = vec![
+            Msg::Greeting { name: data.name.into(), shop: data.shop.into() },
+            Msg::Greeting { name: String::new(), shop: String::new() },
+            Msg::Greeting { name: " ".into(), shop: data.shop.into() },
+            Msg::MenuPrompt,
+            Msg::Help,
+            Msg::CommandDescription { command: "unknown".into() },
+            Msg::AskOrderNo,
+            Msg::OrderNoMalformed,
+            Msg::OrderNotFound { order: "TB-123456".into(), tries_left: 2 },
+            Msg::OrderNotFound { order: "TB-123456".into(), tries_left: 0 },
+            Msg::OrderLocked { until: at(3, 9, 23, 59) },
+            Msg::AskProof { order: order() },
+            Msg::ProofMalformed,
+            Msg::ProofLockedNow { until: at(3, 9, 23, 59) },
+            Msg::ContactNotOwn,
+            Msg::ContactNoOrders,
+            Msg::ContactVerified,
+            Msg::PickOrder,
+            Msg::OrderUnpaid { order: order() },
+            Msg::PickLine { order: order() },
+            Msg::AskQuantity { item: data.item.into(), max: 3 },
+            Msg::AskReason { item: data.item.into() },
+            Msg::AskDetail,
+            Msg::EvidenceFull { max: 5 },
+            Msg::NotAPhoto,
+            Msg::AskOutcome,
+            Msg::Cancelled,
+            Msg::Cases(Vec::new()),
+            Msg::NoCases,
+            Msg::AgentQueued { case: Some(CaseId::from_seq(1001)) },
+            Msg::AgentQueued { case: None },
+            Msg::LanguagePrompt,
+            Msg::LanguageSet,
+            Msg::StaleButton,
+            Msg::TextTooLong { max: 1000 },
+            Msg::UseButtons,
+            Msg::UnexpectedMedia,
+            Msg::Unsupported,
+        ];
+        samples.extend(COMMANDS.map(|command| Msg::CommandDescription { command: command.into() }));
+        samples.extend((0..=3).map(|tries_left| Msg::ProofWrong { tries_left }));
+        samples.extend(KINDS.into_iter().flat_map(|kind| {
+            [(3, 5), (1, 5), (0, 5), (2, 2)].into_iter().flat_map(move |(min, max)| {
+                [0, 1, 3, 5].into_iter().map(move |have| Msg::AskEvidence { kind, min, max, have })
+            })
+        }));
+        samples.extend([(3, 5), (0, 5), (1, 1)].into_iter().flat_map(|(min, max)| {
+            (0..=5).map(move |have| Msg::EvidenceReceived { have, min, max })
+        }));
+        samples.extend(Reason::ALL.into_iter().zip(Outcome::ALL.into_iter().cycle()).flat_map(
+            |(reason, outcome)| {
+                [(data.detail, 3), ("", 0)].map(|(detail, photos)| Msg::Summary {
+                    order: order(),
+                    item: data.item.into(),
+                    quantity: 2,
+                    reason,
+                    detail: detail.into(),
+                    photos,
+                    outcome,
+                })
+            },
+        ));
+        samples.push(Msg::Cases(
+            STATUSES
+                .into_iter()
+                .zip(Outcome::ALL)
+                .enumerate()
+                .map(|(seq, (status, outcome))| CaseLine {
+                    id: CaseId::from_seq(1001 + seq as i64),
+                    item: if seq == 0 { data.long_item.into() } else { data.item.into() },
+                    outcome,
+                    status,
+                    opened: at(3, 2, 15, 0),
+                })
+                .collect(),
+        ));
+        samples.extend(case_opened_samples());
+        let buttons = buttons(data);
+        samples.extend(buttons.iter().cloned().map(|button| Msg::Chosen(Box::new(button))));
+        samples.extend(buttons);
+        samples
+    }
+
+    fn buttons(data: &Data) -> Vec<Msg> {
+        let mut buttons = vec![
+            Msg::MenuNew,
+            Msg::MenuCases,
+            Msg::MenuAgent,
+            Msg::MenuLanguage,
+            Msg::ShareContactButton,
+            Msg::SkipButton,
+            Msg::DoneButton,
+            Msg::ConfirmButton,
+            Msg::ChangeButton,
+            Msg::CancelButton,
+            Msg::Quantity(1),
+            Msg::Quantity(12),
+            Msg::LanguageName(Lang::Zh),
+            Msg::LanguageName(Lang::En),
+        ];
+        for (item, lines) in [(data.item, 1), (data.item, 2), (data.long_item, 12), ("", 3), (data.item, 0)] {
+            buttons.push(Msg::OrderButton { order: order(), first_item: item.into(), lines, total: yuan(597) });
+        }
+        let long_order = OrderNo::from_trusted("TB-2026-0301-0000-0000-000001");
+        buttons.push(Msg::OrderButton {
+            order: long_order,
+            first_item: data.long_item.into(),
+            lines: 3,
+            total: yuan(12_999),
+        });
+        for item in [data.item, data.long_item] {
+            buttons.push(Msg::LineButton { item: item.into(), quantity: 1, unit_price: yuan(399) });
+        }
+        buttons.extend(Reason::ALL.map(Msg::ReasonLabel));
+        buttons.extend(Outcome::ALL.map(Msg::OutcomeLabel));
+        buttons
+    }
+
+    /// The longest a label may be, for the variants shown on a button or a popup.
+    fn label_limit(msg: &Msg) -> Option<usize> {
+        match msg {
+            Msg::MenuNew | Msg::MenuCases | Msg::MenuAgent | Msg::MenuLanguage => Some(24),
+            Msg::ReasonLabel(_) => Some(20),
+            Msg::ShareContactButton
+            | Msg::OrderButton { .. }
+            | Msg::LineButton { .. }
+            | Msg::Quantity(_)
+            | Msg::SkipButton
+            | Msg::DoneButton
+            | Msg::OutcomeLabel(_)
+            | Msg::ConfirmButton
+            | Msg::ChangeButton
+            | Msg::CancelButton
+            | Msg::LanguageName(_) => Some(40),
+            Msg::StaleButton => Some(60),
+            // Telegram allows 256; the command menu shows far fewer.
+            Msg::CommandDescription { .. } => Some(40),
+            _ => None,
+        }
+    }
+
+    /// Texts that name a language in its own words, and so mix scripts.
+    fn names_languages(msg: &Msg) -> bool {
+        match msg {
+            Msg::MenuLanguage | Msg::LanguagePrompt | Msg::LanguageName(_) => true,
+            Msg::CommandDescription { command } => command == "lang",
+            Msg::Chosen(inner) => names_languages(inner),
+            _ => false,
+        }
+    }
+
+    fn has_cjk(text: &str) -> bool {
+        text.chars().any(|c| matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3000}'..='\u{303F}' | '\u{FF00}'..='\u{FFEF}'))
+    }
+
+    /// The variant's name, as serde spells it.
+    fn variant_name(msg: &Msg) -> String {
+        match serde_json::to_value(msg).expect("a message serialises") {
+            serde_json::Value::String(name) => name,
+            serde_json::Value::Object(map) => map.keys().next().cloned().unwrap_or_default(),
+            other => panic!("unexpected serialisation {other}"),
+        }
+    }
+
+    /// Every variant of `Msg`, read from serde's "unknown variant" error so
+    /// that a new variant shows up here without anyone listing it.
+    fn all_variant_names() -> BTreeSet<String> {
+        let error = serde_json::from_str::<Msg>("\"\"").expect_err("the empty variant is unknown").to_string();
+        let (_, expected) = error.split_once("expected one of").expect("serde lists the variants");
+        expected.split('`').skip(1).step_by(2).map(str::to_owned).collect()
+    }
+
+    fn check_all(lang: Lang, data: &Data) {
+        for msg in samples(data) {
+            let text = render(lang, &msg);
+            let chars = text.chars().count();
+            assert!(!text.trim().is_empty(), "{lang:?} {msg:?} is empty");
+            assert!(chars < 4096, "{lang:?} {msg:?} is {chars} characters");
+            if let Some(limit) = label_limit(&msg) {
+                assert!(chars <= limit, "{lang:?} label {text:?} is {chars} characters, above {limit}");
+                assert!(!text.contains('\n'), "{lang:?} label {text:?} spans lines");
+            }
+            if matches!(msg, Msg::CaseOpened { .. }) {
+                assert!(chars <= 700, "{lang:?} decision is {chars} characters:\n{text}");
+            }
+            match lang {
+                Lang::Zh if msg != Msg::LanguageName(Lang::En) && msg != Msg::Chosen(Box::new(Msg::LanguageName(Lang::En))) => {
+                    assert!(has_cjk(&text), "zh {msg:?} has no Chinese: {text:?}")
+                }
+                Lang::En if !names_languages(&msg) => assert!(!has_cjk(&text), "en {msg:?} has Chinese: {text:?}"),
+                _ => {}
+            }
+            let lower = text.to_lowercase();
+            for phrase in FORBIDDEN {
+                assert!(!lower.contains(phrase), "{lang:?} {msg:?} uses the forbidden {phrase:?}: {text}");
+            }
+            for leftover in ["{", "}", "**", "__", "<b>", "</", "`", "[", "]("] {
+                assert!(!text.contains(leftover), "{lang:?} {msg:?} has {leftover:?}: {text}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_samples_cover_every_message_variant() {
+        let sampled: BTreeSet<String> =
+            samples(&EN_DATA).iter().chain(&samples(&ZH_DATA)).map(variant_name).collect();
+        let all = all_variant_names();
+        assert!(all.len() > 50, "serde listed only {all:?}");
+        let missing: Vec<_> = all.difference(&sampled).collect();
+        assert!(missing.is_empty(), "no sample of {missing:?}");
+    }
+
+    #[test]
+    fn every_chinese_text_is_short_chinese_plain_and_polite() {
+        check_all(Lang::Zh, &ZH_DATA);
+    }
+
+    #[test]
+    fn every_english_text_is_short_english_plain_and_polite() {
+        check_all(Lang::En, &EN_DATA);
+    }
+
+    #[test]
+    fn lock_times_are_written_the_way_each_language_writes_them() {
+        let locked = Msg::OrderLocked { until: at(3, 9, 23, 59) };
+        assert!(render(Lang::En, &locked).contains("23:59 on 9 March"));
+        assert!(render(Lang::Zh, &locked).contains("3月9日 23:59"));
+    }
+
+    #[test]
+    fn a_refusal_names_its_rule_and_points_to_a_person() {
+        let refused = Msg::CaseOpened {
+            id: CaseId::from_seq(1001),
+            decision: decision(Verdict::NotEligible, RuleId::NoReasonWindowPassed, NextStep::TalkToPerson),
+        };
+        for (lang, window_ended) in [(Lang::En, "ended at 00:00 on 10 March"), (Lang::Zh, "已于3月10日 00:00结束")] {
+            let text = render(lang, &refused);
+            assert!(text.contains(window_ended), "{text}");
+            assert!(text.contains(&render(lang, &Msg::MenuAgent)), "{text}");
+            assert!(!text.contains("¥199.00"), "a refusal promises no money: {text}");
+        }
+    }
+
+    #[test]
+    fn an_approved_return_tells_the_refund_cap_the_payer_and_the_freight_insurance() {
+        let approved = Msg::CaseOpened {
+            id: CaseId::from_seq(1001),
+            decision: DecisionText {
+                return_shipping: Some(ShippingPayer::Customer),
+                freight_insurance: true,
+                ..decision(Verdict::Approved, RuleId::NoReasonReturn, NextStep::SendItemBack)
+            },
+        };
+        for (lang, insurance) in [(Lang::En, "freight insurance"), (Lang::Zh, "运费险")] {
+            let text = render(lang, &approved);
+            for expected in ["AS-1001", "¥199.00", insurance] {
+                assert!(text.contains(expected), "{lang:?} lacks {expected:?}: {text}");
+            }
+        }
+    }
+
+    #[test]
+    fn an_exchange_promises_no_refund() {
+        let exchange = Msg::CaseOpened {
+            id: CaseId::from_seq(1001),
+            decision: decision(Verdict::Approved, RuleId::ExchangeInWindow, NextStep::SendItemBack),
+        };
+        for lang in [Lang::Zh, Lang::En] {
+            assert!(!render(lang, &exchange).contains("¥199.00"));
+        }
+    }
+
+    #[test]
+    fn a_chosen_button_is_echoed_with_a_tick() {
+        for lang in [Lang::Zh, Lang::En] {
+            let label = render(lang, &Msg::OutcomeLabel(Outcome::Exchange));
+            assert_eq!(render(lang, &Msg::Chosen(Box::new(Msg::OutcomeLabel(Outcome::Exchange)))), format!("✓ {label}"));
+        }
+    }
+
+    #[test]
+    fn an_empty_case_list_reads_like_no_cases() {
+        for lang in [Lang::Zh, Lang::En] {
+            assert_eq!(render(lang, &Msg::Cases(Vec::new())), render(lang, &Msg::NoCases));
+        }
+    }
+
+    #[test]
+    fn a_greeting_without_a_shop_name_speaks_of_our_shop() {
+        let greeting = Msg::Greeting { name: String::new(), shop: String::new() };
+        assert!(render(Lang::En, &greeting).contains("our shop"));
+        assert!(render(Lang::Zh, &greeting).contains("本店"));
+    }
+
+    #[test]
+    fn texts_that_mention_a_button_use_its_exact_label() {
+        for lang in [Lang::Zh, Lang::En] {
+            let pairs = [
+                (Msg::AskDetail, Msg::SkipButton),
+                (Msg::AskOrderNo, Msg::ShareContactButton),
+                (Msg::NoCases, Msg::MenuNew),
+                (Msg::EvidenceFull { max: 5 }, Msg::DoneButton),
+                (Msg::OrderNotFound { order: "TB-123456".into(), tries_left: 0 }, Msg::MenuAgent),
+            ];
+            for (text, button) in pairs {
+                let (text, label) = (render(lang, &text), render(lang, &button));
+                assert!(text.contains(&label), "{lang:?}: {text:?} does not name {label:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn help_lists_every_command_with_its_menu_description() {
+        for lang in [Lang::Zh, Lang::En] {
+            let help = render(lang, &Msg::Help);
+            let fallback = render(lang, &Msg::CommandDescription { command: "unknown".into() });
+            for command in COMMANDS {
+                let description = render(lang, &Msg::CommandDescription { command: command.into() });
+                assert_ne!(description, fallback, "{lang:?} has no description of /{command}");
+                assert!(help.contains(&format!("/{command} – {description}")), "{lang:?} help lacks /{command}");
+            }
+        }
+    }
+}

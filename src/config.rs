@@ -1,0 +1,315 @@
+//! The shop's settings, read from a TOML file over built-in defaults. Every
+//! number a shop may want to change lives here; `aftersales.example.toml`
+//! documents each one. A config that does not parse names the key and why,
+//! and the bot refuses to start with it.
+
+use std::path::Path;
+use std::time::Duration;
+
+use chrono_tz::Tz;
+use regex::Regex;
+use serde::Deserialize;
+
+use crate::catalogue::Lang;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read { path: String, source: std::io::Error },
+    #[error("invalid config {path}: {message}")]
+    Invalid { path: String, message: String },
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub shop: Shop,
+    pub intake: Intake,
+    pub policy: PolicyRules,
+    pub telegram: TelegramSettings,
+    pub media: MediaSettings,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Shop {
+    /// Shown in the greeting; empty means "the shop" in the customer's language.
+    pub name: String,
+    /// Deadlines and working days are counted in this zone.
+    pub timezone: TimeZone,
+    /// The language of customers whose Telegram client does not say English.
+    pub default_language: Lang,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Intake {
+    /// What an order number looks like; the whole input must match.
+    pub order_number_pattern: Pattern,
+    /// Unknown order numbers before a person is offered.
+    pub order_number_misses: u8,
+    /// Wrong phone digits before the order is locked for this chat.
+    pub proof_attempts: u8,
+    pub proof_lock: Span,
+    /// Longer free texts are refused politely (Telegram allows 4096).
+    pub max_text_chars: usize,
+    /// Photos of one album arrive as separate updates; the reply waits this
+    /// long after the last one so that the album gets one answer.
+    pub album_quiet: Span,
+    /// Orders offered as buttons after the customer shares their phone.
+    pub recent_orders: u32,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PolicyRules {
+    /// 7天无理由: counted from 00:00 of the day after sign-off.
+    pub no_reason_return_days: u32,
+    pub exchange_days: u32,
+    pub warranty_days: u32,
+    /// Quality problems in these categories must be reported within
+    /// `quality_report_hours` of delivery (e.g. furniture).
+    pub quality_report_hours: u32,
+    pub quality_report_categories: Vec<String>,
+    /// Categories with no no-reason return (custom-made, underwear …).
+    pub excluded_categories: Vec<String>,
+    /// Photos for damage and quality claims: at least, at most.
+    pub defect_photos: PhotoRange,
+    /// Photos for the other reasons that need them.
+    pub other_photos: PhotoRange,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct PhotoRange {
+    pub min: u8,
+    pub max: u8,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TelegramSettings {
+    /// Long-poll timeout; must stay below teloxide's 17 s client timeout.
+    pub poll_timeout: Span,
+    /// Telegram's limits, kept by the sender.
+    pub per_chat_gap: Span,
+    pub group_per_minute: u32,
+    pub global_per_second: u32,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MediaSettings {
+    /// Evidence copies are stored here, named by content hash.
+    pub dir: String,
+    /// Larger files keep only their Telegram file id.
+    pub max_bytes: u64,
+}
+
+impl Default for Shop {
+    fn default() -> Self {
+        Shop { name: String::new(), timezone: TimeZone(chrono_tz::Asia::Shanghai), default_language: Lang::Zh }
+    }
+}
+
+impl Default for Intake {
+    fn default() -> Self {
+        Intake {
+            order_number_pattern: Pattern::default(),
+            order_number_misses: 3,
+            proof_attempts: 3,
+            proof_lock: Span(Duration::from_secs(3600)),
+            max_text_chars: 1000,
+            album_quiet: Span(Duration::from_millis(1500)),
+            recent_orders: 5,
+        }
+    }
+}
+
+impl Default for PolicyRules {
+    fn default() -> Self {
+        PolicyRules {
+            no_reason_return_days: 7,
+            exchange_days: 15,
+            warranty_days: 365,
+            quality_report_hours: 48,
+            quality_report_categories: vec!["furniture".into()],
+            excluded_categories: vec!["custom".into(), "underwear".into(), "perishable".into(), "software".into()],
+            defect_photos: PhotoRange { min: 3, max: 5 },
+            other_photos: PhotoRange { min: 1, max: 5 },
+        }
+    }
+}
+
+impl Default for TelegramSettings {
+    fn default() -> Self {
+        TelegramSettings {
+            poll_timeout: Span(Duration::from_secs(10)),
+            per_chat_gap: Span(Duration::from_secs(1)),
+            group_per_minute: 20,
+            global_per_second: 30,
+        }
+    }
+}
+
+impl Default for MediaSettings {
+    fn default() -> Self {
+        MediaSettings { dir: "media".into(), max_bytes: 20 * 1024 * 1024 }
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            shop: Shop::default(),
+            intake: Intake::default(),
+            policy: PolicyRules::default(),
+            telegram: TelegramSettings::default(),
+            media: MediaSettings::default(),
+        }
+    }
+}
+
+impl Config {
+    /// The built-in defaults, or the file over them.
+    pub fn load(path: Option<&Path>) -> Result<Config, ConfigError> {
+        let Some(path) = path else { return Ok(Config::default()) };
+        let shown = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: shown.clone(), source })?;
+        Config::parse(&text).map_err(|message| ConfigError::Invalid { path: shown, message })
+    }
+
+    pub fn parse(text: &str) -> Result<Config, String> {
+        let config: Config = toml::from_str(text).map_err(|error| error.to_string())?;
+        config.check()?;
+        Ok(config)
+    }
+
+    fn check(&self) -> Result<(), String> {
+        let intake = &self.intake;
+        let policy = &self.policy;
+        let rules: [(bool, &str); 7] = [
+            (intake.order_number_misses == 0, "intake.order_number_misses: must be at least 1"),
+            (intake.proof_attempts == 0, "intake.proof_attempts: must be at least 1"),
+            (!(1..=4000).contains(&intake.max_text_chars), "intake.max_text_chars: must be 1 to 4000"),
+            (policy.defect_photos.min > policy.defect_photos.max, "policy.defect_photos: min is above max"),
+            (policy.other_photos.min > policy.other_photos.max, "policy.other_photos: min is above max"),
+            (policy.defect_photos.max > 10 || policy.other_photos.max > 10, "policy.*_photos.max: at most 10"),
+            (self.telegram.poll_timeout.0 >= Duration::from_secs(17), "telegram.poll_timeout: must be below 17s"),
+        ];
+        match rules.into_iter().find(|(broken, _)| *broken) {
+            Some((_, message)) => Err(message.to_owned()),
+            None => Ok(()),
+        }
+    }
+}
+
+/// A regular expression from the config.
+#[derive(Clone, Debug)]
+pub struct Pattern(pub Regex);
+
+impl Default for Pattern {
+    fn default() -> Self {
+        // A literal that is known to compile.
+        Pattern(Regex::new("[A-Za-z0-9-]{6,32}").unwrap_or_else(|_| unreachable!()))
+    }
+}
+
+impl<'de> Deserialize<'de> for Pattern {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Regex::new(&text).map(Pattern).map_err(serde::de::Error::custom)
+    }
+}
+
+/// The shop's time zone, by IANA name ("Asia/Shanghai").
+#[derive(Clone, Copy, Debug)]
+pub struct TimeZone(pub Tz);
+
+impl<'de> Deserialize<'de> for TimeZone {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.parse::<Tz>()
+            .map(TimeZone)
+            .map_err(|_| serde::de::Error::custom(format!("unknown time zone {text:?}, expected a name like Asia/Shanghai")))
+    }
+}
+
+/// A duration written as in `"90s"`, `"48h"`, `"3d"`, `"1h30m"`, `"500ms"`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Span(pub Duration);
+
+impl Span {
+    pub fn parse(text: &str) -> Result<Span, String> {
+        let bad = || format!("{text:?} is not a duration such as \"90s\", \"48h\" or \"3d\"");
+        let mut total = Duration::ZERO;
+        let mut rest = text.trim();
+        if rest.is_empty() {
+            return Err(bad());
+        }
+        while !rest.is_empty() {
+            let digits = rest.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?;
+            let (number, tail) = rest.split_at(digits);
+            let number: u64 = number.parse().map_err(|_| bad())?;
+            let unit_len = tail.find(|c: char| c.is_ascii_digit()).unwrap_or(tail.len());
+            let (unit, tail) = tail.split_at(unit_len);
+            let unit = match unit {
+                "ms" => Duration::from_millis(1),
+                "s" => Duration::from_secs(1),
+                "m" | "min" => Duration::from_secs(60),
+                "h" => Duration::from_secs(3600),
+                "d" => Duration::from_secs(86_400),
+                _ => return Err(bad()),
+            };
+            let part = unit.checked_mul(u32::try_from(number).map_err(|_| bad())?).ok_or_else(bad)?;
+            total = total.checked_add(part).ok_or_else(bad)?;
+            rest = tail;
+        }
+        Ok(Span(total))
+    }
+
+    pub fn chrono(self) -> chrono::Duration {
+        chrono::Duration::from_std(self.0).unwrap_or(chrono::Duration::MAX)
+    }
+}
+
+impl<'de> Deserialize<'de> for Span {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Span::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_are_written_with_units() {
+        let table = [("90s", 90), ("48h", 48 * 3600), ("3d", 3 * 86_400), ("1h30m", 5400), ("2min", 120)];
+        for (text, secs) in table {
+            assert_eq!(Span::parse(text), Ok(Span(Duration::from_secs(secs))), "{text}");
+        }
+        assert_eq!(Span::parse("500ms"), Ok(Span(Duration::from_millis(500))));
+        for text in ["", "90", "h", "3 days", "-1s", "1.5h"] {
+            assert!(Span::parse(text).is_err(), "{text}");
+        }
+    }
+
+    #[test]
+    fn an_empty_file_gives_the_defaults() {
+        let config = Config::parse("").expect("defaults");
+        assert_eq!(config.policy.no_reason_return_days, 7);
+        assert_eq!(config.shop.timezone.0, chrono_tz::Asia::Shanghai);
+    }
+
+    #[test]
+    fn a_bad_setting_is_named() {
+        let unknown = Config::parse("[policy]\nreturn_days = 7\n").err().unwrap_or_default();
+        assert!(unknown.contains("return_days"), "{unknown}");
+        let zone = Config::parse("[shop]\ntimezone = \"Mars/Base\"\n").err().unwrap_or_default();
+        assert!(zone.contains("Mars/Base"), "{zone}");
+        let poll = Config::parse("[telegram]\npoll_timeout = \"20s\"\n").err().unwrap_or_default();
+        assert!(poll.contains("telegram.poll_timeout"), "{poll}");
+    }
+}

@@ -1,0 +1,1304 @@
+//! The customer conversation as a pure state machine:
+//! `step(state, input, facts) -> (state, effects)`. It reads no clock (the
+//! time comes in the facts), does no I/O and knows no Telegram types; the
+//! desk gathers the facts it [`needs`] and carries out its effects.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::case::{CaseId, CaseStatus, CaseSummary, Evidence, MediaKind, NewCase, StoredFile};
+use crate::catalogue::{CaseLine, DecisionText, Lang, Msg};
+use crate::config::Config;
+use crate::order::{Order, OrderLine, OrderNo, OrderSummary, Phone};
+use crate::policy::{self, Decision, Outcome, Request};
+use crate::reason::Reason;
+
+/// Everything the bot remembers about one customer's conversation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Conversation {
+    pub lang: Lang,
+    pub step: Step,
+    pub draft: Draft,
+    /// Bumped with every question asked; a question's buttons carry it, so
+    /// a button from an older question is recognised as stale.
+    pub question: u32,
+    /// Set once the customer shared their own phone number.
+    pub verified_phone: Option<Phone>,
+}
+
+/// Where in the conversation the customer is.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "step", rename_all = "snake_case")]
+pub enum Step {
+    Menu,
+    OrderNo { misses: u8 },
+    Proof { order: OrderNo, wrong: u8 },
+    PickOrder { orders: Vec<OrderSummary> },
+    PickLine,
+    Quantity,
+    Reason,
+    Detail,
+    Evidence,
+    Outcome,
+    Confirm,
+}
+
+/// The request being put together.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Draft {
+    pub order: Option<OrderNo>,
+    pub sku: Option<String>,
+    pub quantity: u32,
+    pub reason: Option<Reason>,
+    pub detail: String,
+    pub evidence: Vec<Evidence>,
+    pub outcome: Option<Outcome>,
+}
+
+/// What the customer did, in channel-neutral terms.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Input {
+    Command(Command),
+    Text(String),
+    /// A pressed button: its data, the id to answer it with, and the message
+    /// it sits under (to edit that message in place).
+    Button { data: String, callback_id: Option<String>, message_id: Option<i32> },
+    /// A shared contact; `own` when it is the sender's own number.
+    Contact { phone: String, own: bool },
+    Media {
+        kind: MediaKind,
+        file_id: String,
+        file_unique_id: String,
+        media_group_id: Option<String>,
+        stored: Option<StoredFile>,
+    },
+    /// A sticker, voice message, non-image file or anything else we cannot use.
+    Unsupported,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Command {
+    Start,
+    New,
+    Cases,
+    Agent,
+    Lang,
+    Cancel,
+    Help,
+}
+
+impl Command {
+    pub const ALL: [Command; 7] =
+        [Command::Start, Command::New, Command::Cases, Command::Agent, Command::Lang, Command::Cancel, Command::Help];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Command::Start => "start",
+            Command::New => "new",
+            Command::Cases => "cases",
+            Command::Agent => "agent",
+            Command::Lang => "lang",
+            Command::Cancel => "cancel",
+            Command::Help => "help",
+        }
+    }
+
+    /// Reads "/cases" or "/cases@shop_bot"; anything else is not a command.
+    pub fn parse(text: &str) -> Option<Command> {
+        let word = text.trim().strip_prefix('/')?.split_whitespace().next()?;
+        let name = word.split('@').next()?.to_ascii_lowercase();
+        Command::ALL.into_iter().find(|command| command.name() == name)
+    }
+}
+
+/// What the core asks the shell to do.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Effect {
+    Reply(Reply),
+    AnswerButton { callback_id: String, notice: Option<Msg> },
+    OpenCase(NewCase),
+    RequestAgent { case: Option<CaseId> },
+    LockOrder { order: OrderNo, until: DateTime<Utc> },
+    Audit(Audit),
+}
+
+/// A message to the customer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reply {
+    pub parts: Vec<Msg>,
+    pub keys: Keys,
+    /// Replace this earlier message (the question whose button was pressed).
+    pub edit: Option<i32>,
+    /// Photos of one album share a reply: the latest replaces the earlier.
+    pub album: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Keys {
+    None,
+    Buttons(Vec<Vec<Button>>),
+    ShareContact,
+    RemoveShareContact,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Button {
+    pub label: Msg,
+    pub data: String,
+}
+
+/// Security-relevant events, logged by the shell.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Audit {
+    ProofFailed { order: OrderNo },
+    ProofPassed { order: OrderNo, by_contact: bool },
+    OrderLocked { order: OrderNo },
+    ForeignContact,
+}
+
+/// The facts the shell fetched for this step (see [`needs`]).
+#[derive(Clone, Debug)]
+pub struct Facts<'a> {
+    pub config: &'a Config,
+    pub now: DateTime<Utc>,
+    pub first_name: &'a str,
+    /// The order the input or the draft refers to, if it exists.
+    pub order: Option<Order>,
+    /// Until when that order is locked for this customer, if it is.
+    pub order_locked_until: Option<DateTime<Utc>>,
+    /// Orders on a phone number the customer just shared.
+    pub phone_orders: Vec<OrderSummary>,
+    /// The customer's cases, newest first.
+    pub cases: Vec<CaseSummary>,
+    /// The id the next case will get.
+    pub next_case_id: CaseId,
+}
+
+/// What the shell must look up before calling [`step`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Needs {
+    pub order: Option<OrderNo>,
+    pub phone_orders: Option<Phone>,
+}
+
+impl Conversation {
+    pub fn new(lang: Lang) -> Conversation {
+        Conversation { lang, step: Step::Menu, draft: Draft::default(), question: 0, verified_phone: None }
+    }
+}
+
+/// The facts `step` will need for this input.
+pub fn needs(state: &Conversation, input: &Input, config: &Config) -> Needs {
+    let typed_order = match (&state.step, input) {
+        (Step::Menu | Step::OrderNo { .. }, Input::Text(text)) => OrderNo::parse(text, &config.intake.order_number_pattern.0),
+        (Step::PickOrder { orders }, Input::Button { data, .. }) => match Choice::parse(data) {
+            Some((Some(question), Choice::Order(index))) if question == state.question => {
+                orders.get(index).map(|order| order.no.clone())
+            }
+            _ => None,
+        },
+        _ => None,
+    };
+    let order = match &state.step {
+        Step::Proof { order, .. } => Some(order.clone()),
+        _ => typed_order.or_else(|| state.draft.order.clone()),
+    };
+    let phone_orders = match input {
+        Input::Contact { phone, own: true } => Phone::parse(phone),
+        _ => None,
+    };
+    Needs { order, phone_orders }
+}
+
+/// One step of the conversation.
+pub fn step(state: Conversation, input: Input, facts: &Facts<'_>) -> (Conversation, Vec<Effect>) {
+    let mut turn = Turn { state, facts, effects: Vec::new() };
+    turn.handle(input);
+    (turn.state, turn.effects)
+}
+
+/// A button's meaning. Flow buttons carry the question they belong to; menu
+/// and language buttons work whenever they are pressed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Choice {
+    New,
+    Cases,
+    Agent,
+    Language,
+    SetLang(Lang),
+    Order(usize),
+    Line(usize),
+    Quantity(u32),
+    Reason(Reason),
+    Outcome(Outcome),
+    Skip,
+    Done,
+    Confirm,
+    Change,
+    Cancel,
+}
+
+impl Choice {
+    fn encode(&self, question: u32) -> String {
+        let flow = |tail: String| format!("q{question}:{tail}");
+        match self {
+            Choice::New => "m:new".into(),
+            Choice::Cases => "m:cases".into(),
+            Choice::Agent => "m:agent".into(),
+            Choice::Language => "m:lang".into(),
+            Choice::SetLang(lang) => format!("l:{}", lang.code()),
+            Choice::Order(index) => flow(format!("o:{index}")),
+            Choice::Line(index) => flow(format!("i:{index}")),
+            Choice::Quantity(n) => flow(format!("n:{n}")),
+            Choice::Reason(reason) => flow(format!("r:{}", reason.code())),
+            Choice::Outcome(outcome) => flow(format!("u:{}", outcome.code())),
+            Choice::Skip => flow("skip".into()),
+            Choice::Done => flow("done".into()),
+            Choice::Confirm => flow("yes".into()),
+            Choice::Change => flow("change".into()),
+            Choice::Cancel => flow("cancel".into()),
+        }
+    }
+
+    /// The question number (for flow buttons) and the choice.
+    fn parse(data: &str) -> Option<(Option<u32>, Choice)> {
+        let (head, tail) = data.split_once(':')?;
+        match head {
+            "m" => {
+                let choice = match tail {
+                    "new" => Choice::New,
+                    "cases" => Choice::Cases,
+                    "agent" => Choice::Agent,
+                    "lang" => Choice::Language,
+                    _ => return None,
+                };
+                Some((None, choice))
+            }
+            "l" => Some((None, Choice::SetLang(Lang::from_code(tail)?))),
+            _ => {
+                let question = head.strip_prefix('q')?.parse().ok()?;
+                let (kind, value) = tail.split_once(':').unwrap_or((tail, ""));
+                let choice = match kind {
+                    "o" => Choice::Order(value.parse().ok()?),
+                    "i" => Choice::Line(value.parse().ok()?),
+                    "n" => Choice::Quantity(value.parse().ok()?),
+                    "r" => Choice::Reason(Reason::from_code(value)?),
+                    "u" => Choice::Outcome(Outcome::from_code(value)?),
+                    "skip" => Choice::Skip,
+                    "done" => Choice::Done,
+                    "yes" => Choice::Confirm,
+                    "change" => Choice::Change,
+                    "cancel" => Choice::Cancel,
+                    _ => return None,
+                };
+                Some((Some(question), choice))
+            }
+        }
+    }
+}
+
+/// Words that ask for a person wherever they are typed.
+const PERSON_WORDS: [&str; 8] = ["人工", "转人工", "人工客服", "客服", "agent", "human", "person", "operator"];
+
+struct Turn<'f, 'c> {
+    state: Conversation,
+    facts: &'f Facts<'c>,
+    effects: Vec<Effect>,
+}
+
+impl Turn<'_, '_> {
+    fn handle(&mut self, input: Input) {
+        match input {
+            Input::Command(command) => self.command(command),
+            Input::Button { data, callback_id, message_id } => self.button(&data, callback_id, message_id),
+            Input::Text(text) => self.text(text),
+            Input::Contact { phone, own } => self.contact(&phone, own),
+            Input::Media { kind, file_id, file_unique_id, media_group_id, stored } => {
+                let received_at = self.facts.now;
+                let evidence = Evidence { kind, file_id, file_unique_id, media_group_id, received_at, stored };
+                self.media(evidence)
+            }
+            Input::Unsupported => {
+                let notice = if self.state.step == Step::Evidence { Msg::NotAPhoto } else { Msg::Unsupported };
+                self.ask_again(notice)
+            }
+        }
+    }
+
+    fn command(&mut self, command: Command) {
+        match command {
+            Command::Start => {
+                self.reset();
+                let greeting = Msg::Greeting {
+                    name: self.facts.first_name.to_owned(),
+                    shop: self.facts.config.shop.name.clone(),
+                };
+                self.menu(vec![greeting], None);
+            }
+            Command::New => self.start_intake(None),
+            Command::Cases => self.list_cases(None),
+            Command::Agent => self.request_agent(None),
+            Command::Lang => self.language_prompt(None),
+            Command::Cancel => {
+                self.reset();
+                self.menu(vec![Msg::Cancelled], None);
+            }
+            Command::Help => self.ask_again(Msg::Help),
+        }
+    }
+
+    fn button(&mut self, data: &str, callback_id: Option<String>, message_id: Option<i32>) {
+        let parsed = Choice::parse(data);
+        let current = match &parsed {
+            Some((Some(question), _)) => *question == self.state.question,
+            Some((None, _)) => true,
+            None => false,
+        };
+        if let Some(callback_id) = callback_id {
+            let notice = (!current).then_some(Msg::StaleButton);
+            self.effects.push(Effect::AnswerButton { callback_id, notice });
+        }
+        let Some((_, choice)) = parsed.filter(|_| current) else {
+            return self.ask_again(Msg::StaleButton);
+        };
+        match choice {
+            Choice::New => self.start_intake(message_id),
+            Choice::Cases => self.list_cases(message_id),
+            Choice::Agent => self.request_agent(message_id),
+            Choice::Language => self.language_prompt(message_id),
+            Choice::SetLang(lang) => {
+                self.state.lang = lang;
+                self.ask_again(Msg::LanguageSet)
+            }
+            Choice::Cancel => {
+                self.reset();
+                self.menu(vec![Msg::Cancelled], message_id);
+            }
+            choice => self.flow_choice(choice, message_id),
+        }
+    }
+
+    /// A choice that answers the current question.
+    fn flow_choice(&mut self, choice: Choice, message_id: Option<i32>) {
+        let order = self.facts.order.as_ref();
+        match (&self.state.step, choice, order) {
+            (Step::PickOrder { .. }, Choice::Order(_), Some(order)) => {
+                self.effects.push(Effect::Audit(Audit::ProofPassed { order: order.no.clone(), by_contact: true }));
+                self.order_proven(order, message_id);
+            }
+            (Step::PickLine, Choice::Line(index), Some(order)) if index < order.lines.len() => {
+                let line = &order.lines[index];
+                let chosen = Msg::Chosen(Box::new(line_button(line)));
+                self.line_chosen(line, chosen, message_id);
+            }
+            (Step::Quantity, Choice::Quantity(quantity), Some(order)) => {
+                let max = self.current_line(order).map_or(0, |line| line.quantity);
+                if (1..=max).contains(&quantity) {
+                    self.state.draft.quantity = quantity;
+                    self.state.step = Step::Reason;
+                    let line = self.current_line(order).map(|line| line_button(&OrderLine { quantity, ..line.clone() }));
+                    self.ask(line.map(|line| Msg::Chosen(Box::new(line))).into_iter().collect(), message_id);
+                } else {
+                    self.ask_again(Msg::StaleButton);
+                }
+            }
+            (Step::Reason, Choice::Reason(reason), Some(order)) if policy::reasons_for(order.stage()).contains(&reason) => {
+                self.state.draft.reason = Some(reason);
+                self.state.step = Step::Detail;
+                self.ask(vec![Msg::Chosen(Box::new(Msg::ReasonLabel(reason)))], message_id);
+            }
+            (Step::Detail, Choice::Skip, Some(_)) => self.after_detail(message_id),
+            (Step::Evidence, Choice::Done, Some(_)) if self.evidence_complete() => self.after_evidence(message_id),
+            (Step::Outcome, Choice::Outcome(outcome), Some(order)) if self.offered_outcomes(order).contains(&outcome) => {
+                self.state.draft.outcome = Some(outcome);
+                self.state.step = Step::Confirm;
+                self.ask(Vec::new(), message_id);
+            }
+            (Step::Confirm, Choice::Confirm, Some(order)) => self.confirm(order, message_id),
+            (Step::Confirm, Choice::Change, Some(order)) => {
+                self.state.draft.reason = None;
+                self.state.draft.detail.clear();
+                self.state.draft.outcome = None;
+                self.state.step = if order.lines.len() > 1 { Step::PickLine } else { Step::Reason };
+                self.ask(Vec::new(), message_id);
+            }
+            _ => self.ask_again(Msg::StaleButton),
+        }
+    }
+}
+
+impl Turn<'_, '_> {
+    fn text(&mut self, text: String) {
+        let max = self.facts.config.intake.max_text_chars;
+        if text.chars().count() > max {
+            return self.ask_again(Msg::TextTooLong { max });
+        }
+        let text = text.trim();
+        if PERSON_WORDS.iter().any(|word| text.eq_ignore_ascii_case(word)) {
+            return self.request_agent(None);
+        }
+        let pattern = &self.facts.config.intake.order_number_pattern.0;
+        match self.state.step.clone() {
+            Step::Menu if OrderNo::parse(text, pattern).is_some() => {
+                self.state.draft = Draft::default();
+                self.order_number(text, 0);
+            }
+            Step::OrderNo { misses } => self.order_number(text, misses),
+            Step::Proof { order, wrong } => self.proof(text, order, wrong),
+            Step::Quantity => match text.parse::<u32>() {
+                Ok(quantity) => self.flow_choice(Choice::Quantity(quantity), None),
+                Err(_) => self.ask_again(Msg::UseButtons),
+            },
+            Step::Detail if !text.is_empty() => {
+                self.state.draft.detail = text.to_owned();
+                self.after_detail(None);
+            }
+            Step::Evidence => self.ask_again(Msg::NotAPhoto),
+            _ => self.ask_again(Msg::UseButtons),
+        }
+    }
+
+    fn order_number(&mut self, text: &str, misses: u8) {
+        let intake = &self.facts.config.intake;
+        let Some(typed) = OrderNo::parse(text, &intake.order_number_pattern.0) else {
+            self.state.step = Step::OrderNo { misses };
+            return self.ask_again(Msg::OrderNoMalformed);
+        };
+        let Some(order) = self.facts.order.as_ref().filter(|order| order.no == typed) else {
+            let misses = misses.saturating_add(1);
+            self.state.step = Step::OrderNo { misses };
+            let tries_left = intake.order_number_misses.saturating_sub(misses);
+            return self.ask_again(Msg::OrderNotFound { order: typed.to_string(), tries_left });
+        };
+        if let Some(until) = self.facts.order_locked_until.filter(|until| *until > self.facts.now) {
+            self.state.step = Step::OrderNo { misses };
+            return self.ask_again(Msg::OrderLocked { until: self.local(until) });
+        }
+        let owner = self.state.verified_phone.as_ref().is_some_and(|phone| phone.same_line_as(&order.phone));
+        if owner {
+            self.effects.push(Effect::Audit(Audit::ProofPassed { order: order.no.clone(), by_contact: true }));
+            return self.order_proven(order, None);
+        }
+        self.state.step = Step::Proof { order: order.no.clone(), wrong: 0 };
+        self.ask(Vec::new(), None);
+    }
+
+    fn proof(&mut self, text: &str, order_no: OrderNo, wrong: u8) {
+        if text.len() != 4 || !text.bytes().all(|b| b.is_ascii_digit()) {
+            return self.ask_again(Msg::ProofMalformed);
+        }
+        let Some(order) = self.facts.order.as_ref().filter(|order| order.no == order_no) else {
+            self.reset();
+            return self.menu(vec![Msg::OrderNotFound { order: order_no.to_string(), tries_left: 1 }], None);
+        };
+        if text == order.phone.last4() {
+            self.effects.push(Effect::Audit(Audit::ProofPassed { order: order_no, by_contact: false }));
+            return self.order_proven(order, None);
+        }
+        self.effects.push(Effect::Audit(Audit::ProofFailed { order: order_no.clone() }));
+        let wrong = wrong.saturating_add(1);
+        let attempts = self.facts.config.intake.proof_attempts;
+        if wrong < attempts {
+            self.state.step = Step::Proof { order: order_no, wrong };
+            return self.ask_again(Msg::ProofWrong { tries_left: attempts - wrong });
+        }
+        let until = self.facts.now + self.facts.config.intake.proof_lock.chrono();
+        self.effects.push(Effect::LockOrder { order: order_no.clone(), until });
+        self.effects.push(Effect::Audit(Audit::OrderLocked { order: order_no }));
+        self.state.step = Step::OrderNo { misses: 0 };
+        self.ask(vec![Msg::ProofLockedNow { until: self.local(until) }], None);
+    }
+
+    fn contact(&mut self, phone: &str, own: bool) {
+        let phone = Phone::parse(phone).filter(|_| own);
+        let Some(phone) = phone else {
+            if !own {
+                self.effects.push(Effect::Audit(Audit::ForeignContact));
+            }
+            return self.ask_again(Msg::ContactNotOwn);
+        };
+        self.state.verified_phone = Some(phone);
+        if !matches!(self.state.step, Step::Menu | Step::OrderNo { .. } | Step::Proof { .. } | Step::PickOrder { .. }) {
+            return self.ask_again(Msg::ContactVerified);
+        }
+        self.reply(vec![Msg::ContactVerified], Keys::RemoveShareContact, None);
+        self.state.draft = Draft::default();
+        if self.facts.phone_orders.is_empty() {
+            self.state.step = Step::OrderNo { misses: 0 };
+            return self.ask(vec![Msg::ContactNoOrders], None);
+        }
+        self.state.step = Step::PickOrder { orders: self.facts.phone_orders.clone() };
+        self.ask(Vec::new(), None);
+    }
+
+    fn media(&mut self, evidence: Evidence) {
+        if self.state.step != Step::Evidence {
+            return self.ask_again(Msg::UnexpectedMedia);
+        }
+        let album = evidence.media_group_id.clone();
+        let range = self.photo_range();
+        let evidence_list = &mut self.state.draft.evidence;
+        let duplicate = evidence_list.iter().any(|seen| seen.file_unique_id == evidence.file_unique_id);
+        let full = evidence_list.len() >= usize::from(range.max);
+        let notice = if full && !duplicate {
+            vec![Msg::EvidenceFull { max: range.max }]
+        } else {
+            if !duplicate {
+                evidence_list.push(evidence);
+            }
+            Vec::new()
+        };
+        self.ask_in(notice, None, album);
+    }
+
+    fn start_intake(&mut self, edit: Option<i32>) {
+        self.state.draft = Draft::default();
+        self.state.step = Step::OrderNo { misses: 0 };
+        self.ask(Vec::new(), edit);
+    }
+
+    fn order_proven(&mut self, order: &Order, edit: Option<i32>) {
+        self.state.draft = Draft { order: Some(order.no.clone()), ..Draft::default() };
+        if policy::reasons_for(order.stage()).is_empty() {
+            self.reset();
+            return self.menu(vec![Msg::OrderUnpaid { order: order.no.clone() }], edit);
+        }
+        match order.lines.as_slice() {
+            [line] => self.line_chosen(line, None, edit),
+            _ => {
+                self.state.step = Step::PickLine;
+                self.ask(Vec::new(), edit);
+            }
+        }
+    }
+
+    fn line_chosen(&mut self, line: &OrderLine, prefix: impl Into<Option<Msg>>, edit: Option<i32>) {
+        self.state.draft.sku = Some(line.sku.clone());
+        self.state.draft.quantity = 1;
+        self.state.step = if line.quantity > 1 { Step::Quantity } else { Step::Reason };
+        self.ask(prefix.into().into_iter().collect(), edit);
+    }
+
+    fn after_detail(&mut self, edit: Option<i32>) {
+        if self.photo_range().min == 0 {
+            return self.after_evidence(edit);
+        }
+        self.state.step = Step::Evidence;
+        self.ask(Vec::new(), edit);
+    }
+
+    fn after_evidence(&mut self, edit: Option<i32>) {
+        let offered = self.facts.order.as_ref().map(|order| self.offered_outcomes(order)).unwrap_or_default();
+        if let [only] = offered.as_slice() {
+            self.state.draft.outcome = Some(*only);
+            self.state.step = Step::Confirm;
+        } else {
+            self.state.step = Step::Outcome;
+        }
+        self.ask(Vec::new(), edit);
+    }
+
+    fn confirm(&mut self, order: &Order, edit: Option<i32>) {
+        let draft = &self.state.draft;
+        let (Some(line), Some(reason), Some(outcome)) = (self.current_line(order), draft.reason, draft.outcome) else {
+            return self.ask_again(Msg::StaleButton);
+        };
+        let request = Request {
+            order,
+            line,
+            quantity: draft.quantity,
+            reason,
+            outcome,
+            photos: draft.evidence.len(),
+            at: self.facts.now,
+        };
+        let config = self.facts.config;
+        let decision = policy::decide(&request, &config.policy, config.shop.timezone.0);
+        let id = self.facts.next_case_id.clone();
+        let opened = Msg::CaseOpened { id: id.clone(), decision: self.decision_text(&decision) };
+        self.effects.push(Effect::OpenCase(NewCase {
+            id,
+            order_no: order.no.clone(),
+            sku: line.sku.clone(),
+            quantity: draft.quantity,
+            reason,
+            detail: draft.detail.clone(),
+            outcome,
+            decision,
+            evidence: draft.evidence.clone(),
+        }));
+        self.reset();
+        self.menu(vec![opened], edit);
+    }
+
+    fn list_cases(&mut self, edit: Option<i32>) {
+        let lines: Vec<CaseLine> = self
+            .facts
+            .cases
+            .iter()
+            .map(|case| CaseLine {
+                id: case.id.clone(),
+                item: case.item_name.clone(),
+                outcome: case.outcome,
+                status: case.status,
+                opened: self.local(case.created_at),
+            })
+            .collect();
+        let list = if lines.is_empty() { Msg::NoCases } else { Msg::Cases(lines) };
+        self.ask_with(vec![list], edit);
+    }
+
+    fn request_agent(&mut self, edit: Option<i32>) {
+        let case = self.facts.cases.iter().find(|case| case.status != CaseStatus::Closed).map(|case| case.id.clone());
+        self.effects.push(Effect::RequestAgent { case: case.clone() });
+        self.ask_with(vec![Msg::AgentQueued { case }], edit);
+    }
+
+    fn language_prompt(&mut self, edit: Option<i32>) {
+        let buttons = [Lang::Zh, Lang::En]
+            .map(|lang| Button { label: Msg::LanguageName(lang), data: Choice::SetLang(lang).encode(0) });
+        self.reply(vec![Msg::LanguagePrompt], Keys::Buttons(vec![buttons.to_vec()]), edit);
+    }
+
+    fn reset(&mut self) {
+        self.state.step = Step::Menu;
+        self.state.draft = Draft::default();
+    }
+
+    fn menu(&mut self, prefix: Vec<Msg>, edit: Option<i32>) {
+        self.state.step = Step::Menu;
+        self.ask(prefix, edit);
+    }
+
+    /// Tells the customer something, then asks the current question again.
+    fn ask_again(&mut self, notice: Msg) {
+        self.ask(vec![notice], None);
+    }
+
+    /// Like `ask_again`, editing the pressed message when there is one and
+    /// the customer is at the menu (their place in a flow stays below).
+    fn ask_with(&mut self, prefix: Vec<Msg>, edit: Option<i32>) {
+        let edit = edit.filter(|_| self.state.step == Step::Menu);
+        self.ask(prefix, edit);
+    }
+
+    fn ask(&mut self, prefix: Vec<Msg>, edit: Option<i32>) {
+        self.ask_in(prefix, edit, None);
+    }
+
+    /// Asks the current step's question, after `prefix`. Every question gets
+    /// a new number, which makes the buttons of earlier ones stale.
+    fn ask_in(&mut self, mut parts: Vec<Msg>, edit: Option<i32>, album: Option<String>) {
+        self.state.question = self.state.question.wrapping_add(1);
+        let (prompt, keys) = match self.prompt() {
+            Some(prompt) => prompt,
+            None => {
+                // The order behind the draft is gone from the store.
+                self.reset();
+                self.prompt().unwrap_or((Vec::new(), Keys::None))
+            }
+        };
+        parts.extend(prompt);
+        let edit = match keys {
+            Keys::ShareContact | Keys::RemoveShareContact => None,
+            _ => edit,
+        };
+        self.effects.push(Effect::Reply(Reply { parts, keys, edit, album }));
+    }
+
+    fn reply(&mut self, parts: Vec<Msg>, keys: Keys, edit: Option<i32>) {
+        self.effects.push(Effect::Reply(Reply { parts, keys, edit, album: None }));
+    }
+
+    /// The current step's question and its buttons; `None` when the step
+    /// needs an order the facts do not have.
+    fn prompt(&self) -> Option<(Vec<Msg>, Keys)> {
+        let button = |label: Msg, choice: Choice| Button { label, data: choice.encode(self.state.question) };
+        let cancel = || vec![button(Msg::CancelButton, Choice::Cancel)];
+        let with_cancel = |mut rows: Vec<Vec<Button>>| {
+            rows.push(cancel());
+            Keys::Buttons(rows)
+        };
+        let pairs = |buttons: Vec<Button>| buttons.chunks(2).map(<[Button]>::to_vec).collect::<Vec<_>>();
+        let order = self.facts.order.as_ref().filter(|order| Some(&order.no) == self.state.draft.order.as_ref());
+        let draft = &self.state.draft;
+        let prompt = match &self.state.step {
+            Step::Menu => {
+                let rows = [
+                    (Msg::MenuNew, Choice::New),
+                    (Msg::MenuCases, Choice::Cases),
+                    (Msg::MenuAgent, Choice::Agent),
+                    (Msg::MenuLanguage, Choice::Language),
+                ]
+                .map(|(label, choice)| vec![button(label, choice)]);
+                (vec![Msg::MenuPrompt], Keys::Buttons(rows.to_vec()))
+            }
+            Step::OrderNo { misses } => {
+                let keys = if *misses >= self.facts.config.intake.order_number_misses {
+                    Keys::Buttons(vec![vec![button(Msg::MenuAgent, Choice::Agent)]])
+                } else if self.state.verified_phone.is_some() {
+                    Keys::None
+                } else {
+                    Keys::ShareContact
+                };
+                (vec![Msg::AskOrderNo], keys)
+            }
+            Step::Proof { order, .. } => (vec![Msg::AskProof { order: order.clone() }], Keys::RemoveShareContact),
+            Step::PickOrder { orders } => {
+                let rows = orders
+                    .iter()
+                    .enumerate()
+                    .map(|(index, order)| {
+                        let label = Msg::OrderButton {
+                            order: order.no.clone(),
+                            first_item: order.first_item.clone(),
+                            lines: order.lines,
+                            total: order.total,
+                        };
+                        vec![button(label, Choice::Order(index))]
+                    })
+                    .collect();
+                (vec![Msg::PickOrder], with_cancel(rows))
+            }
+            Step::PickLine => {
+                let order = order?;
+                let rows =
+                    order.lines.iter().enumerate().map(|(index, line)| vec![button(line_button(line), Choice::Line(index))]);
+                (vec![Msg::PickLine { order: order.no.clone() }], with_cancel(rows.collect()))
+            }
+            Step::Quantity => {
+                let line = self.current_line(order?)?;
+                let max = line.quantity;
+                let numbers: Vec<Button> =
+                    (1..=max.min(10)).map(|n| button(Msg::Quantity(n), Choice::Quantity(n))).collect();
+                let rows = numbers.chunks(5).map(<[Button]>::to_vec).collect();
+                (vec![Msg::AskQuantity { item: line.item_name.clone(), max }], with_cancel(rows))
+            }
+            Step::Reason => {
+                let order = order?;
+                let line = self.current_line(order)?;
+                let reasons = policy::reasons_for(order.stage());
+                let buttons = reasons.into_iter().map(|reason| button(Msg::ReasonLabel(reason), Choice::Reason(reason)));
+                (vec![Msg::AskReason { item: line.item_name.clone() }], with_cancel(pairs(buttons.collect())))
+            }
+            Step::Detail => (vec![Msg::AskDetail], with_cancel(vec![vec![button(Msg::SkipButton, Choice::Skip)]])),
+            Step::Evidence => {
+                let range = self.photo_range();
+                let have = draft.evidence.len();
+                let kind = draft.reason.and_then(Reason::evidence_kind).unwrap_or(crate::reason::EvidenceKind::AsReceived);
+                let question = if have == 0 {
+                    Msg::AskEvidence { kind, min: range.min, max: range.max, have }
+                } else {
+                    Msg::EvidenceReceived { have, min: range.min, max: range.max }
+                };
+                let done = self.evidence_complete().then(|| vec![button(Msg::DoneButton, Choice::Done)]);
+                (vec![question], with_cancel(done.into_iter().collect()))
+            }
+            Step::Outcome => {
+                let outcomes = self.offered_outcomes(order?);
+                let buttons = outcomes.into_iter().map(|outcome| button(Msg::OutcomeLabel(outcome), Choice::Outcome(outcome)));
+                (vec![Msg::AskOutcome], with_cancel(pairs(buttons.collect())))
+            }
+            Step::Confirm => {
+                let order = order?;
+                let line = self.current_line(order)?;
+                let summary = Msg::Summary {
+                    order: order.no.clone(),
+                    item: line.item_name.clone(),
+                    quantity: draft.quantity,
+                    reason: draft.reason?,
+                    detail: draft.detail.clone(),
+                    photos: draft.evidence.len(),
+                    outcome: draft.outcome?,
+                };
+                let rows = vec![
+                    vec![button(Msg::ConfirmButton, Choice::Confirm)],
+                    vec![button(Msg::ChangeButton, Choice::Change), button(Msg::CancelButton, Choice::Cancel)],
+                ];
+                (vec![summary], Keys::Buttons(rows))
+            }
+        };
+        Some(prompt)
+    }
+
+    fn current_line<'o>(&self, order: &'o Order) -> Option<&'o OrderLine> {
+        self.state.draft.sku.as_deref().and_then(|sku| order.line(sku))
+    }
+
+    fn photo_range(&self) -> crate::config::PhotoRange {
+        let reason = self.state.draft.reason.unwrap_or(Reason::ChangedMind);
+        policy::photos_needed(reason, &self.facts.config.policy)
+    }
+
+    fn evidence_complete(&self) -> bool {
+        let have = self.state.draft.evidence.len();
+        have >= usize::from(self.photo_range().min)
+    }
+
+    fn offered_outcomes(&self, order: &Order) -> Vec<Outcome> {
+        self.state.draft.reason.map(|reason| policy::outcomes_for(order.stage(), reason)).unwrap_or_default()
+    }
+
+    fn decision_text(&self, decision: &Decision) -> DecisionText {
+        DecisionText {
+            verdict: decision.verdict,
+            rule: decision.rule,
+            next: decision.next,
+            // Deadlines are exclusive; customers read the last minute that counts.
+            deadline: decision.deadline.map(|deadline| self.local(deadline - chrono::Duration::minutes(1))),
+            return_shipping: decision.return_shipping,
+            freight_insurance: decision.freight_insurance,
+            refund_cap: decision.refund_cap,
+        }
+    }
+
+    fn local(&self, at: DateTime<Utc>) -> NaiveDateTime {
+        at.with_timezone(&self.facts.config.shop.timezone.0).naive_local()
+    }
+}
+
+fn line_button(line: &OrderLine) -> Msg {
+    Msg::LineButton { item: line.item_name.clone(), quantity: line.quantity, unit_price: line.unit_price }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::case::CaseSummary;
+    use crate::money::{Currency, Money};
+    use crate::policy::Verdict;
+
+    fn at(text: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(text).map(|t| t.with_timezone(&Utc)).expect("test time")
+    }
+
+    fn line(sku: &str, item: &str, quantity: u32, yuan: i64) -> OrderLine {
+        OrderLine {
+            sku: sku.into(),
+            item_name: item.into(),
+            category: "apparel".into(),
+            quantity,
+            unit_price: Money::new(yuan * 100, Currency::CNY),
+        }
+    }
+
+    fn order(no: &str, phone: &str, lines: Vec<OrderLine>, delivered: Option<&str>) -> Order {
+        Order {
+            no: OrderNo::from_trusted(no),
+            phone: Phone::parse(phone).expect("phone"),
+            customer_name: "李雷".into(),
+            currency: Currency::CNY,
+            lines,
+            paid_at: Some(at("2026-03-01T10:00:00+08:00")),
+            shipped_at: Some(at("2026-03-01T18:00:00+08:00")),
+            delivered_at: delivered.map(at),
+            carrier: None,
+            tracking_no: None,
+            freight_insurance: false,
+        }
+    }
+
+    /// The conversation with a small shop around it: the facts it needs,
+    /// and what its effects did.
+    struct World {
+        config: Config,
+        now: DateTime<Utc>,
+        orders: Vec<Order>,
+        locks: Vec<(OrderNo, DateTime<Utc>)>,
+        opened: Vec<NewCase>,
+        agent_requests: usize,
+        state: Conversation,
+        last_buttons: Vec<Button>,
+    }
+
+    impl World {
+        fn new() -> World {
+            World {
+                config: Config::default(),
+                now: at("2026-03-03T10:00:00+08:00"),
+                orders: vec![
+                    order("TB-100001", "13800138000", vec![line("JK-1", "羊毛外套", 1, 399)], Some("2026-03-02T15:00:00+08:00")),
+                    order(
+                        "TB-100002",
+                        "13800138000",
+                        vec![line("JK-2", "风衣", 1, 599), line("TS-1", "T恤", 2, 99)],
+                        Some("2026-03-02T15:00:00+08:00"),
+                    ),
+                    order("TB-100003", "13900139000", vec![line("MG-1", "马克杯", 1, 59)], None),
+                ],
+                locks: Vec::new(),
+                opened: Vec::new(),
+                agent_requests: 0,
+                state: Conversation::new(Lang::En),
+                last_buttons: Vec::new(),
+            }
+        }
+
+        fn send(&mut self, input: Input) -> Vec<Effect> {
+            let needs = needs(&self.state, &input, &self.config);
+            let order = needs.order.as_ref().and_then(|no| self.orders.iter().find(|o| &o.no == no).cloned());
+            let locked = order
+                .as_ref()
+                .and_then(|o| self.locks.iter().find(|(no, _)| *no == o.no).map(|(_, until)| *until));
+            let phone_orders = needs
+                .phone_orders
+                .as_ref()
+                .map(|phone| self.orders.iter().filter(|o| o.phone.same_line_as(phone)).map(OrderSummary::from).collect())
+                .unwrap_or_default();
+            let cases: Vec<CaseSummary> = self
+                .opened
+                .iter()
+                .rev()
+                .map(|case| CaseSummary {
+                    id: case.id.clone(),
+                    order_no: case.order_no.clone(),
+                    item_name: String::new(),
+                    reason: case.reason,
+                    outcome: case.outcome,
+                    status: crate::case::CaseStatus::after(case.decision.verdict),
+                    created_at: self.now,
+                })
+                .collect();
+            let facts = Facts {
+                config: &self.config,
+                now: self.now,
+                first_name: "Lei",
+                order,
+                order_locked_until: locked,
+                phone_orders,
+                cases,
+                next_case_id: CaseId::from_seq(1001 + self.opened.len() as i64),
+            };
+            let (state, effects) = step(self.state.clone(), input, &facts);
+            self.state = state;
+            for effect in &effects {
+                match effect {
+                    Effect::OpenCase(case) => self.opened.push(case.clone()),
+                    Effect::LockOrder { order, until } => self.locks.push((order.clone(), *until)),
+                    Effect::RequestAgent { .. } => self.agent_requests += 1,
+                    Effect::Reply(Reply { keys: Keys::Buttons(rows), .. }) => {
+                        self.last_buttons = rows.iter().flatten().cloned().collect();
+                        for button in &self.last_buttons {
+                            assert!(button.data.len() <= 64, "callback data over 64 bytes: {}", button.data);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            effects
+        }
+
+        fn text(&mut self, text: &str) -> Vec<Effect> {
+            self.send(Input::Text(text.into()))
+        }
+
+        fn command(&mut self, command: Command) -> Vec<Effect> {
+            self.send(Input::Command(command))
+        }
+
+        /// Presses the button of the last question whose label is `label`.
+        fn press(&mut self, label: Msg) -> Vec<Effect> {
+            let button = self.last_buttons.iter().find(|b| b.label == label).cloned();
+            let button = button.unwrap_or_else(|| panic!("no button {label:?} in {:?}", self.last_buttons));
+            self.send(Input::Button { data: button.data, callback_id: Some("cb".into()), message_id: Some(7) })
+        }
+
+        fn photo(&mut self, unique: &str, album: Option<&str>) -> Vec<Effect> {
+            self.send(Input::Media {
+                kind: MediaKind::Photo,
+                file_id: format!("file-{unique}"),
+                file_unique_id: unique.into(),
+                media_group_id: album.map(Into::into),
+                stored: None,
+            })
+        }
+    }
+
+    fn said(effects: &[Effect]) -> Vec<Msg> {
+        effects
+            .iter()
+            .filter_map(|effect| match effect {
+                Effect::Reply(reply) => Some(reply.parts.clone()),
+                _ => None,
+            })
+            .flatten()
+            .collect()
+    }
+
+    fn says(effects: &[Effect], wanted: impl Fn(&Msg) -> bool) -> bool {
+        said(effects).iter().any(wanted)
+    }
+
+    /// Opens the single-line order TB-100001 up to the reason question.
+    fn at_reason(world: &mut World) {
+        world.command(Command::New);
+        world.text("tb-100001");
+        world.text("8000");
+        assert_eq!(world.state.step, Step::Reason);
+    }
+
+    #[test]
+    fn a_damaged_item_case_is_opened_with_photos_and_goes_to_review() {
+        let mut world = World::new();
+        let mut actions = 0;
+        let mut act = |world: &mut World, f: &dyn Fn(&mut World) -> Vec<Effect>| {
+            actions += 1;
+            f(world)
+        };
+        act(&mut world, &|w| w.command(Command::Start));
+        act(&mut world, &|w| w.press(Msg::MenuNew));
+        act(&mut world, &|w| w.text("TB-100001"));
+        act(&mut world, &|w| w.text("8000"));
+        act(&mut world, &|w| w.press(Msg::ReasonLabel(Reason::DamagedInTransit)));
+        act(&mut world, &|w| w.press(Msg::SkipButton));
+        for unique in ["p1", "p2", "p3"] {
+            act(&mut world, &|w| w.photo(unique, Some("album-1")));
+        }
+        act(&mut world, &|w| w.press(Msg::DoneButton));
+        act(&mut world, &|w| w.press(Msg::OutcomeLabel(Outcome::Reship)));
+        let effects = act(&mut world, &|w| w.press(Msg::ConfirmButton));
+        assert_eq!(actions, 12, "customer actions to open a damaged-item case");
+        let [case] = world.opened.as_slice() else { panic!("one case expected, got {:?}", world.opened) };
+        assert_eq!(case.id, CaseId::from_seq(1001));
+        assert_eq!(case.reason, Reason::DamagedInTransit);
+        assert_eq!(case.outcome, Outcome::Reship);
+        assert_eq!(case.evidence.len(), 3);
+        assert_eq!(case.decision.verdict, Verdict::NeedsReview);
+        assert!(says(&effects, |msg| matches!(msg, Msg::CaseOpened { id, .. } if *id == case.id)));
+        assert_eq!(world.state.step, Step::Menu);
+    }
+
+    #[test]
+    fn every_button_press_is_answered_and_edits_its_question() {
+        let mut world = World::new();
+        at_reason(&mut world);
+        let effects = world.press(Msg::ReasonLabel(Reason::ChangedMind));
+        assert!(matches!(effects.first(), Some(Effect::AnswerButton { notice: None, .. })));
+        assert!(effects.iter().any(|e| matches!(e, Effect::Reply(Reply { edit: Some(7), .. }))));
+    }
+
+    #[test]
+    fn a_no_reason_return_skips_photos_and_is_approved() {
+        let mut world = World::new();
+        at_reason(&mut world);
+        world.press(Msg::ReasonLabel(Reason::ChangedMind));
+        world.text("The colour is not what I hoped");
+        assert_eq!(world.state.step, Step::Outcome);
+        world.press(Msg::OutcomeLabel(Outcome::ReturnRefund));
+        world.press(Msg::ConfirmButton);
+        let case = &world.opened[0];
+        assert_eq!(case.detail, "The colour is not what I hoped");
+        assert_eq!(case.decision.verdict, Verdict::Approved);
+    }
+
+    #[test]
+    fn an_order_with_several_lines_asks_which_item_and_how_many() {
+        let mut world = World::new();
+        world.command(Command::New);
+        world.text("TB-100002");
+        world.text("8000");
+        assert_eq!(world.state.step, Step::PickLine);
+        world.press(Msg::LineButton { item: "T恤".into(), quantity: 2, unit_price: Money::new(9900, Currency::CNY) });
+        assert_eq!(world.state.step, Step::Quantity);
+        world.text("3");
+        assert_eq!(world.state.step, Step::Quantity, "more than was bought is refused");
+        world.press(Msg::Quantity(2));
+        assert_eq!(world.state.draft.quantity, 2);
+        assert_eq!(world.state.step, Step::Reason);
+    }
+
+    #[test]
+    fn unknown_order_numbers_get_a_new_try_and_then_a_person() {
+        let mut world = World::new();
+        world.command(Command::New);
+        let effects = world.text("NOPE-0001");
+        assert!(says(&effects, |m| matches!(m, Msg::OrderNotFound { tries_left: 2, .. })));
+        world.text("NOPE-0002");
+        let effects = world.text("NOPE-0003");
+        assert!(says(&effects, |m| matches!(m, Msg::OrderNotFound { tries_left: 0, .. })));
+        assert!(world.last_buttons.iter().any(|b| b.label == Msg::MenuAgent));
+        world.press(Msg::MenuAgent);
+        assert_eq!(world.agent_requests, 1);
+        let effects = world.text("abc");
+        assert!(says(&effects, |m| *m == Msg::OrderNoMalformed));
+    }
+
+    #[test]
+    fn three_wrong_phone_digits_lock_the_order_for_an_hour() {
+        let mut world = World::new();
+        world.command(Command::New);
+        world.text("TB-100001");
+        let effects = world.text("12ab");
+        assert!(says(&effects, |m| *m == Msg::ProofMalformed), "not four digits is not a wrong answer");
+        world.text("1111");
+        let effects = world.text("2222");
+        assert!(says(&effects, |m| *m == Msg::ProofWrong { tries_left: 1 }));
+        let effects = world.text("3333");
+        let audits = effects.iter().filter(|e| matches!(e, Effect::Audit(Audit::ProofFailed { .. }))).count();
+        assert_eq!(audits, 1);
+        assert!(effects.iter().any(|e| matches!(e, Effect::Audit(Audit::OrderLocked { .. }))));
+        assert_eq!(world.locks, vec![(OrderNo::from_trusted("TB-100001"), world.now + chrono::Duration::hours(1))]);
+        let effects = world.text("TB-100001");
+        assert!(says(&effects, |m| matches!(m, Msg::OrderLocked { .. })));
+        world.now += chrono::Duration::minutes(61);
+        world.text("TB-100001");
+        assert!(matches!(world.state.step, Step::Proof { .. }), "the lock ends after an hour");
+    }
+
+    #[test]
+    fn a_shared_contact_proves_the_phone_and_offers_its_orders() {
+        let mut world = World::new();
+        world.command(Command::New);
+        let effects = world.send(Input::Contact { phone: "+86 138 0013 8000".into(), own: false });
+        assert!(says(&effects, |m| *m == Msg::ContactNotOwn));
+        assert!(world.state.verified_phone.is_none());
+        let effects = world.send(Input::Contact { phone: "+86 138 0013 8000".into(), own: true });
+        assert!(says(&effects, |m| *m == Msg::ContactVerified));
+        let Step::PickOrder { orders } = &world.state.step else { panic!("expected the order list") };
+        assert_eq!(orders.len(), 2);
+        let label = world.last_buttons[0].label.clone();
+        world.press(label);
+        assert_eq!(world.state.draft.order, Some(OrderNo::from_trusted("TB-100001")));
+        assert_eq!(world.state.step, Step::Reason, "no digits asked after a verified contact");
+    }
+
+    #[test]
+    fn an_old_button_is_answered_as_stale_and_the_current_question_asked_again() {
+        let mut world = World::new();
+        world.command(Command::Start);
+        let old_menu = world.last_buttons.clone();
+        world.press(Msg::MenuNew);
+        world.text("TB-100001");
+        world.text("8000");
+        let stale = world.last_buttons[0].data.replace(&format!("q{}", world.state.question), "q1");
+        let effects = world.send(Input::Button { data: stale, callback_id: Some("old".into()), message_id: Some(3) });
+        assert!(matches!(effects.first(), Some(Effect::AnswerButton { notice: Some(Msg::StaleButton), .. })));
+        assert!(says(&effects, |m| matches!(m, Msg::AskReason { .. })));
+        assert_eq!(world.state.step, Step::Reason);
+        let effects = world.send(Input::Button { data: "garbage".into(), callback_id: Some("x".into()), message_id: None });
+        assert!(says(&effects, |m| *m == Msg::StaleButton));
+        assert!(old_menu.iter().all(|b| b.data.starts_with("m:")), "menu buttons work at any time");
+    }
+
+    #[test]
+    fn photos_of_an_album_share_one_reply_and_the_maximum_is_kept() {
+        let mut world = World::new();
+        at_reason(&mut world);
+        world.press(Msg::ReasonLabel(Reason::QualityDefect));
+        world.press(Msg::SkipButton);
+        let effects = world.photo("a", Some("album-9"));
+        assert!(matches!(effects.as_slice(), [Effect::Reply(Reply { album: Some(album), .. })] if album == "album-9"));
+        for unique in ["b", "c", "d", "e", "f"] {
+            world.photo(unique, Some("album-9"));
+        }
+        assert_eq!(world.state.draft.evidence.len(), 5, "at most 5 photos");
+        world.photo("a", None);
+        assert_eq!(world.state.draft.evidence.len(), 5, "the same photo counts once");
+    }
+
+    #[test]
+    fn the_done_button_appears_only_once_enough_photos_arrived() {
+        let mut world = World::new();
+        at_reason(&mut world);
+        world.press(Msg::ReasonLabel(Reason::QualityDefect));
+        world.press(Msg::SkipButton);
+        world.photo("a", None);
+        world.photo("b", None);
+        assert!(!world.last_buttons.iter().any(|b| b.label == Msg::DoneButton));
+        world.photo("c", None);
+        assert!(world.last_buttons.iter().any(|b| b.label == Msg::DoneButton));
+    }
+
+    #[test]
+    fn the_wrong_kind_of_input_gets_a_friendly_word_and_the_question_again() {
+        let mut world = World::new();
+        at_reason(&mut world);
+        let effects = world.send(Input::Unsupported);
+        assert!(says(&effects, |m| *m == Msg::Unsupported) && says(&effects, |m| matches!(m, Msg::AskReason { .. })));
+        let effects = world.photo("x", None);
+        assert!(says(&effects, |m| *m == Msg::UnexpectedMedia));
+        let effects = world.text("I want my money back");
+        assert!(says(&effects, |m| *m == Msg::UseButtons));
+        let effects = world.text(&"长".repeat(10_000));
+        assert!(says(&effects, |m| matches!(m, Msg::TextTooLong { max: 1000 })));
+        world.press(Msg::ReasonLabel(Reason::QualityDefect));
+        world.press(Msg::SkipButton);
+        let effects = world.send(Input::Unsupported);
+        assert!(says(&effects, |m| *m == Msg::NotAPhoto));
+        assert_eq!(world.state.step, Step::Evidence);
+    }
+
+    #[test]
+    fn cancel_leaves_the_flow_and_keeps_confirmed_cases() {
+        let mut world = World::new();
+        at_reason(&mut world);
+        world.press(Msg::ReasonLabel(Reason::ChangedMind));
+        world.press(Msg::SkipButton);
+        world.press(Msg::OutcomeLabel(Outcome::ReturnRefund));
+        world.press(Msg::ConfirmButton);
+        at_reason(&mut world);
+        let effects = world.command(Command::Cancel);
+        assert!(says(&effects, |m| *m == Msg::Cancelled));
+        assert_eq!(world.state.step, Step::Menu);
+        assert_eq!(world.state.draft, Draft::default());
+        assert_eq!(world.opened.len(), 1);
+        let effects = world.command(Command::Cases);
+        assert!(says(&effects, |m| matches!(m, Msg::Cases(lines) if lines.len() == 1)));
+    }
+
+    #[test]
+    fn an_order_not_yet_delivered_offers_a_refund_only() {
+        let mut world = World::new();
+        world.command(Command::New);
+        world.text("TB-100003");
+        world.text("9000");
+        world.press(Msg::ReasonLabel(Reason::NoLongerNeeded));
+        world.press(Msg::SkipButton);
+        assert_eq!(world.state.step, Step::Confirm, "the only outcome is chosen without asking");
+        assert_eq!(world.state.draft.outcome, Some(Outcome::RefundOnly));
+    }
+
+    #[test]
+    fn an_unpaid_order_is_explained_not_refused() {
+        let mut world = World::new();
+        world.orders[2].paid_at = None;
+        world.orders[2].shipped_at = None;
+        world.command(Command::New);
+        world.text("TB-100003");
+        let effects = world.text("9000");
+        assert!(says(&effects, |m| matches!(m, Msg::OrderUnpaid { .. })));
+        assert_eq!(world.state.step, Step::Menu);
+    }
+
+    #[test]
+    fn asking_for_a_person_in_words_is_recorded_on_the_open_case() {
+        let mut world = World::new();
+        let effects = world.text("人工");
+        assert!(says(&effects, |m| *m == Msg::AgentQueued { case: None }));
+        at_reason(&mut world);
+        world.press(Msg::ReasonLabel(Reason::ChangedMind));
+        world.press(Msg::SkipButton);
+        world.press(Msg::OutcomeLabel(Outcome::ReturnRefund));
+        world.press(Msg::ConfirmButton);
+        let effects = world.command(Command::Agent);
+        assert!(effects.contains(&Effect::RequestAgent { case: Some(CaseId::from_seq(1001)) }));
+    }
+
+    #[test]
+    fn the_language_can_be_switched_at_any_time() {
+        let mut world = World::new();
+        at_reason(&mut world);
+        world.command(Command::Lang);
+        world.press(Msg::LanguageName(Lang::Zh));
+        assert_eq!(world.state.lang, Lang::Zh);
+        assert_eq!(world.state.step, Step::Reason, "the flow goes on");
+    }
+
+    #[test]
+    fn commands_are_read_with_or_without_the_bot_name() {
+        assert_eq!(Command::parse("/cases@shop_bot"), Some(Command::Cases));
+        assert_eq!(Command::parse(" /START "), Some(Command::Start));
+        assert_eq!(Command::parse("/unknown"), None);
+        assert_eq!(Command::parse("cases"), None);
+    }
+}

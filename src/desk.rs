@@ -1,0 +1,191 @@
+//! The desk: where one customer input becomes one transaction. It gathers
+//! the facts the conversation needs, runs the pure step, and writes the new
+//! state, the case changes and the rendered replies (into the outbox)
+//! together, so a crash leaves either all of it or none.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+
+use crate::catalogue::{self, Lang, Msg};
+use crate::config::Config;
+use crate::conversation::{self, Audit, Effect, Facts, Input, Keys, Reply};
+use crate::order::OrderSummary;
+use crate::outgoing::{self, ButtonSpec, Keyboard, Outgoing};
+use crate::store::customers::{self, Identity};
+use crate::store::{StoreError, Store, Tx, cases, orders, outbox, ownership, updates};
+
+/// Cases shown under "my cases".
+const CASES_LISTED: u32 = 10;
+
+/// One input from a channel.
+#[derive(Clone, Debug)]
+pub struct Incoming {
+    /// The channel's id for this delivery (Telegram's update_id), used to
+    /// recognise a redelivery; `None` where the channel cannot redeliver.
+    pub update_id: Option<i64>,
+    pub identity: Identity,
+    pub input: Input,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Handled {
+    Applied,
+    /// Seen before: nothing was done again.
+    Duplicate,
+}
+
+#[derive(Clone)]
+pub struct Desk {
+    store: Store,
+    config: Arc<Config>,
+}
+
+impl Desk {
+    pub fn new(store: Store, config: Arc<Config>) -> Desk {
+        Desk { store, config }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Handles one input in one transaction.
+    pub async fn handle(&self, incoming: Incoming, now: DateTime<Utc>) -> Result<Handled, StoreError> {
+        let mut tx = self.store.write().await?;
+        let identity = &incoming.identity;
+        if let Some(update_id) = incoming.update_id {
+            if !updates::claim(&mut tx, identity.channel, update_id, now).await? {
+                return Ok(Handled::Duplicate);
+            }
+        }
+        let config = &*self.config;
+        let customer = customers::find_or_create(&mut tx, identity, config.shop.default_language, now).await?;
+        let needs = conversation::needs(&customer.conversation, &incoming.input, config);
+        let order = match &needs.order {
+            Some(no) => orders::find(&mut tx, no).await?,
+            None => None,
+        };
+        let order_locked_until = match &order {
+            Some(order) => ownership::locked_until(&mut tx, customer.id, &order.no).await?,
+            None => None,
+        };
+        let phone_orders = match &needs.phone_orders {
+            Some(phone) => orders::recent_for_phone(&mut tx, phone, config.intake.recent_orders)
+                .await?
+                .iter()
+                .map(OrderSummary::from)
+                .collect(),
+            None => Vec::new(),
+        };
+        let facts = Facts {
+            config,
+            now,
+            first_name: &customer.first_name,
+            order,
+            order_locked_until,
+            phone_orders,
+            cases: cases::for_customer(&mut tx, customer.id, CASES_LISTED).await?,
+            next_case_id: cases::next_id(&mut tx).await?,
+        };
+        let (state, effects) = conversation::step(customer.conversation, incoming.input, &facts);
+        let mut apply = Apply { tx: &mut tx, identity, customer_id: customer.id, lang: state.lang, config, now };
+        for effect in effects {
+            apply.effect(effect).await?;
+        }
+        customers::save_conversation(&mut tx, customer.id, &state, now).await?;
+        tx.commit().await?;
+        Ok(Handled::Applied)
+    }
+}
+
+/// Carries out a step's effects inside the update's transaction.
+struct Apply<'a> {
+    tx: &'a mut Tx,
+    identity: &'a Identity,
+    customer_id: i64,
+    lang: Lang,
+    config: &'a Config,
+    now: DateTime<Utc>,
+}
+
+impl Apply<'_> {
+    async fn effect(&mut self, effect: Effect) -> Result<(), StoreError> {
+        match effect {
+            Effect::Reply(reply) => self.reply(reply).await,
+            Effect::AnswerButton { callback_id, notice } => {
+                let notice = notice.map(|msg| catalogue::render(self.lang, &msg));
+                self.enqueue(&Outgoing::AnswerButton { callback_id, notice }, None).await
+            }
+            Effect::OpenCase(case) => cases::open(self.tx, self.customer_id, &case, self.now).await,
+            Effect::RequestAgent { case } => cases::request_agent(self.tx, self.customer_id, case.as_ref(), self.now).await,
+            Effect::LockOrder { order, until } => ownership::lock(self.tx, self.customer_id, &order, until).await,
+            Effect::Audit(audit) => {
+                let (kind, data) = match audit {
+                    Audit::ProofFailed { order } => ("proof_failed", serde_json::json!({ "order_no": order.as_str() })),
+                    Audit::ProofPassed { order, by_contact } => {
+                        ("proof_passed", serde_json::json!({ "order_no": order.as_str(), "by_contact": by_contact }))
+                    }
+                    Audit::OrderLocked { order } => ("order_locked", serde_json::json!({ "order_no": order.as_str() })),
+                    Audit::ForeignContact => ("foreign_contact", serde_json::json!({})),
+                };
+                ownership::audit(self.tx, self.customer_id, kind, &data, self.now).await
+            }
+        }
+    }
+
+    async fn reply(&mut self, reply: Reply) -> Result<(), StoreError> {
+        let text = catalogue::render_all(self.lang, &reply.parts);
+        let keyboard = self.keyboard(&reply.keys);
+        let coalesce =
+            reply.album.as_ref().map(|album| format!("{}:{}:album:{album}", self.identity.channel, self.identity.chat_id));
+        let not_before = match coalesce {
+            Some(_) => self.now + self.config.intake.album_quiet.chrono(),
+            None => self.now,
+        };
+        let mut pieces = outgoing::split_text(&text, outgoing::MAX_TEXT_CHARS);
+        // Only the last piece carries the keyboard (and may replace the pressed message).
+        let last = pieces.pop().unwrap_or_default();
+        for piece in pieces {
+            self.enqueue(&Outgoing::Send { text: piece, keyboard: Keyboard::None }, None).await?;
+        }
+        let payload = match reply.edit {
+            Some(message_id) => Outgoing::Edit { message_id, text: last, keyboard },
+            None => Outgoing::Send { text: last, keyboard },
+        };
+        outbox::enqueue(self.tx, self.identity.channel, self.identity.chat_id, &payload, coalesce.as_deref(), not_before, self.now)
+            .await
+            .map(drop)
+    }
+
+    async fn enqueue(&mut self, payload: &Outgoing, coalesce: Option<&str>) -> Result<(), StoreError> {
+        outbox::enqueue(self.tx, self.identity.channel, self.identity.chat_id, payload, coalesce, self.now, self.now)
+            .await
+            .map(drop)
+    }
+
+    fn keyboard(&self, keys: &Keys) -> Keyboard {
+        match keys {
+            Keys::None => Keyboard::None,
+            Keys::Buttons(rows) => Keyboard::Inline {
+                rows: rows
+                    .iter()
+                    .map(|row| {
+                        row.iter()
+                            .map(|button| ButtonSpec {
+                                label: catalogue::render(self.lang, &button.label),
+                                data: button.data.clone(),
+                            })
+                            .collect()
+                    })
+                    .collect(),
+            },
+            Keys::ShareContact => Keyboard::ShareContact { label: catalogue::render(self.lang, &Msg::ShareContactButton) },
+            Keys::RemoveShareContact => Keyboard::Remove,
+        }
+    }
+}

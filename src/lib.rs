@@ -1,0 +1,26 @@
+//! aftersales: a shop's after-sales desk as a chat bot.
+//!
+//! Layout, in reading order (ARCHITECTURE.md has the full map):
+//! - the pure core — [`money`], [`order`], [`reason`], [`policy`],
+//!   [`conversation`], [`catalogue`]: no I/O, no clock, no Telegram types;
+//! - the shell — [`store`] (SQLite), [`desk`] (one input, one transaction),
+//!   the channels [`telegram`] and [`terminal`], and the order tools
+//!   [`import`] and [`demo`].
+
+pub mod money;
+pub mod order;
+pub mod reason;
+pub mod policy;
+pub mod case;
+pub mod conversation;
+pub mod catalogue;
+pub mod outgoing;
+pub mod config;
+
+pub mod store;
+pub mod desk;
+pub mod media;
+pub mod telegram;
+pub mod terminal;
+pub mod import;
+pub mod demo;

@@ -1,0 +1,177 @@
+//! Orders as the shop's order system knows them: imported, never edited by
+//! the bot. An order's stage (unpaid … delivered) drives what a customer may
+//! ask for.
+
+use chrono::{DateTime, Utc};
+use regex::Regex;
+use serde::{Deserialize, Serialize};
+
+use crate::money::{Currency, Money};
+
+/// An order number as typed by a customer, trimmed and upper-cased.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct OrderNo(String);
+
+impl OrderNo {
+    /// Accepts `text` if the whole of it matches the shop's order-number pattern.
+    pub fn parse(text: &str, pattern: &Regex) -> Option<OrderNo> {
+        let text = text.trim();
+        let whole_match = pattern.find(text).is_some_and(|m| m.start() == 0 && m.end() == text.len());
+        whole_match.then(|| OrderNo(text.to_uppercase()))
+    }
+
+    /// An order number read back from the store or an import file.
+    pub fn from_trusted(text: &str) -> OrderNo {
+        OrderNo(text.trim().to_uppercase())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for OrderNo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A phone number reduced to its digits.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Phone(String);
+
+impl Phone {
+    /// Keeps the digits; a number needs at least 7 of them.
+    pub fn parse(text: &str) -> Option<Phone> {
+        let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+        (digits.len() >= 7 && digits.len() <= 20).then_some(Phone(digits))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn last4(&self) -> &str {
+        &self.0[self.0.len() - 4..]
+    }
+
+    /// The same line written with or without a country code: one number ends
+    /// with the other, and the shorter keeps at least 7 digits.
+    pub fn same_line_as(&self, other: &Phone) -> bool {
+        let (short, long) = if self.0.len() <= other.0.len() { (&self.0, &other.0) } else { (&other.0, &self.0) };
+        long.ends_with(short.as_str())
+    }
+
+    /// The number as agents may see it: all but the last four digits hidden.
+    pub fn masked(&self) -> String {
+        format!("{}{}", "*".repeat(self.0.len() - 4), self.last4())
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderLine {
+    pub sku: String,
+    pub item_name: String,
+    pub category: String,
+    pub quantity: u32,
+    pub unit_price: Money,
+}
+
+impl OrderLine {
+    pub fn paid(&self) -> Money {
+        self.unit_price.times(self.quantity)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Order {
+    pub no: OrderNo,
+    pub phone: Phone,
+    pub customer_name: String,
+    pub currency: Currency,
+    pub lines: Vec<OrderLine>,
+    pub paid_at: Option<DateTime<Utc>>,
+    pub shipped_at: Option<DateTime<Utc>>,
+    pub delivered_at: Option<DateTime<Utc>>,
+    pub carrier: Option<String>,
+    pub tracking_no: Option<String>,
+    pub freight_insurance: bool,
+}
+
+/// Where an order stands, which decides what can be asked of it (DOMAIN.md §1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum OrderStage {
+    Unpaid,
+    PaidNotShipped,
+    InTransit,
+    Delivered { at: DateTime<Utc> },
+}
+
+impl Order {
+    pub fn stage(&self) -> OrderStage {
+        match (self.paid_at, self.shipped_at, self.delivered_at) {
+            (None, _, _) => OrderStage::Unpaid,
+            (Some(_), _, Some(at)) => OrderStage::Delivered { at },
+            (Some(_), Some(_), None) => OrderStage::InTransit,
+            (Some(_), None, None) => OrderStage::PaidNotShipped,
+        }
+    }
+
+    pub fn line(&self, sku: &str) -> Option<&OrderLine> {
+        self.lines.iter().find(|line| line.sku == sku)
+    }
+
+    pub fn total(&self) -> Money {
+        let minor = self.lines.iter().map(|line| line.paid().minor).fold(0i64, i64::saturating_add);
+        Money::new(minor, self.currency)
+    }
+}
+
+/// A short view of an order, for lists of a customer's recent orders.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderSummary {
+    pub no: OrderNo,
+    pub first_item: String,
+    pub lines: usize,
+    pub total: Money,
+}
+
+impl From<&Order> for OrderSummary {
+    fn from(order: &Order) -> Self {
+        OrderSummary {
+            no: order.no.clone(),
+            first_item: order.lines.first().map(|line| line.item_name.clone()).unwrap_or_default(),
+            lines: order.lines.len(),
+            total: order.total(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pattern() -> Regex {
+        Regex::new(r"[A-Za-z0-9-]{6,32}").unwrap()
+    }
+
+    #[test]
+    fn an_order_number_must_match_the_whole_pattern() {
+        assert_eq!(OrderNo::parse("  tb-2024-0001 ", &pattern()).map(|n| n.0), Some("TB-2024-0001".into()));
+        assert!(OrderNo::parse("12345", &pattern()).is_none());
+        assert!(OrderNo::parse("order 123456", &pattern()).is_none());
+        assert!(OrderNo::parse(&"9".repeat(33), &pattern()).is_none());
+    }
+
+    #[test]
+    fn a_phone_with_a_country_code_is_the_same_line() {
+        let local = Phone::parse("138-0013-8000").unwrap();
+        let international = Phone::parse("+86 138 0013 8000").unwrap();
+        assert!(local.same_line_as(&international));
+        assert!(international.same_line_as(&local));
+        assert!(!local.same_line_as(&Phone::parse("13800138001").unwrap()));
+        assert_eq!(local.last4(), "8000");
+        assert_eq!(local.masked(), "*******8000");
+        assert!(Phone::parse("12345").is_none());
+    }
+}

@@ -1,0 +1,156 @@
+//! Cases, their timeline and their evidence.
+
+use chrono::{DateTime, Utc};
+use sqlx::SqliteConnection;
+
+use crate::case::{CaseId, CaseStatus, CaseSummary, NewCase};
+use crate::order::OrderNo;
+use crate::policy::Outcome;
+use crate::reason::Reason;
+use crate::store::{StoreError, to_json};
+
+/// The id the next case will get.
+pub async fn next_id(conn: &mut SqliteConnection) -> Result<CaseId, StoreError> {
+    let seq: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(seq), 1000) + 1 FROM cases").fetch_one(&mut *conn).await?;
+    Ok(CaseId::from_seq(seq))
+}
+
+/// Stores a confirmed case with its evidence and the first timeline entries.
+pub async fn open(
+    conn: &mut SqliteConnection,
+    customer_id: i64,
+    case: &NewCase,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let seq = case.id.seq().ok_or_else(|| StoreError::Corrupt { what: "case id", detail: case.id.to_string() })?;
+    let status = CaseStatus::after(case.decision.verdict);
+    sqlx::query(
+        "INSERT INTO cases (id, seq, customer_id, order_no, sku, quantity, reason, detail, outcome, status, decision,
+                            created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(case.id.as_str())
+    .bind(seq)
+    .bind(customer_id)
+    .bind(case.order_no.as_str())
+    .bind(&case.sku)
+    .bind(case.quantity)
+    .bind(case.reason.code())
+    .bind(&case.detail)
+    .bind(case.outcome.code())
+    .bind(status.code())
+    .bind(to_json(&case.decision))
+    .bind(now)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    for evidence in &case.evidence {
+        sqlx::query(
+            "INSERT INTO evidence (case_id, kind, file_id, file_unique_id, media_group_id, received_at,
+                                   sha256, local_path, size_bytes)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (case_id, file_unique_id) DO NOTHING",
+        )
+        .bind(case.id.as_str())
+        .bind(evidence.kind.code())
+        .bind(&evidence.file_id)
+        .bind(&evidence.file_unique_id)
+        .bind(&evidence.media_group_id)
+        .bind(evidence.received_at)
+        .bind(evidence.stored.as_ref().map(|file| file.sha256.as_str()))
+        .bind(evidence.stored.as_ref().map(|file| file.path.as_str()))
+        .bind(evidence.stored.as_ref().map(|file| i64::try_from(file.size_bytes).unwrap_or(i64::MAX)))
+        .execute(&mut *conn)
+        .await?;
+    }
+    let opened = serde_json::json!({
+        "order_no": case.order_no.as_str(), "sku": case.sku, "quantity": case.quantity,
+        "reason": case.reason.code(), "outcome": case.outcome.code(), "photos": case.evidence.len(),
+    });
+    add_event(conn, &case.id, "customer", "opened", &opened, now).await?;
+    add_event(conn, &case.id, "bot", "decided", &serde_json::to_value(&case.decision).unwrap_or_default(), now).await
+}
+
+pub async fn add_event(
+    conn: &mut SqliteConnection,
+    case: &CaseId,
+    actor: &str,
+    kind: &str,
+    data: &serde_json::Value,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO case_events (case_id, at, actor, kind, data) VALUES (?, ?, ?, ?, ?)")
+        .bind(case.as_str())
+        .bind(now)
+        .bind(actor)
+        .bind(kind)
+        .bind(data.to_string())
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Queues a request for a person, on the case when there is one.
+pub async fn request_agent(
+    conn: &mut SqliteConnection,
+    customer_id: i64,
+    case: Option<&CaseId>,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO agent_requests (customer_id, case_id, at) VALUES (?, ?, ?)")
+        .bind(customer_id)
+        .bind(case.map(CaseId::as_str))
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    if let Some(case) = case {
+        sqlx::query("UPDATE cases SET wants_agent = 1, updated_at = ? WHERE id = ?")
+            .bind(now)
+            .bind(case.as_str())
+            .execute(&mut *conn)
+            .await?;
+        add_event(conn, case, "customer", "agent_requested", &serde_json::json!({}), now).await?;
+    }
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct SummaryRow {
+    id: String,
+    order_no: String,
+    item_name: Option<String>,
+    reason: String,
+    outcome: String,
+    status: String,
+    created_at: DateTime<Utc>,
+}
+
+/// The customer's cases, newest first.
+pub async fn for_customer(
+    conn: &mut SqliteConnection,
+    customer_id: i64,
+    limit: u32,
+) -> Result<Vec<CaseSummary>, StoreError> {
+    let rows: Vec<SummaryRow> = sqlx::query_as(
+        "SELECT c.id, c.order_no, l.item_name, c.reason, c.outcome, c.status, c.created_at
+         FROM cases c LEFT JOIN order_lines l ON l.order_no = c.order_no AND l.sku = c.sku
+         WHERE c.customer_id = ? ORDER BY c.seq DESC LIMIT ?",
+    )
+    .bind(customer_id)
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.into_iter()
+        .map(|row| {
+            let corrupt = |detail: String| StoreError::Corrupt { what: "case", detail };
+            Ok(CaseSummary {
+                reason: Reason::from_code(&row.reason).ok_or_else(|| corrupt(format!("reason {}", row.reason)))?,
+                outcome: Outcome::from_code(&row.outcome).ok_or_else(|| corrupt(format!("outcome {}", row.outcome)))?,
+                status: CaseStatus::from_code(&row.status).ok_or_else(|| corrupt(format!("status {}", row.status)))?,
+                id: CaseId::from_trusted(&row.id),
+                order_no: OrderNo::from_trusted(&row.order_no),
+                item_name: row.item_name.unwrap_or_default(),
+                created_at: row.created_at,
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,94 @@
+//! Customers, one per channel identity, with their language and their
+//! conversation's state.
+
+use chrono::{DateTime, Utc};
+use sqlx::SqliteConnection;
+
+use crate::catalogue::Lang;
+use crate::conversation::Conversation;
+use crate::store::{StoreError, from_json, to_json};
+
+/// Who wrote: a channel ("telegram", "terminal") and the id it gives the person.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Identity {
+    pub channel: &'static str,
+    pub external_id: String,
+    pub chat_id: i64,
+    pub first_name: String,
+    /// The language the client reports, if any (Telegram's language_code).
+    pub language_code: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Customer {
+    pub id: i64,
+    pub first_name: String,
+    pub conversation: Conversation,
+}
+
+/// Finds the customer behind `identity`, creating them (and a fresh
+/// conversation in their client's language) on first contact.
+pub async fn find_or_create(
+    conn: &mut SqliteConnection,
+    identity: &Identity,
+    default_lang: Lang,
+    now: DateTime<Utc>,
+) -> Result<Customer, StoreError> {
+    let row: Option<(i64, String, Option<String>)> = sqlx::query_as(
+        "SELECT c.id, c.first_name, v.state FROM customers c LEFT JOIN conversations v ON v.customer_id = c.id
+         WHERE c.channel = ? AND c.external_id = ?",
+    )
+    .bind(identity.channel)
+    .bind(&identity.external_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let lang = Lang::from_client(identity.language_code.as_deref(), default_lang);
+    match row {
+        Some((id, first_name, state)) => {
+            let conversation = match state {
+                Some(state) => from_json("conversation state", &state)?,
+                None => Conversation::new(lang),
+            };
+            Ok(Customer { id, first_name, conversation })
+        }
+        None => {
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO customers (channel, external_id, chat_id, first_name, lang, created_at)
+                 VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+            )
+            .bind(identity.channel)
+            .bind(&identity.external_id)
+            .bind(identity.chat_id)
+            .bind(&identity.first_name)
+            .bind(lang.code())
+            .bind(now)
+            .fetch_one(&mut *conn)
+            .await?;
+            Ok(Customer { id, first_name: identity.first_name.clone(), conversation: Conversation::new(lang) })
+        }
+    }
+}
+
+/// Saves the conversation and mirrors its language onto the customer.
+pub async fn save_conversation(
+    conn: &mut SqliteConnection,
+    customer_id: i64,
+    conversation: &Conversation,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO conversations (customer_id, state, updated_at) VALUES (?, ?, ?)
+         ON CONFLICT (customer_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
+    )
+    .bind(customer_id)
+    .bind(to_json(conversation))
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("UPDATE customers SET lang = ? WHERE id = ?")
+        .bind(conversation.lang.code())
+        .bind(customer_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}

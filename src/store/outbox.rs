@@ -1,0 +1,410 @@
+//! The outbox: replies are written in the same transaction as the update
+//! that caused them, and a sender per channel delivers them afterwards. A
+//! reply is therefore never lost between "decided" and "sent", and never
+//! sent for an update whose transaction rolled back.
+//!
+//! Rows are never deleted once handed to a sender: they end `sent` or
+//! `failed` (with `last_error`). The one exception is coalescing, which
+//! replaces a still-pending row by a newer version of the same reply.
+//!
+//! Order within a chat: [`due`] and [`next_due_at`] only look at the oldest
+//! pending row of each chat (its "head"), so a row that is backing off holds
+//! back the rows queued after it for the same chat.
+//!
+//! Times are bound as `DateTime<Utc>`, which sqlx writes as RFC 3339 text in
+//! one format ("…+00:00"), so comparing the text compares the instants.
+
+use chrono::{DateTime, Utc};
+use sqlx::{FromRow, SqliteConnection};
+
+use super::{StoreError, Tx, from_json, to_json};
+use crate::outgoing::Outgoing;
+
+/// A pending reply, as a sender sees it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Queued {
+    pub id: i64,
+    pub channel: String,
+    pub chat_id: i64,
+    pub payload: Outgoing,
+    /// Failed attempts so far (429 pauses do not count).
+    pub attempts: u32,
+    pub not_before: DateTime<Utc>,
+}
+
+#[derive(FromRow)]
+struct QueuedRow {
+    id: i64,
+    channel: String,
+    chat_id: i64,
+    payload: String,
+    attempts: i64,
+    not_before: DateTime<Utc>,
+}
+
+impl TryFrom<QueuedRow> for Queued {
+    type Error = StoreError;
+
+    fn try_from(row: QueuedRow) -> Result<Self, StoreError> {
+        let attempts = u32::try_from(row.attempts)
+            .map_err(|_| StoreError::Corrupt { what: "outbox attempts", detail: row.attempts.to_string() })?;
+        Ok(Queued {
+            id: row.id,
+            channel: row.channel,
+            chat_id: row.chat_id,
+            payload: from_json("outbox payload", &row.payload)?,
+            attempts,
+            not_before: row.not_before,
+        })
+    }
+}
+
+/// The ids of each chat's oldest pending row on `?1` (the channel). Scans
+/// the pending rows once through the `outbox_due` partial index.
+const HEADS: &str = "SELECT min(id) AS id FROM outbox WHERE channel = ?1 AND status = 'pending' GROUP BY chat_id";
+
+/// Queues a reply. Called inside the transaction that handles an update.
+///
+/// With a `coalesce_key`, a still-pending row with the same key is replaced
+/// (the new row goes to the back of its chat's queue): a photo album gets
+/// one "received N photos" reply, re-queued by each photo with `not_before`
+/// a short quiet time ahead. If the sender is delivering the old version at
+/// that moment, both versions reach the customer, the newer one last; the
+/// newer one is never lost.
+pub async fn enqueue(
+    tx: &mut Tx,
+    channel: &str,
+    chat_id: i64,
+    payload: &Outgoing,
+    coalesce_key: Option<&str>,
+    not_before: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<i64, StoreError> {
+    if let Some(key) = coalesce_key {
+        // Delete rather than update in place: a sender holding the old row
+        // then finds it gone and cannot mark the newer text as sent.
+        sqlx::query("DELETE FROM outbox WHERE coalesce_key = ? AND status = 'pending'")
+            .bind(key)
+            .execute(&mut **tx)
+            .await?;
+    }
+    let id = sqlx::query_scalar(
+        "INSERT INTO outbox (channel, chat_id, payload, coalesce_key, not_before, created_at)
+         VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(channel)
+    .bind(chat_id)
+    .bind(to_json(payload))
+    .bind(coalesce_key)
+    .bind(not_before)
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(id)
+}
+
+/// The rows that may go now, oldest first: pending, `not_before <= now`,
+/// and the oldest pending row of their chat (so at most one per chat; call
+/// again after settling them to get the next ones).
+///
+/// A row whose payload cannot be read is skipped and logged; it holds back
+/// its chat's queue until someone looks at it, rather than stopping every
+/// other chat.
+pub async fn due(
+    conn: &mut SqliteConnection,
+    channel: &str,
+    now: DateTime<Utc>,
+    limit: u32,
+) -> Result<Vec<Queued>, StoreError> {
+    let rows: Vec<QueuedRow> = sqlx::query_as(&format!(
+        "SELECT o.id, o.channel, o.chat_id, o.payload, o.attempts, o.not_before
+         FROM outbox AS o JOIN ({HEADS}) AS head ON head.id = o.id
+         WHERE o.not_before <= ?2
+         ORDER BY o.id LIMIT ?3"
+    ))
+    .bind(channel)
+    .bind(now)
+    .bind(i64::from(limit))
+    .fetch_all(conn)
+    .await?;
+    let mut queued = Vec::with_capacity(rows.len());
+    for row in rows {
+        let (id, chat_id) = (row.id, row.chat_id);
+        match Queued::try_from(row) {
+            Ok(row) => queued.push(row),
+            Err(error) => tracing::error!(id, chat_id, %error, "outbox row unreadable; its chat's replies are held"),
+        }
+    }
+    Ok(queued)
+}
+
+/// The earliest `not_before` among the chats' head rows: when the sender
+/// should look again. `None` when nothing is pending.
+pub async fn next_due_at(conn: &mut SqliteConnection, channel: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
+    let at = sqlx::query_scalar(&format!(
+        "SELECT o.not_before FROM outbox AS o JOIN ({HEADS}) AS head ON head.id = o.id
+         ORDER BY o.not_before LIMIT 1"
+    ))
+    .bind(channel)
+    .fetch_optional(conn)
+    .await?;
+    Ok(at)
+}
+
+/// Like [`next_due_at`], but only heads due strictly after `after`: the
+/// ones due already are being handled, and the sender needs to know when
+/// the next future one comes due.
+pub async fn next_due_after(
+    conn: &mut SqliteConnection,
+    channel: &str,
+    after: DateTime<Utc>,
+) -> Result<Option<DateTime<Utc>>, StoreError> {
+    let at = sqlx::query_scalar(&format!(
+        "SELECT o.not_before FROM outbox AS o JOIN ({HEADS}) AS head ON head.id = o.id
+         WHERE o.not_before > ?2
+         ORDER BY o.not_before LIMIT 1"
+    ))
+    .bind(channel)
+    .bind(after)
+    .fetch_optional(conn)
+    .await?;
+    Ok(at)
+}
+
+/// Marks a row delivered. A row already gone (replaced by coalescing while
+/// it was in flight) or settled is left alone.
+pub async fn mark_sent(
+    conn: &mut SqliteConnection,
+    id: i64,
+    message_id: Option<i32>,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE outbox SET status = 'sent', sent_at = ?, message_id = ? WHERE id = ? AND status = 'pending'")
+        .bind(now)
+        .bind(message_id)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Counts a failed attempt and puts the row back until `not_before`.
+pub async fn retry_later(
+    conn: &mut SqliteConnection,
+    id: i64,
+    error: &str,
+    not_before: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE outbox SET attempts = attempts + 1, last_error = ?, not_before = ?
+         WHERE id = ? AND status = 'pending'",
+    )
+    .bind(error)
+    .bind(not_before)
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Gives up on a row for good (e.g. a 4xx Telegram will never accept). The
+/// row stays in the table with its error; `sent_at` records when it left
+/// the queue, since the table has no separate column for that.
+pub async fn mark_failed(
+    conn: &mut SqliteConnection,
+    id: i64,
+    error: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let done = sqlx::query(
+        "UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ?, sent_at = ?
+         WHERE id = ? AND status = 'pending'",
+    )
+    .bind(error)
+    .bind(now)
+    .bind(id)
+    .execute(conn)
+    .await?;
+    if done.rows_affected() > 0 {
+        tracing::warn!(id, error, "outbox reply failed for good");
+    }
+    Ok(())
+}
+
+/// Moves a chat's pending rows to a new chat id (a group that Telegram
+/// migrated to a supergroup).
+pub async fn retarget(conn: &mut SqliteConnection, channel: &str, from: i64, to: i64) -> Result<u64, StoreError> {
+    let done = sqlx::query("UPDATE outbox SET chat_id = ? WHERE channel = ? AND chat_id = ? AND status = 'pending'")
+        .bind(to)
+        .bind(channel)
+        .bind(from)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected())
+}
+
+/// Rows still waiting to go out on `channel`.
+pub async fn pending_count(conn: &mut SqliteConnection, channel: &str) -> Result<i64, StoreError> {
+    let count = sqlx::query_scalar("SELECT count(*) FROM outbox WHERE channel = ? AND status = 'pending'")
+        .bind(channel)
+        .fetch_one(conn)
+        .await?;
+    Ok(count)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::outgoing::Keyboard;
+    use crate::store::Store;
+    use chrono::TimeDelta;
+
+    const TG: &str = "telegram";
+
+    async fn store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}", dir.path().join("outbox.db").display());
+        let store = Store::open(&url).await.expect("open store");
+        (dir, store)
+    }
+
+    fn text(t: &str) -> Outgoing {
+        Outgoing::Send { text: t.to_owned(), keyboard: Keyboard::None }
+    }
+
+    fn t0() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2025-03-01T10:00:00Z").expect("time").to_utc()
+    }
+
+    fn secs(n: i64) -> TimeDelta {
+        TimeDelta::seconds(n)
+    }
+
+    async fn put(store: &Store, chat: i64, t: &str, key: Option<&str>, not_before: DateTime<Utc>) -> i64 {
+        let mut tx = store.write().await.expect("tx");
+        let id = enqueue(&mut tx, TG, chat, &text(t), key, not_before, t0()).await.expect("enqueue");
+        tx.commit().await.expect("commit");
+        id
+    }
+
+    async fn texts(store: &Store, now: DateTime<Utc>) -> Vec<String> {
+        let mut conn = store.reader().acquire().await.expect("conn");
+        due(&mut conn, TG, now, 100)
+            .await
+            .expect("due")
+            .into_iter()
+            .map(|q| match q.payload {
+                Outgoing::Send { text, .. } => text,
+                other => format!("{other:?}"),
+            })
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn due_gives_each_chats_oldest_row_when_due() {
+        let (_dir, store) = store().await;
+        put(&store, 1, "a1", None, t0()).await;
+        put(&store, 1, "a2", None, t0()).await;
+        put(&store, 2, "b1", None, t0() + secs(5)).await;
+        put(&store, 3, "c1", None, t0()).await;
+        assert_eq!(texts(&store, t0()).await, ["a1", "c1"]);
+        assert_eq!(texts(&store, t0() + secs(5)).await, ["a1", "b1", "c1"]);
+        // Other channels are not mixed in.
+        let mut conn = store.reader().acquire().await.expect("conn");
+        assert!(due(&mut conn, "terminal", t0() + secs(5), 10).await.expect("due").is_empty());
+        assert_eq!(pending_count(&mut conn, TG).await.expect("count"), 4);
+        assert_eq!(due(&mut conn, TG, t0(), 1).await.expect("due").len(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_row_backing_off_holds_back_its_chat() {
+        let (_dir, store) = store().await;
+        let a1 = put(&store, 1, "a1", None, t0()).await;
+        let a2 = put(&store, 1, "a2", None, t0()).await;
+        let mut w = store.write().await.expect("tx");
+        retry_later(&mut w, a1, "network down", t0() + secs(4)).await.expect("retry");
+        w.commit().await.expect("commit");
+        assert!(texts(&store, t0() + secs(1)).await.is_empty());
+        let mut conn = store.reader().acquire().await.expect("conn");
+        assert_eq!(next_due_at(&mut conn, TG).await.expect("next"), Some(t0() + secs(4)));
+        assert_eq!(next_due_after(&mut conn, TG, t0() + secs(4)).await.expect("next"), None);
+        let head = due(&mut conn, TG, t0() + secs(4), 10).await.expect("due");
+        assert_eq!((head[0].id, head[0].attempts), (a1, 1));
+        drop(conn);
+
+        let mut w = store.write().await.expect("tx");
+        mark_sent(&mut w, a1, Some(77), t0() + secs(5)).await.expect("sent");
+        w.commit().await.expect("commit");
+        assert_eq!(texts(&store, t0() + secs(5)).await, ["a2"]);
+        let mut w = store.write().await.expect("tx");
+        mark_failed(&mut w, a2, "Forbidden: bot was blocked by the user", t0() + secs(6)).await.expect("failed");
+        w.commit().await.expect("commit");
+
+        let mut conn = store.reader().acquire().await.expect("conn");
+        assert_eq!(pending_count(&mut conn, TG).await.expect("count"), 0);
+        assert_eq!(next_due_at(&mut conn, TG).await.expect("next"), None);
+        let rows: Vec<(String, Option<i64>, Option<String>, i64)> =
+            sqlx::query_as("SELECT status, message_id, last_error, attempts FROM outbox ORDER BY id")
+                .fetch_all(&mut *conn)
+                .await
+                .expect("rows");
+        assert_eq!(
+            rows,
+            [
+                ("sent".to_owned(), Some(77), Some("network down".to_owned()), 1),
+                ("failed".to_owned(), None, Some("Forbidden: bot was blocked by the user".to_owned()), 1),
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn coalescing_replaces_the_pending_row() {
+        let (_dir, store) = store().await;
+        let first = put(&store, 1, "received 1 photo", Some("album:1:x"), t0() + secs(2)).await;
+        put(&store, 1, "please describe", None, t0()).await;
+        let second = put(&store, 1, "received 2 photos", Some("album:1:x"), t0() + secs(3)).await;
+        assert_ne!(first, second);
+        assert_eq!(texts(&store, t0() + secs(3)).await, ["please describe"]);
+        let mut conn = store.reader().acquire().await.expect("conn");
+        assert_eq!(pending_count(&mut conn, TG).await.expect("count"), 2);
+        drop(conn);
+
+        // A key whose row was already sent starts a new row.
+        let mut w = store.write().await.expect("tx");
+        mark_sent(&mut w, second, None, t0()).await.expect("sent");
+        // Settling the replaced row is a no-op, not an error.
+        mark_sent(&mut w, first, Some(5), t0()).await.expect("sent");
+        w.commit().await.expect("commit");
+        put(&store, 1, "received 3 photos", Some("album:1:x"), t0()).await;
+        let mut conn = store.reader().acquire().await.expect("conn");
+        assert_eq!(pending_count(&mut conn, TG).await.expect("count"), 2);
+    }
+
+    #[tokio::test]
+    async fn retarget_moves_pending_rows() {
+        let (_dir, store) = store().await;
+        put(&store, -5, "g1", None, t0()).await;
+        put(&store, -5, "g2", None, t0()).await;
+        let mut w = store.write().await.expect("tx");
+        assert_eq!(retarget(&mut w, TG, -5, -1005).await.expect("retarget"), 2);
+        w.commit().await.expect("commit");
+        let mut conn = store.reader().acquire().await.expect("conn");
+        let rows = due(&mut conn, TG, t0(), 10).await.expect("due");
+        assert_eq!(rows.iter().map(|q| q.chat_id).collect::<Vec<_>>(), [-1005]);
+    }
+
+    #[tokio::test]
+    async fn unreadable_payload_holds_only_its_chat() {
+        let (_dir, store) = store().await;
+        let bad = put(&store, 1, "a1", None, t0()).await;
+        put(&store, 2, "b1", None, t0()).await;
+        let mut w = store.write().await.expect("tx");
+        sqlx::query("UPDATE outbox SET payload = '{\"kind\":\"from_the_future\"}' WHERE id = ?")
+            .bind(bad)
+            .execute(&mut *w)
+            .await
+            .expect("corrupt");
+        w.commit().await.expect("commit");
+        assert_eq!(texts(&store, t0()).await, ["b1"]);
+    }
+}

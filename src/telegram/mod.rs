@@ -1,0 +1,121 @@
+//! The Telegram channel: long polling in, the outbox sender out, and the
+//! evidence downloader. The only module that knows Telegram's types.
+//!
+//! An update is confirmed to Telegram (by asking for the next offset) only
+//! after the desk committed it, so a crash makes Telegram deliver it again,
+//! and the desk recognises it by its update_id.
+
+pub mod downloads;
+pub mod inbound;
+pub mod pace;
+pub mod sender;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use teloxide::prelude::*;
+use teloxide::types::{AllowedUpdate, BotCommand};
+use tokio::sync::{Notify, watch};
+
+use crate::catalogue::{self, Lang, Msg};
+use crate::conversation::Command;
+use crate::desk::Desk;
+
+#[derive(Debug, thiserror::Error)]
+pub enum TelegramError {
+    #[error("telegram refused the bot token or is unreachable: {0}")]
+    Start(#[from] teloxide::RequestError),
+}
+
+/// Runs the bot until `shutdown` turns true.
+pub async fn serve(bot: Bot, desk: Desk, shutdown: watch::Receiver<bool>) -> Result<(), TelegramError> {
+    let me = bot.get_me().await?;
+    tracing::info!(username = ?me.username, "connected to telegram");
+    register_commands(&bot).await;
+    let wake = Arc::new(Notify::new());
+    let telegram = &desk.config().telegram;
+    let limits = pace::Limits {
+        per_chat: telegram.per_chat_gap.0,
+        per_group: (telegram.group_per_minute, Duration::from_secs(60)),
+        global: (telegram.global_per_second, Duration::from_secs(1)),
+    };
+    let sender = sender::Sender::new(bot.clone(), desk.store().clone(), limits);
+    let sending = tokio::spawn(sender.run(wake.clone(), shutdown.clone()));
+    let downloads = tokio::spawn(downloads::run(bot.clone(), desk.clone(), shutdown.clone()));
+    poll(&bot, &desk, &wake, shutdown).await;
+    // The outbox and the download queue are durable: whatever is left goes out after a restart.
+    sending.abort();
+    downloads.abort();
+    Ok(())
+}
+
+/// Long polling: fetch, commit each update, then confirm by moving the offset.
+async fn poll(bot: &Bot, desk: &Desk, wake: &Notify, mut shutdown: watch::Receiver<bool>) {
+    let timeout = u32::try_from(desk.config().telegram.poll_timeout.0.as_secs()).unwrap_or(10);
+    let mut offset: i32 = 0;
+    let mut backoff = Duration::from_secs(1);
+    while !*shutdown.borrow() {
+        let request = bot
+            .get_updates()
+            .offset(offset)
+            .timeout(timeout)
+            .allowed_updates(vec![AllowedUpdate::Message, AllowedUpdate::CallbackQuery]);
+        let updates = tokio::select! {
+            updates = request.send() => updates,
+            _ = shutdown.changed() => break,
+        };
+        let updates = match updates {
+            Ok(updates) => {
+                backoff = Duration::from_secs(1);
+                updates
+            }
+            Err(error) => {
+                tracing::warn!(%error, ?backoff, "getUpdates failed; retrying");
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(Duration::from_secs(64));
+                continue;
+            }
+        };
+        for update in updates {
+            if let Some(incoming) = inbound::incoming(&update) {
+                handle_until_committed(desk, incoming).await;
+                wake.notify_one();
+            }
+            offset = i32::try_from(update.id.0).unwrap_or(i32::MAX).saturating_add(1);
+        }
+    }
+}
+
+/// A store error (a full disk, a locked file) must not lose the update:
+/// retry it until it commits, before confirming it to Telegram.
+async fn handle_until_committed(desk: &Desk, incoming: crate::desk::Incoming) {
+    let mut pause = Duration::from_millis(200);
+    loop {
+        match desk.handle(incoming.clone(), Utc::now()).await {
+            Ok(_) => return,
+            Err(error) => {
+                tracing::error!(%error, update_id = ?incoming.update_id, "could not commit update; retrying");
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(Duration::from_secs(30));
+            }
+        }
+    }
+}
+
+/// setMyCommands in both languages; a failure is logged, not fatal.
+async fn register_commands(bot: &Bot) {
+    for (lang, language_code) in [(Lang::Zh, None), (Lang::Zh, Some("zh")), (Lang::En, Some("en"))] {
+        let commands: Vec<BotCommand> = Command::ALL
+            .into_iter()
+            .map(|command| BotCommand::new(command.name(), catalogue::render(lang, &Msg::CommandDescription { command: command.name().into() })))
+            .collect();
+        let mut request = bot.set_my_commands(commands);
+        if let Some(code) = language_code {
+            request = request.language_code(code);
+        }
+        if let Err(error) = request.await {
+            tracing::warn!(%error, ?language_code, "setMyCommands failed; carrying on");
+        }
+    }
+}

@@ -1,0 +1,653 @@
+//! Tests of the fake Telegram Bot API server itself, driven by a real
+//! `teloxide::Bot`.
+#![allow(clippy::unwrap_used)]
+
+#[path = "../support/fake_telegram.rs"]
+mod fake_telegram;
+
+use std::time::{Duration, Instant};
+
+use fake_telegram::{Failure, FakeTelegram, INVALID_QUERY, Limits, TOKEN};
+use serde_json::Value;
+use teloxide::net::Download;
+use teloxide::prelude::*;
+use teloxide::types::{
+    BotCommand, ButtonRequest, CallbackQueryId, FileId, InlineKeyboardButton, InlineKeyboardMarkup, InputFile,
+    InputMedia, InputMediaPhoto, KeyboardButton, KeyboardMarkup, KeyboardRemove, MediaKind, MessageEntityKind,
+    MessageId, MessageKind, ParseMode, UpdateKind, UserId,
+};
+use teloxide::{ApiError, RequestError};
+
+const T: Duration = Duration::from_secs(5);
+const ANN: i64 = 42;
+const BOB: i64 = 43;
+const AGENTS: i64 = -1_001_234_567_890;
+
+fn bot(fake: &FakeTelegram) -> Bot {
+    Bot::new(TOKEN).set_api_url(fake.api_url().parse().unwrap())
+}
+
+async fn setup_with(limits: Limits) -> (FakeTelegram, Bot) {
+    let fake = FakeTelegram::start_with(limits).await;
+    fake.add_user(ANN, "Ann", Some("ru"));
+    fake.add_user(BOB, "Bob", None);
+    fake.add_group(AGENTS, "Agents", false);
+    let bot = bot(&fake);
+    (fake, bot)
+}
+
+async fn setup() -> (FakeTelegram, Bot) {
+    setup_with(Limits::telegram()).await
+}
+
+fn keyboard(buttons: &[(&str, &str)]) -> InlineKeyboardMarkup {
+    InlineKeyboardMarkup::new([buttons.iter().map(|(t, d)| InlineKeyboardButton::callback(*t, *d)).collect::<Vec<_>>()])
+}
+
+fn media_name(m: &Message) -> &'static str {
+    match &m.kind {
+        MessageKind::Common(c) => match &c.media_kind {
+            MediaKind::Text(_) => "text",
+            MediaKind::Photo(_) => "photo",
+            MediaKind::Sticker(_) => "sticker",
+            MediaKind::Voice(_) => "voice",
+            MediaKind::Document(_) => "document",
+            MediaKind::Contact(_) => "contact",
+            _ => "other media",
+        },
+        _ => "not a common message",
+    }
+}
+
+fn api_error(r: Result<impl std::fmt::Debug, RequestError>) -> ApiError {
+    match r {
+        Err(RequestError::Api(e)) => e,
+        other => panic!("expected an API error, got {other:?}"),
+    }
+}
+
+fn entity_error(r: Result<impl std::fmt::Debug, RequestError>) -> String {
+    match api_error(r) {
+        ApiError::CantParseEntities(s) => s,
+        other => panic!("expected CantParseEntities, got {other:?}"),
+    }
+}
+
+/// A raw HTTP client (teloxide's reqwest) for what teloxide can't express.
+fn raw_client() -> impl Fn(String, String) -> std::pin::Pin<Box<dyn std::future::Future<Output = (u16, String)> + Send>> {
+    let client = teloxide::net::default_reqwest_settings().build().unwrap();
+    move |url: String, body: String| {
+        let client = client.clone();
+        Box::pin(async move {
+            let resp = client.post(url).header("content-type", "application/json").body(body).send().await.unwrap();
+            let status = resp.status().as_u16();
+            (status, resp.text().await.unwrap())
+        })
+    }
+}
+
+#[tokio::test]
+async fn get_me_and_webhook_info() {
+    let (fake, bot) = setup().await;
+    let me = bot.get_me().await.unwrap();
+    assert_eq!(me.username(), "aftersales_test_bot");
+    assert_eq!(me.id, UserId(123456));
+    assert!(me.is_bot);
+    let info = bot.get_webhook_info().await.unwrap();
+    assert!(info.url.is_none());
+    bot.delete_webhook().await.unwrap();
+    let methods: Vec<String> = fake.calls().into_iter().map(|c| c.method).collect();
+    assert_eq!(methods, ["getme", "getwebhookinfo", "deletewebhook"]);
+    assert!(fake.rejections().is_empty());
+}
+
+#[tokio::test]
+async fn every_kind_of_update_deserialises() {
+    let (fake, bot) = setup().await;
+    fake.send_text(ANN, "/start");
+    let hello = fake.send_text(ANN, "hello");
+    fake.send_photo(ANN, vec![1; 400], Some("album-1"), Some("front side"));
+    fake.send_photo(ANN, vec![2; 400], Some("album-1"), None);
+    fake.send_sticker(ANN);
+    fake.send_voice(ANN);
+    fake.send_document(ANN, "receipt.pdf", "application/pdf", b"%PDF-1.4 fake".to_vec());
+    fake.send_contact(ANN, "+79990001122", Some(ANN));
+    fake.edit_text(ANN, hello, "hello, edited");
+    let sent = bot.send_message(ChatId(ANN), "Pick one").reply_markup(keyboard(&[("Yes", "yes")])).await.unwrap();
+    let cq = fake.press(ANN, sent.id.0 as i64, "yes");
+
+    let updates = bot.get_updates().await.unwrap();
+    assert_eq!(updates.len(), 10, "{updates:#?}");
+    for u in &updates {
+        assert!(!matches!(u.kind, UpdateKind::Error(_)), "teloxide could not parse {u:#?}");
+    }
+    assert_eq!(updates[0].id.0, 1000);
+    let msg = |i: usize| match &updates[i].kind {
+        UpdateKind::Message(m) => m,
+        other => panic!("update {i} is not a message: {other:?}"),
+    };
+
+    let start = msg(0);
+    assert_eq!(media_name(start), "text");
+    assert_eq!(start.text(), Some("/start"));
+    let entities = start.entities().unwrap();
+    assert_eq!(entities[0].kind, MessageEntityKind::BotCommand);
+    assert_eq!(entities[0].length, 6);
+    let from = start.from.as_ref().unwrap();
+    assert_eq!(from.id, UserId(42));
+    assert_eq!(from.language_code.as_deref(), Some("ru"));
+    assert!(start.chat.is_private());
+    assert_eq!(start.chat.id, ChatId(ANN));
+
+    let photo = msg(2);
+    assert_eq!(media_name(photo), "photo");
+    assert_eq!(photo.photo().unwrap().len(), 2);
+    assert_eq!(photo.media_group_id().map(|g| g.0.as_str()), Some("album-1"));
+    assert_eq!(photo.caption(), Some("front side"));
+    assert_eq!(msg(3).media_group_id().map(|g| g.0.as_str()), Some("album-1"));
+
+    assert_eq!(media_name(msg(4)), "sticker");
+    assert!(msg(4).sticker().unwrap().is_static());
+    assert_eq!(media_name(msg(5)), "voice");
+    assert_eq!(msg(5).voice().unwrap().duration.seconds(), 3);
+    assert_eq!(media_name(msg(6)), "document");
+    let doc = msg(6).document().unwrap();
+    assert_eq!(doc.file_name.as_deref(), Some("receipt.pdf"));
+    assert_eq!(doc.mime_type.as_ref().map(|m| m.essence_str()), Some("application/pdf"));
+    assert_eq!(media_name(msg(7)), "contact");
+    let contact = msg(7).contact().unwrap();
+    assert_eq!(contact.phone_number, "+79990001122");
+    assert_eq!(contact.user_id, Some(UserId(42)));
+
+    match &updates[8].kind {
+        UpdateKind::EditedMessage(m) => {
+            assert_eq!(m.text(), Some("hello, edited"));
+            assert!(m.edit_date().is_some());
+        }
+        other => panic!("expected an edited message, got {other:?}"),
+    }
+    match &updates[9].kind {
+        UpdateKind::CallbackQuery(q) => {
+            assert_eq!(q.id.0, cq);
+            assert_eq!(q.data.as_deref(), Some("yes"));
+            assert_eq!(q.from.id, UserId(42));
+            let m = q.regular_message().unwrap();
+            assert_eq!(m.id, sent.id);
+            assert_eq!(m.text(), Some("Pick one"));
+            assert!(m.reply_markup().is_some());
+        }
+        other => panic!("expected a callback query, got {other:?}"),
+    }
+    assert!(fake.rejections().is_empty());
+}
+
+#[tokio::test]
+async fn inline_keyboards_and_edits() {
+    let (fake, bot) = setup().await;
+    let kb = keyboard(&[("Return", "ret:1"), ("Exchange", "exch:1")]);
+    let sent = bot
+        .send_message(ChatId(ANN), "<b>Order</b> #1 &amp; co")
+        .parse_mode(ParseMode::Html)
+        .reply_markup(kb.clone())
+        .await
+        .unwrap();
+    assert_eq!(sent.text(), Some("Order #1 & co"));
+    assert!(sent.reply_markup().is_some());
+
+    let m = fake.last_message(ANN).unwrap();
+    assert_eq!(m.text, "Order #1 & co");
+    assert_eq!(m.raw_text, "<b>Order</b> #1 &amp; co");
+    assert_eq!(m.kind, "text");
+    assert_eq!(m.button("Return").unwrap().callback_data.as_deref(), Some("ret:1"));
+    assert_eq!(m.all_buttons().len(), 2);
+
+    let edited = bot
+        .edit_message_text(ChatId(ANN), sent.id, "Order #1: returning")
+        .reply_markup(kb.clone())
+        .await
+        .unwrap();
+    assert_eq!(edited.text(), Some("Order #1: returning"));
+    let m = fake.message(ANN, sent.id.0 as i64).unwrap();
+    assert_eq!((m.edits, m.text.as_str(), m.all_buttons().len()), (1, "Order #1: returning", 2));
+
+    let same = bot.edit_message_text(ChatId(ANN), sent.id, "Order #1: returning").reply_markup(kb.clone()).await;
+    assert_eq!(api_error(same), ApiError::MessageNotModified);
+
+    // Like Telegram: editing the text without reply_markup removes the keyboard.
+    bot.edit_message_text(ChatId(ANN), sent.id, "Order #1: returning").await.unwrap();
+    let m = fake.message(ANN, sent.id.0 as i64).unwrap();
+    assert!(m.buttons.is_empty() && !m.has_inline_keyboard());
+
+    bot.edit_message_reply_markup(ChatId(ANN), sent.id).reply_markup(kb).await.unwrap();
+    assert_eq!(fake.message(ANN, sent.id.0 as i64).unwrap().all_buttons().len(), 2);
+
+    let missing = bot.edit_message_text(ChatId(ANN), MessageId(999), "x").await;
+    assert_eq!(api_error(missing), ApiError::MessageToEditNotFound);
+    let users_msg = fake.send_text(ANN, "mine");
+    let not_bots = bot.edit_message_text(ChatId(ANN), MessageId(users_msg as i32), "x").await;
+    assert_eq!(api_error(not_bots), ApiError::MessageCantBeEdited);
+
+    assert_eq!(fake.rejections().len(), 3);
+    assert_eq!(fake.messages(ANN).len(), 1, "user messages are not in messages()");
+}
+
+#[tokio::test]
+async fn callback_queries_must_be_answered_once() {
+    let (fake, bot) = setup().await;
+    bot.send_message(ChatId(ANN), "Choose").reply_markup(keyboard(&[("Return it", "ret")])).await.unwrap();
+    let m = fake.last_message(ANN).unwrap();
+    let id = fake.press_button(ANN, &m, "Return");
+    assert_eq!(fake.unanswered_callbacks(), vec![id.clone()]);
+
+    bot.answer_callback_query(CallbackQueryId(id.clone())).text("Done").await.unwrap();
+    assert!(fake.unanswered_callbacks().is_empty());
+    assert_eq!(fake.callback_answer(&id).unwrap().text.as_deref(), Some("Done"));
+
+    let again = bot.answer_callback_query(CallbackQueryId(id.clone())).await;
+    assert_eq!(api_error(again), ApiError::Unknown(INVALID_QUERY.to_string()));
+    let unknown = bot.answer_callback_query(CallbackQueryId("nope".into())).await;
+    assert_eq!(api_error(unknown), ApiError::Unknown(INVALID_QUERY.to_string()));
+    assert_eq!(fake.rejections().len(), 2);
+}
+
+#[tokio::test]
+async fn bot_commands_per_language() {
+    let (fake, bot) = setup().await;
+    bot.set_my_commands([BotCommand::new("start", "Start over"), BotCommand::new("status", "Order status")])
+        .await
+        .unwrap();
+    bot.set_my_commands([BotCommand::new("start", "Начать заново")]).language_code("ru").await.unwrap();
+    let commands = fake.commands();
+    assert_eq!(commands[""].len(), 2);
+    assert_eq!(commands["ru"], vec![("start".to_string(), "Начать заново".to_string())]);
+    let ru = bot.get_my_commands().language_code("ru").await.unwrap();
+    assert_eq!(ru[0].command, "start");
+
+    let bad = bot.set_my_commands([BotCommand::new("Start", "Upper case")]).await;
+    assert_eq!(api_error(bad), ApiError::Unknown("Bad Request: BOT_COMMAND_INVALID".into()));
+    let bad = bot.set_my_commands([BotCommand::new("start", "")]).await;
+    assert!(matches!(api_error(bad), ApiError::Unknown(_)));
+    bot.delete_my_commands().language_code("ru").await.unwrap();
+    assert!(!fake.commands().contains_key("ru"));
+}
+
+#[tokio::test]
+async fn get_file_and_download() {
+    let (fake, bot) = setup().await;
+    let bytes: Vec<u8> = (0..5000u32).map(|i| (i % 251) as u8).collect();
+    fake.send_photo(ANN, bytes.clone(), None, None);
+    fake.send_document(ANN, "invoice.pdf", "application/pdf", b"%PDF-1.7 invoice".to_vec());
+    let updates = bot.get_updates().await.unwrap();
+    let (UpdateKind::Message(photo), UpdateKind::Message(doc)) = (&updates[0].kind, &updates[1].kind) else {
+        panic!("expected two messages")
+    };
+
+    let largest = photo.photo().unwrap().last().unwrap();
+    let file = bot.get_file(largest.file.id.clone()).await.unwrap();
+    assert_eq!(file.size as usize, bytes.len());
+    let mut downloaded: Vec<u8> = Vec::new();
+    bot.download_file(&file.path, &mut downloaded).await.unwrap();
+    assert_eq!(downloaded, bytes);
+
+    // The preview size is a different (smaller) file.
+    let small = bot.get_file(photo.photo().unwrap()[0].file.id.clone()).await.unwrap();
+    assert!((small.size as usize) < bytes.len());
+
+    let file = bot.get_file(doc.document().unwrap().file.id.clone()).await.unwrap();
+    let mut downloaded: Vec<u8> = Vec::new();
+    bot.download_file(&file.path, &mut downloaded).await.unwrap();
+    assert_eq!(downloaded, b"%PDF-1.7 invoice");
+
+    let unknown = bot.get_file(FileId("nope".into())).await;
+    assert_eq!(api_error(unknown), ApiError::FileIdInvalid);
+    let mut sink: Vec<u8> = Vec::new();
+    assert!(bot.download_file("photos/none.jpg", &mut sink).await.is_err());
+}
+
+#[tokio::test]
+async fn injected_429_is_retry_after() {
+    let (fake, bot) = setup().await;
+    fake.fail_next("sendMessage", Failure::TooManyRequests { retry_after: 7 }, 1);
+    let err = bot.send_message(ChatId(ANN), "hi").await.unwrap_err();
+    assert!(matches!(err, RequestError::RetryAfter(s) if s.seconds() == 7), "{err:?}");
+    bot.send_message(ChatId(ANN), "hi").await.unwrap();
+    assert_eq!(fake.messages(ANN).len(), 1);
+    assert_eq!(fake.too_many_requests(), 0, "injected 429s are not flood-limit 429s");
+    assert!(fake.rejections().is_empty());
+    let calls = fake.calls_to("sendMessage");
+    assert!(calls[0].injected && calls[0].status == 429);
+    assert!(!calls[1].injected && calls[1].ok);
+
+    fake.fail_next("*", Failure::Api(403, "Forbidden: bot was blocked by the user".into()), 1);
+    assert_eq!(api_error(bot.send_message(ChatId(ANN), "x").await), ApiError::BotBlocked);
+}
+
+#[tokio::test]
+async fn injected_server_errors_raw() {
+    let (fake, bot) = setup().await;
+    let post = raw_client();
+    let url = format!("{}bot{TOKEN}/getMe", fake.api_url());
+
+    fake.fail_next("getme", Failure::ServerError(500), 1);
+    let (status, body) = post(url.clone(), "{}".into()).await;
+    assert_eq!(status, 500);
+    let v: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["ok"], false);
+    assert_eq!(v["error_code"], 500);
+
+    fake.fail_next("getme", Failure::ServerError(502), 1);
+    let (status, body) = post(url.clone(), "{}".into()).await;
+    assert_eq!(status, 502);
+    assert!(body.starts_with("<html>"), "{body}");
+
+    // Back to normal afterwards.
+    bot.get_me().await.unwrap();
+    assert!(fake.rejections().is_empty());
+}
+
+/// teloxide sleeps 10 s after every 5xx before returning the error, so this
+/// one is slow: `cargo test --test fake_telegram_selftest -- --ignored`.
+#[tokio::test]
+#[ignore = "teloxide waits 10 s after any 5xx"]
+async fn injected_server_error_surfaces_in_teloxide() {
+    let (fake, bot) = setup().await;
+    fake.fail_next("sendMessage", Failure::ServerError(500), 1);
+    let err = bot.send_message(ChatId(ANN), "hi").await.unwrap_err();
+    assert!(matches!(err, RequestError::Api(ApiError::Unknown(ref s)) if s == "Internal Server Error"), "{err:?}");
+    fake.fail_next("sendMessage", Failure::ServerError(502), 1);
+    let err = bot.send_message(ChatId(ANN), "hi").await.unwrap_err();
+    assert!(matches!(err, RequestError::InvalidJson { .. }), "{err:?}");
+}
+
+#[tokio::test]
+async fn flood_limits() {
+    let (fake, bot) = setup().await;
+    for i in 0..3 {
+        bot.send_message(ChatId(ANN), format!("burst {i}")).await.unwrap();
+    }
+    let err = bot.send_message(ChatId(ANN), "one too many").await.unwrap_err();
+    assert!(matches!(err, RequestError::RetryAfter(s) if s.seconds() == 1), "{err:?}");
+    // Other chats are unaffected by the per-chat limit.
+    bot.send_message(ChatId(BOB), "hi Bob").await.unwrap();
+    assert_eq!(fake.too_many_requests(), 1);
+    assert!(fake.rejections().is_empty());
+    // Edits and callback answers are not sends.
+    let last = fake.last_message(ANN).unwrap();
+    bot.edit_message_text(ChatId(ANN), MessageId(last.message_id as i32), "edited").await.unwrap();
+
+    // Per group and global windows, and a window freeing up.
+    let short = Duration::from_millis(200);
+    let limits = Limits { per_chat: (1, short), per_group: (2, Duration::from_secs(60)), global: (3, Duration::from_secs(1)) };
+    let (fake, bot) = setup_with(limits).await;
+    bot.send_message(ChatId(AGENTS), "a").await.unwrap();
+    bot.send_message(ChatId(AGENTS), "b").await.unwrap();
+    let err = bot.send_message(ChatId(AGENTS), "c").await.unwrap_err();
+    assert!(matches!(err, RequestError::RetryAfter(s) if (59..=60).contains(&s.seconds())), "{err:?}");
+    bot.send_message(ChatId(ANN), "d").await.unwrap();
+    let err = bot.send_message(ChatId(BOB), "global").await.unwrap_err();
+    assert!(matches!(err, RequestError::RetryAfter(_)), "{err:?}");
+    let err = bot.send_message(ChatId(ANN), "e").await.unwrap_err();
+    assert!(matches!(err, RequestError::RetryAfter(s) if s.seconds() == 1), "{err:?}");
+    assert_eq!(fake.too_many_requests(), 3);
+
+    let (fake, bot) = setup_with(Limits { per_chat: (1, short), ..Limits::none() }).await;
+    bot.send_message(ChatId(ANN), "1").await.unwrap();
+    assert!(bot.send_message(ChatId(ANN), "2").await.is_err());
+    tokio::time::sleep(short + Duration::from_millis(20)).await;
+    bot.send_message(ChatId(ANN), "3").await.unwrap();
+    assert_eq!(fake.messages(ANN).len(), 2);
+}
+
+#[tokio::test]
+async fn long_poll_wakes_up_on_new_update() {
+    let (fake, bot) = setup().await;
+    let pusher = fake.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        pusher.send_text(ANN, "late");
+    });
+    let t0 = Instant::now();
+    let updates = bot.get_updates().timeout(5).await.unwrap();
+    assert_eq!(updates.len(), 1);
+    assert!(t0.elapsed() < Duration::from_secs(2), "{:?}", t0.elapsed());
+
+    let offset = updates[0].id.as_offset();
+    let t0 = Instant::now();
+    let updates = bot.get_updates().offset(offset).timeout(1).await.unwrap();
+    assert!(updates.is_empty());
+    assert!(t0.elapsed() >= Duration::from_millis(900), "{:?}", t0.elapsed());
+}
+
+#[tokio::test]
+async fn offsets_confirm_and_unconfirmed_updates_survive_a_restart() {
+    let (fake, bot) = setup().await;
+    for t in ["one", "two", "three"] {
+        fake.send_text(ANN, t);
+    }
+    let first = bot.get_updates().await.unwrap();
+    assert_eq!(first.iter().map(|u| u.id.0).collect::<Vec<_>>(), [1000, 1001, 1002]);
+    // A "restarted" bot that never confirmed gets them again.
+    assert_eq!(bot.get_updates().await.unwrap().len(), 3);
+    assert_eq!(fake.pending_updates(), 3);
+    let next = bot.get_updates().offset(first[1].id.as_offset()).await.unwrap();
+    assert_eq!(next.len(), 1);
+    assert_eq!(fake.pending_updates(), 1);
+    assert!(bot.get_updates().offset(first[2].id.as_offset()).await.unwrap().is_empty());
+    assert_eq!(fake.pending_updates(), 0);
+
+    fake.send_text(ANN, "four");
+    fake.send_text(ANN, "five");
+    assert_eq!(bot.get_updates().limit(1).await.unwrap().len(), 1);
+    let last = bot.get_updates().offset(-1).await.unwrap();
+    assert_eq!(last.len(), 1);
+    assert_eq!(fake.pending_updates(), 1);
+
+    // allowed_updates filters (and drops) other kinds, like Telegram.
+    fake.send_text(ANN, "six");
+    let only_callbacks = bot
+        .get_updates()
+        .offset(last[0].id.as_offset())
+        .allowed_updates([teloxide::types::AllowedUpdate::CallbackQuery])
+        .await
+        .unwrap();
+    assert!(only_callbacks.is_empty());
+    assert_eq!(fake.pending_updates(), 0);
+}
+
+#[tokio::test]
+async fn concurrent_get_updates_conflict() {
+    let (fake, bot) = setup().await;
+    let first_bot = bot.clone();
+    let first = tokio::spawn(async move { first_bot.get_updates().timeout(5).await });
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    bot.get_updates().await.unwrap();
+    let first = first.await.unwrap();
+    assert_eq!(api_error(first), ApiError::TerminatedByOtherGetUpdates);
+    assert_eq!(fake.rejections().len(), 1);
+    assert_eq!(fake.rejections()[0].status, 409);
+}
+
+#[tokio::test]
+async fn validation_like_telegram() {
+    let (fake, bot) = setup().await;
+    assert_eq!(api_error(bot.send_message(ChatId(999), "hi").await), ApiError::ChatNotFound);
+    assert_eq!(api_error(bot.send_message(ChatId(ANN), "  \n ").await), ApiError::MessageTextIsEmpty);
+    assert_eq!(api_error(bot.send_message(ChatId(ANN), "a".repeat(4097)).await), ApiError::MessageIsTooLong);
+    // Length is counted in UTF-16 code units.
+    assert_eq!(api_error(bot.send_message(ChatId(ANN), "😀".repeat(2049)).await), ApiError::MessageIsTooLong);
+    bot.send_message(ChatId(ANN), "я".repeat(4096)).await.unwrap();
+
+    let long_data = keyboard(&[("x", &"d".repeat(65))]);
+    assert_eq!(
+        api_error(bot.send_message(ChatId(ANN), "kb").reply_markup(long_data).await),
+        ApiError::ButtonDataInvalid
+    );
+    bot.send_message(ChatId(ANN), "kb").reply_markup(keyboard(&[("x", &"d".repeat(64))])).await.unwrap();
+
+    let html = |t: &str| bot.send_message(ChatId(ANN), t.to_string()).parse_mode(ParseMode::Html);
+    assert!(entity_error(html("a < b").await).contains("Unsupported start tag \"\" at byte offset 2"));
+    assert!(entity_error(html("<b>bold").await).contains("Can't find end tag corresponding to start tag \"b\""));
+    assert!(entity_error(html("<b>x</i>").await).contains("Unmatched end tag"));
+    assert_eq!(html("a &lt; b").await.unwrap().text(), Some("a < b"));
+
+    let md2 = |t: &str| bot.send_message(ChatId(ANN), t.to_string()).parse_mode(ParseMode::MarkdownV2);
+    let e = entity_error(md2("Order #12.").await);
+    assert_eq!(e, "Bad Request: can't parse entities: Character '#' is reserved and must be escaped with the preceding '\\'");
+    assert!(entity_error(md2("*bold").await).contains("Can't find end of Bold entity at byte offset 0"));
+    assert_eq!(md2("*Order* \\#12\\.").await.unwrap().text(), Some("Order #12."));
+
+    #[allow(deprecated)]
+    let legacy = bot.send_message(ChatId(ANN), "order_id").parse_mode(ParseMode::Markdown).await;
+    assert!(entity_error(legacy).contains("Can't find end of the entity starting at byte offset 5"));
+
+    assert_eq!(fake.rejections().len(), 11);
+    assert!(fake.rejections().iter().all(|c| c.status == 400 && c.method == "sendmessage"));
+}
+
+#[tokio::test]
+async fn reply_keyboards_and_blocked_users() {
+    let (fake, bot) = setup().await;
+    let kb = KeyboardMarkup::new([[KeyboardButton::new("Share phone").request(ButtonRequest::Contact)]]).resize_keyboard();
+    let sent = bot.send_message(ChatId(ANN), "Your phone?").reply_markup(kb).await.unwrap();
+    assert!(sent.reply_markup().is_none(), "reply keyboards are not part of the Message");
+    let m = fake.last_message(ANN).unwrap();
+    assert!(m.button("Share").unwrap().request_contact);
+    assert!(m.reply_keyboard.is_some());
+    assert!(fake.reply_keyboard(ANN).is_some());
+    bot.send_message(ChatId(ANN), "Thanks").reply_markup(KeyboardRemove::new()).await.unwrap();
+    assert!(fake.reply_keyboard(ANN).is_none());
+
+    fake.block_bot(ANN, true);
+    assert_eq!(api_error(bot.send_message(ChatId(ANN), "hi").await), ApiError::BotBlocked);
+    let rejected = fake.rejections();
+    assert_eq!(rejected.len(), 1);
+    assert_eq!(rejected[0].status, 403);
+}
+
+#[tokio::test]
+async fn wrong_token_and_unknown_method() {
+    let (fake, bot) = setup().await;
+    let wrong = Bot::new("123456:WRONG").set_api_url(fake.api_url().parse().unwrap());
+    assert_eq!(api_error(wrong.get_me().await), ApiError::InvalidToken);
+
+    let post = raw_client();
+    let (status, body) = post(format!("{}bot{TOKEN}/sendCarrierPigeon", fake.api_url()), "{}".into()).await;
+    assert_eq!(status, 404);
+    let v: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v, serde_json::json!({"ok": false, "error_code": 404, "description": "Not Found"}));
+    // Method names are case-insensitive.
+    let (status, _) = post(format!("{}bot{TOKEN}/GETME", fake.api_url()), "{}".into()).await;
+    assert_eq!(status, 200);
+    let (status, body) = post(format!("{}bot{TOKEN}/getme", fake.api_url()), "not json".into()).await;
+    assert_eq!(status, 400, "{body}");
+
+    assert_eq!(fake.rejections().len(), 3);
+    assert_eq!(fake.rejections()[0].status, 401);
+    drop(bot);
+}
+
+#[tokio::test]
+async fn delayed_request_is_still_executed() {
+    let (fake, _) = setup().await;
+    let client = teloxide::net::default_reqwest_settings().timeout(Duration::from_millis(150)).build().unwrap();
+    let impatient = Bot::with_client(TOKEN, client).set_api_url(fake.api_url().parse().unwrap());
+    fake.fail_next("sendMessage", Failure::Delay(Duration::from_millis(400)), 1);
+    let err = impatient.send_message(ChatId(ANN), "slow").await.unwrap_err();
+    assert!(matches!(err, RequestError::Network(_)), "{err:?}");
+    let messages = fake.wait_for_count(ANN, 1, T).await;
+    assert_eq!(messages.len(), 1);
+    assert_eq!(messages[0].text, "slow");
+}
+
+#[tokio::test]
+async fn relaying_media_to_a_group() {
+    let (fake, bot) = setup().await;
+    let text_id = fake.send_text(ANN, "It arrived broken");
+    fake.send_photo(ANN, vec![7; 1000], Some("g"), Some("photo 1"));
+    fake.send_photo(ANN, vec![8; 1000], Some("g"), None);
+    let updates = bot.get_updates().await.unwrap();
+    let photo_ids: Vec<FileId> = updates[1..]
+        .iter()
+        .map(|u| match &u.kind {
+            UpdateKind::Message(m) => m.photo().unwrap().last().unwrap().file.id.clone(),
+            _ => panic!(),
+        })
+        .collect();
+
+    let sent = bot.send_photo(ChatId(AGENTS), InputFile::file_id(photo_ids[0].clone())).caption("From Ann").await.unwrap();
+    assert_eq!(sent.caption(), Some("From Ann"));
+    let m = fake.last_message(AGENTS).unwrap();
+    assert_eq!((m.kind.as_str(), m.text.as_str()), ("photo", "From Ann"));
+    assert_eq!(m.file_id.as_deref(), Some(photo_ids[0].0.as_str()));
+
+    let album = bot
+        .send_media_group(
+            ChatId(AGENTS),
+            photo_ids.iter().map(|id| InputMedia::Photo(InputMediaPhoto::new(InputFile::file_id(id.clone())))),
+        )
+        .await
+        .unwrap();
+    assert_eq!(album.len(), 2);
+    assert_eq!(album[0].media_group_id(), album[1].media_group_id());
+    assert!(album[0].media_group_id().is_some());
+
+    let copied = bot.copy_message(ChatId(AGENTS), ChatId(ANN), MessageId(text_id as i32)).await.unwrap();
+    let copy = fake.message(AGENTS, copied.0 as i64).unwrap();
+    assert_eq!((copy.kind.as_str(), copy.text.as_str()), ("text", "It arrived broken"));
+    let fwd = bot.forward_message(ChatId(AGENTS), ChatId(ANN), MessageId(text_id as i32)).await.unwrap();
+    assert!(fwd.forward_origin().is_some());
+    let missing = bot.copy_message(ChatId(AGENTS), ChatId(ANN), MessageId(999)).await;
+    assert_eq!(api_error(missing), ApiError::MessageToCopyNotFound);
+
+    // Uploads (multipart) are stored and downloadable.
+    let upload = bot
+        .send_photo(ChatId(AGENTS), InputFile::memory(vec![9u8; 2048]).file_name("label.jpg"))
+        .await
+        .unwrap();
+    let id = upload.photo().unwrap().last().unwrap().file.id.clone();
+    assert_eq!(fake.file_bytes(&id.0).unwrap(), vec![9u8; 2048]);
+    let doc = bot
+        .send_document(ChatId(ANN), InputFile::memory(b"a,b\n1,2\n".to_vec()).file_name("report.csv"))
+        .caption("Your report")
+        .await
+        .unwrap();
+    assert_eq!(doc.document().unwrap().file_name.as_deref(), Some("report.csv"));
+    assert_eq!(fake.messages(AGENTS).len(), 6);
+    assert!(fake.rejections().len() == 1, "{:?}", fake.rejections());
+}
+
+#[tokio::test]
+async fn dispatcher_end_to_end() {
+    let (fake, bot) = setup().await;
+    let handler = dptree::entry()
+        .branch(Update::filter_message().endpoint(|bot: Bot, msg: Message| async move {
+            bot.send_message(msg.chat.id, format!("echo: {}", msg.text().unwrap_or("")))
+                .reply_markup(keyboard(&[("OK", "ok")]))
+                .await?;
+            respond(())
+        }))
+        .branch(Update::filter_callback_query().endpoint(|bot: Bot, q: CallbackQuery| async move {
+            bot.answer_callback_query(q.id.clone()).text("got it").await?;
+            respond(())
+        }));
+    let mut dispatcher = Dispatcher::builder(bot, handler).build();
+    let token = dispatcher.shutdown_token();
+    let task = tokio::spawn(async move { dispatcher.dispatch().await });
+
+    let mid = fake.send_text(ANN, "hi");
+    let reply = fake.wait_for_reply(ANN, mid, T).await.expect("no reply");
+    assert_eq!(reply.text, "echo: hi");
+    let cq = fake.press_button(ANN, &reply, "OK");
+    assert!(fake.wait_until(|f| f.callback_answer(&cq).is_some(), T).await);
+    assert_eq!(fake.callback_answer(&cq).unwrap().text.as_deref(), Some("got it"));
+
+    // An update kind the handler does not ask for is filtered out.
+    fake.edit_text(ANN, mid, "hi again");
+    assert!(fake.wait_until(|f| f.pending_updates() == 0, T).await);
+
+    token.shutdown().unwrap().await;
+    task.await.unwrap();
+    assert_eq!(fake.pending_updates(), 0);
+    assert!(fake.unanswered_callbacks().is_empty());
+    assert!(fake.rejections().is_empty(), "{:#?}", fake.rejections());
+}
