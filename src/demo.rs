@@ -32,16 +32,16 @@ pub fn demo_orders(now: DateTime<Utc>) -> Vec<Order> {
     let hours_ago = |hours: i64| Some(now - TimeDelta::hours(hours));
     vec![
         Order {
-            lines: vec![line("EAR-BT-200", "蓝牙降噪耳机", "electronics", 1, 299_00)],
+            lines: vec![line("EAR-BT-200", "蓝牙降噪耳机", "electronics", 1, 299)],
             ..order("DEMO-1001", "13900139001", "张伟")
         },
         Order {
-            lines: vec![line("CUP-SS-500", "不锈钢保温杯", "kitchen", 2, 89_00)],
+            lines: vec![line("CUP-SS-500", "不锈钢保温杯", "kitchen", 2, 89)],
             paid_at: hours_ago(3),
             ..order("DEMO-1002", "13700137002", "李娜")
         },
         Order {
-            lines: vec![line("SHOE-RUN-42", "男款缓震跑步鞋", "shoes", 1, 459_00)],
+            lines: vec![line("SHOE-RUN-42", "男款缓震跑步鞋", "shoes", 1, 459)],
             paid_at: days_ago(2),
             shipped_at: days_ago(1),
             carrier: Some("中通快递".into()),
@@ -51,8 +51,8 @@ pub fn demo_orders(now: DateTime<Utc>) -> Vec<Order> {
         },
         Order {
             lines: vec![
-                line("JKT-WB-M", "女士防风夹克", "clothing", 1, 399_00),
-                line("TEE-CT-M", "纯棉短袖T恤", "clothing", 2, 79_00),
+                line("JKT-WB-M", "女士防风夹克", "clothing", 1, 399),
+                line("TEE-CT-M", "纯棉短袖T恤", "clothing", 2, 79),
             ],
             paid_at: days_ago(4),
             shipped_at: days_ago(3),
@@ -62,7 +62,7 @@ pub fn demo_orders(now: DateTime<Utc>) -> Vec<Order> {
             ..order("DEMO-1004", DEMO_PHONE, "王芳")
         },
         Order {
-            lines: vec![line("VASE-CL-30", "青瓷花瓶", "home", 1, 268_00)],
+            lines: vec![line("VASE-CL-30", "青瓷花瓶", "home", 1, 268)],
             paid_at: days_ago(5),
             shipped_at: days_ago(3),
             delivered_at: days_ago(1),
@@ -72,7 +72,7 @@ pub fn demo_orders(now: DateTime<Utc>) -> Vec<Order> {
             ..order("DEMO-1005", DEMO_PHONE, "王芳")
         },
         Order {
-            lines: vec![line("BAG-PC-15", "双肩电脑背包", "bags", 1, 329_00)],
+            lines: vec![line("BAG-PC-15", "双肩电脑背包", "bags", 1, 329)],
             paid_at: days_ago(14),
             shipped_at: days_ago(13),
             delivered_at: days_ago(10),
@@ -81,13 +81,7 @@ pub fn demo_orders(now: DateTime<Utc>) -> Vec<Order> {
             ..order("DEMO-1006", "13500135006", "陈静")
         },
         Order {
-            lines: vec![line(
-                "UW-CT-SET-M",
-                "女士纯棉内衣套装",
-                "underwear",
-                1,
-                129_00,
-            )],
+            lines: vec![line("UW-CT-SET-M", "女士纯棉内衣套装", "underwear", 1, 129)],
             paid_at: days_ago(6),
             shipped_at: days_ago(5),
             delivered_at: days_ago(3),
@@ -97,7 +91,7 @@ pub fn demo_orders(now: DateTime<Utc>) -> Vec<Order> {
             ..order("DEMO-1007", "13300133007", "赵敏")
         },
         Order {
-            lines: vec![line("TBL-OAK-140", "北欧实木餐桌", "furniture", 1, 2899_00)],
+            lines: vec![line("TBL-OAK-140", "北欧实木餐桌", "furniture", 1, 2899)],
             paid_at: days_ago(8),
             shipped_at: days_ago(5),
             delivered_at: days_ago(1),
@@ -125,8 +119,7 @@ fn order(no: &str, phone: &str, customer_name: &str) -> Order {
     Order {
         no: OrderNo::from_trusted(no),
         // The demo phones are literals above, all with 11 digits.
-        phone: Phone::parse(phone)
-            .unwrap_or_else(|| unreachable!("demo phone {phone} has 11 digits")),
+        phone: Phone::parse(phone).unwrap_or_else(|| unreachable!("demo phone {phone} has 11 digits")),
         customer_name: customer_name.to_owned(),
         currency: Currency::CNY,
         lines: Vec::new(),
@@ -139,13 +132,14 @@ fn order(no: &str, phone: &str, customer_name: &str) -> Order {
     }
 }
 
-fn line(sku: &str, item_name: &str, category: &str, quantity: u32, fen: i64) -> OrderLine {
+/// A line priced in whole yuan.
+fn line(sku: &str, item_name: &str, category: &str, quantity: u32, yuan: i64) -> OrderLine {
     OrderLine {
         sku: sku.to_owned(),
         item_name: item_name.to_owned(),
         category: category.to_owned(),
         quantity,
-        unit_price: Money::new(fen, Currency::CNY),
+        unit_price: Money::new(yuan * 100, Currency::CNY),
     }
 }
 
@@ -158,22 +152,16 @@ mod tests {
     use crate::store::{Store, orders};
 
     fn now() -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2025, 3, 20, 6, 30, 0)
-            .single()
-            .expect("valid time")
+        Utc.with_ymd_and_hms(2025, 3, 20, 6, 30, 0).single().expect("valid time")
     }
 
     fn find<'a>(demo: &'a [Order], no: &str) -> &'a Order {
-        demo.iter()
-            .find(|order| order.no.as_str() == no)
-            .expect("demo order")
+        demo.iter().find(|order| order.no.as_str() == no).expect("demo order")
     }
 
     #[test]
     fn every_demo_order_is_at_the_stage_its_table_row_says() {
-        let delivered = |days: i64| OrderStage::Delivered {
-            at: now() - TimeDelta::days(days),
-        };
+        let delivered = |days: i64| OrderStage::Delivered { at: now() - TimeDelta::days(days) };
         let table = [
             ("DEMO-1001", "13900139001", OrderStage::Unpaid),
             ("DEMO-1002", "13700137002", OrderStage::PaidNotShipped),
@@ -198,40 +186,24 @@ mod tests {
         let demo = demo_orders(now());
         let summary = |no: &str| {
             let order = find(&demo, no);
-            let lines: Vec<_> = order
-                .lines
-                .iter()
-                .map(|l| (l.category.as_str(), l.quantity, l.unit_price.minor))
-                .collect();
+            let lines: Vec<_> =
+                order.lines.iter().map(|l| (l.category.as_str(), l.quantity, l.unit_price.minor)).collect();
             (lines, order.freight_insurance)
         };
-        assert_eq!(
-            summary("DEMO-1004"),
-            (vec![("clothing", 1, 399_00), ("clothing", 2, 79_00)], false)
-        );
-        assert_eq!(summary("DEMO-1005"), (vec![("home", 1, 268_00)], true));
-        assert_eq!(summary("DEMO-1007"), (vec![("underwear", 1, 129_00)], true));
-        assert_eq!(
-            summary("DEMO-1008"),
-            (vec![("furniture", 1, 2899_00)], false)
-        );
+        assert_eq!(summary("DEMO-1004"), (vec![("clothing", 1, 39900), ("clothing", 2, 7900)], false));
+        assert_eq!(summary("DEMO-1005"), (vec![("home", 1, 26800)], true));
+        assert_eq!(summary("DEMO-1007"), (vec![("underwear", 1, 12900)], true));
+        assert_eq!(summary("DEMO-1008"), (vec![("furniture", 1, 289900)], false));
         assert!(demo.iter().all(|order| order.currency.as_str() == "CNY"));
     }
 
     #[test]
     fn only_the_two_orders_of_the_shared_contact_share_a_phone() {
         let demo = demo_orders(now());
-        let shared: Vec<_> = demo
-            .iter()
-            .filter(|o| o.phone.as_str() == DEMO_PHONE)
-            .map(|o| o.no.as_str().to_owned())
-            .collect();
+        let shared: Vec<_> =
+            demo.iter().filter(|o| o.phone.as_str() == DEMO_PHONE).map(|o| o.no.as_str().to_owned()).collect();
         assert_eq!(shared, ["DEMO-1004", "DEMO-1005"]);
-        let mut others: Vec<_> = demo
-            .iter()
-            .map(|o| o.phone.as_str())
-            .filter(|p| *p != DEMO_PHONE)
-            .collect();
+        let mut others: Vec<_> = demo.iter().map(|o| o.phone.as_str()).filter(|p| *p != DEMO_PHONE).collect();
         others.sort_unstable();
         others.dedup();
         assert_eq!(others.len(), demo.len() - 2);
@@ -240,9 +212,7 @@ mod tests {
     #[tokio::test]
     async fn seeding_stores_the_orders_and_the_shared_contact_finds_both_of_its_orders() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let store = Store::open(&format!("sqlite://{}", dir.path().join("t.db").display()))
-            .await
-            .expect("open store");
+        let store = Store::open(&format!("sqlite://{}", dir.path().join("t.db").display())).await.expect("open store");
         let seeded = seed(&store, now()).await.expect("seed");
         // Seeding twice replaces rather than duplicates.
         seed(&store, now()).await.expect("seed again");
@@ -250,26 +220,12 @@ mod tests {
         let mut conn = store.reader().acquire().await.expect("connection");
         assert_eq!(orders::count(&mut conn).await.expect("count"), 8);
         for order in &seeded {
-            assert_eq!(
-                orders::find(&mut conn, &order.no)
-                    .await
-                    .expect("find")
-                    .as_ref(),
-                Some(order)
-            );
+            assert_eq!(orders::find(&mut conn, &order.no).await.expect("find").as_ref(), Some(order));
         }
         let phone = Phone::parse(DEMO_PHONE).expect("phone");
-        let found = orders::recent_for_phone(&mut conn, &phone, 10)
-            .await
-            .expect("lookup");
+        let found = orders::recent_for_phone(&mut conn, &phone, 10).await.expect("lookup");
         let numbers: Vec<OrderNo> = found.into_iter().map(|o| o.no).collect();
         // DEMO-1004 was paid 4 days ago, DEMO-1005 5 days ago: newest first.
-        assert_eq!(
-            numbers,
-            [
-                OrderNo::from_trusted("DEMO-1004"),
-                OrderNo::from_trusted("DEMO-1005")
-            ]
-        );
+        assert_eq!(numbers, [OrderNo::from_trusted("DEMO-1004"), OrderNo::from_trusted("DEMO-1005")]);
     }
 }

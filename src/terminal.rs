@@ -88,7 +88,7 @@ fn read_line(desk: &Desk, line: &str, buttons: &[ButtonSpec]) -> Result<Input, S
         .ok()
         .and_then(|number| number.checked_sub(1))
         .and_then(|index| buttons.get(index))
-        .or_else(|| buttons.iter().find(|button| button.label.eq_ignore_ascii_case(trimmed)));
+        .or_else(|| buttons.iter().find(|button| loose(&button.label) == loose(trimmed)));
     if let Some(button) = pressed {
         return Ok(Input::Button { data: button.data.clone(), callback_id: None, message_id: None });
     }
@@ -96,6 +96,11 @@ fn read_line(desk: &Desk, line: &str, buttons: &[ButtonSpec]) -> Result<Input, S
         Some(command) => Input::Command(command),
         None => Input::Text(line.to_owned()),
     })
+}
+
+/// A label as typed: letters and digits only, so "done" presses "Done ✓".
+fn loose(label: &str) -> String {
+    label.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
 }
 
 fn photo(desk: &Desk, path: &Path) -> Result<Input, String> {

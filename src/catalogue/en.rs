@@ -5,6 +5,7 @@ use chrono::NaiveDateTime;
 use super::{CaseLine, DecisionText, Lang, Msg};
 use crate::case::{CaseId, CaseStatus};
 use crate::money::Money;
+use crate::order::OrderNo;
 use crate::policy::{NextStep, Outcome, RuleId, ShippingPayer, Verdict};
 use crate::reason::{EvidenceKind, Reason};
 
@@ -82,14 +83,7 @@ pub(super) fn text(msg: &Msg) -> String {
         Msg::ContactVerified => "Thank you, your phone number is verified ✓".to_owned(),
         Msg::PickOrder => "Which order is it about?".to_owned(),
         Msg::OrderButton { order, first_item, lines, total } => {
-            let more = match lines {
-                0 | 1 => String::new(),
-                n => format!(" +{}", n - 1),
-            };
-            match first_item.trim() {
-                "" => format!("{order} · {total}"),
-                item => format!("{order} · {}{more} · {total}", clip(item, 16)),
-            }
+            order_button(order, first_item, *lines, *total)
         }
         Msg::OrderUnpaid { order } => format!(
             "Order {order} hasn't been paid yet, so nothing was charged and there is nothing to refund. \
@@ -190,7 +184,10 @@ pub(super) fn text(msg: &Msg) -> String {
         Msg::Unsupported => "Sorry, I can't read stickers, voice messages or that kind of message here. \
                              Please type or use the buttons."
             .to_owned(),
-        Msg::Chosen(inner) => format!("✓ {}", text(inner)),
+        Msg::Chosen(inner) => {
+            let label = text(inner);
+            format!("✓ {}", label.strip_prefix("✓ ").unwrap_or(&label))
+        }
     }
 }
 
@@ -244,6 +241,24 @@ fn language_name(lang: Lang) -> &'static str {
     match lang {
         Lang::Zh => "中文",
         Lang::En => "English",
+    }
+}
+
+/// "DEMO-1004 · Wool coat +1 · ¥597.00", the item's name shortened to fit
+/// 40 characters and left out when a long order number leaves no room.
+fn order_button(order: &OrderNo, first_item: &str, lines: usize, total: Money) -> String {
+    let more = match lines {
+        0 | 1 => String::new(),
+        n => format!(" +{}", n - 1),
+    };
+    let head = format!("{order} · ");
+    let tail = format!("{more} · {total}");
+    let room = 40usize
+        .saturating_sub(head.chars().count() + tail.chars().count())
+        .min(20);
+    match first_item.trim() {
+        item if !item.is_empty() && room >= 4 => format!("{head}{}{tail}", clip(item, room)),
+        _ => format!("{order} · {total}"),
     }
 }
 

@@ -426,10 +426,13 @@ mod tests {
     /// The longest a label may be, for the variants shown on a button or a popup.
     fn label_limit(msg: &Msg) -> Option<usize> {
         match msg {
+            // An order number may have 32 characters: then it and the total are all that fit.
+            Msg::OrderButton { order, total, .. } => {
+                Some(40.max(order.as_str().chars().count() + total.to_string().chars().count() + 8))
+            }
             Msg::MenuNew | Msg::MenuCases | Msg::MenuAgent | Msg::MenuLanguage => Some(24),
             Msg::ReasonLabel(_) => Some(20),
             Msg::ShareContactButton
-            | Msg::OrderButton { .. }
             | Msg::LineButton { .. }
             | Msg::Quantity(_)
             | Msg::SkipButton
@@ -578,10 +581,12 @@ mod tests {
     }
 
     #[test]
-    fn a_chosen_button_is_echoed_with_a_tick() {
+    fn a_chosen_button_is_echoed_with_one_tick() {
         for lang in [Lang::Zh, Lang::En] {
             let label = render(lang, &Msg::OutcomeLabel(Outcome::Exchange));
             assert_eq!(render(lang, &Msg::Chosen(Box::new(Msg::OutcomeLabel(Outcome::Exchange)))), format!("✓ {label}"));
+            let confirmed = render(lang, &Msg::Chosen(Box::new(Msg::ConfirmButton)));
+            assert_eq!(confirmed.matches('✓').count(), 1, "one tick is enough: {confirmed}");
         }
     }
 

@@ -5,6 +5,7 @@ use chrono::NaiveDateTime;
 use super::{CaseLine, DecisionText, Lang, Msg};
 use crate::case::{CaseId, CaseStatus};
 use crate::money::Money;
+use crate::order::OrderNo;
 use crate::policy::{NextStep, Outcome, RuleId, ShippingPayer, Verdict};
 use crate::reason::{EvidenceKind, Reason};
 
@@ -84,11 +85,7 @@ pub(super) fn text(msg: &Msg) -> String {
             first_item,
             lines,
             total,
-        } => match (first_item.trim(), lines) {
-            ("", _) => format!("{order} · 合计{total}"),
-            (item, 0 | 1) => format!("{order} · {} · {total}", clip(item, 10)),
-            (item, n) => format!("{order} · {}等{n}件 · {total}", clip(item, 8)),
-        },
+        } => order_button(order, first_item, *lines, *total),
         Msg::OrderUnpaid { order } => format!(
             "订单 {order} 还没有付款，没有产生扣款，所以不需要退款。您可以直接在店铺App里取消订单；如有其他问题，请点击「{}」。",
             agent_button()
@@ -205,7 +202,10 @@ pub(super) fn text(msg: &Msg) -> String {
             "谢谢，不过现在还不需要照片或文件哦，请先回答上面的问题。".to_owned()
         }
         Msg::Unsupported => "抱歉，这里暂时看不了表情、语音这类消息，请打字或点击按钮。".to_owned(),
-        Msg::Chosen(inner) => format!("✓ {}", text(inner)),
+        Msg::Chosen(inner) => {
+            let label = text(inner);
+            format!("✓ {}", label.strip_prefix("✓ ").unwrap_or(&label))
+        }
     }
 }
 
@@ -253,6 +253,25 @@ fn language_name(lang: Lang) -> &'static str {
     match lang {
         Lang::Zh => "中文",
         Lang::En => "English",
+    }
+}
+
+/// 「DEMO-1004 · 羊毛外套等2件 · ¥597.00」：商品名截短到标签不超过40字，
+/// 订单号太长时只显示订单号和合计。
+fn order_button(order: &OrderNo, first_item: &str, lines: usize, total: Money) -> String {
+    let more = match lines {
+        0 | 1 => String::new(),
+        n => format!("等{n}件"),
+    };
+    let head = format!("{order} · ");
+    let tail = format!("{more} · {total}");
+    // 汉字占两格，所以商品名最多10个字。
+    let room = 40usize
+        .saturating_sub(head.chars().count() + tail.chars().count())
+        .min(10);
+    match first_item.trim() {
+        item if !item.is_empty() && room >= 3 => format!("{head}{}{tail}", clip(item, room)),
+        _ => format!("{order} · 合计{total}"),
     }
 }
 

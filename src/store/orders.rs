@@ -46,10 +46,7 @@ pub async fn upsert(tx: &mut Tx, order: &Order, now: DateTime<Utc>) -> Result<()
     .execute(&mut **tx)
     .await?;
 
-    sqlx::query("DELETE FROM order_lines WHERE order_no = ?")
-        .bind(order.no.as_str())
-        .execute(&mut **tx)
-        .await?;
+    sqlx::query("DELETE FROM order_lines WHERE order_no = ?").bind(order.no.as_str()).execute(&mut **tx).await?;
     for (line_no, line) in (1i64..).zip(&order.lines) {
         sqlx::query(
             "INSERT INTO order_lines (order_no, line_no, sku, item_name, category, quantity, unit_price_minor)
@@ -70,10 +67,8 @@ pub async fn upsert(tx: &mut Tx, order: &Order, now: DateTime<Utc>) -> Result<()
 
 /// Whether an order with this number is stored.
 pub async fn exists(conn: &mut SqliteConnection, no: &OrderNo) -> Result<bool, StoreError> {
-    let found: Option<i64> = sqlx::query_scalar("SELECT 1 FROM orders WHERE order_no = ?")
-        .bind(no.as_str())
-        .fetch_optional(conn)
-        .await?;
+    let found: Option<i64> =
+        sqlx::query_scalar("SELECT 1 FROM orders WHERE order_no = ?").bind(no.as_str()).fetch_optional(conn).await?;
     Ok(found.is_some())
 }
 
@@ -81,12 +76,10 @@ pub async fn exists(conn: &mut SqliteConnection, no: &OrderNo) -> Result<bool, S
 ///
 /// Callers pass `&mut *tx` inside a transaction or a pooled connection.
 pub async fn find(conn: &mut SqliteConnection, no: &OrderNo) -> Result<Option<Order>, StoreError> {
-    let row: Option<OrderRow> = sqlx::query_as(&format!(
-        "SELECT {ORDER_COLUMNS} FROM orders WHERE order_no = ?"
-    ))
-    .bind(no.as_str())
-    .fetch_optional(&mut *conn)
-    .await?;
+    let row: Option<OrderRow> = sqlx::query_as(&format!("SELECT {ORDER_COLUMNS} FROM orders WHERE order_no = ?"))
+        .bind(no.as_str())
+        .fetch_optional(&mut *conn)
+        .await?;
     match row {
         Some(row) => Ok(Some(with_lines(conn, row).await?)),
         None => Ok(None),
@@ -101,12 +94,10 @@ pub async fn recent_for_phone(
     phone: &Phone,
     limit: u32,
 ) -> Result<Vec<Order>, StoreError> {
-    let rows: Vec<OrderRow> = sqlx::query_as(&format!(
-        "SELECT {ORDER_COLUMNS} FROM orders WHERE phone_tail = ?"
-    ))
-    .bind(phone_tail(phone))
-    .fetch_all(&mut *conn)
-    .await?;
+    let rows: Vec<OrderRow> = sqlx::query_as(&format!("SELECT {ORDER_COLUMNS} FROM orders WHERE phone_tail = ?"))
+        .bind(phone_tail(phone))
+        .fetch_all(&mut *conn)
+        .await?;
     let mut heads = Vec::with_capacity(rows.len());
     for row in rows {
         let head = row.into_head()?;
@@ -137,9 +128,7 @@ pub async fn recent_for_phone(
 
 /// How many orders are stored.
 pub async fn count(conn: &mut SqliteConnection) -> Result<i64, StoreError> {
-    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM orders")
-        .fetch_one(conn)
-        .await?)
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM orders").fetch_one(conn).await?)
 }
 
 /// The digits a shared contact is looked up by: the last 7.
@@ -168,14 +157,10 @@ struct OrderRow {
 impl OrderRow {
     /// The order without its lines.
     fn into_head(self) -> Result<Order, StoreError> {
-        let phone = Phone::parse(&self.phone).ok_or_else(|| {
-            corrupt(format!(
-                "order {} has phone {:?}",
-                self.order_no, self.phone
-            ))
-        })?;
-        let currency = Currency::parse(&self.currency)
-            .map_err(|error| corrupt(format!("order {}: {error}", self.order_no)))?;
+        let phone = Phone::parse(&self.phone)
+            .ok_or_else(|| corrupt(format!("order {} has phone {:?}", self.order_no, self.phone)))?;
+        let currency =
+            Currency::parse(&self.currency).map_err(|error| corrupt(format!("order {}: {error}", self.order_no)))?;
         Ok(Order {
             no: OrderNo::from_trusted(&self.order_no),
             phone,
@@ -207,11 +192,7 @@ async fn with_lines(conn: &mut SqliteConnection, row: OrderRow) -> Result<Order,
     Ok(order)
 }
 
-async fn lines(
-    conn: &mut SqliteConnection,
-    no: &OrderNo,
-    currency: Currency,
-) -> Result<Vec<OrderLine>, StoreError> {
+async fn lines(conn: &mut SqliteConnection, no: &OrderNo, currency: Currency) -> Result<Vec<OrderLine>, StoreError> {
     let rows: Vec<LineRow> = sqlx::query_as(
         "SELECT sku, item_name, category, quantity, unit_price_minor
          FROM order_lines WHERE order_no = ? ORDER BY line_no",
@@ -221,12 +202,8 @@ async fn lines(
     .await?;
     rows.into_iter()
         .map(|row| {
-            let quantity = u32::try_from(row.quantity).map_err(|_| {
-                corrupt(format!(
-                    "order {no} line {} has quantity {}",
-                    row.sku, row.quantity
-                ))
-            })?;
+            let quantity = u32::try_from(row.quantity)
+                .map_err(|_| corrupt(format!("order {no} line {} has quantity {}", row.sku, row.quantity)))?;
             Ok(OrderLine {
                 sku: row.sku,
                 item_name: row.item_name,
@@ -239,10 +216,7 @@ async fn lines(
 }
 
 fn corrupt(detail: String) -> StoreError {
-    StoreError::Corrupt {
-        what: "order",
-        detail,
-    }
+    StoreError::Corrupt { what: "order", detail }
 }
 
 #[cfg(test)]
@@ -267,10 +241,7 @@ mod tests {
     }
 
     fn at(day: u32, hour: u32) -> chrono::DateTime<chrono::Utc> {
-        chrono::Utc
-            .with_ymd_and_hms(2025, 3, day, hour, 0, 0)
-            .single()
-            .expect("valid time")
+        chrono::Utc.with_ymd_and_hms(2025, 3, day, hour, 0, 0).single().expect("valid time")
     }
 
     fn line(sku: &str, quantity: u32, yuan: i64) -> OrderLine {
@@ -302,9 +273,7 @@ mod tests {
     async fn save(store: &Store, orders_to_save: &[Order]) {
         let mut tx = store.write().await.expect("begin");
         for order in orders_to_save {
-            orders::upsert(&mut tx, order, at(20, 0))
-                .await
-                .expect("upsert");
+            orders::upsert(&mut tx, order, at(20, 0)).await.expect("upsert");
         }
         tx.commit().await.expect("commit");
     }
@@ -312,25 +281,12 @@ mod tests {
     #[tokio::test]
     async fn an_order_reads_back_as_it_was_written_with_lines_in_order() {
         let db = fresh_db().await;
-        let written = order(
-            "TB-000001",
-            "13800138000",
-            Some(1),
-            vec![line("B", 1, 399), line("A", 2, 79)],
-        );
+        let written = order("TB-000001", "13800138000", Some(1), vec![line("B", 1, 399), line("A", 2, 79)]);
         save(&db.store, std::slice::from_ref(&written)).await;
 
         let mut conn = db.store.reader().acquire().await.expect("connection");
-        assert_eq!(
-            orders::find(&mut conn, &written.no).await.expect("find"),
-            Some(written)
-        );
-        assert_eq!(
-            orders::find(&mut conn, &OrderNo::from_trusted("TB-404404"))
-                .await
-                .expect("find"),
-            None
-        );
+        assert_eq!(orders::find(&mut conn, &written.no).await.expect("find"), Some(written));
+        assert_eq!(orders::find(&mut conn, &OrderNo::from_trusted("TB-404404")).await.expect("find"), None);
         assert_eq!(orders::count(&mut conn).await.expect("count"), 1);
     }
 
@@ -342,42 +298,22 @@ mod tests {
         save(&db.store, std::slice::from_ref(&written)).await;
 
         let mut tx = db.store.write().await.expect("begin");
-        assert_eq!(
-            orders::find(&mut tx, &written.no).await.expect("find"),
-            Some(written)
-        );
+        assert_eq!(orders::find(&mut tx, &written.no).await.expect("find"), Some(written));
     }
 
     #[tokio::test]
     async fn a_reimport_replaces_the_order_and_drops_lines_it_no_longer_has() {
         let db = fresh_db().await;
-        let first = order(
-            "TB-000003",
-            "13800138000",
-            Some(1),
-            vec![line("A", 1, 10), line("B", 1, 20)],
-        );
+        let first = order("TB-000003", "13800138000", Some(1), vec![line("A", 1, 10), line("B", 1, 20)]);
         save(&db.store, &[first]).await;
-        let mut second = order(
-            "TB-000003",
-            "13900139000",
-            Some(2),
-            vec![line("C", 3, 30), line("A", 2, 10)],
-        );
+        let mut second = order("TB-000003", "13900139000", Some(2), vec![line("C", 3, 30), line("A", 2, 10)]);
         second.delivered_at = Some(at(5, 12));
         save(&db.store, std::slice::from_ref(&second)).await;
 
         let mut conn = db.store.reader().acquire().await.expect("connection");
-        assert_eq!(
-            orders::find(&mut conn, &second.no).await.expect("find"),
-            Some(second)
-        );
+        assert_eq!(orders::find(&mut conn, &second.no).await.expect("find"), Some(second));
         assert_eq!(orders::count(&mut conn).await.expect("count"), 1);
-        assert!(
-            orders::exists(&mut conn, &OrderNo::from_trusted("tb-000003"))
-                .await
-                .expect("exists")
-        );
+        assert!(orders::exists(&mut conn, &OrderNo::from_trusted("tb-000003")).await.expect("exists"));
     }
 
     #[tokio::test]
@@ -387,12 +323,7 @@ mod tests {
             &db.store,
             &[
                 order("TB-000010", "13800138000", Some(1), vec![line("A", 1, 10)]),
-                order(
-                    "TB-000011",
-                    "+86 138 0013 8000",
-                    Some(3),
-                    vec![line("A", 1, 10)],
-                ),
+                order("TB-000011", "+86 138 0013 8000", Some(3), vec![line("A", 1, 10)]),
                 order("TB-000012", "138-0013-8000", None, vec![line("A", 1, 10)]),
                 order("TB-000013", "13800138000", Some(2), vec![line("A", 1, 10)]),
                 // Same last 7 digits, another line.
@@ -401,36 +332,19 @@ mod tests {
             ],
         )
         .await;
-        let numbers = |found: Vec<Order>| {
-            found
-                .into_iter()
-                .map(|o| o.no.as_str().to_owned())
-                .collect::<Vec<_>>()
-        };
+        let numbers = |found: Vec<Order>| found.into_iter().map(|o| o.no.as_str().to_owned()).collect::<Vec<_>>();
 
         let mut conn = db.store.reader().acquire().await.expect("connection");
         let local = Phone::parse("13800138000").expect("phone");
-        let found = orders::recent_for_phone(&mut conn, &local, 10)
-            .await
-            .expect("lookup");
+        let found = orders::recent_for_phone(&mut conn, &local, 10).await.expect("lookup");
         assert!(found.iter().all(|o| o.lines.len() == 1));
-        assert_eq!(
-            numbers(found),
-            ["TB-000011", "TB-000013", "TB-000010", "TB-000012"]
-        );
+        assert_eq!(numbers(found), ["TB-000011", "TB-000013", "TB-000010", "TB-000012"]);
 
         let international = Phone::parse("+8613800138000").expect("phone");
-        let found = orders::recent_for_phone(&mut conn, &international, 2)
-            .await
-            .expect("lookup");
+        let found = orders::recent_for_phone(&mut conn, &international, 2).await.expect("lookup");
         assert_eq!(numbers(found), ["TB-000011", "TB-000013"]);
 
         let stranger = Phone::parse("13600136000").expect("phone");
-        assert_eq!(
-            orders::recent_for_phone(&mut conn, &stranger, 10)
-                .await
-                .expect("lookup"),
-            []
-        );
+        assert_eq!(orders::recent_for_phone(&mut conn, &stranger, 10).await.expect("lookup"), []);
     }
 }

@@ -49,7 +49,11 @@ impl Default for Limits {
 impl Limits {
     /// No limits at all: for tests that must not wait.
     pub fn unlimited() -> Self {
-        Limits { per_chat: Duration::ZERO, per_group: (0, Duration::ZERO), global: (0, Duration::ZERO) }
+        Limits {
+            per_chat: Duration::ZERO,
+            per_group: (0, Duration::ZERO),
+            global: (0, Duration::ZERO),
+        }
     }
 }
 
@@ -86,7 +90,9 @@ fn window_opens(events: &VecDeque<Instant>, (n, window): (u32, Duration)) -> Opt
         return None;
     }
     // The n-th most recent event must have left the window.
-    events.get(events.len() - n).map(|oldest| oldest.checked_add(window).unwrap_or(*oldest))
+    events
+        .get(events.len() - n)
+        .map(|oldest| oldest.checked_add(window).unwrap_or(*oldest))
 }
 
 fn push_capped(events: &mut VecDeque<Instant>, at: Instant, cap: u32) {
@@ -108,7 +114,13 @@ fn later(a: Instant, b: Option<Instant>) -> Instant {
 
 impl Pace {
     pub fn new(limits: Limits) -> Self {
-        Pace { limits, global: VecDeque::new(), chats: HashMap::new(), paused_all: None, last_prune: None }
+        Pace {
+            limits,
+            global: VecDeque::new(),
+            chats: HashMap::new(),
+            paused_all: None,
+            last_prune: None,
+        }
     }
 
     pub fn limits(&self) -> &Limits {
@@ -124,7 +136,11 @@ impl Pace {
         if let Some(chat) = self.chats.get(&chat_id) {
             at = later(at, chat.paused_until);
             if message {
-                at = later(at, chat.last_message.and_then(|last| last.checked_add(self.limits.per_chat)));
+                at = later(
+                    at,
+                    chat.last_message
+                        .and_then(|last| last.checked_add(self.limits.per_chat)),
+                );
                 if is_group(chat_id) {
                     at = later(at, window_opens(&chat.recent, self.limits.per_group));
                 }
@@ -167,10 +183,9 @@ impl Pace {
     /// policy is in the module doc). Returns whether all chats were paused.
     pub fn throttled(&mut self, chat_id: i64, retry_after: Duration, now: Instant) -> bool {
         let until = now.checked_add(retry_after).unwrap_or(now);
-        let another_paused = self
-            .chats
-            .iter()
-            .any(|(&other, chat)| other != chat_id && chat.paused_until.is_some_and(|until| until > now));
+        let another_paused = self.chats.iter().any(|(&other, chat)| {
+            other != chat_id && chat.paused_until.is_some_and(|until| until > now)
+        });
         self.pause_chat(chat_id, until);
         if another_paused {
             self.pause_all(until);
@@ -185,14 +200,21 @@ impl Pace {
 
     /// The longest span over which a past send can still hold a new one back.
     fn horizon(&self) -> Duration {
-        self.limits.per_chat.max(self.limits.per_group.1).max(self.limits.global.1).max(Duration::from_secs(1))
+        self.limits
+            .per_chat
+            .max(self.limits.per_group.1)
+            .max(self.limits.global.1)
+            .max(Duration::from_secs(1))
     }
 
     /// Forgets chats whose sends and pauses can no longer affect anything,
     /// at most once per horizon so that recording stays O(1) on average.
     fn prune(&mut self, now: Instant) {
         let horizon = self.horizon();
-        if self.last_prune.is_some_and(|last| now.saturating_duration_since(last) < horizon) {
+        if self
+            .last_prune
+            .is_some_and(|last| now.saturating_duration_since(last) < horizon)
+        {
             return;
         }
         self.last_prune = Some(now);
@@ -200,7 +222,10 @@ impl Pace {
         let over = |at: Instant, span: Duration| now.saturating_duration_since(at) >= span;
         self.chats.retain(|_, chat| {
             let gap_open = chat.last_message.is_none_or(|last| over(last, per_chat));
-            let window_open = chat.recent.back().is_none_or(|&last| over(last, group_window));
+            let window_open = chat
+                .recent
+                .back()
+                .is_none_or(|&last| over(last, group_window));
             let unpaused = chat.paused_until.is_none_or(|until| until <= now);
             !(gap_open && window_open && unpaused)
         });
@@ -343,16 +368,21 @@ mod tests {
     }
 
     fn limits() -> impl Strategy<Value = Limits> {
-        (0u64..2000, 0u32..5, 0u64..10_000, 0u32..6, 0u64..3000).prop_map(|(gap, gn, gw, n, w)| Limits {
-            per_chat: ms(gap),
-            per_group: (gn, ms(gw)),
-            global: (n, ms(w)),
+        (0u64..2000, 0u32..5, 0u64..10_000, 0u32..6, 0u64..3000).prop_map(|(gap, gn, gw, n, w)| {
+            Limits {
+                per_chat: ms(gap),
+                per_group: (gn, ms(gw)),
+                global: (n, ms(w)),
+            }
         })
     }
 
     /// No more than `n` of the sorted `times` in any window of length `w`.
     fn within_window(times: &[Instant], (n, w): (u32, Duration)) -> bool {
-        n == 0 || times.windows(n as usize + 1).all(|span| span[n as usize].duration_since(span[0]) >= w)
+        n == 0
+            || times
+                .windows(n as usize + 1)
+                .all(|span| span[n as usize].duration_since(span[0]) >= w)
     }
 
     proptest! {
@@ -369,8 +399,9 @@ mod tests {
             let mut now = t0;
             // (chat, message, at)
             let mut sent: Vec<(i64, bool, Instant)> = Vec::new();
-            // (chat or None for all, from, until)
-            let mut pauses: Vec<(Option<i64>, Instant, Instant)> = Vec::new();
+            // (chat or None for all, sends before it, until): a pause holds
+            // the sends that come after it, up to `until`.
+            let mut pauses: Vec<(Option<i64>, usize, Instant)> = Vec::new();
             for op in ops {
                 match op {
                     Op::Advance(d) => now += ms(d),
@@ -390,17 +421,17 @@ mod tests {
                     }
                     Op::PauseChat(c, d) => {
                         pace.pause_chat(CHATS[c], now + ms(d));
-                        pauses.push((Some(CHATS[c]), now, now + ms(d)));
+                        pauses.push((Some(CHATS[c]), sent.len(), now + ms(d)));
                     }
                     Op::PauseAll(d) => {
                         pace.pause_all(now + ms(d));
-                        pauses.push((None, now, now + ms(d)));
+                        pauses.push((None, sent.len(), now + ms(d)));
                     }
                     Op::Throttled(c, d) => {
                         let all = pace.throttled(CHATS[c], ms(d), now);
-                        pauses.push((Some(CHATS[c]), now, now + ms(d)));
+                        pauses.push((Some(CHATS[c]), sent.len(), now + ms(d)));
                         if all {
-                            pauses.push((None, now, now + ms(d)));
+                            pauses.push((None, sent.len(), now + ms(d)));
                         }
                     }
                 }
@@ -415,8 +446,8 @@ mod tests {
                     prop_assert!(within_window(&messages, limits.per_group));
                 }
             }
-            for (chat, from, until) in pauses {
-                prop_assert!(!sent.iter().any(|s| chat.is_none_or(|c| c == s.0) && s.2 >= from && s.2 < until));
+            for (chat, before, until) in pauses {
+                prop_assert!(!sent[before..].iter().any(|s| chat.is_none_or(|c| c == s.0) && s.2 < until));
             }
         }
     }

@@ -469,7 +469,7 @@ async fn concurrent_get_updates_conflict() {
 
 #[tokio::test]
 async fn validation_like_telegram() {
-    let (fake, bot) = setup().await;
+    let (fake, bot) = setup_with(Limits::none()).await;
     assert_eq!(api_error(bot.send_message(ChatId(999), "hi").await), ApiError::ChatNotFound);
     assert_eq!(api_error(bot.send_message(ChatId(ANN), "  \n ").await), ApiError::MessageTextIsEmpty);
     assert_eq!(api_error(bot.send_message(ChatId(ANN), "a".repeat(4097)).await), ApiError::MessageIsTooLong);

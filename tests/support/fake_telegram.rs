@@ -2074,7 +2074,9 @@ impl State {
         }
     }
 
-    fn drop_disallowed(&mut self) {
+    /// Drops updates of kinds the bot did not ask for; true if any were dropped.
+    fn drop_disallowed(&mut self) -> bool {
+        let before = self.updates.len();
         let allowed = self.allowed_updates.clone();
         self.updates.retain(|(_, u)| {
             let kind = u.as_object().and_then(|o| o.keys().find(|k| k.as_str() != "update_id").cloned()).unwrap_or_default();
@@ -2083,6 +2085,7 @@ impl State {
                 None => !DEFAULT_UPDATES_EXCLUDED.contains(&kind.as_str()),
             }
         });
+        self.updates.len() != before
     }
 
     fn take_failure(&mut self, method: &str) -> Option<Failure> {
@@ -2180,16 +2183,24 @@ impl Inner {
             let notified = self.updates_notify.notified();
             tokio::pin!(notified);
             notified.as_mut().enable();
-            {
+            let dropped = {
                 let mut st = self.lock();
                 if st.poll_generation != generation {
                     return Err(ApiErr::new(409, CONFLICT));
                 }
-                st.drop_disallowed();
+                let dropped = st.drop_disallowed();
                 if !st.updates.is_empty() || tokio::time::Instant::now() >= deadline {
                     let list: Vec<Value> = st.updates.iter().take(limit).map(|(_, u)| u.clone()).collect();
+                    drop(st);
+                    if dropped {
+                        self.changed.notify_waiters();
+                    }
                     return Ok(Value::Array(list));
                 }
+                dropped
+            };
+            if dropped {
+                self.changed.notify_waiters();
             }
             let _ = tokio::time::timeout_at(deadline, notified).await;
         }

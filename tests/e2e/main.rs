@@ -1,0 +1,11 @@
+//! End-to-end tests: the real `aftersales` binary, driven as customers
+//! would drive it — over a fake Telegram Bot API on loopback, and through
+//! the terminal channel from a pipe.
+
+#[path = "../support/fake_telegram.rs"]
+mod fake_telegram;
+
+mod helpers;
+mod resilience;
+mod telegram_intake;
+mod terminal_chat;

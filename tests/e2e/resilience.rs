@@ -1,0 +1,80 @@
+//! Nothing is lost and nothing is sent twice: Telegram's refusals and
+//! failures are retried, and a bot killed mid-conversation picks up where
+//! it stopped.
+
+use std::sync::Arc;
+
+use aftersales::config::Config;
+use aftersales::conversation::{Command, Input};
+use aftersales::desk::{Desk, Handled, Incoming};
+use aftersales::store::Store;
+use aftersales::store::customers::Identity;
+
+use crate::fake_telegram::{Failure, FakeTelegram};
+use crate::helpers::{Customer, Shop, WAIT};
+
+#[tokio::test]
+async fn too_many_requests_and_server_errors_are_retried_until_delivered() {
+    let fake = FakeTelegram::start().await;
+    let shop = Shop::new();
+    fake.fail_next("sendmessage", Failure::TooManyRequests { retry_after: 1 }, 2);
+    fake.fail_next("sendmessage", Failure::ServerError(502), 1);
+    let _bot = shop.serve(&fake);
+    let carol = Customer::new(&fake, 601, "Carol", Some("en"));
+
+    let greeting = carol.says("/start").await;
+    assert!(greeting.text.contains("Carol"));
+    let sends = fake.calls_to("sendmessage");
+    assert!(sends.len() >= 4, "three refusals, then the delivery: {sends:#?}");
+    assert_eq!(fake.messages(601).len(), 1, "delivered exactly once");
+    assert_eq!(shop.count("SELECT COUNT(*) FROM outbox WHERE status != 'sent'").await, 0);
+}
+
+#[tokio::test]
+async fn a_bot_killed_mid_conversation_continues_without_loss_or_repeats() {
+    let fake = FakeTelegram::start().await;
+    let shop = Shop::new();
+    let mut bot = shop.serve(&fake);
+    let dan = Customer::new(&fake, 602, "Dan", Some("en"));
+    dan.says("/new").await;
+    dan.says("DEMO-1005").await;
+    let reasons = dan.says("8000").await;
+    assert!(reasons.button("Changed my mind").is_some());
+
+    bot.kill();
+    // The customer goes on while the bot is down.
+    fake.press_button(602, &reasons, "Changed my mind");
+    let _bot = shop.serve(&fake);
+    let detail = fake.wait_for_message(602, |m| m.button("Skip").is_some(), WAIT).await;
+    assert!(detail.is_some(), "the press made while the bot was down is handled after the restart");
+
+    dan.presses("Skip").await;
+    dan.presses("Return and refund").await;
+    let opened = dan.presses("Confirm").await;
+    assert!(opened.text.contains("AS-1001"), "{}", opened.text);
+    assert_eq!(shop.count("SELECT COUNT(*) FROM cases").await, 1);
+    let texts = dan.texts();
+    let mut unique = texts.clone();
+    unique.dedup();
+    assert_eq!(texts, unique, "no reply was sent twice");
+    assert!(fake.unanswered_callbacks().is_empty());
+}
+
+#[tokio::test]
+async fn a_redelivered_update_is_recognised_and_not_processed_twice() {
+    let shop = Shop::new();
+    let store = Store::open(&shop.db_url()).await.expect("store");
+    let desk = Desk::new(store, Arc::new(Config::default()));
+    let identity = Identity {
+        channel: "telegram",
+        external_id: "603".into(),
+        chat_id: 603,
+        first_name: "Eve".into(),
+        language_code: Some("en".into()),
+    };
+    let update = Incoming { update_id: Some(77), identity, input: Input::Command(Command::New) };
+    let now = chrono::Utc::now();
+    assert_eq!(desk.handle(update.clone(), now).await.expect("first"), Handled::Applied);
+    assert_eq!(desk.handle(update, now).await.expect("again"), Handled::Duplicate);
+    assert_eq!(shop.count("SELECT COUNT(*) FROM outbox WHERE chat_id = 603").await, 1);
+}
