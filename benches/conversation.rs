@@ -1,1 +1,66 @@
-fn main() {}
+//! Steps per second of the pure conversation core: a whole no-reason return,
+//! from /new to the case, with no store and no network.
+
+use chrono::{DateTime, Utc};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+
+use aftersales::case::CaseId;
+use aftersales::catalogue::Lang;
+use aftersales::config::Config;
+use aftersales::conversation::{self, Command, Conversation, Effect, Facts, Input, Keys, Reply};
+
+fn intake(config: &Config, now: DateTime<Utc>) -> usize {
+    let order = aftersales::demo::demo_orders(now).into_iter().find(|order| order.no.as_str() == "DEMO-1005");
+    let mut state = Conversation::new(Lang::En);
+    let mut steps = 0;
+    let mut buttons: Vec<String> = Vec::new();
+    // Typed answers, then buttons pressed by what their data says.
+    let script = ["/new", "DEMO-1005", "8000", "press:changed_mind", "press:skip", "press:return_refund", "press:yes"];
+    for line in script {
+        let input = match line.strip_prefix("press:") {
+            Some(wanted) => {
+                let data = buttons.iter().find(|data| data.ends_with(wanted)).cloned().unwrap_or_default();
+                Input::Button { data, callback_id: None, message_id: None }
+            }
+            None => match Command::parse(line) {
+                Some(command) => Input::Command(command),
+                None => Input::Text(line.into()),
+            },
+        };
+        let facts = Facts {
+            config,
+            now,
+            first_name: "Lin",
+            order: order.clone(),
+            order_locked_until: None,
+            phone_orders: Vec::new(),
+            cases: Vec::new(),
+            next_case_id: CaseId::from_seq(1001),
+        };
+        let (next, effects) = conversation::step(state, input, &facts);
+        state = next;
+        steps += 1;
+        for effect in effects {
+            if let Effect::OpenCase(case) = &effect {
+                assert_eq!(case.id, CaseId::from_seq(1001));
+            }
+            if let Effect::Reply(Reply { keys: Keys::Buttons(rows), .. }) = effect {
+                buttons = rows.into_iter().flatten().map(|button| button.data).collect();
+            }
+        }
+    }
+    steps
+}
+
+fn bench(c: &mut Criterion) {
+    let config = Config::default();
+    let now = Utc::now();
+    let steps = intake(&config, now);
+    let mut group = c.benchmark_group("conversation");
+    group.throughput(Throughput::Elements(steps as u64));
+    group.bench_function("intake_steps", |b| b.iter(|| intake(&config, now)));
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -20,7 +20,7 @@ pub enum ConfigError {
     Invalid { path: String, message: String },
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
     pub shop: Shop,
@@ -158,18 +158,6 @@ impl Default for MediaSettings {
     }
 }
 
-impl Default for Config {
-    fn default() -> Self {
-        Config {
-            shop: Shop::default(),
-            intake: Intake::default(),
-            policy: PolicyRules::default(),
-            telegram: TelegramSettings::default(),
-            media: MediaSettings::default(),
-        }
-    }
-}
-
 impl Config {
     /// The built-in defaults, or the file over them.
     pub fn load(path: Option<&Path>) -> Result<Config, ConfigError> {
@@ -229,9 +217,9 @@ pub struct TimeZone(pub Tz);
 impl<'de> Deserialize<'de> for TimeZone {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let text = String::deserialize(deserializer)?;
-        text.parse::<Tz>()
-            .map(TimeZone)
-            .map_err(|_| serde::de::Error::custom(format!("unknown time zone {text:?}, expected a name like Asia/Shanghai")))
+        text.parse::<Tz>().map(TimeZone).map_err(|_| {
+            serde::de::Error::custom(format!("unknown time zone {text:?}, expected a name like Asia/Shanghai"))
+        })
     }
 }
 
@@ -301,6 +289,16 @@ mod tests {
         let config = Config::parse("").expect("defaults");
         assert_eq!(config.policy.no_reason_return_days, 7);
         assert_eq!(config.shop.timezone.0, chrono_tz::Asia::Shanghai);
+    }
+
+    #[test]
+    fn the_example_file_parses_and_matches_the_defaults() {
+        let example = Config::parse(include_str!("../aftersales.example.toml")).expect("example config");
+        let defaults = Config::default();
+        assert_eq!(example.policy.excluded_categories, defaults.policy.excluded_categories);
+        assert_eq!(example.intake.album_quiet, defaults.intake.album_quiet);
+        assert_eq!(example.media.max_bytes, defaults.media.max_bytes);
+        assert_eq!(example.intake.order_number_pattern.0.as_str(), defaults.intake.order_number_pattern.0.as_str());
     }
 
     #[test]

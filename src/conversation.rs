@@ -62,9 +62,16 @@ pub enum Input {
     Text(String),
     /// A pressed button: its data, the id to answer it with, and the message
     /// it sits under (to edit that message in place).
-    Button { data: String, callback_id: Option<String>, message_id: Option<i32> },
+    Button {
+        data: String,
+        callback_id: Option<String>,
+        message_id: Option<i32>,
+    },
     /// A shared contact; `own` when it is the sender's own number.
-    Contact { phone: String, own: bool },
+    Contact {
+        phone: String,
+        own: bool,
+    },
     Media {
         kind: MediaKind,
         file_id: String,
@@ -190,7 +197,9 @@ impl Conversation {
 /// The facts `step` will need for this input.
 pub fn needs(state: &Conversation, input: &Input, config: &Config) -> Needs {
     let typed_order = match (&state.step, input) {
-        (Step::Menu | Step::OrderNo { .. }, Input::Text(text)) => OrderNo::parse(text, &config.intake.order_number_pattern.0),
+        (Step::Menu | Step::OrderNo { .. }, Input::Text(text)) => {
+            OrderNo::parse(text, &config.intake.order_number_pattern.0)
+        }
         (Step::PickOrder { orders }, Input::Button { data, .. }) => match Choice::parse(data) {
             Some((Some(question), Choice::Order(index))) if question == state.question => {
                 orders.get(index).map(|order| order.no.clone())
@@ -329,10 +338,8 @@ impl Turn<'_, '_> {
         match command {
             Command::Start => {
                 self.reset();
-                let greeting = Msg::Greeting {
-                    name: self.facts.first_name.to_owned(),
-                    shop: self.facts.config.shop.name.clone(),
-                };
+                let greeting =
+                    Msg::Greeting { name: self.facts.first_name.to_owned(), shop: self.facts.config.shop.name.clone() };
                 self.menu(vec![greeting], None);
             }
             Command::New => self.start_intake(None),
@@ -396,20 +403,25 @@ impl Turn<'_, '_> {
                 if (1..=max).contains(&quantity) {
                     self.state.draft.quantity = quantity;
                     self.state.step = Step::Reason;
-                    let line = self.current_line(order).map(|line| line_button(&OrderLine { quantity, ..line.clone() }));
+                    let line =
+                        self.current_line(order).map(|line| line_button(&OrderLine { quantity, ..line.clone() }));
                     self.ask(line.map(|line| Msg::Chosen(Box::new(line))).into_iter().collect(), message_id);
                 } else {
                     self.ask_again(Msg::StaleButton);
                 }
             }
-            (Step::Reason, Choice::Reason(reason), Some(order)) if policy::reasons_for(order.stage()).contains(&reason) => {
+            (Step::Reason, Choice::Reason(reason), Some(order))
+                if policy::reasons_for(order.stage()).contains(&reason) =>
+            {
                 self.state.draft.reason = Some(reason);
                 self.state.step = Step::Detail;
                 self.ask(vec![Msg::Chosen(Box::new(Msg::ReasonLabel(reason)))], message_id);
             }
             (Step::Detail, Choice::Skip, Some(_)) => self.after_detail(message_id),
             (Step::Evidence, Choice::Done, Some(_)) if self.evidence_complete() => self.after_evidence(message_id),
-            (Step::Outcome, Choice::Outcome(outcome), Some(order)) if self.offered_outcomes(order).contains(&outcome) => {
+            (Step::Outcome, Choice::Outcome(outcome), Some(order))
+                if self.offered_outcomes(order).contains(&outcome) =>
+            {
                 self.state.draft.outcome = Some(outcome);
                 self.state.step = Step::Confirm;
                 self.ask(Vec::new(), message_id);
@@ -762,8 +774,11 @@ impl Turn<'_, '_> {
             }
             Step::PickLine => {
                 let order = order?;
-                let rows =
-                    order.lines.iter().enumerate().map(|(index, line)| vec![button(line_button(line), Choice::Line(index))]);
+                let rows = order
+                    .lines
+                    .iter()
+                    .enumerate()
+                    .map(|(index, line)| vec![button(line_button(line), Choice::Line(index))]);
                 (vec![Msg::PickLine { order: order.no.clone() }], with_cancel(rows.collect()))
             }
             Step::Quantity => {
@@ -778,14 +793,16 @@ impl Turn<'_, '_> {
                 let order = order?;
                 let line = self.current_line(order)?;
                 let reasons = policy::reasons_for(order.stage());
-                let buttons = reasons.into_iter().map(|reason| button(Msg::ReasonLabel(reason), Choice::Reason(reason)));
+                let buttons =
+                    reasons.into_iter().map(|reason| button(Msg::ReasonLabel(reason), Choice::Reason(reason)));
                 (vec![Msg::AskReason { item: line.item_name.clone() }], with_cancel(pairs(buttons.collect())))
             }
             Step::Detail => (vec![Msg::AskDetail], with_cancel(vec![vec![button(Msg::SkipButton, Choice::Skip)]])),
             Step::Evidence => {
                 let range = self.photo_range();
                 let have = draft.evidence.len();
-                let kind = draft.reason.and_then(Reason::evidence_kind).unwrap_or(crate::reason::EvidenceKind::AsReceived);
+                let kind =
+                    draft.reason.and_then(Reason::evidence_kind).unwrap_or(crate::reason::EvidenceKind::AsReceived);
                 let question = if have == 0 {
                     Msg::AskEvidence { kind, min: range.min, max: range.max, have }
                 } else {
@@ -796,7 +813,8 @@ impl Turn<'_, '_> {
             }
             Step::Outcome => {
                 let outcomes = self.offered_outcomes(order?);
-                let buttons = outcomes.into_iter().map(|outcome| button(Msg::OutcomeLabel(outcome), Choice::Outcome(outcome)));
+                let buttons =
+                    outcomes.into_iter().map(|outcome| button(Msg::OutcomeLabel(outcome), Choice::Outcome(outcome)));
                 (vec![Msg::AskOutcome], with_cancel(pairs(buttons.collect())))
             }
             Step::Confirm => {
@@ -917,7 +935,12 @@ mod tests {
                 config: Config::default(),
                 now: at("2026-03-03T10:00:00+08:00"),
                 orders: vec![
-                    order("TB-100001", "13800138000", vec![line("JK-1", "羊毛外套", 1, 399)], Some("2026-03-02T15:00:00+08:00")),
+                    order(
+                        "TB-100001",
+                        "13800138000",
+                        vec![line("JK-1", "羊毛外套", 1, 399)],
+                        Some("2026-03-02T15:00:00+08:00"),
+                    ),
                     order(
                         "TB-100002",
                         "13800138000",
@@ -937,13 +960,14 @@ mod tests {
         fn send(&mut self, input: Input) -> Vec<Effect> {
             let needs = needs(&self.state, &input, &self.config);
             let order = needs.order.as_ref().and_then(|no| self.orders.iter().find(|o| &o.no == no).cloned());
-            let locked = order
-                .as_ref()
-                .and_then(|o| self.locks.iter().find(|(no, _)| *no == o.no).map(|(_, until)| *until));
+            let locked =
+                order.as_ref().and_then(|o| self.locks.iter().find(|(no, _)| *no == o.no).map(|(_, until)| *until));
             let phone_orders = needs
                 .phone_orders
                 .as_ref()
-                .map(|phone| self.orders.iter().filter(|o| o.phone.same_line_as(phone)).map(OrderSummary::from).collect())
+                .map(|phone| {
+                    self.orders.iter().filter(|o| o.phone.same_line_as(phone)).map(OrderSummary::from).collect()
+                })
                 .unwrap_or_default();
             let cases: Vec<CaseSummary> = self
                 .opened
@@ -1175,7 +1199,8 @@ mod tests {
         assert!(matches!(effects.first(), Some(Effect::AnswerButton { notice: Some(Msg::StaleButton), .. })));
         assert!(says(&effects, |m| matches!(m, Msg::AskReason { .. })));
         assert_eq!(world.state.step, Step::Reason);
-        let effects = world.send(Input::Button { data: "garbage".into(), callback_id: Some("x".into()), message_id: None });
+        let effects =
+            world.send(Input::Button { data: "garbage".into(), callback_id: Some("x".into()), message_id: None });
         assert!(says(&effects, |m| *m == Msg::StaleButton));
         assert!(old_menu.iter().all(|b| b.data.starts_with("m:")), "menu buttons work at any time");
     }

@@ -13,7 +13,7 @@ use crate::conversation::{self, Audit, Effect, Facts, Input, Keys, Reply};
 use crate::order::OrderSummary;
 use crate::outgoing::{self, ButtonSpec, Keyboard, Outgoing};
 use crate::store::customers::{self, Identity};
-use crate::store::{StoreError, Store, Tx, cases, orders, outbox, ownership, updates};
+use crate::store::{Store, StoreError, Tx, cases, orders, outbox, ownership, updates};
 
 /// Cases shown under "my cases".
 const CASES_LISTED: u32 = 10;
@@ -58,10 +58,10 @@ impl Desk {
     pub async fn handle(&self, incoming: Incoming, now: DateTime<Utc>) -> Result<Handled, StoreError> {
         let mut tx = self.store.write().await?;
         let identity = &incoming.identity;
-        if let Some(update_id) = incoming.update_id {
-            if !updates::claim(&mut tx, identity.channel, update_id, now).await? {
-                return Ok(Handled::Duplicate);
-            }
+        if let Some(update_id) = incoming.update_id
+            && !updates::claim(&mut tx, identity.channel, update_id, now).await?
+        {
+            return Ok(Handled::Duplicate);
         }
         let config = &*self.config;
         let customer = customers::find_or_create(&mut tx, identity, config.shop.default_language, now).await?;
@@ -122,7 +122,9 @@ impl Apply<'_> {
                 self.enqueue(&Outgoing::AnswerButton { callback_id, notice }, None).await
             }
             Effect::OpenCase(case) => cases::open(self.tx, self.customer_id, &case, self.now).await,
-            Effect::RequestAgent { case } => cases::request_agent(self.tx, self.customer_id, case.as_ref(), self.now).await,
+            Effect::RequestAgent { case } => {
+                cases::request_agent(self.tx, self.customer_id, case.as_ref(), self.now).await
+            }
             Effect::LockOrder { order, until } => ownership::lock(self.tx, self.customer_id, &order, until).await,
             Effect::Audit(audit) => {
                 let (kind, data) = match audit {
@@ -141,8 +143,10 @@ impl Apply<'_> {
     async fn reply(&mut self, reply: Reply) -> Result<(), StoreError> {
         let text = catalogue::render_all(self.lang, &reply.parts);
         let keyboard = self.keyboard(&reply.keys);
-        let coalesce =
-            reply.album.as_ref().map(|album| format!("{}:{}:album:{album}", self.identity.channel, self.identity.chat_id));
+        let coalesce = reply
+            .album
+            .as_ref()
+            .map(|album| format!("{}:{}:album:{album}", self.identity.channel, self.identity.chat_id));
         let not_before = match coalesce {
             Some(_) => self.now + self.config.intake.album_quiet.chrono(),
             None => self.now,
@@ -157,9 +161,17 @@ impl Apply<'_> {
             Some(message_id) => Outgoing::Edit { message_id, text: last, keyboard },
             None => Outgoing::Send { text: last, keyboard },
         };
-        outbox::enqueue(self.tx, self.identity.channel, self.identity.chat_id, &payload, coalesce.as_deref(), not_before, self.now)
-            .await
-            .map(drop)
+        outbox::enqueue(
+            self.tx,
+            self.identity.channel,
+            self.identity.chat_id,
+            &payload,
+            coalesce.as_deref(),
+            not_before,
+            self.now,
+        )
+        .await
+        .map(drop)
     }
 
     async fn enqueue(&mut self, payload: &Outgoing, coalesce: Option<&str>) -> Result<(), StoreError> {
@@ -184,7 +196,9 @@ impl Apply<'_> {
                     })
                     .collect(),
             },
-            Keys::ShareContact => Keyboard::ShareContact { label: catalogue::render(self.lang, &Msg::ShareContactButton) },
+            Keys::ShareContact => {
+                Keyboard::ShareContact { label: catalogue::render(self.lang, &Msg::ShareContactButton) }
+            }
             Keys::RemoveShareContact => Keyboard::Remove,
         }
     }

@@ -7,20 +7,20 @@
 //!   the channels [`telegram`] and [`terminal`], and the order tools
 //!   [`import`] and [`demo`].
 
+pub mod case;
+pub mod catalogue;
+pub mod config;
+pub mod conversation;
 pub mod money;
 pub mod order;
-pub mod reason;
-pub mod policy;
-pub mod case;
-pub mod conversation;
-pub mod catalogue;
 pub mod outgoing;
-pub mod config;
+pub mod policy;
+pub mod reason;
 
-pub mod store;
+pub mod demo;
 pub mod desk;
+pub mod import;
 pub mod media;
+pub mod store;
 pub mod telegram;
 pub mod terminal;
-pub mod import;
-pub mod demo;

@@ -68,7 +68,8 @@ async fn main() -> anyhow::Result<()> {
     let store = Store::open(&cli.db).await.with_context(|| format!("opening the database {}", cli.db))?;
     match cli.command {
         Commands::Serve { api_url } => {
-            let token = std::env::var("TELOXIDE_TOKEN").context("TELOXIDE_TOKEN is not set: put the BotFather token there")?;
+            let token =
+                std::env::var("TELOXIDE_TOKEN").context("TELOXIDE_TOKEN is not set: put the BotFather token there")?;
             let mut bot = Bot::new(token);
             if let Some(url) = api_url {
                 bot = bot.set_api_url(url.parse().with_context(|| format!("--api-url {url} is not a URL"))?);

@@ -27,7 +27,9 @@ pub fn store_bytes(dir: &Path, bytes: &[u8], extension: &str) -> io::Result<Stor
 pub fn extension_of(name: &str) -> &str {
     name.rsplit_once('.')
         .map(|(_, extension)| extension)
-        .filter(|extension| !extension.is_empty() && extension.len() <= 5 && extension.bytes().all(|b| b.is_ascii_alphanumeric()))
+        .filter(|extension| {
+            !extension.is_empty() && extension.len() <= 5 && extension.bytes().all(|b| b.is_ascii_alphanumeric())
+        })
         .unwrap_or("bin")
 }
 

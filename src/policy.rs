@@ -136,7 +136,15 @@ pub fn reasons_for(stage: OrderStage) -> Vec<Reason> {
         OrderStage::Unpaid => Vec::new(),
         OrderStage::PaidNotShipped => vec![ChangedMind, WrongSizeOrdered, NoLongerNeeded, FoundCheaper, OrderChanged],
         OrderStage::InTransit => {
-            vec![ChangedMind, WrongSizeOrdered, NoLongerNeeded, FoundCheaper, OrderChanged, LostParcel, NoTrackingUpdate]
+            vec![
+                ChangedMind,
+                WrongSizeOrdered,
+                NoLongerNeeded,
+                FoundCheaper,
+                OrderChanged,
+                LostParcel,
+                NoTrackingUpdate,
+            ]
         }
         OrderStage::Delivered { .. } => vec![
             QualityDefect,
@@ -230,7 +238,9 @@ pub fn decide(request: &Request<'_>, rules: &PolicyRules, zone: Tz) -> Decision 
         }
         OrderStage::InTransit => {
             return match request.reason.class() {
-                ReasonClass::Logistics => decision(Verdict::NeedsReview, RuleId::CarrierCheck, NextStep::CarrierVerifies),
+                ReasonClass::Logistics => {
+                    decision(Verdict::NeedsReview, RuleId::CarrierCheck, NextStep::CarrierVerifies)
+                }
                 _ => decision(Verdict::Approved, RuleId::RefundInTransit, NextStep::InterceptAndRefuseDelivery),
             };
         }
@@ -260,12 +270,18 @@ pub fn decide(request: &Request<'_>, rules: &PolicyRules, zone: Tz) -> Decision 
         }
         ReasonClass::Product => {
             let (deadline, late_rule) = if in_list(&rules.quality_report_categories) {
-                (delivered_at + Duration::hours(i64::from(rules.quality_report_hours)), RuleId::QualityReportWindowPassed)
+                (
+                    delivered_at + Duration::hours(i64::from(rules.quality_report_hours)),
+                    RuleId::QualityReportWindowPassed,
+                )
             } else {
                 (delivered_at + Duration::days(i64::from(rules.warranty_days)), RuleId::WarrantyPassed)
             };
             if request.at >= deadline {
-                return Decision { deadline: Some(deadline), ..decision(Verdict::NotEligible, late_rule, NextStep::TalkToPerson) };
+                return Decision {
+                    deadline: Some(deadline),
+                    ..decision(Verdict::NotEligible, late_rule, NextStep::TalkToPerson)
+                };
             }
             Decision {
                 deadline: Some(deadline),
@@ -369,21 +385,148 @@ mod tests {
         unpaid.paid_at = None;
         let day3 = "2026-03-05T10:00:00+08:00";
         let day12 = "2026-03-14T10:00:00+08:00";
-        let table: [(&str, &Order, Reason, Outcome, usize, &str, Verdict, RuleId); 14] = [
-            ("unpaid orders have nothing to refund", &unpaid, ChangedMind, RefundOnly, 0, day3, NotEligible, RuleId::OrderUnpaid),
-            ("paid, not shipped: refund", &not_shipped, ChangedMind, RefundOnly, 0, day3, Approved, RuleId::RefundBeforeShipping),
-            ("in transit: intercept and refund", &in_transit, NoLongerNeeded, RefundOnly, 0, day3, Approved, RuleId::RefundInTransit),
-            ("in transit, lost: carrier checks", &in_transit, LostParcel, Reship, 0, day3, NeedsReview, RuleId::CarrierCheck),
-            ("delivered: refund only is not for a change of mind", &apparel, ChangedMind, RefundOnly, 0, day3, NotEligible, RuleId::OutcomeNotOffered),
-            ("no-reason return in window", &apparel, ChangedMind, ReturnRefund, 0, day3, Approved, RuleId::NoReasonReturn),
-            ("excluded category has no no-reason return", &underwear, ChangedMind, ReturnRefund, 0, day3, NotEligible, RuleId::ExcludedCategory),
-            ("exchange within 15 days", &apparel, WrongSizeOrdered, Exchange, 0, day12, Approved, RuleId::ExchangeInWindow),
-            ("return after 7 days is out of window", &apparel, WrongSizeOrdered, ReturnRefund, 0, day12, NotEligible, RuleId::NoReasonWindowPassed),
-            ("quality claim with 3 photos goes to review", &apparel, QualityDefect, ReturnRefund, 3, day12, NeedsReview, RuleId::QualityClaim),
-            ("quality claim without photos cannot be approved", &apparel, QualityDefect, ReturnRefund, 2, day3, NotEligible, RuleId::EvidenceMissing),
-            ("furniture quality within 48 h", &furniture, QualityDefect, Repair, 3, "2026-03-04T14:59:00+08:00", NeedsReview, RuleId::QualityClaim),
-            ("furniture quality after 48 h", &furniture, QualityDefect, Repair, 3, "2026-03-04T15:00:00+08:00", NotEligible, RuleId::QualityReportWindowPassed),
-            ("damaged in transit: the carrier pays", &apparel, DamagedInTransit, Reship, 3, day12, NeedsReview, RuleId::LogisticsClaim),
+        type Row<'a> = (&'a str, &'a Order, Reason, Outcome, usize, &'a str, Verdict, RuleId);
+        let table: [Row; 14] = [
+            (
+                "unpaid orders have nothing to refund",
+                &unpaid,
+                ChangedMind,
+                RefundOnly,
+                0,
+                day3,
+                NotEligible,
+                RuleId::OrderUnpaid,
+            ),
+            (
+                "paid, not shipped: refund",
+                &not_shipped,
+                ChangedMind,
+                RefundOnly,
+                0,
+                day3,
+                Approved,
+                RuleId::RefundBeforeShipping,
+            ),
+            (
+                "in transit: intercept and refund",
+                &in_transit,
+                NoLongerNeeded,
+                RefundOnly,
+                0,
+                day3,
+                Approved,
+                RuleId::RefundInTransit,
+            ),
+            (
+                "in transit, lost: carrier checks",
+                &in_transit,
+                LostParcel,
+                Reship,
+                0,
+                day3,
+                NeedsReview,
+                RuleId::CarrierCheck,
+            ),
+            (
+                "delivered: refund only is not for a change of mind",
+                &apparel,
+                ChangedMind,
+                RefundOnly,
+                0,
+                day3,
+                NotEligible,
+                RuleId::OutcomeNotOffered,
+            ),
+            (
+                "no-reason return in window",
+                &apparel,
+                ChangedMind,
+                ReturnRefund,
+                0,
+                day3,
+                Approved,
+                RuleId::NoReasonReturn,
+            ),
+            (
+                "excluded category has no no-reason return",
+                &underwear,
+                ChangedMind,
+                ReturnRefund,
+                0,
+                day3,
+                NotEligible,
+                RuleId::ExcludedCategory,
+            ),
+            (
+                "exchange within 15 days",
+                &apparel,
+                WrongSizeOrdered,
+                Exchange,
+                0,
+                day12,
+                Approved,
+                RuleId::ExchangeInWindow,
+            ),
+            (
+                "return after 7 days is out of window",
+                &apparel,
+                WrongSizeOrdered,
+                ReturnRefund,
+                0,
+                day12,
+                NotEligible,
+                RuleId::NoReasonWindowPassed,
+            ),
+            (
+                "quality claim with 3 photos goes to review",
+                &apparel,
+                QualityDefect,
+                ReturnRefund,
+                3,
+                day12,
+                NeedsReview,
+                RuleId::QualityClaim,
+            ),
+            (
+                "quality claim without photos cannot be approved",
+                &apparel,
+                QualityDefect,
+                ReturnRefund,
+                2,
+                day3,
+                NotEligible,
+                RuleId::EvidenceMissing,
+            ),
+            (
+                "furniture quality within 48 h",
+                &furniture,
+                QualityDefect,
+                Repair,
+                3,
+                "2026-03-04T14:59:00+08:00",
+                NeedsReview,
+                RuleId::QualityClaim,
+            ),
+            (
+                "furniture quality after 48 h",
+                &furniture,
+                QualityDefect,
+                Repair,
+                3,
+                "2026-03-04T15:00:00+08:00",
+                NotEligible,
+                RuleId::QualityReportWindowPassed,
+            ),
+            (
+                "damaged in transit: the carrier pays",
+                &apparel,
+                DamagedInTransit,
+                Reship,
+                3,
+                day12,
+                NeedsReview,
+                RuleId::LogisticsClaim,
+            ),
         ];
         for (case, order, reason, outcome, photos, when, verdict, rule) in table {
             let decision = check(order, reason, outcome, photos, when);
@@ -423,11 +566,7 @@ mod tests {
 
     #[test]
     fn every_reason_offered_has_an_outcome() {
-        let stages = [
-            OrderStage::PaidNotShipped,
-            OrderStage::InTransit,
-            OrderStage::Delivered { at: at(SIGNED) },
-        ];
+        let stages = [OrderStage::PaidNotShipped, OrderStage::InTransit, OrderStage::Delivered { at: at(SIGNED) }];
         for stage in stages {
             for reason in reasons_for(stage) {
                 assert!(!outcomes_for(stage, reason).is_empty(), "{stage:?} {reason:?}");

@@ -122,7 +122,11 @@ fn photo(desk: &Desk, path: &Path) -> Result<Input, String> {
 }
 
 /// Prints and marks as sent everything the outbox holds for the terminal.
-async fn show_replies<W: Write>(desk: &Desk, output: &mut W, buttons: &mut Vec<ButtonSpec>) -> Result<(), TerminalError> {
+async fn show_replies<W: Write>(
+    desk: &Desk,
+    output: &mut W,
+    buttons: &mut Vec<ButtonSpec>,
+) -> Result<(), TerminalError> {
     let mut tx = desk.store().write().await?;
     // The terminal has no rate limits and no album pauses: everything queued is due.
     let queued = outbox::due(&mut tx, CHANNEL, Utc::now() + chrono::Duration::days(1), u32::MAX).await?;
@@ -141,7 +145,12 @@ async fn show_replies<W: Write>(desk: &Desk, output: &mut W, buttons: &mut Vec<B
     Ok(())
 }
 
-fn print_message<W: Write>(output: &mut W, text: &str, keyboard: &Keyboard, buttons: &mut Vec<ButtonSpec>) -> std::io::Result<()> {
+fn print_message<W: Write>(
+    output: &mut W,
+    text: &str,
+    keyboard: &Keyboard,
+    buttons: &mut Vec<ButtonSpec>,
+) -> std::io::Result<()> {
     let mut lines = text.lines();
     writeln!(output, "bot> {}", lines.next().unwrap_or_default())?;
     for line in lines {

@@ -82,9 +82,7 @@ pub(super) fn text(msg: &Msg) -> String {
             .to_owned(),
         Msg::ContactVerified => "Thank you, your phone number is verified ✓".to_owned(),
         Msg::PickOrder => "Which order is it about?".to_owned(),
-        Msg::OrderButton { order, first_item, lines, total } => {
-            order_button(order, first_item, *lines, *total)
-        }
+        Msg::OrderButton { order, first_item, lines, total } => order_button(order, first_item, *lines, *total),
         Msg::OrderUnpaid { order } => format!(
             "Order {order} hasn't been paid yet, so nothing was charged and there is nothing to refund. \
              You can simply cancel it in the shop app. For anything else, tap “{}”.",
@@ -211,13 +209,7 @@ fn photos(count: usize) -> String {
 /// Shortens a shop-supplied name so that a button label stays readable.
 fn clip(name: &str, max_chars: usize) -> String {
     match name.char_indices().nth(max_chars) {
-        Some(_) => format!(
-            "{}…",
-            name.chars()
-                .take(max_chars.saturating_sub(1))
-                .collect::<String>()
-                .trim_end()
-        ),
+        Some(_) => format!("{}…", name.chars().take(max_chars.saturating_sub(1)).collect::<String>().trim_end()),
         None => name.to_owned(),
     }
 }
@@ -253,9 +245,7 @@ fn order_button(order: &OrderNo, first_item: &str, lines: usize, total: Money) -
     };
     let head = format!("{order} · ");
     let tail = format!("{more} · {total}");
-    let room = 40usize
-        .saturating_sub(head.chars().count() + tail.chars().count())
-        .min(20);
+    let room = 40usize.saturating_sub(head.chars().count() + tail.chars().count()).min(20);
     match first_item.trim() {
         item if !item.is_empty() && room >= 4 => format!("{head}{}{tail}", clip(item, room)),
         _ => format!("{order} · {total}"),
@@ -300,9 +290,7 @@ fn ask_evidence(kind: EvidenceKind, min: u8, max: u8, have: usize) -> String {
     let subject = match kind {
         EvidenceKind::Defect => "clear photos of the damage or defect",
         EvidenceKind::SizeLabel => "photos of the size label, tag or care label",
-        EvidenceKind::WhatArrived => {
-            "a photo of everything that arrived, with the parcel and its label"
-        }
+        EvidenceKind::WhatArrived => "a photo of everything that arrived, with the parcel and its label",
         EvidenceKind::AsReceived => "photos of the item as you received it",
     };
     let mut reply = match (min, max) {
@@ -320,10 +308,7 @@ fn ask_evidence(kind: EvidenceKind, min: u8, max: u8, have: usize) -> String {
     if have >= usize::from(min) {
         reply.push_str(&format!(" Tap “{done}” when you're ready."));
     } else {
-        reply.push_str(&format!(
-            " A “{done}” button appears once you've sent {}.",
-            photos(usize::from(min))
-        ));
+        reply.push_str(&format!(" A “{done}” button appears once you've sent {}.", photos(usize::from(min))));
     }
     reply
 }
@@ -334,10 +319,7 @@ fn case_opened(id: &CaseId, decision: &DecisionText) -> String {
         Verdict::NeedsReview => "A person will check it.",
         Verdict::NotEligible => "We can't approve this automatically.",
     };
-    let mut lines = vec![
-        format!("Your case {id} is open. {verdict}"),
-        rule_text(decision.rule, decision.deadline),
-    ];
+    let mut lines = vec![format!("Your case {id} is open. {verdict}"), rule_text(decision.rule, decision.deadline)];
     if let Some(payer) = decision.return_shipping {
         lines.push(shipping_text(payer, decision.freight_insurance));
     }
@@ -370,7 +352,9 @@ fn rule_text(rule: RuleId, deadline: Option<NaiveDateTime>) -> String {
             ),
             None => "No-reason return: please send it back unused, with tags and original packaging.".to_owned(),
         },
-        RuleId::NoReasonWindowPassed => ended("The no-reason return period", deadline.as_ref().map(|at| format!("at {}", time(at)))),
+        RuleId::NoReasonWindowPassed => {
+            ended("The no-reason return period", deadline.as_ref().map(|at| format!("at {}", time(at))))
+        }
         RuleId::ExcludedCategory => "This kind of product (e.g. underwear or custom-made items) has no no-reason \
                                      return, but quality problems are always covered."
             .to_owned(),
@@ -378,7 +362,9 @@ fn rule_text(rule: RuleId, deadline: Option<NaiveDateTime>) -> String {
             Some(at) => format!("Exchange: you can send it back until {}.", time(at)),
             None => "Exchange: you can send it back for another size or colour.".to_owned(),
         },
-        RuleId::ExchangeWindowPassed => ended("The exchange period", deadline.as_ref().map(|at| format!("at {}", time(at)))),
+        RuleId::ExchangeWindowPassed => {
+            ended("The exchange period", deadline.as_ref().map(|at| format!("at {}", time(at))))
+        }
         RuleId::QualityClaim => match &deadline {
             Some(at) => format!("Sorry about the problem! Quality problems are covered until {}.", date_with_year(at)),
             None => "Sorry about the problem! Quality problems are covered.".to_owned(),
@@ -393,10 +379,11 @@ fn rule_text(rule: RuleId, deadline: Option<NaiveDateTime>) -> String {
                      and that time has passed."
                 .to_owned(),
         },
-        RuleId::WarrantyPassed => ended("The warranty", deadline.as_ref().map(|at| format!("on {}", date_with_year(at)))),
+        RuleId::WarrantyPassed => {
+            ended("The warranty", deadline.as_ref().map(|at| format!("on {}", date_with_year(at))))
+        }
         RuleId::LogisticsClaim => {
-            "Sorry about the delivery trouble! Delivery problems are for us and the carrier to fix, not you."
-                .to_owned()
+            "Sorry about the delivery trouble! Delivery problems are for us and the carrier to fix, not you.".to_owned()
         }
         RuleId::EvidenceMissing => "We need photos to check this kind of problem.".to_owned(),
         RuleId::OutcomeNotOffered => {
@@ -422,15 +409,15 @@ fn shipping_text(payer: ShippingPayer, freight_insurance: bool) -> String {
 /// The refund line, for the rules whose request may end in money back.
 fn refund_text(rule: RuleId, cap: Money) -> Option<String> {
     match rule {
-        RuleId::RefundBeforeShipping | RuleId::RefundInTransit => Some(format!(
-            "Refund of up to {cap}, back to your original payment method."
-        )),
+        RuleId::RefundBeforeShipping | RuleId::RefundInTransit => {
+            Some(format!("Refund of up to {cap}, back to your original payment method."))
+        }
         RuleId::NoReasonReturn => Some(format!(
             "Refund of up to {cap}, back to your original payment method once the warehouse has checked the item."
         )),
-        RuleId::CarrierCheck | RuleId::QualityClaim | RuleId::LogisticsClaim => Some(format!(
-            "If it ends in a refund: up to {cap}, back to your original payment method."
-        )),
+        RuleId::CarrierCheck | RuleId::QualityClaim | RuleId::LogisticsClaim => {
+            Some(format!("If it ends in a refund: up to {cap}, back to your original payment method."))
+        }
         RuleId::OrderUnpaid
         | RuleId::NoReasonWindowPassed
         | RuleId::ExcludedCategory

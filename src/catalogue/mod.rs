@@ -75,7 +75,10 @@ pub struct CaseLine {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Msg {
     // Greeting and menu.
-    Greeting { name: String, shop: String },
+    Greeting {
+        name: String,
+        shop: String,
+    },
     MenuPrompt,
     MenuNew,
     MenuCases,
@@ -83,37 +86,79 @@ pub enum Msg {
     MenuLanguage,
     Help,
     /// A command's one-line description in the client's command menu.
-    CommandDescription { command: String },
+    CommandDescription {
+        command: String,
+    },
     // Order number and proof of ownership.
     AskOrderNo,
     ShareContactButton,
     OrderNoMalformed,
-    OrderNotFound { order: String, tries_left: u8 },
-    OrderLocked { until: NaiveDateTime },
-    AskProof { order: OrderNo },
+    OrderNotFound {
+        order: String,
+        tries_left: u8,
+    },
+    OrderLocked {
+        until: NaiveDateTime,
+    },
+    AskProof {
+        order: OrderNo,
+    },
     ProofMalformed,
-    ProofWrong { tries_left: u8 },
-    ProofLockedNow { until: NaiveDateTime },
+    ProofWrong {
+        tries_left: u8,
+    },
+    ProofLockedNow {
+        until: NaiveDateTime,
+    },
     ContactNotOwn,
     ContactNoOrders,
     ContactVerified,
     PickOrder,
-    OrderButton { order: OrderNo, first_item: String, lines: usize, total: Money },
-    OrderUnpaid { order: OrderNo },
+    OrderButton {
+        order: OrderNo,
+        first_item: String,
+        lines: usize,
+        total: Money,
+    },
+    OrderUnpaid {
+        order: OrderNo,
+    },
     // Item, quantity, reason.
-    PickLine { order: OrderNo },
-    LineButton { item: String, quantity: u32, unit_price: Money },
-    AskQuantity { item: String, max: u32 },
+    PickLine {
+        order: OrderNo,
+    },
+    LineButton {
+        item: String,
+        quantity: u32,
+        unit_price: Money,
+    },
+    AskQuantity {
+        item: String,
+        max: u32,
+    },
     /// A quantity button's label.
     Quantity(u32),
-    AskReason { item: String },
+    AskReason {
+        item: String,
+    },
     ReasonLabel(Reason),
     AskDetail,
     SkipButton,
     // Evidence.
-    AskEvidence { kind: EvidenceKind, min: u8, max: u8, have: usize },
-    EvidenceReceived { have: usize, min: u8, max: u8 },
-    EvidenceFull { max: u8 },
+    AskEvidence {
+        kind: EvidenceKind,
+        min: u8,
+        max: u8,
+        have: usize,
+    },
+    EvidenceReceived {
+        have: usize,
+        min: u8,
+        max: u8,
+    },
+    EvidenceFull {
+        max: u8,
+    },
     DoneButton,
     NotAPhoto,
     // Outcome and confirmation.
@@ -131,18 +176,25 @@ pub enum Msg {
     ConfirmButton,
     ChangeButton,
     CancelButton,
-    CaseOpened { id: CaseId, decision: DecisionText },
+    CaseOpened {
+        id: CaseId,
+        decision: DecisionText,
+    },
     // Everything else.
     Cancelled,
     Cases(Vec<CaseLine>),
     NoCases,
-    AgentQueued { case: Option<CaseId> },
+    AgentQueued {
+        case: Option<CaseId>,
+    },
     LanguagePrompt,
     /// A language's own name, for the language buttons.
     LanguageName(Lang),
     LanguageSet,
     StaleButton,
-    TextTooLong { max: usize },
+    TextTooLong {
+        max: usize,
+    },
     UseButtons,
     UnexpectedMedia,
     Unsupported,
@@ -351,22 +403,22 @@ mod tests {
                 [0, 1, 3, 5].into_iter().map(move |have| Msg::AskEvidence { kind, min, max, have })
             })
         }));
-        samples.extend([(3, 5), (0, 5), (1, 1)].into_iter().flat_map(|(min, max)| {
-            (0..=5).map(move |have| Msg::EvidenceReceived { have, min, max })
+        samples.extend(
+            [(3, 5), (0, 5), (1, 1)]
+                .into_iter()
+                .flat_map(|(min, max)| (0..=5).map(move |have| Msg::EvidenceReceived { have, min, max })),
+        );
+        samples.extend(Reason::ALL.into_iter().zip(Outcome::ALL.into_iter().cycle()).flat_map(|(reason, outcome)| {
+            [(data.detail, 3), ("", 0)].map(|(detail, photos)| Msg::Summary {
+                order: order(),
+                item: data.item.into(),
+                quantity: 2,
+                reason,
+                detail: detail.into(),
+                photos,
+                outcome,
+            })
         }));
-        samples.extend(Reason::ALL.into_iter().zip(Outcome::ALL.into_iter().cycle()).flat_map(
-            |(reason, outcome)| {
-                [(data.detail, 3), ("", 0)].map(|(detail, photos)| Msg::Summary {
-                    order: order(),
-                    item: data.item.into(),
-                    quantity: 2,
-                    reason,
-                    detail: detail.into(),
-                    photos,
-                    outcome,
-                })
-            },
-        ));
         samples.push(Msg::Cases(
             STATUSES
                 .into_iter()
@@ -494,7 +546,10 @@ mod tests {
                 assert!(chars <= 700, "{lang:?} decision is {chars} characters:\n{text}");
             }
             match lang {
-                Lang::Zh if msg != Msg::LanguageName(Lang::En) && msg != Msg::Chosen(Box::new(Msg::LanguageName(Lang::En))) => {
+                Lang::Zh
+                    if msg != Msg::LanguageName(Lang::En)
+                        && msg != Msg::Chosen(Box::new(Msg::LanguageName(Lang::En))) =>
+                {
                     assert!(has_cjk(&text), "zh {msg:?} has no Chinese: {text:?}")
                 }
                 Lang::En if !names_languages(&msg) => assert!(!has_cjk(&text), "en {msg:?} has Chinese: {text:?}"),
@@ -512,8 +567,7 @@ mod tests {
 
     #[test]
     fn the_samples_cover_every_message_variant() {
-        let sampled: BTreeSet<String> =
-            samples(&EN_DATA).iter().chain(&samples(&ZH_DATA)).map(variant_name).collect();
+        let sampled: BTreeSet<String> = samples(&EN_DATA).iter().chain(&samples(&ZH_DATA)).map(variant_name).collect();
         let all = all_variant_names();
         assert!(all.len() > 50, "serde listed only {all:?}");
         let missing: Vec<_> = all.difference(&sampled).collect();
@@ -543,7 +597,8 @@ mod tests {
             id: CaseId::from_seq(1001),
             decision: decision(Verdict::NotEligible, RuleId::NoReasonWindowPassed, NextStep::TalkToPerson),
         };
-        for (lang, window_ended) in [(Lang::En, "ended at 00:00 on 10 March"), (Lang::Zh, "已于3月10日 00:00结束")] {
+        for (lang, window_ended) in [(Lang::En, "ended at 00:00 on 10 March"), (Lang::Zh, "已于3月10日 00:00结束")]
+        {
             let text = render(lang, &refused);
             assert!(text.contains(window_ended), "{text}");
             assert!(text.contains(&render(lang, &Msg::MenuAgent)), "{text}");
@@ -584,7 +639,10 @@ mod tests {
     fn a_chosen_button_is_echoed_with_one_tick() {
         for lang in [Lang::Zh, Lang::En] {
             let label = render(lang, &Msg::OutcomeLabel(Outcome::Exchange));
-            assert_eq!(render(lang, &Msg::Chosen(Box::new(Msg::OutcomeLabel(Outcome::Exchange)))), format!("✓ {label}"));
+            assert_eq!(
+                render(lang, &Msg::Chosen(Box::new(Msg::OutcomeLabel(Outcome::Exchange)))),
+                format!("✓ {label}")
+            );
             let confirmed = render(lang, &Msg::Chosen(Box::new(Msg::ConfirmButton)));
             assert_eq!(confirmed.matches('✓').count(), 1, "one tick is enough: {confirmed}");
         }

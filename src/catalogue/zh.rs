@@ -20,9 +20,7 @@ pub(super) fn text(msg: &Msg) -> String {
                 "" => "本店",
                 shop => shop,
             };
-            format!(
-                "{hello}欢迎来到{shop}售后服务。我可以帮您办理退货、退款、换货和补发，7×24小时在线。"
-            )
+            format!("{hello}欢迎来到{shop}售后服务。我可以帮您办理退货、退款、换货和补发，7×24小时在线。")
         }
         Msg::MenuPrompt => "请问有什么可以帮您？".to_owned(),
         Msg::MenuNew => "退货 / 退款 / 换货".to_owned(),
@@ -37,22 +35,17 @@ pub(super) fn text(msg: &Msg) -> String {
             reply
         }
         Msg::CommandDescription { command } => command_description(command).to_owned(),
-        Msg::AskOrderNo => format!(
-            "请发送您的订单号。也可以点击下方「{}」，从您的订单里直接选择。",
-            text(&Msg::ShareContactButton)
-        ),
+        Msg::AskOrderNo => {
+            format!("请发送您的订单号。也可以点击下方「{}」，从您的订单里直接选择。", text(&Msg::ShareContactButton))
+        }
         Msg::ShareContactButton => "📱 分享我的手机号".to_owned(),
         Msg::OrderNoMalformed => {
-            "这好像不是订单号哦：订单号由6–32位字母、数字或短横线组成，可以在App的订单详情页找到。"
-                .to_owned()
+            "这好像不是订单号哦：订单号由6–32位字母、数字或短横线组成，可以在App的订单详情页找到。".to_owned()
         }
         Msg::OrderNotFound { order, tries_left } => {
             let mut reply = format!("抱歉，没有找到订单 {order}，请核对后再发一次。");
             if *tries_left == 0 {
-                reply.push_str(&format!(
-                    "还是找不到的话，可以点击「{}」，同事来帮您查。",
-                    agent_button()
-                ));
+                reply.push_str(&format!("还是找不到的话，可以点击「{}」，同事来帮您查。", agent_button()));
             }
             reply
         }
@@ -75,75 +68,41 @@ pub(super) fn text(msg: &Msg) -> String {
             agent_button()
         ),
         Msg::ContactNotOwn => "请用下方按钮分享您本人的手机号，不要发送别人的名片哦。".to_owned(),
-        Msg::ContactNoOrders => {
-            "谢谢，手机号已验证 ✓ 但没有查到这个号码的订单，请直接输入订单号。".to_owned()
-        }
+        Msg::ContactNoOrders => "谢谢，手机号已验证 ✓ 但没有查到这个号码的订单，请直接输入订单号。".to_owned(),
         Msg::ContactVerified => "谢谢，手机号已验证 ✓".to_owned(),
         Msg::PickOrder => "请问是哪个订单？".to_owned(),
-        Msg::OrderButton {
-            order,
-            first_item,
-            lines,
-            total,
-        } => order_button(order, first_item, *lines, *total),
+        Msg::OrderButton { order, first_item, lines, total } => order_button(order, first_item, *lines, *total),
         Msg::OrderUnpaid { order } => format!(
             "订单 {order} 还没有付款，没有产生扣款，所以不需要退款。您可以直接在店铺App里取消订单；如有其他问题，请点击「{}」。",
             agent_button()
         ),
         Msg::PickLine { order } => format!("请问是订单 {order} 里的哪件商品？"),
-        Msg::LineButton {
-            item,
-            quantity,
-            unit_price,
-        } => format!("{} ×{quantity} · {unit_price}", clip(item, 14)),
+        Msg::LineButton { item, quantity, unit_price } => format!("{} ×{quantity} · {unit_price}", clip(item, 14)),
         Msg::AskQuantity { item, max } => {
             format!("「{item}」要办理几件？（1–{max}件）")
         }
         Msg::Quantity(count) => format!("{count}件"),
         Msg::AskReason { item } => format!("「{item}」遇到了什么问题？请选择原因："),
         Msg::ReasonLabel(reason) => reason_label(*reason).to_owned(),
-        Msg::AskDetail => format!(
-            "可以简单描述一下具体情况吗？直接输入文字即可，也可以点「{}」。",
-            text(&Msg::SkipButton)
-        ),
+        Msg::AskDetail => {
+            format!("可以简单描述一下具体情况吗？直接输入文字即可，也可以点「{}」。", text(&Msg::SkipButton))
+        }
         Msg::SkipButton => "跳过".to_owned(),
-        Msg::AskEvidence {
-            kind,
-            min,
-            max,
-            have,
-        } => ask_evidence(*kind, *min, *max, *have),
+        Msg::AskEvidence { kind, min, max, have } => ask_evidence(*kind, *min, *max, *have),
         Msg::EvidenceReceived { have, min, max } => {
             let more = usize::from(*min).saturating_sub(*have);
             if more > 0 {
                 format!("已收到{have}张，请再发至少{more}张。")
             } else {
-                format!(
-                    "已收到{have}张。发完请点「{}」（最多{max}张）。",
-                    text(&Msg::DoneButton)
-                )
+                format!("已收到{have}张。发完请点「{}」（最多{max}张）。", text(&Msg::DoneButton))
             }
         }
-        Msg::EvidenceFull { max } => format!(
-            "已经收到{max}张，达到上限啦，谢谢！请点「{}」。",
-            text(&Msg::DoneButton)
-        ),
+        Msg::EvidenceFull { max } => format!("已经收到{max}张，达到上限啦，谢谢！请点「{}」。", text(&Msg::DoneButton)),
         Msg::DoneButton => "完成 ✓".to_owned(),
-        Msg::NotAPhoto => {
-            "抱歉，这里只能用照片或视频作为凭证（表情、语音和其他文件都不行），请发送照片 📷"
-                .to_owned()
-        }
+        Msg::NotAPhoto => "抱歉，这里只能用照片或视频作为凭证（表情、语音和其他文件都不行），请发送照片 📷".to_owned(),
         Msg::AskOutcome => "您希望我们怎么处理？".to_owned(),
         Msg::OutcomeLabel(outcome) => outcome_label(*outcome).to_owned(),
-        Msg::Summary {
-            order,
-            item,
-            quantity,
-            reason,
-            detail,
-            photos,
-            outcome,
-        } => {
+        Msg::Summary { order, item, quantity, reason, detail, photos, outcome } => {
             let reason = match detail.trim() {
                 "" => reason_label(*reason).to_owned(),
                 detail => format!("{}（{detail}）", reason_label(*reason)),
@@ -170,9 +129,7 @@ pub(super) fn text(msg: &Msg) -> String {
         Msg::ChangeButton => "✎ 修改".to_owned(),
         Msg::CancelButton => "✖ 取消".to_owned(),
         Msg::CaseOpened { id, decision } => case_opened(id, decision),
-        Msg::Cancelled => {
-            "好的，这次申请已取消，没有提交任何内容。之前已提交的售后单都会保留。".to_owned()
-        }
+        Msg::Cancelled => "好的，这次申请已取消，没有提交任何内容。之前已提交的售后单都会保留。".to_owned(),
         Msg::Cases(lines) if lines.is_empty() => text(&Msg::NoCases),
         Msg::Cases(lines) => {
             let mut reply = "您的售后单：".to_owned();
@@ -188,9 +145,7 @@ pub(super) fn text(msg: &Msg) -> String {
                 Some(case) => format!("（售后单 {case}）"),
                 None => String::new(),
             };
-            format!(
-                "已为您登记转人工{about}，正在排队，同事会在这里回复您。在此期间您可以继续使用机器人。"
-            )
+            format!("已为您登记转人工{about}，正在排队，同事会在这里回复您。在此期间您可以继续使用机器人。")
         }
         Msg::LanguagePrompt => "请选择语言 / Choose your language".to_owned(),
         Msg::LanguageName(lang) => language_name(*lang).to_owned(),
@@ -198,9 +153,7 @@ pub(super) fn text(msg: &Msg) -> String {
         Msg::StaleButton => "抱歉，这个按钮已过期。".to_owned(),
         Msg::TextTooLong { max } => format!("抱歉，这条消息太长了，请控制在{max}字以内。"),
         Msg::UseButtons => "请点击下方按钮选择（或发送 /cancel 取消）。".to_owned(),
-        Msg::UnexpectedMedia => {
-            "谢谢，不过现在还不需要照片或文件哦，请先回答上面的问题。".to_owned()
-        }
+        Msg::UnexpectedMedia => "谢谢，不过现在还不需要照片或文件哦，请先回答上面的问题。".to_owned(),
         Msg::Unsupported => "抱歉，这里暂时看不了表情、语音这类消息，请打字或点击按钮。".to_owned(),
         Msg::Chosen(inner) => {
             let label = text(inner);
@@ -223,13 +176,7 @@ fn date_with_year(at: &NaiveDateTime) -> String {
 /// (Chinese characters take two columns, hence the smaller limits here).
 fn clip(name: &str, max_chars: usize) -> String {
     match name.char_indices().nth(max_chars) {
-        Some(_) => format!(
-            "{}…",
-            name.chars()
-                .take(max_chars.saturating_sub(1))
-                .collect::<String>()
-                .trim_end()
-        ),
+        Some(_) => format!("{}…", name.chars().take(max_chars.saturating_sub(1)).collect::<String>().trim_end()),
         None => name.to_owned(),
     }
 }
@@ -266,9 +213,7 @@ fn order_button(order: &OrderNo, first_item: &str, lines: usize, total: Money) -
     let head = format!("{order} · ");
     let tail = format!("{more} · {total}");
     // 汉字占两格，所以商品名最多10个字。
-    let room = 40usize
-        .saturating_sub(head.chars().count() + tail.chars().count())
-        .min(10);
+    let room = 40usize.saturating_sub(head.chars().count() + tail.chars().count()).min(10);
     match first_item.trim() {
         item if !item.is_empty() && room >= 3 => format!("{head}{}{tail}", clip(item, room)),
         _ => format!("{order} · 合计{total}"),
@@ -340,10 +285,7 @@ fn case_opened(id: &CaseId, decision: &DecisionText) -> String {
         Verdict::NeedsReview => "需要同事人工审核。",
         Verdict::NotEligible => "暂时无法自动通过。",
     };
-    let mut lines = vec![
-        format!("您的售后单 {id} 已创建，{verdict}"),
-        rule_text(decision.rule, decision.deadline),
-    ];
+    let mut lines = vec![format!("您的售后单 {id} 已创建，{verdict}"), rule_text(decision.rule, decision.deadline)];
     if let Some(payer) = decision.return_shipping {
         lines.push(shipping_text(payer, decision.freight_insurance));
     }
@@ -384,43 +326,30 @@ fn rule_text(rule: RuleId, deadline: Option<NaiveDateTime>) -> String {
             None => "换货期已经结束。".to_owned(),
         },
         RuleId::QualityClaim => match &deadline {
-            Some(at) => format!(
-                "给您添麻烦了！质量问题在{}前都在保障范围内。",
-                date_with_year(at)
-            ),
+            Some(at) => format!("给您添麻烦了！质量问题在{}前都在保障范围内。", date_with_year(at)),
             None => "给您添麻烦了！质量问题在保障范围内。".to_owned(),
         },
         RuleId::QualityReportWindowPassed => match at {
             Some(at) => {
                 format!("这类商品的质量问题需要在签收后规定时间内反馈，您的订单已于{at}到期。")
             }
-            None => {
-                "这类商品的质量问题需要在签收后规定时间内反馈，现在已经过了这个时间。".to_owned()
-            }
+            None => "这类商品的质量问题需要在签收后规定时间内反馈，现在已经过了这个时间。".to_owned(),
         },
         RuleId::WarrantyPassed => match &deadline {
             Some(at) => format!("保修期已于{}结束。", date_with_year(at)),
             None => "保修期已经结束。".to_owned(),
         },
-        RuleId::LogisticsClaim => {
-            "给您添麻烦了！物流问题由我们和快递方负责处理，不需要您承担。".to_owned()
-        }
+        RuleId::LogisticsClaim => "给您添麻烦了！物流问题由我们和快递方负责处理，不需要您承担。".to_owned(),
         RuleId::EvidenceMissing => "这类问题需要照片才能核实。".to_owned(),
-        RuleId::OutcomeNotOffered => {
-            "订单目前的状态下，这个原因暂时不能自动办理您选的处理方式。".to_owned()
-        }
+        RuleId::OutcomeNotOffered => "订单目前的状态下，这个原因暂时不能自动办理您选的处理方式。".to_owned(),
     }
 }
 
 fn shipping_text(payer: ShippingPayer, freight_insurance: bool) -> String {
     match (payer, freight_insurance) {
-        (ShippingPayer::Customer, true) => {
-            "退货运费由您承担，您的订单有运费险，运费会由运费险赔付。".to_owned()
-        }
+        (ShippingPayer::Customer, true) => "退货运费由您承担，您的订单有运费险，运费会由运费险赔付。".to_owned(),
         (ShippingPayer::Customer, false) => "退货运费由您承担。".to_owned(),
-        (ShippingPayer::Shop, _) => {
-            "退货运费由我们承担：如需您先垫付，提供退货快递单号后我们会返还。".to_owned()
-        }
+        (ShippingPayer::Shop, _) => "退货运费由我们承担：如需您先垫付，提供退货快递单号后我们会返还。".to_owned(),
         (ShippingPayer::Carrier, _) => "这是快递方的责任，运费不用您出。".to_owned(),
     }
 }
@@ -428,9 +357,7 @@ fn shipping_text(payer: ShippingPayer, freight_insurance: bool) -> String {
 /// 退款说明：只对可能以退款结束的规则显示。
 fn refund_text(rule: RuleId, cap: Money) -> Option<String> {
     match rule {
-        RuleId::RefundBeforeShipping | RuleId::RefundInTransit => {
-            Some(format!("退款金额最多{cap}，原路退回。"))
-        }
+        RuleId::RefundBeforeShipping | RuleId::RefundInTransit => Some(format!("退款金额最多{cap}，原路退回。")),
         RuleId::NoReasonReturn => Some(format!("仓库验货后退款，最多{cap}，原路退回。")),
         RuleId::CarrierCheck | RuleId::QualityClaim | RuleId::LogisticsClaim => {
             Some(format!("如最终退款，最多{cap}，原路退回。"))
@@ -454,22 +381,15 @@ fn next_text(next: NextStep) -> String {
         NextStep::InterceptAndRefuseDelivery => {
             "接下来：如果快递仍然送到，请直接拒收；包裹退回途中就为您退款。".to_owned()
         }
-        NextStep::SendItemBack => {
-            "接下来：我们稍后把退货地址发给您，寄出后请保留退货快递单号。".to_owned()
-        }
+        NextStep::SendItemBack => "接下来：我们稍后把退货地址发给您，寄出后请保留退货快递单号。".to_owned(),
         NextStep::ReviewWithinWorkingDay => "接下来：同事会在1个工作日内在这里回复您。".to_owned(),
-        NextStep::CarrierVerifies => {
-            "接下来：快递公司一般1–2个工作日内核实完毕，我们会在这里通知您。".to_owned()
+        NextStep::CarrierVerifies => "接下来：快递公司一般1–2个工作日内核实完毕，我们会在这里通知您。".to_owned(),
+        NextStep::TalkToPerson => {
+            format!("接下来：点击「{}」（或发送 /agent），同事会帮您看看还能怎么处理，比如维修。", agent_button())
         }
-        NextStep::TalkToPerson => format!(
-            "接下来：点击「{}」（或发送 /agent），同事会帮您看看还能怎么处理，比如维修。",
-            agent_button()
-        ),
-        NextStep::AddPhotos => format!(
-            "接下来：请点击「{}」重新申请并附上照片，或点击「{}」。",
-            text(&Msg::MenuNew),
-            agent_button()
-        ),
+        NextStep::AddPhotos => {
+            format!("接下来：请点击「{}」重新申请并附上照片，或点击「{}」。", text(&Msg::MenuNew), agent_button())
+        }
     }
 }
 

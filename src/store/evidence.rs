@@ -35,12 +35,7 @@ pub async fn stored(conn: &mut SqliteConnection, id: i64, file: &StoredFile) -> 
 }
 
 /// Records a failed download; a permanent one (too large) ends the tries.
-pub async fn failed(
-    conn: &mut SqliteConnection,
-    id: i64,
-    error: &str,
-    permanent: bool,
-) -> Result<(), StoreError> {
+pub async fn failed(conn: &mut SqliteConnection, id: i64, error: &str, permanent: bool) -> Result<(), StoreError> {
     sqlx::query(
         "UPDATE evidence SET download_attempts = download_attempts + 1,
              download_error = CASE WHEN ? OR download_attempts + 1 >= ? THEN ? ELSE NULL END

@@ -6,8 +6,8 @@ pub mod cases;
 pub mod customers;
 pub mod evidence;
 pub mod orders;
-pub mod ownership;
 pub mod outbox;
+pub mod ownership;
 pub mod updates;
 
 use std::str::FromStr;

@@ -46,10 +46,8 @@ impl TryFrom<QueuedRow> for Queued {
     type Error = StoreError;
 
     fn try_from(row: QueuedRow) -> Result<Self, StoreError> {
-        let attempts = u32::try_from(row.attempts).map_err(|_| StoreError::Corrupt {
-            what: "outbox attempts",
-            detail: row.attempts.to_string(),
-        })?;
+        let attempts = u32::try_from(row.attempts)
+            .map_err(|_| StoreError::Corrupt { what: "outbox attempts", detail: row.attempts.to_string() })?;
         Ok(Queued {
             id: row.id,
             channel: row.channel,
@@ -63,8 +61,7 @@ impl TryFrom<QueuedRow> for Queued {
 
 /// The ids of each chat's oldest pending row on `?1` (the channel). Scans
 /// the pending rows once through the `outbox_due` partial index.
-const HEADS: &str =
-    "SELECT min(id) AS id FROM outbox WHERE channel = ?1 AND status = 'pending' GROUP BY chat_id";
+const HEADS: &str = "SELECT min(id) AS id FROM outbox WHERE channel = ?1 AND status = 'pending' GROUP BY chat_id";
 
 /// Queues a reply. Called inside the transaction that handles an update.
 ///
@@ -145,10 +142,7 @@ pub async fn due(
 
 /// The earliest `not_before` among the chats' head rows: when the sender
 /// should look again. `None` when nothing is pending.
-pub async fn next_due_at(
-    conn: &mut SqliteConnection,
-    channel: &str,
-) -> Result<Option<DateTime<Utc>>, StoreError> {
+pub async fn next_due_at(conn: &mut SqliteConnection, channel: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
     let at = sqlx::query_scalar(&format!(
         "SELECT o.not_before FROM outbox AS o JOIN ({HEADS}) AS head ON head.id = o.id
          ORDER BY o.not_before LIMIT 1"
@@ -241,30 +235,22 @@ pub async fn mark_failed(
 
 /// Moves a chat's pending rows to a new chat id (a group that Telegram
 /// migrated to a supergroup).
-pub async fn retarget(
-    conn: &mut SqliteConnection,
-    channel: &str,
-    from: i64,
-    to: i64,
-) -> Result<u64, StoreError> {
-    let done = sqlx::query(
-        "UPDATE outbox SET chat_id = ? WHERE channel = ? AND chat_id = ? AND status = 'pending'",
-    )
-    .bind(to)
-    .bind(channel)
-    .bind(from)
-    .execute(conn)
-    .await?;
+pub async fn retarget(conn: &mut SqliteConnection, channel: &str, from: i64, to: i64) -> Result<u64, StoreError> {
+    let done = sqlx::query("UPDATE outbox SET chat_id = ? WHERE channel = ? AND chat_id = ? AND status = 'pending'")
+        .bind(to)
+        .bind(channel)
+        .bind(from)
+        .execute(conn)
+        .await?;
     Ok(done.rows_affected())
 }
 
 /// Rows still waiting to go out on `channel`.
 pub async fn pending_count(conn: &mut SqliteConnection, channel: &str) -> Result<i64, StoreError> {
-    let count =
-        sqlx::query_scalar("SELECT count(*) FROM outbox WHERE channel = ? AND status = 'pending'")
-            .bind(channel)
-            .fetch_one(conn)
-            .await?;
+    let count = sqlx::query_scalar("SELECT count(*) FROM outbox WHERE channel = ? AND status = 'pending'")
+        .bind(channel)
+        .fetch_one(conn)
+        .await?;
     Ok(count)
 }
 
@@ -285,33 +271,20 @@ mod tests {
     }
 
     fn text(t: &str) -> Outgoing {
-        Outgoing::Send {
-            text: t.to_owned(),
-            keyboard: Keyboard::None,
-        }
+        Outgoing::Send { text: t.to_owned(), keyboard: Keyboard::None }
     }
 
     fn t0() -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339("2025-03-01T10:00:00Z")
-            .expect("time")
-            .to_utc()
+        DateTime::parse_from_rfc3339("2025-03-01T10:00:00Z").expect("time").to_utc()
     }
 
     fn secs(n: i64) -> TimeDelta {
         TimeDelta::seconds(n)
     }
 
-    async fn put(
-        store: &Store,
-        chat: i64,
-        t: &str,
-        key: Option<&str>,
-        not_before: DateTime<Utc>,
-    ) -> i64 {
+    async fn put(store: &Store, chat: i64, t: &str, key: Option<&str>, not_before: DateTime<Utc>) -> i64 {
         let mut tx = store.write().await.expect("tx");
-        let id = enqueue(&mut tx, TG, chat, &text(t), key, not_before, t0())
-            .await
-            .expect("enqueue");
+        let id = enqueue(&mut tx, TG, chat, &text(t), key, not_before, t0()).await.expect("enqueue");
         tx.commit().await.expect("commit");
         id
     }
@@ -340,12 +313,7 @@ mod tests {
         assert_eq!(texts(&store, t0() + secs(5)).await, ["a1", "b1", "c1"]);
         // Other channels are not mixed in.
         let mut conn = store.reader().acquire().await.expect("conn");
-        assert!(
-            due(&mut conn, "terminal", t0() + secs(5), 10)
-                .await
-                .expect("due")
-                .is_empty()
-        );
+        assert!(due(&mut conn, "terminal", t0() + secs(5), 10).await.expect("due").is_empty());
         assert_eq!(pending_count(&mut conn, TG).await.expect("count"), 4);
         assert_eq!(due(&mut conn, TG, t0(), 1).await.expect("due").len(), 1);
     }
@@ -356,67 +324,37 @@ mod tests {
         let a1 = put(&store, 1, "a1", None, t0()).await;
         let a2 = put(&store, 1, "a2", None, t0()).await;
         let mut w = store.write().await.expect("tx");
-        retry_later(&mut w, a1, "network down", t0() + secs(4))
-            .await
-            .expect("retry");
+        retry_later(&mut w, a1, "network down", t0() + secs(4)).await.expect("retry");
         w.commit().await.expect("commit");
         assert!(texts(&store, t0() + secs(1)).await.is_empty());
         let mut conn = store.reader().acquire().await.expect("conn");
-        assert_eq!(
-            next_due_at(&mut conn, TG).await.expect("next"),
-            Some(t0() + secs(4))
-        );
-        assert_eq!(
-            next_due_after(&mut conn, TG, t0() + secs(4))
-                .await
-                .expect("next"),
-            None
-        );
+        assert_eq!(next_due_at(&mut conn, TG).await.expect("next"), Some(t0() + secs(4)));
+        assert_eq!(next_due_after(&mut conn, TG, t0() + secs(4)).await.expect("next"), None);
         let head = due(&mut conn, TG, t0() + secs(4), 10).await.expect("due");
         assert_eq!((head[0].id, head[0].attempts), (a1, 1));
         drop(conn);
 
         let mut w = store.write().await.expect("tx");
-        mark_sent(&mut w, a1, Some(77), t0() + secs(5))
-            .await
-            .expect("sent");
+        mark_sent(&mut w, a1, Some(77), t0() + secs(5)).await.expect("sent");
         w.commit().await.expect("commit");
         assert_eq!(texts(&store, t0() + secs(5)).await, ["a2"]);
         let mut w = store.write().await.expect("tx");
-        mark_failed(
-            &mut w,
-            a2,
-            "Forbidden: bot was blocked by the user",
-            t0() + secs(6),
-        )
-        .await
-        .expect("failed");
+        mark_failed(&mut w, a2, "Forbidden: bot was blocked by the user", t0() + secs(6)).await.expect("failed");
         w.commit().await.expect("commit");
 
         let mut conn = store.reader().acquire().await.expect("conn");
         assert_eq!(pending_count(&mut conn, TG).await.expect("count"), 0);
         assert_eq!(next_due_at(&mut conn, TG).await.expect("next"), None);
-        let rows: Vec<(String, Option<i64>, Option<String>, i64)> = sqlx::query_as(
-            "SELECT status, message_id, last_error, attempts FROM outbox ORDER BY id",
-        )
-        .fetch_all(&mut *conn)
-        .await
-        .expect("rows");
+        let rows: Vec<(String, Option<i64>, Option<String>, i64)> =
+            sqlx::query_as("SELECT status, message_id, last_error, attempts FROM outbox ORDER BY id")
+                .fetch_all(&mut *conn)
+                .await
+                .expect("rows");
         assert_eq!(
             rows,
             [
-                (
-                    "sent".to_owned(),
-                    Some(77),
-                    Some("network down".to_owned()),
-                    1
-                ),
-                (
-                    "failed".to_owned(),
-                    None,
-                    Some("Forbidden: bot was blocked by the user".to_owned()),
-                    1
-                ),
+                ("sent".to_owned(), Some(77), Some("network down".to_owned()), 1),
+                ("failed".to_owned(), None, Some("Forbidden: bot was blocked by the user".to_owned()), 1),
             ]
         );
     }
@@ -424,23 +362,9 @@ mod tests {
     #[tokio::test]
     async fn coalescing_replaces_the_pending_row() {
         let (_dir, store) = store().await;
-        let first = put(
-            &store,
-            1,
-            "received 1 photo",
-            Some("album:1:x"),
-            t0() + secs(2),
-        )
-        .await;
+        let first = put(&store, 1, "received 1 photo", Some("album:1:x"), t0() + secs(2)).await;
         put(&store, 1, "please describe", None, t0()).await;
-        let second = put(
-            &store,
-            1,
-            "received 2 photos",
-            Some("album:1:x"),
-            t0() + secs(3),
-        )
-        .await;
+        let second = put(&store, 1, "received 2 photos", Some("album:1:x"), t0() + secs(3)).await;
         assert_ne!(first, second);
         assert_eq!(texts(&store, t0() + secs(3)).await, ["please describe"]);
         let mut conn = store.reader().acquire().await.expect("conn");

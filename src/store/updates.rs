@@ -6,7 +6,12 @@ use sqlx::SqliteConnection;
 use crate::store::StoreError;
 
 /// Records the update; `false` when it was recorded before (a redelivery).
-pub async fn claim(conn: &mut SqliteConnection, channel: &str, update_id: i64, now: DateTime<Utc>) -> Result<bool, StoreError> {
+pub async fn claim(
+    conn: &mut SqliteConnection,
+    channel: &str,
+    update_id: i64,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
     let inserted = sqlx::query(
         "INSERT INTO processed_updates (channel, update_id, processed_at) VALUES (?, ?, ?)
          ON CONFLICT (channel, update_id) DO NOTHING",

@@ -67,7 +67,12 @@ async fn download_pending(
 }
 
 /// The stored copy, or the error and whether retrying is pointless.
-async fn fetch(bot: &Bot, file_id: &str, dir: &std::path::Path, max_bytes: u64) -> Result<crate::case::StoredFile, (String, bool)> {
+async fn fetch(
+    bot: &Bot,
+    file_id: &str,
+    dir: &std::path::Path,
+    max_bytes: u64,
+) -> Result<crate::case::StoredFile, (String, bool)> {
     let file = bot.get_file(FileId(file_id.to_owned())).await.map_err(|error| (error.to_string(), false))?;
     if u64::from(file.size) > max_bytes {
         return Err((format!("file of {} bytes is over the {max_bytes}-byte limit", file.size), true));

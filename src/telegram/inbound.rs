@@ -16,7 +16,11 @@ pub fn incoming(update: &Update) -> Option<Incoming> {
     match &update.kind {
         UpdateKind::Message(message) if message.chat.is_private() => {
             let from = message.from.as_ref()?;
-            Some(Incoming { update_id, identity: identity(from, message.chat.id.0), input: message_input(message, from) })
+            Some(Incoming {
+                update_id,
+                identity: identity(from, message.chat.id.0),
+                input: message_input(message, from),
+            })
         }
         UpdateKind::CallbackQuery(query) => {
             let chat_id = query.message.as_ref().map_or(user_chat(&query.from), |message| message.chat().id.0);

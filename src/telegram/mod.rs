@@ -108,7 +108,12 @@ async fn register_commands(bot: &Bot) {
     for (lang, language_code) in [(Lang::Zh, None), (Lang::Zh, Some("zh")), (Lang::En, Some("en"))] {
         let commands: Vec<BotCommand> = Command::ALL
             .into_iter()
-            .map(|command| BotCommand::new(command.name(), catalogue::render(lang, &Msg::CommandDescription { command: command.name().into() })))
+            .map(|command| {
+                BotCommand::new(
+                    command.name(),
+                    catalogue::render(lang, &Msg::CommandDescription { command: command.name().into() }),
+                )
+            })
             .collect();
         let mut request = bot.set_my_commands(commands);
         if let Some(code) = language_code {

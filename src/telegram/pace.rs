@@ -49,11 +49,7 @@ impl Default for Limits {
 impl Limits {
     /// No limits at all: for tests that must not wait.
     pub fn unlimited() -> Self {
-        Limits {
-            per_chat: Duration::ZERO,
-            per_group: (0, Duration::ZERO),
-            global: (0, Duration::ZERO),
-        }
+        Limits { per_chat: Duration::ZERO, per_group: (0, Duration::ZERO), global: (0, Duration::ZERO) }
     }
 }
 
@@ -90,9 +86,7 @@ fn window_opens(events: &VecDeque<Instant>, (n, window): (u32, Duration)) -> Opt
         return None;
     }
     // The n-th most recent event must have left the window.
-    events
-        .get(events.len() - n)
-        .map(|oldest| oldest.checked_add(window).unwrap_or(*oldest))
+    events.get(events.len() - n).map(|oldest| oldest.checked_add(window).unwrap_or(*oldest))
 }
 
 fn push_capped(events: &mut VecDeque<Instant>, at: Instant, cap: u32) {
@@ -114,13 +108,7 @@ fn later(a: Instant, b: Option<Instant>) -> Instant {
 
 impl Pace {
     pub fn new(limits: Limits) -> Self {
-        Pace {
-            limits,
-            global: VecDeque::new(),
-            chats: HashMap::new(),
-            paused_all: None,
-            last_prune: None,
-        }
+        Pace { limits, global: VecDeque::new(), chats: HashMap::new(), paused_all: None, last_prune: None }
     }
 
     pub fn limits(&self) -> &Limits {
@@ -136,11 +124,7 @@ impl Pace {
         if let Some(chat) = self.chats.get(&chat_id) {
             at = later(at, chat.paused_until);
             if message {
-                at = later(
-                    at,
-                    chat.last_message
-                        .and_then(|last| last.checked_add(self.limits.per_chat)),
-                );
+                at = later(at, chat.last_message.and_then(|last| last.checked_add(self.limits.per_chat)));
                 if is_group(chat_id) {
                     at = later(at, window_opens(&chat.recent, self.limits.per_group));
                 }
@@ -183,9 +167,10 @@ impl Pace {
     /// policy is in the module doc). Returns whether all chats were paused.
     pub fn throttled(&mut self, chat_id: i64, retry_after: Duration, now: Instant) -> bool {
         let until = now.checked_add(retry_after).unwrap_or(now);
-        let another_paused = self.chats.iter().any(|(&other, chat)| {
-            other != chat_id && chat.paused_until.is_some_and(|until| until > now)
-        });
+        let another_paused = self
+            .chats
+            .iter()
+            .any(|(&other, chat)| other != chat_id && chat.paused_until.is_some_and(|until| until > now));
         self.pause_chat(chat_id, until);
         if another_paused {
             self.pause_all(until);
@@ -200,21 +185,14 @@ impl Pace {
 
     /// The longest span over which a past send can still hold a new one back.
     fn horizon(&self) -> Duration {
-        self.limits
-            .per_chat
-            .max(self.limits.per_group.1)
-            .max(self.limits.global.1)
-            .max(Duration::from_secs(1))
+        self.limits.per_chat.max(self.limits.per_group.1).max(self.limits.global.1).max(Duration::from_secs(1))
     }
 
     /// Forgets chats whose sends and pauses can no longer affect anything,
     /// at most once per horizon so that recording stays O(1) on average.
     fn prune(&mut self, now: Instant) {
         let horizon = self.horizon();
-        if self
-            .last_prune
-            .is_some_and(|last| now.saturating_duration_since(last) < horizon)
-        {
+        if self.last_prune.is_some_and(|last| now.saturating_duration_since(last) < horizon) {
             return;
         }
         self.last_prune = Some(now);
@@ -222,10 +200,7 @@ impl Pace {
         let over = |at: Instant, span: Duration| now.saturating_duration_since(at) >= span;
         self.chats.retain(|_, chat| {
             let gap_open = chat.last_message.is_none_or(|last| over(last, per_chat));
-            let window_open = chat
-                .recent
-                .back()
-                .is_none_or(|&last| over(last, group_window));
+            let window_open = chat.recent.back().is_none_or(|&last| over(last, group_window));
             let unpaused = chat.paused_until.is_none_or(|until| until <= now);
             !(gap_open && window_open && unpaused)
         });
@@ -368,21 +343,16 @@ mod tests {
     }
 
     fn limits() -> impl Strategy<Value = Limits> {
-        (0u64..2000, 0u32..5, 0u64..10_000, 0u32..6, 0u64..3000).prop_map(|(gap, gn, gw, n, w)| {
-            Limits {
-                per_chat: ms(gap),
-                per_group: (gn, ms(gw)),
-                global: (n, ms(w)),
-            }
+        (0u64..2000, 0u32..5, 0u64..10_000, 0u32..6, 0u64..3000).prop_map(|(gap, gn, gw, n, w)| Limits {
+            per_chat: ms(gap),
+            per_group: (gn, ms(gw)),
+            global: (n, ms(w)),
         })
     }
 
     /// No more than `n` of the sorted `times` in any window of length `w`.
     fn within_window(times: &[Instant], (n, w): (u32, Duration)) -> bool {
-        n == 0
-            || times
-                .windows(n as usize + 1)
-                .all(|span| span[n as usize].duration_since(span[0]) >= w)
+        n == 0 || times.windows(n as usize + 1).all(|span| span[n as usize].duration_since(span[0]) >= w)
     }
 
     proptest! {

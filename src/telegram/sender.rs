@@ -43,8 +43,8 @@ use chrono::{DateTime, Utc};
 use teloxide::payloads::{AnswerCallbackQuery, EditMessageText, SendMessage};
 use teloxide::requests::JsonRequest;
 use teloxide::types::{
-    ButtonRequest, CallbackQueryId, ChatId, InlineKeyboardButton, InlineKeyboardMarkup,
-    KeyboardButton, KeyboardMarkup, KeyboardRemove, MessageId, ReplyMarkup,
+    ButtonRequest, CallbackQueryId, ChatId, InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, KeyboardMarkup,
+    KeyboardRemove, MessageId, ReplyMarkup,
 };
 use teloxide::{ApiError, Bot, RequestError};
 use tokio::sync::{Notify, watch};
@@ -122,20 +122,12 @@ pub fn request_for(chat_id: i64, payload: &Outgoing) -> Request {
             send.reply_markup = reply_markup(keyboard);
             Request::Send(send)
         }
-        Outgoing::Edit {
-            message_id,
-            text,
-            keyboard,
-        } => {
-            let mut edit =
-                EditMessageText::new(ChatId(chat_id), MessageId(*message_id), text.clone());
+        Outgoing::Edit { message_id, text, keyboard } => {
+            let mut edit = EditMessageText::new(ChatId(chat_id), MessageId(*message_id), text.clone());
             edit.reply_markup = inline_markup(keyboard);
             Request::Edit(edit)
         }
-        Outgoing::AnswerButton {
-            callback_id,
-            notice,
-        } => {
+        Outgoing::AnswerButton { callback_id, notice } => {
             let mut answer = AnswerCallbackQuery::new(CallbackQueryId(callback_id.clone()));
             answer.text = notice.clone();
             Request::Answer(answer)
@@ -149,11 +141,9 @@ pub fn reply_markup(keyboard: &Keyboard) -> Option<ReplyMarkup> {
         Keyboard::None => None,
         Keyboard::Inline { .. } => inline_markup(keyboard).map(ReplyMarkup::InlineKeyboard),
         Keyboard::ShareContact { label } => Some(ReplyMarkup::Keyboard(
-            KeyboardMarkup::new([[
-                KeyboardButton::new(label.clone()).request(ButtonRequest::Contact)
-            ]])
-            .resize_keyboard()
-            .one_time_keyboard(),
+            KeyboardMarkup::new([[KeyboardButton::new(label.clone()).request(ButtonRequest::Contact)]])
+                .resize_keyboard()
+                .one_time_keyboard(),
         )),
         Keyboard::Remove => Some(ReplyMarkup::KeyboardRemove(KeyboardRemove::new())),
     }
@@ -164,9 +154,7 @@ pub fn reply_markup(keyboard: &Keyboard) -> Option<ReplyMarkup> {
 pub fn inline_markup(keyboard: &Keyboard) -> Option<InlineKeyboardMarkup> {
     match keyboard {
         Keyboard::Inline { rows } => Some(InlineKeyboardMarkup::new(rows.iter().map(|row| {
-            row.iter().map(|button| {
-                InlineKeyboardButton::callback(button.label.clone(), button.data.clone())
-            })
+            row.iter().map(|button| InlineKeyboardButton::callback(button.label.clone(), button.data.clone()))
         }))),
         Keyboard::None | Keyboard::ShareContact { .. } | Keyboard::Remove => None,
     }
@@ -194,14 +182,8 @@ pub enum Disposition {
 /// Descriptions of 4xx answers. teloxide drops the HTTP status, so an
 /// unrecognised description is judged by its prefix; anything else
 /// ("Internal Server Error", "Bad Gateway", …) is taken as transient.
-const PERMANENT_PREFIXES: [&str; 6] = [
-    "Bad Request",
-    "Forbidden",
-    "Unauthorized",
-    "Not Found",
-    "Conflict",
-    "Request Entity Too Large",
-];
+const PERMANENT_PREFIXES: [&str; 6] =
+    ["Bad Request", "Forbidden", "Unauthorized", "Not Found", "Conflict", "Request Entity Too Large"];
 
 /// Sorts a failed call's error into what to do with its row.
 pub fn classify(error: &RequestError, call: Call) -> Disposition {
@@ -209,36 +191,23 @@ pub fn classify(error: &RequestError, call: Call) -> Disposition {
         RequestError::RetryAfter(seconds) => Disposition::Paused(seconds.duration()),
         RequestError::MigrateToChatId(chat) => Disposition::Moved(chat.0),
         // A refused connection never reached Telegram; anything later might have.
-        RequestError::Network(error) => Disposition::Retry {
-            maybe_delivered: !error.is_connect(),
-        },
+        RequestError::Network(error) => Disposition::Retry { maybe_delivered: !error.is_connect() },
         RequestError::InvalidJson { raw, .. } if delivered(raw).is_some() => Disposition::Sent,
         // Typically an HTML page from a proxy in front of a failing server.
-        RequestError::InvalidJson { .. } | RequestError::Io(_) => Disposition::Retry {
-            maybe_delivered: true,
-        },
+        RequestError::InvalidJson { .. } | RequestError::Io(_) => Disposition::Retry { maybe_delivered: true },
         RequestError::Api(api) => match (api, call) {
             (ApiError::MessageNotModified, Call::Edit) => Disposition::Sent,
             (
-                ApiError::MessageToEditNotFound
-                | ApiError::MessageCantBeEdited
-                | ApiError::MessageIdInvalid,
+                ApiError::MessageToEditNotFound | ApiError::MessageCantBeEdited | ApiError::MessageIdInvalid,
                 Call::Edit,
             ) => Disposition::SendAsNew,
             // The bot's configuration is wrong, not the reply: keep it for a fixed restart.
-            (ApiError::InvalidToken, _) => Disposition::Retry {
-                maybe_delivered: false,
-            },
+            (ApiError::InvalidToken, _) => Disposition::Retry { maybe_delivered: false },
             (ApiError::Unknown(description), _) => {
-                if PERMANENT_PREFIXES
-                    .iter()
-                    .any(|prefix| description.starts_with(prefix))
-                {
+                if PERMANENT_PREFIXES.iter().any(|prefix| description.starts_with(prefix)) {
                     Disposition::Failed
                 } else {
-                    Disposition::Retry {
-                        maybe_delivered: true,
-                    }
+                    Disposition::Retry { maybe_delivered: true }
                 }
             }
             // Every other known description is a 4xx: blocked, chat not found,
@@ -255,9 +224,7 @@ fn delivered(raw: &str) -> Option<Option<i32>> {
     if value.get("ok")? != &serde_json::Value::Bool(true) {
         return None;
     }
-    let message_id = value
-        .pointer("/result/message_id")
-        .and_then(serde_json::Value::as_i64);
+    let message_id = value.pointer("/result/message_id").and_then(serde_json::Value::as_i64);
     Some(message_id.and_then(|id| i32::try_from(id).ok()))
 }
 
@@ -272,12 +239,8 @@ type CallResult = Result<Option<i32>, RequestError>;
 
 async fn perform(bot: Bot, request: Request) -> CallResult {
     match request {
-        Request::Send(send) => JsonRequest::new(bot, send)
-            .await
-            .map(|message| Some(message.id.0)),
-        Request::Edit(edit) => JsonRequest::new(bot, edit)
-            .await
-            .map(|message| Some(message.id.0)),
+        Request::Send(send) => JsonRequest::new(bot, send).await.map(|message| Some(message.id.0)),
+        Request::Edit(edit) => JsonRequest::new(bot, edit).await.map(|message| Some(message.id.0)),
         Request::Answer(answer) => JsonRequest::new(bot, answer).await.map(|_| None),
     }
 }
@@ -289,28 +252,10 @@ struct Flight {
 
 /// An outcome waiting to be written; `chat` stays busy until it is.
 enum Outcome {
-    Sent {
-        id: i64,
-        chat: i64,
-        message_id: Option<i32>,
-        at: DateTime<Utc>,
-    },
-    Retry {
-        id: i64,
-        chat: i64,
-        error: String,
-        not_before: DateTime<Utc>,
-    },
-    Failed {
-        id: i64,
-        chat: i64,
-        error: String,
-        at: DateTime<Utc>,
-    },
-    Moved {
-        chat: i64,
-        to: i64,
-    },
+    Sent { id: i64, chat: i64, message_id: Option<i32>, at: DateTime<Utc> },
+    Retry { id: i64, chat: i64, error: String, not_before: DateTime<Utc> },
+    Failed { id: i64, chat: i64, error: String, at: DateTime<Utc> },
+    Moved { chat: i64, to: i64 },
 }
 
 impl Outcome {
@@ -429,11 +374,7 @@ impl Sender {
     /// Writes pending outcomes, then starts a call for every due row whose
     /// chat is free and whose pace allows it now. Returns when to look
     /// again (`None`: only a wake-up or a finished call can change things).
-    async fn dispatch(
-        &mut self,
-        now_utc: DateTime<Utc>,
-        now: Instant,
-    ) -> Result<Option<Instant>, SendError> {
+    async fn dispatch(&mut self, now_utc: DateTime<Utc>, now: Instant) -> Result<Option<Instant>, SendError> {
         self.save().await?;
         let limit = BATCH.saturating_add(u32::try_from(self.busy.len()).unwrap_or(u32::MAX));
         let mut conn = self.store.reader().acquire().await?;
@@ -474,10 +415,7 @@ impl Sender {
     fn effective_payload(&self, row: &Queued) -> Outgoing {
         match &row.payload {
             Outgoing::Edit { text, keyboard, .. } if self.as_new.contains(&row.id) => {
-                Outgoing::Send {
-                    text: text.clone(),
-                    keyboard: keyboard.clone(),
-                }
+                Outgoing::Send { text: text.clone(), keyboard: keyboard.clone() }
             }
             payload => payload.clone(),
         }
@@ -512,52 +450,30 @@ impl Sender {
         let (id, chat) = (row.id, row.chat_id);
         let error = match result {
             Ok(message_id) => {
-                self.unsaved.push(Outcome::Sent {
-                    id,
-                    chat,
-                    message_id,
-                    at: now_utc,
-                });
+                self.unsaved.push(Outcome::Sent { id, chat, message_id, at: now_utc });
                 return true;
             }
             Err(error) => error,
         };
         let disposition = match &error {
             Some(error) => classify(error, call),
-            None => Disposition::Retry {
-                maybe_delivered: true,
-            },
+            None => Disposition::Retry { maybe_delivered: true },
         };
-        let text = error
-            .as_ref()
-            .map_or_else(|| "the call panicked".to_owned(), ToString::to_string);
+        let text = error.as_ref().map_or_else(|| "the call panicked".to_owned(), ToString::to_string);
         match disposition {
             Disposition::Sent => {
                 let message_id = match (&error, &row.payload) {
                     (Some(RequestError::InvalidJson { raw, .. }), _) => delivered(raw).flatten(),
-                    (_, Outgoing::Edit { message_id, .. }) if call == Call::Edit => {
-                        Some(*message_id)
-                    }
+                    (_, Outgoing::Edit { message_id, .. }) if call == Call::Edit => Some(*message_id),
                     _ => None,
                 };
-                self.unsaved.push(Outcome::Sent {
-                    id,
-                    chat,
-                    message_id,
-                    at: now_utc,
-                });
+                self.unsaved.push(Outcome::Sent { id, chat, message_id, at: now_utc });
                 true
             }
             Disposition::Paused(wait) => {
                 let wait = wait.max(MIN_PAUSE);
                 let everyone = self.pace.throttled(chat, wait, now);
-                tracing::warn!(
-                    id,
-                    chat,
-                    ?wait,
-                    everyone,
-                    "telegram: too many requests; pausing"
-                );
+                tracing::warn!(id, chat, ?wait, everyone, "telegram: too many requests; pausing");
                 self.busy.remove(&chat);
                 false
             }
@@ -568,53 +484,29 @@ impl Sender {
                 false
             }
             Disposition::Moved(to) => {
-                tracing::warn!(
-                    id,
-                    chat,
-                    to,
-                    "telegram: group migrated to a supergroup; moving its replies"
-                );
+                tracing::warn!(id, chat, to, "telegram: group migrated to a supergroup; moving its replies");
                 self.unsaved.push(Outcome::Moved { chat, to });
                 false
             }
             Disposition::Failed => {
-                self.unsaved.push(Outcome::Failed {
-                    id,
-                    chat,
-                    error: text,
-                    at: now_utc,
-                });
+                self.unsaved.push(Outcome::Failed { id, chat, error: text, at: now_utc });
                 true
             }
             Disposition::Retry { maybe_delivered } => {
                 let attempts = row.attempts.saturating_add(1);
                 if attempts >= MAX_ATTEMPTS {
                     let error = format!("gave up after {attempts} attempts: {text}");
-                    self.unsaved.push(Outcome::Failed {
-                        id,
-                        chat,
-                        error,
-                        at: now_utc,
-                    });
+                    self.unsaved.push(Outcome::Failed { id, chat, error, at: now_utc });
                     return true;
                 }
                 let wait = backoff(row.attempts);
                 tracing::warn!(id, chat, attempts, ?wait, maybe_delivered, error = %text, "telegram: call failed; retrying");
-                let error = if maybe_delivered {
-                    format!("{text} (may have been delivered)")
-                } else {
-                    text
-                };
+                let error = if maybe_delivered { format!("{text} (may have been delivered)") } else { text };
                 let not_before = chrono::TimeDelta::from_std(wait)
                     .ok()
                     .and_then(|wait| now_utc.checked_add_signed(wait))
                     .unwrap_or(now_utc);
-                self.unsaved.push(Outcome::Retry {
-                    id,
-                    chat,
-                    error,
-                    not_before,
-                });
+                self.unsaved.push(Outcome::Retry { id, chat, error, not_before });
                 false
             }
         }
@@ -629,18 +521,11 @@ impl Sender {
         let mut tx = self.store.write().await?;
         for outcome in &self.unsaved {
             match outcome {
-                Outcome::Sent {
-                    id, message_id, at, ..
-                } => outbox::mark_sent(&mut tx, *id, *message_id, *at).await?,
-                Outcome::Retry {
-                    id,
-                    error,
-                    not_before,
-                    ..
-                } => outbox::retry_later(&mut tx, *id, error, *not_before).await?,
-                Outcome::Failed { id, error, at, .. } => {
-                    outbox::mark_failed(&mut tx, *id, error, *at).await?
+                Outcome::Sent { id, message_id, at, .. } => outbox::mark_sent(&mut tx, *id, *message_id, *at).await?,
+                Outcome::Retry { id, error, not_before, .. } => {
+                    outbox::retry_later(&mut tx, *id, error, *not_before).await?
                 }
+                Outcome::Failed { id, error, at, .. } => outbox::mark_failed(&mut tx, *id, error, *at).await?,
                 Outcome::Moved { chat, to } => {
                     outbox::retarget(&mut tx, CHANNEL, *chat, *to).await?;
                 }
@@ -694,58 +579,27 @@ mod tests {
 
     fn invalid_json(raw: &str) -> RequestError {
         let source = serde_json::from_str::<serde_json::Value>("<html>").expect_err("not json");
-        RequestError::InvalidJson {
-            source: Arc::new(source),
-            raw: raw.into(),
-        }
+        RequestError::InvalidJson { source: Arc::new(source), raw: raw.into() }
     }
 
     #[test]
     fn classify_table() {
         use Call::*;
         use Disposition::*;
-        let retry = Retry {
-            maybe_delivered: true,
-        };
+        let retry = Retry { maybe_delivered: true };
         let cases: Vec<(RequestError, Call, Disposition)> = vec![
-            (
-                RequestError::RetryAfter(Seconds::from_seconds(7)),
-                Send,
-                Paused(Duration::from_secs(7)),
-            ),
-            (
-                RequestError::MigrateToChatId(ChatId(-1001)),
-                Send,
-                Moved(-1001),
-            ),
-            (
-                invalid_json("<html>502 Bad Gateway</html>"),
-                Send,
-                retry.clone(),
-            ),
-            (
-                invalid_json(r#"{"ok":true,"result":{"message_id":9,"unparseable":1}}"#),
-                Send,
-                Sent,
-            ),
+            (RequestError::RetryAfter(Seconds::from_seconds(7)), Send, Paused(Duration::from_secs(7))),
+            (RequestError::MigrateToChatId(ChatId(-1001)), Send, Moved(-1001)),
+            (invalid_json("<html>502 Bad Gateway</html>"), Send, retry.clone()),
+            (invalid_json(r#"{"ok":true,"result":{"message_id":9,"unparseable":1}}"#), Send, Sent),
             (invalid_json(r#"{"ok":false}"#), Send, retry.clone()),
-            (
-                RequestError::Io(Arc::new(std::io::Error::other("reset"))),
-                Send,
-                retry.clone(),
-            ),
+            (RequestError::Io(Arc::new(std::io::Error::other("reset"))), Send, retry.clone()),
             (api(ApiError::BotBlocked), Send, Failed),
             (api(ApiError::ChatNotFound), Send, Failed),
             (api(ApiError::UserDeactivated), Send, Failed),
             (api(ApiError::MessageIsTooLong), Send, Failed),
             (api(ApiError::ButtonDataInvalid), Send, Failed),
-            (
-                api(ApiError::InvalidToken),
-                Send,
-                Retry {
-                    maybe_delivered: false,
-                },
-            ),
+            (api(ApiError::InvalidToken), Send, Retry { maybe_delivered: false }),
             (api(ApiError::MessageNotModified), Edit, Sent),
             (api(ApiError::MessageNotModified), Send, Failed),
             (api(ApiError::MessageToEditNotFound), Edit, SendAsNew),
@@ -753,26 +607,10 @@ mod tests {
             (api(ApiError::MessageIdInvalid), Edit, SendAsNew),
             (api(ApiError::BotBlocked), Edit, Failed),
             (api(ApiError::InvalidQueryId), Answer, Failed),
-            (
-                api(ApiError::Unknown("Internal Server Error".into())),
-                Send,
-                retry.clone(),
-            ),
-            (
-                api(ApiError::Unknown("Bad Gateway".into())),
-                Answer,
-                retry.clone(),
-            ),
-            (
-                api(ApiError::Unknown("Bad Request: some new complaint".into())),
-                Send,
-                Failed,
-            ),
-            (
-                api(ApiError::Unknown("Forbidden: bot is not a member".into())),
-                Send,
-                Failed,
-            ),
+            (api(ApiError::Unknown("Internal Server Error".into())), Send, retry.clone()),
+            (api(ApiError::Unknown("Bad Gateway".into())), Answer, retry.clone()),
+            (api(ApiError::Unknown("Bad Request: some new complaint".into())), Send, Failed),
+            (api(ApiError::Unknown("Forbidden: bot is not a member".into())), Send, Failed),
         ];
         for (error, call, expected) in cases {
             assert_eq!(classify(&error, call), expected, "{error} as {call:?}");
@@ -796,33 +634,14 @@ mod tests {
     }
 
     fn inline() -> Keyboard {
-        let button = |label: &str, data: &str| ButtonSpec {
-            label: label.into(),
-            data: data.into(),
-        };
-        Keyboard::Inline {
-            rows: vec![
-                vec![button("Yes", "y"), button("No", "n")],
-                vec![button("Agent", "agent")],
-            ],
-        }
+        let button = |label: &str, data: &str| ButtonSpec { label: label.into(), data: data.into() };
+        Keyboard::Inline { rows: vec![vec![button("Yes", "y"), button("No", "n")], vec![button("Agent", "agent")]] }
     }
 
     #[test]
     fn sends_map_to_bot_api_json() {
-        let send = |keyboard| {
-            request_for(
-                42,
-                &Outgoing::Send {
-                    text: "hi".into(),
-                    keyboard,
-                },
-            )
-        };
-        assert_eq!(
-            json(&send(Keyboard::None)),
-            serde_json::json!({"chat_id": 42, "text": "hi"})
-        );
+        let send = |keyboard| request_for(42, &Outgoing::Send { text: "hi".into(), keyboard });
+        assert_eq!(json(&send(Keyboard::None)), serde_json::json!({"chat_id": 42, "text": "hi"}));
         assert_eq!(
             json(&send(inline()))["reply_markup"],
             serde_json::json!({"inline_keyboard": [
@@ -830,61 +649,31 @@ mod tests {
                 [{"text": "Agent", "callback_data": "agent"}],
             ]})
         );
-        let contact = json(&send(Keyboard::ShareContact {
-            label: "Share my number".into(),
-        }));
+        let contact = json(&send(Keyboard::ShareContact { label: "Share my number".into() }));
         assert_eq!(
             contact["reply_markup"]["keyboard"],
             serde_json::json!([[{"text": "Share my number", "request_contact": true}]])
         );
         assert_eq!(contact["reply_markup"]["resize_keyboard"], true);
         assert_eq!(contact["reply_markup"]["one_time_keyboard"], true);
-        assert_eq!(
-            json(&send(Keyboard::Remove))["reply_markup"]["remove_keyboard"],
-            true
-        );
+        assert_eq!(json(&send(Keyboard::Remove))["reply_markup"]["remove_keyboard"], true);
     }
 
     #[test]
     fn edits_and_answers_map_to_bot_api_json() {
-        let edit = |keyboard| {
-            request_for(
-                42,
-                &Outgoing::Edit {
-                    message_id: 7,
-                    text: "done".into(),
-                    keyboard,
-                },
-            )
-        };
+        let edit = |keyboard| request_for(42, &Outgoing::Edit { message_id: 7, text: "done".into(), keyboard });
         let with_buttons = edit(inline());
         assert_eq!(with_buttons.call(), Call::Edit);
         let value = json(&with_buttons);
-        assert_eq!(
-            (value["chat_id"].clone(), value["message_id"].clone()),
-            (42.into(), 7.into())
-        );
+        assert_eq!((value["chat_id"].clone(), value["message_id"].clone()), (42.into(), 7.into()));
         assert!(value["reply_markup"]["inline_keyboard"].is_array());
         // Edits carry inline keyboards only: a reply keyboard is dropped.
-        assert!(
-            json(&edit(Keyboard::ShareContact { label: "x".into() }))
-                .get("reply_markup")
-                .is_none()
-        );
+        assert!(json(&edit(Keyboard::ShareContact { label: "x".into() })).get("reply_markup").is_none());
 
         let answer = |notice: Option<&str>| {
-            request_for(
-                42,
-                &Outgoing::AnswerButton {
-                    callback_id: "cb1".into(),
-                    notice: notice.map(Into::into),
-                },
-            )
+            request_for(42, &Outgoing::AnswerButton { callback_id: "cb1".into(), notice: notice.map(Into::into) })
         };
-        assert_eq!(
-            json(&answer(None)),
-            serde_json::json!({"callback_query_id": "cb1"})
-        );
+        assert_eq!(json(&answer(None)), serde_json::json!({"callback_query_id": "cb1"}));
         assert_eq!(json(&answer(Some("Saved")))["text"], "Saved");
     }
 
@@ -907,17 +696,11 @@ mod tests {
 
         pub fn message(chat: i64, id: i64) -> (StatusCode, Value) {
             let chat = json!({"id": chat, "type": "private", "first_name": "C"});
-            (
-                StatusCode::OK,
-                json!({"ok": true, "result": {"message_id": id, "date": 0, "chat": chat, "text": "t"}}),
-            )
+            (StatusCode::OK, json!({"ok": true, "result": {"message_id": id, "date": 0, "chat": chat, "text": "t"}}))
         }
 
         pub fn error(status: StatusCode, description: &str) -> (StatusCode, Value) {
-            (
-                status,
-                json!({"ok": false, "error_code": status.as_u16(), "description": description}),
-            )
+            (status, json!({"ok": false, "error_code": status.as_u16(), "description": description}))
         }
 
         async fn handle(
@@ -938,12 +721,8 @@ mod tests {
 
         /// Serves on 127.0.0.1 and returns the API base URL.
         pub async fn serve(fake: std::sync::Arc<Fake>) -> String {
-            let app = axum::Router::new()
-                .route("/{token}/{method}", axum::routing::post(handle))
-                .with_state(fake);
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-                .await
-                .expect("bind");
+            let app = axum::Router::new().route("/{token}/{method}", axum::routing::post(handle)).with_state(fake);
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
             let addr = listener.local_addr().expect("addr");
             tokio::spawn(async move { axum::serve(listener, app).await });
             format!("http://{addr}/")
@@ -961,29 +740,22 @@ mod tests {
 
     async fn queue(store: &Store, chat: i64, payload: Outgoing, now: DateTime<Utc>) -> i64 {
         let mut tx = store.write().await.expect("tx");
-        let id = outbox::enqueue(&mut tx, CHANNEL, chat, &payload, None, now, now)
-            .await
-            .expect("enqueue");
+        let id = outbox::enqueue(&mut tx, CHANNEL, chat, &payload, None, now, now).await.expect("enqueue");
         tx.commit().await.expect("commit");
         id
     }
 
     fn say(text: &str) -> Outgoing {
-        Outgoing::Send {
-            text: text.into(),
-            keyboard: Keyboard::None,
-        }
+        Outgoing::Send { text: text.into(), keyboard: Keyboard::None }
     }
 
     type Row = (i64, i64, String, i64, Option<String>, Option<i64>);
 
     async fn rows(store: &Store) -> Vec<Row> {
-        sqlx::query_as(
-            "SELECT id, chat_id, status, attempts, last_error, message_id FROM outbox ORDER BY id",
-        )
-        .fetch_all(store.reader())
-        .await
-        .expect("rows")
+        sqlx::query_as("SELECT id, chat_id, status, attempts, last_error, message_id FROM outbox ORDER BY id")
+            .fetch_all(store.reader())
+            .await
+            .expect("rows")
     }
 
     fn bot(base: &str) -> Bot {
@@ -991,10 +763,7 @@ mod tests {
     }
 
     async fn with_fake(script: fake::Script) -> (std::sync::Arc<fake::Fake>, Bot) {
-        let fake = std::sync::Arc::new(fake::Fake {
-            calls: Default::default(),
-            script,
-        });
+        let fake = std::sync::Arc::new(fake::Fake { calls: Default::default(), script });
         let base = fake::serve(fake.clone()).await;
         (fake, bot(&base))
     }
@@ -1003,12 +772,7 @@ mod tests {
         let calls = fake.calls.lock().expect("lock");
         calls
             .iter()
-            .map(|(method, body)| {
-                (
-                    method.clone(),
-                    body["text"].as_str().unwrap_or_default().to_owned(),
-                )
-            })
+            .map(|(method, body)| (method.clone(), body["text"].as_str().unwrap_or_default().to_owned()))
             .collect()
     }
 
@@ -1019,16 +783,7 @@ mod tests {
         queue(&store, 1, say("a1"), now).await;
         queue(&store, 1, say("a2"), now).await;
         queue(&store, 2, say("blocked"), now).await;
-        queue(
-            &store,
-            3,
-            Outgoing::AnswerButton {
-                callback_id: "old".into(),
-                notice: None,
-            },
-            now,
-        )
-        .await;
+        queue(&store, 3, Outgoing::AnswerButton { callback_id: "old".into(), notice: None }, now).await;
         let (fake, bot) = with_fake(Box::new(|method, body, n| match (method, body["chat_id"].as_i64()) {
             ("sendmessage", Some(2)) => fake::error(StatusCode::FORBIDDEN, "Forbidden: bot was blocked by the user"),
             ("sendmessage", Some(chat)) => fake::message(chat, 100 + n as i64),
@@ -1040,25 +795,13 @@ mod tests {
         .await;
         let mut sender = Sender::new(bot, store.clone(), Limits::unlimited());
         assert_eq!(sender.drain_once(now).await.expect("drain"), 4);
-        let sent: Vec<_> = texts(&fake)
-            .into_iter()
-            .filter(|(_, text)| text.starts_with('a'))
-            .collect();
-        assert_eq!(
-            sent,
-            [
-                ("sendmessage".to_owned(), "a1".to_owned()),
-                ("sendmessage".to_owned(), "a2".to_owned())
-            ]
-        );
+        let sent: Vec<_> = texts(&fake).into_iter().filter(|(_, text)| text.starts_with('a')).collect();
+        assert_eq!(sent, [("sendmessage".to_owned(), "a1".to_owned()), ("sendmessage".to_owned(), "a2".to_owned())]);
         let rows = rows(&store).await;
         let status: Vec<&str> = rows.iter().map(|r| r.2.as_str()).collect();
         assert_eq!(status, ["sent", "sent", "failed", "failed"]);
         assert!(rows[0].5.is_some());
-        assert_eq!(
-            rows[2].4.as_deref(),
-            Some("A Telegram's error: Forbidden: bot was blocked by the user")
-        );
+        assert_eq!(rows[2].4.as_deref(), Some("A Telegram's error: Forbidden: bot was blocked by the user"));
     }
 
     #[tokio::test]
@@ -1067,10 +810,8 @@ mod tests {
         let now = Utc::now();
         queue(&store, 1, say("a1"), now).await;
         queue(&store, 1, say("a2"), now).await;
-        let (fake, bot) = with_fake(Box::new(|_, body, n| {
-            fake::message(body["chat_id"].as_i64().unwrap_or(0), n as i64)
-        }))
-        .await;
+        let (fake, bot) =
+            with_fake(Box::new(|_, body, n| fake::message(body["chat_id"].as_i64().unwrap_or(0), n as i64))).await;
         let mut sender = Sender::new(bot, store.clone(), Limits::default());
         // The second message to the chat would break the 1 s gap: not now.
         assert_eq!(sender.drain_once(now).await.expect("drain"), 1);
@@ -1081,26 +822,14 @@ mod tests {
     async fn unedited_messages_are_resent_and_429_pauses() {
         let (_dir, store) = store().await;
         let now = Utc::now();
-        let edit = Outgoing::Edit {
-            message_id: 5,
-            text: "answer".into(),
-            keyboard: Keyboard::None,
-        };
+        let edit = Outgoing::Edit { message_id: 5, text: "answer".into(), keyboard: Keyboard::None };
         queue(&store, 1, edit, now).await;
-        queue(
-            &store,
-            1,
-            Outgoing::Edit {
-                message_id: 6,
-                text: "same".into(),
-                keyboard: Keyboard::None,
-            },
-            now,
-        )
-        .await;
+        queue(&store, 1, Outgoing::Edit { message_id: 6, text: "same".into(), keyboard: Keyboard::None }, now).await;
         queue(&store, 2, say("flooded"), now).await;
         let (fake, bot) = with_fake(Box::new(|method, body, n| match (method, body["message_id"].as_i64()) {
-            ("editmessagetext", Some(5)) => fake::error(StatusCode::BAD_REQUEST, "Bad Request: message to edit not found"),
+            ("editmessagetext", Some(5)) => {
+                fake::error(StatusCode::BAD_REQUEST, "Bad Request: message to edit not found")
+            }
             ("editmessagetext", _) => fake::error(
                 StatusCode::BAD_REQUEST,
                 "Bad Request: message is not modified: specified new message content and reply markup are exactly \
@@ -1116,20 +845,10 @@ mod tests {
         .await;
         let mut sender = Sender::new(bot, store.clone(), Limits::unlimited());
         assert_eq!(sender.drain_once(now).await.expect("drain"), 2);
-        let methods: Vec<String> = texts(&fake)
-            .into_iter()
-            .filter(|c| c.1 != "flooded")
-            .map(|c| c.0)
-            .collect();
-        assert_eq!(
-            methods,
-            ["editmessagetext", "sendmessage", "editmessagetext"]
-        );
+        let methods: Vec<String> = texts(&fake).into_iter().filter(|c| c.1 != "flooded").map(|c| c.0).collect();
+        assert_eq!(methods, ["editmessagetext", "sendmessage", "editmessagetext"]);
         let rows = rows(&store).await;
-        assert_eq!(
-            (rows[0].2.as_str(), rows[1].2.as_str(), rows[1].5),
-            ("sent", "sent", Some(6))
-        );
+        assert_eq!((rows[0].2.as_str(), rows[1].2.as_str(), rows[1].5), ("sent", "sent", Some(6)));
         // The 429 is neither a failure nor an attempt; the chat is paused.
         assert_eq!((rows[2].2.as_str(), rows[2].3), ("pending", 0));
         assert_eq!(sender.drain_once(now).await.expect("drain"), 0);
@@ -1149,12 +868,7 @@ mod tests {
         assert_eq!(sender.drain_once(now).await.expect("drain"), 0);
         let rows = rows(&store).await;
         assert_eq!((rows[0].2.as_str(), rows[0].3), ("pending", 1));
-        assert!(
-            rows[0]
-                .4
-                .as_deref()
-                .is_some_and(|e| e.contains("network") && !e.contains("may have been"))
-        );
+        assert!(rows[0].4.as_deref().is_some_and(|e| e.contains("network") && !e.contains("may have been")));
         let mut conn = store.reader().acquire().await.expect("conn");
         let next = outbox::next_due_at(&mut conn, CHANNEL).await.expect("next");
         assert_eq!(next, Some(now + TimeDelta::seconds(1)));
@@ -1163,15 +877,11 @@ mod tests {
     #[tokio::test]
     async fn run_delivers_on_wake_and_stops_on_shutdown() {
         let (_dir, store) = store().await;
-        let (fake, bot) = with_fake(Box::new(|_, body, n| {
-            fake::message(body["chat_id"].as_i64().unwrap_or(0), n as i64)
-        }))
-        .await;
+        let (fake, bot) =
+            with_fake(Box::new(|_, body, n| fake::message(body["chat_id"].as_i64().unwrap_or(0), n as i64))).await;
         let wake = Arc::new(Notify::new());
         let (stop, stopped) = watch::channel(false);
-        let sender = tokio::spawn(
-            Sender::new(bot, store.clone(), Limits::default()).run(wake.clone(), stopped),
-        );
+        let sender = tokio::spawn(Sender::new(bot, store.clone(), Limits::default()).run(wake.clone(), stopped));
         queue(&store, 7, say("hello"), Utc::now()).await;
         wake.notify_one();
         let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
@@ -1181,13 +891,7 @@ mod tests {
         }
         // A reply queued for later goes when it comes due: the wake-up only
         // tells the sender it exists.
-        queue(
-            &store,
-            8,
-            say("later"),
-            Utc::now() + TimeDelta::milliseconds(300),
-        )
-        .await;
+        queue(&store, 8, say("later"), Utc::now() + TimeDelta::milliseconds(300)).await;
         wake.notify_one();
         while rows(&store).await[1].2 != "sent" {
             assert!(tokio::time::Instant::now() < deadline, "not delivered");
@@ -1195,9 +899,6 @@ mod tests {
         }
         assert_eq!(texts(&fake).len(), 2);
         stop.send(true).expect("send");
-        tokio::time::timeout(Duration::from_secs(5), sender)
-            .await
-            .expect("stops")
-            .expect("no panic");
+        tokio::time::timeout(Duration::from_secs(5), sender).await.expect("stops").expect("no panic");
     }
 }

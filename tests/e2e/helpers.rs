@@ -29,9 +29,14 @@ pub struct Shop {
 
 impl Shop {
     pub fn new() -> Shop {
+        Shop::with_config(TEST_CONFIG)
+    }
+
+    /// A shop with these settings (TOML without a `[media]` table).
+    pub fn with_config(settings: &str) -> Shop {
         let dir = tempfile::tempdir().expect("tempdir");
         let media = dir.path().join("media");
-        let config = format!("{TEST_CONFIG}\n[media]\ndir = {:?}\n", media.display().to_string());
+        let config = format!("{settings}\n[media]\ndir = {:?}\n", media.display().to_string());
         std::fs::write(dir.path().join("shop.toml"), config).expect("write config");
         let shop = Shop { dir };
         let status = shop.command(&["demo"]).stdout(Stdio::null()).status().expect("run demo");
@@ -69,10 +74,15 @@ impl Shop {
 
     /// `aftersales serve` against the fake Bot API.
     pub fn serve(&self, fake: &FakeTelegram) -> BotProcess {
+        self.serve_logging(fake, "aftersales=debug,warn")
+    }
+
+    pub fn serve_logging(&self, fake: &FakeTelegram, filter: &str) -> BotProcess {
         let log = std::fs::File::create(self.dir.path().join("serve.log")).expect("log file");
         let child = self
             .command(&["serve", "--api-url", &fake.api_url()])
             .env("TELOXIDE_TOKEN", TOKEN)
+            .env("RUST_LOG", filter)
             .stdout(Stdio::null())
             .stderr(log)
             .spawn()
@@ -87,7 +97,6 @@ impl Shop {
         let mut conn = options.read_only(true).connect().await.expect("open db");
         sqlx::query_scalar(sql).fetch_one(&mut conn).await.expect("count query")
     }
-
 }
 
 pub struct BotProcess {
@@ -95,6 +104,10 @@ pub struct BotProcess {
 }
 
 impl BotProcess {
+    pub fn id(&self) -> u32 {
+        self.child.id()
+    }
+
     /// SIGKILL: no shutdown code runs.
     pub fn kill(&mut self) {
         let _ = self.child.kill();
@@ -134,7 +147,7 @@ impl<'a> Customer<'a> {
         let now = self.fake.messages(self.id);
         // The newest message, or the one that was edited.
         let edited = now.iter().find(|m| before.iter().any(|(id, edits)| *id == m.message_id && *edits != m.edits));
-        let newest = now.iter().filter(|m| !before.iter().any(|(id, _)| *id == m.message_id)).next_back();
+        let newest = now.iter().rfind(|m| !before.iter().any(|(id, _)| *id == m.message_id));
         newest.or(edited).cloned().expect("a changed message")
     }
 

@@ -41,10 +41,12 @@ async fn a_bot_killed_mid_conversation_continues_without_loss_or_repeats() {
     let reasons = dan.says("8000").await;
     assert!(reasons.button("Changed my mind").is_some());
 
+    let killed = bot.id();
     bot.kill();
     // The customer goes on while the bot is down.
     fake.press_button(602, &reasons, "Changed my mind");
-    let _bot = shop.serve(&fake);
+    let restarted = shop.serve(&fake);
+    assert_ne!(restarted.id(), killed, "a new process, with only the store to remember");
     let detail = fake.wait_for_message(602, |m| m.button("Skip").is_some(), WAIT).await;
     assert!(detail.is_some(), "the press made while the bot was down is handled after the restart");
 

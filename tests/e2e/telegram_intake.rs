@@ -37,16 +37,16 @@ async fn a_customer_opens_a_damaged_item_case_with_an_album_of_photos() {
     let opened = alice.presses("Confirm").await;
     assert!(opened.text.contains("AS-1001"), "{}", opened.text);
 
-    assert_eq!(shop.count("SELECT COUNT(*) FROM cases WHERE id = 'AS-1001' AND reason = 'damaged_in_transit'").await, 1);
+    assert_eq!(
+        shop.count("SELECT COUNT(*) FROM cases WHERE id = 'AS-1001' AND reason = 'damaged_in_transit'").await,
+        1
+    );
     assert_eq!(shop.count("SELECT COUNT(*) FROM case_events WHERE case_id = 'AS-1001'").await, 2);
     let copied = fake
         .wait_until(|_| std::fs::read_dir(shop.path().join("media")).map(|d| d.count()).unwrap_or(0) == 3, WAIT)
         .await;
     assert!(copied, "the three photos are copied into the media folder");
-    assert_eq!(
-        shop.count("SELECT COUNT(*) FROM evidence WHERE case_id = 'AS-1001' AND sha256 IS NOT NULL").await,
-        3
-    );
+    assert_eq!(shop.count("SELECT COUNT(*) FROM evidence WHERE case_id = 'AS-1001' AND sha256 IS NOT NULL").await, 3);
     assert!(fake.unanswered_callbacks().is_empty(), "every button press is answered");
     assert!(fake.rejections().is_empty(), "Telegram refused: {:#?}", fake.rejections());
     let commands = fake.commands();

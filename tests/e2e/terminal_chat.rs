@@ -40,11 +40,8 @@ fn a_whole_quality_case_can_be_scripted_through_a_pipe() {
     let third = shop.path().join("crack3.jpg");
     std::fs::write(&second, b"\xFF\xD8 second").expect("photo");
     std::fs::write(&third, b"\xFF\xD8 third").expect("photo");
-    let script = format!(
-        "/photo {}\n/photo {}\nDone\nReturn and refund\nConfirm\n/cases\n",
-        second.display(),
-        third.display()
-    );
+    let script =
+        format!("/photo {}\n/photo {}\nDone\nReturn and refund\nConfirm\n/cases\n", second.display(), third.display());
     let output = chat(&shop, &script);
     assert!(output.contains("AS-1001"), "{output}");
     assert!(output.contains("Your cases"), "{output}");

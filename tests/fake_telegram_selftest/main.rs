@@ -74,7 +74,8 @@ fn entity_error(r: Result<impl std::fmt::Debug, RequestError>) -> String {
 }
 
 /// A raw HTTP client (teloxide's reqwest) for what teloxide can't express.
-fn raw_client() -> impl Fn(String, String) -> std::pin::Pin<Box<dyn std::future::Future<Output = (u16, String)> + Send>> {
+fn raw_client() -> impl Fn(String, String) -> std::pin::Pin<Box<dyn std::future::Future<Output = (u16, String)> + Send>>
+{
     let client = teloxide::net::default_reqwest_settings().build().unwrap();
     move |url: String, body: String| {
         let client = client.clone();
@@ -201,11 +202,8 @@ async fn inline_keyboards_and_edits() {
     assert_eq!(m.button("Return").unwrap().callback_data.as_deref(), Some("ret:1"));
     assert_eq!(m.all_buttons().len(), 2);
 
-    let edited = bot
-        .edit_message_text(ChatId(ANN), sent.id, "Order #1: returning")
-        .reply_markup(kb.clone())
-        .await
-        .unwrap();
+    let edited =
+        bot.edit_message_text(ChatId(ANN), sent.id, "Order #1: returning").reply_markup(kb.clone()).await.unwrap();
     assert_eq!(edited.text(), Some("Order #1: returning"));
     let m = fake.message(ANN, sent.id.0 as i64).unwrap();
     assert_eq!((m.edits, m.text.as_str(), m.all_buttons().len()), (1, "Order #1: returning", 2));
@@ -377,7 +375,8 @@ async fn flood_limits() {
 
     // Per group and global windows, and a window freeing up.
     let short = Duration::from_millis(200);
-    let limits = Limits { per_chat: (1, short), per_group: (2, Duration::from_secs(60)), global: (3, Duration::from_secs(1)) };
+    let limits =
+        Limits { per_chat: (1, short), per_group: (2, Duration::from_secs(60)), global: (3, Duration::from_secs(1)) };
     let (fake, bot) = setup_with(limits).await;
     bot.send_message(ChatId(AGENTS), "a").await.unwrap();
     bot.send_message(ChatId(AGENTS), "b").await.unwrap();
@@ -492,7 +491,10 @@ async fn validation_like_telegram() {
 
     let md2 = |t: &str| bot.send_message(ChatId(ANN), t.to_string()).parse_mode(ParseMode::MarkdownV2);
     let e = entity_error(md2("Order #12.").await);
-    assert_eq!(e, "Bad Request: can't parse entities: Character '#' is reserved and must be escaped with the preceding '\\'");
+    assert_eq!(
+        e,
+        "Bad Request: can't parse entities: Character '#' is reserved and must be escaped with the preceding '\\'"
+    );
     assert!(entity_error(md2("*bold").await).contains("Can't find end of Bold entity at byte offset 0"));
     assert_eq!(md2("*Order* \\#12\\.").await.unwrap().text(), Some("Order #12."));
 
@@ -507,7 +509,8 @@ async fn validation_like_telegram() {
 #[tokio::test]
 async fn reply_keyboards_and_blocked_users() {
     let (fake, bot) = setup().await;
-    let kb = KeyboardMarkup::new([[KeyboardButton::new("Share phone").request(ButtonRequest::Contact)]]).resize_keyboard();
+    let kb =
+        KeyboardMarkup::new([[KeyboardButton::new("Share phone").request(ButtonRequest::Contact)]]).resize_keyboard();
     let sent = bot.send_message(ChatId(ANN), "Your phone?").reply_markup(kb).await.unwrap();
     assert!(sent.reply_markup().is_none(), "reply keyboards are not part of the Message");
     let m = fake.last_message(ANN).unwrap();
@@ -574,7 +577,8 @@ async fn relaying_media_to_a_group() {
         })
         .collect();
 
-    let sent = bot.send_photo(ChatId(AGENTS), InputFile::file_id(photo_ids[0].clone())).caption("From Ann").await.unwrap();
+    let sent =
+        bot.send_photo(ChatId(AGENTS), InputFile::file_id(photo_ids[0].clone())).caption("From Ann").await.unwrap();
     assert_eq!(sent.caption(), Some("From Ann"));
     let m = fake.last_message(AGENTS).unwrap();
     assert_eq!((m.kind.as_str(), m.text.as_str()), ("photo", "From Ann"));
@@ -594,16 +598,19 @@ async fn relaying_media_to_a_group() {
     let copied = bot.copy_message(ChatId(AGENTS), ChatId(ANN), MessageId(text_id as i32)).await.unwrap();
     let copy = fake.message(AGENTS, copied.0 as i64).unwrap();
     assert_eq!((copy.kind.as_str(), copy.text.as_str()), ("text", "It arrived broken"));
+    let photo_msg = MessageId(text_id as i32 + 1);
+    let copied = bot.copy_message(ChatId(AGENTS), ChatId(ANN), photo_msg).caption("Ann's photo").await.unwrap();
+    let copy = fake.message(AGENTS, copied.0 as i64).unwrap();
+    assert_eq!((copy.kind.as_str(), copy.text.as_str()), ("photo", "Ann's photo"));
+    assert_eq!(copy.file_id.as_deref(), Some(photo_ids[0].0.as_str()));
     let fwd = bot.forward_message(ChatId(AGENTS), ChatId(ANN), MessageId(text_id as i32)).await.unwrap();
     assert!(fwd.forward_origin().is_some());
     let missing = bot.copy_message(ChatId(AGENTS), ChatId(ANN), MessageId(999)).await;
     assert_eq!(api_error(missing), ApiError::MessageToCopyNotFound);
 
     // Uploads (multipart) are stored and downloadable.
-    let upload = bot
-        .send_photo(ChatId(AGENTS), InputFile::memory(vec![9u8; 2048]).file_name("label.jpg"))
-        .await
-        .unwrap();
+    let upload =
+        bot.send_photo(ChatId(AGENTS), InputFile::memory(vec![9u8; 2048]).file_name("label.jpg")).await.unwrap();
     let id = upload.photo().unwrap().last().unwrap().file.id.clone();
     assert_eq!(fake.file_bytes(&id.0).unwrap(), vec![9u8; 2048]);
     let doc = bot
@@ -612,7 +619,19 @@ async fn relaying_media_to_a_group() {
         .await
         .unwrap();
     assert_eq!(doc.document().unwrap().file_name.as_deref(), Some("report.csv"));
-    assert_eq!(fake.messages(AGENTS).len(), 6);
+    assert_eq!(fake.messages(AGENTS).len(), 7);
+
+    // Agents talk and press buttons in the group.
+    let taken =
+        bot.send_message(ChatId(AGENTS), "New case").reply_markup(keyboard(&[("Take", "take:1")])).await.unwrap();
+    fake.send_text_in(AGENTS, BOB, "on it");
+    let cq = fake.press_in(AGENTS, BOB, taken.id.0 as i64, "take:1");
+    let updates = bot.get_updates().offset(updates.last().unwrap().id.as_offset()).await.unwrap();
+    assert_eq!(updates.len(), 2);
+    let UpdateKind::CallbackQuery(q) = &updates[1].kind else { panic!("{:?}", updates[1]) };
+    assert_eq!((q.id.0.as_str(), q.from.id), (cq.as_str(), UserId(BOB as u64)));
+    assert_eq!(q.regular_message().unwrap().chat.id, ChatId(AGENTS));
+    assert!(q.regular_message().unwrap().chat.is_supergroup());
     assert!(fake.rejections().len() == 1, "{:?}", fake.rejections());
 }
 

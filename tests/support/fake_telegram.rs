@@ -34,26 +34,20 @@ pub const BOT_USERNAME: &str = "aftersales_test_bot";
 pub const BOT_FIRST_NAME: &str = "After-sales Test Bot";
 
 /// Telegram's answer to an unknown / already answered callback query.
-pub const INVALID_QUERY: &str =
-    "Bad Request: query is too old and response timeout expired or query ID is invalid";
+pub const INVALID_QUERY: &str = "Bad Request: query is too old and response timeout expired or query ID is invalid";
 /// Telegram's answer to an edit that changes nothing.
 pub const NOT_MODIFIED: &str = "Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message";
 /// Telegram's answer to a second concurrent getUpdates.
-pub const CONFLICT: &str = "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running";
+pub const CONFLICT: &str =
+    "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running";
 
 const FIRST_UPDATE_ID: i64 = 1000;
 const MAX_TEXT: usize = 4096;
 const MAX_CAPTION: usize = 1024;
 const MAX_DOWNLOAD: usize = 20 * 1024 * 1024;
 const DEFAULT_UPDATES_EXCLUDED: &[&str] = &["chat_member", "message_reaction", "message_reaction_count"];
-const BOT_METHODS_THAT_SEND: &[&str] = &[
-    "sendmessage",
-    "sendphoto",
-    "senddocument",
-    "copymessage",
-    "forwardmessage",
-    "sendmediagroup",
-];
+const BOT_METHODS_THAT_SEND: &[&str] =
+    &["sendmessage", "sendphoto", "senddocument", "copymessage", "forwardmessage", "sendmediagroup"];
 const JSON_FIELDS: &[&str] = &[
     "reply_markup",
     "media",
@@ -427,6 +421,16 @@ fn fnv1a(bytes: &[u8]) -> u64 {
     h
 }
 
+/// file_id of the largest photo size, or of the document / sticker / voice.
+fn media_file_id(message: &Map<String, Value>) -> Option<String> {
+    let photo = message.get("photo").and_then(Value::as_array).and_then(|sizes| sizes.last());
+    photo
+        .or_else(|| ["document", "sticker", "voice"].iter().find_map(|k| message.get(*k)))
+        .and_then(|m| m.get("file_id"))
+        .and_then(Value::as_str)
+        .map(str::to_string)
+}
+
 fn bot_user_json() -> Value {
     json!({"id": BOT_ID, "is_bot": true, "first_name": BOT_FIRST_NAME, "username": BOT_USERNAME})
 }
@@ -489,7 +493,9 @@ fn header_param(header: &str, name: &str) -> Option<String> {
     None
 }
 
-fn parse_multipart(body: &[u8], boundary: &str) -> Result<(Map<String, Value>, HashMap<String, Upload>), String> {
+type Uploads = HashMap<String, Upload>;
+
+fn parse_multipart(body: &[u8], boundary: &str) -> Result<(Map<String, Value>, Uploads), String> {
     let delim = format!("--{boundary}");
     let delim = delim.as_bytes();
     let mut fields = Map::new();
@@ -813,7 +819,11 @@ fn parse_html(s: &str) -> Result<Formatted, String> {
                 }
                 "tg-emoji" => match html_attr(attrs, "emoji-id") {
                     Some(id) => id,
-                    None => return Err(format!("Tag \"tg-emoji\" must have attribute \"emoji-id\" at byte offset {begin}")),
+                    None => {
+                        return Err(format!(
+                            "Tag \"tg-emoji\" must have attribute \"emoji-id\" at byte offset {begin}"
+                        ));
+                    }
                 },
                 "pre" | "code" => html_attr(attrs, "class").unwrap_or_default(),
                 _ => String::new(),
@@ -900,13 +910,9 @@ fn parse_markdown_v2(s: &str) -> Result<Formatted, String> {
                 }
                 b'*' => Md::Bold,
                 b'~' => Md::Strikethrough,
-                b'|' => {
-                    if at(i + 1) == b'|' {
-                        i += 1;
-                        Md::Spoiler
-                    } else {
-                        return Err(reserved_error(c));
-                    }
+                b'|' if at(i + 1) == b'|' => {
+                    i += 1;
+                    Md::Spoiler
                 }
                 b'[' => Md::TextUrl,
                 b'`' => {
@@ -932,13 +938,9 @@ fn parse_markdown_v2(s: &str) -> Result<Formatted, String> {
                         Md::Code
                     }
                 }
-                b'!' => {
-                    if at(i + 1) == b'[' {
-                        i += 1;
-                        Md::CustomEmoji
-                    } else {
-                        return Err(reserved_error(c));
-                    }
+                b'!' if at(i + 1) == b'[' => {
+                    i += 1;
+                    Md::CustomEmoji
                 }
                 b'>' if i == 0 || b[i - 1] == b'\n' => {
                     // blockquote marker at the start of a line
@@ -980,12 +982,7 @@ fn parse_markdown_v2(s: &str) -> Result<Formatted, String> {
                 _ => {}
             }
             if u16off > start {
-                entities.push(Entity {
-                    kind: format!("{kind:?}"),
-                    offset: start,
-                    length: u16off - start,
-                    arg,
-                });
+                entities.push(Entity { kind: format!("{kind:?}"), offset: start, length: u16off - start, arg });
             }
             i += 1;
         }
@@ -1146,17 +1143,28 @@ fn parse_markup(value: Option<Value>) -> Result<Option<Markup>, ApiErr> {
     let Some(value) = value else { return Ok(None) };
     let Value::Object(obj) = &value else { return Err(markup_error()) };
     if let Some(kb) = obj.get("inline_keyboard") {
-        let rows = kb.as_array().ok_or_else(|| ApiErr::bad("Bad Request: field \"inline_keyboard\" of the InlineKeyboardMarkup must be an Array"))?;
+        let rows = kb.as_array().ok_or_else(|| {
+            ApiErr::bad("Bad Request: field \"inline_keyboard\" of the InlineKeyboardMarkup must be an Array")
+        })?;
         let mut out_rows = Vec::new();
         for row in rows {
-            let row = row.as_array().ok_or_else(|| ApiErr::bad("Bad Request: field \"inline_keyboard\" of the InlineKeyboardMarkup must be an Array of Arrays"))?;
+            let row = row.as_array().ok_or_else(|| {
+                ApiErr::bad(
+                    "Bad Request: field \"inline_keyboard\" of the InlineKeyboardMarkup must be an Array of Arrays",
+                )
+            })?;
             let mut out_row = Vec::new();
             for button in row {
-                let button = button.as_object().ok_or_else(|| ApiErr::bad("Bad Request: can't parse inline keyboard button: InlineKeyboardButton must be an Object"))?;
-                let text = button
-                    .get("text")
-                    .and_then(Value::as_str)
-                    .ok_or_else(|| ApiErr::bad("Bad Request: can't parse inline keyboard button: Field \"text\" must be of type String"))?;
+                let button = button.as_object().ok_or_else(|| {
+                    ApiErr::bad(
+                        "Bad Request: can't parse inline keyboard button: InlineKeyboardButton must be an Object",
+                    )
+                })?;
+                let text = button.get("text").and_then(Value::as_str).ok_or_else(|| {
+                    ApiErr::bad(
+                        "Bad Request: can't parse inline keyboard button: Field \"text\" must be of type String",
+                    )
+                })?;
                 let actions: Vec<&&str> = INLINE_ACTIONS.iter().filter(|a| button.contains_key(**a)).collect();
                 if actions.is_empty() {
                     return Err(ApiErr::bad(
@@ -1164,7 +1172,9 @@ fn parse_markup(value: Option<Value>) -> Result<Option<Markup>, ApiErr> {
                     ));
                 }
                 if actions.len() > 1 {
-                    return Err(ApiErr::bad("Bad Request: can't parse inline keyboard button: exactly one of the optional fields must be used"));
+                    return Err(ApiErr::bad(
+                        "Bad Request: can't parse inline keyboard button: exactly one of the optional fields must be used",
+                    ));
                 }
                 let callback_data = match button.get("callback_data") {
                     Some(Value::String(d)) => {
@@ -1206,7 +1216,14 @@ fn parse_markup(value: Option<Value>) -> Result<Option<Markup>, ApiErr> {
                 let (text, request_contact) = match button {
                     Value::String(t) => (t.clone(), false),
                     Value::Object(o) => (
-                        o.get("text").and_then(Value::as_str).ok_or_else(|| ApiErr::bad("Bad Request: can't parse keyboard button: Field \"text\" must be of type String"))?.to_string(),
+                        o.get("text")
+                            .and_then(Value::as_str)
+                            .ok_or_else(|| {
+                                ApiErr::bad(
+                                    "Bad Request: can't parse keyboard button: Field \"text\" must be of type String",
+                                )
+                            })?
+                            .to_string(),
                         o.get("request_contact").and_then(Value::as_bool).unwrap_or(false),
                     ),
                     _ => return Err(markup_error()),
@@ -1231,6 +1248,16 @@ fn parse_markup(value: Option<Value>) -> Result<Option<Markup>, ApiErr> {
 // ---------------------------------------------------------------------------
 // State logic
 // ---------------------------------------------------------------------------
+
+/// Content of a message being copied / forwarded.
+struct Source {
+    content: Map<String, Value>,
+    kind: String,
+    text: String,
+    file_id: Option<String>,
+    origin_user: Value,
+    origin_date: Value,
+}
 
 enum FileRef {
     Existing(FileEntry),
@@ -1260,7 +1287,10 @@ impl State {
     }
 
     fn user_json(&self, user_id: i64) -> Value {
-        let user = self.users.get(&user_id).unwrap_or_else(|| panic!("fake_telegram: unknown user {user_id}; call add_user first"));
+        let user = self
+            .users
+            .get(&user_id)
+            .unwrap_or_else(|| panic!("fake_telegram: unknown user {user_id}; call add_user first"));
         let mut v = json!({"id": user_id, "is_bot": false, "first_name": user.first_name});
         if let Some(lc) = &user.language_code {
             v["language_code"] = json!(lc);
@@ -1370,12 +1400,8 @@ impl State {
         json.insert("from".into(), from);
         json.insert("chat".into(), self.chat_json(chat_id));
         json.insert("date".into(), json!(unix_now()));
-        let text = content
-            .get("text")
-            .or_else(|| content.get("caption"))
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string();
+        let text =
+            content.get("text").or_else(|| content.get("caption")).and_then(Value::as_str).unwrap_or("").to_string();
         json.extend(content);
         let sent_at = self.elapsed();
         let media_group_id = json.get("media_group_id").and_then(Value::as_str).map(str::to_string);
@@ -1395,7 +1421,7 @@ impl State {
             edits: 0,
             sent_at,
             deleted: false,
-            file_id: None,
+            file_id: media_file_id(&json),
             media_group_id,
             reply_to,
             thread_id: None,
@@ -1435,23 +1461,27 @@ impl State {
                 break;
             }
         }
-        let wait = |times: Vec<Instant>, (n, w): (u32, Duration)| -> Option<Duration> {
-            let in_window: Vec<Instant> = times.into_iter().filter(|t| now.duration_since(*t) < w).collect();
+        // Sends are in time order: the n-th most recent matching send inside
+        // the window decides when the window frees up.
+        let sends = &self.sends;
+        let wait = |only_chat: Option<i64>, (n, w): (u32, Duration)| -> Option<Duration> {
             let n = n as usize;
             if n == 0 {
                 return Some(w);
             }
-            if in_window.len() >= n {
-                let t = in_window[in_window.len() - n];
-                Some((t + w).saturating_duration_since(now))
-            } else {
-                None
+            if n > sends.len() {
+                return None;
             }
+            sends
+                .iter()
+                .rev()
+                .take_while(|(t, _)| now.duration_since(*t) < w)
+                .filter(|(_, c)| only_chat.is_none_or(|id| id == *c))
+                .nth(n - 1)
+                .map(|(t, _)| (*t + w).saturating_duration_since(now))
         };
-        let all: Vec<Instant> = self.sends.iter().map(|(t, _)| *t).collect();
-        let chat: Vec<Instant> = self.sends.iter().filter(|(_, c)| *c == chat_id).map(|(t, _)| *t).collect();
         let chat_limit = if chat_id > 0 { limits.per_chat } else { limits.per_group };
-        let longest = [wait(all, limits.global), wait(chat, chat_limit)].into_iter().flatten().max();
+        let longest = [wait(None, limits.global), wait(Some(chat_id), chat_limit)].into_iter().flatten().max();
         if let Some(d) = longest {
             let secs = (d.as_secs_f64().ceil() as u32).max(1);
             return Err(ApiErr {
@@ -1607,7 +1637,11 @@ impl State {
     fn resolve_file_ref(&self, value: &str, req: &Req, kind: &str) -> Option<FileRef> {
         if let Some(name) = value.strip_prefix("attach://") {
             let u = req.uploads.get(name)?;
-            return Some(FileRef::New { bytes: u.bytes.clone(), file_name: u.file_name.clone(), mime: u.content_type.clone() });
+            return Some(FileRef::New {
+                bytes: u.bytes.clone(),
+                file_name: u.file_name.clone(),
+                mime: u.content_type.clone(),
+            });
         }
         if value.starts_with("http://") || value.starts_with("https://") {
             let file_name = value.rsplit('/').next().map(str::to_string);
@@ -1622,13 +1656,20 @@ impl State {
             FileRef::Existing(f) => f.photo_sizes.unwrap_or_else(|| json!([])),
             FileRef::New { bytes, .. } => self.register_photo(bytes),
         };
-        let largest = sizes.as_array().and_then(|a| a.last()).and_then(|s| s.get("file_id")).and_then(Value::as_str).map(str::to_string);
+        let largest = sizes
+            .as_array()
+            .and_then(|a| a.last())
+            .and_then(|s| s.get("file_id"))
+            .and_then(Value::as_str)
+            .map(str::to_string);
         (sizes, largest)
     }
 
     fn document_for(&mut self, r: FileRef) -> (Value, Option<String>) {
         let media = match r {
-            FileRef::Existing(f) => f.media.unwrap_or_else(|| json!({"file_id": f.file_id, "file_unique_id": f.unique_id, "file_size": f.bytes.len()})),
+            FileRef::Existing(f) => f.media.unwrap_or_else(
+                || json!({"file_id": f.file_id, "file_unique_id": f.unique_id, "file_size": f.bytes.len()}),
+            ),
             FileRef::New { bytes, file_name, mime } => {
                 let name = file_name.filter(|n| !n.is_empty()).unwrap_or_else(|| "file".to_string());
                 let mime = mime.unwrap_or_else(|| "application/octet-stream".to_string());
@@ -1742,7 +1783,7 @@ impl State {
         Ok(Value::Array(out))
     }
 
-    fn source_message(&self, req: &Req, not_found: &str) -> Result<(i64, Map<String, Value>, String, String, Option<String>), ApiErr> {
+    fn source_message(&self, req: &Req, not_found: &str) -> Result<Source, ApiErr> {
         let from_chat = self.resolve_chat(req, "from_chat_id")?;
         let mid = req
             .i64("message_id")
@@ -1750,6 +1791,8 @@ impl State {
             .flatten()
             .ok_or_else(|| ApiErr::bad("Bad Request: message identifier is not specified"))?;
         let m = self.find(from_chat, mid).ok_or_else(|| ApiErr::bad(not_found))?;
+        let origin_user = m.json.get("from").cloned().unwrap_or_else(bot_user_json);
+        let origin_date = m.json.get("date").cloned().unwrap_or_else(|| json!(unix_now()));
         let mut content = m.json.clone();
         for k in [
             "message_id",
@@ -1767,12 +1810,20 @@ impl State {
         ] {
             content.remove(k);
         }
-        Ok((from_chat, content, m.kind.clone(), m.text.clone(), m.file_id.clone()))
+        Ok(Source {
+            content,
+            kind: m.kind.clone(),
+            text: m.text.clone(),
+            file_id: m.file_id.clone(),
+            origin_user,
+            origin_date,
+        })
     }
 
     fn copy_message(&mut self, req: &Req, now: Instant) -> ApiResult {
         let chat_id = self.resolve_chat(req, "chat_id")?;
-        let (_, mut content, kind, mut text, file_id) = self.source_message(req, "Bad Request: message to copy not found")?;
+        let Source { mut content, kind, mut text, file_id, .. } =
+            self.source_message(req, "Bad Request: message to copy not found")?;
         self.check_can_send(chat_id)?;
         let mut raw = text.clone();
         let mut pm = None;
@@ -1800,22 +1851,25 @@ impl State {
 
     fn forward_message(&mut self, req: &Req, now: Instant) -> ApiResult {
         let chat_id = self.resolve_chat(req, "chat_id")?;
-        let (from_chat, content, kind, text, file_id) = self.source_message(req, "Bad Request: message to forward not found")?;
+        let Source { content, kind, text, file_id, origin_user, origin_date } =
+            self.source_message(req, "Bad Request: message to forward not found")?;
         self.check_can_send(chat_id)?;
-        let (origin_user, origin_date) = {
-            let mid = req.i64("message_id").ok().flatten().unwrap_or_default();
-            let src = self.find(from_chat, mid);
-            (
-                src.and_then(|m| m.json.get("from").cloned()).unwrap_or_else(bot_user_json),
-                src.and_then(|m| m.json.get("date").cloned()).unwrap_or_else(|| json!(unix_now())),
-            )
-        };
         self.check_rate(chat_id, now)?;
         let (mid, mut json) = self.bot_message_base(chat_id, req, None);
         json.insert("forward_origin".into(), json!({"type": "user", "sender_user": origin_user, "date": origin_date}));
         json.extend(content);
         let raw = text.clone();
-        Ok(self.store_bot_message(chat_id, mid, json, &kind, Formatted { text, entities: Vec::new() }, raw, None, None, file_id))
+        Ok(self.store_bot_message(
+            chat_id,
+            mid,
+            json,
+            &kind,
+            Formatted { text, entities: Vec::new() },
+            raw,
+            None,
+            None,
+            file_id,
+        ))
     }
 
     fn edit_target(&self, req: &Req) -> Result<(i64, i64), ApiErr> {
@@ -1843,7 +1897,13 @@ impl State {
         }
     }
 
-    fn apply_edit(m: &mut StoredMessage, text_key: Option<&str>, f: Option<(Formatted, String, Option<String>)>, rows: Vec<Vec<Button>>, markup: Option<Value>) -> Value {
+    fn apply_edit(
+        m: &mut StoredMessage,
+        text_key: Option<&str>,
+        f: Option<(Formatted, String, Option<String>)>,
+        rows: Vec<Vec<Button>>,
+        markup: Option<Value>,
+    ) -> Value {
         if let (Some(key), Some((f, raw, pm))) = (text_key, f) {
             if f.text.is_empty() {
                 m.json.remove(key);
@@ -1938,7 +1998,8 @@ impl State {
 
     fn commands_key(req: &Req) -> Result<String, ApiErr> {
         let lang = req.str("language_code").unwrap_or_default();
-        if !lang.is_empty() && !(lang.len() == 2 && lang.bytes().all(|b| b.is_ascii_lowercase())) {
+        let valid = lang.is_empty() || (lang.len() == 2 && lang.bytes().all(|b| b.is_ascii_lowercase()));
+        if !valid {
             return Err(ApiErr::bad("Bad Request: LANGUAGE_CODE_INVALID"));
         }
         let scope = match req.json("scope") {
@@ -1952,7 +2013,7 @@ impl State {
                     for f in ["chat_id", "user_id"] {
                         if let Some(v) = s.get(f) {
                             k.push(':');
-                            k.push_str(&v.to_string().trim_matches('"').to_string());
+                            k.push_str(v.to_string().trim_matches('"'));
                         }
                     }
                     k
@@ -2003,7 +2064,9 @@ impl State {
         if f.bytes.len() > MAX_DOWNLOAD {
             return Err(ApiErr::bad("Bad Request: file is too big"));
         }
-        Ok(json!({"file_id": f.file_id, "file_unique_id": f.unique_id, "file_size": f.bytes.len(), "file_path": f.path}))
+        Ok(
+            json!({"file_id": f.file_id, "file_unique_id": f.unique_id, "file_size": f.bytes.len(), "file_path": f.path}),
+        )
     }
 
     fn dispatch(&mut self, method: &str, req: &Req, now: Instant) -> ApiResult {
@@ -2013,7 +2076,9 @@ impl State {
                 "can_join_groups": true, "can_read_all_group_messages": false,
                 "supports_inline_queries": false, "can_connect_to_business": false, "has_main_web_app": false,
             })),
-            "getwebhookinfo" => Ok(json!({"url": "", "has_custom_certificate": false, "pending_update_count": self.updates.len()})),
+            "getwebhookinfo" => {
+                Ok(json!({"url": "", "has_custom_certificate": false, "pending_update_count": self.updates.len()}))
+            }
             "deletewebhook" => {
                 if req.bool("drop_pending_updates") {
                     self.updates.clear();
@@ -2053,8 +2118,14 @@ impl State {
             }
             "deletemessage" => {
                 let chat_id = self.resolve_chat(req, "chat_id")?;
-                let mid = req.i64("message_id").ok().flatten().ok_or_else(|| ApiErr::bad("Bad Request: message identifier is not specified"))?;
-                let m = self.find_mut(chat_id, mid).ok_or_else(|| ApiErr::bad("Bad Request: message to delete not found"))?;
+                let mid = req
+                    .i64("message_id")
+                    .ok()
+                    .flatten()
+                    .ok_or_else(|| ApiErr::bad("Bad Request: message identifier is not specified"))?;
+                let m = self
+                    .find_mut(chat_id, mid)
+                    .ok_or_else(|| ApiErr::bad("Bad Request: message to delete not found"))?;
                 m.deleted = true;
                 Ok(json!(true))
             }
@@ -2079,9 +2150,10 @@ impl State {
         let before = self.updates.len();
         let allowed = self.allowed_updates.clone();
         self.updates.retain(|(_, u)| {
-            let kind = u.as_object().and_then(|o| o.keys().find(|k| k.as_str() != "update_id").cloned()).unwrap_or_default();
+            let kind =
+                u.as_object().and_then(|o| o.keys().find(|k| k.as_str() != "update_id").cloned()).unwrap_or_default();
             match &allowed {
-                Some(list) => list.iter().any(|a| *a == kind),
+                Some(list) => list.contains(&kind),
                 None => !DEFAULT_UPDATES_EXCLUDED.contains(&kind.as_str()),
             }
         });
@@ -2251,7 +2323,13 @@ impl Inner {
     }
 }
 
-async fn handle(AxState(inner): AxState<Arc<Inner>>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+async fn handle(
+    AxState(inner): AxState<Arc<Inner>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let at = inner.started.elapsed();
     let path = percent_decode(uri.path(), false);
     let path = path.trim_start_matches('/');
@@ -2282,7 +2360,9 @@ async fn handle(AxState(inner): AxState<Arc<Inner>>, method: Method, uri: Uri, h
                 tokio::time::sleep(d).await;
                 inner.execute(api_method, req, at).await
             });
-            task.await.unwrap_or_else(|_| json_response(500, &json!({"ok": false, "error_code": 500, "description": "Internal Server Error"})))
+            task.await.unwrap_or_else(|_| {
+                json_response(500, &json!({"ok": false, "error_code": 500, "description": "Internal Server Error"}))
+            })
         }
         Some(Failure::TooManyRequests { retry_after }) => {
             let err = ApiErr {
@@ -2293,7 +2373,9 @@ async fn handle(AxState(inner): AxState<Arc<Inner>>, method: Method, uri: Uri, h
             };
             inner.finish(&api_method, body_json, at, Err(err), true)
         }
-        Some(Failure::Api(code, description)) => inner.finish(&api_method, body_json, at, Err(ApiErr::new(code, description)), true),
+        Some(Failure::Api(code, description)) => {
+            inner.finish(&api_method, body_json, at, Err(ApiErr::new(code, description)), true)
+        }
         Some(Failure::ServerError(code)) => {
             if code == 502 {
                 {
@@ -2404,7 +2486,11 @@ impl FakeTelegram {
         let mut st = self.lock();
         st.users.insert(
             user_id,
-            UserInfo { first_name: first_name.to_string(), language_code: language_code.map(str::to_string), blocked_bot: false },
+            UserInfo {
+                first_name: first_name.to_string(),
+                language_code: language_code.map(str::to_string),
+                blocked_bot: false,
+            },
         );
         st.chats.insert(user_id, ChatInfo::Private { user_id });
     }
@@ -2435,7 +2521,8 @@ impl FakeTelegram {
         content.insert("text".into(), json!(text));
         if text.starts_with('/') {
             let command = text.split_whitespace().next().unwrap_or(text);
-            content.insert("entities".into(), json!([{"type": "bot_command", "offset": 0, "length": utf16_len(command)}]));
+            content
+                .insert("entities".into(), json!([{"type": "bot_command", "offset": 0, "length": utf16_len(command)}]));
         }
         let id = self.lock().user_message(chat_id, user_id, content, "text");
         self.pushed();
@@ -2555,24 +2642,31 @@ impl FakeTelegram {
     /// right now (use [`press_unchecked`](Self::press_unchecked) for stale presses).
     /// Returns the callback query id.
     pub fn press(&self, user_id: i64, message_id: i64, data: &str) -> String {
-        self.press_inner(user_id, message_id, data, true)
+        self.press_inner(user_id, user_id, message_id, data, true)
+    }
+
+    /// [`press`](Self::press) on a bot message in any chat (e.g. a group), by `user_id`.
+    pub fn press_in(&self, chat_id: i64, user_id: i64, message_id: i64, data: &str) -> String {
+        self.press_inner(chat_id, user_id, message_id, data, true)
     }
 
     /// Like [`press`](Self::press) without checking the button still exists.
     pub fn press_unchecked(&self, user_id: i64, message_id: i64, data: &str) -> String {
-        self.press_inner(user_id, message_id, data, false)
+        self.press_inner(user_id, user_id, message_id, data, false)
     }
 
-    fn press_inner(&self, user_id: i64, message_id: i64, data: &str, checked: bool) -> String {
+    fn press_inner(&self, chat_id: i64, user_id: i64, message_id: i64, data: &str, checked: bool) -> String {
         let mut st = self.lock();
         let from = st.user_json(user_id);
         let m = st
-            .find(user_id, message_id)
+            .find(chat_id, message_id)
             .filter(|m| m.from_bot)
-            .unwrap_or_else(|| panic!("fake_telegram: bot message {message_id} not found in chat {user_id}"));
+            .unwrap_or_else(|| panic!("fake_telegram: bot message {message_id} not found in chat {chat_id}"));
         if checked && !m.buttons.iter().flatten().any(|b| b.callback_data.as_deref() == Some(data)) {
             let have: Vec<_> = m.buttons.iter().flatten().map(|b| (b.text.clone(), b.callback_data.clone())).collect();
-            panic!("fake_telegram: message {message_id} in chat {user_id} has no button with callback_data {data:?}; buttons: {have:?}");
+            panic!(
+                "fake_telegram: message {message_id} in chat {chat_id} has no button with callback_data {data:?}; buttons: {have:?}"
+            );
         }
         let message = Value::Object(m.json.clone());
         st.callback_counter += 1;
@@ -2581,7 +2675,7 @@ impl FakeTelegram {
         st.callback_order.push(id.clone());
         let payload = json!({
             "id": id, "from": from, "message": message,
-            "chat_instance": format!("{}", -7_000_000_000i64 - user_id), "data": data,
+            "chat_instance": format!("{}", -7_000_000_000i64 - chat_id), "data": data,
         });
         st.push_update("callback_query", payload);
         drop(st);
@@ -2603,7 +2697,9 @@ impl FakeTelegram {
 
     /// Pushes an arbitrary update; `update_id` is assigned.
     pub fn push_raw_update(&self, update_without_id: Value) {
-        let Value::Object(mut obj) = update_without_id else { panic!("fake_telegram: an update must be a JSON object") };
+        let Value::Object(mut obj) = update_without_id else {
+            panic!("fake_telegram: an update must be a JSON object")
+        };
         let mut st = self.lock();
         let id = st.next_update_id;
         st.next_update_id += 1;
@@ -2620,7 +2716,9 @@ impl FakeTelegram {
         let st = self.lock();
         st.messages
             .get(&chat_id)
-            .map(|list| list.iter().filter(|m| m.from_bot && !m.deleted).map(|m| State::to_bot_message(chat_id, m)).collect())
+            .map(|list| {
+                list.iter().filter(|m| m.from_bot && !m.deleted).map(|m| State::to_bot_message(chat_id, m)).collect()
+            })
             .unwrap_or_default()
     }
 
@@ -2643,7 +2741,12 @@ impl FakeTelegram {
 
     /// Waits until some bot message in the chat matches; returns the first
     /// (in send order) match, in its current state.
-    pub async fn wait_for_message(&self, chat_id: i64, pred: impl Fn(&BotMessage) -> bool, timeout: Duration) -> Option<BotMessage> {
+    pub async fn wait_for_message(
+        &self,
+        chat_id: i64,
+        pred: impl Fn(&BotMessage) -> bool,
+        timeout: Duration,
+    ) -> Option<BotMessage> {
         let mut found = None;
         self.wait_until(
             |f| {
@@ -2709,7 +2812,11 @@ impl FakeTelegram {
     /// Callback query ids never answered, in press order.
     pub fn unanswered_callbacks(&self) -> Vec<String> {
         let st = self.lock();
-        st.callback_order.iter().filter(|id| st.callbacks.get(*id).is_some_and(|c| c.answered.is_none())).cloned().collect()
+        st.callback_order
+            .iter()
+            .filter(|id| st.callbacks.get(*id).is_some_and(|c| c.answered.is_none()))
+            .cloned()
+            .collect()
     }
 
     /// How the bot answered a callback query (None if not answered / unknown).
