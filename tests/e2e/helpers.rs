@@ -99,6 +99,20 @@ impl Shop {
     }
 }
 
+impl Shop {
+    /// Waits until the count reaches `expected`; whether it did.
+    pub async fn eventually(&self, sql: &str, expected: i64) -> bool {
+        let deadline = std::time::Instant::now() + WAIT;
+        while std::time::Instant::now() < deadline {
+            if self.count(sql).await == expected {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        false
+    }
+}
+
 pub struct BotProcess {
     child: Child,
 }

@@ -46,7 +46,8 @@ async fn a_customer_opens_a_damaged_item_case_with_an_album_of_photos() {
         .wait_until(|_| std::fs::read_dir(shop.path().join("media")).map(|d| d.count()).unwrap_or(0) == 3, WAIT)
         .await;
     assert!(copied, "the three photos are copied into the media folder");
-    assert_eq!(shop.count("SELECT COUNT(*) FROM evidence WHERE case_id = 'AS-1001' AND sha256 IS NOT NULL").await, 3);
+    let recorded = shop.eventually("SELECT COUNT(*) FROM evidence WHERE case_id = 'AS-1001' AND sha256 IS NOT NULL", 3);
+    assert!(recorded.await, "each copy is recorded on its evidence row");
     assert!(fake.unanswered_callbacks().is_empty(), "every button press is answered");
     assert!(fake.rejections().is_empty(), "Telegram refused: {:#?}", fake.rejections());
     let commands = fake.commands();
