@@ -113,6 +113,14 @@ impl Shop {
     }
 }
 
+/// A fake Telegram, a shop with demo orders, and the bot serving it.
+pub async fn spawn_bot() -> (FakeTelegram, Shop, BotProcess) {
+    let fake = FakeTelegram::start().await;
+    let shop = Shop::new();
+    let bot = shop.serve(&fake);
+    (fake, shop, bot)
+}
+
 pub struct BotProcess {
     child: Child,
 }

@@ -1,13 +1,10 @@
 //! A customer opens cases over Telegram, as they would on their phone.
 
-use crate::fake_telegram::FakeTelegram;
-use crate::helpers::{Customer, Shop, WAIT};
+use crate::helpers::{Customer, WAIT, spawn_bot};
 
 #[tokio::test]
 async fn a_customer_opens_a_damaged_item_case_with_an_album_of_photos() {
-    let fake = FakeTelegram::start().await;
-    let shop = Shop::new();
-    let _bot = shop.serve(&fake);
+    let (fake, shop, _bot) = spawn_bot().await;
     let alice = Customer::new(&fake, 501, "Alice", Some("en-GB"));
 
     let greeting = alice.says("/start").await;
@@ -56,9 +53,7 @@ async fn a_customer_opens_a_damaged_item_case_with_an_album_of_photos() {
 
 #[tokio::test]
 async fn chinese_is_the_default_and_the_language_is_remembered() {
-    let fake = FakeTelegram::start().await;
-    let shop = Shop::new();
-    let _bot = shop.serve(&fake);
+    let (fake, shop, _bot) = spawn_bot().await;
     let wang = Customer::new(&fake, 502, "王芳", None);
 
     let greeting = wang.says("/start").await;
@@ -74,9 +69,7 @@ async fn chinese_is_the_default_and_the_language_is_remembered() {
 
 #[tokio::test]
 async fn a_shared_contact_proves_the_phone_and_offers_the_customers_orders() {
-    let fake = FakeTelegram::start().await;
-    let shop = Shop::new();
-    let _bot = shop.serve(&fake);
+    let (fake, _shop, _bot) = spawn_bot().await;
     let wang = Customer::new(&fake, 503, "Fang", Some("en"));
 
     let ask = wang.says("/new").await;
@@ -98,9 +91,7 @@ async fn a_shared_contact_proves_the_phone_and_offers_the_customers_orders() {
 
 #[tokio::test]
 async fn unexpected_input_gets_a_friendly_reply_and_the_question_again() {
-    let fake = FakeTelegram::start().await;
-    let shop = Shop::new();
-    let _bot = shop.serve(&fake);
+    let (fake, shop, _bot) = spawn_bot().await;
     let bob = Customer::new(&fake, 504, "Bob", Some("en"));
 
     bob.says("/new").await;
