@@ -2,7 +2,7 @@
 
 use chrono::NaiveDateTime;
 
-use super::{CaseLine, DecisionText, Lang, Msg};
+use super::{CaseLine, DecisionText, Lang, Msg, clip, order_label};
 use crate::case::{CaseId, CaseStatus};
 use crate::money::Money;
 use crate::order::OrderNo;
@@ -206,14 +206,6 @@ fn photos(count: usize) -> String {
     }
 }
 
-/// Shortens a shop-supplied name so that a button label stays readable.
-fn clip(name: &str, max_chars: usize) -> String {
-    match name.char_indices().nth(max_chars) {
-        Some(_) => format!("{}…", name.chars().take(max_chars.saturating_sub(1)).collect::<String>().trim_end()),
-        None => name.to_owned(),
-    }
-}
-
 /// One line for the client's command menu and for /help.
 fn command_description(command: &str) -> &'static str {
     match command.trim_start_matches('/') {
@@ -243,13 +235,7 @@ fn order_button(order: &OrderNo, first_item: &str, lines: usize, total: Money) -
         0 | 1 => String::new(),
         n => format!(" +{}", n - 1),
     };
-    let head = format!("{order} · ");
-    let tail = format!("{more} · {total}");
-    let room = 40usize.saturating_sub(head.chars().count() + tail.chars().count()).min(20);
-    match first_item.trim() {
-        item if !item.is_empty() && room >= 4 => format!("{head}{}{tail}", clip(item, room)),
-        _ => format!("{order} · {total}"),
-    }
+    order_label(order, first_item, &more, total, 4..=20).unwrap_or_else(|| format!("{order} · {total}"))
 }
 
 fn agent_button() -> String {

@@ -210,6 +210,31 @@ pub fn render(lang: Lang, msg: &Msg) -> String {
     }
 }
 
+/// A name cut to `max_chars` characters, with "…" when it was longer.
+fn clip(name: &str, max_chars: usize) -> String {
+    match name.char_indices().nth(max_chars) {
+        Some(_) => format!("{}…", name.chars().take(max_chars.saturating_sub(1)).collect::<String>().trim_end()),
+        None => name.to_owned(),
+    }
+}
+
+/// "<order> · <item><more> · <total>" within 40 characters, the item's name
+/// clipped to the room left (at most the range's end); `None` when less than
+/// the range's start is left, and the language shows its short form.
+fn order_label(
+    order: &OrderNo,
+    first_item: &str,
+    more: &str,
+    total: Money,
+    item_chars: std::ops::RangeInclusive<usize>,
+) -> Option<String> {
+    let head = format!("{order} · ");
+    let tail = format!("{more} · {total}");
+    let room = 40usize.saturating_sub(head.chars().count() + tail.chars().count()).min(*item_chars.end());
+    let item = first_item.trim();
+    (!item.is_empty() && room >= *item_chars.start()).then(|| format!("{head}{}{tail}", clip(item, room)))
+}
+
 /// Several messages as one chat message, paragraphs apart.
 pub fn render_all(lang: Lang, msgs: &[Msg]) -> String {
     msgs.iter().map(|msg| render(lang, msg)).collect::<Vec<_>>().join("\n\n")

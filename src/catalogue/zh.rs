@@ -2,7 +2,7 @@
 
 use chrono::NaiveDateTime;
 
-use super::{CaseLine, DecisionText, Lang, Msg};
+use super::{CaseLine, DecisionText, Lang, Msg, clip, order_label};
 use crate::case::{CaseId, CaseStatus};
 use crate::money::Money;
 use crate::order::OrderNo;
@@ -172,15 +172,6 @@ fn date_with_year(at: &NaiveDateTime) -> String {
     at.format("%Y年%-m月%-d日").to_string()
 }
 
-/// Shortens a shop-supplied name so that a button label stays readable
-/// (Chinese characters take two columns, hence the smaller limits here).
-fn clip(name: &str, max_chars: usize) -> String {
-    match name.char_indices().nth(max_chars) {
-        Some(_) => format!("{}…", name.chars().take(max_chars.saturating_sub(1)).collect::<String>().trim_end()),
-        None => name.to_owned(),
-    }
-}
-
 /// 指令菜单和 /help 里的一行说明。
 fn command_description(command: &str) -> &'static str {
     match command.trim_start_matches('/') {
@@ -204,20 +195,13 @@ fn language_name(lang: Lang) -> &'static str {
 }
 
 /// 「DEMO-1004 · 羊毛外套等2件 · ¥597.00」：商品名截短到标签不超过40字，
-/// 订单号太长时只显示订单号和合计。
+/// 订单号太长时只显示订单号和合计。汉字占两格，所以商品名最多10个字。
 fn order_button(order: &OrderNo, first_item: &str, lines: usize, total: Money) -> String {
     let more = match lines {
         0 | 1 => String::new(),
         n => format!("等{n}件"),
     };
-    let head = format!("{order} · ");
-    let tail = format!("{more} · {total}");
-    // 汉字占两格，所以商品名最多10个字。
-    let room = 40usize.saturating_sub(head.chars().count() + tail.chars().count()).min(10);
-    match first_item.trim() {
-        item if !item.is_empty() && room >= 3 => format!("{head}{}{tail}", clip(item, room)),
-        _ => format!("{order} · 合计{total}"),
-    }
+    order_label(order, first_item, &more, total, 3..=10).unwrap_or_else(|| format!("{order} · 合计{total}"))
 }
 
 fn agent_button() -> String {
