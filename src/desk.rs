@@ -119,7 +119,7 @@ impl Apply<'_> {
             Effect::Reply(reply) => self.reply(reply).await,
             Effect::AnswerButton { callback_id, notice } => {
                 let notice = notice.map(|msg| catalogue::render(self.lang, &msg));
-                self.enqueue(&Outgoing::AnswerButton { callback_id, notice }, None).await
+                self.enqueue(&Outgoing::AnswerButton { callback_id, notice }, None, self.now).await
             }
             Effect::OpenCase(case) => cases::open(self.tx, self.customer_id, &case, self.now).await,
             Effect::RequestAgent { case } => {
@@ -155,27 +155,23 @@ impl Apply<'_> {
         // Only the last piece carries the keyboard (and may replace the pressed message).
         let last = pieces.pop().unwrap_or_default();
         for piece in pieces {
-            self.enqueue(&Outgoing::Send { text: piece, keyboard: Keyboard::None }, None).await?;
+            self.enqueue(&Outgoing::Send { text: piece, keyboard: Keyboard::None }, None, self.now).await?;
         }
         let payload = match reply.edit {
             Some(message_id) => Outgoing::Edit { message_id, text: last, keyboard },
             None => Outgoing::Send { text: last, keyboard },
         };
-        outbox::enqueue(
-            self.tx,
-            self.identity.channel,
-            self.identity.chat_id,
-            &payload,
-            coalesce.as_deref(),
-            not_before,
-            self.now,
-        )
-        .await
-        .map(drop)
+        self.enqueue(&payload, coalesce.as_deref(), not_before).await
     }
 
-    async fn enqueue(&mut self, payload: &Outgoing, coalesce: Option<&str>) -> Result<(), StoreError> {
-        outbox::enqueue(self.tx, self.identity.channel, self.identity.chat_id, payload, coalesce, self.now, self.now)
+    async fn enqueue(
+        &mut self,
+        payload: &Outgoing,
+        coalesce: Option<&str>,
+        not_before: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let identity = self.identity;
+        outbox::enqueue(self.tx, identity.channel, identity.chat_id, payload, coalesce, not_before, self.now)
             .await
             .map(drop)
     }

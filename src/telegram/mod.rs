@@ -44,9 +44,13 @@ pub async fn serve(bot: Bot, desk: Desk, shutdown: watch::Receiver<bool>) -> Res
     let sending = tokio::spawn(sender.run(wake.clone(), shutdown.clone()));
     let downloads = tokio::spawn(downloads::run(bot.clone(), desk.clone(), shutdown.clone()));
     poll(&bot, &desk, &wake, shutdown).await;
-    // The outbox and the download queue are durable: whatever is left goes out after a restart.
-    sending.abort();
-    downloads.abort();
+    // Both stop on the same signal: the sender after recording the calls in
+    // flight, so a reply Telegram already has is not sent again at the next start.
+    for (task, name) in [(sending, "sender"), (downloads, "evidence downloader")] {
+        if let Err(error) = task.await {
+            tracing::error!(%error, task = name, "stopped abnormally");
+        }
+    }
     Ok(())
 }
 
