@@ -1,5 +1,6 @@
 //! Steps per second of the pure conversation core: a whole no-reason return,
-//! from /new to the case, with no store and no network.
+//! from /new through the condition question and a declined retention offer
+//! to the case, with no store and no network.
 
 use chrono::{DateTime, Utc};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
@@ -15,7 +16,18 @@ fn intake(config: &Config, now: DateTime<Utc>) -> usize {
     let mut steps = 0;
     let mut buttons: Vec<String> = Vec::new();
     // Typed answers, then buttons pressed by what their data says.
-    let script = ["/new", "DEMO-1005", "8000", "press:changed_mind", "press:skip", "press:return_refund", "press:yes"];
+    let script = [
+        "/new",
+        "DEMO-1005",
+        "8000",
+        "press:changed_mind",
+        "press:skip",
+        "press:return_refund",
+        "press:c:1",
+        "press:decline",
+        "press:yes",
+    ];
+    let mut opened = false;
     for line in script {
         let input = match line.strip_prefix("press:") {
             Some(wanted) => {
@@ -36,6 +48,8 @@ fn intake(config: &Config, now: DateTime<Utc>) -> usize {
             phone_orders: Vec::new(),
             cases: Vec::new(),
             next_case_id: CaseId::from_seq(1001),
+            line_history: Default::default(),
+            retention: Default::default(),
         };
         let (next, effects) = conversation::step(state, input, &facts);
         state = next;
@@ -43,12 +57,14 @@ fn intake(config: &Config, now: DateTime<Utc>) -> usize {
         for effect in effects {
             if let Effect::OpenCase(case) = &effect {
                 assert_eq!(case.id, CaseId::from_seq(1001));
+                opened = true;
             }
             if let Effect::Reply(Reply { keys: Keys::Buttons(rows), .. }) = effect {
                 buttons = rows.into_iter().flatten().map(|button| button.data).collect();
             }
         }
     }
+    assert!(opened, "the script opens a case");
     steps
 }
 

@@ -63,7 +63,7 @@ async fn one_intake(customer: Customer<'_>) -> Vec<Duration> {
         customer.says(text).await;
         timed(started);
     }
-    for label in ["Changed my mind", "Skip", "Return and refund", "Confirm"] {
+    for label in ["Changed my mind", "Skip", "Return and refund", "Yes, unused", "No thanks", "Confirm"] {
         let started = Instant::now();
         customer.presses(label).await;
         timed(started);

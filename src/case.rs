@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::order::OrderNo;
 use crate::policy::{Decision, Outcome, Verdict};
 use crate::reason::Reason;
+use crate::retention::{OfferKind, OfferMade, OfferResult};
 
 /// A short, human-readable case id such as `AS-1001`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -43,10 +44,25 @@ pub enum CaseStatus {
     Approved,
     NeedsReview,
     NotEligible,
+    /// The customer accepted a retention offer and keeps the goods: closed.
+    Retained,
     Closed,
 }
 
 impl CaseStatus {
+    pub const ALL: [CaseStatus; 5] = [
+        CaseStatus::Approved,
+        CaseStatus::NeedsReview,
+        CaseStatus::NotEligible,
+        CaseStatus::Retained,
+        CaseStatus::Closed,
+    ];
+
+    /// Whether the case is over.
+    pub fn is_closed(self) -> bool {
+        matches!(self, CaseStatus::Retained | CaseStatus::Closed)
+    }
+
     pub fn after(verdict: Verdict) -> CaseStatus {
         match verdict {
             Verdict::Approved => CaseStatus::Approved,
@@ -60,14 +76,13 @@ impl CaseStatus {
             CaseStatus::Approved => "approved",
             CaseStatus::NeedsReview => "needs_review",
             CaseStatus::NotEligible => "not_eligible",
+            CaseStatus::Retained => "retained",
             CaseStatus::Closed => "closed",
         }
     }
 
     pub fn from_code(code: &str) -> Option<CaseStatus> {
-        [CaseStatus::Approved, CaseStatus::NeedsReview, CaseStatus::NotEligible, CaseStatus::Closed]
-            .into_iter()
-            .find(|status| status.code() == code)
+        CaseStatus::ALL.into_iter().find(|status| status.code() == code)
     }
 }
 
@@ -122,6 +137,23 @@ pub struct NewCase {
     pub outcome: Outcome,
     pub decision: Decision,
     pub evidence: Vec<Evidence>,
+    /// The customer's word that the goods are unused, with tags and
+    /// packaging; `None` when the reason did not call for it.
+    pub resale_intact: Option<bool>,
+    /// Retention offers made before the case opened, with their results.
+    pub offers: Vec<OfferMade>,
+}
+
+impl NewCase {
+    /// Retained when the customer took an offer and keeps the goods; an
+    /// exchange for another style is a request of its own.
+    pub fn status(&self) -> CaseStatus {
+        let retained = self
+            .offers
+            .iter()
+            .any(|offer| offer.result == OfferResult::Accepted && offer.kind != OfferKind::OtherStyle);
+        if retained { CaseStatus::Retained } else { CaseStatus::after(self.decision.verdict) }
+    }
 }
 
 /// One line of "my cases".

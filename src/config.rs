@@ -10,7 +10,11 @@ use chrono_tz::Tz;
 use regex::Regex;
 use serde::Deserialize;
 
+use crate::calendar::Calendar;
 use crate::catalogue::Lang;
+use crate::money::Currency;
+use crate::policy::PolicyRules;
+use crate::retention::Script;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -26,6 +30,8 @@ pub struct Config {
     pub shop: Shop,
     pub intake: Intake,
     pub policy: PolicyRules,
+    pub calendar: Calendar,
+    pub retention: Script,
     pub telegram: TelegramSettings,
     pub media: MediaSettings,
 }
@@ -39,6 +45,8 @@ pub struct Shop {
     pub timezone: TimeZone,
     /// The language of customers whose Telegram client does not say English.
     pub default_language: Lang,
+    /// The currency of retention offers and amounts typed into the config.
+    pub currency: Currency,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -58,32 +66,6 @@ pub struct Intake {
     pub album_quiet: Span,
     /// Orders offered as buttons after the customer shares their phone.
     pub recent_orders: u32,
-}
-
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct PolicyRules {
-    /// 7天无理由: counted from 00:00 of the day after sign-off.
-    pub no_reason_return_days: u32,
-    pub exchange_days: u32,
-    pub warranty_days: u32,
-    /// Quality problems in these categories must be reported within
-    /// `quality_report_hours` of delivery (e.g. furniture).
-    pub quality_report_hours: u32,
-    pub quality_report_categories: Vec<String>,
-    /// Categories with no no-reason return (custom-made, underwear …).
-    pub excluded_categories: Vec<String>,
-    /// Photos for damage and quality claims: at least, at most.
-    pub defect_photos: PhotoRange,
-    /// Photos for the other reasons that need them.
-    pub other_photos: PhotoRange,
-}
-
-#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
-#[serde(deny_unknown_fields)]
-pub struct PhotoRange {
-    pub min: u8,
-    pub max: u8,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -108,7 +90,12 @@ pub struct MediaSettings {
 
 impl Default for Shop {
     fn default() -> Self {
-        Shop { name: String::new(), timezone: TimeZone(chrono_tz::Asia::Shanghai), default_language: Lang::Zh }
+        Shop {
+            name: String::new(),
+            timezone: TimeZone(chrono_tz::Asia::Shanghai),
+            default_language: Lang::Zh,
+            currency: Currency::CNY,
+        }
     }
 }
 
@@ -122,21 +109,6 @@ impl Default for Intake {
             max_text_chars: 1000,
             album_quiet: Span(Duration::from_millis(1500)),
             recent_orders: 5,
-        }
-    }
-}
-
-impl Default for PolicyRules {
-    fn default() -> Self {
-        PolicyRules {
-            no_reason_return_days: 7,
-            exchange_days: 15,
-            warranty_days: 365,
-            quality_report_hours: 48,
-            quality_report_categories: vec!["furniture".into()],
-            excluded_categories: vec!["custom".into(), "underwear".into(), "perishable".into(), "software".into()],
-            defect_photos: PhotoRange { min: 3, max: 5 },
-            other_photos: PhotoRange { min: 1, max: 5 },
         }
     }
 }
@@ -175,19 +147,19 @@ impl Config {
 
     fn check(&self) -> Result<(), String> {
         let intake = &self.intake;
-        let policy = &self.policy;
-        let rules: [(bool, &str); 7] = [
+        let rules: [(bool, &str); 4] = [
             (intake.order_number_misses == 0, "intake.order_number_misses: must be at least 1"),
             (intake.proof_attempts == 0, "intake.proof_attempts: must be at least 1"),
             (!(1..=4000).contains(&intake.max_text_chars), "intake.max_text_chars: must be 1 to 4000"),
-            (policy.defect_photos.min > policy.defect_photos.max, "policy.defect_photos: min is above max"),
-            (policy.other_photos.min > policy.other_photos.max, "policy.other_photos: min is above max"),
-            (policy.defect_photos.max > 10 || policy.other_photos.max > 10, "policy.*_photos.max: at most 10"),
             (self.telegram.poll_timeout.0 >= Duration::from_secs(17), "telegram.poll_timeout: must be below 17s"),
         ];
-        match rules.into_iter().find(|(broken, _)| *broken) {
-            Some((_, message)) => Err(message.to_owned()),
-            None => Ok(()),
+        let mut problems: Vec<String> =
+            rules.into_iter().filter(|(broken, _)| *broken).map(|(_, message)| message.to_owned()).collect();
+        problems.extend(self.policy.problems());
+        problems.extend(self.retention.problems());
+        match problems.is_empty() {
+            true => Ok(()),
+            false => Err(problems.join("; ")),
         }
     }
 }
@@ -295,7 +267,9 @@ mod tests {
     fn the_example_file_parses_and_matches_the_defaults() {
         let example = Config::parse(include_str!("../aftersales.example.toml")).expect("example config");
         let defaults = Config::default();
-        assert_eq!(example.policy.excluded_categories, defaults.policy.excluded_categories);
+        assert_eq!(example.policy, defaults.policy);
+        assert_eq!(example.calendar, defaults.calendar);
+        assert_eq!(example.retention, defaults.retention);
         assert_eq!(example.intake.album_quiet, defaults.intake.album_quiet);
         assert_eq!(example.media.max_bytes, defaults.media.max_bytes);
         assert_eq!(example.intake.order_number_pattern.0.as_str(), defaults.intake.order_number_pattern.0.as_str());

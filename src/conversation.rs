@@ -3,15 +3,18 @@
 //! time comes in the facts), does no I/O and knows no Telegram types; the
 //! desk gathers the facts it [`needs`] and carries out its effects.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::case::{CaseId, CaseStatus, CaseSummary, Evidence, MediaKind, NewCase, StoredFile};
+use crate::case::{CaseId, CaseSummary, Evidence, MediaKind, NewCase, StoredFile};
 use crate::catalogue::{CaseLine, DecisionText, Lang, Msg};
 use crate::config::Config;
 use crate::order::{Order, OrderLine, OrderNo, OrderSummary, Phone};
-use crate::policy::{self, Decision, Outcome, Request};
-use crate::reason::Reason;
+use crate::policy::{self, Decision, LineHistory, Outcome, Policy, Request};
+use crate::reason::{Reason, ReasonClass};
+use crate::retention::{self, Offer, OfferKind, OfferMade, OfferResult};
 
 /// Everything the bot remembers about one customer's conversation.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -31,15 +34,28 @@ pub struct Conversation {
 #[serde(tag = "step", rename_all = "snake_case")]
 pub enum Step {
     Menu,
-    OrderNo { misses: u8 },
-    Proof { order: OrderNo, wrong: u8 },
-    PickOrder { orders: Vec<OrderSummary> },
+    OrderNo {
+        misses: u8,
+    },
+    Proof {
+        order: OrderNo,
+        wrong: u8,
+    },
+    PickOrder {
+        orders: Vec<OrderSummary>,
+    },
     PickLine,
     Quantity,
     Reason,
     Detail,
     Evidence,
     Outcome,
+    /// The customer's word on the goods' condition (unused, tags, packaging).
+    Condition,
+    /// Retention offers still to make, the current one first.
+    Retention {
+        offers: Vec<String>,
+    },
     Confirm,
 }
 
@@ -53,6 +69,10 @@ pub struct Draft {
     pub detail: String,
     pub evidence: Vec<Evidence>,
     pub outcome: Option<Outcome>,
+    pub resale_intact: Option<bool>,
+    /// Offers made so far; each is made at most once per case.
+    #[serde(default)]
+    pub offers: Vec<OfferMade>,
 }
 
 /// What the customer did, in channel-neutral terms.
@@ -179,6 +199,10 @@ pub struct Facts<'a> {
     pub cases: Vec<CaseSummary>,
     /// The id the next case will get.
     pub next_case_id: CaseId,
+    /// What earlier cases did to each line of the order, by SKU.
+    pub line_history: HashMap<String, LineHistory>,
+    /// The customer's history that retention offers depend on.
+    pub retention: retention::History,
 }
 
 /// What the shell must look up before calling [`step`].
@@ -242,6 +266,10 @@ enum Choice {
     Outcome(Outcome),
     Skip,
     Done,
+    Intact(bool),
+    Accept,
+    Another,
+    Decline,
     Confirm,
     Change,
     Cancel,
@@ -263,6 +291,10 @@ impl Choice {
             Choice::Outcome(outcome) => flow(format!("u:{}", outcome.code())),
             Choice::Skip => flow("skip".into()),
             Choice::Done => flow("done".into()),
+            Choice::Intact(intact) => flow(format!("c:{}", u8::from(*intact))),
+            Choice::Accept => flow("accept".into()),
+            Choice::Another => flow("another".into()),
+            Choice::Decline => flow("decline".into()),
             Choice::Confirm => flow("yes".into()),
             Choice::Change => flow("change".into()),
             Choice::Cancel => flow("cancel".into()),
@@ -295,6 +327,14 @@ impl Choice {
                     "u" => Choice::Outcome(Outcome::from_code(value)?),
                     "skip" => Choice::Skip,
                     "done" => Choice::Done,
+                    "c" => Choice::Intact(match value {
+                        "1" => true,
+                        "0" => false,
+                        _ => return None,
+                    }),
+                    "accept" => Choice::Accept,
+                    "another" => Choice::Another,
+                    "decline" => Choice::Decline,
                     "yes" => Choice::Confirm,
                     "change" => Choice::Change,
                     "cancel" => Choice::Cancel,
@@ -423,14 +463,29 @@ impl Turn<'_, '_> {
                 if self.offered_outcomes(order).contains(&outcome) =>
             {
                 self.state.draft.outcome = Some(outcome);
-                self.state.step = Step::Confirm;
-                self.ask(Vec::new(), message_id);
+                let chosen = Msg::Chosen(Box::new(Msg::OutcomeLabel(outcome)));
+                self.after_outcome(order, vec![chosen], message_id);
+            }
+            (Step::Condition, Choice::Intact(intact), Some(order)) => {
+                self.state.draft.resale_intact = Some(intact);
+                let label = if intact { Msg::ConditionIntactButton } else { Msg::ConditionUsedButton };
+                self.before_confirm(order, vec![Msg::Chosen(Box::new(label))], message_id);
+            }
+            (
+                Step::Retention { offers },
+                choice @ (Choice::Accept | Choice::Another | Choice::Decline),
+                Some(order),
+            ) => {
+                let offers = offers.clone();
+                self.retention_answer(order, offers, choice, message_id);
             }
             (Step::Confirm, Choice::Confirm, Some(order)) => self.confirm(order, message_id),
             (Step::Confirm, Choice::Change, Some(order)) => {
+                // Offers already made stay made: each is offered once per case.
                 self.state.draft.reason = None;
                 self.state.draft.detail.clear();
                 self.state.draft.outcome = None;
+                self.state.draft.resale_intact = None;
                 self.state.step = if order.lines.len() > 1 { Step::PickLine } else { Step::Reason };
                 self.ask(Vec::new(), message_id);
             }
@@ -600,47 +655,147 @@ impl Turn<'_, '_> {
     }
 
     fn after_evidence(&mut self, edit: Option<i32>) {
-        let offered = self.facts.order.as_ref().map(|order| self.offered_outcomes(order)).unwrap_or_default();
+        let Some(order) = self.facts.order.as_ref() else { return self.ask_again(Msg::StaleButton) };
+        let offered = self.offered_outcomes(order);
         if let [only] = offered.as_slice() {
             self.state.draft.outcome = Some(*only);
-            self.state.step = Step::Confirm;
-        } else {
-            self.state.step = Step::Outcome;
+            return self.after_outcome(order, Vec::new(), edit);
         }
+        self.state.step = Step::Outcome;
         self.ask(Vec::new(), edit);
     }
 
-    fn confirm(&mut self, order: &Order, edit: Option<i32>) {
+    /// A return or exchange for a subjective reason that the rules would
+    /// approve asks for the goods' condition, which the approval depends on.
+    fn after_outcome(&mut self, order: &Order, prefix: Vec<Msg>, edit: Option<i32>) {
         let draft = &self.state.draft;
-        let (Some(line), Some(reason), Some(outcome)) = (self.current_line(order), draft.reason, draft.outcome) else {
-            return self.ask_again(Msg::StaleButton);
+        let subjective = draft.reason.is_some_and(|reason| reason.class() == ReasonClass::Subjective);
+        let sends_back = matches!(draft.outcome, Some(Outcome::ReturnRefund | Outcome::Exchange));
+        let approvable = || self.decision(order).is_some_and(|decision| decision.verdict == policy::Verdict::Approved);
+        if subjective && sends_back && draft.resale_intact.is_none() && approvable() {
+            self.state.step = Step::Condition;
+            return self.ask(prefix, edit);
+        }
+        self.before_confirm(order, prefix, edit);
+    }
+
+    /// Runs the retention script where it applies, else goes to the summary.
+    fn before_confirm(&mut self, order: &Order, prefix: Vec<Msg>, edit: Option<i32>) {
+        let offers = self.retention_offers(order);
+        self.state.step = if offers.is_empty() { Step::Confirm } else { Step::Retention { offers } };
+        self.ask(prefix, edit);
+    }
+
+    /// The ids of the offers to make on this draft, in the script's order.
+    fn retention_offers(&self, order: &Order) -> Vec<String> {
+        let (Some(line), Some(reason), Some(decision)) =
+            (self.current_line(order), self.state.draft.reason, self.decision(order))
+        else {
+            return Vec::new();
         };
+        if !retention::applies(order, reason, &decision) {
+            return Vec::new();
+        }
+        let exchange_possible = self.state.draft.outcome != Some(Outcome::Exchange)
+            && self.offered_outcomes(order).contains(&Outcome::Exchange);
+        let script = &self.facts.config.retention;
+        let made = &self.state.draft.offers;
+        retention::offers_for(script, order, &line.category, reason, exchange_possible, &self.facts.retention)
+            .into_iter()
+            .filter(|offer| made.iter().all(|made| made.offer_id != offer.id))
+            .map(|offer| offer.id.clone())
+            .collect()
+    }
+
+    fn retention_answer(&mut self, order: &Order, mut offers: Vec<String>, choice: Choice, edit: Option<i32>) {
+        let script = &self.facts.config.retention;
+        let Some(offer) = offers.first().and_then(|id| script.offer(id)) else {
+            // The script changed under the customer's feet: go on without it.
+            return self.before_confirm(order, Vec::new(), edit);
+        };
+        let result = if choice == Choice::Accept { OfferResult::Accepted } else { OfferResult::Declined };
+        let value = offer.value_in(self.facts.config.shop.currency);
+        self.state.draft.offers.push(OfferMade { offer_id: offer.id.clone(), kind: offer.kind, value, result });
+        match choice {
+            Choice::Accept if offer.kind == OfferKind::OtherStyle => {
+                self.state.draft.outcome = Some(Outcome::Exchange);
+                self.state.step = Step::Confirm;
+                self.ask(vec![Msg::OtherStyleChosen], edit);
+            }
+            Choice::Accept => self.retained(order, offer, edit),
+            Choice::Another if offers.len() > 1 => {
+                offers.remove(0);
+                self.state.step = Step::Retention { offers };
+                self.ask(Vec::new(), edit);
+            }
+            _ => {
+                self.state.step = Step::Confirm;
+                self.ask(vec![Msg::OfferDeclined], edit);
+            }
+        }
+    }
+
+    /// The customer keeps the goods: the case is opened closed, as retained.
+    fn retained(&mut self, order: &Order, offer: &Offer, edit: Option<i32>) {
+        let Some(case) = self.new_case(order) else { return self.ask_again(Msg::StaleButton) };
+        let said = Msg::Retained {
+            id: case.id.clone(),
+            text: offer.text(self.state.lang).to_owned(),
+            kind: offer.kind,
+            value: offer.value_in(self.facts.config.shop.currency),
+        };
+        self.effects.push(Effect::OpenCase(case));
+        self.reset();
+        self.menu(vec![said], edit);
+    }
+
+    fn confirm(&mut self, order: &Order, edit: Option<i32>) {
+        let Some(case) = self.new_case(order) else { return self.ask_again(Msg::StaleButton) };
+        let opened = Msg::CaseOpened { id: case.id.clone(), decision: self.decision_text(&case.decision) };
+        self.effects.push(Effect::OpenCase(case));
+        self.reset();
+        self.menu(vec![opened], edit);
+    }
+
+    /// The case the draft makes, with the engine's decision on it.
+    fn new_case(&self, order: &Order) -> Option<NewCase> {
+        let draft = &self.state.draft;
+        let line = self.current_line(order)?;
+        Some(NewCase {
+            id: self.facts.next_case_id.clone(),
+            order_no: order.no.clone(),
+            sku: line.sku.clone(),
+            quantity: draft.quantity,
+            reason: draft.reason?,
+            detail: draft.detail.clone(),
+            outcome: draft.outcome?,
+            decision: self.decision(order)?,
+            evidence: draft.evidence.clone(),
+            resale_intact: draft.resale_intact,
+            offers: draft.offers.clone(),
+        })
+    }
+
+    /// The engine's decision on the draft as it stands.
+    fn decision(&self, order: &Order) -> Option<Decision> {
+        let draft = &self.state.draft;
+        let line = self.current_line(order)?;
         let request = Request {
             order,
             line,
             quantity: draft.quantity,
-            reason,
-            outcome,
+            reason: draft.reason?,
+            outcome: draft.outcome?,
             photos: draft.evidence.len(),
+            resale_intact: draft.resale_intact,
+            history: &self.line_history(line),
             at: self.facts.now,
         };
-        let config = self.facts.config;
-        let decision = policy::decide(&request, &config.policy, config.shop.timezone.0);
-        let id = self.facts.next_case_id.clone();
-        let opened = Msg::CaseOpened { id: id.clone(), decision: self.decision_text(&decision) };
-        self.effects.push(Effect::OpenCase(NewCase {
-            id,
-            order_no: order.no.clone(),
-            sku: line.sku.clone(),
-            quantity: draft.quantity,
-            reason,
-            detail: draft.detail.clone(),
-            outcome,
-            decision,
-            evidence: draft.evidence.clone(),
-        }));
-        self.reset();
-        self.menu(vec![opened], edit);
+        Some(policy::decide(&request, &Policy::new(self.facts.config)))
+    }
+
+    fn line_history(&self, line: &OrderLine) -> LineHistory {
+        self.facts.line_history.get(&line.sku).cloned().unwrap_or_default()
     }
 
     fn list_cases(&mut self, edit: Option<i32>) {
@@ -661,7 +816,7 @@ impl Turn<'_, '_> {
     }
 
     fn request_agent(&mut self, edit: Option<i32>) {
-        let case = self.facts.cases.iter().find(|case| case.status != CaseStatus::Closed).map(|case| case.id.clone());
+        let case = self.facts.cases.iter().find(|case| !case.status.is_closed()).map(|case| case.id.clone());
         self.effects.push(Effect::RequestAgent { case: case.clone() });
         self.ask_with(vec![Msg::AgentQueued { case }], edit);
     }
@@ -817,6 +972,29 @@ impl Turn<'_, '_> {
                     outcomes.into_iter().map(|outcome| button(Msg::OutcomeLabel(outcome), Choice::Outcome(outcome)));
                 (vec![Msg::AskOutcome], with_cancel(pairs(buttons.collect())))
             }
+            Step::Condition => {
+                let line = self.current_line(order?)?;
+                let rows = vec![
+                    vec![button(Msg::ConditionIntactButton, Choice::Intact(true))],
+                    vec![button(Msg::ConditionUsedButton, Choice::Intact(false))],
+                ];
+                (vec![Msg::AskCondition { item: line.item_name.clone() }], with_cancel(rows))
+            }
+            Step::Retention { offers } => {
+                let offer = offers.first().and_then(|id| self.facts.config.retention.offer(id))?;
+                let said = Msg::RetentionOffer {
+                    text: offer.text(self.state.lang).to_owned(),
+                    kind: offer.kind,
+                    value: offer.value_in(self.facts.config.shop.currency),
+                    first: draft.offers.is_empty(),
+                };
+                let mut rows = vec![vec![button(Msg::AcceptOfferButton { kind: offer.kind }, Choice::Accept)]];
+                if offers.len() > 1 {
+                    rows.push(vec![button(Msg::AnotherOfferButton, Choice::Another)]);
+                }
+                rows.push(vec![button(Msg::DeclineOfferButton, Choice::Decline)]);
+                (vec![said], Keys::Buttons(rows))
+            }
             Step::Confirm => {
                 let order = order?;
                 let line = self.current_line(order)?;
@@ -828,6 +1006,7 @@ impl Turn<'_, '_> {
                     detail: draft.detail.clone(),
                     photos: draft.evidence.len(),
                     outcome: draft.outcome?,
+                    resale_intact: draft.resale_intact,
                 };
                 let rows = vec![
                     vec![button(Msg::ConfirmButton, Choice::Confirm)],
@@ -843,7 +1022,7 @@ impl Turn<'_, '_> {
         self.state.draft.sku.as_deref().and_then(|sku| order.line(sku))
     }
 
-    fn photo_range(&self) -> crate::config::PhotoRange {
+    fn photo_range(&self) -> policy::PhotoRange {
         let reason = self.state.draft.reason.unwrap_or(Reason::ChangedMind);
         policy::photos_needed(reason, &self.facts.config.policy)
     }
@@ -854,20 +1033,14 @@ impl Turn<'_, '_> {
     }
 
     fn offered_outcomes(&self, order: &Order) -> Vec<Outcome> {
-        self.state.draft.reason.map(|reason| policy::outcomes_for(order.stage(), reason)).unwrap_or_default()
+        let (Some(reason), Some(line)) = (self.state.draft.reason, self.current_line(order)) else {
+            return Vec::new();
+        };
+        policy::outcomes_for(order, reason, &self.line_history(line), &self.facts.config.policy)
     }
 
     fn decision_text(&self, decision: &Decision) -> DecisionText {
-        DecisionText {
-            verdict: decision.verdict,
-            rule: decision.rule,
-            next: decision.next,
-            // Deadlines are exclusive; customers read the last minute that counts.
-            deadline: decision.deadline.map(|deadline| self.local(deadline - chrono::Duration::minutes(1))),
-            return_shipping: decision.return_shipping,
-            freight_insurance: decision.freight_insurance,
-            refund_cap: decision.refund_cap,
-        }
+        DecisionText::new(decision, self.facts.config.shop.timezone.0)
     }
 
     fn local(&self, at: DateTime<Utc>) -> NaiveDateTime {
@@ -979,11 +1152,26 @@ mod tests {
                     item_name: String::new(),
                     reason: case.reason,
                     outcome: case.outcome,
-                    status: crate::case::CaseStatus::after(case.decision.verdict),
+                    status: case.status(),
                     created_at: self.now,
                 })
                 .collect();
+            let mut line_history: HashMap<String, LineHistory> = HashMap::new();
+            for case in &self.opened {
+                if case.outcome == Outcome::Exchange && case.status() != crate::case::CaseStatus::NotEligible {
+                    line_history.entry(case.sku.clone()).or_default().exchanges += 1;
+                }
+            }
+            let accepted_recently = self
+                .opened
+                .iter()
+                .flat_map(|case| &case.offers)
+                .filter(|offer| offer.result == OfferResult::Accepted)
+                .map(|offer| offer.offer_id.clone())
+                .collect();
             let facts = Facts {
+                line_history,
+                retention: retention::History { past_cases: self.opened.len() as u32, accepted_recently },
                 config: &self.config,
                 now: self.now,
                 first_name: "Lei",
@@ -1109,10 +1297,191 @@ mod tests {
         world.text("The colour is not what I hoped");
         assert_eq!(world.state.step, Step::Outcome);
         world.press(Msg::OutcomeLabel(Outcome::ReturnRefund));
+        assert_eq!(world.state.step, Step::Condition);
+        world.press(Msg::ConditionIntactButton);
+        assert!(matches!(world.state.step, Step::Retention { .. }), "the default script offers another size");
+        let effects = world.press(Msg::DeclineOfferButton);
+        assert!(says(&effects, |m| *m == Msg::OfferDeclined));
         world.press(Msg::ConfirmButton);
         let case = &world.opened[0];
         assert_eq!(case.detail, "The colour is not what I hoped");
         assert_eq!(case.decision.verdict, Verdict::Approved);
+        assert_eq!(case.resale_intact, Some(true));
+        assert_eq!(case.offers.len(), 1);
+        assert_eq!(case.offers[0].result, OfferResult::Declined);
+        assert_eq!(case.status(), crate::case::CaseStatus::Approved);
+    }
+
+    /// A shop whose script offers a coupon, then a discount to keep, then another size.
+    fn coupon_shop() -> World {
+        let mut world = World::new();
+        let offer = |id: &str, kind: OfferKind, value: Option<&str>| Offer {
+            id: id.into(),
+            kind,
+            text_zh: format!("{id} 中文"),
+            text_en: format!("{id} in English"),
+            value: value.map(Into::into),
+            reasons: Vec::new(),
+            categories: Vec::new(),
+            min_order_value: None,
+            max_past_cases: None,
+            per_customer_per_month: 1,
+        };
+        world.config.retention.offers = vec![
+            offer("coupon10", OfferKind::Coupon, Some("10.00")),
+            offer("keep20", OfferKind::KeepDiscount, Some("20.00")),
+            offer("other_style", OfferKind::OtherStyle, None),
+        ];
+        world
+    }
+
+    /// A change-of-mind return of TB-100001 up to the first retention offer.
+    fn at_first_offer(world: &mut World) {
+        at_reason(world);
+        world.press(Msg::ReasonLabel(Reason::ChangedMind));
+        world.press(Msg::SkipButton);
+        world.press(Msg::OutcomeLabel(Outcome::ReturnRefund));
+        world.press(Msg::ConditionIntactButton);
+    }
+
+    #[test]
+    fn retention_offers_come_in_the_scripts_order_and_a_coupon_keeps_the_sale() {
+        let mut world = coupon_shop();
+        at_first_offer(&mut world);
+        assert!(matches!(&world.state.step, Step::Retention { offers } if offers[0] == "coupon10"));
+        assert!(world.last_buttons.iter().any(|b| b.label == Msg::DeclineOfferButton), "one tap to decline");
+        world.press(Msg::AnotherOfferButton);
+        assert!(matches!(&world.state.step, Step::Retention { offers } if offers[0] == "keep20"));
+        let effects = world.press(Msg::AcceptOfferButton { kind: OfferKind::KeepDiscount });
+        let [case] = world.opened.as_slice() else { panic!("one case expected") };
+        assert_eq!(case.status(), crate::case::CaseStatus::Retained);
+        let results: Vec<_> = case.offers.iter().map(|o| (o.offer_id.as_str(), o.result)).collect();
+        assert_eq!(results, [("coupon10", OfferResult::Declined), ("keep20", OfferResult::Accepted)]);
+        assert_eq!(case.offers[1].value, Some(Money::new(2000, Currency::CNY)));
+        assert!(says(&effects, |m| matches!(m, Msg::Retained { kind: OfferKind::KeepDiscount, .. })));
+        assert_eq!(world.state.step, Step::Menu);
+    }
+
+    #[test]
+    fn declining_goes_straight_on_with_the_request() {
+        let mut world = coupon_shop();
+        at_first_offer(&mut world);
+        let effects = world.press(Msg::DeclineOfferButton);
+        assert!(says(&effects, |m| *m == Msg::OfferDeclined));
+        assert_eq!(world.state.step, Step::Confirm, "one tap, and no further offers");
+        world.press(Msg::ConfirmButton);
+        let case = &world.opened[0];
+        assert_eq!(case.status(), crate::case::CaseStatus::Approved);
+        assert_eq!(case.decision.rule, policy::RuleId::NoReasonReturn);
+    }
+
+    #[test]
+    fn another_size_turns_the_return_into_an_exchange() {
+        let mut world = coupon_shop();
+        at_first_offer(&mut world);
+        world.press(Msg::AnotherOfferButton);
+        world.press(Msg::AnotherOfferButton);
+        assert!(!world.last_buttons.iter().any(|b| b.label == Msg::AnotherOfferButton), "the last offer");
+        let effects = world.press(Msg::AcceptOfferButton { kind: OfferKind::OtherStyle });
+        assert!(says(&effects, |m| *m == Msg::OtherStyleChosen));
+        assert!(says(&effects, |m| matches!(m, Msg::Summary { outcome: Outcome::Exchange, .. })));
+        world.press(Msg::ConfirmButton);
+        let case = &world.opened[0];
+        assert_eq!((case.outcome, case.decision.rule), (Outcome::Exchange, policy::RuleId::ExchangeInWindow));
+        assert_eq!(case.status(), crate::case::CaseStatus::Approved);
+    }
+
+    #[test]
+    fn an_offer_is_made_once_per_case_and_within_the_customers_monthly_limit() {
+        let mut world = coupon_shop();
+        at_first_offer(&mut world);
+        world.press(Msg::DeclineOfferButton);
+        world.press(Msg::ChangeButton);
+        world.press(Msg::ReasonLabel(Reason::FoundCheaper));
+        world.press(Msg::SkipButton);
+        world.press(Msg::OutcomeLabel(Outcome::ReturnRefund));
+        world.press(Msg::ConditionIntactButton);
+        assert!(
+            matches!(&world.state.step, Step::Retention { offers } if offers[0] == "keep20"),
+            "the declined coupon is not offered again on this case: {:?}",
+            world.state.step
+        );
+        world.press(Msg::AcceptOfferButton { kind: OfferKind::KeepDiscount });
+        // A second order line, a second request: keep20 was used this month.
+        world.command(Command::New);
+        world.text("TB-100002");
+        world.text("8000");
+        world.press(Msg::LineButton {
+            item: "风衣".into(),
+            quantity: 1,
+            unit_price: Money::new(59_900, Currency::CNY),
+        });
+        world.press(Msg::ReasonLabel(Reason::ChangedMind));
+        world.press(Msg::SkipButton);
+        world.press(Msg::OutcomeLabel(Outcome::ReturnRefund));
+        world.press(Msg::ConditionIntactButton);
+        assert!(matches!(&world.state.step, Step::Retention { offers } if !offers.contains(&"keep20".to_owned())));
+    }
+
+    #[test]
+    fn problems_are_put_right_without_retention() {
+        let mut world = coupon_shop();
+        at_reason(&mut world);
+        world.press(Msg::ReasonLabel(Reason::QualityDefect));
+        world.press(Msg::SkipButton);
+        for unique in ["p1", "p2", "p3"] {
+            world.photo(unique, None);
+        }
+        world.press(Msg::DoneButton);
+        world.press(Msg::OutcomeLabel(Outcome::ReturnRefund));
+        assert_eq!(world.state.step, Step::Confirm, "no condition question and no offers for a defect");
+    }
+
+    #[test]
+    fn a_used_item_is_recorded_and_explained_not_retained() {
+        let mut world = coupon_shop();
+        at_reason(&mut world);
+        world.press(Msg::ReasonLabel(Reason::ChangedMind));
+        world.press(Msg::SkipButton);
+        world.press(Msg::OutcomeLabel(Outcome::ReturnRefund));
+        world.press(Msg::ConditionUsedButton);
+        assert_eq!(world.state.step, Step::Confirm, "nothing to retain: the return is not approved");
+        world.press(Msg::ConfirmButton);
+        let case = &world.opened[0];
+        assert_eq!(case.resale_intact, Some(false));
+        assert_eq!(case.decision.rule, policy::RuleId::ResaleImpaired);
+        assert_eq!(case.decision.next, policy::NextStep::QualityClaimOrPerson);
+    }
+
+    #[test]
+    fn a_refund_before_shipping_is_retained_too() {
+        let mut world = coupon_shop();
+        world.orders.push(order("TB-100004", "13800138000", vec![line("SC-1", "围巾", 1, 129)], None));
+        world.orders[3].shipped_at = None;
+        world.command(Command::New);
+        world.text("TB-100004");
+        world.text("8000");
+        world.press(Msg::ReasonLabel(Reason::OrderChanged));
+        world.press(Msg::SkipButton);
+        assert!(matches!(&world.state.step, Step::Retention { offers } if offers == &["coupon10", "keep20"]));
+        world.press(Msg::AcceptOfferButton { kind: OfferKind::Coupon });
+        assert_eq!(world.opened[0].status(), crate::case::CaseStatus::Retained);
+    }
+
+    #[test]
+    fn an_exchange_already_used_is_not_offered_again() {
+        let mut world = World::new();
+        at_reason(&mut world);
+        world.press(Msg::ReasonLabel(Reason::WrongSizeOrdered));
+        world.press(Msg::SkipButton);
+        world.press(Msg::OutcomeLabel(Outcome::Exchange));
+        world.press(Msg::ConditionIntactButton);
+        world.press(Msg::ConfirmButton);
+        at_reason(&mut world);
+        world.press(Msg::ReasonLabel(Reason::WrongSizeOrdered));
+        world.press(Msg::SkipButton);
+        assert_eq!(world.state.step, Step::Condition, "the one outcome left needs no question");
+        assert_eq!(world.state.draft.outcome, Some(Outcome::ReturnRefund));
     }
 
     #[test]
@@ -1260,6 +1629,8 @@ mod tests {
         world.press(Msg::ReasonLabel(Reason::ChangedMind));
         world.press(Msg::SkipButton);
         world.press(Msg::OutcomeLabel(Outcome::ReturnRefund));
+        world.press(Msg::ConditionIntactButton);
+        world.press(Msg::DeclineOfferButton);
         world.press(Msg::ConfirmButton);
         at_reason(&mut world);
         let effects = world.command(Command::Cancel);
@@ -1304,6 +1675,8 @@ mod tests {
         world.press(Msg::ReasonLabel(Reason::ChangedMind));
         world.press(Msg::SkipButton);
         world.press(Msg::OutcomeLabel(Outcome::ReturnRefund));
+        world.press(Msg::ConditionIntactButton);
+        world.press(Msg::DeclineOfferButton);
         world.press(Msg::ConfirmButton);
         let effects = world.command(Command::Agent);
         assert!(effects.contains(&Effect::RequestAgent { case: Some(CaseId::from_seq(1001)) }));

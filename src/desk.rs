@@ -82,10 +82,16 @@ impl Desk {
                 .collect(),
             None => Vec::new(),
         };
+        let line_history = match &order {
+            Some(order) => cases::line_history(&mut tx, &order.no, None).await?,
+            None => Default::default(),
+        };
         let facts = Facts {
             config,
             now,
             first_name: &customer.first_name,
+            line_history,
+            retention: cases::retention_history(&mut tx, customer.id, now).await?,
             order,
             order_locked_until,
             phone_orders,

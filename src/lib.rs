@@ -7,6 +7,7 @@
 //!   the channels [`telegram`] and [`terminal`], and the order tools
 //!   [`import`] and [`demo`].
 
+pub mod calendar;
 pub mod case;
 pub mod catalogue;
 pub mod config;
@@ -16,6 +17,7 @@ pub mod order;
 pub mod outgoing;
 pub mod policy;
 pub mod reason;
+pub mod retention;
 
 pub mod demo;
 pub mod desk;

@@ -25,6 +25,13 @@ pub enum Reason {
     // Other.
     OrderChanged,
     ServiceComplaint,
+    // Money owed on a received order (DOMAIN.md §1.3).
+    /// 保价: the price dropped soon after purchase.
+    PriceDropped,
+    /// The shipping fee the customer paid or advanced.
+    ShippingFee,
+    /// A discount or gift promised and not given.
+    PromisedDiscount,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -33,6 +40,8 @@ pub enum ReasonClass {
     Product,
     Logistics,
     Other,
+    /// Money owed, settled without sending anything back.
+    Money,
 }
 
 /// What the photos must show, so the customer is asked for the right ones.
@@ -49,7 +58,7 @@ pub enum EvidenceKind {
 }
 
 impl Reason {
-    pub const ALL: [Reason; 15] = [
+    pub const ALL: [Reason; 18] = [
         Reason::ChangedMind,
         Reason::WrongSizeOrdered,
         Reason::NoLongerNeeded,
@@ -65,6 +74,9 @@ impl Reason {
         Reason::SignedNotReceived,
         Reason::OrderChanged,
         Reason::ServiceComplaint,
+        Reason::PriceDropped,
+        Reason::ShippingFee,
+        Reason::PromisedDiscount,
     ];
 
     pub fn class(self) -> ReasonClass {
@@ -76,6 +88,7 @@ impl Reason {
                 ReasonClass::Logistics
             }
             OrderChanged | ServiceComplaint => ReasonClass::Other,
+            PriceDropped | ShippingFee | PromisedDiscount => ReasonClass::Money,
         }
     }
 
@@ -98,6 +111,9 @@ impl Reason {
             SignedNotReceived => "signed_not_received",
             OrderChanged => "order_changed",
             ServiceComplaint => "service_complaint",
+            PriceDropped => "price_dropped",
+            ShippingFee => "shipping_fee",
+            PromisedDiscount => "promised_discount",
         }
     }
 

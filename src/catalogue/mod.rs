@@ -6,14 +6,16 @@
 mod en;
 mod zh;
 
-use chrono::NaiveDateTime;
+use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 use crate::case::{CaseId, CaseStatus};
 use crate::money::Money;
 use crate::order::OrderNo;
-use crate::policy::{NextStep, Outcome, RuleId, ShippingPayer, Verdict};
+use crate::policy::{Decision, Fact, NextStep, Outcome, RuleId, ShippingPayer, Span, Verdict};
 use crate::reason::{EvidenceKind, Reason};
+use crate::retention::OfferKind;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -54,11 +56,53 @@ pub struct DecisionText {
     pub verdict: Verdict,
     pub rule: RuleId,
     pub next: NextStep,
-    /// The rule's deadline in the shop's time zone.
+    pub outcome: Outcome,
+    /// The last minute the rule's window counts, in the shop's time zone.
     pub deadline: Option<NaiveDateTime>,
+    /// The window's length ("7 days", "48 hours").
+    pub window: Option<Span>,
+    /// When a person answers a request under review (shop time).
+    pub review_by: Option<NaiveDateTime>,
     pub return_shipping: Option<ShippingPayer>,
     pub freight_insurance: bool,
+    /// The customer advances the return shipping; the shop repays it as cash-back.
+    pub shipping_cash_back: bool,
     pub refund_cap: Money,
+    /// Working days from a passed inspection to the refund.
+    pub refund_working_days: u32,
+}
+
+impl DecisionText {
+    /// A decision as the customer reads it, its times in the shop's zone.
+    pub fn new(decision: &Decision, zone: Tz) -> DecisionText {
+        let local = |at: DateTime<Utc>| at.with_timezone(&zone).naive_local();
+        DecisionText {
+            verdict: decision.verdict,
+            rule: decision.rule,
+            next: decision.next,
+            outcome: decision.outcome,
+            // Deadlines are exclusive; customers read the last minute that counts.
+            deadline: decision.deadline.map(|deadline| local(deadline - chrono::Duration::minutes(1))),
+            window: decision.window,
+            review_by: decision.review_by.map(local),
+            return_shipping: decision.return_shipping,
+            freight_insurance: decision.freight_insurance,
+            shipping_cash_back: decision.shipping_cash_back,
+            refund_cap: decision.refund_cap,
+            refund_working_days: decision.refund_working_days,
+        }
+    }
+}
+
+impl Msg {
+    /// The full explanation of a decision: what the customer is told, and every fact the rule used.
+    pub fn explanation(decision: &Decision, zone: Tz) -> Msg {
+        let local = |at: DateTime<Utc>| at.with_timezone(&zone).naive_local();
+        Msg::Explanation {
+            decision: DecisionText::new(decision, zone),
+            facts: decision.facts.iter().cloned().map(|fact| fact.map_time(local)).collect(),
+        }
+    }
 }
 
 /// One line of "my cases".
@@ -172,6 +216,8 @@ pub enum Msg {
         detail: String,
         photos: usize,
         outcome: Outcome,
+        /// The customer's word on the item's condition, when it was asked.
+        resale_intact: Option<bool>,
     },
     ConfirmButton,
     ChangeButton,
@@ -179,6 +225,43 @@ pub enum Msg {
     CaseOpened {
         id: CaseId,
         decision: DecisionText,
+    },
+    // The condition of the goods (resale not impaired), a customer declaration.
+    AskCondition {
+        item: String,
+    },
+    ConditionIntactButton,
+    ConditionUsedButton,
+    // Retention (挽留): offers before a subjective return goes ahead.
+    /// One offer; `first` opens with asking what would make the customer keep it.
+    RetentionOffer {
+        text: String,
+        kind: OfferKind,
+        value: Option<Money>,
+        first: bool,
+    },
+    AcceptOfferButton {
+        kind: OfferKind,
+    },
+    AnotherOfferButton,
+    /// Declining continues the request, always in one tap.
+    DeclineOfferButton,
+    /// Said after declining: the request goes on, nothing lost.
+    OfferDeclined,
+    /// An exchange for another size or style was accepted; the summary follows.
+    OtherStyleChosen,
+    /// The customer keeps the item (or the order keeps shipping); the case
+    /// is closed as retained and the offer recorded on it.
+    Retained {
+        id: CaseId,
+        text: String,
+        kind: OfferKind,
+        value: Option<Money>,
+    },
+    /// The full explanation of a decision (`aftersales policy explain`).
+    Explanation {
+        decision: DecisionText,
+        facts: Vec<Fact<NaiveDateTime>>,
     },
     // Everything else.
     Cancelled,
@@ -248,6 +331,7 @@ mod tests {
 
     use super::*;
     use crate::money::Currency;
+    use crate::policy::Stage;
     use crate::reason::EvidenceKind;
 
     /// Shop data as a customer of each language would typically see it.
@@ -257,6 +341,8 @@ mod tests {
         item: &'static str,
         long_item: &'static str,
         detail: &'static str,
+        /// A retention offer, in the shop's own words.
+        offer: &'static str,
     }
 
     const ZH_DATA: Data = Data {
@@ -265,6 +351,7 @@ mod tests {
         item: "羊毛外套",
         long_item: "加厚双面羊绒大衣女中长款秋冬新款高级感",
         detail: "袖口开线了",
+        offer: "送您一张10元无门槛优惠券，下次购物直接抵扣",
     };
     const EN_DATA: Data = Data {
         name: "Fang",
@@ -272,6 +359,7 @@ mod tests {
         item: "Wool coat",
         long_item: "Double-faced cashmere long winter coat, premium edition",
         detail: "the cuff seam came open",
+        offer: "A coupon for your next order, no minimum spend",
     };
 
     const FORBIDDEN: [&str; 14] = [
@@ -305,72 +393,152 @@ mod tests {
         OrderNo::from_trusted("DEMO-1004")
     }
 
+    /// A decision on a return and refund, its window ending with 9 March.
     fn decision(verdict: Verdict, rule: RuleId, next: NextStep) -> DecisionText {
         DecisionText {
             verdict,
             rule,
             next,
-            deadline: Some(at(3, 10, 0, 0)),
+            outcome: Outcome::ReturnRefund,
+            deadline: Some(at(3, 9, 23, 59)),
+            window: Some(Span::Days(7)),
+            review_by: None,
             return_shipping: None,
             freight_insurance: false,
+            shipping_cash_back: false,
             refund_cap: yuan(199),
+            refund_working_days: 3,
         }
+    }
+
+    fn opened(decision: DecisionText) -> Msg {
+        Msg::CaseOpened { id: CaseId::from_seq(1001), decision }
+    }
+
+    /// One fact of every kind, as `aftersales policy explain` shows them.
+    fn all_facts() -> Vec<Fact<NaiveDateTime>> {
+        vec![
+            Fact::RequestedAt(at(3, 5, 10, 30)),
+            Fact::Stage(Stage::Delivered),
+            Fact::PaidAt(at(2, 26, 20, 15)),
+            Fact::DeliveredAt(at(3, 2, 14, 5)),
+            Fact::Window { from: at(3, 3, 0, 0), length: Span::Days(7), ends: at(3, 10, 0, 0) },
+            Fact::Category { name: "apparel".into(), no_reason_return: true },
+            Fact::Photos { have: 2, need: 3 },
+            Fact::ResaleIntact(true),
+            Fact::ExchangesUsed { used: 1, allowed: 1 },
+            Fact::ReplacementDeliveredAt(at(3, 1, 9, 0)),
+            Fact::Paid(yuan(199)),
+            Fact::AlreadyRefunded(yuan(50)),
+            Fact::FreightInsurance(true),
+            Fact::ReviewBy { working_days: 1, by: at(3, 10, 18, 0) },
+        ]
     }
 
     /// The bot's commands, as `conversation::Command::name` spells them.
     const COMMANDS: [&str; 7] = ["start", "new", "cases", "agent", "lang", "cancel", "help"];
 
     const VERDICTS: [Verdict; 3] = [Verdict::Approved, Verdict::NeedsReview, Verdict::NotEligible];
-    const RULES: [RuleId; 15] = [
+    const RULES: [RuleId; 24] = [
         RuleId::OrderUnpaid,
         RuleId::RefundBeforeShipping,
         RuleId::RefundInTransit,
         RuleId::CarrierCheck,
+        RuleId::RefundOnlyAfterReceipt,
         RuleId::NoReasonReturn,
         RuleId::NoReasonWindowPassed,
         RuleId::ExcludedCategory,
+        RuleId::ResaleImpaired,
         RuleId::ExchangeInWindow,
         RuleId::ExchangeWindowPassed,
+        RuleId::ExchangeAlreadyUsed,
+        RuleId::ReturnAfterExchange,
+        RuleId::ReturnAfterExchangeWindowPassed,
         RuleId::QualityClaim,
         RuleId::QualityReportWindowPassed,
         RuleId::WarrantyPassed,
         RuleId::LogisticsClaim,
+        RuleId::PriceProtection,
+        RuleId::PriceProtectionWindowPassed,
+        RuleId::CashBack,
+        RuleId::NothingLeftToRefund,
         RuleId::EvidenceMissing,
         RuleId::OutcomeNotOffered,
     ];
-    const NEXT_STEPS: [NextStep; 8] = [
+    const NEXT_STEPS: [NextStep; 11] = [
         NextStep::CancelUnpaidOrder,
         NextStep::RefundToOriginalPayment,
         NextStep::InterceptAndRefuseDelivery,
         NextStep::SendItemBack,
-        NextStep::ReviewWithinWorkingDay,
+        NextStep::Review,
         NextStep::CarrierVerifies,
+        NextStep::ChooseReturnInstead,
+        NextStep::QualityClaimOrPerson,
         NextStep::TalkToPerson,
         NextStep::AddPhotos,
+        NextStep::CashBackAfterReview,
     ];
     const PAYERS: [Option<ShippingPayer>; 4] =
         [None, Some(ShippingPayer::Customer), Some(ShippingPayer::Shop), Some(ShippingPayer::Carrier)];
-    const STATUSES: [CaseStatus; 4] =
-        [CaseStatus::Approved, CaseStatus::NeedsReview, CaseStatus::NotEligible, CaseStatus::Closed];
+    const WINDOWS: [Option<Span>; 4] = [Some(Span::Days(7)), Some(Span::Hours(48)), Some(Span::Days(365)), None];
+    const STATUSES: [CaseStatus; 5] = CaseStatus::ALL;
+    const OFFER_KINDS: [OfferKind; 4] =
+        [OfferKind::Coupon, OfferKind::Gift, OfferKind::KeepDiscount, OfferKind::OtherStyle];
     const KINDS: [EvidenceKind; 4] =
         [EvidenceKind::Defect, EvidenceKind::SizeLabel, EvidenceKind::WhatArrived, EvidenceKind::AsReceived];
 
+    /// Who pays the return parcel, freight insurance and cash-back: every combination.
+    fn shipping(turn: usize) -> (Option<ShippingPayer>, bool, bool) {
+        (PAYERS[turn % 4], (turn / 4) % 2 == 1, (turn / 8) % 2 == 1)
+    }
+
+    /// Every verdict, rule, next step and outcome (the rest of the decision
+    /// taking turns), and every window, deadline, review time and shipping
+    /// for a few typical decisions: bounded, but each text is seen.
     fn case_opened_samples() -> Vec<Msg> {
         let mut samples = Vec::new();
+        let mut turn = 0usize;
         for verdict in VERDICTS {
             for rule in RULES {
                 for next in NEXT_STEPS {
-                    for deadline in [Some(at(3, 10, 0, 0)), None] {
-                        for return_shipping in PAYERS {
-                            for freight_insurance in [false, true] {
-                                let decision = DecisionText {
-                                    deadline,
-                                    return_shipping,
-                                    freight_insurance,
-                                    ..decision(verdict, rule, next)
-                                };
-                                samples.push(Msg::CaseOpened { id: CaseId::from_seq(1001), decision });
-                            }
+                    for outcome in Outcome::ALL {
+                        let (return_shipping, freight_insurance, shipping_cash_back) = shipping(turn / 8);
+                        samples.push(opened(DecisionText {
+                            outcome,
+                            deadline: (turn % 5 != 4).then(|| at(3, 9, 23, 59)),
+                            window: WINDOWS[(turn / 3) % WINDOWS.len()],
+                            review_by: (turn % 3 != 2).then(|| at(3, 10, 18, 0)),
+                            return_shipping,
+                            freight_insurance,
+                            shipping_cash_back,
+                            ..decision(verdict, rule, next)
+                        }));
+                        turn += 1;
+                    }
+                }
+            }
+        }
+        let typical = [
+            (Verdict::Approved, RuleId::NoReasonReturn, NextStep::SendItemBack),
+            (Verdict::Approved, RuleId::ReturnAfterExchange, NextStep::SendItemBack),
+            (Verdict::NeedsReview, RuleId::QualityClaim, NextStep::Review),
+            (Verdict::NeedsReview, RuleId::CashBack, NextStep::CashBackAfterReview),
+            (Verdict::NotEligible, RuleId::ResaleImpaired, NextStep::QualityClaimOrPerson),
+        ];
+        for (verdict, rule, next) in typical {
+            for window in WINDOWS {
+                for deadline in [Some(at(3, 9, 23, 59)), None] {
+                    for review_by in [Some(at(3, 10, 18, 0)), None] {
+                        for (return_shipping, freight_insurance, shipping_cash_back) in (0..16).map(shipping) {
+                            samples.push(opened(DecisionText {
+                                window,
+                                deadline,
+                                review_by,
+                                return_shipping,
+                                freight_insurance,
+                                shipping_cash_back,
+                                ..decision(verdict, rule, next)
+                            }));
                         }
                     }
                 }
@@ -420,7 +588,35 @@ mod tests {
             Msg::UseButtons,
             Msg::UnexpectedMedia,
             Msg::Unsupported,
+            Msg::AskCondition { item: data.item.into() },
+            Msg::OfferDeclined,
+            Msg::OtherStyleChosen,
+            Msg::Explanation {
+                decision: DecisionText {
+                    verdict: Verdict::NeedsReview,
+                    rule: RuleId::QualityClaim,
+                    next: NextStep::Review,
+                    window: Some(Span::Hours(48)),
+                    review_by: Some(at(3, 10, 18, 0)),
+                    return_shipping: Some(ShippingPayer::Shop),
+                    shipping_cash_back: true,
+                    ..decision(Verdict::NeedsReview, RuleId::QualityClaim, NextStep::Review)
+                },
+                facts: all_facts(),
+            },
+            Msg::Explanation {
+                decision: decision(Verdict::NotEligible, RuleId::OrderUnpaid, NextStep::CancelUnpaidOrder),
+                facts: Vec::new(),
+            },
         ];
+        for kind in OFFER_KINDS {
+            for value in [Some(yuan(10)), None] {
+                for first in [true, false] {
+                    samples.push(Msg::RetentionOffer { text: data.offer.into(), kind, value, first });
+                }
+                samples.push(Msg::Retained { id: CaseId::from_seq(1001), text: data.offer.into(), kind, value });
+            }
+        }
         samples.extend(COMMANDS.map(|command| Msg::CommandDescription { command: command.into() }));
         samples.extend((0..=3).map(|tries_left| Msg::ProofWrong { tries_left }));
         samples.extend(KINDS.into_iter().flat_map(|kind| {
@@ -442,7 +638,18 @@ mod tests {
                 detail: detail.into(),
                 photos,
                 outcome,
+                resale_intact: None,
             })
+        }));
+        samples.extend([Some(true), Some(false)].map(|resale_intact| Msg::Summary {
+            order: order(),
+            item: data.item.into(),
+            quantity: 1,
+            reason: Reason::ChangedMind,
+            detail: String::new(),
+            photos: 0,
+            outcome: Outcome::ReturnRefund,
+            resale_intact,
         }));
         samples.push(Msg::Cases(
             STATUSES
@@ -481,7 +688,12 @@ mod tests {
             Msg::Quantity(12),
             Msg::LanguageName(Lang::Zh),
             Msg::LanguageName(Lang::En),
+            Msg::ConditionIntactButton,
+            Msg::ConditionUsedButton,
+            Msg::AnotherOfferButton,
+            Msg::DeclineOfferButton,
         ];
+        buttons.extend(OFFER_KINDS.map(|kind| Msg::AcceptOfferButton { kind }));
         for (item, lines) in [(data.item, 1), (data.item, 2), (data.long_item, 12), ("", 3), (data.item, 0)] {
             buttons.push(Msg::OrderButton { order: order(), first_item: item.into(), lines, total: yuan(597) });
         }
@@ -518,7 +730,12 @@ mod tests {
             | Msg::ConfirmButton
             | Msg::ChangeButton
             | Msg::CancelButton
-            | Msg::LanguageName(_) => Some(40),
+            | Msg::LanguageName(_)
+            | Msg::ConditionIntactButton
+            | Msg::ConditionUsedButton
+            | Msg::AcceptOfferButton { .. }
+            | Msg::AnotherOfferButton
+            | Msg::DeclineOfferButton => Some(40),
             Msg::StaleButton => Some(60),
             // Telegram allows 256; the command menu shows far fewer.
             Msg::CommandDescription { .. } => Some(40),
@@ -618,12 +835,11 @@ mod tests {
 
     #[test]
     fn a_refusal_names_its_rule_and_points_to_a_person() {
-        let refused = Msg::CaseOpened {
-            id: CaseId::from_seq(1001),
-            decision: decision(Verdict::NotEligible, RuleId::NoReasonWindowPassed, NextStep::TalkToPerson),
-        };
-        for (lang, window_ended) in [(Lang::En, "ended at 00:00 on 10 March"), (Lang::Zh, "已于3月10日 00:00结束")]
-        {
+        let refused = opened(decision(Verdict::NotEligible, RuleId::NoReasonWindowPassed, NextStep::TalkToPerson));
+        for (lang, window_ended) in [
+            (Lang::En, "7-day no-reason return period ended at 23:59 on 9 March"),
+            (Lang::Zh, "7天无理由退货期已于3月9日 23:59结束"),
+        ] {
             let text = render(lang, &refused);
             assert!(text.contains(window_ended), "{text}");
             assert!(text.contains(&render(lang, &Msg::MenuAgent)), "{text}");
@@ -633,17 +849,18 @@ mod tests {
 
     #[test]
     fn an_approved_return_tells_the_refund_cap_the_payer_and_the_freight_insurance() {
-        let approved = Msg::CaseOpened {
-            id: CaseId::from_seq(1001),
-            decision: DecisionText {
-                return_shipping: Some(ShippingPayer::Customer),
-                freight_insurance: true,
-                ..decision(Verdict::Approved, RuleId::NoReasonReturn, NextStep::SendItemBack)
-            },
-        };
-        for (lang, insurance) in [(Lang::En, "freight insurance"), (Lang::Zh, "运费险")] {
+        let approved = opened(DecisionText {
+            return_shipping: Some(ShippingPayer::Customer),
+            freight_insurance: true,
+            ..decision(Verdict::Approved, RuleId::NoReasonReturn, NextStep::SendItemBack)
+        });
+        let expectations = [
+            (Lang::En, ["freight insurance", "7-day no-reason return", "23:59 on 9 March", "3 working days"]),
+            (Lang::Zh, ["运费险", "7天无理由退货", "3月9日 23:59", "3个工作日"]),
+        ];
+        for (lang, expected) in expectations {
             let text = render(lang, &approved);
-            for expected in ["AS-1001", "¥199.00", insurance] {
+            for expected in ["AS-1001", "¥199.00"].into_iter().chain(expected) {
                 assert!(text.contains(expected), "{lang:?} lacks {expected:?}: {text}");
             }
         }
@@ -651,12 +868,185 @@ mod tests {
 
     #[test]
     fn an_exchange_promises_no_refund() {
-        let exchange = Msg::CaseOpened {
-            id: CaseId::from_seq(1001),
-            decision: decision(Verdict::Approved, RuleId::ExchangeInWindow, NextStep::SendItemBack),
-        };
+        let exchange = opened(DecisionText {
+            outcome: Outcome::Exchange,
+            ..decision(Verdict::Approved, RuleId::ExchangeInWindow, NextStep::SendItemBack)
+        });
         for lang in [Lang::Zh, Lang::En] {
             assert!(!render(lang, &exchange).contains("¥199.00"));
+        }
+    }
+
+    #[test]
+    fn only_a_refund_that_may_go_ahead_names_an_amount() {
+        for msg in case_opened_samples() {
+            let Msg::CaseOpened { decision, .. } = &msg else { unreachable!() };
+            if decision.verdict == Verdict::NotEligible || !decision.outcome.refunds() {
+                for lang in [Lang::Zh, Lang::En] {
+                    let text = render(lang, &msg);
+                    assert!(!text.contains("¥199.00"), "{lang:?} promises money: {decision:?}\n{text}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_quality_window_in_hours_says_how_many_hours() {
+        let claim = opened(DecisionText {
+            window: Some(Span::Hours(48)),
+            deadline: Some(at(3, 4, 14, 4)),
+            ..decision(Verdict::NeedsReview, RuleId::QualityClaim, NextStep::Review)
+        });
+        let late = opened(DecisionText {
+            window: Some(Span::Hours(48)),
+            deadline: Some(at(3, 4, 14, 4)),
+            ..decision(Verdict::NotEligible, RuleId::QualityReportWindowPassed, NextStep::TalkToPerson)
+        });
+        for msg in [claim, late] {
+            for (lang, expected) in
+                [(Lang::En, ["48 hours", "14:04 on 4 March"]), (Lang::Zh, ["48小时", "3月4日 14:04"])]
+            {
+                let text = render(lang, &msg);
+                for expected in expected {
+                    assert!(text.contains(expected), "{lang:?} lacks {expected:?}: {text}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_request_under_review_says_when_a_person_answers() {
+        for next in [NextStep::Review, NextStep::CashBackAfterReview] {
+            let review = opened(DecisionText {
+                review_by: Some(at(3, 10, 18, 0)),
+                ..decision(Verdict::NeedsReview, RuleId::QualityClaim, next)
+            });
+            for (lang, by) in [(Lang::En, "by 18:00 on Tuesday 10 March"), (Lang::Zh, "3月10日 18:00前")] {
+                let text = render(lang, &review);
+                assert!(text.contains(by), "{lang:?} lacks {by:?}: {text}");
+            }
+        }
+        let unknown = opened(decision(Verdict::NeedsReview, RuleId::QualityClaim, NextStep::Review));
+        for lang in [Lang::Zh, Lang::En] {
+            assert!(!render(lang, &unknown).contains("18:00"));
+        }
+    }
+
+    #[test]
+    fn an_advanced_return_shipping_is_repaid_as_cash_back() {
+        let advanced = opened(DecisionText {
+            return_shipping: Some(ShippingPayer::Shop),
+            shipping_cash_back: true,
+            ..decision(Verdict::NeedsReview, RuleId::QualityClaim, NextStep::Review)
+        });
+        for (lang, expected) in
+            [(Lang::En, ["advance", "cash-back", "tracking number"]), (Lang::Zh, ["垫付", "返现", "单号"])]
+        {
+            let text = render(lang, &advanced);
+            for expected in expected {
+                assert!(text.contains(expected), "{lang:?} lacks {expected:?}: {text}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_retention_offer_asks_first_and_names_the_decline_button() {
+        for (lang, data) in [(Lang::Zh, &ZH_DATA), (Lang::En, &EN_DATA)] {
+            let decline = render(lang, &Msg::DeclineOfferButton);
+            for first in [true, false] {
+                let offer = Msg::RetentionOffer {
+                    text: data.offer.into(),
+                    kind: OfferKind::Coupon,
+                    value: Some(yuan(10)),
+                    first,
+                };
+                let text = render(lang, &offer);
+                for expected in [decline.as_str(), data.offer, "¥10.00"] {
+                    assert!(text.contains(expected), "{lang:?} lacks {expected:?}: {text}");
+                }
+                assert_eq!(text.contains(['?', '？']), first, "{lang:?} first={first}: {text}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_kept_item_names_its_case_and_the_offer() {
+        for (lang, data) in [(Lang::Zh, &ZH_DATA), (Lang::En, &EN_DATA)] {
+            let retained = Msg::Retained {
+                id: CaseId::from_seq(1001),
+                text: data.offer.into(),
+                kind: OfferKind::Coupon,
+                value: Some(yuan(10)),
+            };
+            let text = render(lang, &retained);
+            for expected in ["AS-1001", data.offer, "¥10.00"] {
+                assert!(text.contains(expected), "{lang:?} lacks {expected:?}: {text}");
+            }
+        }
+    }
+
+    #[test]
+    fn an_explanation_lists_every_fact_it_was_given() {
+        let facts = all_facts();
+        let explanation = Msg::Explanation {
+            decision: decision(Verdict::NotEligible, RuleId::NoReasonWindowPassed, NextStep::QualityClaimOrPerson),
+            facts: facts.clone(),
+        };
+        let expectations = [
+            (
+                Lang::En,
+                [
+                    "Facts used:",
+                    "no_reason_window_passed",
+                    "10:30 on 5 March 2026",
+                    "20:15 on 26 February 2026",
+                    "14:05 on 2 March 2026",
+                    "7 days from 00:00 on 3 March 2026",
+                    "23:59 on 9 March 2026",
+                    "apparel",
+                    "2 sent, 3 needed",
+                    "1 of 1",
+                    "09:00 on 1 March 2026",
+                    "¥199.00",
+                    "¥50.00",
+                    "Freight insurance: yes",
+                    "18:00 on 10 March 2026",
+                ],
+            ),
+            (
+                Lang::Zh,
+                [
+                    "依据的事实",
+                    "no_reason_window_passed",
+                    "2026年3月5日 10:30",
+                    "2026年2月26日 20:15",
+                    "2026年3月2日 14:05",
+                    "从2026年3月3日 00:00起算",
+                    "2026年3月9日 23:59",
+                    "apparel",
+                    "已传2张，至少需要3张",
+                    "1次（最多1次）",
+                    "2026年3月1日 09:00",
+                    "¥199.00",
+                    "¥50.00",
+                    "运费险：有",
+                    "2026年3月10日 18:00",
+                ],
+            ),
+        ];
+        for (lang, expected) in expectations {
+            let text = render(lang, &explanation);
+            for expected in expected {
+                assert!(text.contains(expected), "{lang:?} lacks {expected:?}:\n{text}");
+            }
+            assert_eq!(text.matches("\n• ").count(), facts.len(), "{lang:?}: one line per fact:\n{text}");
+            let body = render(
+                lang,
+                &opened(decision(Verdict::NotEligible, RuleId::NoReasonWindowPassed, NextStep::QualityClaimOrPerson)),
+            );
+            for line in body.lines().skip(1) {
+                assert!(text.contains(line), "{lang:?} explanation lacks {line:?}:\n{text}");
+            }
         }
     }
 
@@ -696,6 +1086,38 @@ mod tests {
                 (Msg::NoCases, Msg::MenuNew),
                 (Msg::EvidenceFull { max: 5 }, Msg::DoneButton),
                 (Msg::OrderNotFound { order: "TB-123456".into(), tries_left: 0 }, Msg::MenuAgent),
+                (
+                    opened(decision(
+                        Verdict::NotEligible,
+                        RuleId::RefundOnlyAfterReceipt,
+                        NextStep::ChooseReturnInstead,
+                    )),
+                    Msg::MenuNew,
+                ),
+                (
+                    opened(decision(
+                        Verdict::NotEligible,
+                        RuleId::RefundOnlyAfterReceipt,
+                        NextStep::ChooseReturnInstead,
+                    )),
+                    Msg::OutcomeLabel(Outcome::ReturnRefund),
+                ),
+                (
+                    opened(decision(Verdict::NotEligible, RuleId::ResaleImpaired, NextStep::QualityClaimOrPerson)),
+                    Msg::MenuNew,
+                ),
+                (
+                    opened(decision(Verdict::NotEligible, RuleId::ResaleImpaired, NextStep::QualityClaimOrPerson)),
+                    Msg::MenuAgent,
+                ),
+                (
+                    opened(decision(Verdict::NotEligible, RuleId::ResaleImpaired, NextStep::QualityClaimOrPerson)),
+                    Msg::ReasonLabel(Reason::QualityDefect),
+                ),
+                (
+                    Msg::RetentionOffer { text: "A gift".into(), kind: OfferKind::Gift, value: None, first: true },
+                    Msg::DeclineOfferButton,
+                ),
             ];
             for (text, button) in pairs {
                 let (text, label) = (render(lang, &text), render(lang, &button));

@@ -1,13 +1,14 @@
 //! 中文话术：客户看到的每一句话，用售后客服的日常说法。
 
-use chrono::NaiveDateTime;
+use chrono::{Duration, NaiveDateTime};
 
 use super::{CaseLine, DecisionText, Lang, Msg, clip, order_label};
 use crate::case::{CaseId, CaseStatus};
 use crate::money::Money;
 use crate::order::OrderNo;
-use crate::policy::{NextStep, Outcome, RuleId, ShippingPayer, Verdict};
+use crate::policy::{Fact, NextStep, Outcome, RuleId, ShippingPayer, Span, Stage, Verdict};
 use crate::reason::{EvidenceKind, Reason};
+use crate::retention::OfferKind;
 
 pub(super) fn text(msg: &Msg) -> String {
     match msg {
@@ -102,7 +103,7 @@ pub(super) fn text(msg: &Msg) -> String {
         Msg::NotAPhoto => "抱歉，这里只能用照片或视频作为凭证（表情、语音和其他文件都不行），请发送照片 📷".to_owned(),
         Msg::AskOutcome => "您希望我们怎么处理？".to_owned(),
         Msg::OutcomeLabel(outcome) => outcome_label(*outcome).to_owned(),
-        Msg::Summary { order, item, quantity, reason, detail, photos, outcome } => {
+        Msg::Summary { order, item, quantity, reason, detail, photos, outcome, resale_intact } => {
             let reason = match detail.trim() {
                 "" => reason_label(*reason).to_owned(),
                 detail => format!("{}（{detail}）", reason_label(*reason)),
@@ -111,12 +112,17 @@ pub(super) fn text(msg: &Msg) -> String {
                 0 => "无".to_owned(),
                 n => format!("{n}张"),
             };
+            let condition = match resale_intact {
+                Some(true) => "\n商品状态：未使用，吊牌和原包装完好（您的声明）",
+                Some(false) => "\n商品状态：已使用，或吊牌、包装不全（您的声明）",
+                None => "",
+            };
             format!(
                 "请核对您的申请：\n\
                  订单：{order}\n\
                  商品：{item} ×{quantity}\n\
                  原因：{reason}\n\
-                 照片：{photos}\n\
+                 照片：{photos}{condition}\n\
                  您希望：{}\n\
                  确认无误请点「{}」，也可以「{}」或「{}」。",
                 outcome_label(*outcome),
@@ -129,6 +135,46 @@ pub(super) fn text(msg: &Msg) -> String {
         Msg::ChangeButton => "✎ 修改".to_owned(),
         Msg::CancelButton => "✖ 取消".to_owned(),
         Msg::CaseOpened { id, decision } => case_opened(id, decision),
+        Msg::AskCondition { item } => format!(
+            "想跟您确认一下「{item}」的状态：商品是否未使用、未洗涤，吊牌和原包装都完好？\
+             您的回答会作为您的声明记录在售后单上，商品寄回后仓库会验货。"
+        ),
+        Msg::ConditionIntactButton => "是的，未使用，吊牌包装完好".to_owned(),
+        Msg::ConditionUsedButton => "已经使用过或穿过".to_owned(),
+        Msg::RetentionOffer { text: offer, kind, value, first } => {
+            let offer = offer_line(offer, *kind, *value);
+            let decline = text(&Msg::DeclineOfferButton);
+            if *first {
+                format!(
+                    "在为您办理之前想问一下：有什么能让您更愿意留下它吗？我们可以为您提供：\n{offer}\n\
+                     如果您还是想继续申请，完全没问题，点一下「{decline}」就可以。"
+                )
+            } else {
+                format!("还有一个方案：\n{offer}\n或者点一下「{decline}」，继续办理您的申请。")
+            }
+        }
+        Msg::AcceptOfferButton { kind } => match kind {
+            OfferKind::Coupon => "好的，我要优惠券",
+            OfferKind::Gift => "好的，我要赠品",
+            OfferKind::KeepDiscount => "保留商品，接受折价",
+            OfferKind::OtherStyle => "好的，帮我换货",
+        }
+        .to_owned(),
+        Msg::AnotherOfferButton => "还有别的方案吗？".to_owned(),
+        Msg::DeclineOfferButton => "不用了，继续申请".to_owned(),
+        Msg::OfferDeclined => "没问题，我们继续为您办理申请，不影响您的任何权益。".to_owned(),
+        Msg::OtherStyleChosen => "好的，为您改为换货（换其他尺码或款式），请在下方核对并确认。".to_owned(),
+        Msg::Retained { id, text: offer, kind, value } => {
+            let offer = offer_line(offer, *kind, *value);
+            let follow_up = match kind {
+                OfferKind::Coupon => "同事会在1个工作日内把优惠券发到您的店铺账户。",
+                OfferKind::Gift => "同事会在1个工作日内安排赠品，随您的下一个订单寄出。",
+                OfferKind::KeepDiscount => "同事会在1个工作日内安排把这笔款项原路退回给您。",
+                OfferKind::OtherStyle => "同事会在1个工作日内在这里跟进。",
+            };
+            format!("谢谢您的理解和支持！😊 售后单 {id} 已按保留商品完结，优惠已记录在售后单上：\n{offer}\n{follow_up}")
+        }
+        Msg::Explanation { decision, facts } => explanation(decision, facts),
         Msg::Cancelled => "好的，这次申请已取消，没有提交任何内容。之前已提交的售后单都会保留。".to_owned(),
         Msg::Cases(lines) if lines.is_empty() => text(&Msg::NoCases),
         Msg::Cases(lines) => {
@@ -170,6 +216,11 @@ fn time(at: &NaiveDateTime) -> String {
 /// 「2027年3月9日」：可能在一年之后的期限（保修）。
 fn date_with_year(at: &NaiveDateTime) -> String {
     at.format("%Y年%-m月%-d日").to_string()
+}
+
+/// 「2026年3月9日 23:59」：说明里的时间，可能跨年。
+fn full_time(at: &NaiveDateTime) -> String {
+    at.format("%Y年%-m月%-d日 %H:%M").to_string()
 }
 
 /// 指令菜单和 /help 里的一行说明。
@@ -225,6 +276,9 @@ fn reason_label(reason: Reason) -> &'static str {
         Reason::SignedNotReceived => "显示签收但没收到",
         Reason::OrderChanged => "订单有变/取消",
         Reason::ServiceComplaint => "服务投诉",
+        Reason::PriceDropped => "降价了（申请价保）",
+        Reason::ShippingFee => "运费问题",
+        Reason::PromisedDiscount => "承诺的优惠未兑现",
     }
 }
 
@@ -234,6 +288,9 @@ fn outcome_label(outcome: Outcome) -> &'static str {
         Outcome::ReturnRefund => "退货退款",
         Outcome::Exchange => "换货",
         Outcome::Reship => "补发",
+        Outcome::PartialRefund => "部分退款，保留商品",
+        Outcome::PriceProtection => "价保退差价",
+        Outcome::CashBack => "返现",
         Outcome::Repair => "维修",
     }
 }
@@ -269,111 +326,288 @@ fn case_opened(id: &CaseId, decision: &DecisionText) -> String {
         Verdict::NeedsReview => "需要同事人工审核。",
         Verdict::NotEligible => "暂时无法自动通过。",
     };
-    let mut lines = vec![format!("您的售后单 {id} 已创建，{verdict}"), rule_text(decision.rule, decision.deadline)];
-    if let Some(payer) = decision.return_shipping {
-        lines.push(shipping_text(payer, decision.freight_insurance));
-    }
-    if decision.verdict != Verdict::NotEligible
-        && decision.refund_cap.minor > 0
-        && let Some(refund) = refund_text(decision.rule, decision.refund_cap)
-    {
-        lines.push(refund);
-    }
-    lines.push(next_text(decision.next));
+    let mut lines = vec![format!("您的售后单 {id}（{}）已创建，{verdict}", outcome_label(decision.outcome))];
+    lines.extend(decision_lines(decision));
     lines.join("\n")
 }
 
-fn rule_text(rule: RuleId, deadline: Option<NaiveDateTime>) -> String {
-    let at = deadline.as_ref().map(time);
-    match rule {
+/// 决定的规则、运费、款项和下一步。
+fn decision_lines(decision: &DecisionText) -> Vec<String> {
+    let mut lines = vec![rule_text(decision)];
+    if let Some(payer) = decision.return_shipping {
+        lines.push(shipping_text(payer, decision.freight_insurance, decision.shipping_cash_back));
+    }
+    if decision.verdict != Verdict::NotEligible
+        && let Some(refund) = refund_text(decision)
+    {
+        lines.push(refund);
+    }
+    lines.push(next_text(decision));
+    lines
+}
+
+/// 「7天」「48小时」。
+fn span(span: Span) -> String {
+    match span {
+        Span::Days(days) => format!("{days}天"),
+        Span::Hours(hours) => format!("{hours}小时"),
+    }
+}
+
+/// 「7天」，没有期限时为空。
+fn span_or_empty(window: Option<Span>) -> String {
+    window.map(span).unwrap_or_default()
+}
+
+/// 「签收后48小时内」，没有期限时为「签收后规定时间内」。
+fn within(window: Option<Span>) -> String {
+    match window {
+        Some(window) => format!("{}内", span(window)),
+        None => "规定时间内".to_owned(),
+    }
+}
+
+fn rule_text(decision: &DecisionText) -> String {
+    let window = decision.window;
+    let length = span_or_empty(window);
+    let at = decision.deadline.as_ref().map(time);
+    let ended = |what: String| match &at {
+        Some(at) => format!("{what}已于{at}结束。"),
+        None => format!("{what}已经结束。"),
+    };
+    match decision.rule {
         RuleId::OrderUnpaid => "这个订单还没有付款，没有产生扣款。".to_owned(),
         RuleId::RefundBeforeShipping => "订单还没发货，可以直接为您退款。".to_owned(),
         RuleId::RefundInTransit => "包裹已在运输途中，我们会联系快递拦截。".to_owned(),
         RuleId::CarrierCheck => "给您添麻烦了！我们会请快递公司核查包裹情况。".to_owned(),
-        RuleId::NoReasonReturn => match at {
-            Some(at) => format!("符合无理由退货：请在{at}前寄回（商品未使用，吊牌和原包装完好）。"),
-            None => "符合无理由退货：请保持商品未使用，吊牌和原包装完好。".to_owned(),
+        RuleId::RefundOnlyAfterReceipt => {
+            "您的订单已经签收，个人原因的退款需要走退货退款：商品寄回仓库后为您退款。".to_owned()
+        }
+        RuleId::NoReasonReturn => match &at {
+            Some(at) => format!("符合{length}无理由退货：请在{at}前寄回（商品未使用、未洗涤，吊牌和原包装完好）。"),
+            None => format!("符合{length}无理由退货：请保持商品未使用、未洗涤，吊牌和原包装完好。"),
         },
-        RuleId::NoReasonWindowPassed => match at {
-            Some(at) => format!("无理由退货期已于{at}结束。"),
-            None => "无理由退货期已经结束。".to_owned(),
-        },
+        RuleId::NoReasonWindowPassed => ended(format!("{length}无理由退货期")),
         RuleId::ExcludedCategory => {
             "这类商品（如内衣、定制商品）不支持无理由退货，但质量问题随时可以为您处理。".to_owned()
         }
-        RuleId::ExchangeInWindow => match at {
-            Some(at) => format!("在换货期内：请在{at}前寄回。"),
-            None => "在换货期内，可以为您换其他尺码或颜色。".to_owned(),
+        RuleId::ResaleImpaired => "感谢您如实告知。无理由退货需要商品未使用、未洗涤，吊牌和原包装完好，\
+                                   这件商品暂时无法按无理由退货办理。"
+            .to_owned(),
+        RuleId::ExchangeInWindow => match &at {
+            Some(at) => format!("在{length}换货期内：请在{at}前寄回。"),
+            None => format!("在{length}换货期内，可以为您换其他尺码或颜色。"),
         },
-        RuleId::ExchangeWindowPassed => match at {
-            Some(at) => format!("换货期已于{at}结束。"),
-            None => "换货期已经结束。".to_owned(),
-        },
-        RuleId::QualityClaim => match &deadline {
-            Some(at) => format!("给您添麻烦了！质量问题在{}前都在保障范围内。", date_with_year(at)),
-            None => "给您添麻烦了！质量问题在保障范围内。".to_owned(),
-        },
-        RuleId::QualityReportWindowPassed => match at {
-            Some(at) => {
-                format!("这类商品的质量问题需要在签收后规定时间内反馈，您的订单已于{at}到期。")
+        RuleId::ExchangeWindowPassed => ended(format!("{length}换货期")),
+        RuleId::ExchangeAlreadyUsed => "这件商品已经换过一次货了，每件商品可以换货一次。".to_owned(),
+        RuleId::ReturnAfterExchange => {
+            let by = at.as_ref().map(|at| format!("请在{at}前寄回，")).unwrap_or_default();
+            format!("换货后收到新商品{}仍可退货：{by}商品需未使用，吊牌和原包装完好。", within(window))
+        }
+        RuleId::ReturnAfterExchangeWindowPassed => ended(format!("换货后的{length}退货期")),
+        RuleId::QualityClaim => match (window, &decision.deadline) {
+            (Some(Span::Hours(hours)), Some(at)) => {
+                format!("给您添麻烦了！这类商品的质量问题需在签收后{hours}小时内反馈，您在{}前反馈都有效。", time(at))
             }
-            None => "这类商品的质量问题需要在签收后规定时间内反馈，现在已经过了这个时间。".to_owned(),
+            (_, Some(at)) => format!("给您添麻烦了！质量问题保障截至{}。", date_with_year(at)),
+            (Some(window), None) => format!("给您添麻烦了！签收后{}内的质量问题都在保障范围内。", span(window)),
+            (None, None) => "给您添麻烦了！质量问题在保障范围内。".to_owned(),
         },
-        RuleId::WarrantyPassed => match &deadline {
-            Some(at) => format!("保修期已于{}结束。", date_with_year(at)),
-            None => "保修期已经结束。".to_owned(),
+        RuleId::QualityReportWindowPassed => match &at {
+            Some(at) => format!("这类商品的质量问题需要在签收后{}反馈，您的订单已于{at}到期。", within(window)),
+            None => format!("这类商品的质量问题需要在签收后{}反馈，现在已经过了这个时间。", within(window)),
         },
+        RuleId::WarrantyPassed => {
+            let length = window.map(|window| format!("（{}）", span(window))).unwrap_or_default();
+            match &decision.deadline {
+                Some(at) => format!("保修期{length}已于{}结束。", date_with_year(at)),
+                None => format!("保修期{length}已经结束。"),
+            }
+        }
         RuleId::LogisticsClaim => "给您添麻烦了！物流问题由我们和快递方负责处理，不需要您承担。".to_owned(),
+        RuleId::PriceProtection => {
+            let until = at.as_ref().map(|at| format!("（您的订单价保截至{at}）")).unwrap_or_default();
+            format!("价保：购买后{}降价的，可以为您退差价{until}。", within(window))
+        }
+        RuleId::PriceProtectionWindowPassed => {
+            let period = window.map(|window| format!("（购买后{}）", span(window))).unwrap_or_default();
+            ended(format!("价保期{period}"))
+        }
+        RuleId::CashBack => "订单里无法直接退回的款项（如运费、承诺的优惠），会以返现的方式转账给您。".to_owned(),
+        RuleId::NothingLeftToRefund => "这件商品的款项已经全额退过了，没有剩余可退的金额。".to_owned(),
         RuleId::EvidenceMissing => "这类问题需要照片才能核实。".to_owned(),
         RuleId::OutcomeNotOffered => "订单目前的状态下，这个原因暂时不能自动办理您选的处理方式。".to_owned(),
     }
 }
 
-fn shipping_text(payer: ShippingPayer, freight_insurance: bool) -> String {
-    match (payer, freight_insurance) {
-        (ShippingPayer::Customer, true) => "退货运费由您承担，您的订单有运费险，运费会由运费险赔付。".to_owned(),
-        (ShippingPayer::Customer, false) => "退货运费由您承担。".to_owned(),
-        (ShippingPayer::Shop, _) => "退货运费由我们承担：如需您先垫付，提供退货快递单号后我们会返还。".to_owned(),
-        (ShippingPayer::Carrier, _) => "这是快递方的责任，运费不用您出。".to_owned(),
+fn shipping_text(payer: ShippingPayer, freight_insurance: bool, cash_back: bool) -> String {
+    let repaid = "请您先垫付运费，提供退货快递单号后我们以返现方式返还。";
+    match payer {
+        ShippingPayer::Customer if freight_insurance => {
+            "退货运费由您承担，您的订单有运费险，运费会由运费险赔付。".to_owned()
+        }
+        ShippingPayer::Customer => "退货运费由您承担。".to_owned(),
+        ShippingPayer::Shop if cash_back => format!("退货运费由我们承担：{repaid}"),
+        ShippingPayer::Shop if freight_insurance => {
+            "退货运费由我们承担：您的订单有运费险，运费由运费险赔付。".to_owned()
+        }
+        ShippingPayer::Shop => "退货运费由我们承担。".to_owned(),
+        ShippingPayer::Carrier if cash_back => format!("这是快递方的责任，运费不用您出：{repaid}"),
+        ShippingPayer::Carrier => "这是快递方的责任，运费不用您出。".to_owned(),
     }
 }
 
-/// 退款说明：只对可能以退款结束的规则显示。
-fn refund_text(rule: RuleId, cap: Money) -> Option<String> {
-    match rule {
-        RuleId::RefundBeforeShipping | RuleId::RefundInTransit => Some(format!("退款金额最多{cap}，原路退回。")),
-        RuleId::NoReasonReturn => Some(format!("仓库验货后退款，最多{cap}，原路退回。")),
-        RuleId::CarrierCheck | RuleId::QualityClaim | RuleId::LogisticsClaim => {
-            Some(format!("如最终退款，最多{cap}，原路退回。"))
+/// 款项说明：只对可能以退款结束的规则显示；换货、补发、维修不承诺金额。
+fn refund_text(decision: &DecisionText) -> Option<String> {
+    let cap = decision.refund_cap;
+    let money = decision.outcome.refunds() && cap.minor > 0;
+    let days = decision.refund_working_days;
+    match decision.rule {
+        RuleId::RefundBeforeShipping | RuleId::RefundInTransit => {
+            money.then(|| format!("退款金额最多{cap}，原路退回。"))
         }
+        RuleId::NoReasonReturn | RuleId::ReturnAfterExchange => {
+            money.then(|| format!("仓库验货通过后{days}个工作日内退款，最多{cap}，原路退回。"))
+        }
+        RuleId::CarrierCheck | RuleId::QualityClaim | RuleId::LogisticsClaim => money.then(|| match decision.outcome {
+            Outcome::PartialRefund => {
+                format!("商品由您保留，部分退款金额由同事和您商定，最多{cap}，原路退回。")
+            }
+            Outcome::ReturnRefund => {
+                format!("如最终退款：仓库验货通过后{days}个工作日内退款，最多{cap}，原路退回。")
+            }
+            _ => format!("如最终退款，最多{cap}，原路退回。"),
+        }),
+        RuleId::PriceProtection => {
+            (decision.outcome == Outcome::PriceProtection).then(|| "同事核对价格后，差价原路退回。".to_owned())
+        }
+        RuleId::CashBack => Some("金额由同事核实确认，通过转账支付，和订单退款分开处理。".to_owned()),
         RuleId::OrderUnpaid
+        | RuleId::RefundOnlyAfterReceipt
         | RuleId::NoReasonWindowPassed
         | RuleId::ExcludedCategory
+        | RuleId::ResaleImpaired
         | RuleId::ExchangeInWindow
         | RuleId::ExchangeWindowPassed
+        | RuleId::ExchangeAlreadyUsed
+        | RuleId::ReturnAfterExchangeWindowPassed
         | RuleId::QualityReportWindowPassed
         | RuleId::WarrantyPassed
+        | RuleId::PriceProtectionWindowPassed
+        | RuleId::NothingLeftToRefund
         | RuleId::EvidenceMissing
         | RuleId::OutcomeNotOffered => None,
     }
 }
 
-fn next_text(next: NextStep) -> String {
-    match next {
+fn next_text(decision: &DecisionText) -> String {
+    match decision.next {
         NextStep::CancelUnpaidOrder => "接下来：您可以直接在店铺App里取消订单。".to_owned(),
         NextStep::RefundToOriginalPayment => "接下来：款项一般3–5个工作日到账。".to_owned(),
         NextStep::InterceptAndRefuseDelivery => {
             "接下来：如果快递仍然送到，请直接拒收；包裹退回途中就为您退款。".to_owned()
         }
         NextStep::SendItemBack => "接下来：我们稍后把退货地址发给您，寄出后请保留退货快递单号。".to_owned(),
-        NextStep::ReviewWithinWorkingDay => "接下来：同事会在1个工作日内在这里回复您。".to_owned(),
+        NextStep::Review => match &decision.review_by {
+            Some(by) => format!("接下来：客服将在{}前在这里回复您。", time(by)),
+            None => "接下来：客服会尽快审核，并在这里回复您。".to_owned(),
+        },
         NextStep::CarrierVerifies => "接下来：快递公司一般1–2个工作日内核实完毕，我们会在这里通知您。".to_owned(),
+        NextStep::ChooseReturnInstead => format!(
+            "接下来：如需寄回退款，请点击「{}」开始新的申请，并选择「{}」。",
+            text(&Msg::MenuNew),
+            outcome_label(Outcome::ReturnRefund)
+        ),
+        NextStep::QualityClaimOrPerson => format!(
+            "接下来：如果商品有质量问题，仍在保修范围内，请点击「{}」重新申请，原因选「{}」；也可以点击「{}」。",
+            text(&Msg::MenuNew),
+            reason_label(Reason::QualityDefect),
+            agent_button()
+        ),
         NextStep::TalkToPerson => {
             format!("接下来：点击「{}」（或发送 /agent），同事会帮您看看还能怎么处理，比如维修。", agent_button())
         }
         NextStep::AddPhotos => {
             format!("接下来：请点击「{}」重新申请并附上照片，或点击「{}」。", text(&Msg::MenuNew), agent_button())
         }
+        NextStep::CashBackAfterReview => {
+            let by = decision.review_by.as_ref().map(|by| format!("在{}前", time(by))).unwrap_or_default();
+            format!("接下来：客服会{by}核实，审核通过后当天下班前转账返现。")
+        }
+    }
+}
+
+/// 决定的完整说明：结论、规则、客户看到的内容，以及规则用到的每一项事实。
+fn explanation(decision: &DecisionText, facts: &[Fact<NaiveDateTime>]) -> String {
+    let verdict = match decision.verdict {
+        Verdict::Approved => "已同意",
+        Verdict::NeedsReview => "需人工审核",
+        Verdict::NotEligible => "暂不能自动通过",
+    };
+    let mut lines = vec![
+        format!("结论：{verdict}"),
+        format!("申请：{}", outcome_label(decision.outcome)),
+        format!("规则：{}", decision.rule.code()),
+    ];
+    lines.extend(decision_lines(decision));
+    lines.push("依据的事实：".to_owned());
+    if facts.is_empty() {
+        lines.push("• 无记录".to_owned());
+    }
+    lines.extend(facts.iter().map(|fact| format!("• {}", fact_text(fact))));
+    lines.join("\n")
+}
+
+fn fact_text(fact: &Fact<NaiveDateTime>) -> String {
+    let yes_no = |yes: bool| if yes { "有" } else { "无" };
+    match fact {
+        Fact::RequestedAt(at) => format!("申请时间：{}", full_time(at)),
+        Fact::Stage(stage) => format!(
+            "订单状态：{}",
+            match stage {
+                Stage::Unpaid => "未付款",
+                Stage::PaidNotShipped => "已付款，未发货",
+                Stage::InTransit => "运输中",
+                Stage::Delivered => "已签收",
+            }
+        ),
+        Fact::PaidAt(at) => format!("付款时间：{}", full_time(at)),
+        Fact::DeliveredAt(at) => format!("签收时间：{}", full_time(at)),
+        Fact::Window { from, length, ends } => format!(
+            "期限：{}，从{}起算，最后有效时间{}",
+            span(*length),
+            full_time(from),
+            full_time(&(*ends - Duration::minutes(1)))
+        ),
+        Fact::Category { name, no_reason_return } => {
+            format!("商品类目：{name}（{}）", if *no_reason_return { "支持无理由退货" } else { "不支持无理由退货" })
+        }
+        Fact::Photos { have, need } => format!("照片：已传{have}张，至少需要{need}张"),
+        Fact::ResaleIntact(true) => "商品状态（客户声明）：未使用，吊牌和原包装完好".to_owned(),
+        Fact::ResaleIntact(false) => "商品状态（客户声明）：已使用，或吊牌、包装不全".to_owned(),
+        Fact::ExchangesUsed { used, allowed } => format!("已换货次数：{used}次（最多{allowed}次）"),
+        Fact::ReplacementDeliveredAt(at) => format!("换货新品签收时间：{}", full_time(at)),
+        Fact::Paid(money) => format!("该数量实付金额：{money}"),
+        Fact::AlreadyRefunded(money) => format!("该商品已退金额：{money}"),
+        Fact::FreightInsurance(insured) => format!("运费险：{}", yes_no(*insured)),
+        Fact::ReviewBy { working_days, by } => {
+            format!("审核时限：{working_days}个工作日，{}前", full_time(by))
+        }
+    }
+}
+
+/// 「🎁 10元优惠券（价值¥10.00）」：店铺自己写的挽留方案。
+fn offer_line(offer: &str, kind: OfferKind, value: Option<Money>) -> String {
+    let offer = offer.trim();
+    let icon = match kind {
+        OfferKind::Coupon | OfferKind::Gift => "🎁",
+        OfferKind::KeepDiscount => "💰",
+        OfferKind::OtherStyle => "🔄",
+    };
+    match value {
+        Some(value) if kind == OfferKind::KeepDiscount => format!("{icon} {offer}（退您{value}）"),
+        Some(value) => format!("{icon} {offer}（价值{value}）"),
+        None => format!("{icon} {offer}"),
     }
 }
 
@@ -382,6 +616,7 @@ fn status_label(status: CaseStatus) -> &'static str {
         CaseStatus::Approved => "已同意",
         CaseStatus::NeedsReview => "审核中",
         CaseStatus::NotEligible => "未通过(可转人工)",
+        CaseStatus::Retained => "已完结（保留商品）",
         CaseStatus::Closed => "已完结",
     }
 }

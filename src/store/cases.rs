@@ -1,13 +1,19 @@
 //! Cases, their timeline and their evidence.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
 
 use crate::case::{CaseId, CaseStatus, CaseSummary, NewCase};
 use crate::order::OrderNo;
-use crate::policy::Outcome;
+use crate::policy::{LineHistory, Outcome};
 use crate::reason::Reason;
+use crate::retention;
 use crate::store::{StoreError, to_json};
+
+/// Retention offers count against a customer's limit for this long.
+const RETENTION_PERIOD_DAYS: i64 = 30;
 
 /// The id the next case will get.
 pub async fn next_id(conn: &mut SqliteConnection) -> Result<CaseId, StoreError> {
@@ -23,11 +29,11 @@ pub async fn open(
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     let seq = case.id.seq().ok_or_else(|| StoreError::Corrupt { what: "case id", detail: case.id.to_string() })?;
-    let status = CaseStatus::after(case.decision.verdict);
+    let status = case.status();
     sqlx::query(
         "INSERT INTO cases (id, seq, customer_id, order_no, sku, quantity, reason, detail, outcome, status, decision,
-                            created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            created_at, updated_at, rules_version, resale_intact)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(case.id.as_str())
     .bind(seq)
@@ -42,6 +48,8 @@ pub async fn open(
     .bind(to_json(&case.decision))
     .bind(now)
     .bind(now)
+    .bind(&case.decision.rules_version)
+    .bind(case.resale_intact)
     .execute(&mut *conn)
     .await?;
     for evidence in &case.evidence {
@@ -67,7 +75,90 @@ pub async fn open(
         "reason": case.reason.code(), "outcome": case.outcome.code(), "photos": case.evidence.len(),
     });
     add_event(conn, &case.id, "customer", "opened", &opened, now).await?;
-    add_event(conn, &case.id, "bot", "decided", &serde_json::to_value(&case.decision).unwrap_or_default(), now).await
+    add_event(conn, &case.id, "bot", "decided", &serde_json::to_value(&case.decision).unwrap_or_default(), now).await?;
+    for offer in &case.offers {
+        sqlx::query(
+            "INSERT INTO retention_offers (case_id, customer_id, offer_id, kind, value_minor, currency, result, at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(case.id.as_str())
+        .bind(customer_id)
+        .bind(&offer.offer_id)
+        .bind(offer.kind.code())
+        .bind(offer.value.map(|value| value.minor))
+        .bind(offer.value.map(|value| value.currency.as_str().to_owned()))
+        .bind(offer.result.code())
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+        let data = serde_json::to_value(offer).unwrap_or_default();
+        add_event(conn, &case.id, "customer", &format!("offer_{}", offer.result.code()), &data, now).await?;
+    }
+    if status == CaseStatus::Retained {
+        add_event(conn, &case.id, "bot", "closed_retained", &serde_json::json!({}), now).await?;
+    }
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct LineRow {
+    sku: String,
+    exchanges: i64,
+    replacement_delivered_at: Option<DateTime<Utc>>,
+    refunded_minor: i64,
+}
+
+/// What earlier cases did to each line of an order, by SKU: exchanges granted
+/// or under way, the latest replacement's sign-off, money refunded. With
+/// `before`, only cases opened before that one count (to replay a decision).
+pub async fn line_history(
+    conn: &mut SqliteConnection,
+    order: &OrderNo,
+    before: Option<&CaseId>,
+) -> Result<HashMap<String, LineHistory>, StoreError> {
+    let rows: Vec<LineRow> = sqlx::query_as(
+        "SELECT sku,
+                SUM(outcome = 'exchange' AND status NOT IN ('not_eligible', 'retained')) AS exchanges,
+                MAX(replacement_delivered_at) AS replacement_delivered_at,
+                SUM(refunded_minor) AS refunded_minor
+         FROM cases WHERE order_no = ? AND seq < ? GROUP BY sku",
+    )
+    .bind(order.as_str())
+    .bind(before.and_then(CaseId::seq).unwrap_or(i64::MAX))
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let history = LineHistory {
+                exchanges: u32::try_from(row.exchanges).unwrap_or(0),
+                replacement_delivered_at: row.replacement_delivered_at,
+                refunded_minor: row.refunded_minor,
+            };
+            (row.sku, history)
+        })
+        .collect())
+}
+
+/// The customer's history that retention offers are conditioned on.
+pub async fn retention_history(
+    conn: &mut SqliteConnection,
+    customer_id: i64,
+    now: DateTime<Utc>,
+) -> Result<retention::History, StoreError> {
+    let past_cases: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cases WHERE customer_id = ?")
+        .bind(customer_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    let since = now - chrono::Duration::days(RETENTION_PERIOD_DAYS);
+    let accepted_recently: Vec<String> = sqlx::query_scalar(
+        "SELECT offer_id FROM retention_offers WHERE customer_id = ? AND result = 'accepted' AND at >= ?",
+    )
+    .bind(customer_id)
+    .bind(since)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(retention::History { past_cases: u32::try_from(past_cases).unwrap_or(u32::MAX), accepted_recently })
 }
 
 pub async fn add_event(

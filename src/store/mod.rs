@@ -4,6 +4,7 @@
 
 pub mod cases;
 pub mod customers;
+pub mod decisions;
 pub mod evidence;
 pub mod orders;
 pub mod outbox;

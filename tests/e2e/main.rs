@@ -6,6 +6,7 @@
 mod fake_telegram;
 
 mod helpers;
+mod policy_cli;
 mod resilience;
 mod telegram_intake;
 mod terminal_chat;

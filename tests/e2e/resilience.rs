@@ -53,6 +53,8 @@ async fn a_bot_killed_mid_conversation_continues_without_loss_or_repeats() {
 
     dan.presses("Skip").await;
     dan.presses("Return and refund").await;
+    dan.presses("Yes, unused").await;
+    dan.presses("No thanks").await;
     let opened = dan.presses("Confirm").await;
     assert!(opened.text.contains("AS-1001"), "{}", opened.text);
     assert_eq!(shop.count("SELECT COUNT(*) FROM cases").await, 1);
