@@ -6,7 +6,7 @@ use super::{CaseLine, DecisionText, Lang, Msg, clip, order_label};
 use crate::case::{CaseId, CaseStatus};
 use crate::money::Money;
 use crate::order::OrderNo;
-use crate::policy::{Fact, NextStep, Outcome, RuleId, ShippingPayer, Span, Stage, Verdict};
+use crate::policy::{Fact, Length, NextStep, Outcome, RuleId, ShippingPayer, Stage, Verdict};
 use crate::reason::{EvidenceKind, Reason};
 use crate::retention::OfferKind;
 
@@ -404,26 +404,26 @@ fn decision_lines(decision: &DecisionText) -> Vec<String> {
 }
 
 /// "7 days", "48 hours".
-fn span(span: Span) -> String {
+fn span(span: Length) -> String {
     match span {
-        Span::Days(1) => "1 day".to_owned(),
-        Span::Days(days) => format!("{days} days"),
-        Span::Hours(1) => "1 hour".to_owned(),
-        Span::Hours(hours) => format!("{hours} hours"),
+        Length::Days(1) => "1 day".to_owned(),
+        Length::Days(days) => format!("{days} days"),
+        Length::Hours(1) => "1 hour".to_owned(),
+        Length::Hours(hours) => format!("{hours} hours"),
     }
 }
 
 /// "7-day no-reason return", or just "no-reason return" without a window.
-fn with_span(window: Option<Span>, what: &str) -> String {
+fn with_span(window: Option<Length>, what: &str) -> String {
     match window {
-        Some(Span::Days(days)) => format!("{days}-day {what}"),
-        Some(Span::Hours(hours)) => format!("{hours}-hour {what}"),
+        Some(Length::Days(days)) => format!("{days}-day {what}"),
+        Some(Length::Hours(hours)) => format!("{hours}-hour {what}"),
         None => what.to_owned(),
     }
 }
 
 /// "within 7 days", or "within a set time" without a window.
-fn within(window: Option<Span>) -> String {
+fn within(window: Option<Length>) -> String {
     match window {
         Some(window) => format!("within {}", span(window)),
         None => "within a set time".to_owned(),
@@ -496,7 +496,7 @@ fn rule_text(decision: &DecisionText) -> String {
         }
         RuleId::ReturnAfterExchangeWindowPassed => ended(with_span(window, "return period after your exchange")),
         RuleId::QualityClaim => match (window, &decision.deadline) {
-            (Some(Span::Hours(hours)), Some(at)) => format!(
+            (Some(Length::Hours(hours)), Some(at)) => format!(
                 "Sorry about the problem! For this product, quality problems are covered when reported within \
                  {hours} hours of delivery, so until {}.",
                 time(at)

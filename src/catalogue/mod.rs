@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::case::{CaseId, CaseStatus};
 use crate::money::Money;
 use crate::order::OrderNo;
-use crate::policy::{Decision, Fact, NextStep, Outcome, RuleId, ShippingPayer, Span, Verdict};
+use crate::policy::{Decision, Fact, Length, NextStep, Outcome, RuleId, ShippingPayer, Verdict};
 use crate::reason::{EvidenceKind, Reason};
 use crate::retention::OfferKind;
 
@@ -60,7 +60,7 @@ pub struct DecisionText {
     /// The last minute the rule's window counts, in the shop's time zone.
     pub deadline: Option<NaiveDateTime>,
     /// The window's length ("7 days", "48 hours").
-    pub window: Option<Span>,
+    pub window: Option<Length>,
     /// When a person answers a request under review (shop time).
     pub review_by: Option<NaiveDateTime>,
     pub return_shipping: Option<ShippingPayer>,
@@ -401,7 +401,7 @@ mod tests {
             next,
             outcome: Outcome::ReturnRefund,
             deadline: Some(at(3, 9, 23, 59)),
-            window: Some(Span::Days(7)),
+            window: Some(Length::Days(7)),
             review_by: None,
             return_shipping: None,
             freight_insurance: false,
@@ -422,7 +422,7 @@ mod tests {
             Fact::Stage(Stage::Delivered),
             Fact::PaidAt(at(2, 26, 20, 15)),
             Fact::DeliveredAt(at(3, 2, 14, 5)),
-            Fact::Window { from: at(3, 3, 0, 0), length: Span::Days(7), ends: at(3, 10, 0, 0) },
+            Fact::Window { from: at(3, 3, 0, 0), length: Length::Days(7), ends: at(3, 10, 0, 0) },
             Fact::Category { name: "apparel".into(), no_reason_return: true },
             Fact::Photos { have: 2, need: 3 },
             Fact::ResaleIntact(true),
@@ -480,7 +480,8 @@ mod tests {
     ];
     const PAYERS: [Option<ShippingPayer>; 4] =
         [None, Some(ShippingPayer::Customer), Some(ShippingPayer::Shop), Some(ShippingPayer::Carrier)];
-    const WINDOWS: [Option<Span>; 4] = [Some(Span::Days(7)), Some(Span::Hours(48)), Some(Span::Days(365)), None];
+    const WINDOWS: [Option<Length>; 4] =
+        [Some(Length::Days(7)), Some(Length::Hours(48)), Some(Length::Days(365)), None];
     const STATUSES: [CaseStatus; 5] = CaseStatus::ALL;
     const OFFER_KINDS: [OfferKind; 4] =
         [OfferKind::Coupon, OfferKind::Gift, OfferKind::KeepDiscount, OfferKind::OtherStyle];
@@ -596,7 +597,7 @@ mod tests {
                     verdict: Verdict::NeedsReview,
                     rule: RuleId::QualityClaim,
                     next: NextStep::Review,
-                    window: Some(Span::Hours(48)),
+                    window: Some(Length::Hours(48)),
                     review_by: Some(at(3, 10, 18, 0)),
                     return_shipping: Some(ShippingPayer::Shop),
                     shipping_cash_back: true,
@@ -893,12 +894,12 @@ mod tests {
     #[test]
     fn a_quality_window_in_hours_says_how_many_hours() {
         let claim = opened(DecisionText {
-            window: Some(Span::Hours(48)),
+            window: Some(Length::Hours(48)),
             deadline: Some(at(3, 4, 14, 4)),
             ..decision(Verdict::NeedsReview, RuleId::QualityClaim, NextStep::Review)
         });
         let late = opened(DecisionText {
-            window: Some(Span::Hours(48)),
+            window: Some(Length::Hours(48)),
             deadline: Some(at(3, 4, 14, 4)),
             ..decision(Verdict::NotEligible, RuleId::QualityReportWindowPassed, NextStep::TalkToPerson)
         });

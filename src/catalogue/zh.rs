@@ -6,7 +6,7 @@ use super::{CaseLine, DecisionText, Lang, Msg, clip, order_label};
 use crate::case::{CaseId, CaseStatus};
 use crate::money::Money;
 use crate::order::OrderNo;
-use crate::policy::{Fact, NextStep, Outcome, RuleId, ShippingPayer, Span, Stage, Verdict};
+use crate::policy::{Fact, Length, NextStep, Outcome, RuleId, ShippingPayer, Stage, Verdict};
 use crate::reason::{EvidenceKind, Reason};
 use crate::retention::OfferKind;
 
@@ -347,20 +347,20 @@ fn decision_lines(decision: &DecisionText) -> Vec<String> {
 }
 
 /// 「7天」「48小时」。
-fn span(span: Span) -> String {
+fn span(span: Length) -> String {
     match span {
-        Span::Days(days) => format!("{days}天"),
-        Span::Hours(hours) => format!("{hours}小时"),
+        Length::Days(days) => format!("{days}天"),
+        Length::Hours(hours) => format!("{hours}小时"),
     }
 }
 
 /// 「7天」，没有期限时为空。
-fn span_or_empty(window: Option<Span>) -> String {
+fn span_or_empty(window: Option<Length>) -> String {
     window.map(span).unwrap_or_default()
 }
 
 /// 「签收后48小时内」，没有期限时为「签收后规定时间内」。
-fn within(window: Option<Span>) -> String {
+fn within(window: Option<Length>) -> String {
     match window {
         Some(window) => format!("{}内", span(window)),
         None => "规定时间内".to_owned(),
@@ -406,7 +406,7 @@ fn rule_text(decision: &DecisionText) -> String {
         }
         RuleId::ReturnAfterExchangeWindowPassed => ended(format!("换货后的{length}退货期")),
         RuleId::QualityClaim => match (window, &decision.deadline) {
-            (Some(Span::Hours(hours)), Some(at)) => {
+            (Some(Length::Hours(hours)), Some(at)) => {
                 format!("给您添麻烦了！这类商品的质量问题需在签收后{hours}小时内反馈，您在{}前反馈都有效。", time(at))
             }
             (_, Some(at)) => format!("给您添麻烦了！质量问题保障截至{}。", date_with_year(at)),

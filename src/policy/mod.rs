@@ -170,7 +170,7 @@ pub enum ShippingPayer {
 /// The length of a window, as the rule counts it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Span {
+pub enum Length {
     Days(u32),
     Hours(u32),
 }
@@ -208,7 +208,7 @@ pub enum Fact<T = DateTime<Utc>> {
     /// A window: where it starts counting, how long it is, when it ends (exclusive).
     Window {
         from: T,
-        length: Span,
+        length: Length,
         ends: T,
     },
     Category {
@@ -268,7 +268,7 @@ pub struct Decision {
     /// The deadline the rule counts to (exclusive), when one applies.
     pub deadline: Option<DateTime<Utc>>,
     /// The window behind the deadline ("7 days", "48 hours").
-    pub window: Option<Span>,
+    pub window: Option<Length>,
     /// When a person answers, for requests that need review.
     pub review_by: Option<DateTime<Utc>>,
     /// Who pays the return parcel, when one is sent back.
@@ -472,7 +472,7 @@ struct Ruling {
     rule: RuleId,
     next: NextStep,
     deadline: Option<DateTime<Utc>>,
-    window: Option<Span>,
+    window: Option<Length>,
     return_shipping: Option<ShippingPayer>,
 }
 
@@ -481,7 +481,7 @@ impl Ruling {
         Ruling { verdict, rule, next, deadline: None, window: None, return_shipping: None }
     }
 
-    fn until(self, deadline: DateTime<Utc>, window: Span) -> Ruling {
+    fn until(self, deadline: DateTime<Utc>, window: Length) -> Ruling {
         Ruling { deadline: Some(deadline), window: Some(window), ..self }
     }
 
@@ -603,7 +603,7 @@ impl<'r, 'p> Judge<'r, 'p> {
             }
         };
         let ends = no_reason_deadline(from, self.policy.zone, days);
-        let length = Span::Days(days);
+        let length = Length::Days(days);
         self.facts.push(Fact::Window { from: window_start(from, self.policy.zone), length, ends });
         if request.at >= ends {
             return Ruling::new(NotEligible, rules.1, NextStep::QualityClaimOrPerson).until(ends, length);
@@ -627,12 +627,12 @@ impl<'r, 'p> Judge<'r, 'p> {
         let (ends, length, late) = match category.quality_report_hours {
             Some(hours) => (
                 delivered_at + Duration::hours(i64::from(hours)),
-                Span::Hours(hours),
+                Length::Hours(hours),
                 RuleId::QualityReportWindowPassed,
             ),
             None => {
                 let days = category.warranty_days;
-                (delivered_at + Duration::days(i64::from(days)), Span::Days(days), RuleId::WarrantyPassed)
+                (delivered_at + Duration::days(i64::from(days)), Length::Days(days), RuleId::WarrantyPassed)
             }
         };
         self.facts.push(Fact::Window { from: delivered_at, length, ends });
@@ -648,7 +648,7 @@ impl<'r, 'p> Judge<'r, 'p> {
         let days = self.policy.rules.price_protection_days;
         let paid_at = self.request.order.paid_at.unwrap_or(delivered_at);
         let ends = no_reason_deadline(paid_at, self.policy.zone, days);
-        let length = Span::Days(days);
+        let length = Length::Days(days);
         self.facts.push(Fact::Window { from: window_start(paid_at, self.policy.zone), length, ends });
         if self.request.at >= ends {
             return Ruling::new(Verdict::NotEligible, RuleId::PriceProtectionWindowPassed, NextStep::TalkToPerson)

@@ -237,7 +237,7 @@ fn the_seven_day_return_counts_168_hours_from_the_midnight_after_sign_off() {
     );
     let decision = Shop::new().decide(&ask());
     assert_eq!(decision.deadline, Some(at("2026-03-10T00:00:00+08:00")));
-    assert_eq!(decision.window, Some(Span::Days(7)));
+    assert_eq!(decision.window, Some(Length::Days(7)));
 }
 
 #[test]
@@ -447,7 +447,7 @@ fn the_explanation_lists_the_facts_the_rule_used() {
     assert!(decision.facts.contains(&Fact::DeliveredAt(at(SIGNED))));
     assert!(decision.facts.contains(&Fact::Window {
         from: at("2026-03-03T00:00:00+08:00"),
-        length: Span::Days(7),
+        length: Length::Days(7),
         ends: at("2026-03-10T00:00:00+08:00"),
     }));
     assert!(decision.facts.contains(&Fact::Category { name: "apparel".into(), no_reason_return: true }));

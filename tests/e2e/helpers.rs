@@ -9,7 +9,7 @@ use crate::fake_telegram::{BotMessage, FakeTelegram, TOKEN};
 pub const WAIT: Duration = Duration::from_secs(20);
 
 /// Settings that keep tests quick without breaking Telegram's limits.
-const TEST_CONFIG: &str = r#"
+pub const TEST_CONFIG: &str = r#"
 [intake]
 album_quiet = "400ms"
 

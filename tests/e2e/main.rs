@@ -8,5 +8,6 @@ mod fake_telegram;
 mod helpers;
 mod policy_cli;
 mod resilience;
+mod retention;
 mod telegram_intake;
 mod terminal_chat;
