@@ -9,8 +9,10 @@ use aftersales::case::CaseId;
 use aftersales::catalogue::Lang;
 use aftersales::config::Config;
 use aftersales::conversation::{self, Command, Conversation, Effect, Facts, Input, Keys, Reply};
+use aftersales::policy::{self, LineHistory, Outcome, Policy, Request};
+use aftersales::reason::Reason;
 
-fn intake(config: &Config, now: DateTime<Utc>) -> usize {
+fn intake(config: &Config, rules_version: &str, now: DateTime<Utc>) -> usize {
     let order = aftersales::demo::demo_orders(now).into_iter().find(|order| order.no.as_str() == "DEMO-1005");
     let mut state = Conversation::new(Lang::En);
     let mut steps = 0;
@@ -41,6 +43,7 @@ fn intake(config: &Config, now: DateTime<Utc>) -> usize {
         };
         let facts = Facts {
             config,
+            rules_version,
             now,
             first_name: "Lin",
             order: order.clone(),
@@ -71,11 +74,29 @@ fn intake(config: &Config, now: DateTime<Utc>) -> usize {
 fn bench(c: &mut Criterion) {
     let config = Config::default();
     let now = Utc::now();
-    let steps = intake(&config, now);
+    let version = policy::rules_version(&config);
+    let steps = intake(&config, &version, now);
     let mut group = c.benchmark_group("conversation");
     group.throughput(Throughput::Elements(steps as u64));
-    group.bench_function("intake_steps", |b| b.iter(|| intake(&config, now)));
+    group.bench_function("intake_steps", |b| b.iter(|| intake(&config, &version, now)));
     group.finish();
+
+    // One decision, under rules whose version is known (as the desk does).
+    let orders = aftersales::demo::demo_orders(now);
+    let Some(order) = orders.iter().find(|order| order.no.as_str() == "DEMO-1005") else { return };
+    let history = LineHistory::default();
+    let request = Request {
+        order,
+        line: &order.lines[0],
+        quantity: 1,
+        reason: Reason::ChangedMind,
+        outcome: Outcome::ReturnRefund,
+        photos: 0,
+        resale_intact: Some(true),
+        history: &history,
+        at: now,
+    };
+    c.bench_function("policy_decide", |b| b.iter(|| policy::decide(&request, &Policy::versioned(&config, &version))));
 }
 
 criterion_group!(benches, bench);

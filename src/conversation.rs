@@ -187,6 +187,8 @@ pub enum Audit {
 #[derive(Clone, Debug)]
 pub struct Facts<'a> {
     pub config: &'a Config,
+    /// The version of the config's rules (`policy::rules_version`), computed once.
+    pub rules_version: &'a str,
     pub now: DateTime<Utc>,
     pub first_name: &'a str,
     /// The order the input or the draft refers to, if it exists.
@@ -791,7 +793,7 @@ impl Turn<'_, '_> {
             history: &self.line_history(line),
             at: self.facts.now,
         };
-        Some(policy::decide(&request, &Policy::new(self.facts.config)))
+        Some(policy::decide(&request, &Policy::versioned(self.facts.config, self.facts.rules_version)))
     }
 
     fn line_history(&self, line: &OrderLine) -> LineHistory {
@@ -1169,7 +1171,9 @@ mod tests {
                 .filter(|offer| offer.result == OfferResult::Accepted)
                 .map(|offer| offer.offer_id.clone())
                 .collect();
+            let rules_version = policy::rules_version(&self.config);
             let facts = Facts {
+                rules_version: &rules_version,
                 line_history,
                 retention: retention::History { past_cases: self.opened.len() as u32, accepted_recently },
                 config: &self.config,

@@ -39,11 +39,14 @@ pub enum Handled {
 pub struct Desk {
     store: Store,
     config: Arc<Config>,
+    /// The version of the config's rules, stored with every decision.
+    rules_version: Arc<str>,
 }
 
 impl Desk {
     pub fn new(store: Store, config: Arc<Config>) -> Desk {
-        Desk { store, config }
+        let rules_version = crate::policy::rules_version(&config).into();
+        Desk { store, config, rules_version }
     }
 
     pub fn store(&self) -> &Store {
@@ -88,6 +91,7 @@ impl Desk {
         };
         let facts = Facts {
             config,
+            rules_version: &self.rules_version,
             now,
             first_name: &customer.first_name,
             line_history,

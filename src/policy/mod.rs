@@ -326,12 +326,19 @@ pub struct Policy<'a> {
 }
 
 impl<'a> Policy<'a> {
+    /// The config's rules, hashing them for their version.
     pub fn new(config: &'a Config) -> Policy<'a> {
+        Policy::versioned(config, &rules_version(config))
+    }
+
+    /// The config's rules under a version already computed: hashing the
+    /// rules costs more than a decision, and a running shop's rules do not change.
+    pub fn versioned(config: &'a Config, version: &str) -> Policy<'a> {
         Policy {
             rules: &config.policy,
             calendar: &config.calendar,
             zone: config.shop.timezone.0,
-            version: rules_version(config),
+            version: version.to_owned(),
         }
     }
 }
