@@ -7,14 +7,17 @@ mod fake_telegram;
 
 use std::time::{Duration, Instant};
 
-use fake_telegram::{Failure, FakeTelegram, INVALID_QUERY, Limits, TOKEN};
+use fake_telegram::{
+    Failure, FakeTelegram, INVALID_QUERY, Limits, NOT_A_FORUM, THREAD_NOT_FOUND, TOKEN, TOPIC_ICON_COLORS,
+    TOPIC_ID_INVALID, TOPIC_NOT_MODIFIED,
+};
 use serde_json::Value;
 use teloxide::net::Download;
 use teloxide::prelude::*;
 use teloxide::types::{
     BotCommand, ButtonRequest, CallbackQueryId, FileId, InlineKeyboardButton, InlineKeyboardMarkup, InputFile,
     InputMedia, InputMediaPhoto, KeyboardButton, KeyboardMarkup, KeyboardRemove, MediaKind, MessageEntityKind,
-    MessageId, MessageKind, ParseMode, UpdateKind, UserId,
+    MessageId, MessageKind, ParseMode, PublicChatKind, Rgb, ThreadId, UpdateKind, UserId,
 };
 use teloxide::{ApiError, RequestError};
 
@@ -22,6 +25,7 @@ const T: Duration = Duration::from_secs(5);
 const ANN: i64 = 42;
 const BOB: i64 = 43;
 const AGENTS: i64 = -1_001_234_567_890;
+const FORUM: i64 = -1_009_876_543_210;
 
 fn bot(fake: &FakeTelegram) -> Bot {
     Bot::new(TOKEN).set_api_url(fake.api_url().parse().unwrap())
@@ -32,6 +36,8 @@ async fn setup_with(limits: Limits) -> (FakeTelegram, Bot) {
     fake.add_user(ANN, "Ann", Some("ru"));
     fake.add_user(BOB, "Bob", None);
     fake.add_group(AGENTS, "Agents", false);
+    fake.add_group(FORUM, "Support desk", true);
+    fake.add_member(FORUM, BOB);
     let bot = bot(&fake);
     (fake, bot)
 }
@@ -64,6 +70,21 @@ fn api_error(r: Result<impl std::fmt::Debug, RequestError>) -> ApiError {
         Err(RequestError::Api(e)) => e,
         other => panic!("expected an API error, got {other:?}"),
     }
+}
+
+fn thread(id: i64) -> ThreadId {
+    ThreadId(MessageId(id as i32))
+}
+
+fn unknown_error(r: Result<impl std::fmt::Debug, RequestError>) -> String {
+    match api_error(r) {
+        ApiError::Unknown(s) => s,
+        other => panic!("expected ApiError::Unknown, got {other:?}"),
+    }
+}
+
+fn is_forum_chat(chat: &teloxide::types::Chat) -> bool {
+    matches!(&chat.kind, teloxide::types::ChatKind::Public(p) if matches!(&p.kind, PublicChatKind::Supergroup(s) if s.is_forum))
 }
 
 fn entity_error(r: Result<impl std::fmt::Debug, RequestError>) -> String {
@@ -658,4 +679,284 @@ async fn dispatcher_end_to_end() {
     assert_eq!(fake.pending_updates(), 0);
     assert!(fake.unanswered_callbacks().is_empty());
     assert!(fake.rejections().is_empty(), "{:#?}", fake.rejections());
+}
+
+#[tokio::test]
+async fn forum_topics_create_post_edit_close() {
+    let (fake, bot) = setup_with(Limits::none()).await;
+    let topic = bot.create_forum_topic(ChatId(FORUM), "Case #17 · Ann").await.unwrap();
+    let t = topic.thread_id.0.0 as i64;
+    assert_eq!(topic.name, "Case #17 · Ann");
+    assert!(TOPIC_ICON_COLORS.contains(&topic.icon_color.to_u32()));
+    assert!(t > 1, "thread 1 is the General topic");
+    let info = fake.topic(FORUM, t).unwrap();
+    assert_eq!(
+        (info.name.as_str(), info.closed, info.deleted, info.pinned_message_id),
+        ("Case #17 · Ann", false, false, None)
+    );
+    // The creation service message is not a message the bot "sent".
+    assert!(fake.messages(FORUM).is_empty());
+
+    let sent = bot.send_message(ChatId(FORUM), "New case from Ann").message_thread_id(thread(t)).await.unwrap();
+    assert_eq!(sent.thread_id, Some(thread(t)));
+    assert!(sent.is_topic_message);
+    assert!(is_forum_chat(&sent.chat));
+    // Like Telegram: a topic message "replies" to the topic's creation message.
+    let root = sent.reply_to_message().unwrap();
+    assert_eq!(root.id.0 as i64, t);
+    assert_eq!(root.forum_topic_created().unwrap().name, "Case #17 · Ann");
+    let m = fake.message(FORUM, sent.id.0 as i64).unwrap();
+    assert_eq!((m.thread_id, m.reply_to), (Some(t), None));
+
+    // Every send method honours message_thread_id.
+    let text_id = fake.send_text(ANN, "It arrived broken");
+    let photo = bot
+        .send_photo(ChatId(FORUM), InputFile::memory(vec![3u8; 600]).file_name("p.jpg"))
+        .message_thread_id(thread(t))
+        .await
+        .unwrap();
+    assert_eq!(photo.thread_id, Some(thread(t)));
+    let photo_id = photo.photo().unwrap().last().unwrap().file.id.clone();
+    let album = bot
+        .send_media_group(
+            ChatId(FORUM),
+            [photo_id.clone(), photo_id].map(|id| InputMedia::Photo(InputMediaPhoto::new(InputFile::file_id(id)))),
+        )
+        .message_thread_id(thread(t))
+        .await
+        .unwrap();
+    assert!(album.iter().all(|m| m.thread_id == Some(thread(t)) && m.is_topic_message));
+    bot.send_document(ChatId(FORUM), InputFile::memory(b"x".to_vec()).file_name("a.txt"))
+        .message_thread_id(thread(t))
+        .await
+        .unwrap();
+    let copy = bot
+        .copy_message(ChatId(FORUM), ChatId(ANN), MessageId(text_id as i32))
+        .message_thread_id(thread(t))
+        .await
+        .unwrap();
+    assert_eq!(fake.message(FORUM, copy.0 as i64).unwrap().thread_id, Some(t));
+    let fwd = bot
+        .forward_message(ChatId(FORUM), ChatId(ANN), MessageId(text_id as i32))
+        .message_thread_id(thread(t))
+        .await
+        .unwrap();
+    assert_eq!(fwd.thread_id, Some(thread(t)));
+    bot.send_chat_action(ChatId(FORUM), teloxide::types::ChatAction::Typing)
+        .message_thread_id(thread(t))
+        .await
+        .unwrap();
+    // A reply without message_thread_id lands in the replied message's topic.
+    let reply = bot
+        .send_message(ChatId(FORUM), "Follow-up")
+        .reply_parameters(teloxide::types::ReplyParameters::new(sent.id))
+        .await
+        .unwrap();
+    assert_eq!(reply.thread_id, Some(thread(t)));
+    assert_eq!(fake.message(FORUM, reply.id.0 as i64).unwrap().reply_to, Some(sent.id.0 as i64));
+    // A message outside any topic (General).
+    let general = bot.send_message(ChatId(FORUM), "General news").await.unwrap();
+    assert_eq!(general.thread_id, None);
+
+    let in_topic = fake.topic_messages(FORUM, t);
+    assert_eq!(in_topic.len(), 8, "{in_topic:#?}");
+    assert!(in_topic.iter().all(|m| m.thread_id == Some(t)));
+    assert_eq!(fake.messages(FORUM).len(), 9);
+
+    // Edit, close, reopen.
+    bot.edit_forum_topic(ChatId(FORUM), thread(t)).name("Case #17 · Ann · refund").await.unwrap();
+    assert_eq!(fake.topic(FORUM, t).unwrap().name, "Case #17 · Ann · refund");
+    let same = bot.edit_forum_topic(ChatId(FORUM), thread(t)).name("Case #17 · Ann · refund").await;
+    assert_eq!(unknown_error(same), TOPIC_NOT_MODIFIED);
+    bot.close_forum_topic(ChatId(FORUM), thread(t)).await.unwrap();
+    assert!(fake.topic(FORUM, t).unwrap().closed);
+    assert_eq!(unknown_error(bot.close_forum_topic(ChatId(FORUM), thread(t)).await), TOPIC_NOT_MODIFIED);
+    // Bots that manage topics may still post in a closed topic.
+    bot.send_message(ChatId(FORUM), "Closed, but noted").message_thread_id(thread(t)).await.unwrap();
+    bot.reopen_forum_topic(ChatId(FORUM), thread(t)).await.unwrap();
+    assert!(!fake.topic(FORUM, t).unwrap().closed);
+    assert_eq!(unknown_error(bot.reopen_forum_topic(ChatId(FORUM), thread(t)).await), TOPIC_NOT_MODIFIED);
+    assert_eq!(unknown_error(bot.close_forum_topic(ChatId(FORUM), thread(999)).await), TOPIC_ID_INVALID);
+
+    // Names: Telegram trims and truncates to 128 characters; empty is refused.
+    let long = bot.create_forum_topic(ChatId(FORUM), format!("  {}  ", "я".repeat(200))).await.unwrap();
+    assert_eq!(long.name.chars().count(), 128);
+    let empty = bot.create_forum_topic(ChatId(FORUM), "   ").await;
+    assert_eq!(unknown_error(empty), "Bad Request: title must be non-empty");
+    let colored = bot.create_forum_topic(ChatId(FORUM), "Blue").icon_color(Rgb::from_u32(0x6FB9F0)).await.unwrap();
+    assert_eq!(colored.icon_color.to_u32(), 0x6FB9F0);
+    let bad_color = bot.create_forum_topic(ChatId(FORUM), "Bad").icon_color(Rgb::from_u32(0x123456)).await;
+    assert_eq!(unknown_error(bad_color), "Bad Request: invalid icon color specified");
+    assert_eq!(fake.topics(FORUM).len(), 3);
+    assert_eq!(fake.rejections().len(), 6, "{:#?}", fake.rejections());
+}
+
+#[tokio::test]
+async fn sends_into_a_deleted_or_unknown_topic_fail() {
+    let (fake, bot) = setup_with(Limits::none()).await;
+    let a = bot.create_forum_topic(ChatId(FORUM), "A").await.unwrap().thread_id;
+    let b = bot.create_forum_topic(ChatId(FORUM), "B").await.unwrap().thread_id;
+    bot.send_message(ChatId(FORUM), "in A").message_thread_id(a).await.unwrap();
+    bot.send_message(ChatId(FORUM), "in B").message_thread_id(b).await.unwrap();
+
+    // The bot deletes A; an admin deletes B by hand.
+    bot.delete_forum_topic(ChatId(FORUM), a).await.unwrap();
+    fake.delete_topic_by_hand(FORUM, b.0.0 as i64);
+    for t in [a, b] {
+        let err = bot.send_message(ChatId(FORUM), "hello?").message_thread_id(t).await;
+        assert_eq!(api_error(err), ApiError::Unknown(THREAD_NOT_FOUND.into()));
+        assert!(fake.topic_messages(FORUM, t.0.0 as i64).is_empty(), "a deleted topic's messages go with it");
+        assert!(fake.topic(FORUM, t.0.0 as i64).unwrap().deleted);
+    }
+    assert!(fake.messages(FORUM).is_empty());
+    let text_id = fake.send_text(ANN, "hi");
+    let photo = bot.send_photo(ChatId(FORUM), InputFile::memory(vec![1u8; 64])).message_thread_id(b).await;
+    assert_eq!(unknown_error(photo), THREAD_NOT_FOUND);
+    let doc = bot.send_document(ChatId(FORUM), InputFile::memory(vec![1u8; 64])).message_thread_id(b).await;
+    assert_eq!(unknown_error(doc), THREAD_NOT_FOUND);
+    let album = bot
+        .send_media_group(ChatId(FORUM), [InputMedia::Photo(InputMediaPhoto::new(InputFile::memory(vec![1u8; 64])))])
+        .message_thread_id(b)
+        .await;
+    assert_eq!(unknown_error(album), THREAD_NOT_FOUND);
+    let copy = bot.copy_message(ChatId(FORUM), ChatId(ANN), MessageId(text_id as i32)).message_thread_id(b).await;
+    assert_eq!(unknown_error(copy), THREAD_NOT_FOUND);
+    let fwd = bot.forward_message(ChatId(FORUM), ChatId(ANN), MessageId(text_id as i32)).message_thread_id(b).await;
+    assert_eq!(unknown_error(fwd), THREAD_NOT_FOUND);
+
+    // A thread that never existed, the General topic, and chats without topics.
+    for (chat, t) in [(FORUM, 777), (FORUM, 1), (AGENTS, 1), (ANN, 1)] {
+        let err = bot.send_message(ChatId(chat), "x").message_thread_id(thread(t)).await;
+        assert_eq!(unknown_error(err), THREAD_NOT_FOUND, "chat {chat} thread {t}");
+    }
+    assert_eq!(unknown_error(bot.delete_forum_topic(ChatId(FORUM), a).await), TOPIC_ID_INVALID);
+    assert_eq!(unknown_error(bot.edit_forum_topic(ChatId(FORUM), b).name("B2").await), TOPIC_ID_INVALID);
+    assert!(fake.rejections().iter().all(|c| c.status == 400));
+    assert_eq!(fake.rejections().len(), 13);
+}
+
+#[tokio::test]
+async fn pins_per_topic_and_per_chat() {
+    let (fake, bot) = setup_with(Limits::none()).await;
+    let a = bot.create_forum_topic(ChatId(FORUM), "A").await.unwrap().thread_id;
+    let b = bot.create_forum_topic(ChatId(FORUM), "B").await.unwrap().thread_id;
+    let (ta, tb) = (a.0.0 as i64, b.0.0 as i64);
+    let in_a = bot.send_message(ChatId(FORUM), "card A").message_thread_id(a).await.unwrap().id;
+    let in_b = bot.send_message(ChatId(FORUM), "card B").message_thread_id(b).await.unwrap().id;
+    let general = bot.send_message(ChatId(FORUM), "rules").await.unwrap().id;
+
+    bot.pin_chat_message(ChatId(FORUM), in_a).disable_notification(true).await.unwrap();
+    assert_eq!(fake.pinned(FORUM, Some(ta)), Some(in_a.0 as i64));
+    assert_eq!(fake.pinned(FORUM, Some(tb)), None);
+    assert_eq!(fake.pinned(FORUM, None), Some(in_a.0 as i64));
+    assert_eq!(fake.topic(FORUM, ta).unwrap().pinned_message_id, Some(in_a.0 as i64));
+    bot.pin_chat_message(ChatId(FORUM), in_b).await.unwrap();
+    bot.pin_chat_message(ChatId(FORUM), general).await.unwrap();
+    assert_eq!(fake.pinned(FORUM, Some(tb)), Some(in_b.0 as i64));
+    assert_eq!(fake.pinned(FORUM, None), Some(general.0 as i64));
+    // Pinning posts a service message, which is not one of the bot's messages.
+    assert_eq!(fake.messages(FORUM).len(), 3);
+    assert_eq!(fake.topic_messages(FORUM, ta).len(), 1);
+
+    // Without message_id: the most recent pinned message (by id) is unpinned.
+    bot.unpin_chat_message(ChatId(FORUM)).await.unwrap();
+    assert_eq!(fake.pinned(FORUM, None), Some(in_b.0 as i64));
+    let again = bot.unpin_chat_message(ChatId(FORUM)).message_id(general).await;
+    assert_eq!(unknown_error(again), "Bad Request: message to unpin not found");
+    bot.unpin_all_forum_topic_messages(ChatId(FORUM), b).await.unwrap();
+    assert_eq!(fake.pinned(FORUM, Some(tb)), None);
+    assert_eq!(fake.pinned(FORUM, None), Some(in_a.0 as i64));
+    let missing = bot.pin_chat_message(ChatId(FORUM), MessageId(999)).await;
+    assert_eq!(unknown_error(missing), "Bad Request: message to pin not found");
+
+    // A deleted message is no longer pinned; private chats have pins too.
+    bot.delete_message(ChatId(FORUM), in_a).await.unwrap();
+    assert_eq!(fake.pinned(FORUM, Some(ta)), None);
+    assert_eq!(fake.pinned(FORUM, None), None);
+    let hello = bot.send_message(ChatId(ANN), "Your case is #17").await.unwrap();
+    bot.pin_chat_message(ChatId(ANN), hello.id).await.unwrap();
+    assert_eq!(fake.pinned(ANN, None), Some(hello.id.0 as i64));
+    bot.unpin_all_chat_messages(ChatId(ANN)).await.unwrap();
+    assert_eq!(fake.pinned(ANN, None), None);
+    assert_eq!(fake.rejections().len(), 2);
+}
+
+#[tokio::test]
+async fn agents_in_topics_arrive_via_get_updates() {
+    let (fake, bot) = setup().await;
+    let t = bot.create_forum_topic(ChatId(FORUM), "Case #3").await.unwrap().thread_id;
+    let tid = t.0.0 as i64;
+    let card =
+        bot.send_message(ChatId(FORUM), "Refund?").message_thread_id(t).reply_markup(keyboard(&[("Approve", "ok:3")]));
+    let card = card.await.unwrap();
+
+    let text = fake.send_text_in_topic(FORUM, BOB, tid, "Looking into it");
+    fake.send_photo_in_topic(FORUM, BOB, tid, vec![5; 300], Some("alb"), Some("label"));
+    let reply = fake.send_reply_in_topic(FORUM, BOB, tid, card.id.0 as i64, "approve it?");
+    let cq = fake.press_in_topic(FORUM, BOB, tid, card.id.0 as i64, "ok:3");
+    let by_hand = fake.create_topic_by_hand(FORUM, BOB, "Escalations");
+
+    let updates = bot.get_updates().await.unwrap();
+    assert_eq!(updates.len(), 5, "{updates:#?}");
+    for u in &updates {
+        assert!(!matches!(u.kind, UpdateKind::Error(_)), "teloxide could not parse {u:#?}");
+    }
+    let UpdateKind::Message(m) = &updates[0].kind else { panic!("{:?}", updates[0]) };
+    assert_eq!(m.id.0 as i64, text);
+    assert_eq!((m.thread_id, m.is_topic_message), (Some(t), true));
+    assert_eq!(m.text(), Some("Looking into it"));
+    assert_eq!(m.from.as_ref().unwrap().id, UserId(BOB as u64));
+    assert!(m.chat.is_supergroup() && is_forum_chat(&m.chat));
+    assert_eq!(m.reply_to_message().unwrap().id, MessageId(tid as i32));
+    assert!(m.reply_to_message().unwrap().forum_topic_created().is_some());
+
+    let UpdateKind::Message(p) = &updates[1].kind else { panic!("{:?}", updates[1]) };
+    assert_eq!((p.thread_id, p.is_topic_message, p.caption()), (Some(t), true, Some("label")));
+    assert_eq!(p.media_group_id().map(|g| g.0.as_str()), Some("alb"));
+
+    let UpdateKind::Message(r) = &updates[2].kind else { panic!("{:?}", updates[2]) };
+    assert_eq!(r.id.0 as i64, reply);
+    assert_eq!(r.thread_id, Some(t));
+    assert_eq!(r.reply_to_message().unwrap().id, card.id);
+
+    let UpdateKind::CallbackQuery(q) = &updates[3].kind else { panic!("{:?}", updates[3]) };
+    assert_eq!((q.id.0.as_str(), q.from.id), (cq.as_str(), UserId(BOB as u64)));
+    let qm = q.regular_message().unwrap();
+    assert_eq!((qm.id, qm.thread_id, qm.is_topic_message), (card.id, Some(t), true));
+
+    let UpdateKind::Message(c) = &updates[4].kind else { panic!("{:?}", updates[4]) };
+    assert_eq!(c.id.0 as i64, by_hand);
+    assert_eq!(c.thread_id, Some(thread(by_hand)));
+    assert_eq!(c.forum_topic_created().unwrap().name, "Escalations");
+    assert_eq!(fake.topic(FORUM, by_hand).unwrap().created_by, BOB);
+    // The bot can post into a topic an agent created.
+    bot.send_message(ChatId(FORUM), "Noted").message_thread_id(thread(by_hand)).await.unwrap();
+    assert!(fake.rejections().is_empty(), "{:#?}", fake.rejections());
+}
+
+#[tokio::test]
+async fn topics_need_a_forum() {
+    let (fake, bot) = setup().await;
+    assert_eq!(unknown_error(bot.create_forum_topic(ChatId(AGENTS), "Case").await), NOT_A_FORUM);
+    assert_eq!(unknown_error(bot.create_forum_topic(ChatId(ANN), "Case").await), NOT_A_FORUM);
+    assert_eq!(unknown_error(bot.close_forum_topic(ChatId(AGENTS), thread(2)).await), NOT_A_FORUM);
+    assert_eq!(api_error(bot.create_forum_topic(ChatId(-100_555), "Case").await), ApiError::ChatNotFound);
+    assert!(fake.topics(AGENTS).is_empty());
+    assert_eq!(fake.rejections().len(), 4);
+}
+
+#[tokio::test]
+async fn topic_sends_count_toward_the_group_limit() {
+    let limits = Limits { per_group: (3, Duration::from_secs(60)), ..Limits::none() };
+    let (fake, bot) = setup_with(limits).await;
+    let a = bot.create_forum_topic(ChatId(FORUM), "A").await.unwrap().thread_id;
+    let b = bot.create_forum_topic(ChatId(FORUM), "B").await.unwrap().thread_id;
+    bot.send_message(ChatId(FORUM), "1").message_thread_id(a).await.unwrap();
+    bot.send_message(ChatId(FORUM), "2").message_thread_id(b).await.unwrap();
+    bot.send_message(ChatId(FORUM), "3").await.unwrap();
+    let err = bot.send_message(ChatId(FORUM), "4").message_thread_id(a).await.unwrap_err();
+    assert!(matches!(err, RequestError::RetryAfter(s) if (59..=60).contains(&s.seconds())), "{err:?}");
+    // Another group is not affected; a refused send into a missing topic uses no quota.
+    bot.send_message(ChatId(AGENTS), "other group").await.unwrap();
+    assert_eq!(fake.too_many_requests(), 1);
 }

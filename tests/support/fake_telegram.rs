@@ -10,10 +10,13 @@
 //! `FakeTelegram` handle is dropped. It answers exactly like Telegram
 //! (`{"ok":true,"result":…}` / `{"ok":false,"error_code":…,"description":…}`),
 //! validates requests the way Telegram does, enforces flood limits and can
-//! inject failures. Point a bot at it with
+//! inject failures. Forum supergroups (`add_group(id, title, true)`) have
+//! topics: createForumTopic & co., `message_thread_id` checked on every send,
+//! pins per topic, and members acting in topics (`send_text_in_topic`, …).
+//! Point a bot at it with
 //! `Bot::new(TOKEN).set_api_url(fake.api_url().parse()?)`.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -41,7 +44,21 @@ pub const NOT_MODIFIED: &str = "Bad Request: message is not modified: specified 
 pub const CONFLICT: &str =
     "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running";
 
+/// Telegram's answer to a send into a forum topic that does not exist (or was
+/// deleted), or with `message_thread_id` in a chat that is not a forum.
+pub const THREAD_NOT_FOUND: &str = "Bad Request: message thread not found";
+/// Telegram's answer to a forum-topic method in a chat that is not a forum.
+pub const NOT_A_FORUM: &str = "Bad Request: the chat is not a forum";
+/// Telegram's answer to editing / closing / deleting an unknown or deleted topic.
+pub const TOPIC_ID_INVALID: &str = "Bad Request: TOPIC_ID_INVALID";
+/// Telegram's answer to closing a closed topic, reopening an open one, or an
+/// edit that changes nothing.
+pub const TOPIC_NOT_MODIFIED: &str = "Bad Request: TOPIC_NOT_MODIFIED";
+/// The topic icon colors the Bot API allows (`icon_color`).
+pub const TOPIC_ICON_COLORS: [u32; 6] = [0x6FB9F0, 0xFFD67E, 0xCB86DB, 0x8EEE98, 0xFF93B2, 0xFB6F5F];
+
 const FIRST_UPDATE_ID: i64 = 1000;
+const MAX_TOPIC_NAME: usize = 128;
 const MAX_TEXT: usize = 4096;
 const MAX_CAPTION: usize = 1024;
 const MAX_DOWNLOAD: usize = 20 * 1024 * 1024;
@@ -163,7 +180,9 @@ pub struct BotMessage {
     /// Text / caption exactly as the bot sent it (with markup).
     pub raw_text: String,
     pub parse_mode: Option<String>,
+    /// The message it explicitly replies to (not the implicit reply to a topic's creation message).
     pub reply_to: Option<i64>,
+    /// The forum topic (`message_thread_id`) it was sent into.
     pub thread_id: Option<i64>,
     /// file_id of the largest photo size / of the document.
     pub file_id: Option<String>,
@@ -199,6 +218,23 @@ impl BotMessage {
     }
 }
 
+/// A forum topic, as [`FakeTelegram::topics`] reports it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TopicInfo {
+    /// `message_thread_id`: the id of the topic's `forum_topic_created` service message.
+    pub thread_id: i64,
+    pub name: String,
+    pub icon_color: u32,
+    pub icon_custom_emoji_id: Option<String>,
+    pub closed: bool,
+    /// Deleted by the bot (deleteForumTopic) or by hand ([`FakeTelegram::delete_topic_by_hand`]).
+    pub deleted: bool,
+    /// The topic's pinned message (the most recent by message id), if any.
+    pub pinned_message_id: Option<i64>,
+    /// [`BOT_ID`] or the id of the user who created it.
+    pub created_by: i64,
+}
+
 /// How the bot answered a callback query.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CallbackAnswer {
@@ -226,6 +262,9 @@ enum ChatInfo {
 struct StoredMessage {
     message_id: i64,
     from_bot: bool,
+    /// A service message (forum_topic_created, pinned_message, …): not listed
+    /// by `messages()`, can't be edited.
+    service: bool,
     json: Map<String, Value>,
     kind: String,
     text: String,
@@ -262,6 +301,25 @@ struct CallbackInfo {
     answered: Option<CallbackAnswer>,
 }
 
+struct Topic {
+    thread_id: i64,
+    name: String,
+    icon_color: u32,
+    icon_custom_emoji_id: Option<String>,
+    closed: bool,
+    deleted: bool,
+    created_by: i64,
+}
+
+/// Where a service message goes.
+#[derive(Clone, Copy)]
+enum InThread {
+    No,
+    Topic(i64),
+    /// The `forum_topic_created` message: it is the root of its own thread.
+    NewTopic,
+}
+
 struct State {
     started: Instant,
     limits: Limits,
@@ -286,6 +344,12 @@ struct State {
     commands: BTreeMap<String, Vec<(String, String)>>,
     failures: Vec<(String, Failure, usize)>,
     sends: VecDeque<(Instant, i64)>,
+    /// Forum topics per chat, in creation order (deleted ones kept, flagged).
+    topics: HashMap<i64, Vec<Topic>>,
+    /// Pinned message ids per chat.
+    pins: HashMap<i64, Vec<i64>>,
+    /// Group members per chat (see `add_member`).
+    members: HashMap<i64, HashSet<i64>>,
 }
 
 struct Inner {
@@ -429,6 +493,34 @@ fn media_file_id(message: &Map<String, Value>) -> Option<String> {
         .and_then(|m| m.get("file_id"))
         .and_then(Value::as_str)
         .map(str::to_string)
+}
+
+/// A topic name as Telegram stores it (tdlib's `clean_name`): whitespace runs
+/// collapsed to one space, trimmed, cut to 128 characters. Telegram truncates
+/// a longer name rather than refusing it.
+fn clean_topic_name(name: &str) -> String {
+    let collapsed = name.split_whitespace().collect::<Vec<_>>().join(" ");
+    collapsed.chars().take(MAX_TOPIC_NAME).collect::<String>().trim_end().to_string()
+}
+
+/// Content of a user's text message; a leading "/command" gets a bot_command entity.
+fn text_content(text: &str) -> Map<String, Value> {
+    let mut content = Map::new();
+    content.insert("text".into(), json!(text));
+    if text.starts_with('/') {
+        let command = text.split_whitespace().next().unwrap_or(text);
+        content.insert("entities".into(), json!([{"type": "bot_command", "offset": 0, "length": utf16_len(command)}]));
+    }
+    content
+}
+
+/// The message a stored message replies to, not counting the implicit reply to
+/// the creation message that Telegram puts on every message in a forum topic.
+fn explicit_reply(json: &Map<String, Value>) -> Option<i64> {
+    json.get("reply_to_message")
+        .filter(|m| m.get("forum_topic_created").is_none())
+        .and_then(|m| m.get("message_id"))
+        .and_then(Value::as_i64)
 }
 
 fn bot_user_json() -> Value {
@@ -1390,6 +1482,18 @@ impl State {
     // ----- users' side -----
 
     fn user_message(&mut self, chat_id: i64, user_id: i64, content: Map<String, Value>, kind: &str) -> i64 {
+        self.user_message_in(chat_id, user_id, content, kind, None)
+    }
+
+    /// A user's message, in forum topic `thread` if given (the caller checked it exists).
+    fn user_message_in(
+        &mut self,
+        chat_id: i64,
+        user_id: i64,
+        content: Map<String, Value>,
+        kind: &str,
+        thread: Option<i64>,
+    ) -> i64 {
         if !self.chats.contains_key(&chat_id) {
             panic!("fake_telegram: unknown chat {chat_id}; call add_user / add_group first");
         }
@@ -1403,12 +1507,16 @@ impl State {
         let text =
             content.get("text").or_else(|| content.get("caption")).and_then(Value::as_str).unwrap_or("").to_string();
         json.extend(content);
+        if let Some(t) = thread {
+            self.add_thread_fields(chat_id, t, &mut json);
+        }
         let sent_at = self.elapsed();
         let media_group_id = json.get("media_group_id").and_then(Value::as_str).map(str::to_string);
-        let reply_to = json.get("reply_to_message").and_then(|m| m.get("message_id")).and_then(Value::as_i64);
+        let reply_to = explicit_reply(&json);
         self.messages.entry(chat_id).or_default().push(StoredMessage {
             message_id: mid,
             from_bot: false,
+            service: false,
             json: json.clone(),
             kind: kind.to_string(),
             text: text.clone(),
@@ -1424,10 +1532,313 @@ impl State {
             file_id: media_file_id(&json),
             media_group_id,
             reply_to,
-            thread_id: None,
+            thread_id: thread,
         });
         self.push_update("message", Value::Object(json));
         mid
+    }
+
+    // ----- forum topics and service messages -----
+
+    fn is_forum(&self, chat_id: i64) -> bool {
+        matches!(self.chats.get(&chat_id), Some(ChatInfo::Supergroup { is_forum: true, .. }))
+    }
+
+    /// A topic, deleted or not.
+    fn topic(&self, chat_id: i64, thread_id: i64) -> Option<&Topic> {
+        self.topics.get(&chat_id)?.iter().find(|t| t.thread_id == thread_id)
+    }
+
+    fn topic_mut(&mut self, chat_id: i64, thread_id: i64) -> Option<&mut Topic> {
+        self.topics.get_mut(&chat_id)?.iter_mut().find(|t| t.thread_id == thread_id)
+    }
+
+    fn live_topic(&self, chat_id: i64, thread_id: i64) -> Option<&Topic> {
+        self.topic(chat_id, thread_id).filter(|t| !t.deleted)
+    }
+
+    /// `message_thread_id`, `is_topic_message` and, unless the message is a
+    /// reply, `reply_to_message` = the topic's creation message, as Telegram
+    /// sets them on every message in a forum topic.
+    fn add_thread_fields(&self, chat_id: i64, thread_id: i64, json: &mut Map<String, Value>) {
+        json.insert("message_thread_id".into(), json!(thread_id));
+        json.insert("is_topic_message".into(), json!(true));
+        if !json.contains_key("reply_to_message")
+            && let Some(root) = self.find(chat_id, thread_id)
+        {
+            let mut root = root.json.clone();
+            root.remove("reply_to_message");
+            json.insert("reply_to_message".into(), Value::Object(root));
+        }
+    }
+
+    /// The forum topic a bot send goes to: its `message_thread_id` (which must
+    /// name a live topic of a forum), or for a reply in a forum without one,
+    /// the replied message's topic (as Telegram does).
+    fn send_thread(&self, chat_id: i64, req: &Req, reply_to: Option<&Value>) -> Result<Option<i64>, ApiErr> {
+        // Like the Bot API, a non-positive or unparseable id means "no thread".
+        let requested = req.i64("message_thread_id").ok().flatten().filter(|t| *t > 0);
+        match requested {
+            Some(t) if self.is_forum(chat_id) && self.live_topic(chat_id, t).is_some() => Ok(Some(t)),
+            Some(_) => Err(ApiErr::bad(THREAD_NOT_FOUND)),
+            None if self.is_forum(chat_id) => Ok(reply_to
+                .and_then(|r| r.get("message_thread_id"))
+                .and_then(Value::as_i64)
+                .filter(|t| self.live_topic(chat_id, *t).is_some())),
+            None => Ok(None),
+        }
+    }
+
+    /// A service message (`content` holds e.g. `forum_topic_created`) by `from`.
+    fn push_service(
+        &mut self,
+        chat_id: i64,
+        from: Value,
+        thread: InThread,
+        kind: &str,
+        content: Map<String, Value>,
+    ) -> (i64, Map<String, Value>) {
+        let mid = self.next_mid(chat_id);
+        let from_bot = from.get("id").and_then(Value::as_i64) == Some(BOT_ID);
+        let mut json = Map::new();
+        json.insert("message_id".into(), json!(mid));
+        json.insert("from".into(), from);
+        json.insert("chat".into(), self.chat_json(chat_id));
+        json.insert("date".into(), json!(unix_now()));
+        json.extend(content);
+        let thread_id = match thread {
+            InThread::No => None,
+            InThread::Topic(t) => Some(t),
+            InThread::NewTopic => Some(mid),
+        };
+        if let Some(t) = thread_id {
+            self.add_thread_fields(chat_id, t, &mut json);
+        }
+        let sent_at = self.elapsed();
+        self.messages.entry(chat_id).or_default().push(StoredMessage {
+            message_id: mid,
+            from_bot,
+            service: true,
+            json: json.clone(),
+            kind: kind.to_string(),
+            text: String::new(),
+            raw_text: String::new(),
+            parse_mode: None,
+            entities: Vec::new(),
+            buttons: Vec::new(),
+            inline_markup: None,
+            reply_keyboard: None,
+            edits: 0,
+            sent_at,
+            deleted: false,
+            file_id: None,
+            media_group_id: None,
+            reply_to: None,
+            thread_id,
+        });
+        (mid, json)
+    }
+
+    /// Creates a topic (with its `forum_topic_created` service message by
+    /// `creator`); returns the service message's JSON, whose id is the thread id.
+    fn new_topic(
+        &mut self,
+        chat_id: i64,
+        creator: i64,
+        name: String,
+        icon_color: Option<u32>,
+        icon_custom_emoji_id: Option<String>,
+    ) -> Map<String, Value> {
+        let icon_color = icon_color.unwrap_or_else(|| {
+            let n = self.topics.get(&chat_id).map_or(0, Vec::len);
+            TOPIC_ICON_COLORS[n % TOPIC_ICON_COLORS.len()]
+        });
+        let mut created = json!({"name": name, "icon_color": icon_color});
+        if let Some(e) = &icon_custom_emoji_id {
+            created["icon_custom_emoji_id"] = json!(e);
+        }
+        let from = if creator == BOT_ID { bot_user_json() } else { self.user_json(creator) };
+        let mut content = Map::new();
+        content.insert("forum_topic_created".into(), created);
+        let (thread_id, json) = self.push_service(chat_id, from, InThread::NewTopic, "forum_topic_created", content);
+        self.topics.entry(chat_id).or_default().push(Topic {
+            thread_id,
+            name,
+            icon_color,
+            icon_custom_emoji_id,
+            closed: false,
+            deleted: false,
+            created_by: creator,
+        });
+        json
+    }
+
+    /// Deletes a topic with all its messages (its pins go with them).
+    fn remove_topic(&mut self, chat_id: i64, thread_id: i64) {
+        if let Some(t) = self.topic_mut(chat_id, thread_id) {
+            t.deleted = true;
+        }
+        for m in self.messages.get_mut(&chat_id).into_iter().flatten() {
+            if m.thread_id == Some(thread_id) {
+                m.deleted = true;
+            }
+        }
+    }
+
+    /// Chat of a forum-topic method: it must be a forum.
+    fn forum_chat(&self, req: &Req) -> Result<i64, ApiErr> {
+        let chat_id = self.resolve_chat(req, "chat_id")?;
+        if self.is_forum(chat_id) { Ok(chat_id) } else { Err(ApiErr::bad(NOT_A_FORUM)) }
+    }
+
+    /// (chat, thread) of a method acting on an existing topic.
+    fn topic_target(&self, req: &Req) -> Result<(i64, i64), ApiErr> {
+        let chat_id = self.forum_chat(req)?;
+        let thread_id = req
+            .i64("message_thread_id")
+            .ok()
+            .flatten()
+            .filter(|t| *t > 0 && *t <= i64::from(i32::MAX))
+            .ok_or_else(|| ApiErr::bad("Bad Request: invalid message thread identifier specified"))?;
+        match self.live_topic(chat_id, thread_id) {
+            Some(_) => Ok((chat_id, thread_id)),
+            None => Err(ApiErr::bad(TOPIC_ID_INVALID)),
+        }
+    }
+
+    fn create_forum_topic(&mut self, req: &Req) -> ApiResult {
+        let chat_id = self.forum_chat(req)?;
+        let name = clean_topic_name(&req.str("name").unwrap_or_default());
+        if name.is_empty() {
+            return Err(ApiErr::bad("Bad Request: title must be non-empty"));
+        }
+        let icon_color = match req.i64("icon_color") {
+            Ok(None) => None,
+            Ok(Some(c)) => match u32::try_from(c) {
+                Ok(c) if TOPIC_ICON_COLORS.contains(&c) => Some(c),
+                _ => return Err(ApiErr::bad("Bad Request: invalid icon color specified")),
+            },
+            Err(()) => return Err(ApiErr::bad("Bad Request: invalid icon color specified")),
+        };
+        let emoji = req.str("icon_custom_emoji_id").filter(|e| !e.is_empty());
+        let json = self.new_topic(chat_id, BOT_ID, name, icon_color, emoji);
+        let mut topic = json.get("forum_topic_created").cloned().unwrap_or_else(|| json!({}));
+        topic["message_thread_id"] = json["message_id"].clone();
+        Ok(topic)
+    }
+
+    fn edit_forum_topic(&mut self, req: &Req) -> ApiResult {
+        let (chat_id, thread_id) = self.topic_target(req)?;
+        let name = match req.str("name").filter(|n| !n.is_empty()) {
+            Some(n) => {
+                let n = clean_topic_name(&n);
+                if n.is_empty() {
+                    return Err(ApiErr::bad("Bad Request: title must be non-empty"));
+                }
+                Some(n)
+            }
+            None => None,
+        };
+        // Present and empty means "remove the custom emoji icon".
+        let emoji: Option<Option<String>> = req.str("icon_custom_emoji_id").map(|e| Some(e).filter(|e| !e.is_empty()));
+        if name.is_none() && emoji.is_none() {
+            return Ok(json!(true));
+        }
+        let Some(topic) = self.topic_mut(chat_id, thread_id) else { return Err(ApiErr::bad(TOPIC_ID_INVALID)) };
+        let name = name.filter(|n| *n != topic.name);
+        let emoji = emoji.filter(|e| *e != topic.icon_custom_emoji_id);
+        if name.is_none() && emoji.is_none() {
+            return Err(ApiErr::bad(TOPIC_NOT_MODIFIED));
+        }
+        let mut edited = Map::new();
+        if let Some(n) = name {
+            edited.insert("name".into(), json!(n));
+            topic.name = n;
+        }
+        if let Some(e) = emoji {
+            edited.insert("icon_custom_emoji_id".into(), json!(e.clone().unwrap_or_default()));
+            topic.icon_custom_emoji_id = e;
+        }
+        let mut content = Map::new();
+        content.insert("forum_topic_edited".into(), Value::Object(edited));
+        self.push_service(chat_id, bot_user_json(), InThread::Topic(thread_id), "forum_topic_edited", content);
+        Ok(json!(true))
+    }
+
+    fn set_topic_closed(&mut self, req: &Req, closed: bool) -> ApiResult {
+        let (chat_id, thread_id) = self.topic_target(req)?;
+        let Some(topic) = self.topic_mut(chat_id, thread_id) else { return Err(ApiErr::bad(TOPIC_ID_INVALID)) };
+        if topic.closed == closed {
+            return Err(ApiErr::bad(TOPIC_NOT_MODIFIED));
+        }
+        topic.closed = closed;
+        let kind = if closed { "forum_topic_closed" } else { "forum_topic_reopened" };
+        let mut content = Map::new();
+        content.insert(kind.into(), json!({}));
+        self.push_service(chat_id, bot_user_json(), InThread::Topic(thread_id), kind, content);
+        Ok(json!(true))
+    }
+
+    /// The most recent (by message id) pinned message of the chat, or of one topic.
+    fn pinned_in(&self, chat_id: i64, thread_id: Option<i64>) -> Option<i64> {
+        self.pins
+            .get(&chat_id)?
+            .iter()
+            .copied()
+            .filter(|mid| self.find(chat_id, *mid).is_some_and(|m| thread_id.is_none() || m.thread_id == thread_id))
+            .max()
+    }
+
+    fn pin_chat_message(&mut self, req: &Req) -> ApiResult {
+        let chat_id = self.resolve_chat(req, "chat_id")?;
+        self.check_can_send(chat_id)?;
+        let not_found = || ApiErr::bad("Bad Request: message to pin not found");
+        let mid = req.i64("message_id").ok().flatten().ok_or_else(not_found)?;
+        let m = self.find(chat_id, mid).filter(|m| !m.service).ok_or_else(not_found)?;
+        let thread = m.thread_id.map_or(InThread::No, InThread::Topic);
+        let mut pinned = m.json.clone();
+        pinned.remove("reply_to_message");
+        let pins = self.pins.entry(chat_id).or_default();
+        if !pins.contains(&mid) {
+            pins.push(mid);
+        }
+        // Telegram posts "… pinned «…»" in the chat (in the message's topic).
+        let mut content = Map::new();
+        content.insert("pinned_message".into(), Value::Object(pinned));
+        self.push_service(chat_id, bot_user_json(), thread, "pinned_message", content);
+        Ok(json!(true))
+    }
+
+    fn unpin_chat_message(&mut self, req: &Req) -> ApiResult {
+        let chat_id = self.resolve_chat(req, "chat_id")?;
+        let not_found = || ApiErr::bad("Bad Request: message to unpin not found");
+        let mid = match req.i64("message_id").ok().flatten() {
+            Some(mid) => mid,
+            None => self.pinned_in(chat_id, None).ok_or_else(not_found)?,
+        };
+        let pins = self.pins.entry(chat_id).or_default();
+        let before = pins.len();
+        pins.retain(|p| *p != mid);
+        if pins.len() == before || self.find(chat_id, mid).is_none() {
+            return Err(not_found());
+        }
+        Ok(json!(true))
+    }
+
+    fn unpin_all_forum_topic_messages(&mut self, req: &Req) -> ApiResult {
+        let (chat_id, thread_id) = self.topic_target(req)?;
+        let in_topic: Vec<i64> = self
+            .pins
+            .get(&chat_id)
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(|mid| self.find(chat_id, *mid).is_some_and(|m| m.thread_id == Some(thread_id)))
+            .collect();
+        if let Some(pins) = self.pins.get_mut(&chat_id) {
+            pins.retain(|p| !in_topic.contains(p));
+        }
+        Ok(json!(true))
     }
 
     // ----- bot's side -----
@@ -1520,21 +1931,24 @@ impl State {
         }
     }
 
-    fn bot_message_base(&mut self, chat_id: i64, req: &Req, reply_to: Option<Value>) -> (i64, Map<String, Value>) {
+    /// A new bot message in `chat_id`, in forum topic `thread` (from [`Self::send_thread`]).
+    fn bot_message_base(
+        &mut self,
+        chat_id: i64,
+        thread: Option<i64>,
+        reply_to: Option<Value>,
+    ) -> (i64, Map<String, Value>) {
         let mid = self.next_mid(chat_id);
         let mut json = Map::new();
         json.insert("message_id".into(), json!(mid));
-        if let Ok(Some(thread)) = req.i64("message_thread_id") {
-            json.insert("message_thread_id".into(), json!(thread));
-            if matches!(self.chats.get(&chat_id), Some(ChatInfo::Supergroup { is_forum: true, .. })) {
-                json.insert("is_topic_message".into(), json!(true));
-            }
-        }
         json.insert("from".into(), bot_user_json());
         json.insert("chat".into(), self.chat_json(chat_id));
         json.insert("date".into(), json!(unix_now()));
         if let Some(r) = reply_to {
             json.insert("reply_to_message".into(), r);
+        }
+        if let Some(t) = thread {
+            self.add_thread_fields(chat_id, t, &mut json);
         }
         (mid, json)
     }
@@ -1562,12 +1976,13 @@ impl State {
             json.insert("reply_markup".into(), m.clone());
         }
         let media_group_id = json.get("media_group_id").and_then(Value::as_str).map(str::to_string);
-        let reply_to = json.get("reply_to_message").and_then(|m| m.get("message_id")).and_then(Value::as_i64);
+        let reply_to = explicit_reply(&json);
         let thread_id = json.get("message_thread_id").and_then(Value::as_i64);
         let sent_at = self.elapsed();
         self.messages.entry(chat_id).or_default().push(StoredMessage {
             message_id: mid,
             from_bot: true,
+            service: false,
             json: json.clone(),
             kind: kind.to_string(),
             text: formatted.text,
@@ -1612,8 +2027,9 @@ impl State {
         }
         let markup = parse_markup(req.json("reply_markup"))?;
         let reply_to = self.reply_to(chat_id, req)?;
+        let thread = self.send_thread(chat_id, req, reply_to.as_ref())?;
         self.check_rate(chat_id, now)?;
-        let (mid, mut json) = self.bot_message_base(chat_id, req, reply_to);
+        let (mid, mut json) = self.bot_message_base(chat_id, thread, reply_to);
         json.insert("text".into(), json!(f.text));
         Ok(self.store_bot_message(chat_id, mid, json, "text", f, raw, pm, markup, None))
     }
@@ -1687,9 +2103,10 @@ impl State {
         let (f, raw, pm) = self.caption(req)?;
         let markup = parse_markup(req.json("reply_markup"))?;
         let reply_to = self.reply_to(chat_id, req)?;
+        let thread = self.send_thread(chat_id, req, reply_to.as_ref())?;
         self.check_rate(chat_id, now)?;
         let (sizes, file_id) = self.photo_sizes_for(file);
-        let (mid, mut json) = self.bot_message_base(chat_id, req, reply_to);
+        let (mid, mut json) = self.bot_message_base(chat_id, thread, reply_to);
         json.insert("photo".into(), sizes);
         if !f.text.is_empty() {
             json.insert("caption".into(), json!(f.text));
@@ -1704,9 +2121,10 @@ impl State {
         let (f, raw, pm) = self.caption(req)?;
         let markup = parse_markup(req.json("reply_markup"))?;
         let reply_to = self.reply_to(chat_id, req)?;
+        let thread = self.send_thread(chat_id, req, reply_to.as_ref())?;
         self.check_rate(chat_id, now)?;
         let (media, file_id) = self.document_for(file);
-        let (mid, mut json) = self.bot_message_base(chat_id, req, reply_to);
+        let (mid, mut json) = self.bot_message_base(chat_id, thread, reply_to);
         json.insert("document".into(), media);
         if !f.text.is_empty() {
             json.insert("caption".into(), json!(f.text));
@@ -1759,12 +2177,13 @@ impl State {
             prepared.push((kind.to_string(), file, f, raw, pm));
         }
         let reply_to = self.reply_to(chat_id, req)?;
+        let thread = self.send_thread(chat_id, req, reply_to.as_ref())?;
         self.check_rate(chat_id, now)?;
         self.media_group_counter += 1;
         let group_id = format!("{}", 13_000_000_000_000_000u64 + self.media_group_counter);
         let mut out = Vec::new();
         for (kind, file, f, raw, pm) in prepared {
-            let (mid, mut json) = self.bot_message_base(chat_id, req, reply_to.clone());
+            let (mid, mut json) = self.bot_message_base(chat_id, thread, reply_to.clone());
             json.insert("media_group_id".into(), json!(group_id));
             let file_id = if kind == "photo" {
                 let (sizes, id) = self.photo_sizes_for(file);
@@ -1842,8 +2261,9 @@ impl State {
         }
         let markup = parse_markup(req.json("reply_markup"))?;
         let reply_to = self.reply_to(chat_id, req)?;
+        let thread = self.send_thread(chat_id, req, reply_to.as_ref())?;
         self.check_rate(chat_id, now)?;
-        let (mid, mut json) = self.bot_message_base(chat_id, req, reply_to);
+        let (mid, mut json) = self.bot_message_base(chat_id, thread, reply_to);
         json.extend(content);
         self.store_bot_message(chat_id, mid, json, &kind, Formatted { text, entities }, raw, pm, markup, file_id);
         Ok(json!({ "message_id": mid }))
@@ -1854,8 +2274,9 @@ impl State {
         let Source { content, kind, text, file_id, origin_user, origin_date } =
             self.source_message(req, "Bad Request: message to forward not found")?;
         self.check_can_send(chat_id)?;
+        let thread = self.send_thread(chat_id, req, None)?;
         self.check_rate(chat_id, now)?;
-        let (mid, mut json) = self.bot_message_base(chat_id, req, None);
+        let (mid, mut json) = self.bot_message_base(chat_id, thread, None);
         json.insert("forward_origin".into(), json!({"type": "user", "sender_user": origin_user, "date": origin_date}));
         json.extend(content);
         let raw = text.clone();
@@ -1884,7 +2305,7 @@ impl State {
             .ok_or_else(|| ApiErr::bad("Bad Request: message identifier is not specified"))?;
         match self.find(chat_id, mid) {
             None => Err(ApiErr::bad("Bad Request: message to edit not found")),
-            Some(m) if !m.from_bot => Err(ApiErr::bad("Bad Request: message can't be edited")),
+            Some(m) if !m.from_bot || m.service => Err(ApiErr::bad("Bad Request: message can't be edited")),
             Some(_) => Ok((chat_id, mid)),
         }
     }
@@ -2114,6 +2535,7 @@ impl State {
                 if !CHAT_ACTIONS.contains(&action.as_str()) {
                     return Err(ApiErr::bad("Bad Request: wrong parameter action in request"));
                 }
+                self.send_thread(chat_id, req, None)?;
                 Ok(json!(true))
             }
             "deletemessage" => {
@@ -2129,6 +2551,23 @@ impl State {
                 m.deleted = true;
                 Ok(json!(true))
             }
+            "createforumtopic" => self.create_forum_topic(req),
+            "editforumtopic" => self.edit_forum_topic(req),
+            "closeforumtopic" => self.set_topic_closed(req, true),
+            "reopenforumtopic" => self.set_topic_closed(req, false),
+            "deleteforumtopic" => {
+                let (chat_id, thread_id) = self.topic_target(req)?;
+                self.remove_topic(chat_id, thread_id);
+                Ok(json!(true))
+            }
+            "pinchatmessage" => self.pin_chat_message(req),
+            "unpinchatmessage" => self.unpin_chat_message(req),
+            "unpinallchatmessages" => {
+                let chat_id = self.resolve_chat(req, "chat_id")?;
+                self.pins.remove(&chat_id);
+                Ok(json!(true))
+            }
+            "unpinallforumtopicmessages" => self.unpin_all_forum_topic_messages(req),
             "setmydescription" | "setmyshortdescription" | "setchatmenubutton" => Ok(json!(true)),
             _ => Err(ApiErr::new(404, "Not Found")),
         }
@@ -2442,6 +2881,9 @@ impl FakeTelegram {
                 commands: BTreeMap::new(),
                 failures: Vec::new(),
                 sends: VecDeque::new(),
+                topics: HashMap::new(),
+                pins: HashMap::new(),
+                members: HashMap::new(),
             }),
             updates_notify: Notify::new(),
             changed: Notify::new(),
@@ -2496,9 +2938,27 @@ impl FakeTelegram {
     }
 
     /// Adds a supergroup (chat ids of supergroups are negative, e.g. -1001234567890).
+    /// A forum (`is_forum`) has topics; its message 1 is taken, as in Telegram
+    /// (the "General" topic's thread id), so no created topic gets thread id 1.
     pub fn add_group(&self, chat_id: i64, title: &str, is_forum: bool) {
         assert!(chat_id < 0, "fake_telegram: group chat ids must be negative");
-        self.lock().chats.insert(chat_id, ChatInfo::Supergroup { title: title.to_string(), is_forum });
+        let mut st = self.lock();
+        st.chats.insert(chat_id, ChatInfo::Supergroup { title: title.to_string(), is_forum });
+        if is_forum {
+            st.next_message_id.entry(chat_id).or_insert(2);
+        }
+    }
+
+    /// Makes a user (added with [`add_user`](Self::add_user)) a member of a
+    /// group; the `*_in_topic` actions need it.
+    pub fn add_member(&self, chat_id: i64, user_id: i64) {
+        let mut st = self.lock();
+        assert!(
+            matches!(st.chats.get(&chat_id), Some(ChatInfo::Supergroup { .. })),
+            "fake_telegram: unknown group {chat_id}; call add_group first"
+        );
+        assert!(st.users.contains_key(&user_id), "fake_telegram: unknown user {user_id}; call add_user first");
+        st.members.entry(chat_id).or_default().insert(user_id);
     }
 
     /// From now on sends to this user's chat answer 403 "Forbidden: bot was blocked by the user".
@@ -2517,16 +2977,134 @@ impl FakeTelegram {
 
     /// A text message by `user_id` in any known chat (private or group).
     pub fn send_text_in(&self, chat_id: i64, user_id: i64, text: &str) -> i64 {
-        let mut content = Map::new();
-        content.insert("text".into(), json!(text));
-        if text.starts_with('/') {
-            let command = text.split_whitespace().next().unwrap_or(text);
-            content
-                .insert("entities".into(), json!([{"type": "bot_command", "offset": 0, "length": utf16_len(command)}]));
-        }
-        let id = self.lock().user_message(chat_id, user_id, content, "text");
+        let id = self.lock().user_message(chat_id, user_id, text_content(text), "text");
         self.pushed();
         id
+    }
+
+    // ----- what group members do in forum topics -----
+
+    /// Panics unless `user_id` is a member of forum `chat_id` and `thread_id` a live topic there.
+    fn check_topic_member(st: &State, chat_id: i64, user_id: i64, thread_id: i64) {
+        assert!(st.is_forum(chat_id), "fake_telegram: chat {chat_id} is not a forum group (add_group(.., true))");
+        assert!(
+            st.members.get(&chat_id).is_some_and(|m| m.contains(&user_id)),
+            "fake_telegram: user {user_id} is not a member of {chat_id}; call add_member first"
+        );
+        assert!(
+            st.live_topic(chat_id, thread_id).is_some(),
+            "fake_telegram: no topic {thread_id} in chat {chat_id} (never created, or deleted)"
+        );
+    }
+
+    /// A member's text message in a forum topic: the update carries
+    /// `message_thread_id`, `is_topic_message: true`, the forum chat and, as in
+    /// Telegram, `reply_to_message` = the topic's creation message.
+    pub fn send_text_in_topic(&self, chat_id: i64, user_id: i64, thread_id: i64, text: &str) -> i64 {
+        let mut st = self.lock();
+        Self::check_topic_member(&st, chat_id, user_id, thread_id);
+        let id = st.user_message_in(chat_id, user_id, text_content(text), "text", Some(thread_id));
+        drop(st);
+        self.pushed();
+        id
+    }
+
+    /// A member's reply, in a forum topic, to message `reply_to_message_id` of that topic.
+    pub fn send_reply_in_topic(
+        &self,
+        chat_id: i64,
+        user_id: i64,
+        thread_id: i64,
+        reply_to_message_id: i64,
+        text: &str,
+    ) -> i64 {
+        let mut st = self.lock();
+        Self::check_topic_member(&st, chat_id, user_id, thread_id);
+        let replied = st
+            .find(chat_id, reply_to_message_id)
+            .filter(|m| m.thread_id == Some(thread_id))
+            .unwrap_or_else(|| panic!("fake_telegram: message {reply_to_message_id} is not in topic {thread_id}"));
+        let mut replied = replied.json.clone();
+        replied.remove("reply_to_message");
+        let mut content = text_content(text);
+        content.insert("reply_to_message".into(), Value::Object(replied));
+        let id = st.user_message_in(chat_id, user_id, content, "text", Some(thread_id));
+        drop(st);
+        self.pushed();
+        id
+    }
+
+    /// A member's photo in a forum topic (like [`send_photo`](Self::send_photo)).
+    pub fn send_photo_in_topic(
+        &self,
+        chat_id: i64,
+        user_id: i64,
+        thread_id: i64,
+        bytes: Vec<u8>,
+        media_group_id: Option<&str>,
+        caption: Option<&str>,
+    ) -> i64 {
+        let mut st = self.lock();
+        Self::check_topic_member(&st, chat_id, user_id, thread_id);
+        let sizes = st.register_photo(bytes);
+        let mut content = Map::new();
+        content.insert("photo".into(), sizes);
+        if let Some(c) = caption {
+            content.insert("caption".into(), json!(c));
+        }
+        if let Some(g) = media_group_id {
+            content.insert("media_group_id".into(), json!(g));
+        }
+        let id = st.user_message_in(chat_id, user_id, content, "photo", Some(thread_id));
+        drop(st);
+        self.pushed();
+        id
+    }
+
+    /// A member presses an inline button of bot message `message_id` in topic
+    /// `thread_id` ([`press_in`](Self::press_in) plus membership and topic checks;
+    /// the query's `message` carries the topic fields either way).
+    pub fn press_in_topic(&self, chat_id: i64, user_id: i64, thread_id: i64, message_id: i64, data: &str) -> String {
+        {
+            let st = self.lock();
+            Self::check_topic_member(&st, chat_id, user_id, thread_id);
+            let in_topic = st.find(chat_id, message_id).is_some_and(|m| m.thread_id == Some(thread_id));
+            assert!(in_topic, "fake_telegram: message {message_id} is not in topic {thread_id} of chat {chat_id}");
+        }
+        self.press_inner(chat_id, user_id, message_id, data, true)
+    }
+
+    /// A member creates a topic by hand; the bot gets the `forum_topic_created`
+    /// service message as a message update. Returns the thread id.
+    pub fn create_topic_by_hand(&self, chat_id: i64, user_id: i64, name: &str) -> i64 {
+        let mut st = self.lock();
+        assert!(st.is_forum(chat_id), "fake_telegram: chat {chat_id} is not a forum group (add_group(.., true))");
+        assert!(
+            st.members.get(&chat_id).is_some_and(|m| m.contains(&user_id)),
+            "fake_telegram: user {user_id} is not a member of {chat_id}; call add_member first"
+        );
+        let name = clean_topic_name(name);
+        assert!(!name.is_empty(), "fake_telegram: a topic name must not be empty");
+        let json = st.new_topic(chat_id, user_id, name, None, None);
+        let thread_id = json.get("message_id").and_then(Value::as_i64).unwrap_or_default();
+        st.push_update("message", Value::Object(json));
+        drop(st);
+        self.pushed();
+        thread_id
+    }
+
+    /// An admin deletes a topic by hand: the topic and all its messages go
+    /// (Telegram sends the bot no update for it); later sends into it fail
+    /// with [`THREAD_NOT_FOUND`].
+    pub fn delete_topic_by_hand(&self, chat_id: i64, thread_id: i64) {
+        let mut st = self.lock();
+        assert!(
+            st.live_topic(chat_id, thread_id).is_some(),
+            "fake_telegram: no topic {thread_id} in chat {chat_id} (never created, or already deleted)"
+        );
+        st.remove_topic(chat_id, thread_id);
+        drop(st);
+        self.changed();
     }
 
     /// A user message with arbitrary content fields merged in (e.g. `{"location": {...}}`).
@@ -2711,15 +3289,56 @@ impl FakeTelegram {
 
     // ----- observing what the bot did -----
 
-    /// Bot messages in the chat, in send order, current state; deleted ones left out.
+    /// Bot messages in the chat, in send order, current state; deleted ones and
+    /// service messages (topic created / edited / closed, pinned) left out.
     pub fn messages(&self, chat_id: i64) -> Vec<BotMessage> {
         let st = self.lock();
         st.messages
             .get(&chat_id)
             .map(|list| {
-                list.iter().filter(|m| m.from_bot && !m.deleted).map(|m| State::to_bot_message(chat_id, m)).collect()
+                list.iter()
+                    .filter(|m| m.from_bot && !m.deleted && !m.service)
+                    .map(|m| State::to_bot_message(chat_id, m))
+                    .collect()
             })
             .unwrap_or_default()
+    }
+
+    /// Bot messages in one forum topic, like [`messages`](Self::messages)
+    /// (empty once the topic is deleted, as its messages are).
+    pub fn topic_messages(&self, chat_id: i64, thread_id: i64) -> Vec<BotMessage> {
+        self.messages(chat_id).into_iter().filter(|m| m.thread_id == Some(thread_id)).collect()
+    }
+
+    /// The chat's forum topics in creation order, deleted ones included (flagged).
+    pub fn topics(&self, chat_id: i64) -> Vec<TopicInfo> {
+        let st = self.lock();
+        st.topics
+            .get(&chat_id)
+            .into_iter()
+            .flatten()
+            .map(|t| TopicInfo {
+                thread_id: t.thread_id,
+                name: t.name.clone(),
+                icon_color: t.icon_color,
+                icon_custom_emoji_id: t.icon_custom_emoji_id.clone(),
+                closed: t.closed,
+                deleted: t.deleted,
+                pinned_message_id: st.pinned_in(chat_id, Some(t.thread_id)),
+                created_by: t.created_by,
+            })
+            .collect()
+    }
+
+    /// One topic (see [`topics`](Self::topics)).
+    pub fn topic(&self, chat_id: i64, thread_id: i64) -> Option<TopicInfo> {
+        self.topics(chat_id).into_iter().find(|t| t.thread_id == thread_id)
+    }
+
+    /// The pinned message: with `Some(thread_id)` that topic's, with `None` the
+    /// chat's (what getChat reports: the most recent by message id, in any topic).
+    pub fn pinned(&self, chat_id: i64, thread_id: Option<i64>) -> Option<i64> {
+        self.lock().pinned_in(chat_id, thread_id)
     }
 
     pub fn last_message(&self, chat_id: i64) -> Option<BotMessage> {
