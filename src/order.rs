@@ -175,3 +175,48 @@ mod tests {
         assert!(Phone::parse("12345").is_none());
     }
 }
+
+/// Orders for the core's tests: a coat bought on 1 March 2026 in Shanghai.
+#[cfg(test)]
+pub(crate) mod fixtures {
+    use super::*;
+    use crate::money::Currency;
+
+    /// An RFC 3339 time.
+    pub fn at(text: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(text).map(|t| t.with_timezone(&Utc)).unwrap_or_else(|_| panic!("time {text}"))
+    }
+
+    /// Paid at 10:00 on 1 March, shipped at 18:00, signed for at 15:00 on 2 March.
+    pub const PAID: &str = "2026-03-01T10:00:00+08:00";
+    pub const SHIPPED: &str = "2026-03-01T18:00:00+08:00";
+    pub const SIGNED: &str = "2026-03-02T15:00:00+08:00";
+
+    /// One line of `quantity` × `yuan` in `category`.
+    pub fn line(sku: &str, category: &str, quantity: u32, yuan: i64) -> OrderLine {
+        OrderLine {
+            sku: sku.into(),
+            item_name: "外套".into(),
+            category: category.into(),
+            quantity,
+            unit_price: Money::new(yuan * 100, Currency::CNY),
+        }
+    }
+
+    /// An order of that line, paid, shipped and signed for at the given times.
+    pub fn order(line: OrderLine, paid: Option<&str>, shipped: Option<&str>, signed: Option<&str>) -> Order {
+        Order {
+            no: OrderNo::from_trusted("T-000001"),
+            phone: Phone::parse("13800138000").unwrap_or_else(|| unreachable!()),
+            customer_name: "王芳".into(),
+            currency: Currency::CNY,
+            lines: vec![line],
+            paid_at: paid.map(at),
+            shipped_at: shipped.map(at),
+            delivered_at: signed.map(at),
+            carrier: None,
+            tracking_no: None,
+            freight_insurance: false,
+        }
+    }
+}

@@ -248,36 +248,16 @@ pub fn offers_for<'s>(
 
 #[cfg(test)]
 mod tests {
-    use chrono::{DateTime, Utc};
-
     use super::*;
     use crate::config::Config;
-    use crate::order::{OrderLine, OrderNo, Phone};
+    use crate::order::fixtures::{self, PAID, SHIPPED, SIGNED, at};
     use crate::policy::{self, LineHistory, Policy, Request};
 
-    fn at(text: &str) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(text).map(|t| t.with_timezone(&Utc)).expect("test time")
-    }
-
     fn order(yuan: i64, delivered: bool) -> Order {
-        Order {
-            no: OrderNo::from_trusted("T-000001"),
-            phone: Phone::parse("13800138000").expect("phone"),
-            customer_name: "王芳".into(),
-            currency: Currency::CNY,
-            lines: vec![OrderLine {
-                sku: "SKU-1".into(),
-                item_name: "外套".into(),
-                category: "apparel".into(),
-                quantity: 1,
-                unit_price: Money::new(yuan * 100, Currency::CNY),
-            }],
-            paid_at: Some(at("2026-03-01T10:00:00+08:00")),
-            shipped_at: delivered.then(|| at("2026-03-01T18:00:00+08:00")),
-            delivered_at: delivered.then(|| at("2026-03-02T15:00:00+08:00")),
-            carrier: None,
-            tracking_no: None,
-            freight_insurance: false,
+        let line = fixtures::line("SKU-1", "apparel", 1, yuan);
+        match delivered {
+            true => fixtures::order(line, Some(PAID), Some(SHIPPED), Some(SIGNED)),
+            false => fixtures::order(line, Some(PAID), None, None),
         }
     }
 

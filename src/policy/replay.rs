@@ -237,36 +237,14 @@ mod tests {
 
     use super::*;
     use crate::config::Config;
-    use crate::money::Currency;
-    use crate::order::{OrderLine, Phone};
+    use crate::order::fixtures::{self, PAID, SHIPPED, SIGNED, at};
     use crate::policy::rules_version;
-
-    fn at(text: &str) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(text).map(|t| t.with_timezone(&Utc)).expect("test time")
-    }
 
     /// Signed for on Monday 2 March at 15:00 Shanghai time: the 7-day window
     /// ends at 00:00 on 10 March, a 1-day window at 00:00 on 4 March.
     fn order() -> Order {
-        Order {
-            no: OrderNo::from_trusted("T-000001"),
-            phone: Phone::parse("13800138000").expect("phone"),
-            customer_name: "王芳".into(),
-            currency: Currency::CNY,
-            lines: vec![OrderLine {
-                sku: "COAT-M".into(),
-                item_name: "外套".into(),
-                category: "clothing".into(),
-                quantity: 1,
-                unit_price: Money::new(39_900, Currency::CNY),
-            }],
-            paid_at: Some(at("2026-03-01T10:00:00+08:00")),
-            shipped_at: Some(at("2026-03-01T18:00:00+08:00")),
-            delivered_at: Some(at("2026-03-02T15:00:00+08:00")),
-            carrier: None,
-            tracking_no: None,
-            freight_insurance: false,
-        }
+        let line = fixtures::line("COAT-M", "clothing", 1, 399);
+        fixtures::order(line, Some(PAID), Some(SHIPPED), Some(SIGNED))
     }
 
     /// A request on the coat, stored with what `config` decided at `opened`.

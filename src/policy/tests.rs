@@ -7,18 +7,10 @@ use proptest::prelude::*;
 
 use super::*;
 use crate::catalogue::{self, Lang, Msg};
-use crate::money::Currency;
-use crate::order::{OrderNo, Phone};
+use crate::order::fixtures::{self, PAID, SHIPPED, SIGNED, at};
 use Outcome::*;
 use Reason::*;
 use Verdict::*;
-
-fn at(text: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(text).map(|t| t.with_timezone(&Utc)).expect("test time")
-}
-
-const PAID: &str = "2026-03-01T10:00:00+08:00";
-const SIGNED: &str = "2026-03-02T15:00:00+08:00";
 
 /// Where the order stands.
 #[derive(Clone, Copy, Debug)]
@@ -40,31 +32,14 @@ impl Shop {
     }
 
     fn order(&self, category: &str, stage: Stage, insured: bool) -> Order {
-        let (paid, shipped, delivered) = match stage {
+        let (paid, shipped, signed) = match stage {
             Stage::Unpaid => (None, None, None),
-            Stage::NotShipped => (Some(at(PAID)), None, None),
-            Stage::InTransit => (Some(at(PAID)), Some(at("2026-03-01T18:00:00+08:00")), None),
-            Stage::Signed(when) => (Some(at(PAID)), Some(at("2026-03-01T18:00:00+08:00")), Some(at(when))),
+            Stage::NotShipped => (Some(PAID), None, None),
+            Stage::InTransit => (Some(PAID), Some(SHIPPED), None),
+            Stage::Signed(when) => (Some(PAID), Some(SHIPPED), Some(when)),
         };
-        Order {
-            no: OrderNo::from_trusted("T-000001"),
-            phone: Phone::parse("13800138000").expect("phone"),
-            customer_name: "王芳".into(),
-            currency: Currency::CNY,
-            lines: vec![OrderLine {
-                sku: "SKU-1".into(),
-                item_name: "外套".into(),
-                category: category.into(),
-                quantity: 2,
-                unit_price: Money::new(19_900, Currency::CNY),
-            }],
-            paid_at: paid,
-            shipped_at: shipped,
-            delivered_at: delivered,
-            carrier: None,
-            tracking_no: None,
-            freight_insurance: insured,
-        }
+        let line = fixtures::line("SKU-1", category, 2, 199);
+        Order { freight_insurance: insured, ..fixtures::order(line, paid, shipped, signed) }
     }
 
     fn decide(&self, ask: &Ask) -> Decision {
