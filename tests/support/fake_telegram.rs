@@ -283,6 +283,34 @@ struct StoredMessage {
     thread_id: Option<i64>,
 }
 
+impl StoredMessage {
+    /// A message as `json` describes it, not yet edited or deleted; callers
+    /// fill in the text, buttons and sender they know better.
+    fn from_json(json: &Map<String, Value>, kind: &str, thread_id: Option<i64>, sent_at: Duration) -> StoredMessage {
+        StoredMessage {
+            message_id: json.get("message_id").and_then(Value::as_i64).unwrap_or_default(),
+            from_bot: false,
+            service: false,
+            json: json.clone(),
+            kind: kind.to_string(),
+            text: String::new(),
+            raw_text: String::new(),
+            parse_mode: None,
+            entities: Vec::new(),
+            buttons: Vec::new(),
+            inline_markup: None,
+            reply_keyboard: None,
+            edits: 0,
+            sent_at,
+            deleted: false,
+            file_id: media_file_id(json),
+            media_group_id: json.get("media_group_id").and_then(Value::as_str).map(str::to_string),
+            reply_to: explicit_reply(json),
+            thread_id,
+        }
+    }
+}
+
 #[derive(Clone)]
 struct FileEntry {
     file_id: String,
@@ -1511,29 +1539,8 @@ impl State {
             self.add_thread_fields(chat_id, t, &mut json);
         }
         let sent_at = self.elapsed();
-        let media_group_id = json.get("media_group_id").and_then(Value::as_str).map(str::to_string);
-        let reply_to = explicit_reply(&json);
-        self.messages.entry(chat_id).or_default().push(StoredMessage {
-            message_id: mid,
-            from_bot: false,
-            service: false,
-            json: json.clone(),
-            kind: kind.to_string(),
-            text: text.clone(),
-            raw_text: text,
-            parse_mode: None,
-            entities: Vec::new(),
-            buttons: Vec::new(),
-            inline_markup: None,
-            reply_keyboard: None,
-            edits: 0,
-            sent_at,
-            deleted: false,
-            file_id: media_file_id(&json),
-            media_group_id,
-            reply_to,
-            thread_id: thread,
-        });
+        let stored = StoredMessage::from_json(&json, kind, thread, sent_at);
+        self.messages.entry(chat_id).or_default().push(StoredMessage { text: text.clone(), raw_text: text, ..stored });
         self.push_update("message", Value::Object(json));
         mid
     }
@@ -1615,27 +1622,8 @@ impl State {
             self.add_thread_fields(chat_id, t, &mut json);
         }
         let sent_at = self.elapsed();
-        self.messages.entry(chat_id).or_default().push(StoredMessage {
-            message_id: mid,
-            from_bot,
-            service: true,
-            json: json.clone(),
-            kind: kind.to_string(),
-            text: String::new(),
-            raw_text: String::new(),
-            parse_mode: None,
-            entities: Vec::new(),
-            buttons: Vec::new(),
-            inline_markup: None,
-            reply_keyboard: None,
-            edits: 0,
-            sent_at,
-            deleted: false,
-            file_id: None,
-            media_group_id: None,
-            reply_to: None,
-            thread_id,
-        });
+        let stored = StoredMessage::from_json(&json, kind, thread_id, sent_at);
+        self.messages.entry(chat_id).or_default().push(StoredMessage { from_bot, service: true, ..stored });
         (mid, json)
     }
 
@@ -1975,16 +1963,12 @@ impl State {
         if let Some(m) = &inline_markup {
             json.insert("reply_markup".into(), m.clone());
         }
-        let media_group_id = json.get("media_group_id").and_then(Value::as_str).map(str::to_string);
-        let reply_to = explicit_reply(&json);
         let thread_id = json.get("message_thread_id").and_then(Value::as_i64);
         let sent_at = self.elapsed();
+        let stored = StoredMessage::from_json(&json, kind, thread_id, sent_at);
         self.messages.entry(chat_id).or_default().push(StoredMessage {
             message_id: mid,
             from_bot: true,
-            service: false,
-            json: json.clone(),
-            kind: kind.to_string(),
             text: formatted.text,
             raw_text,
             parse_mode,
@@ -1992,13 +1976,8 @@ impl State {
             buttons,
             inline_markup,
             reply_keyboard,
-            edits: 0,
-            sent_at,
-            deleted: false,
             file_id,
-            media_group_id,
-            reply_to,
-            thread_id,
+            ..stored
         });
         Value::Object(json)
     }
