@@ -123,6 +123,10 @@ impl MediaKind {
             MediaKind::ImageFile => "image_file",
         }
     }
+
+    pub fn from_code(code: &str) -> Option<MediaKind> {
+        [MediaKind::Photo, MediaKind::Video, MediaKind::ImageFile].into_iter().find(|kind| kind.code() == code)
+    }
 }
 
 /// A case as the customer confirmed it, ready to be stored.

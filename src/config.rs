@@ -10,6 +10,7 @@ use chrono_tz::Tz;
 use regex::Regex;
 use serde::Deserialize;
 
+use crate::agents;
 use crate::calendar::Calendar;
 use crate::catalogue::Lang;
 use crate::money::Currency;
@@ -32,6 +33,7 @@ pub struct Config {
     pub policy: PolicyRules,
     pub calendar: Calendar,
     pub retention: Script,
+    pub agents: agents::Settings,
     pub telegram: TelegramSettings,
     pub media: MediaSettings,
 }
@@ -157,6 +159,7 @@ impl Config {
             rules.into_iter().filter(|(broken, _)| *broken).map(|(_, message)| message.to_owned()).collect();
         problems.extend(self.policy.problems());
         problems.extend(self.retention.problems());
+        problems.extend(self.agents.problems(self.shop.currency));
         match problems.is_empty() {
             true => Ok(()),
             false => Err(problems.join("; ")),

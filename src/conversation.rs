@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::agents::{self, NewRequest, Why};
 use crate::case::{CaseId, CaseSummary, Evidence, MediaKind, NewCase, StoredFile};
 use crate::catalogue::{CaseLine, DecisionText, Lang, Msg};
 use crate::config::Config;
@@ -27,6 +28,9 @@ pub struct Conversation {
     pub question: u32,
     /// Set once the customer shared their own phone number.
     pub verified_phone: Option<Phone>,
+    /// Inputs in a row the bot could not use; enough of them bring a person.
+    #[serde(default)]
+    pub fails: u8,
 }
 
 /// Where in the conversation the customer is.
@@ -142,10 +146,20 @@ impl Command {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Effect {
     Reply(Reply),
-    AnswerButton { callback_id: String, notice: Option<Msg> },
+    AnswerButton {
+        callback_id: String,
+        notice: Option<Msg>,
+    },
     OpenCase(NewCase),
-    RequestAgent { case: Option<CaseId> },
-    LockOrder { order: OrderNo, until: DateTime<Utc> },
+    /// Hand the customer (and their case) to a person.
+    RequestAgent {
+        case: Option<CaseId>,
+        why: Why,
+    },
+    LockOrder {
+        order: OrderNo,
+        until: DateTime<Utc>,
+    },
     Audit(Audit),
 }
 
@@ -216,7 +230,7 @@ pub struct Needs {
 
 impl Conversation {
     pub fn new(lang: Lang) -> Conversation {
-        Conversation { lang, step: Step::Menu, draft: Draft::default(), question: 0, verified_phone: None }
+        Conversation { lang, step: Step::Menu, draft: Draft::default(), question: 0, verified_phone: None, fails: 0 }
     }
 }
 
@@ -247,8 +261,9 @@ pub fn needs(state: &Conversation, input: &Input, config: &Config) -> Needs {
 
 /// One step of the conversation.
 pub fn step(state: Conversation, input: Input, facts: &Facts<'_>) -> (Conversation, Vec<Effect>) {
-    let mut turn = Turn { state, facts, effects: Vec::new() };
+    let mut turn = Turn { state, facts, effects: Vec::new(), failed: false };
     turn.handle(input);
+    turn.count_failures();
     (turn.state, turn.effects)
 }
 
@@ -355,6 +370,8 @@ struct Turn<'f, 'c> {
     state: Conversation,
     facts: &'f Facts<'c>,
     effects: Vec<Effect>,
+    /// This input could not be used.
+    failed: bool,
 }
 
 impl Turn<'_, '_> {
@@ -386,7 +403,7 @@ impl Turn<'_, '_> {
             }
             Command::New => self.start_intake(None),
             Command::Cases => self.list_cases(None),
-            Command::Agent => self.request_agent(None),
+            Command::Agent => self.request_agent(None, Why::CustomerAsked),
             Command::Lang => self.language_prompt(None),
             Command::Cancel => {
                 self.reset();
@@ -413,7 +430,7 @@ impl Turn<'_, '_> {
         match choice {
             Choice::New => self.start_intake(message_id),
             Choice::Cases => self.list_cases(message_id),
-            Choice::Agent => self.request_agent(message_id),
+            Choice::Agent => self.request_agent(message_id, Why::CustomerAsked),
             Choice::Language => self.language_prompt(message_id),
             Choice::SetLang(lang) => {
                 self.state.lang = lang;
@@ -504,7 +521,10 @@ impl Turn<'_, '_> {
         }
         let text = text.trim();
         if PERSON_WORDS.iter().any(|word| text.eq_ignore_ascii_case(word)) {
-            return self.request_agent(None);
+            return self.request_agent(None, Why::CustomerAsked);
+        }
+        if self.facts.config.agents.is_threat(text) {
+            return self.request_agent(None, Why::Threat);
         }
         let pattern = &self.facts.config.intake.order_number_pattern.0;
         match self.state.step.clone() {
@@ -753,10 +773,18 @@ impl Turn<'_, '_> {
 
     fn confirm(&mut self, order: &Order, edit: Option<i32>) {
         let Some(case) = self.new_case(order) else { return self.ask_again(Msg::StaleButton) };
-        let opened = Msg::CaseOpened { id: case.id.clone(), decision: self.decision_text(&case.decision) };
+        let mut said = vec![Msg::CaseOpened { id: case.id.clone(), decision: self.decision_text(&case.decision) }];
+        let declined_offers = case.offers.iter().filter(|offer| offer.result == OfferResult::Declined).count();
+        let request = NewRequest { reason: case.reason, decision: &case.decision, declined_offers };
+        let escalate = agents::trigger(request, &self.facts.config.agents);
+        let id = case.id.clone();
         self.effects.push(Effect::OpenCase(case));
         self.reset();
-        self.menu(vec![opened], edit);
+        if let Some(why) = escalate {
+            self.effects.push(Effect::RequestAgent { case: Some(id.clone()), why });
+            said.push(Msg::AgentQueued { case: Some(id), wait_minutes: self.wait_minutes() });
+        }
+        self.menu(said, edit);
     }
 
     /// The case the draft makes, with the engine's decision on it.
@@ -817,10 +845,26 @@ impl Turn<'_, '_> {
         self.ask_with(vec![list], edit);
     }
 
-    fn request_agent(&mut self, edit: Option<i32>) {
+    fn request_agent(&mut self, edit: Option<i32>, why: Why) {
         let case = self.facts.cases.iter().find(|case| !case.status.is_closed()).map(|case| case.id.clone());
-        self.effects.push(Effect::RequestAgent { case: case.clone() });
-        self.ask_with(vec![Msg::AgentQueued { case }], edit);
+        self.effects.push(Effect::RequestAgent { case: case.clone(), why });
+        let wait_minutes = self.wait_minutes();
+        self.ask_with(vec![Msg::AgentQueued { case, wait_minutes }], edit);
+    }
+
+    fn wait_minutes(&self) -> i64 {
+        agents::minutes(self.facts.config.agents.promised_wait)
+    }
+
+    /// Enough unusable inputs in a row bring a person (when the shop wants that).
+    fn count_failures(&mut self) {
+        self.state.fails = if self.failed { self.state.fails.saturating_add(1) } else { 0 };
+        let agents = &self.facts.config.agents;
+        let limit = agents.escalate.failed_inputs;
+        if agents.chat_id.is_some() && limit > 0 && self.state.fails >= limit {
+            self.state.fails = 0;
+            self.request_agent(None, Why::FailedInputs);
+        }
     }
 
     fn language_prompt(&mut self, edit: Option<i32>) {
@@ -841,6 +885,17 @@ impl Turn<'_, '_> {
 
     /// Tells the customer something, then asks the current question again.
     fn ask_again(&mut self, notice: Msg) {
+        self.failed |= matches!(
+            notice,
+            Msg::UseButtons
+                | Msg::Unsupported
+                | Msg::NotAPhoto
+                | Msg::StaleButton
+                | Msg::TextTooLong { .. }
+                | Msg::OrderNoMalformed
+                | Msg::ProofMalformed
+                | Msg::UnexpectedMedia
+        );
         self.ask(vec![notice], None);
     }
 
@@ -1674,7 +1729,7 @@ mod tests {
     fn asking_for_a_person_in_words_is_recorded_on_the_open_case() {
         let mut world = World::new();
         let effects = world.text("人工");
-        assert!(says(&effects, |m| *m == Msg::AgentQueued { case: None }));
+        assert!(says(&effects, |m| *m == Msg::AgentQueued { case: None, wait_minutes: 120 }));
         at_reason(&mut world);
         world.press(Msg::ReasonLabel(Reason::ChangedMind));
         world.press(Msg::SkipButton);
@@ -1683,7 +1738,9 @@ mod tests {
         world.press(Msg::DeclineOfferButton);
         world.press(Msg::ConfirmButton);
         let effects = world.command(Command::Agent);
-        assert!(effects.contains(&Effect::RequestAgent { case: Some(CaseId::from_seq(1001)) }));
+        assert!(
+            effects.contains(&Effect::RequestAgent { case: Some(CaseId::from_seq(1001)), why: Why::CustomerAsked })
+        );
     }
 
     #[test]

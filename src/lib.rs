@@ -2,11 +2,13 @@
 //!
 //! Layout, in reading order (ARCHITECTURE.md has the full map):
 //! - the pure core — [`money`], [`order`], [`reason`], [`policy`],
-//!   [`conversation`], [`catalogue`]: no I/O, no clock, no Telegram types;
+//!   [`retention`], [`conversation`], [`agents`], [`catalogue`]: no I/O, no
+//!   clock, no Telegram types;
 //! - the shell — [`store`] (SQLite), [`desk`] (one input, one transaction),
-//!   the channels [`telegram`] and [`terminal`], and the order tools
-//!   [`import`] and [`demo`].
+//!   [`scheduler`] (due jobs), the channels [`telegram`] and [`terminal`],
+//!   and the order tools [`import`] and [`demo`].
 
+pub mod agents;
 pub mod calendar;
 pub mod case;
 pub mod catalogue;
@@ -23,6 +25,7 @@ pub mod demo;
 pub mod desk;
 pub mod import;
 pub mod media;
+pub mod scheduler;
 pub mod store;
 pub mod telegram;
 pub mod terminal;

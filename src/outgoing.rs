@@ -15,6 +15,35 @@ pub enum Outgoing {
     Edit { message_id: i32, text: String, keyboard: Keyboard },
     /// Stop the spinner on a pressed button, optionally with a short notice.
     AnswerButton { callback_id: String, notice: Option<String> },
+    /// A copy of a message someone sent the bot (text, photo, document, …),
+    /// without "forwarded from"; `caption` replaces a media message's caption.
+    Copy { from_chat_id: i64, message_id: i32, caption: Option<String> },
+    /// Photos, videos or files sent again by their Telegram file ids, as one
+    /// album (a relayed album, or a case's evidence).
+    Album { items: Vec<AlbumItem>, caption: Option<String> },
+    /// Change an earlier relayed message (sent by outbox row `outbox_id`) to
+    /// mirror an edit of its original: new text, or a media message's caption.
+    EditCopy { outbox_id: i64, text: String, media: bool },
+    /// Bring the case card of the row's topic up to date: edited in place,
+    /// or posted (and pinned) if the topic has none yet. The text is read
+    /// from the topic at send time, so the newest version always wins.
+    Card,
+    /// Close or reopen the row's forum topic.
+    TopicState { open: bool },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlbumItem {
+    pub kind: AlbumKind,
+    pub file_id: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AlbumKind {
+    Photo,
+    Video,
+    Document,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -40,7 +69,7 @@ pub struct ButtonSpec {
 impl Outgoing {
     /// Whether Telegram counts this against its message rate limits.
     pub fn is_message(&self) -> bool {
-        matches!(self, Outgoing::Send { .. })
+        matches!(self, Outgoing::Send { .. } | Outgoing::Copy { .. } | Outgoing::Album { .. })
     }
 }
 

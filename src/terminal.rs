@@ -14,7 +14,7 @@ use crate::case::MediaKind;
 use crate::conversation::{Command, Input};
 use crate::desk::{Desk, Incoming};
 use crate::media;
-use crate::outgoing::{ButtonSpec, Keyboard, Outgoing};
+use crate::outgoing::{AlbumItem, AlbumKind, ButtonSpec, Keyboard, Outgoing};
 use crate::store::customers::Identity;
 use crate::store::{StoreError, outbox};
 
@@ -64,7 +64,7 @@ where
                 continue;
             }
         };
-        desk.handle(Incoming { update_id: None, identity: identity.clone(), input }, Utc::now()).await?;
+        desk.handle(Incoming { update_id: None, identity: identity.clone(), input, message: None }, Utc::now()).await?;
         show_replies(desk, &mut output, &mut buttons).await?;
     }
     Ok(())
@@ -137,12 +137,40 @@ async fn show_replies<W: Write>(
             }
             Outgoing::AnswerButton { notice: Some(notice), .. } => writeln!(output, "  ({notice})")?,
             Outgoing::AnswerButton { notice: None, .. } => {}
+            Outgoing::Copy { caption, .. } => {
+                let line = caption.as_ref().map_or_else(|| "[message]".to_owned(), |c| format!("[message] {c}"));
+                print_message(output, &line, &Keyboard::None, buttons)?;
+            }
+            Outgoing::Album { items, caption } => {
+                print_message(output, &album_line(items, caption.as_deref()), &Keyboard::None, buttons)?;
+            }
+            Outgoing::EditCopy { text, .. } => writeln!(output, "  (edited: {text})")?,
+            // The terminal has no agents' group, so no topics or cards.
+            Outgoing::Card | Outgoing::TopicState { .. } => {}
         }
         outbox::mark_sent(&mut tx, item.id, None, Utc::now()).await?;
     }
     tx.commit().await.map_err(StoreError::from)?;
     output.flush()?;
     Ok(())
+}
+
+/// An album as one line, e.g. "[photo ×3] caption".
+fn album_line(items: &[AlbumItem], caption: Option<&str>) -> String {
+    let kind = |item: &AlbumItem| match item.kind {
+        AlbumKind::Photo => "photo",
+        AlbumKind::Video => "video",
+        AlbumKind::Document => "file",
+    };
+    let kinds: Vec<&str> = items.iter().map(kind).collect();
+    let first = kinds.first().copied().unwrap_or("media");
+    let label = if kinds.iter().all(|k| *k == first) { first } else { "media" };
+    let mut line = format!("[{label} ×{}]", items.len());
+    if let Some(caption) = caption {
+        line.push(' ');
+        line.push_str(caption);
+    }
+    line
 }
 
 fn print_message<W: Write>(

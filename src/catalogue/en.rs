@@ -2,7 +2,12 @@
 
 use chrono::{Duration, NaiveDateTime};
 
-use super::{CaseLine, DecisionText, Lang, Msg, clip, order_label};
+use super::{
+    CARD_DETAIL_CHARS, CaseLine, DecisionText, Described, Lang, Msg, NAME_CHARS, QUEUE_SHOWN, QueueLine, Wait,
+    agent_command_syntax, card_commands, clip, one_line, order_label, short_time, timeline,
+};
+use crate::agents::card::CardView;
+use crate::agents::{AgentCommand, Status, Why};
 use crate::case::{CaseId, CaseStatus};
 use crate::money::Money;
 use crate::order::OrderNo;
@@ -220,14 +225,15 @@ pub(super) fn text(msg: &Msg) -> String {
             reply
         }
         Msg::NoCases => format!("You have no cases yet. Tap “{}” to open one 📦", text(&Msg::MenuNew)),
-        Msg::AgentQueued { case } => {
-            let about = match case {
-                Some(case) => format!(" about case {case}"),
-                None => String::new(),
+        Msg::AgentQueued { case, wait_minutes } => {
+            let what = match case {
+                Some(case) => format!("your case {case}"),
+                None => "this chat".to_owned(),
             };
             format!(
-                "Got it: you'd like to talk to a person{about}. You're in the queue and a colleague will reply \
-                 right here. Meanwhile you can keep using the bot."
+                "Got it: a colleague will take over {what}. The expected wait is about {}. Meanwhile, write here \
+                 anything you want us to know; it all reaches us.",
+                wait(*wait_minutes)
             )
         }
         Msg::LanguagePrompt => "请选择语言 / Choose your language".to_owned(),
@@ -247,6 +253,131 @@ pub(super) fn text(msg: &Msg) -> String {
         Msg::Chosen(inner) => {
             let label = text(inner);
             format!("✓ {}", label.strip_prefix("✓ ").unwrap_or(&label))
+        }
+        Msg::WaitLonger => "We're sorry: this is taking longer than we promised. You're still in the queue and a \
+                            colleague will reply here as soon as they can; nothing you wrote is lost."
+            .to_owned(),
+        Msg::AgentJoined { agent } => match agent.as_deref().map(str::trim) {
+            Some(name) if !name.is_empty() => format!("{name} from our team is now looking after your case."),
+            _ => "A colleague from our team is now looking after your case.".to_owned(),
+        },
+        Msg::AgentSays { agent, text } => format!("{agent}: {text}"),
+        Msg::AgentDecided { case, outcome, amount, reason } => {
+            let mut lines = vec![format!("Good news about case {case}: we've approved “{}”.", outcome_label(*outcome))];
+            lines.extend(amount.map(|amount| format!("Amount: {amount}")));
+            lines.extend(
+                reason
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|reason| !reason.is_empty())
+                    .map(|reason| format!("Reason: {reason}")),
+            );
+            lines.push(after_decision(*outcome).to_owned());
+            lines.join("\n")
+        }
+        Msg::AgentRejected { case, reason } => {
+            let reason = match reason.trim() {
+                "" => String::new(),
+                reason => format!("\nReason: {reason}"),
+            };
+            format!(
+                "We're sorry, but we can't approve case {case}.{reason}\nIf you'd like to talk it over, just reply \
+                 here, or send /new for another request."
+            )
+        }
+        Msg::BackWithBot => {
+            "Thank you for your patience! You're back with the assistant now; here's the menu.".to_owned()
+        }
+        Msg::CaseClosedByAgent { case } => {
+            let what = case.as_ref().map_or_else(|| "This request".to_owned(), |case| format!("Case {case}"));
+            format!("{what} is closed. Thank you! If anything else comes up, write here any time.")
+        }
+        Msg::WithAPerson => "A colleague is handling this chat now, so those buttons are paused. Just write your \
+                             message here."
+            .to_owned(),
+        Msg::Card(view) => card(view),
+        Msg::TopicName { case, reason, customer } => {
+            let customer = one_line(customer, NAME_CHARS);
+            let mut parts: Vec<String> = case.iter().map(CaseId::to_string).collect();
+            parts.extend(reason.map(|reason| reason_label(reason).to_owned()));
+            parts.push(customer);
+            if case.is_none() {
+                parts.push("request".to_owned());
+            }
+            parts.retain(|part| !part.is_empty());
+            clip(&parts.join(" · "), 128)
+        }
+        Msg::TakeButton => "🙋 Take".to_owned(),
+        Msg::ReleaseButton => "Release".to_owned(),
+        Msg::ApproveButton => "✅ Approve".to_owned(),
+        Msg::HandBackButton => "🤖 Hand back".to_owned(),
+        Msg::CloseButton => "Close case".to_owned(),
+        Msg::NotAnAgent => "Only the shop's agents can act on cases. This attempt was logged.".to_owned(),
+        Msg::NoteSaved => "📝 Note saved (not sent to the customer).".to_owned(),
+        Msg::TakenBy { agent } => format!("{agent} has this case."),
+        Msg::AlreadyYours => "This case is already yours.".to_owned(),
+        Msg::TookCase { agent } => format!("{agent} took the case."),
+        Msg::Released { agent } => format!("{agent} released the case; it's back in the queue."),
+        Msg::NotAssigned => "Nobody has taken this case yet.".to_owned(),
+        Msg::HandedBack { agent } => format!("{agent} handed the chat back to the bot."),
+        Msg::ClosedByAgent { agent } => format!("{agent} closed the case."),
+        Msg::NoCaseToDecide => "There's no case to decide on here: this customer hasn't opened a request.".to_owned(),
+        Msg::CaseAlreadyClosed { case } => format!("Case {case} is already closed."),
+        Msg::ResponsibilitySet { code } => format!("Responsibility set: {}.", responsibility(*code)),
+        Msg::AmountAboveCap { asked, cap } => {
+            format!("{asked} is more than can be refunded on this case (at most {cap}).")
+        }
+        Msg::DecisionRecorded { agent, outcome, status, amount } => {
+            let decided = match (status, amount) {
+                (CaseStatus::NotEligible, _) => "rejected".to_owned(),
+                (_, Some(amount)) => format!("{} {amount}", outcome_label(*outcome)),
+                (_, None) => outcome_label(*outcome).to_owned(),
+            };
+            format!("{agent} decided: {decided} — the customer has been told.")
+        }
+        Msg::EscalationClosed => "This hand-over has ended, so nothing was changed.".to_owned(),
+        Msg::CaseReopened => "The customer wrote again: case reopened.".to_owned(),
+        Msg::SlaPing { case, why, waited_minutes, pings } => {
+            let what = case.as_ref().map_or_else(|| "A request without a case".to_owned(), CaseId::to_string);
+            format!(
+                "⏰ {what} has waited {} for an agent (reminder {pings}). Why a person: {}. /take it?",
+                wait(*waited_minutes),
+                why_label(*why)
+            )
+        }
+        Msg::Queue(lines) if lines.is_empty() => "No open cases. 🎉".to_owned(),
+        Msg::Queue(lines) => {
+            let mut reply = vec!["Open cases, oldest first:".to_owned()];
+            reply.extend(lines.iter().take(QUEUE_SHOWN).map(queue_line));
+            if lines.len() > QUEUE_SHOWN {
+                reply.push(format!("… and {} more", lines.len() - QUEUE_SHOWN));
+            }
+            reply.join("\n")
+        }
+        Msg::CommandUsage(syntax) => format!("Usage: {syntax}"),
+        Msg::CustomerSent(described) => match described {
+            Described::Sticker { emoji: Some(emoji) } => format!("[The customer sent a sticker {emoji}]"),
+            Described::Sticker { emoji: None } => "[The customer sent a sticker]".to_owned(),
+            Described::Location => "[The customer sent a location]".to_owned(),
+            Described::Poll => "[The customer sent a poll]".to_owned(),
+            Described::Other => "[The customer sent a message the bot cannot show]".to_owned(),
+        },
+        Msg::CannotRelay => "Stickers and that kind of message can't be sent to the customer. Please write text \
+                             or send a photo or file."
+            .to_owned(),
+        Msg::NotRelayed { status } => match status {
+            Status::HandedBack | Status::Closed => {
+                format!("Not sent: this case is {}; the customer is talking to the bot.", escalation_status(*status))
+            }
+            Status::Queued | Status::Taken => format!("Not sent: this case is {}.", escalation_status(*status)),
+        },
+        Msg::AgentsHelp => {
+            let mut reply = "Commands in a case's topic:".to_owned();
+            for name in AgentCommand::NAMES {
+                reply.push_str(&format!("\n{} – {}", agent_command_syntax(name), agent_command_description(name)));
+            }
+            reply.push_str("\nAnything else you write in a case's topic goes to the customer.");
+            reply
         }
     }
 }
@@ -680,13 +811,8 @@ fn next_text(decision: &DecisionText) -> String {
 /// The full explanation of a decision: verdict, rule, what the customer
 /// reads, and every fact the rule used.
 fn explanation(decision: &DecisionText, facts: &[Fact<NaiveDateTime>]) -> String {
-    let verdict = match decision.verdict {
-        Verdict::Approved => "approved",
-        Verdict::NeedsReview => "a person reviews it",
-        Verdict::NotEligible => "not approved automatically",
-    };
     let mut lines = vec![
-        format!("Decision: {verdict}"),
+        format!("Decision: {}", verdict_label(decision.verdict)),
         format!("Request: {}", outcome_label(decision.outcome)),
         format!("Rule: {}", decision.rule.code()),
     ];
@@ -776,4 +902,200 @@ fn case_line(line: &CaseLine) -> String {
         status_label(line.status),
         time(&line.opened)
     )
+}
+
+/// The automatic decision's verdict, for the explanation and the agents' card.
+fn verdict_label(verdict: Verdict) -> &'static str {
+    match verdict {
+        Verdict::Approved => "approved",
+        Verdict::NeedsReview => "a person reviews it",
+        Verdict::NotEligible => "not approved automatically",
+    }
+}
+
+/// "about 30 minutes" without the "about": a wait, rounded up.
+pub(super) fn wait(minutes: i64) -> String {
+    match Wait::of(minutes) {
+        Wait::Minutes(1) => "1 minute".to_owned(),
+        Wait::Minutes(minutes) => format!("{minutes} minutes"),
+        Wait::HalfHours(2) => "1 hour".to_owned(),
+        Wait::HalfHours(halves) if halves % 2 == 0 => format!("{} hours", halves / 2),
+        Wait::HalfHours(halves) => format!("{}.5 hours", halves / 2),
+        Wait::Days(days) => format!("{days} days"),
+    }
+}
+
+/// What happens after an agent approved a case, by what was approved.
+fn after_decision(outcome: Outcome) -> &'static str {
+    match outcome {
+        Outcome::RefundOnly | Outcome::PartialRefund | Outcome::PriceProtection => {
+            "The money goes back to your original payment method, usually within 3–5 working days."
+        }
+        Outcome::ReturnRefund => {
+            "Please send the item back (we'll send you the return address); once it passes the warehouse \
+             inspection, the money goes back to your original payment method."
+        }
+        Outcome::CashBack => "We pay it to you by transfer, usually the same working day.",
+        Outcome::Exchange => {
+            "Please send the item back (we'll send you the return address); we send the replacement and tell you \
+             its tracking number here."
+        }
+        Outcome::Reship => "We send the replacement and tell you its tracking number here.",
+        Outcome::Repair => {
+            "Please send the item back for repair (we'll send you the return address); we send it back repaired \
+             and tell you its tracking number here."
+        }
+    }
+}
+
+/// Why a case went to a person, in the agents' words.
+fn why_label(why: Why) -> &'static str {
+    match why {
+        Why::CustomerAsked => "customer asked for a person",
+        Why::Review => "evidence needs a person's review",
+        Why::HighValue => "high value",
+        Why::NotEligible => "outside the rules",
+        Why::ServiceComplaint => "service complaint",
+        Why::Threat => "legal or media threat",
+        Why::FailedInputs => "bot could not understand",
+        Why::RetentionDeclined => "retention declined, needs approval",
+    }
+}
+
+/// Where a hand-over to the agents stands.
+fn escalation_status(status: Status) -> &'static str {
+    match status {
+        Status::Queued => "queued",
+        Status::Taken => "taken",
+        Status::HandedBack => "handed back",
+        Status::Closed => "closed",
+    }
+}
+
+/// Where a case stands, in the agents' words.
+fn case_status(status: CaseStatus) -> &'static str {
+    match status {
+        CaseStatus::Approved => "approved",
+        CaseStatus::NeedsReview => "under review",
+        CaseStatus::NotEligible => "not eligible",
+        CaseStatus::Retained => "closed, customer kept it",
+        CaseStatus::Closed => "closed",
+    }
+}
+
+/// "6 transport": a responsibility code with its name.
+fn responsibility(code: u8) -> String {
+    let name = match code {
+        1 => "customer",
+        2 => "supplier",
+        3 => "manufacturing",
+        4 => "after-sales",
+        5 => "material control",
+        6 => "transport",
+        7 => "design",
+        8 => "sales",
+        9 => "other",
+        _ => "unknown",
+    };
+    format!("{code} {name}")
+}
+
+/// The language a customer speaks, for the agents.
+fn spoken(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => "Chinese",
+        Lang::En => "English",
+    }
+}
+
+fn agent_command_description(name: &str) -> &'static str {
+    match name {
+        "take" => "take the case",
+        "release" => "put it back in the queue",
+        "note" => "internal note, not sent to the customer",
+        "approve" => "approve what the customer asked for",
+        "reject" => "refuse, with the reason the customer is told",
+        "exchange" => "approve an exchange",
+        "reship" => "approve a reship",
+        "partial" => "partial refund, the customer keeps the item",
+        "cashback" => "cash-back transfer",
+        "refund" => "refund this amount",
+        "resp" => "responsibility code",
+        "handback" => "hand the chat back to the bot",
+        "close" => "close the case",
+        "queue" => "open cases, oldest first",
+        _ => "",
+    }
+}
+
+/// "AS-1001 · <why> · <customer> · <waited> · <assignee>": one line of `/queue`.
+fn queue_line(line: &QueueLine) -> String {
+    let case = line.case.as_ref().map_or_else(|| "request".to_owned(), CaseId::to_string);
+    let assignee = line.assignee.as_deref().map_or_else(|| "unassigned".to_owned(), |name| one_line(name, 20));
+    format!(
+        "{case} · {} · {} · {} · {assignee}",
+        why_label(line.why),
+        one_line(&line.customer, 20),
+        wait(line.waited_minutes)
+    )
+}
+
+/// The case card in the agents' group: who, what, the decision so far, and the timeline.
+fn card(view: &CardView) -> String {
+    let mut lines = vec![match &view.case {
+        Some(case) => format!("📋 Case {} · {}", case.id, reason_label(case.reason)),
+        None => "📋 Request without a case".to_owned(),
+    }];
+    let assignee = view.assignee.as_ref().map_or_else(|| "unassigned".to_owned(), |a| one_line(&a.name, NAME_CHARS));
+    let case_status =
+        view.case.as_ref().map(|case| format!(" · case {}", case_status(case.status))).unwrap_or_default();
+    lines.push(format!("Status: {} · {assignee}{case_status}", escalation_status(view.status)));
+    lines.push(format!("Why a person: {} · since {}", why_label(view.why), short_time(&view.opened)));
+    let phone = view.phone.as_deref().map(|phone| format!(" · phone {}", one_line(phone, 20))).unwrap_or_default();
+    lines.push(format!(
+        "Customer: {}{phone} · speaks {}",
+        one_line(&view.customer, NAME_CHARS),
+        spoken(view.customer_lang)
+    ));
+    if let Some(case) = &view.case {
+        let sku = match case.sku.trim() {
+            "" => String::new(),
+            sku => format!(" ({})", one_line(sku, 40)),
+        };
+        lines.push(format!(
+            "Order {} · {}{sku} ×{} · {} each · paid {}",
+            one_line(case.order.as_str(), 40),
+            one_line(&case.item, 60),
+            case.quantity,
+            case.unit_price,
+            case.paid
+        ));
+        lines.push(format!("Outcome: {}", outcome_label(case.outcome)));
+        if !case.detail.trim().is_empty() {
+            lines.push(format!("Customer wrote: “{}”", clip(case.detail.trim(), CARD_DETAIL_CHARS)));
+        }
+        let decision = &case.decision;
+        lines.push(format!(
+            "Decision: {} ({}) — {}",
+            verdict_label(decision.verdict),
+            decision.rule.code(),
+            next_text(decision)
+        ));
+        let agreed = case.agreed.map(|agreed| format!(" · agreed {agreed}")).unwrap_or_default();
+        lines.push(format!("Refund cap: {}{agreed}", decision.refund_cap));
+        let responsibility = case.responsibility.map_or_else(|| "not set (/resp 1-9)".to_owned(), responsibility);
+        lines.push(format!("Responsibility: {responsibility}"));
+        lines.push(match case.evidence {
+            0 => "Evidence: none".to_owned(),
+            count => format!("Evidence: {} (album below)", photos(count)),
+        });
+    }
+    let (entries, earlier) = timeline(view);
+    lines.push(if entries.is_empty() { "Timeline: nothing yet".to_owned() } else { "Timeline:".to_owned() });
+    if earlier > 0 {
+        lines.push(format!("(+{earlier} earlier)"));
+    }
+    lines.extend(entries);
+    lines.push(format!("Commands: {}", card_commands(view.case.is_some())));
+    lines.join("\n")
 }

@@ -2,7 +2,12 @@
 
 use chrono::{Duration, NaiveDateTime};
 
-use super::{CaseLine, DecisionText, Lang, Msg, clip, order_label};
+use super::{
+    CARD_DETAIL_CHARS, CaseLine, DecisionText, Described, Lang, Msg, NAME_CHARS, QUEUE_SHOWN, QueueLine, Wait,
+    agent_command_syntax, card_commands, clip, one_line, order_label, short_time, timeline,
+};
+use crate::agents::card::CardView;
+use crate::agents::{AgentCommand, Status, Why};
 use crate::case::{CaseId, CaseStatus};
 use crate::money::Money;
 use crate::order::OrderNo;
@@ -186,12 +191,16 @@ pub(super) fn text(msg: &Msg) -> String {
             reply
         }
         Msg::NoCases => format!("您还没有售后单。点击「{}」即可发起 📦", text(&Msg::MenuNew)),
-        Msg::AgentQueued { case } => {
+        Msg::AgentQueued { case, wait_minutes } => {
             let about = match case {
                 Some(case) => format!("（售后单 {case}）"),
                 None => String::new(),
             };
-            format!("已为您登记转人工{about}，正在排队，同事会在这里回复您。在此期间您可以继续使用机器人。")
+            format!(
+                "好的，已为您转接人工客服{about}，预计等待约{}。在此期间，您有什么想告诉我们的，直接在这里留言就可以，\
+                 我们都能看到。",
+                wait(*wait_minutes)
+            )
         }
         Msg::LanguagePrompt => "请选择语言 / Choose your language".to_owned(),
         Msg::LanguageName(lang) => language_name(*lang).to_owned(),
@@ -204,6 +213,123 @@ pub(super) fn text(msg: &Msg) -> String {
         Msg::Chosen(inner) => {
             let label = text(inner);
             format!("✓ {}", label.strip_prefix("✓ ").unwrap_or(&label))
+        }
+        Msg::WaitLonger => "非常抱歉让您久等了，这次等待比承诺的时间长。您仍在排队中，同事会尽快在这里回复您，\
+                            您发的消息都不会丢失。"
+            .to_owned(),
+        Msg::AgentJoined { agent } => match agent.as_deref().map(str::trim) {
+            Some(name) if !name.is_empty() => format!("客服{name}正在为您处理，有什么问题直接在这里说就可以。"),
+            _ => "客服同事正在为您处理，有什么问题直接在这里说就可以。".to_owned(),
+        },
+        Msg::AgentSays { agent, text } => format!("{agent}（客服）：{text}"),
+        Msg::AgentDecided { case, outcome, amount, reason } => {
+            let mut lines = vec![format!("售后单 {case} 有结果了：已为您同意「{}」。", outcome_label(*outcome))];
+            lines.extend(amount.map(|amount| format!("金额：{amount}")));
+            lines.extend(
+                reason
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|reason| !reason.is_empty())
+                    .map(|reason| format!("原因：{reason}")),
+            );
+            lines.push(after_decision(*outcome).to_owned());
+            lines.join("\n")
+        }
+        Msg::AgentRejected { case, reason } => {
+            let reason = match reason.trim() {
+                "" => String::new(),
+                reason => format!("\n原因：{reason}"),
+            };
+            format!(
+                "很抱歉，售后单 {case} 这次没能为您通过。{reason}\n如果您想再沟通，直接在这里回复就可以；\
+                 也可以发送 /new 提交其他申请。"
+            )
+        }
+        Msg::BackWithBot => "感谢您的耐心！现在由智能助手继续为您服务，菜单如下。".to_owned(),
+        Msg::CaseClosedByAgent { case } => {
+            let what = case.as_ref().map_or_else(|| "本次咨询".to_owned(), |case| format!("售后单 {case} "));
+            format!("{what}已关闭，感谢您的耐心与支持！之后有任何问题，随时在这里留言就可以。")
+        }
+        Msg::WithAPerson => "人工客服正在处理您的问题，这些按钮暂时停用，请直接在这里留言。".to_owned(),
+        Msg::Card(view) => card(view),
+        Msg::TopicName { case, reason, customer } => {
+            let customer = one_line(customer, NAME_CHARS);
+            let mut parts: Vec<String> = case.iter().map(CaseId::to_string).collect();
+            parts.extend(reason.map(|reason| reason_label(reason).to_owned()));
+            parts.push(customer);
+            if case.is_none() {
+                parts.push("咨询".to_owned());
+            }
+            parts.retain(|part| !part.is_empty());
+            clip(&parts.join(" · "), 128)
+        }
+        Msg::TakeButton => "🙋 接单".to_owned(),
+        Msg::ReleaseButton => "释放".to_owned(),
+        Msg::ApproveButton => "✅ 同意".to_owned(),
+        Msg::HandBackButton => "🤖 交回机器人".to_owned(),
+        Msg::CloseButton => "结案".to_owned(),
+        Msg::NotAnAgent => "只有本店客服可以处理售后单，此操作已记录。".to_owned(),
+        Msg::NoteSaved => "📝 备注已保存（客户看不到）。".to_owned(),
+        Msg::TakenBy { agent } => format!("此单已由 {agent} 接手。"),
+        Msg::AlreadyYours => "此单已经是您在处理了。".to_owned(),
+        Msg::TookCase { agent } => format!("{agent} 已接单。"),
+        Msg::Released { agent } => format!("{agent} 已释放此单，重新排队。"),
+        Msg::NotAssigned => "此单还没有人接手。".to_owned(),
+        Msg::HandedBack { agent } => format!("{agent} 已把对话交回机器人。"),
+        Msg::ClosedByAgent { agent } => format!("{agent} 已结案。"),
+        Msg::NoCaseToDecide => "这里没有可处理的售后单：客户还没有提交申请。".to_owned(),
+        Msg::CaseAlreadyClosed { case } => format!("售后单 {case} 已经结案。"),
+        Msg::ResponsibilitySet { code } => format!("责任归属已设为：{}。", responsibility(*code)),
+        Msg::AmountAboveCap { asked, cap } => format!("金额 {asked} 超过本单可退上限 {cap}。"),
+        Msg::DecisionRecorded { agent, outcome, status, amount } => {
+            let decided = match (status, amount) {
+                (CaseStatus::NotEligible, _) => "拒绝".to_owned(),
+                (_, Some(amount)) => format!("{} {amount}", outcome_label(*outcome)),
+                (_, None) => outcome_label(*outcome).to_owned(),
+            };
+            format!("{agent} 已处理：{decided}，已通知客户。")
+        }
+        Msg::EscalationClosed => "此次转人工已经结束，未做任何更改。".to_owned(),
+        Msg::CaseReopened => "客户再次来信，已重新打开。".to_owned(),
+        Msg::SlaPing { case, why, waited_minutes, pings } => {
+            let what = case.as_ref().map_or_else(|| "一个未建单的咨询".to_owned(), |case| format!("售后单 {case} "));
+            format!(
+                "⏰ {what}已等待{}，还没有客服接单（第{pings}次提醒）。转人工原因：{}。/take 接单？",
+                wait(*waited_minutes),
+                why_label(*why)
+            )
+        }
+        Msg::Queue(lines) if lines.is_empty() => "没有待处理的售后单。🎉".to_owned(),
+        Msg::Queue(lines) => {
+            let mut reply = vec!["待处理的售后单（等待最久的在前）：".to_owned()];
+            reply.extend(lines.iter().take(QUEUE_SHOWN).map(queue_line));
+            if lines.len() > QUEUE_SHOWN {
+                reply.push(format!("……还有{}条", lines.len() - QUEUE_SHOWN));
+            }
+            reply.join("\n")
+        }
+        Msg::CommandUsage(syntax) => format!("用法：{syntax}"),
+        Msg::CustomerSent(described) => match described {
+            Described::Sticker { emoji: Some(emoji) } => format!("【客户发来一个表情 {emoji}】"),
+            Described::Sticker { emoji: None } => "【客户发来一个表情】".to_owned(),
+            Described::Location => "【客户发来一个位置】".to_owned(),
+            Described::Poll => "【客户发来一个投票】".to_owned(),
+            Described::Other => "【客户发来一条机器人无法显示的消息】".to_owned(),
+        },
+        Msg::CannotRelay => "表情这类消息无法发给客户，请发送文字、照片或文件。".to_owned(),
+        Msg::NotRelayed { status } => match status {
+            Status::HandedBack | Status::Closed => {
+                format!("未发送：此单{}，客户正在和机器人对话。", escalation_status(*status))
+            }
+            Status::Queued | Status::Taken => format!("未发送：此单{}。", escalation_status(*status)),
+        },
+        Msg::AgentsHelp => {
+            let mut reply = "售后单话题里可用的指令：".to_owned();
+            for name in AgentCommand::NAMES {
+                reply.push_str(&format!("\n{} – {}", agent_command_syntax(name), agent_command_description(name)));
+            }
+            reply.push_str("\n在售后单话题里直接发的其他消息，都会转发给客户。");
+            reply
         }
     }
 }
@@ -539,13 +665,8 @@ fn next_text(decision: &DecisionText) -> String {
 
 /// 决定的完整说明：结论、规则、客户看到的内容，以及规则用到的每一项事实。
 fn explanation(decision: &DecisionText, facts: &[Fact<NaiveDateTime>]) -> String {
-    let verdict = match decision.verdict {
-        Verdict::Approved => "已同意",
-        Verdict::NeedsReview => "需人工审核",
-        Verdict::NotEligible => "暂不能自动通过",
-    };
     let mut lines = vec![
-        format!("结论：{verdict}"),
+        format!("结论：{}", verdict_label(decision.verdict)),
         format!("申请：{}", outcome_label(decision.outcome)),
         format!("规则：{}", decision.rule.code()),
     ];
@@ -630,4 +751,185 @@ fn case_line(line: &CaseLine) -> String {
         status_label(line.status),
         time(&line.opened)
     )
+}
+
+/// 系统自动结论，用于决定说明和客服群的售后卡片。
+fn verdict_label(verdict: Verdict) -> &'static str {
+    match verdict {
+        Verdict::Approved => "已同意",
+        Verdict::NeedsReview => "需人工审核",
+        Verdict::NotEligible => "暂不能自动通过",
+    }
+}
+
+/// 「30分钟」「2小时」「1个半小时」「3天」：向上取整的等待时间（不含「约」）。
+pub(super) fn wait(minutes: i64) -> String {
+    match Wait::of(minutes) {
+        Wait::Minutes(minutes) => format!("{minutes}分钟"),
+        Wait::HalfHours(halves) if halves % 2 == 0 => format!("{}小时", halves / 2),
+        Wait::HalfHours(halves) => format!("{}个半小时", halves / 2),
+        Wait::Days(days) => format!("{days}天"),
+    }
+}
+
+/// 客服同意后接下来怎么办，按同意的处理方式。
+fn after_decision(outcome: Outcome) -> &'static str {
+    match outcome {
+        Outcome::RefundOnly | Outcome::PartialRefund | Outcome::PriceProtection => {
+            "款项会原路退回，一般3–5个工作日到账。"
+        }
+        Outcome::ReturnRefund => "请把商品寄回（退货地址稍后发给您），仓库验货通过后款项原路退回。",
+        Outcome::CashBack => "我们会把返现转账给您，一般当天完成。",
+        Outcome::Exchange => "请把商品寄回（退货地址稍后发给您），我们会给您寄出新商品，并在这里告诉您快递单号。",
+        Outcome::Reship => "我们会尽快为您补发，并在这里告诉您快递单号。",
+        Outcome::Repair => "请把商品寄回维修（地址稍后发给您），修好后寄回给您，并在这里告诉您快递单号。",
+    }
+}
+
+/// 转人工的原因（客服用语）。
+fn why_label(why: Why) -> &'static str {
+    match why {
+        Why::CustomerAsked => "客户要求人工",
+        Why::Review => "证据需人工审核",
+        Why::HighValue => "高金额",
+        Why::NotEligible => "超出规则",
+        Why::ServiceComplaint => "服务投诉",
+        Why::Threat => "投诉升级（法律/媒体）",
+        Why::FailedInputs => "多次无法识别",
+        Why::RetentionDeclined => "挽留未成功，待审批",
+    }
+}
+
+/// 转人工的处理状态。
+fn escalation_status(status: Status) -> &'static str {
+    match status {
+        Status::Queued => "排队中",
+        Status::Taken => "处理中",
+        Status::HandedBack => "已交回机器人",
+        Status::Closed => "已结案",
+    }
+}
+
+/// 售后单状态（客服用语）。
+fn case_status(status: CaseStatus) -> &'static str {
+    match status {
+        CaseStatus::Approved => "已同意",
+        CaseStatus::NeedsReview => "审核中",
+        CaseStatus::NotEligible => "未通过",
+        CaseStatus::Retained => "已完结（客户保留商品）",
+        CaseStatus::Closed => "已完结",
+    }
+}
+
+/// 「6 运输」：责任归属代码和名称。
+fn responsibility(code: u8) -> String {
+    let name = match code {
+        1 => "客户",
+        2 => "供应商",
+        3 => "制造",
+        4 => "售后",
+        5 => "物控",
+        6 => "运输",
+        7 => "设计",
+        8 => "销售",
+        9 => "其他",
+        _ => "未知",
+    };
+    format!("{code} {name}")
+}
+
+/// 客户使用的语言（给客服看）。
+fn spoken(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => "中文",
+        Lang::En => "英文",
+    }
+}
+
+fn agent_command_description(name: &str) -> &'static str {
+    match name {
+        "take" => "接单",
+        "release" => "释放，放回排队",
+        "note" => "内部备注，客户看不到",
+        "approve" => "按客户的申请同意",
+        "reject" => "拒绝，并写明告诉客户的原因",
+        "exchange" => "同意换货",
+        "reship" => "同意补发",
+        "partial" => "部分退款，客户保留商品",
+        "cashback" => "返现转账",
+        "refund" => "按此金额退款",
+        "resp" => "设置责任归属",
+        "handback" => "把对话交回机器人",
+        "close" => "结案",
+        "queue" => "待处理的售后单，等待最久的在前",
+        _ => "",
+    }
+}
+
+/// 「AS-1001 · 转人工原因 · 客户 · 已等时间 · 接单人」：/queue 的一行。
+fn queue_line(line: &QueueLine) -> String {
+    let case = line.case.as_ref().map_or_else(|| "咨询".to_owned(), CaseId::to_string);
+    let assignee = line.assignee.as_deref().map_or_else(|| "未接单".to_owned(), |name| one_line(name, 20));
+    format!(
+        "{case} · {} · {} · 已等{} · {assignee}",
+        why_label(line.why),
+        one_line(&line.customer, 20),
+        wait(line.waited_minutes)
+    )
+}
+
+/// 客服群里的售后卡片：客户、申请、目前的结论和时间线。
+fn card(view: &CardView) -> String {
+    let mut lines = vec![match &view.case {
+        Some(case) => format!("📋 售后单 {} · {}", case.id, reason_label(case.reason)),
+        None => "📋 未建售后单的咨询".to_owned(),
+    }];
+    let assignee = view.assignee.as_ref().map_or_else(|| "未接单".to_owned(), |a| one_line(&a.name, NAME_CHARS));
+    let case_status =
+        view.case.as_ref().map(|case| format!(" · 售后单{}", case_status(case.status))).unwrap_or_default();
+    lines.push(format!("状态：{} · {assignee}{case_status}", escalation_status(view.status)));
+    lines.push(format!("转人工原因：{} · {}起", why_label(view.why), short_time(&view.opened)));
+    let phone = view.phone.as_deref().map(|phone| format!(" · 手机 {}", one_line(phone, 20))).unwrap_or_default();
+    lines.push(format!("客户：{}{phone} · 语言：{}", one_line(&view.customer, NAME_CHARS), spoken(view.customer_lang)));
+    if let Some(case) = &view.case {
+        let sku = match case.sku.trim() {
+            "" => String::new(),
+            sku => format!("（{}）", one_line(sku, 40)),
+        };
+        lines.push(format!(
+            "订单 {} · {}{sku} ×{} · 单价{} · 实付{}",
+            one_line(case.order.as_str(), 40),
+            one_line(&case.item, 60),
+            case.quantity,
+            case.unit_price,
+            case.paid
+        ));
+        lines.push(format!("处理方式：{}", outcome_label(case.outcome)));
+        if !case.detail.trim().is_empty() {
+            lines.push(format!("客户描述：「{}」", clip(case.detail.trim(), CARD_DETAIL_CHARS)));
+        }
+        let decision = &case.decision;
+        lines.push(format!(
+            "系统结论：{}（{}）— {}",
+            verdict_label(decision.verdict),
+            decision.rule.code(),
+            next_text(decision)
+        ));
+        let agreed = case.agreed.map(|agreed| format!(" · 商定金额 {agreed}")).unwrap_or_default();
+        lines.push(format!("可退上限：{}{agreed}", decision.refund_cap));
+        let responsibility = case.responsibility.map_or_else(|| "未设置（/resp 1-9）".to_owned(), responsibility);
+        lines.push(format!("责任归属：{responsibility}"));
+        lines.push(match case.evidence {
+            0 => "凭证：无".to_owned(),
+            count => format!("凭证：{count}张照片（见下方相册）"),
+        });
+    }
+    let (entries, earlier) = timeline(view);
+    lines.push(if entries.is_empty() { "时间线：暂无".to_owned() } else { "时间线：".to_owned() });
+    if earlier > 0 {
+        lines.push(format!("（之前还有{earlier}条）"));
+    }
+    lines.extend(entries);
+    lines.push(format!("指令：{}", card_commands(view.case.is_some())));
+    lines.join("\n")
 }

@@ -5,10 +5,13 @@
 pub mod cases;
 pub mod customers;
 pub mod decisions;
+pub mod escalations;
 pub mod evidence;
+pub mod jobs;
 pub mod orders;
 pub mod outbox;
 pub mod ownership;
+pub mod topics;
 pub mod updates;
 
 use std::str::FromStr;

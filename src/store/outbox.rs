@@ -30,6 +30,9 @@ pub struct Queued {
     /// Failed attempts so far (429 pauses do not count).
     pub attempts: u32,
     pub not_before: DateTime<Utc>,
+    /// The forum topic (a `topics.key`) the row goes to, if any; the sender
+    /// resolves it to a thread at send time.
+    pub topic_key: Option<String>,
 }
 
 #[derive(FromRow)]
@@ -40,6 +43,7 @@ struct QueuedRow {
     payload: String,
     attempts: i64,
     not_before: DateTime<Utc>,
+    topic_key: Option<String>,
 }
 
 impl TryFrom<QueuedRow> for Queued {
@@ -55,6 +59,7 @@ impl TryFrom<QueuedRow> for Queued {
             payload: from_json("outbox payload", &row.payload)?,
             attempts,
             not_before: row.not_before,
+            topic_key: row.topic_key,
         })
     }
 }
@@ -80,6 +85,23 @@ pub async fn enqueue(
     not_before: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<i64, StoreError> {
+    enqueue_to_topic(tx, channel, chat_id, None, payload, coalesce_key, not_before, now).await
+}
+
+/// Like [`enqueue`], for a row that goes into the topic `topic_key` (a key
+/// of the `topics` table) of `chat_id`, which must be the topic's chat.
+/// The sender creates the topic and posts its card first if need be.
+#[allow(clippy::too_many_arguments)]
+pub async fn enqueue_to_topic(
+    tx: &mut Tx,
+    channel: &str,
+    chat_id: i64,
+    topic_key: Option<&str>,
+    payload: &Outgoing,
+    coalesce_key: Option<&str>,
+    not_before: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<i64, StoreError> {
     if let Some(key) = coalesce_key {
         // Delete rather than update in place: a sender holding the old row
         // then finds it gone and cannot mark the newer text as sent.
@@ -89,11 +111,12 @@ pub async fn enqueue(
             .await?;
     }
     let id = sqlx::query_scalar(
-        "INSERT INTO outbox (channel, chat_id, payload, coalesce_key, not_before, created_at)
-         VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+        "INSERT INTO outbox (channel, chat_id, topic_key, payload, coalesce_key, not_before, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
     )
     .bind(channel)
     .bind(chat_id)
+    .bind(topic_key)
     .bind(to_json(payload))
     .bind(coalesce_key)
     .bind(not_before)
@@ -117,7 +140,7 @@ pub async fn due(
     limit: u32,
 ) -> Result<Vec<Queued>, StoreError> {
     let rows: Vec<QueuedRow> = sqlx::query_as(&format!(
-        "SELECT o.id, o.channel, o.chat_id, o.payload, o.attempts, o.not_before
+        "SELECT o.id, o.channel, o.chat_id, o.payload, o.attempts, o.not_before, o.topic_key
          FROM outbox AS o JOIN ({HEADS}) AS head ON head.id = o.id
          WHERE o.not_before <= ?2
          ORDER BY o.id LIMIT ?3"
@@ -243,6 +266,55 @@ pub async fn retarget(conn: &mut SqliteConnection, channel: &str, from: i64, to:
         .execute(conn)
         .await?;
     Ok(done.rows_affected())
+}
+
+/// The pending row queued under `coalesce_key`, with its payload: to grow
+/// a coalesced reply (read it, change it, [`enqueue`] it again with the same
+/// key, which replaces it).
+pub async fn pending_payload(
+    conn: &mut SqliteConnection,
+    coalesce_key: &str,
+) -> Result<Option<(i64, Outgoing)>, StoreError> {
+    let row: Option<(i64, String)> =
+        sqlx::query_as("SELECT id, payload FROM outbox WHERE coalesce_key = ? AND status = 'pending'")
+            .bind(coalesce_key)
+            .fetch_optional(conn)
+            .await?;
+    row.map(|(id, payload)| Ok((id, from_json("outbox payload", &payload)?))).transpose()
+}
+
+/// The Telegram message a row produced (for an album, its first message);
+/// `None` until the row is sent, or if the row is unknown.
+pub async fn message_id_of(conn: &mut SqliteConnection, outbox_id: i64) -> Result<Option<i32>, StoreError> {
+    let id: Option<Option<i64>> = sqlx::query_scalar("SELECT message_id FROM outbox WHERE id = ? AND status = 'sent'")
+        .bind(outbox_id)
+        .fetch_optional(conn)
+        .await?;
+    id.flatten()
+        .map(|id| {
+            i32::try_from(id).map_err(|_| StoreError::Corrupt { what: "outbox message id", detail: id.to_string() })
+        })
+        .transpose()
+}
+
+/// The sent row whose message in `chat_id` is `message_id` (e.g. the relayed
+/// copy an agent replied to); the newest, should an id ever repeat.
+pub async fn row_for_message(
+    conn: &mut SqliteConnection,
+    channel: &str,
+    chat_id: i64,
+    message_id: i32,
+) -> Result<Option<i64>, StoreError> {
+    let id = sqlx::query_scalar(
+        "SELECT id FROM outbox WHERE channel = ? AND chat_id = ? AND message_id = ? AND status = 'sent'
+         ORDER BY id DESC LIMIT 1",
+    )
+    .bind(channel)
+    .bind(chat_id)
+    .bind(message_id)
+    .fetch_optional(conn)
+    .await?;
+    Ok(id)
 }
 
 /// Rows still waiting to go out on `channel`.
@@ -408,5 +480,60 @@ mod tests {
             .expect("corrupt");
         w.commit().await.expect("commit");
         assert_eq!(texts(&store, t0()).await, ["b1"]);
+    }
+
+    #[tokio::test]
+    async fn topic_rows_carry_their_key() {
+        let (_dir, store) = store().await;
+        let mut tx = store.write().await.expect("tx");
+        let card = enqueue_to_topic(&mut tx, TG, -100, Some("case:AS-1001"), &Outgoing::Card, None, t0(), t0())
+            .await
+            .expect("enqueue");
+        tx.commit().await.expect("commit");
+        put(&store, 1, "plain", None, t0()).await;
+        let mut conn = store.reader().acquire().await.expect("conn");
+        let rows = due(&mut conn, TG, t0(), 10).await.expect("due");
+        let keys: Vec<_> = rows.iter().map(|q| (q.id, q.topic_key.as_deref())).collect();
+        assert_eq!(keys[0], (card, Some("case:AS-1001")));
+        assert_eq!(keys[1].1, None);
+    }
+
+    #[tokio::test]
+    async fn pending_payload_finds_the_coalesced_row() {
+        let (_dir, store) = store().await;
+        let mut conn = store.reader().acquire().await.expect("conn");
+        assert_eq!(pending_payload(&mut conn, "album:1:x").await.expect("read"), None);
+        drop(conn);
+        let id = put(&store, 1, "received 1 photo", Some("album:1:x"), t0()).await;
+        let mut conn = store.reader().acquire().await.expect("conn");
+        assert_eq!(pending_payload(&mut conn, "album:1:x").await.expect("read"), Some((id, text("received 1 photo"))));
+        drop(conn);
+        // Once sent, it is no longer there to grow.
+        let mut w = store.write().await.expect("tx");
+        mark_sent(&mut w, id, Some(3), t0()).await.expect("sent");
+        w.commit().await.expect("commit");
+        let mut conn = store.reader().acquire().await.expect("conn");
+        assert_eq!(pending_payload(&mut conn, "album:1:x").await.expect("read"), None);
+    }
+
+    #[tokio::test]
+    async fn message_ids_of_sent_rows_both_ways() {
+        let (_dir, store) = store().await;
+        let a = put(&store, -100, "copy a", None, t0()).await;
+        let b = put(&store, -100, "copy b", None, t0()).await;
+        let other_chat = put(&store, -200, "copy c", None, t0()).await;
+        let mut w = store.write().await.expect("tx");
+        mark_sent(&mut w, a, Some(41), t0()).await.expect("sent");
+        mark_sent(&mut w, other_chat, Some(41), t0()).await.expect("sent");
+        w.commit().await.expect("commit");
+        let mut conn = store.reader().acquire().await.expect("conn");
+        assert_eq!(message_id_of(&mut conn, a).await.expect("read"), Some(41));
+        // Not sent yet, or no such row.
+        assert_eq!(message_id_of(&mut conn, b).await.expect("read"), None);
+        assert_eq!(message_id_of(&mut conn, 999).await.expect("read"), None);
+        assert_eq!(row_for_message(&mut conn, TG, -100, 41).await.expect("read"), Some(a));
+        assert_eq!(row_for_message(&mut conn, TG, -200, 41).await.expect("read"), Some(other_chat));
+        assert_eq!(row_for_message(&mut conn, TG, -100, 42).await.expect("read"), None);
+        assert_eq!(row_for_message(&mut conn, "terminal", -100, 41).await.expect("read"), None);
     }
 }

@@ -21,6 +21,7 @@ use tokio::sync::{Notify, watch};
 use crate::catalogue::{self, Lang, Msg};
 use crate::conversation::Command;
 use crate::desk::Desk;
+use inbound::Inbound;
 
 #[derive(Debug, thiserror::Error)]
 pub enum TelegramError {
@@ -43,10 +44,11 @@ pub async fn serve(bot: Bot, desk: Desk, shutdown: watch::Receiver<bool>) -> Res
     let sender = sender::Sender::new(bot.clone(), desk.store().clone(), limits);
     let sending = tokio::spawn(sender.run(wake.clone(), shutdown.clone()));
     let downloads = tokio::spawn(downloads::run(bot.clone(), desk.clone(), shutdown.clone()));
+    let scheduler = tokio::spawn(crate::scheduler::run(desk.clone(), wake.clone(), shutdown.clone()));
     poll(&bot, &desk, &wake, shutdown).await;
     // Both stop on the same signal: the sender after recording the calls in
     // flight, so a reply Telegram already has is not sent again at the next start.
-    for (task, name) in [(sending, "sender"), (downloads, "evidence downloader")] {
+    for (task, name) in [(sending, "sender"), (downloads, "evidence downloader"), (scheduler, "scheduler")] {
         if let Err(error) = task.await {
             tracing::error!(%error, task = name, "stopped abnormally");
         }
@@ -60,11 +62,11 @@ async fn poll(bot: &Bot, desk: &Desk, wake: &Notify, mut shutdown: watch::Receiv
     let mut offset: i32 = 0;
     let mut backoff = Duration::from_secs(1);
     while !*shutdown.borrow() {
-        let request = bot
-            .get_updates()
-            .offset(offset)
-            .timeout(timeout)
-            .allowed_updates(vec![AllowedUpdate::Message, AllowedUpdate::CallbackQuery]);
+        let request = bot.get_updates().offset(offset).timeout(timeout).allowed_updates(vec![
+            AllowedUpdate::Message,
+            AllowedUpdate::EditedMessage,
+            AllowedUpdate::CallbackQuery,
+        ]);
         let updates = tokio::select! {
             updates = request.send() => updates,
             _ = shutdown.changed() => break,
@@ -81,9 +83,10 @@ async fn poll(bot: &Bot, desk: &Desk, wake: &Notify, mut shutdown: watch::Receiv
                 continue;
             }
         };
+        let agents_chat = desk.config().agents.chat_id;
         for update in updates {
-            if let Some(incoming) = inbound::incoming(&update) {
-                handle_until_committed(desk, incoming).await;
+            if let Some(inbound) = inbound::inbound(&update, agents_chat) {
+                handle_until_committed(desk, inbound).await;
                 wake.notify_one();
             }
             offset = i32::try_from(update.id.0).unwrap_or(i32::MAX).saturating_add(1);
@@ -93,13 +96,19 @@ async fn poll(bot: &Bot, desk: &Desk, wake: &Notify, mut shutdown: watch::Receiv
 
 /// A store error (a full disk, a locked file) must not lose the update:
 /// retry it until it commits, before confirming it to Telegram.
-async fn handle_until_committed(desk: &Desk, incoming: crate::desk::Incoming) {
+async fn handle_until_committed(desk: &Desk, inbound: Inbound) {
     let mut pause = Duration::from_millis(200);
     loop {
-        match desk.handle(incoming.clone(), Utc::now()).await {
-            Ok(_) => return,
+        let (handled, update_id) = match &inbound {
+            Inbound::Customer(incoming) => {
+                (desk.handle(incoming.clone(), Utc::now()).await.map(drop), incoming.update_id)
+            }
+            Inbound::Agents(incoming) => (desk.handle_agents(incoming.clone(), Utc::now()).await, incoming.update_id),
+        };
+        match handled {
+            Ok(()) => return,
             Err(error) => {
-                tracing::error!(%error, update_id = ?incoming.update_id, "could not commit update; retrying");
+                tracing::error!(%error, ?update_id, "could not commit update; retrying");
                 tokio::time::sleep(pause).await;
                 pause = (pause * 2).min(Duration::from_secs(30));
             }

@@ -17,6 +17,25 @@
 //!   Telegram will never accept (blocked by the user, chat not found, other
 //!   4xx) mark the row failed, which keeps it in the table with the error.
 //!
+//! # Topics
+//!
+//! A row with a `topic_key` goes into that topic of the agents' group (see
+//! [`crate::store::topics`]). Before the row's own call, [`plan`] brings the
+//! topic up to date, in this order: create the forum topic, post the card,
+//! pin it, post the evidence album. Each of these is one call per dispatch,
+//! an ordinary call task whose outcome the loop records (`record_thread`, …)
+//! like a row's; the row stays pending and is planned again from what is
+//! now stored. So every id Telegram hands out is committed before anything
+//! depends on it, a crash between two steps resumes at the missing one, and
+//! pacing, 429s and retries work per call with no partial state in a task.
+//!
+//! A topic deleted by hand shows up as "message thread not found" (or
+//! `TOPIC_DELETED`/`TOPIC_ID_INVALID`) on the next call into it: the sender
+//! forgets the thread and plans the same row again without counting an
+//! attempt, which recreates the topic, re-posts and pins the card and the
+//! album, then sends the row. A send into a closed topic (`TOPIC_CLOSED`)
+//! reopens it first. Both detours are bounded per row ([`MAX_DETOURS`]).
+//!
 //! # Delivery guarantee: at least once
 //!
 //! A request that times out on the client (teloxide gives up after 17 s),
@@ -32,6 +51,9 @@
 //! - a repeated edit is harmless ("message is not modified" counts as sent),
 //!   and a repeated callback answer only gets "query is too old".
 //!
+//! The same holds for the topic steps: a retried createForumTopic may leave
+//! an empty duplicate topic behind, a retried card post a second card.
+//!
 //! Rows still in flight when the sender shuts down stay pending and go
 //! again at the next start, with the same caveat.
 
@@ -40,18 +62,24 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use teloxide::payloads::{AnswerCallbackQuery, EditMessageText, SendMessage};
-use teloxide::requests::JsonRequest;
+use sqlx::SqliteConnection;
+use teloxide::payloads::{
+    AnswerCallbackQuery, CloseForumTopic, CopyMessage, CreateForumTopic, EditMessageCaption, EditMessageText,
+    PinChatMessage, ReopenForumTopic, SendDocument, SendMediaGroup, SendMessage, SendPhoto, SendVideo,
+};
+use teloxide::requests::{JsonRequest, MultipartRequest};
 use teloxide::types::{
-    ButtonRequest, CallbackQueryId, ChatId, InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, KeyboardMarkup,
-    KeyboardRemove, MessageId, ReplyMarkup,
+    ButtonRequest, CallbackQueryId, ChatId, FileId, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, InputMedia,
+    InputMediaDocument, InputMediaPhoto, InputMediaVideo, KeyboardButton, KeyboardMarkup, KeyboardRemove, MessageId,
+    ReplyMarkup, ReplyParameters, ThreadId,
 };
 use teloxide::{ApiError, Bot, RequestError};
 use tokio::sync::{Notify, watch};
 use tokio::task::{self, JoinError, JoinSet};
 
-use crate::outgoing::{Keyboard, Outgoing};
+use crate::outgoing::{AlbumItem, AlbumKind, Keyboard, Outgoing};
 use crate::store::outbox::{self, Queued};
+use crate::store::topics::{self, Topic};
 use crate::store::{Store, StoreError};
 use crate::telegram::pace::{Limits, Pace};
 
@@ -74,6 +102,12 @@ const MIN_PAUSE: Duration = Duration::from_secs(1);
 /// How long shutdown waits for calls in flight: teloxide's 17 s client
 /// timeout plus its 10 s sleep on a 5xx.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
+/// Telegram's limit on the items of one album (sendMediaGroup takes 2–10).
+pub const MAX_ALBUM: usize = 10;
+/// Free detours per row (topic recreated, topic reopened, card re-posted)
+/// before each further one also counts as a failed attempt with backoff: a
+/// Telegram that keeps losing the topic must not make the sender spin.
+pub const MAX_DETOURS: u32 = 3;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SendError {
@@ -87,51 +121,378 @@ impl From<sqlx::Error> for SendError {
     }
 }
 
-/// Which Bot API method a row became.
+/// Which kind of Bot API call a request is, as far as errors go.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Call {
+    /// A new message: sendMessage, copyMessage, sendMediaGroup, sendPhoto, …
     Send,
+    /// editMessageText or editMessageCaption.
     Edit,
     Answer,
+    /// createForumTopic, closeForumTopic, reopenForumTopic.
+    Topic,
+    Pin,
 }
 
 /// One Bot API call, built from an outbox row. Pure, so that the mapping
 /// is tested without a network.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub enum Request {
     Send(SendMessage),
     Edit(EditMessageText),
+    EditCaption(EditMessageCaption),
     Answer(AnswerCallbackQuery),
+    Copy(CopyMessage),
+    Album(SendMediaGroup),
+    Photo(SendPhoto),
+    Video(SendVideo),
+    Document(SendDocument),
+    CreateTopic(CreateForumTopic),
+    Pin(PinChatMessage),
+    CloseTopic(CloseForumTopic),
+    ReopenTopic(ReopenForumTopic),
 }
 
 impl Request {
     pub fn call(&self) -> Call {
         match self {
-            Request::Send(_) => Call::Send,
-            Request::Edit(_) => Call::Edit,
+            Request::Send(_)
+            | Request::Copy(_)
+            | Request::Album(_)
+            | Request::Photo(_)
+            | Request::Video(_)
+            | Request::Document(_) => Call::Send,
+            Request::Edit(_) | Request::EditCaption(_) => Call::Edit,
             Request::Answer(_) => Call::Answer,
+            Request::CreateTopic(_) | Request::CloseTopic(_) | Request::ReopenTopic(_) => Call::Topic,
+            Request::Pin(_) => Call::Pin,
+        }
+    }
+
+    /// How many messages Telegram counts against its rate limits: an album
+    /// is one message per item; edits, answers and topic calls are none.
+    pub fn messages(&self) -> usize {
+        match self {
+            Request::Album(album) => album.media.len(),
+            _ if self.call() == Call::Send => 1,
+            _ => 0,
+        }
+    }
+
+    /// The message an edit changes: what an edit that "changed nothing" produced.
+    fn target(&self) -> Option<i32> {
+        match self {
+            Request::Edit(edit) => Some(edit.message_id.0),
+            Request::EditCaption(edit) => Some(edit.message_id.0),
+            _ => None,
         }
     }
 }
 
-/// The Bot API call for `payload` in `chat_id`.
-pub fn request_for(chat_id: i64, payload: &Outgoing) -> Request {
-    match payload {
-        Outgoing::Send { text, keyboard } => {
-            let mut send = SendMessage::new(ChatId(chat_id), text.clone());
-            send.reply_markup = reply_markup(keyboard);
-            Request::Send(send)
+/// Why a call is made: for the row itself, or for its topic first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Step {
+    /// The row's own call.
+    Row,
+    /// createForumTopic: the topic has no thread (yet, or any more).
+    CreateTopic,
+    /// reopenForumTopic: a send found the topic closed.
+    Reopen,
+    /// The card, as a new message in the topic.
+    PostCard,
+    /// pinChatMessage of the card (forum topics only).
+    PinCard,
+    /// The evidence album, under the card.
+    PostAlbum,
+}
+
+impl Step {
+    /// Prefixes a prerequisite's error, so the row's `last_error` says which call failed.
+    fn label(self) -> &'static str {
+        match self {
+            Step::Row => "",
+            Step::CreateTopic => "creating the topic: ",
+            Step::Reopen => "reopening the topic: ",
+            Step::PostCard => "posting the topic card: ",
+            Step::PinCard => "pinning the topic card: ",
+            Step::PostAlbum => "posting the topic album: ",
         }
+    }
+}
+
+/// What the sender does next for a row.
+#[derive(Clone, Debug)]
+pub enum Plan {
+    /// Make this call; its outcome belongs to `step`. (Boxed: requests are large.)
+    Call { step: Step, request: Box<Request> },
+    /// Nothing (more) to call: the row is sent, having produced `message_id`.
+    Done { message_id: Option<i32> },
+    /// The row can never be delivered.
+    Fail(String),
+}
+
+/// What [`plan`] needs besides the row's chat and payload, read by the
+/// loop just before: the row's topic and earlier messages.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Facts<'a> {
+    /// The row's `topic_key`.
+    pub topic_key: Option<&'a str>,
+    /// The topic of that key, if it exists.
+    pub topic: Option<&'a Topic>,
+    /// For `EditCopy`: the message the copied row produced (None: not sent).
+    pub original: Option<i32>,
+    /// A send found the topic closed: reopen it first.
+    pub reopen: bool,
+    /// For `Card`: the card was (re)posted during this row's sequence, with
+    /// the current text, so there is nothing left to edit.
+    pub fresh_card: bool,
+}
+
+/// Where a new message goes in its chat.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Place {
+    Chat,
+    /// Into a forum topic.
+    Thread(i32),
+    /// As a reply to a message (a plain group's card); still sent if it is gone.
+    ReplyTo(i32),
+}
+
+impl Place {
+    fn apply(self, thread: &mut Option<ThreadId>, reply: &mut Option<ReplyParameters>) {
+        match self {
+            Place::Chat => {}
+            Place::Thread(id) => *thread = Some(ThreadId(MessageId(id))),
+            Place::ReplyTo(id) => *reply = Some(ReplyParameters::new(MessageId(id)).allow_sending_without_reply()),
+        }
+    }
+}
+
+/// The next call (or verdict) for a row with `payload` in `chat_id`.
+pub fn plan(chat_id: i64, payload: &Outgoing, facts: &Facts<'_>) -> Plan {
+    let chat = ChatId(chat_id);
+    let call = |request| Plan::Call { step: Step::Row, request: Box::new(request) };
+    match payload {
         Outgoing::Edit { message_id, text, keyboard } => {
-            let mut edit = EditMessageText::new(ChatId(chat_id), MessageId(*message_id), text.clone());
+            let mut edit = EditMessageText::new(chat, MessageId(*message_id), text.clone());
             edit.reply_markup = inline_markup(keyboard);
-            Request::Edit(edit)
+            call(Request::Edit(edit))
         }
         Outgoing::AnswerButton { callback_id, notice } => {
             let mut answer = AnswerCallbackQuery::new(CallbackQueryId(callback_id.clone()));
             answer.text = notice.clone();
-            Request::Answer(answer)
+            call(Request::Answer(answer))
         }
+        Outgoing::EditCopy { text, media, .. } => {
+            let Some(message_id) = facts.original else {
+                return Plan::Fail("original not delivered".to_owned());
+            };
+            if *media {
+                let mut edit = EditMessageCaption::new(chat, MessageId(message_id));
+                edit.caption = Some(text.clone());
+                call(Request::EditCaption(edit))
+            } else {
+                call(Request::Edit(EditMessageText::new(chat, MessageId(message_id), text.clone())))
+            }
+        }
+        Outgoing::TopicState { open } => {
+            let topic = match topic_of(facts) {
+                Ok(topic) => topic,
+                Err(why) => return Plan::Fail(why.to_owned()),
+            };
+            // Never create a topic just to close it: no thread, nothing to change.
+            match (topic.forum, topic.thread_id) {
+                (true, Some(thread)) => {
+                    let thread = ThreadId(MessageId(thread));
+                    call(if *open {
+                        Request::ReopenTopic(ReopenForumTopic::new(chat, thread))
+                    } else {
+                        Request::CloseTopic(CloseForumTopic::new(chat, thread))
+                    })
+                }
+                _ => Plan::Done { message_id: None },
+            }
+        }
+        Outgoing::Card => {
+            let topic = match topic_of(facts) {
+                Ok(topic) => topic,
+                Err(why) => return Plan::Fail(why.to_owned()),
+            };
+            if let Some(step) = topic_step(chat_id, topic, facts.reopen) {
+                return step;
+            }
+            match topic.card_message_id {
+                Some(card) if !facts.fresh_card => {
+                    let mut edit = EditMessageText::new(chat, MessageId(card), topic.card_text.clone());
+                    edit.reply_markup = inline_markup(&topic.card_keyboard);
+                    call(Request::Edit(edit))
+                }
+                card => Plan::Done { message_id: card },
+            }
+        }
+        Outgoing::Send { .. } | Outgoing::Copy { .. } | Outgoing::Album { .. } => {
+            if let Outgoing::Album { items, .. } = payload
+                && !(1..=MAX_ALBUM).contains(&items.len())
+            {
+                return Plan::Fail(format!("an album needs 1 to {MAX_ALBUM} items, not {}", items.len()));
+            }
+            let place = match facts.topic_key {
+                None => Place::Chat,
+                Some(_) => {
+                    let topic = match topic_of(facts) {
+                        Ok(topic) => topic,
+                        Err(why) => return Plan::Fail(why.to_owned()),
+                    };
+                    if let Some(step) = topic_step(chat_id, topic, facts.reopen) {
+                        return step;
+                    }
+                    topic_place(topic)
+                }
+            };
+            call(new_message(chat_id, payload, place))
+        }
+    }
+}
+
+/// The row's topic, or why a row has none.
+fn topic_of<'a>(facts: &Facts<'a>) -> Result<&'a Topic, &'static str> {
+    match (facts.topic_key, facts.topic) {
+        (Some(_), Some(topic)) => Ok(topic),
+        (Some(_), None) => Err("unknown topic"),
+        (None, _) => Err("a card or topic change needs a topic"),
+    }
+}
+
+/// The first thing the topic lacks before a message can go into it, as a
+/// call; `None` when it is complete.
+fn topic_step(chat_id: i64, topic: &Topic, reopen: bool) -> Option<Plan> {
+    let chat = ChatId(chat_id);
+    let step = |step, request| Some(Plan::Call { step, request: Box::new(request) });
+    if topic.forum {
+        match topic.thread_id {
+            None => return step(Step::CreateTopic, Request::CreateTopic(CreateForumTopic::new(chat, &topic.name))),
+            Some(thread) if reopen => {
+                return step(
+                    Step::Reopen,
+                    Request::ReopenTopic(ReopenForumTopic::new(chat, ThreadId(MessageId(thread)))),
+                );
+            }
+            Some(_) => {}
+        }
+    }
+    let Some(card) = topic.card_message_id else {
+        let mut send = SendMessage::new(chat, topic.card_text.clone());
+        send.reply_markup = reply_markup(&topic.card_keyboard);
+        if topic.forum {
+            topic_place(topic).apply(&mut send.message_thread_id, &mut send.reply_parameters);
+        }
+        return step(Step::PostCard, Request::Send(send));
+    };
+    if topic.forum && !topic.card_pinned {
+        let mut pin = PinChatMessage::new(chat, MessageId(card));
+        pin.disable_notification = Some(true);
+        return step(Step::PinCard, Request::Pin(pin));
+    }
+    if !topic.album.is_empty() && !topic.album_posted {
+        // One row holds one album; the desk keeps the evidence to Telegram's 10.
+        let items = &topic.album[..topic.album.len().min(MAX_ALBUM)];
+        return step(Step::PostAlbum, album_request(chat_id, items, None, topic_place(topic)));
+    }
+    None
+}
+
+/// Where a topic's messages go: into its thread, or under its card.
+fn topic_place(topic: &Topic) -> Place {
+    match (topic.forum, topic.thread_id, topic.card_message_id) {
+        (true, Some(thread), _) => Place::Thread(thread),
+        (false, _, Some(card)) => Place::ReplyTo(card),
+        _ => Place::Chat,
+    }
+}
+
+/// The call for a payload that makes a new message (`Send`, `Copy`, `Album`).
+fn new_message(chat_id: i64, payload: &Outgoing, place: Place) -> Request {
+    let chat = ChatId(chat_id);
+    match payload {
+        Outgoing::Copy { from_chat_id, message_id, caption } => {
+            let mut copy = CopyMessage::new(chat, ChatId(*from_chat_id), MessageId(*message_id));
+            copy.caption = caption.clone();
+            place.apply(&mut copy.message_thread_id, &mut copy.reply_parameters);
+            Request::Copy(copy)
+        }
+        Outgoing::Album { items, caption } => album_request(chat_id, items, caption.as_deref(), place),
+        Outgoing::Send { text, keyboard } => {
+            let mut send = SendMessage::new(chat, text.clone());
+            send.reply_markup = reply_markup(keyboard);
+            place.apply(&mut send.message_thread_id, &mut send.reply_parameters);
+            Request::Send(send)
+        }
+        // Not new messages; `plan` maps them itself. Sent as text so that a
+        // misuse shows rather than vanishes.
+        other => Request::Send(SendMessage::new(chat, format!("{other:?}"))),
+    }
+}
+
+/// Telegram's media groups take 2 to 10 items: a single item goes as a
+/// plain photo, video or document. `caption` goes on the first item.
+fn album_request(chat_id: i64, items: &[AlbumItem], caption: Option<&str>, place: Place) -> Request {
+    let chat = ChatId(chat_id);
+    let file = |item: &AlbumItem| InputFile::file_id(FileId(item.file_id.clone()));
+    let caption = caption.map(str::to_owned);
+    if let [item] = items {
+        return match item.kind {
+            AlbumKind::Photo => {
+                let mut send = SendPhoto::new(chat, file(item));
+                send.caption = caption;
+                place.apply(&mut send.message_thread_id, &mut send.reply_parameters);
+                Request::Photo(send)
+            }
+            AlbumKind::Video => {
+                let mut send = SendVideo::new(chat, file(item));
+                send.caption = caption;
+                place.apply(&mut send.message_thread_id, &mut send.reply_parameters);
+                Request::Video(send)
+            }
+            AlbumKind::Document => {
+                let mut send = SendDocument::new(chat, file(item));
+                send.caption = caption;
+                place.apply(&mut send.message_thread_id, &mut send.reply_parameters);
+                Request::Document(send)
+            }
+        };
+    }
+    let media = items.iter().enumerate().map(|(index, item)| {
+        let caption = if index == 0 { caption.clone() } else { None };
+        match item.kind {
+            AlbumKind::Photo => {
+                let mut photo = InputMediaPhoto::new(file(item));
+                photo.caption = caption;
+                InputMedia::Photo(photo)
+            }
+            AlbumKind::Video => {
+                let mut video = InputMediaVideo::new(file(item));
+                video.caption = caption;
+                InputMedia::Video(video)
+            }
+            AlbumKind::Document => {
+                let mut document = InputMediaDocument::new(file(item));
+                document.caption = caption;
+                InputMedia::Document(document)
+            }
+        }
+    });
+    let mut album = SendMediaGroup::new(chat, media);
+    place.apply(&mut album.message_thread_id, &mut album.reply_parameters);
+    Request::Album(album)
+}
+
+/// The call for a row outside any topic whose payload needs nothing looked
+/// up (`Send`, `Edit`, `AnswerButton`, `Copy`, `Album`); `None` for the
+/// others, which only [`plan`] can map.
+pub fn request_for(chat_id: i64, payload: &Outgoing) -> Option<Request> {
+    match plan(chat_id, payload, &Facts::default()) {
+        Plan::Call { step: Step::Row, request } => Some(*request),
+        _ => None,
     }
 }
 
@@ -163,8 +524,9 @@ pub fn inline_markup(keyboard: &Keyboard) -> Option<InlineKeyboardMarkup> {
 /// What to do with a row after a failed call.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Disposition {
-    /// It did what it should (an edit that changed nothing, an answer that
-    /// arrived but was unreadable and said `ok`).
+    /// It did what it should (an edit that changed nothing, a topic already
+    /// in the wanted state, an answer that arrived but was unreadable and
+    /// said `ok`).
     Sent,
     /// Transient: try again after [`backoff`]. `maybe_delivered` when
     /// Telegram may have executed it anyway (timeout, 5xx).
@@ -173,10 +535,15 @@ pub enum Disposition {
     Paused(Duration),
     /// Telegram will never accept it.
     Failed,
-    /// The message to edit is gone or too old: send the text as a new message.
+    /// The message to edit (or pin) is gone or too old: an `Edit` row is
+    /// sent as a new message, a topic's card is posted again.
     SendAsNew,
     /// The group became a supergroup with this chat id: send there.
     Moved(i64),
+    /// The forum topic is gone (deleted by hand): create it again.
+    ThreadGone,
+    /// The forum topic is closed: reopen it, then send.
+    TopicClosed,
 }
 
 /// Descriptions of 4xx answers. teloxide drops the HTTP status, so an
@@ -184,6 +551,10 @@ pub enum Disposition {
 /// ("Internal Server Error", "Bad Gateway", …) is taken as transient.
 const PERMANENT_PREFIXES: [&str; 6] =
     ["Bad Request", "Forbidden", "Unauthorized", "Not Found", "Conflict", "Request Entity Too Large"];
+
+/// What Telegram says about a thread that no longer exists (teloxide has no
+/// variants for these; they arrive as `ApiError::Unknown`).
+const THREAD_GONE: [&str; 3] = ["message thread not found", "TOPIC_DELETED", "TOPIC_ID_INVALID"];
 
 /// Sorts a failed call's error into what to do with its row.
 pub fn classify(error: &RequestError, call: Call) -> Disposition {
@@ -203,8 +574,16 @@ pub fn classify(error: &RequestError, call: Call) -> Disposition {
             ) => Disposition::SendAsNew,
             // The bot's configuration is wrong, not the reply: keep it for a fixed restart.
             (ApiError::InvalidToken, _) => Disposition::Retry { maybe_delivered: false },
-            (ApiError::Unknown(description), _) => {
-                if PERMANENT_PREFIXES.iter().any(|prefix| description.starts_with(prefix)) {
+            (ApiError::Unknown(description), call) => {
+                if THREAD_GONE.iter().any(|gone| description.contains(gone)) {
+                    Disposition::ThreadGone
+                } else if description.contains("TOPIC_CLOSED") && call == Call::Send {
+                    Disposition::TopicClosed
+                } else if description.contains("TOPIC_NOT_MODIFIED") && call == Call::Topic {
+                    Disposition::Sent
+                } else if description.contains("message to pin not found") && call == Call::Pin {
+                    Disposition::SendAsNew
+                } else if PERMANENT_PREFIXES.iter().any(|prefix| description.starts_with(prefix)) {
                     Disposition::Failed
                 } else {
                     Disposition::Retry { maybe_delivered: true }
@@ -217,15 +596,18 @@ pub fn classify(error: &RequestError, call: Call) -> Disposition {
     }
 }
 
-/// For an answer teloxide could not parse: `Some(message id if any)` when
-/// Telegram said it executed the call.
+/// For an answer teloxide could not parse: `Some(id if any)` when Telegram
+/// said it executed the call. The id is a message's (the first of an
+/// album) or a created topic's thread.
 fn delivered(raw: &str) -> Option<Option<i32>> {
     let value: serde_json::Value = serde_json::from_str(raw).ok()?;
     if value.get("ok")? != &serde_json::Value::Bool(true) {
         return None;
     }
-    let message_id = value.pointer("/result/message_id").and_then(serde_json::Value::as_i64);
-    Some(message_id.and_then(|id| i32::try_from(id).ok()))
+    let id = ["/result/message_id", "/result/0/message_id", "/result/message_thread_id"]
+        .iter()
+        .find_map(|pointer| value.pointer(pointer).and_then(serde_json::Value::as_i64));
+    Some(id.and_then(|id| i32::try_from(id).ok()))
 }
 
 /// The wait before retry number `attempts + 1`: 1 s, 2 s, 4 s … capped at 60 s.
@@ -234,28 +616,81 @@ pub fn backoff(attempts: u32) -> Duration {
     FIRST_BACKOFF.saturating_mul(factor).min(MAX_BACKOFF)
 }
 
-/// What a call task returns: the message id it produced, if any.
+/// What a call task returns: the id it produced, if any (a message's, the
+/// first of an album's, or a created topic's thread).
 type CallResult = Result<Option<i32>, RequestError>;
 
 async fn perform(bot: Bot, request: Request) -> CallResult {
     match request {
         Request::Send(send) => JsonRequest::new(bot, send).await.map(|message| Some(message.id.0)),
         Request::Edit(edit) => JsonRequest::new(bot, edit).await.map(|message| Some(message.id.0)),
+        Request::EditCaption(edit) => JsonRequest::new(bot, edit).await.map(|message| Some(message.id.0)),
         Request::Answer(answer) => JsonRequest::new(bot, answer).await.map(|_| None),
+        Request::Copy(copy) => JsonRequest::new(bot, copy).await.map(|id| Some(id.0)),
+        Request::Album(album) => {
+            MultipartRequest::new(bot, album).await.map(|messages| messages.first().map(|message| message.id.0))
+        }
+        Request::Photo(send) => MultipartRequest::new(bot, send).await.map(|message| Some(message.id.0)),
+        Request::Video(send) => MultipartRequest::new(bot, send).await.map(|message| Some(message.id.0)),
+        Request::Document(send) => MultipartRequest::new(bot, send).await.map(|message| Some(message.id.0)),
+        Request::CreateTopic(create) => JsonRequest::new(bot, create).await.map(|topic| Some(topic.thread_id.0.0)),
+        Request::Pin(pin) => JsonRequest::new(bot, pin).await.map(|_| None),
+        Request::CloseTopic(close) => JsonRequest::new(bot, close).await.map(|_| None),
+        Request::ReopenTopic(reopen) => JsonRequest::new(bot, reopen).await.map(|_| None),
     }
 }
 
 struct Flight {
     row: Queued,
+    step: Step,
     call: Call,
+    /// The message an edit changes (see [`Request::target`]).
+    target: Option<i32>,
+}
+
+/// What the sender learnt about a topic, to be written to `topics`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum TopicChange {
+    Thread(i32),
+    Card(i32),
+    Pinned,
+    AlbumPosted,
+    ForgetThread,
+    ForgetCard,
 }
 
 /// An outcome waiting to be written; `chat` stays busy until it is.
 enum Outcome {
-    Sent { id: i64, chat: i64, message_id: Option<i32>, at: DateTime<Utc> },
-    Retry { id: i64, chat: i64, error: String, not_before: DateTime<Utc> },
-    Failed { id: i64, chat: i64, error: String, at: DateTime<Utc> },
-    Moved { chat: i64, to: i64 },
+    Sent {
+        id: i64,
+        chat: i64,
+        message_id: Option<i32>,
+        at: DateTime<Utc>,
+    },
+    Retry {
+        id: i64,
+        chat: i64,
+        error: String,
+        not_before: DateTime<Utc>,
+    },
+    Failed {
+        id: i64,
+        chat: i64,
+        error: String,
+        at: DateTime<Utc>,
+    },
+    Moved {
+        chat: i64,
+        to: i64,
+        at: DateTime<Utc>,
+    },
+    /// A topic step's result; the row stays pending for its next step.
+    Topic {
+        chat: i64,
+        key: String,
+        change: TopicChange,
+        at: DateTime<Utc>,
+    },
 }
 
 impl Outcome {
@@ -264,7 +699,8 @@ impl Outcome {
             Outcome::Sent { chat, .. }
             | Outcome::Retry { chat, .. }
             | Outcome::Failed { chat, .. }
-            | Outcome::Moved { chat, .. } => *chat,
+            | Outcome::Moved { chat, .. }
+            | Outcome::Topic { chat, .. } => *chat,
         }
     }
 
@@ -272,9 +708,17 @@ impl Outcome {
     fn settled_row(&self) -> Option<i64> {
         match self {
             Outcome::Sent { id, .. } | Outcome::Failed { id, .. } => Some(*id),
-            Outcome::Retry { .. } | Outcome::Moved { .. } => None,
+            Outcome::Retry { .. } | Outcome::Moved { .. } | Outcome::Topic { .. } => None,
         }
     }
+}
+
+/// What one dispatch did.
+struct Round {
+    /// When to look again (`None`: only a wake-up or a finished call can change things).
+    next: Option<Instant>,
+    /// Rows settled without a call (nothing to do, or undeliverable).
+    settled: usize,
 }
 
 pub struct Sender {
@@ -287,6 +731,13 @@ pub struct Sender {
     busy: HashSet<i64>,
     /// Edit rows whose message could not be edited: sent as new messages.
     as_new: HashSet<i64>,
+    /// Card rows whose card was (re)posted with the current text since they
+    /// came up: done once the topic is complete, without an edit.
+    fresh_cards: HashSet<i64>,
+    /// Topics found closed by a send: reopened before the next send.
+    reopen: HashSet<String>,
+    /// Detours taken per row (see [`MAX_DETOURS`]).
+    detours: HashMap<i64, u32>,
     unsaved: Vec<Outcome>,
 }
 
@@ -300,6 +751,9 @@ impl Sender {
             flights: HashMap::new(),
             busy: HashSet::new(),
             as_new: HashSet::new(),
+            fresh_cards: HashSet::new(),
+            reopen: HashSet::new(),
+            detours: HashMap::new(),
             unsaved: Vec::new(),
         }
     }
@@ -317,7 +771,7 @@ impl Sender {
             }
             let now = Instant::now();
             let next = match self.dispatch(Utc::now(), now).await {
-                Ok(next) => next,
+                Ok(round) => round.next,
                 Err(error) => {
                     tracing::error!(%error, "telegram sender: database error; retrying shortly");
                     Some(now + DB_PAUSE)
@@ -353,14 +807,16 @@ impl Sender {
     /// Sends what is due at `now` and the pace allows without waiting,
     /// waits for those calls, and writes their outcomes; repeats while that
     /// frees further rows (the next row of a chat, an edit resent as a new
-    /// message). Returns how many rows were settled (sent or failed).
+    /// message, a topic's next step). Returns how many rows were settled
+    /// (sent or failed).
     pub async fn drain_once(&mut self, now: DateTime<Utc>) -> Result<usize, SendError> {
         let mut settled = 0;
-        // Each round settles or converts at least one row; the bound only
+        // Each round settles or advances at least one row; the bound only
         // guards against a pathological Telegram (e.g. migrations in a loop).
         for _ in 0..1000 {
-            self.dispatch(now, Instant::now()).await?;
-            if self.in_flight.is_empty() {
+            let round = self.dispatch(now, Instant::now()).await?;
+            settled += round.settled;
+            if self.in_flight.is_empty() && round.settled == 0 {
                 break;
             }
             while let Some(done) = self.in_flight.join_next_with_id().await {
@@ -372,15 +828,14 @@ impl Sender {
     }
 
     /// Writes pending outcomes, then starts a call for every due row whose
-    /// chat is free and whose pace allows it now. Returns when to look
-    /// again (`None`: only a wake-up or a finished call can change things).
-    async fn dispatch(&mut self, now_utc: DateTime<Utc>, now: Instant) -> Result<Option<Instant>, SendError> {
+    /// chat is free and whose pace allows it now; rows that need no call
+    /// are settled on the spot.
+    async fn dispatch(&mut self, now_utc: DateTime<Utc>, now: Instant) -> Result<Round, SendError> {
         self.save().await?;
         let limit = BATCH.saturating_add(u32::try_from(self.busy.len()).unwrap_or(u32::MAX));
         let mut conn = self.store.reader().acquire().await?;
         let rows = outbox::due(&mut conn, CHANNEL, now_utc, limit).await?;
         let later = outbox::next_due_after(&mut conn, CHANNEL, now_utc).await?;
-        drop(conn);
 
         let mut next = later.map(|at| {
             let wait = (at - now_utc).to_std().unwrap_or_default();
@@ -388,26 +843,93 @@ impl Sender {
         });
         let truncated = rows.len() >= limit as usize;
         let mut started = false;
+        let mut settled = 0;
         for row in rows {
             if self.busy.contains(&row.chat_id) {
                 continue;
             }
             let payload = self.effective_payload(&row);
-            let message = payload.is_message();
-            let at = self.pace.earliest(row.chat_id, message, now);
-            if at > now {
-                next = Some(next.map_or(at, |next| next.min(at)));
+            let Some(plan) = self.plan_row(&mut conn, &row, &payload).await? else {
                 continue;
+            };
+            let (id, chat) = (row.id, row.chat_id);
+            match plan {
+                Plan::Done { message_id } => {
+                    self.busy.insert(chat);
+                    self.unsaved.push(Outcome::Sent { id, chat, message_id, at: now_utc });
+                    settled += 1;
+                }
+                Plan::Fail(error) => {
+                    self.busy.insert(chat);
+                    self.unsaved.push(Outcome::Failed { id, chat, error, at: now_utc });
+                    settled += 1;
+                }
+                Plan::Call { step, request } => {
+                    let messages = request.messages();
+                    let at = self.pace.earliest(chat, messages > 0, now);
+                    if at > now {
+                        next = Some(next.map_or(at, |next| next.min(at)));
+                        continue;
+                    }
+                    // Calls that are not messages still count towards the global limit.
+                    for _ in 0..messages.max(1) {
+                        self.pace.record(chat, messages > 0, now);
+                    }
+                    self.start(row, step, *request);
+                    started = true;
+                }
             }
-            self.pace.record(row.chat_id, message, now);
-            self.start(row, &payload);
-            started = true;
         }
-        if truncated && started {
-            // More due rows than fetched: look again straight away.
+        drop(conn);
+        if (truncated && started) || settled > 0 {
+            // More due rows than fetched, or outcomes to write: look again straight away.
             next = Some(now);
         }
-        Ok(next)
+        Ok(Round { next, settled })
+    }
+
+    /// Reads what `plan` needs for `row` and plans it. `None` holds the row
+    /// (and its chat) back: its topic cannot be read, which is logged.
+    async fn plan_row(
+        &mut self,
+        conn: &mut SqliteConnection,
+        row: &Queued,
+        payload: &Outgoing,
+    ) -> Result<Option<Plan>, StoreError> {
+        let needs_topic = matches!(
+            payload,
+            Outgoing::Send { .. }
+                | Outgoing::Copy { .. }
+                | Outgoing::Album { .. }
+                | Outgoing::Card
+                | Outgoing::TopicState { .. }
+        );
+        let topic = match (&row.topic_key, needs_topic) {
+            (Some(key), true) => match topics::get(conn, key).await {
+                Ok(topic) => topic,
+                Err(error @ StoreError::Corrupt { .. }) => {
+                    tracing::error!(id = row.id, key, %error, "topic unreadable; its chat's replies are held");
+                    return Ok(None);
+                }
+                Err(error) => return Err(error),
+            },
+            _ => None,
+        };
+        let original = match payload {
+            Outgoing::EditCopy { outbox_id, .. } => outbox::message_id_of(conn, *outbox_id).await?,
+            _ => None,
+        };
+        if matches!(payload, Outgoing::Card) && topic.as_ref().is_some_and(|topic| topic.card_message_id.is_none()) {
+            self.fresh_cards.insert(row.id);
+        }
+        let facts = Facts {
+            topic_key: row.topic_key.as_deref(),
+            topic: topic.as_ref(),
+            original,
+            reopen: row.topic_key.as_ref().is_some_and(|key| self.reopen.contains(key)),
+            fresh_card: self.fresh_cards.contains(&row.id),
+        };
+        Ok(Some(plan(row.chat_id, payload, &facts)))
     }
 
     /// The payload to send for `row`: an edit that failed for want of a
@@ -421,12 +943,11 @@ impl Sender {
         }
     }
 
-    fn start(&mut self, row: Queued, payload: &Outgoing) {
-        let request = request_for(row.chat_id, payload);
-        let call = request.call();
+    fn start(&mut self, row: Queued, step: Step, request: Request) {
+        let (call, target) = (request.call(), request.target());
         let handle = self.in_flight.spawn(perform(self.bot.clone(), request));
         self.busy.insert(row.chat_id);
-        self.flights.insert(handle.id(), Flight { row, call });
+        self.flights.insert(handle.id(), Flight { row, step, call, target });
     }
 
     /// Turns a finished call into an outcome (written by the next
@@ -443,16 +964,13 @@ impl Sender {
             // A panicking call is retried like a network failure.
             Err(join) => (join.id(), Err(None)),
         };
-        let Some(Flight { row, call }) = self.flights.remove(&task) else {
+        let Some(Flight { row, step, call, target }) = self.flights.remove(&task) else {
             tracing::error!("telegram sender: a finished call has no row");
             return false;
         };
         let (id, chat) = (row.id, row.chat_id);
         let error = match result {
-            Ok(message_id) => {
-                self.unsaved.push(Outcome::Sent { id, chat, message_id, at: now_utc });
-                return true;
-            }
+            Ok(produced) => return self.succeeded(&row, step, produced.or(target), now_utc),
             Err(error) => error,
         };
         let disposition = match &error {
@@ -460,15 +978,14 @@ impl Sender {
             None => Disposition::Retry { maybe_delivered: true },
         };
         let text = error.as_ref().map_or_else(|| "the call panicked".to_owned(), ToString::to_string);
+        let text = format!("{}{text}", step.label());
         match disposition {
             Disposition::Sent => {
-                let message_id = match (&error, &row.payload) {
-                    (Some(RequestError::InvalidJson { raw, .. }), _) => delivered(raw).flatten(),
-                    (_, Outgoing::Edit { message_id, .. }) if call == Call::Edit => Some(*message_id),
+                let produced = match &error {
+                    Some(RequestError::InvalidJson { raw, .. }) => delivered(raw).flatten(),
                     _ => None,
                 };
-                self.unsaved.push(Outcome::Sent { id, chat, message_id, at: now_utc });
-                true
+                self.succeeded(&row, step, produced.or(target), now_utc)
             }
             Disposition::Paused(wait) => {
                 let wait = wait.max(MIN_PAUSE);
@@ -477,39 +994,147 @@ impl Sender {
                 self.busy.remove(&chat);
                 false
             }
-            Disposition::SendAsNew => {
-                tracing::info!(id, chat, error = %text, "telegram: message cannot be edited; sending it as a new one");
-                self.as_new.insert(id);
-                self.busy.remove(&chat);
-                false
-            }
+            Disposition::SendAsNew => match (step, &row.payload, &row.topic_key) {
+                (Step::Row, Outgoing::Edit { .. }, _) => {
+                    tracing::info!(id, chat, error = %text, "telegram: message cannot be edited; sending it as a new one");
+                    self.as_new.insert(id);
+                    self.busy.remove(&chat);
+                    false
+                }
+                (Step::Row, Outgoing::Card, Some(key)) | (Step::PinCard, _, Some(key)) => {
+                    tracing::info!(id, chat, key, error = %text, "telegram: the topic card is gone; posting it again");
+                    let key = key.clone();
+                    self.detour(&row, key, TopicChange::ForgetCard, &text, now_utc)
+                }
+                // A mirrored edit of a copy that is gone has nothing left to mirror.
+                _ => {
+                    self.unsaved.push(Outcome::Failed { id, chat, error: text, at: now_utc });
+                    true
+                }
+            },
+            Disposition::ThreadGone => match &row.topic_key {
+                Some(key) => {
+                    tracing::info!(id, chat, key, error = %text, "telegram: the topic is gone; creating it again");
+                    self.reopen.remove(key);
+                    let key = key.clone();
+                    self.detour(&row, key, TopicChange::ForgetThread, &text, now_utc)
+                }
+                None => {
+                    self.unsaved.push(Outcome::Failed { id, chat, error: text, at: now_utc });
+                    true
+                }
+            },
+            Disposition::TopicClosed => match &row.topic_key {
+                Some(key) => {
+                    tracing::info!(id, chat, key, "telegram: the topic is closed; reopening it");
+                    self.reopen.insert(key.clone());
+                    self.busy.remove(&chat);
+                    if self.too_many_detours(id) { self.retry(&row, text, true, now_utc) } else { false }
+                }
+                None => {
+                    self.unsaved.push(Outcome::Failed { id, chat, error: text, at: now_utc });
+                    true
+                }
+            },
             Disposition::Moved(to) => {
                 tracing::warn!(id, chat, to, "telegram: group migrated to a supergroup; moving its replies");
-                self.unsaved.push(Outcome::Moved { chat, to });
+                self.unsaved.push(Outcome::Moved { chat, to, at: now_utc });
                 false
             }
-            Disposition::Failed => {
-                self.unsaved.push(Outcome::Failed { id, chat, error: text, at: now_utc });
-                true
-            }
-            Disposition::Retry { maybe_delivered } => {
-                let attempts = row.attempts.saturating_add(1);
-                if attempts >= MAX_ATTEMPTS {
-                    let error = format!("gave up after {attempts} attempts: {text}");
-                    self.unsaved.push(Outcome::Failed { id, chat, error, at: now_utc });
-                    return true;
+            Disposition::Failed => match (step, &row.topic_key) {
+                // The card and the evidence are a convenience for the agents: a
+                // pin or an album Telegram refuses must not block the
+                // customer's messages, so the step is given up.
+                (Step::PinCard, Some(key)) => {
+                    tracing::warn!(id, chat, key, error = %text, "telegram: giving up pinning a topic card");
+                    let key = key.clone();
+                    self.unsaved.push(Outcome::Topic { chat, key, change: TopicChange::Pinned, at: now_utc });
+                    false
                 }
-                let wait = backoff(row.attempts);
-                tracing::warn!(id, chat, attempts, ?wait, maybe_delivered, error = %text, "telegram: call failed; retrying");
-                let error = if maybe_delivered { format!("{text} (may have been delivered)") } else { text };
-                let not_before = chrono::TimeDelta::from_std(wait)
-                    .ok()
-                    .and_then(|wait| now_utc.checked_add_signed(wait))
-                    .unwrap_or(now_utc);
-                self.unsaved.push(Outcome::Retry { id, chat, error, not_before });
-                false
+                (Step::PostAlbum, Some(key)) => {
+                    tracing::warn!(id, chat, key, error = %text, "telegram: giving up posting a topic's album");
+                    let key = key.clone();
+                    self.unsaved.push(Outcome::Topic { chat, key, change: TopicChange::AlbumPosted, at: now_utc });
+                    false
+                }
+                _ => {
+                    self.unsaved.push(Outcome::Failed { id, chat, error: text, at: now_utc });
+                    true
+                }
+            },
+            Disposition::Retry { maybe_delivered } => self.retry(&row, text, maybe_delivered, now_utc),
+        }
+    }
+
+    /// A call for `row` at `step` did what it should and produced `id`.
+    fn succeeded(&mut self, row: &Queued, step: Step, produced: Option<i32>, at: DateTime<Utc>) -> bool {
+        let (id, chat) = (row.id, row.chat_id);
+        let change = match (step, produced) {
+            (Step::Row, message_id) => {
+                if let (Outgoing::TopicState { open: true }, Some(key)) = (&row.payload, &row.topic_key) {
+                    self.reopen.remove(key);
+                }
+                self.unsaved.push(Outcome::Sent { id, chat, message_id, at });
+                return true;
+            }
+            (Step::Reopen, _) => None,
+            (Step::CreateTopic, Some(thread)) => Some(TopicChange::Thread(thread)),
+            (Step::PostCard, Some(card)) => Some(TopicChange::Card(card)),
+            (Step::PinCard, _) => Some(TopicChange::Pinned),
+            (Step::PostAlbum, _) => Some(TopicChange::AlbumPosted),
+            // Telegram said ok but its answer was unreadable: the new id is
+            // unknown, so the step is retried (a duplicate beats a gap).
+            (Step::CreateTopic | Step::PostCard, None) => {
+                return self.retry(row, format!("{}no id in Telegram's answer", step.label()), true, at);
+            }
+        };
+        let Some(key) = row.topic_key.clone() else {
+            // Topic steps are only planned for rows with a topic.
+            self.unsaved.push(Outcome::Failed { id, chat, error: "topic step without a topic".to_owned(), at });
+            return true;
+        };
+        match change {
+            Some(change) => self.unsaved.push(Outcome::Topic { chat, key, change, at }),
+            None => {
+                // Reopened: nothing to store, the row's send goes next.
+                self.reopen.remove(&key);
+                self.busy.remove(&chat);
             }
         }
+        false
+    }
+
+    /// Queues `change` (the topic lost its thread or card), which makes the
+    /// row's next dispatch rebuild the topic. Free up to [`MAX_DETOURS`] per
+    /// row; after that each also counts as a failed attempt.
+    fn detour(&mut self, row: &Queued, key: String, change: TopicChange, error: &str, at: DateTime<Utc>) -> bool {
+        self.unsaved.push(Outcome::Topic { chat: row.chat_id, key, change, at });
+        if self.too_many_detours(row.id) { self.retry(row, error.to_owned(), true, at) } else { false }
+    }
+
+    fn too_many_detours(&mut self, id: i64) -> bool {
+        let taken = self.detours.entry(id).or_default();
+        *taken = taken.saturating_add(1);
+        *taken > MAX_DETOURS
+    }
+
+    /// Counts a failed attempt and schedules the row after [`backoff`]; past
+    /// [`MAX_ATTEMPTS`] the row fails for good. Returns whether it did.
+    fn retry(&mut self, row: &Queued, text: String, maybe_delivered: bool, now_utc: DateTime<Utc>) -> bool {
+        let (id, chat) = (row.id, row.chat_id);
+        let attempts = row.attempts.saturating_add(1);
+        if attempts >= MAX_ATTEMPTS {
+            let error = format!("gave up after {attempts} attempts: {text}");
+            self.unsaved.push(Outcome::Failed { id, chat, error, at: now_utc });
+            return true;
+        }
+        let wait = backoff(row.attempts);
+        tracing::warn!(id, chat, attempts, ?wait, maybe_delivered, error = %text, "telegram: call failed; retrying");
+        let error = if maybe_delivered { format!("{text} (may have been delivered)") } else { text };
+        let not_before =
+            chrono::TimeDelta::from_std(wait).ok().and_then(|wait| now_utc.checked_add_signed(wait)).unwrap_or(now_utc);
+        self.unsaved.push(Outcome::Retry { id, chat, error, not_before });
+        false
     }
 
     /// Writes the outcomes gathered so far in one transaction; on failure
@@ -526,9 +1151,18 @@ impl Sender {
                     outbox::retry_later(&mut tx, *id, error, *not_before).await?
                 }
                 Outcome::Failed { id, error, at, .. } => outbox::mark_failed(&mut tx, *id, error, *at).await?,
-                Outcome::Moved { chat, to } => {
+                Outcome::Moved { chat, to, at } => {
                     outbox::retarget(&mut tx, CHANNEL, *chat, *to).await?;
+                    topics::retarget(&mut tx, *chat, *to, *at).await?;
                 }
+                Outcome::Topic { key, change, at, .. } => match *change {
+                    TopicChange::Thread(thread) => topics::record_thread(&mut tx, key, thread, *at).await?,
+                    TopicChange::Card(card) => topics::record_card(&mut tx, key, card, *at).await?,
+                    TopicChange::Pinned => topics::record_pinned(&mut tx, key, *at).await?,
+                    TopicChange::AlbumPosted => topics::record_album_posted(&mut tx, key, *at).await?,
+                    TopicChange::ForgetThread => topics::forget_thread(&mut tx, key, *at).await?,
+                    TopicChange::ForgetCard => topics::forget_card(&mut tx, key, *at).await?,
+                },
             }
         }
         tx.commit().await?;
@@ -536,6 +1170,8 @@ impl Sender {
             self.busy.remove(&outcome.chat());
             if let Some(id) = outcome.settled_row() {
                 self.as_new.remove(&id);
+                self.fresh_cards.remove(&id);
+                self.detours.remove(&id);
             }
         }
         Ok(())
@@ -568,9 +1204,13 @@ impl Sender {
 }
 
 #[cfg(test)]
+#[path = "../../tests/support/fake_telegram.rs"]
+mod strict_fake;
+
+#[cfg(test)]
 mod tests {
     use super::*;
-    use crate::outgoing::ButtonSpec;
+    use crate::outgoing::{AlbumItem, AlbumKind, ButtonSpec};
     use teloxide::types::Seconds;
 
     fn api(error: ApiError) -> RequestError {
@@ -624,13 +1264,34 @@ mod tests {
         assert_eq!(backoff(u32::MAX), MAX_BACKOFF);
     }
 
+    /// The method and the JSON a request sends (multipart ones as teloxide
+    /// serialises their fields).
+    fn method_and_json(request: &Request) -> (&'static str, serde_json::Value) {
+        let (method, value) = match request {
+            Request::Send(p) => ("sendMessage", serde_json::to_value(p)),
+            Request::Edit(p) => ("editMessageText", serde_json::to_value(p)),
+            Request::EditCaption(p) => ("editMessageCaption", serde_json::to_value(p)),
+            Request::Answer(p) => ("answerCallbackQuery", serde_json::to_value(p)),
+            Request::Copy(p) => ("copyMessage", serde_json::to_value(p)),
+            Request::Album(p) => ("sendMediaGroup", serde_json::to_value(p)),
+            Request::Photo(p) => ("sendPhoto", serde_json::to_value(p)),
+            Request::Video(p) => ("sendVideo", serde_json::to_value(p)),
+            Request::Document(p) => ("sendDocument", serde_json::to_value(p)),
+            Request::CreateTopic(p) => ("createForumTopic", serde_json::to_value(p)),
+            Request::Pin(p) => ("pinChatMessage", serde_json::to_value(p)),
+            Request::CloseTopic(p) => ("closeForumTopic", serde_json::to_value(p)),
+            Request::ReopenTopic(p) => ("reopenForumTopic", serde_json::to_value(p)),
+        };
+        (method, value.expect("serialises"))
+    }
+
     fn json(request: &Request) -> serde_json::Value {
-        match request {
-            Request::Send(send) => serde_json::to_value(send),
-            Request::Edit(edit) => serde_json::to_value(edit),
-            Request::Answer(answer) => serde_json::to_value(answer),
-        }
-        .expect("serialises")
+        method_and_json(request).1
+    }
+
+    /// `request_for` for payloads that map without looking anything up.
+    fn plain(chat_id: i64, payload: &Outgoing) -> Request {
+        request_for(chat_id, payload).expect("maps to a call")
     }
 
     fn inline() -> Keyboard {
@@ -640,7 +1301,7 @@ mod tests {
 
     #[test]
     fn sends_map_to_bot_api_json() {
-        let send = |keyboard| request_for(42, &Outgoing::Send { text: "hi".into(), keyboard });
+        let send = |keyboard| plain(42, &Outgoing::Send { text: "hi".into(), keyboard });
         assert_eq!(json(&send(Keyboard::None)), serde_json::json!({"chat_id": 42, "text": "hi"}));
         assert_eq!(
             json(&send(inline()))["reply_markup"],
@@ -661,7 +1322,7 @@ mod tests {
 
     #[test]
     fn edits_and_answers_map_to_bot_api_json() {
-        let edit = |keyboard| request_for(42, &Outgoing::Edit { message_id: 7, text: "done".into(), keyboard });
+        let edit = |keyboard| plain(42, &Outgoing::Edit { message_id: 7, text: "done".into(), keyboard });
         let with_buttons = edit(inline());
         assert_eq!(with_buttons.call(), Call::Edit);
         let value = json(&with_buttons);
@@ -671,10 +1332,501 @@ mod tests {
         assert!(json(&edit(Keyboard::ShareContact { label: "x".into() })).get("reply_markup").is_none());
 
         let answer = |notice: Option<&str>| {
-            request_for(42, &Outgoing::AnswerButton { callback_id: "cb1".into(), notice: notice.map(Into::into) })
+            plain(42, &Outgoing::AnswerButton { callback_id: "cb1".into(), notice: notice.map(Into::into) })
         };
         assert_eq!(json(&answer(None)), serde_json::json!({"callback_query_id": "cb1"}));
         assert_eq!(json(&answer(Some("Saved")))["text"], "Saved");
+    }
+
+    fn item(kind: AlbumKind, file_id: &str) -> AlbumItem {
+        AlbumItem { kind, file_id: file_id.into() }
+    }
+
+    fn album(items: Vec<AlbumItem>, caption: Option<&str>) -> Outgoing {
+        Outgoing::Album { items, caption: caption.map(Into::into) }
+    }
+
+    #[test]
+    fn copies_and_albums_map_to_bot_api_json() {
+        let copy = plain(-100, &Outgoing::Copy { from_chat_id: 42, message_id: 7, caption: Some("front".into()) });
+        assert_eq!(copy.call(), Call::Send);
+        assert_eq!(
+            method_and_json(&copy),
+            (
+                "copyMessage",
+                serde_json::json!({"chat_id": -100, "from_chat_id": 42, "message_id": 7, "caption": "front"})
+            )
+        );
+
+        // One item is not an album for Telegram (2–10): it goes as a plain send.
+        let single = |kind, caption| plain(-100, &album(vec![item(kind, "f1")], caption));
+        assert_eq!(
+            method_and_json(&single(AlbumKind::Photo, Some("two photos"))),
+            ("sendPhoto", serde_json::json!({"chat_id": -100, "photo": "f1", "caption": "two photos"}))
+        );
+        assert_eq!(method_and_json(&single(AlbumKind::Video, None)).0, "sendVideo");
+        assert_eq!(json(&single(AlbumKind::Video, None))["video"], "f1");
+        assert_eq!(json(&single(AlbumKind::Document, None))["document"], "f1");
+
+        let three = vec![item(AlbumKind::Photo, "p1"), item(AlbumKind::Video, "v2"), item(AlbumKind::Photo, "p3")];
+        let group = plain(-100, &album(three, Some("evidence")));
+        assert_eq!(group.messages(), 3);
+        assert_eq!(
+            method_and_json(&group),
+            (
+                "sendMediaGroup",
+                serde_json::json!({"chat_id": -100, "media": [
+                    {"type": "photo", "media": "p1", "caption": "evidence"},
+                    {"type": "video", "media": "v2"},
+                    {"type": "photo", "media": "p3"},
+                ]})
+            )
+        );
+        for n in [0, MAX_ALBUM + 1] {
+            let items = (0..n).map(|i| item(AlbumKind::Photo, &format!("p{i}"))).collect();
+            match plan(-100, &album(items, None), &Facts::default()) {
+                Plan::Fail(error) => assert!(error.contains(&n.to_string()), "{error}"),
+                other => panic!("{n} items: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn mirrored_edits_need_the_copy() {
+        let edit = |media, original| {
+            let payload = Outgoing::EditCopy { outbox_id: 3, text: "fixed".into(), media };
+            plan(-100, &payload, &Facts { original, ..Facts::default() })
+        };
+        let Plan::Call { step: Step::Row, request } = edit(false, Some(9)) else { panic!("no call") };
+        assert_eq!(
+            method_and_json(&request),
+            ("editMessageText", serde_json::json!({"chat_id": -100, "message_id": 9, "text": "fixed"}))
+        );
+        let Plan::Call { step: Step::Row, request } = edit(true, Some(9)) else { panic!("no call") };
+        assert_eq!(request.call(), Call::Edit);
+        assert_eq!(
+            method_and_json(&request),
+            ("editMessageCaption", serde_json::json!({"chat_id": -100, "message_id": 9, "caption": "fixed"}))
+        );
+        assert!(matches!(edit(false, None), Plan::Fail(error) if error == "original not delivered"));
+        // Topic payloads cannot be planned without their topic.
+        assert!(request_for(-100, &Outgoing::Card).is_none());
+        assert!(matches!(plan(-100, &Outgoing::TopicState { open: false }, &Facts::default()), Plan::Fail(_)));
+    }
+
+    const GROUP: i64 = -1_001_234;
+    const KEY: &str = "case:AS-1001";
+
+    fn case_topic(forum: bool) -> Topic {
+        Topic {
+            key: KEY.into(),
+            chat_id: GROUP,
+            forum,
+            name: "AS-1001 · Ann".into(),
+            card_text: "New case".into(),
+            card_keyboard: inline(),
+            album: vec![item(AlbumKind::Photo, "p1"), item(AlbumKind::Photo, "p2")],
+            thread_id: None,
+            card_message_id: None,
+            card_pinned: false,
+            album_posted: false,
+            closed: false,
+        }
+    }
+
+    /// The step and call `plan` picks for `payload` in `topic`.
+    fn next_call(
+        payload: &Outgoing,
+        topic: &Topic,
+        reopen: bool,
+        fresh_card: bool,
+    ) -> (Step, &'static str, serde_json::Value) {
+        let facts = Facts { topic_key: Some(KEY), topic: Some(topic), reopen, fresh_card, ..Facts::default() };
+        match plan(GROUP, payload, &facts) {
+            Plan::Call { step, request } => {
+                let (method, json) = method_and_json(&request);
+                (step, method, json)
+            }
+            other => panic!("expected a call, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_forum_topic_is_created_carded_pinned_and_filled_before_the_row() {
+        let hi = say("hi");
+        let mut topic = case_topic(true);
+        assert_eq!(
+            next_call(&hi, &topic, false, false),
+            (Step::CreateTopic, "createForumTopic", serde_json::json!({"chat_id": GROUP, "name": "AS-1001 · Ann"}))
+        );
+        topic.thread_id = Some(5);
+        let (step, method, card) = next_call(&hi, &topic, false, false);
+        assert_eq!((step, method), (Step::PostCard, "sendMessage"));
+        assert_eq!((card["message_thread_id"].clone(), card["text"].clone()), (5.into(), "New case".into()));
+        assert!(card["reply_markup"]["inline_keyboard"].is_array());
+        topic.card_message_id = Some(6);
+        assert_eq!(
+            next_call(&hi, &topic, false, false),
+            (
+                Step::PinCard,
+                "pinChatMessage",
+                serde_json::json!({"chat_id": GROUP, "message_id": 6, "disable_notification": true})
+            )
+        );
+        topic.card_pinned = true;
+        let (step, method, album) = next_call(&hi, &topic, false, false);
+        assert_eq!((step, method, album["message_thread_id"].clone()), (Step::PostAlbum, "sendMediaGroup", 5.into()));
+        assert_eq!(album["media"].as_array().map(Vec::len), Some(2));
+        assert!(album["media"][0].get("caption").is_none());
+        topic.album_posted = true;
+        assert_eq!(
+            next_call(&hi, &topic, false, false),
+            (Step::Row, "sendMessage", serde_json::json!({"chat_id": GROUP, "text": "hi", "message_thread_id": 5}))
+        );
+        let copy = Outgoing::Copy { from_chat_id: 42, message_id: 3, caption: None };
+        assert_eq!(next_call(&copy, &topic, false, false).2["message_thread_id"], 5);
+
+        // Found closed by a send: reopened first.
+        assert_eq!(
+            next_call(&hi, &topic, true, false),
+            (Step::Reopen, "reopenForumTopic", serde_json::json!({"chat_id": GROUP, "message_thread_id": 5}))
+        );
+        // Edits and answers go straight to their message.
+        let edit = Outgoing::Edit { message_id: 8, text: "x".into(), keyboard: Keyboard::None };
+        assert_eq!(next_call(&edit, &case_topic(true), false, false).0, Step::Row);
+    }
+
+    #[test]
+    fn a_lost_thread_rebuilds_the_topic_in_the_same_order() {
+        let hi = say("hi");
+        let mut topic = case_topic(true);
+        (topic.thread_id, topic.card_message_id, topic.card_pinned, topic.album_posted) =
+            (Some(5), Some(6), true, true);
+        assert_eq!(next_call(&hi, &topic, false, false).0, Step::Row);
+        // What `topics::forget_thread` leaves behind after "message thread not found".
+        (topic.thread_id, topic.card_message_id, topic.card_pinned, topic.album_posted) = (None, None, false, false);
+        let mut steps = Vec::new();
+        loop {
+            let (step, _, _) = next_call(&hi, &topic, false, false);
+            steps.push(step);
+            match step {
+                Step::CreateTopic => topic.thread_id = Some(9),
+                Step::PostCard => topic.card_message_id = Some(10),
+                Step::PinCard => topic.card_pinned = true,
+                Step::PostAlbum => topic.album_posted = true,
+                Step::Row | Step::Reopen => break,
+            }
+        }
+        assert_eq!(steps, [Step::CreateTopic, Step::PostCard, Step::PinCard, Step::PostAlbum, Step::Row]);
+        assert_eq!(next_call(&hi, &topic, false, false).2["message_thread_id"], 9);
+    }
+
+    #[test]
+    fn cards_and_topic_states() {
+        let mut topic = case_topic(true);
+        (topic.thread_id, topic.card_message_id, topic.card_pinned, topic.album_posted) =
+            (Some(5), Some(6), true, true);
+        topic.card_text = "Taken by Bob".into();
+        let (step, method, edit) = next_call(&Outgoing::Card, &topic, false, false);
+        assert_eq!(
+            (step, method, edit["message_id"].clone(), edit["text"].clone()),
+            (Step::Row, "editMessageText", 6.into(), "Taken by Bob".into())
+        );
+        assert!(edit["reply_markup"]["inline_keyboard"].is_array());
+        // Just (re)posted with the current text: nothing left to edit.
+        let facts = Facts { topic_key: Some(KEY), topic: Some(&topic), fresh_card: true, ..Facts::default() };
+        assert!(matches!(plan(GROUP, &Outgoing::Card, &facts), Plan::Done { message_id: Some(6) }));
+        // A card row on a topic without a thread builds the topic first.
+        assert_eq!(next_call(&Outgoing::Card, &case_topic(true), false, true).0, Step::CreateTopic);
+
+        let close = Outgoing::TopicState { open: false };
+        assert_eq!(
+            next_call(&close, &topic, false, false),
+            (Step::Row, "closeForumTopic", serde_json::json!({"chat_id": GROUP, "message_thread_id": 5}))
+        );
+        assert_eq!(next_call(&Outgoing::TopicState { open: true }, &topic, false, false).1, "reopenForumTopic");
+        // No thread (yet, or any more), or no forum: nothing to close, and no topic is created for it.
+        for topic in [case_topic(true), case_topic(false)] {
+            let facts = Facts { topic_key: Some(KEY), topic: Some(&topic), ..Facts::default() };
+            assert!(matches!(plan(GROUP, &close, &facts), Plan::Done { message_id: None }));
+        }
+        let unknown = Facts { topic_key: Some(KEY), ..Facts::default() };
+        for payload in [say("hi"), Outgoing::Card, close] {
+            assert!(matches!(plan(GROUP, &payload, &unknown), Plan::Fail(error) if error == "unknown topic"));
+        }
+    }
+
+    #[test]
+    fn a_plain_group_gets_the_card_and_replies_to_it() {
+        let hi = say("hi");
+        let mut topic = case_topic(false);
+        let (step, _, card) = next_call(&hi, &topic, false, false);
+        assert_eq!(step, Step::PostCard);
+        assert!(card.get("message_thread_id").is_none() && card.get("reply_parameters").is_none());
+        topic.card_message_id = Some(6);
+        // No pin outside a forum: it would be the whole group's.
+        let (step, _, album) = next_call(&hi, &topic, false, false);
+        let under_card = serde_json::json!({"message_id": 6, "allow_sending_without_reply": true});
+        assert_eq!((step, &album["reply_parameters"]), (Step::PostAlbum, &under_card));
+        topic.album_posted = true;
+        let (step, _, row) = next_call(&hi, &topic, false, false);
+        assert_eq!((step, &row["reply_parameters"]), (Step::Row, &under_card));
+        assert!(row.get("message_thread_id").is_none());
+    }
+
+    #[test]
+    fn topic_errors_are_classified() {
+        use Call::*;
+        use Disposition::*;
+        let unknown = |description: &str| api(ApiError::Unknown(description.into()));
+        let cases = [
+            (unknown("Bad Request: message thread not found"), Send, ThreadGone),
+            (unknown("Bad Request: TOPIC_DELETED"), Send, ThreadGone),
+            (unknown("Bad Request: TOPIC_ID_INVALID"), Topic, ThreadGone),
+            (unknown("Bad Request: TOPIC_CLOSED"), Send, TopicClosed),
+            (unknown("Bad Request: TOPIC_NOT_MODIFIED"), Topic, Sent),
+            (unknown("Bad Request: TOPIC_NOT_MODIFIED"), Send, Failed),
+            (unknown("Bad Request: message to pin not found"), Pin, SendAsNew),
+            (unknown("Bad Request: not enough rights to create a topic"), Topic, Failed),
+            (api(ApiError::NotEnoughRightsToPinMessage), Pin, Failed),
+            (api(ApiError::MessageToCopyNotFound), Send, Failed),
+        ];
+        for (error, call, expected) in cases {
+            assert_eq!(classify(&error, call), expected, "{error} as {call:?}");
+        }
+        assert_eq!(delivered(r#"{"ok":true,"result":{"message_thread_id":12,"name":"x"}}"#), Some(Some(12)));
+        assert_eq!(delivered(r#"{"ok":true,"result":[{"message_id":4},{"message_id":5}]}"#), Some(Some(4)));
+    }
+
+    /// The strict fake Bot API of the end-to-end tests: real forum topics,
+    /// multipart uploads, topics deleted by hand.
+    use super::strict_fake as strict;
+
+    const FORUM: i64 = -1_009_876_543_210;
+    const PLAIN: i64 = -1_001_234_567_890;
+    const ANN: i64 = 42;
+
+    async fn strict_fake() -> (strict::FakeTelegram, Bot) {
+        let fake = strict::FakeTelegram::start_with(strict::Limits::none()).await;
+        fake.add_user(ANN, "Ann", None);
+        fake.add_group(FORUM, "Agents", true);
+        fake.add_group(PLAIN, "Agents (no topics)", false);
+        let bot = Bot::new(strict::TOKEN).set_api_url(fake.api_url().parse().expect("url"));
+        (fake, bot)
+    }
+
+    /// Photos Ann sent, as album items (their file ids).
+    fn ann_photos(fake: &strict::FakeTelegram, n: u8) -> Vec<AlbumItem> {
+        (1..=n)
+            .map(|i| {
+                let message = fake.send_photo(ANN, vec![i; 300], Some("evidence"), None);
+                item(AlbumKind::Photo, &fake.file_id_of(ANN, message).expect("photo"))
+            })
+            .collect()
+    }
+
+    async fn put_topic(store: &Store, key: &str, chat: i64, forum: bool, album: &[AlbumItem]) {
+        let mut tx = store.write().await.expect("tx");
+        topics::upsert(&mut tx, key, chat, forum, "AS-1001 · Ann", "New case", &inline(), album, Utc::now())
+            .await
+            .expect("upsert");
+        tx.commit().await.expect("commit");
+    }
+
+    async fn queue_in(store: &Store, chat: i64, key: &str, payload: Outgoing) -> i64 {
+        let mut tx = store.write().await.expect("tx");
+        let now = Utc::now();
+        let id = outbox::enqueue_to_topic(&mut tx, CHANNEL, chat, Some(key), &payload, None, now, now)
+            .await
+            .expect("enqueue");
+        tx.commit().await.expect("commit");
+        id
+    }
+
+    async fn stored_topic(store: &Store, key: &str) -> Topic {
+        let mut conn = store.reader().acquire().await.expect("conn");
+        topics::get(&mut conn, key).await.expect("read").expect("topic")
+    }
+
+    /// Methods called since `from` (an earlier `calls().len()`).
+    fn methods_since(fake: &strict::FakeTelegram, from: usize) -> Vec<String> {
+        fake.calls().into_iter().skip(from).map(|call| call.method).collect()
+    }
+
+    #[tokio::test]
+    async fn a_topic_is_built_once_and_rebuilt_after_it_was_deleted() {
+        let (_dir, store) = store().await;
+        let (fake, bot) = strict_fake().await;
+        let album = ann_photos(&fake, 2);
+        let complaint = fake.send_text(ANN, "It arrived broken");
+        put_topic(&store, KEY, FORUM, true, &album).await;
+        let copy = queue_in(
+            &store,
+            FORUM,
+            KEY,
+            Outgoing::Copy { from_chat_id: ANN, message_id: complaint as i32, caption: None },
+        )
+        .await;
+        let mut sender = Sender::new(bot, store.clone(), Limits::unlimited());
+
+        assert_eq!(sender.drain_once(Utc::now()).await.expect("drain"), 1);
+        assert_eq!(
+            methods_since(&fake, 0),
+            ["createforumtopic", "sendmessage", "pinchatmessage", "sendmediagroup", "copymessage"]
+        );
+        let topic = stored_topic(&store, KEY).await;
+        let (Some(thread), Some(card)) = (topic.thread_id, topic.card_message_id) else { panic!("{topic:?}") };
+        assert!(topic.card_pinned && topic.album_posted);
+        let info = fake.topic(FORUM, i64::from(thread)).expect("topic");
+        assert_eq!((info.name.as_str(), info.pinned_message_id), ("AS-1001 · Ann", Some(i64::from(card))));
+        let shown: Vec<(String, String)> =
+            fake.topic_messages(FORUM, i64::from(thread)).into_iter().map(|m| (m.kind, m.text)).collect();
+        let expected = [("text", "New case"), ("photo", ""), ("photo", ""), ("text", "It arrived broken")];
+        assert_eq!(shown, expected.map(|(kind, text)| (kind.to_owned(), text.to_owned())));
+        let copied = fake.topic_messages(FORUM, i64::from(thread)).pop().expect("copy").message_id;
+        assert_eq!(
+            rows(&store).await.last().map(|r| (r.0, r.2.clone(), r.5)),
+            Some((copy, "sent".to_owned(), Some(copied)))
+        );
+
+        // An admin deletes the topic; meanwhile the case is taken.
+        fake.delete_topic_by_hand(FORUM, i64::from(thread));
+        let mut tx = store.write().await.expect("tx");
+        topics::set_card(&mut tx, KEY, "Taken by Bob", &inline(), Utc::now()).await.expect("card");
+        tx.commit().await.expect("commit");
+        let note = queue_in(&store, FORUM, KEY, say("Bob is on it")).await;
+        let card_row = queue_in(&store, FORUM, KEY, Outgoing::Card).await;
+        let before = fake.calls().len();
+        assert_eq!(sender.drain_once(Utc::now()).await.expect("drain"), 2);
+        assert_eq!(
+            methods_since(&fake, before),
+            [
+                "sendmessage",      // refused: the thread is gone
+                "createforumtopic", // so everything is rebuilt …
+                "sendmessage",
+                "pinchatmessage",
+                "sendmediagroup",
+                "sendmessage",     // … before the row itself
+                "editmessagetext", // the card row: already up to date
+            ]
+        );
+        let rejected: Vec<String> = fake.rejections().into_iter().filter_map(|c| c.description).collect();
+        assert_eq!(rejected, [strict::THREAD_NOT_FOUND, strict::NOT_MODIFIED]);
+        let topic = stored_topic(&store, KEY).await;
+        let new_thread = i64::from(topic.thread_id.expect("thread"));
+        assert_ne!(new_thread, i64::from(thread));
+        let texts: Vec<String> = fake.topic_messages(FORUM, new_thread).into_iter().map(|m| m.text).collect();
+        assert_eq!(texts, ["Taken by Bob", "", "", "Bob is on it"]);
+        assert_eq!(
+            fake.topic(FORUM, new_thread).and_then(|t| t.pinned_message_id),
+            topic.card_message_id.map(i64::from)
+        );
+        // Nothing lost and no attempt counted for the detour.
+        let rows = rows(&store).await;
+        let settled: Vec<_> =
+            rows.iter().filter(|r| [note, card_row].contains(&r.0)).map(|r| (r.2.as_str(), r.3)).collect();
+        assert_eq!(settled, [("sent", 0), ("sent", 0)]);
+    }
+
+    #[tokio::test]
+    async fn a_lost_card_is_posted_again_and_topics_close() {
+        let (_dir, store) = store().await;
+        let (fake, bot) = strict_fake().await;
+        put_topic(&store, KEY, FORUM, true, &[]).await;
+        // Closing a topic that was never created creates nothing.
+        let never = queue_in(&store, FORUM, KEY, Outgoing::TopicState { open: false }).await;
+        let mut sender = Sender::new(bot.clone(), store.clone(), Limits::unlimited());
+        assert_eq!(sender.drain_once(Utc::now()).await.expect("drain"), 1);
+        assert!(fake.calls().is_empty());
+        assert_eq!(rows(&store).await[0].0, never);
+
+        queue_in(&store, FORUM, KEY, say("hello")).await;
+        sender.drain_once(Utc::now()).await.expect("drain");
+        let card = stored_topic(&store, KEY).await.card_message_id.expect("card");
+        // Someone deletes the card; the next card update posts and pins it again.
+        use teloxide::prelude::Requester;
+        bot.delete_message(ChatId(FORUM), MessageId(card)).await.expect("delete");
+        let mut tx = store.write().await.expect("tx");
+        topics::set_card(&mut tx, KEY, "Closed: refund agreed", &Keyboard::None, Utc::now()).await.expect("card");
+        tx.commit().await.expect("commit");
+        queue_in(&store, FORUM, KEY, Outgoing::Card).await;
+        queue_in(&store, FORUM, KEY, Outgoing::TopicState { open: false }).await;
+        queue_in(&store, FORUM, KEY, Outgoing::TopicState { open: false }).await;
+        let before = fake.calls().len();
+        assert_eq!(sender.drain_once(Utc::now()).await.expect("drain"), 3);
+        assert_eq!(
+            methods_since(&fake, before),
+            ["editmessagetext", "sendmessage", "pinchatmessage", "closeforumtopic", "closeforumtopic"]
+        );
+        let topic = stored_topic(&store, KEY).await;
+        let thread = i64::from(topic.thread_id.expect("thread"));
+        let info = fake.topic(FORUM, thread).expect("topic");
+        assert!(info.closed);
+        assert_eq!(info.pinned_message_id, topic.card_message_id.map(i64::from));
+        let card = fake.message(FORUM, info.pinned_message_id.expect("pinned")).expect("card");
+        assert_eq!((card.text.as_str(), card.has_inline_keyboard()), ("Closed: refund agreed", false));
+        assert!(rows(&store).await.iter().all(|r| r.2 == "sent" && r.3 == 0), "{:?}", rows(&store).await);
+    }
+
+    #[tokio::test]
+    async fn a_closed_topic_is_reopened_for_a_send() {
+        let (_dir, store) = store().await;
+        let (fake, bot) = strict_fake().await;
+        put_topic(&store, KEY, FORUM, true, &[]).await;
+        queue_in(&store, FORUM, KEY, say("hello")).await;
+        queue_in(&store, FORUM, KEY, Outgoing::TopicState { open: false }).await;
+        let mut sender = Sender::new(bot, store.clone(), Limits::unlimited());
+        sender.drain_once(Utc::now()).await.expect("drain");
+        let thread = i64::from(stored_topic(&store, KEY).await.thread_id.expect("thread"));
+        assert!(fake.topic(FORUM, thread).expect("topic").closed);
+
+        fake.set_bot_manages_topics(FORUM, false);
+        let again = queue_in(&store, FORUM, KEY, say("the customer wrote again")).await;
+        let before = fake.calls().len();
+        assert_eq!(sender.drain_once(Utc::now()).await.expect("drain"), 1);
+        assert_eq!(methods_since(&fake, before), ["sendmessage", "reopenforumtopic", "sendmessage"]);
+        assert!(!fake.topic(FORUM, thread).expect("topic").closed);
+        let row = rows(&store).await.into_iter().find(|r| r.0 == again).expect("row");
+        assert_eq!((row.2.as_str(), row.3), ("sent", 0));
+    }
+
+    #[tokio::test]
+    async fn plain_groups_reply_to_the_card_and_copies_mirror_edits() {
+        let (_dir, store) = store().await;
+        let (fake, bot) = strict_fake().await;
+        let photo = ann_photos(&fake, 1);
+        let ann_photo = fake.send_photo(ANN, vec![9; 300], None, Some("front"));
+        put_topic(&store, "customer:7", PLAIN, false, &photo).await;
+        let copy = Outgoing::Copy { from_chat_id: ANN, message_id: ann_photo as i32, caption: None };
+        let copy_row = queue_in(&store, PLAIN, "customer:7", copy).await;
+        let edit = Outgoing::EditCopy { outbox_id: copy_row, text: "front, scratched".into(), media: true };
+        queue_in(&store, PLAIN, "customer:7", edit).await;
+        queue_in(&store, PLAIN, "customer:7", Outgoing::TopicState { open: false }).await;
+        let unknown = queue_in(&store, PLAIN, "case:AS-404", say("lost")).await;
+        let never_sent = Outgoing::EditCopy { outbox_id: 9999, text: "x".into(), media: false };
+        let orphan = queue(&store, PLAIN, never_sent, Utc::now()).await;
+        let mut sender = Sender::new(bot, store.clone(), Limits::unlimited());
+        assert_eq!(sender.drain_once(Utc::now()).await.expect("drain"), 5);
+        assert_eq!(methods_since(&fake, 0), ["sendmessage", "sendphoto", "copymessage", "editmessagecaption"]);
+
+        let card = i64::from(stored_topic(&store, "customer:7").await.card_message_id.expect("card"));
+        let shown: Vec<(String, Option<i64>, Option<i64>)> =
+            fake.messages(PLAIN).into_iter().map(|m| (m.text, m.reply_to, m.thread_id)).collect();
+        assert_eq!(
+            shown,
+            [
+                ("New case".to_owned(), None, None),
+                (String::new(), Some(card), None),
+                ("front, scratched".to_owned(), Some(card), None),
+            ]
+        );
+        assert!(fake.pinned(PLAIN, None).is_none());
+        let rows = rows(&store).await;
+        let errors: Vec<_> = rows.iter().filter(|r| r.2 == "failed").map(|r| (r.0, r.4.clone())).collect();
+        assert_eq!(
+            errors,
+            [(unknown, Some("unknown topic".to_owned())), (orphan, Some("original not delivered".to_owned()))]
+        );
     }
 
     /// A minimal stand-in for the Bot API, local to these tests: answers

@@ -5,6 +5,7 @@
 #[path = "../support/fake_telegram.rs"]
 mod fake_telegram;
 
+mod agents;
 mod helpers;
 mod policy_cli;
 mod resilience;

@@ -77,7 +77,7 @@ async fn a_redelivered_update_is_recognised_and_not_processed_twice() {
         first_name: "Eve".into(),
         language_code: Some("en".into()),
     };
-    let update = Incoming { update_id: Some(77), identity, input: Input::Command(Command::New) };
+    let update = Incoming { update_id: Some(77), identity, input: Input::Command(Command::New), message: None };
     let now = chrono::Utc::now();
     assert_eq!(desk.handle(update.clone(), now).await.expect("first"), Handled::Applied);
     assert_eq!(desk.handle(update, now).await.expect("again"), Handled::Duplicate);

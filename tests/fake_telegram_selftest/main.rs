@@ -8,16 +8,17 @@ mod fake_telegram;
 use std::time::{Duration, Instant};
 
 use fake_telegram::{
-    Failure, FakeTelegram, INVALID_QUERY, Limits, NOT_A_FORUM, THREAD_NOT_FOUND, TOKEN, TOPIC_ICON_COLORS,
-    TOPIC_ID_INVALID, TOPIC_NOT_MODIFIED,
+    Failure, FakeTelegram, INVALID_QUERY, Limits, NOT_A_FORUM, THREAD_NOT_FOUND, TOKEN, TOPIC_CLOSED,
+    TOPIC_ICON_COLORS, TOPIC_ID_INVALID, TOPIC_NOT_MODIFIED,
 };
 use serde_json::Value;
 use teloxide::net::Download;
 use teloxide::prelude::*;
 use teloxide::types::{
-    BotCommand, ButtonRequest, CallbackQueryId, FileId, InlineKeyboardButton, InlineKeyboardMarkup, InputFile,
-    InputMedia, InputMediaPhoto, KeyboardButton, KeyboardMarkup, KeyboardRemove, MediaKind, MessageEntityKind,
-    MessageId, MessageKind, ParseMode, PublicChatKind, Rgb, ThreadId, UpdateKind, UserId,
+    AllowedUpdate, BotCommand, ButtonRequest, CallbackQueryId, FileId, InlineKeyboardButton, InlineKeyboardMarkup,
+    InputFile, InputMedia, InputMediaPhoto, InputMediaVideo, KeyboardButton, KeyboardMarkup, KeyboardRemove, MediaKind,
+    MessageEntityKind, MessageId, MessageKind, ParseMode, PublicChatKind, ReplyParameters, Rgb, ThreadId, UpdateKind,
+    UserId,
 };
 use teloxide::{ApiError, RequestError};
 
@@ -959,4 +960,123 @@ async fn topic_sends_count_toward_the_group_limit() {
     // Another group is not affected; a refused send into a missing topic uses no quota.
     bot.send_message(ChatId(AGENTS), "other group").await.unwrap();
     assert_eq!(fake.too_many_requests(), 1);
+}
+
+#[tokio::test]
+async fn topic_relays_by_file_id_and_closed_topics() {
+    let (fake, bot) = setup_with(Limits::none()).await;
+    let t = bot.create_forum_topic(ChatId(FORUM), "Case #5").await.unwrap().thread_id;
+    let tid = t.0.0 as i64;
+    // A member's album in a topic: one update per photo, one media group.
+    let ids = fake.send_album_in_topic(FORUM, BOB, tid, vec![vec![1; 300], vec![2; 300], vec![3; 300]], "alb-5");
+    let updates = bot.get_updates().await.unwrap();
+    let mut photos = Vec::new();
+    for (u, id) in updates.iter().zip(&ids) {
+        let UpdateKind::Message(m) = &u.kind else { panic!("{u:?}") };
+        assert_eq!((m.id.0 as i64, m.thread_id, m.is_topic_message), (*id, Some(t), true));
+        assert_eq!(m.media_group_id().map(|g| g.0.as_str()), Some("alb-5"));
+        photos.push(m.photo().unwrap().last().unwrap().file.id.clone());
+    }
+    assert_eq!(photos.len(), 3);
+    assert_eq!(fake.file_id_of(FORUM, ids[0]).as_deref(), Some(photos[0].0.as_str()));
+
+    // The bot sends them again by file id, into the topic.
+    let as_media = |id: &FileId| InputMedia::Photo(InputMediaPhoto::new(InputFile::file_id(id.clone())));
+    let album = bot.send_media_group(ChatId(FORUM), photos.iter().map(as_media)).message_thread_id(t).await.unwrap();
+    assert!(album.iter().all(|m| m.thread_id == Some(t) && m.media_group_id() == album[0].media_group_id()));
+    assert_eq!(album[2].photo().unwrap().last().unwrap().file.id, photos[2]);
+    bot.send_photo(ChatId(FORUM), InputFile::file_id(photos[0].clone())).message_thread_id(t).await.unwrap();
+    let copy = bot.copy_message(ChatId(FORUM), ChatId(FORUM), MessageId(ids[1] as i32)).message_thread_id(t).await;
+    let copy = copy.unwrap();
+    assert_eq!(fake.message(FORUM, copy.0 as i64).unwrap().thread_id, Some(tid));
+    // Videos too, alone or with photos.
+    let clip = fake.send_video(ANN, vec![4; 900], None);
+    let video = FileId(fake.file_id_of(ANN, clip).unwrap());
+    let sent = bot.send_video(ChatId(FORUM), InputFile::file_id(video.clone())).message_thread_id(t).await.unwrap();
+    assert_eq!(sent.video().unwrap().file.id, video);
+    let mixed = [as_media(&photos[0]), InputMedia::Video(InputMediaVideo::new(InputFile::file_id(video.clone())))];
+    let mixed = bot.send_media_group(ChatId(FORUM), mixed).message_thread_id(t).await.unwrap();
+    assert!(mixed[1].video().is_some() && mixed[1].thread_id == Some(t));
+
+    // A closed topic: the bot, which manages topics, may still post …
+    bot.close_forum_topic(ChatId(FORUM), t).await.unwrap();
+    bot.send_message(ChatId(FORUM), "noted").message_thread_id(t).await.unwrap();
+    // … but without that right every kind of send is refused, replies too.
+    fake.set_bot_manages_topics(FORUM, false);
+    let text_id = MessageId(fake.send_text(ANN, "hi") as i32);
+    let refused = [
+        unknown_error(bot.send_message(ChatId(FORUM), "x").message_thread_id(t).await),
+        unknown_error(bot.send_photo(ChatId(FORUM), InputFile::file_id(photos[0].clone())).message_thread_id(t).await),
+        unknown_error(bot.send_video(ChatId(FORUM), InputFile::file_id(video.clone())).message_thread_id(t).await),
+        unknown_error(bot.send_media_group(ChatId(FORUM), photos.iter().map(as_media)).message_thread_id(t).await),
+        unknown_error(bot.copy_message(ChatId(FORUM), ChatId(ANN), text_id).message_thread_id(t).await),
+        unknown_error(bot.send_message(ChatId(FORUM), "y").reply_parameters(ReplyParameters::new(copy)).await),
+    ];
+    assert_eq!(refused, [TOPIC_CLOSED; 6].map(String::from));
+    bot.reopen_forum_topic(ChatId(FORUM), t).await.unwrap();
+    bot.send_message(ChatId(FORUM), "open again").message_thread_id(t).await.unwrap();
+
+    // Deleted by hand: every kind of send finds no thread.
+    fake.delete_topic_by_hand(FORUM, tid);
+    let gone = [
+        unknown_error(bot.send_message(ChatId(FORUM), "x").message_thread_id(t).await),
+        unknown_error(bot.send_photo(ChatId(FORUM), InputFile::file_id(photos[0].clone())).message_thread_id(t).await),
+        unknown_error(bot.send_video(ChatId(FORUM), InputFile::file_id(video)).message_thread_id(t).await),
+        unknown_error(bot.send_media_group(ChatId(FORUM), photos.iter().map(as_media)).message_thread_id(t).await),
+        unknown_error(bot.copy_message(ChatId(FORUM), ChatId(ANN), text_id).message_thread_id(t).await),
+    ];
+    assert_eq!(gone, [THREAD_NOT_FOUND; 5].map(String::from));
+    assert_eq!(fake.rejections().len(), 11, "{:#?}", fake.rejections());
+}
+
+#[tokio::test]
+async fn edits_in_any_chat_arrive_when_allowed() {
+    let (fake, bot) = setup().await;
+    let t = bot.create_forum_topic(ChatId(FORUM), "Case #6").await.unwrap().thread_id;
+    let tid = t.0.0 as i64;
+    let said = fake.send_text_in_topic(FORUM, BOB, tid, "refund 10");
+    let photo = fake.send_photo(ANN, vec![1; 100], None, Some("front"));
+    let hello = fake.send_text(ANN, "hello");
+    let wanted = [AllowedUpdate::Message, AllowedUpdate::EditedMessage];
+    let first = bot.get_updates().allowed_updates(wanted).await.unwrap();
+    assert_eq!(first.len(), 3);
+
+    fake.edit_text_in(FORUM, BOB, said, "refund 12");
+    fake.edit_text_in(ANN, ANN, photo, "front, scratched");
+    fake.edit_text(ANN, hello, "hello again");
+    let updates = bot.get_updates().offset(first.last().unwrap().id.as_offset()).await.unwrap();
+    let edited: Vec<&Message> = updates
+        .iter()
+        .map(|u| match &u.kind {
+            UpdateKind::EditedMessage(m) => m,
+            other => panic!("expected an edited message, got {other:?}"),
+        })
+        .collect();
+    assert_eq!(edited.len(), 3);
+    let topic_edit = edited[0];
+    assert_eq!((topic_edit.id.0 as i64, topic_edit.chat.id), (said, ChatId(FORUM)));
+    assert_eq!(
+        (topic_edit.text(), topic_edit.thread_id, topic_edit.is_topic_message),
+        (Some("refund 12"), Some(t), true)
+    );
+    assert!(topic_edit.edit_date().is_some());
+    // A media message's caption is what changes.
+    assert_eq!((edited[1].caption(), edited[1].text()), (Some("front, scratched"), None));
+    assert!(edited[1].photo().is_some());
+    assert_eq!(edited[2].text(), Some("hello again"));
+
+    // A bot that does not ask for edited messages does not get them.
+    let none = bot
+        .get_updates()
+        .offset(updates.last().unwrap().id.as_offset())
+        .allowed_updates([AllowedUpdate::Message])
+        .await
+        .unwrap();
+    assert!(none.is_empty());
+    fake.edit_text_in(FORUM, BOB, said, "refund 15");
+    let after = fake.send_text_in_topic(FORUM, BOB, tid, "ok?");
+    let updates = bot.get_updates().await.unwrap();
+    assert_eq!(updates.len(), 1);
+    assert!(matches!(&updates[0].kind, UpdateKind::Message(m) if m.id.0 as i64 == after));
+    assert!(fake.rejections().is_empty(), "{:#?}", fake.rejections());
 }

@@ -13,6 +13,9 @@
 //! inject failures. Forum supergroups (`add_group(id, title, true)`) have
 //! topics: createForumTopic & co., `message_thread_id` checked on every send,
 //! pins per topic, and members acting in topics (`send_text_in_topic`, …).
+//! The bot may post into closed topics (as an admin with `can_manage_topics`,
+//! which creating topics needs) unless [`FakeTelegram::set_bot_manages_topics`]
+//! takes that away; then such sends answer [`TOPIC_CLOSED`].
 //! Point a bot at it with
 //! `Bot::new(TOKEN).set_api_url(fake.api_url().parse()?)`.
 
@@ -54,6 +57,9 @@ pub const TOPIC_ID_INVALID: &str = "Bad Request: TOPIC_ID_INVALID";
 /// Telegram's answer to closing a closed topic, reopening an open one, or an
 /// edit that changes nothing.
 pub const TOPIC_NOT_MODIFIED: &str = "Bad Request: TOPIC_NOT_MODIFIED";
+/// Telegram's answer to a send into a closed topic by a bot that does not
+/// manage topics (see [`FakeTelegram::set_bot_manages_topics`]).
+pub const TOPIC_CLOSED: &str = "Bad Request: TOPIC_CLOSED";
 /// The topic icon colors the Bot API allows (`icon_color`).
 pub const TOPIC_ICON_COLORS: [u32; 6] = [0x6FB9F0, 0xFFD67E, 0xCB86DB, 0x8EEE98, 0xFF93B2, 0xFB6F5F];
 
@@ -64,7 +70,7 @@ const MAX_CAPTION: usize = 1024;
 const MAX_DOWNLOAD: usize = 20 * 1024 * 1024;
 const DEFAULT_UPDATES_EXCLUDED: &[&str] = &["chat_member", "message_reaction", "message_reaction_count"];
 const BOT_METHODS_THAT_SEND: &[&str] =
-    &["sendmessage", "sendphoto", "senddocument", "copymessage", "forwardmessage", "sendmediagroup"];
+    &["sendmessage", "sendphoto", "sendvideo", "senddocument", "copymessage", "forwardmessage", "sendmediagroup"];
 const JSON_FIELDS: &[&str] = &[
     "reply_markup",
     "media",
@@ -378,6 +384,8 @@ struct State {
     pins: HashMap<i64, Vec<i64>>,
     /// Group members per chat (see `add_member`).
     members: HashMap<i64, HashSet<i64>>,
+    /// Forums where the bot lacks `can_manage_topics`: closed topics refuse its sends.
+    no_topic_rights: HashSet<i64>,
 }
 
 struct Inner {
@@ -513,11 +521,11 @@ fn fnv1a(bytes: &[u8]) -> u64 {
     h
 }
 
-/// file_id of the largest photo size, or of the document / sticker / voice.
+/// file_id of the largest photo size, or of the video / document / sticker / voice.
 fn media_file_id(message: &Map<String, Value>) -> Option<String> {
     let photo = message.get("photo").and_then(Value::as_array).and_then(|sizes| sizes.last());
     photo
-        .or_else(|| ["document", "sticker", "voice"].iter().find_map(|k| message.get(*k)))
+        .or_else(|| ["video", "document", "sticker", "voice"].iter().find_map(|k| message.get(*k)))
         .and_then(|m| m.get("file_id"))
         .and_then(Value::as_str)
         .map(str::to_string)
@@ -1450,6 +1458,7 @@ impl State {
         let prefix = match kind {
             "photo" => "AgACAgIAAxkBAA",
             "document" => "BQACAgIAAxkBAA",
+            "video" => "BAACAgIAAxkBAA",
             "sticker" => "CAACAgIAAxkBAA",
             "voice" => "AwACAgIAAxkBAA",
             _ => "AAMCAgADGQEAA",
@@ -1457,6 +1466,7 @@ impl State {
         let dir = match kind {
             "photo" => "photos",
             "document" => "documents",
+            "video" => "videos",
             "sticker" => "stickers",
             "voice" => "voice",
             _ => "files",
@@ -1500,6 +1510,18 @@ impl State {
         let media = json!({
             "file_id": f.file_id, "file_unique_id": f.unique_id, "file_size": f.bytes.len(),
             "file_name": file_name, "mime_type": mime_type,
+        });
+        if let Some(e) = self.files.get_mut(&f.file_id) {
+            e.media = Some(media.clone());
+        }
+        media
+    }
+
+    fn register_video(&mut self, bytes: Vec<u8>) -> Value {
+        let f = self.register_file(bytes, "video", "mp4", "video");
+        let media = json!({
+            "file_id": f.file_id, "file_unique_id": f.unique_id, "file_size": f.bytes.len(),
+            "width": 1280, "height": 720, "duration": 5, "mime_type": "video/mp4",
         });
         if let Some(e) = self.files.get_mut(&f.file_id) {
             e.media = Some(media.clone());
@@ -1585,15 +1607,20 @@ impl State {
     fn send_thread(&self, chat_id: i64, req: &Req, reply_to: Option<&Value>) -> Result<Option<i64>, ApiErr> {
         // Like the Bot API, a non-positive or unparseable id means "no thread".
         let requested = req.i64("message_thread_id").ok().flatten().filter(|t| *t > 0);
-        match requested {
-            Some(t) if self.is_forum(chat_id) && self.live_topic(chat_id, t).is_some() => Ok(Some(t)),
-            Some(_) => Err(ApiErr::bad(THREAD_NOT_FOUND)),
-            None if self.is_forum(chat_id) => Ok(reply_to
+        let thread = match requested {
+            Some(t) if self.is_forum(chat_id) && self.live_topic(chat_id, t).is_some() => Some(t),
+            Some(_) => return Err(ApiErr::bad(THREAD_NOT_FOUND)),
+            None if self.is_forum(chat_id) => reply_to
                 .and_then(|r| r.get("message_thread_id"))
                 .and_then(Value::as_i64)
-                .filter(|t| self.live_topic(chat_id, *t).is_some())),
-            None => Ok(None),
+                .filter(|t| self.live_topic(chat_id, *t).is_some()),
+            None => None,
+        };
+        let closed = thread.and_then(|t| self.live_topic(chat_id, t)).is_some_and(|t| t.closed);
+        if closed && self.no_topic_rights.contains(&chat_id) {
+            return Err(ApiErr::bad(TOPIC_CLOSED));
         }
+        Ok(thread)
     }
 
     /// A service message (`content` holds e.g. `forum_topic_created`) by `from`.
@@ -2111,6 +2138,35 @@ impl State {
         Ok(self.store_bot_message(chat_id, mid, json, "document", f, raw, pm, markup, file_id))
     }
 
+    fn video_for(&mut self, r: FileRef) -> (Value, Option<String>) {
+        let media = match r {
+            FileRef::Existing(f) => f.media.unwrap_or_else(
+                || json!({"file_id": f.file_id, "file_unique_id": f.unique_id, "file_size": f.bytes.len()}),
+            ),
+            FileRef::New { bytes, .. } => self.register_video(bytes),
+        };
+        let id = media.get("file_id").and_then(Value::as_str).map(str::to_string);
+        (media, id)
+    }
+
+    fn send_video(&mut self, req: &Req, now: Instant) -> ApiResult {
+        let chat_id = self.resolve_chat(req, "chat_id")?;
+        self.check_can_send(chat_id)?;
+        let file = self.input_file(req, "video", "video")?;
+        let (f, raw, pm) = self.caption(req)?;
+        let markup = parse_markup(req.json("reply_markup"))?;
+        let reply_to = self.reply_to(chat_id, req)?;
+        let thread = self.send_thread(chat_id, req, reply_to.as_ref())?;
+        self.check_rate(chat_id, now)?;
+        let (media, file_id) = self.video_for(file);
+        let (mid, mut json) = self.bot_message_base(chat_id, thread, reply_to);
+        json.insert("video".into(), media);
+        if !f.text.is_empty() {
+            json.insert("caption".into(), json!(f.text));
+        }
+        Ok(self.store_bot_message(chat_id, mid, json, "video", f, raw, pm, markup, file_id))
+    }
+
     fn send_media_group(&mut self, req: &Req, now: Instant) -> ApiResult {
         let chat_id = self.resolve_chat(req, "chat_id")?;
         self.check_can_send(chat_id)?;
@@ -2128,7 +2184,7 @@ impl State {
         let mut prepared = Vec::new();
         for item in &items {
             let kind = item.get("type").and_then(Value::as_str).unwrap_or("");
-            if !matches!(kind, "photo" | "document") {
+            if !matches!(kind, "photo" | "video" | "document") {
                 return Err(ApiErr::bad(format!("Bad Request: unsupported media type \"{kind}\" in the fake")));
             }
             let media = item
@@ -2164,14 +2220,22 @@ impl State {
         for (kind, file, f, raw, pm) in prepared {
             let (mid, mut json) = self.bot_message_base(chat_id, thread, reply_to.clone());
             json.insert("media_group_id".into(), json!(group_id));
-            let file_id = if kind == "photo" {
-                let (sizes, id) = self.photo_sizes_for(file);
-                json.insert("photo".into(), sizes);
-                id
-            } else {
-                let (media, id) = self.document_for(file);
-                json.insert("document".into(), media);
-                id
+            let file_id = match kind.as_str() {
+                "photo" => {
+                    let (sizes, id) = self.photo_sizes_for(file);
+                    json.insert("photo".into(), sizes);
+                    id
+                }
+                "video" => {
+                    let (media, id) = self.video_for(file);
+                    json.insert("video".into(), media);
+                    id
+                }
+                _ => {
+                    let (media, id) = self.document_for(file);
+                    json.insert("document".into(), media);
+                    id
+                }
             };
             if !f.text.is_empty() {
                 json.insert("caption".into(), json!(f.text));
@@ -2488,6 +2552,7 @@ impl State {
             "sendmessage" => self.send_message(req, now),
             "sendphoto" => self.send_photo(req, now),
             "senddocument" => self.send_document(req, now),
+            "sendvideo" => self.send_video(req, now),
             "sendmediagroup" => self.send_media_group(req, now),
             "copymessage" => self.copy_message(req, now),
             "forwardmessage" => self.forward_message(req, now),
@@ -2863,6 +2928,7 @@ impl FakeTelegram {
                 topics: HashMap::new(),
                 pins: HashMap::new(),
                 members: HashMap::new(),
+                no_topic_rights: HashSet::new(),
             }),
             updates_notify: Notify::new(),
             changed: Notify::new(),
@@ -2938,6 +3004,20 @@ impl FakeTelegram {
         );
         assert!(st.users.contains_key(&user_id), "fake_telegram: unknown user {user_id}; call add_user first");
         st.members.entry(chat_id).or_default().insert(user_id);
+    }
+
+    /// Whether the bot may post into closed topics of forum `chat_id`, as an
+    /// admin with `can_manage_topics` may (the default). With `false`, sends
+    /// into a closed topic answer [`TOPIC_CLOSED`]; the bot can still
+    /// create, close and reopen topics (as it may for topics it created).
+    pub fn set_bot_manages_topics(&self, chat_id: i64, manages: bool) {
+        let mut st = self.lock();
+        assert!(st.is_forum(chat_id), "fake_telegram: chat {chat_id} is not a forum group (add_group(.., true))");
+        if manages {
+            st.no_topic_rights.remove(&chat_id);
+        } else {
+            st.no_topic_rights.insert(chat_id);
+        }
     }
 
     /// From now on sends to this user's chat answer 403 "Forbidden: bot was blocked by the user".
@@ -3038,6 +3118,34 @@ impl FakeTelegram {
         drop(st);
         self.pushed();
         id
+    }
+
+    /// A member's photo album in a forum topic: one message (and update) per
+    /// photo, all with `media_group_id`, as Telegram delivers albums. Returns
+    /// the message ids in order.
+    pub fn send_album_in_topic(
+        &self,
+        chat_id: i64,
+        user_id: i64,
+        thread_id: i64,
+        photos: Vec<Vec<u8>>,
+        media_group_id: &str,
+    ) -> Vec<i64> {
+        let mut st = self.lock();
+        Self::check_topic_member(&st, chat_id, user_id, thread_id);
+        let ids = photos
+            .into_iter()
+            .map(|bytes| {
+                let sizes = st.register_photo(bytes);
+                let mut content = Map::new();
+                content.insert("photo".into(), sizes);
+                content.insert("media_group_id".into(), json!(media_group_id));
+                st.user_message_in(chat_id, user_id, content, "photo", Some(thread_id))
+            })
+            .collect();
+        drop(st);
+        self.pushed();
+        ids
     }
 
     /// A member presses an inline button of bot message `message_id` in topic
@@ -3149,6 +3257,21 @@ impl FakeTelegram {
         id
     }
 
+    /// A video (an mp4 of 1280x720, 5 s; downloadable via getFile).
+    pub fn send_video(&self, user_id: i64, bytes: Vec<u8>, media_group_id: Option<&str>) -> i64 {
+        let mut st = self.lock();
+        let video = st.register_video(bytes);
+        let mut content = Map::new();
+        content.insert("video".into(), video);
+        if let Some(g) = media_group_id {
+            content.insert("media_group_id".into(), json!(g));
+        }
+        let id = st.user_message(user_id, user_id, content, "video");
+        drop(st);
+        self.pushed();
+        id
+    }
+
     pub fn send_document(&self, user_id: i64, file_name: &str, mime_type: &str, bytes: Vec<u8>) -> i64 {
         let mut st = self.lock();
         let doc = st.register_document(bytes, file_name, mime_type);
@@ -3176,16 +3299,28 @@ impl FakeTelegram {
         id
     }
 
-    /// The user edits one of their text messages (pushes an `edited_message` update).
+    /// The user edits one of their messages in their private chat (see
+    /// [`edit_text_in`](Self::edit_text_in)).
     pub fn edit_text(&self, user_id: i64, message_id: i64, new_text: &str) {
+        self.edit_text_in(user_id, user_id, message_id, new_text);
+    }
+
+    /// `user_id` edits their message `message_id` in any chat (a group's
+    /// forum topic too): the text, or a media message's caption. Pushes an
+    /// `edited_message` update carrying the whole message (topic fields
+    /// included), delivered unless `allowed_updates` leaves it out.
+    pub fn edit_text_in(&self, chat_id: i64, user_id: i64, message_id: i64, new_text: &str) {
         let mut st = self.lock();
         let m = st
-            .find_mut(user_id, message_id)
-            .filter(|m| !m.from_bot)
-            .unwrap_or_else(|| panic!("fake_telegram: user message {message_id} not found in chat {user_id}"));
+            .find_mut(chat_id, message_id)
+            .filter(|m| {
+                !m.from_bot && m.json.get("from").and_then(|f| f.get("id")).and_then(Value::as_i64) == Some(user_id)
+            })
+            .unwrap_or_else(|| panic!("fake_telegram: no message {message_id} by user {user_id} in chat {chat_id}"));
+        let key = if m.json.contains_key("text") || m.kind == "text" { "text" } else { "caption" };
         m.text = new_text.to_string();
         m.raw_text = new_text.to_string();
-        m.json.insert("text".into(), json!(new_text));
+        m.json.insert(key.into(), json!(new_text));
         m.json.insert("edit_date".into(), json!(unix_now()));
         m.edits += 1;
         let payload = Value::Object(m.json.clone());
@@ -3318,6 +3453,12 @@ impl FakeTelegram {
     /// chat's (what getChat reports: the most recent by message id, in any topic).
     pub fn pinned(&self, chat_id: i64, thread_id: Option<i64>) -> Option<i64> {
         self.lock().pinned_in(chat_id, thread_id)
+    }
+
+    /// file_id of any message's media (the largest photo size, the video,
+    /// document, …), the user's or the bot's: what a bot reads from an update.
+    pub fn file_id_of(&self, chat_id: i64, message_id: i64) -> Option<String> {
+        self.lock().find(chat_id, message_id).and_then(|m| m.file_id.clone())
     }
 
     pub fn last_message(&self, chat_id: i64) -> Option<BotMessage> {

@@ -3,15 +3,17 @@
 //! state, the case changes and the rendered replies (into the outbox)
 //! together, so a crash leaves either all of it or none.
 
+pub mod agents;
+
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
-use crate::catalogue::{self, Lang, Msg};
+use crate::catalogue::{self, Described, Lang, Msg};
 use crate::config::Config;
 use crate::conversation::{self, Audit, Effect, Facts, Input, Keys, Reply};
 use crate::order::OrderSummary;
-use crate::outgoing::{self, ButtonSpec, Keyboard, Outgoing};
+use crate::outgoing::{self, AlbumItem, ButtonSpec, Keyboard, Outgoing};
 use crate::store::customers::{self, Identity};
 use crate::store::{Store, StoreError, Tx, cases, orders, outbox, ownership, updates};
 
@@ -26,6 +28,30 @@ pub struct Incoming {
     pub update_id: Option<i64>,
     pub identity: Identity,
     pub input: Input,
+    /// The message behind a text or media input, to relay it to agents.
+    pub message: Option<MessageRef>,
+}
+
+/// A message in the channel, for relaying it as it is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MessageRef {
+    pub message_id: i32,
+    pub relay: Relay,
+    /// A photo, video or file (edits change its caption, not its text).
+    pub media: bool,
+    /// Set when the message was edited: its new text or caption. Edits only
+    /// matter to messages relayed to or from agents.
+    pub edited: Option<String>,
+}
+
+/// How a message reaches the other side.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Relay {
+    /// Copied; a photo or video of an album (its group id and file) is sent
+    /// again with the rest of the album.
+    Copy { album: Option<(String, AlbumItem)> },
+    /// Described in words (a sticker, a location, a poll …).
+    Describe(Described),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -68,6 +94,12 @@ impl Desk {
         }
         let config = &*self.config;
         let customer = customers::find_or_create(&mut tx, identity, config.shop.default_language, now).await?;
+        let edited = incoming.message.as_ref().is_some_and(|message| message.edited.is_some());
+        if self.customer_to_agents(&mut tx, customer.id, &incoming, now).await? || edited {
+            // Relayed to a person, or an edit of a message the bot already answered.
+            tx.commit().await?;
+            return Ok(Handled::Applied);
+        }
         let needs = conversation::needs(&customer.conversation, &incoming.input, config);
         let order = match &needs.order {
             Some(no) => orders::find(&mut tx, no).await?,
@@ -103,7 +135,8 @@ impl Desk {
             next_case_id: cases::next_id(&mut tx).await?,
         };
         let (state, effects) = conversation::step(customer.conversation, incoming.input, &facts);
-        let mut apply = Apply { tx: &mut tx, identity, customer_id: customer.id, lang: state.lang, config, now };
+        let mut apply =
+            Apply { desk: self, tx: &mut tx, identity, customer_id: customer.id, lang: state.lang, config, now };
         for effect in effects {
             apply.effect(effect).await?;
         }
@@ -115,6 +148,7 @@ impl Desk {
 
 /// Carries out a step's effects inside the update's transaction.
 struct Apply<'a> {
+    desk: &'a Desk,
     tx: &'a mut Tx,
     identity: &'a Identity,
     customer_id: i64,
@@ -132,8 +166,9 @@ impl Apply<'_> {
                 self.enqueue(&Outgoing::AnswerButton { callback_id, notice }, None, self.now).await
             }
             Effect::OpenCase(case) => cases::open(self.tx, self.customer_id, &case, self.now).await,
-            Effect::RequestAgent { case } => {
-                cases::request_agent(self.tx, self.customer_id, case.as_ref(), self.now).await
+            Effect::RequestAgent { case, why } => {
+                let mut run = agents::Run { desk: self.desk, tx: self.tx, now: self.now };
+                run.escalate(self.customer_id, case.as_ref(), why).await
             }
             Effect::LockOrder { order, until } => ownership::lock(self.tx, self.customer_id, &order, until).await,
             Effect::Audit(audit) => {

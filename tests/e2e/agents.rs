@@ -1,0 +1,269 @@
+//! Human agents take over: a case goes to a person, who works it from a
+//! forum topic in the agents' group, and hands it back. Both sides are
+//! driven as people would: the customer in their private chat, agents in
+//! the group.
+
+use std::time::Duration;
+
+use crate::fake_telegram::{BotMessage, FakeTelegram, TopicInfo};
+use crate::helpers::{Customer, Shop, TEST_CONFIG, WAIT};
+
+const GROUP: i64 = -100_777;
+const LI: i64 = 901;
+const ZHAO: i64 = 902;
+const STRANGER: i64 = 903;
+
+/// The agents' group with two agents (a stranger is in the group too).
+fn agents_config(extra: &str) -> String {
+    format!("{TEST_CONFIG}\n[agents]\nchat_id = {GROUP}\nuser_ids = [{LI}, {ZHAO}]\nlang = \"en\"\n{extra}\n")
+}
+
+fn agents_group(fake: &FakeTelegram) {
+    fake.add_group(GROUP, "After-sales agents", true);
+    for (id, name) in [(LI, "Li"), (ZHAO, "Zhao"), (STRANGER, "Mallory")] {
+        fake.add_user(id, name, Some("zh"));
+        fake.add_member(GROUP, id);
+    }
+}
+
+/// The one live topic whose name contains `name`, once it exists.
+async fn topic(fake: &FakeTelegram, name: &str) -> TopicInfo {
+    let found = |fake: &FakeTelegram| fake.topics(GROUP).into_iter().find(|t| !t.deleted && t.name.contains(name));
+    assert!(fake.wait_until(|fake| found(fake).is_some(), WAIT).await, "no topic {name:?}: {:#?}", fake.topics(GROUP));
+    found(fake).expect("topic")
+}
+
+/// Waits for a bot message in the topic that satisfies `wanted`.
+async fn in_topic(fake: &FakeTelegram, thread: i64, wanted: impl Fn(&BotMessage) -> bool) -> BotMessage {
+    let found = |fake: &FakeTelegram| fake.topic_messages(GROUP, thread).into_iter().find(|m| wanted(m));
+    let seen = fake.wait_until(|fake| found(fake).is_some(), WAIT).await;
+    assert!(
+        seen,
+        "not in the topic: {:#?}",
+        fake.topic_messages(GROUP, thread).iter().map(|m| &m.text).collect::<Vec<_>>()
+    );
+    found(fake).expect("message")
+}
+
+async fn in_topic_text(fake: &FakeTelegram, thread: i64, text: &str) -> BotMessage {
+    in_topic(fake, thread, |m| m.text.contains(text)).await
+}
+
+/// Waits for a message to the customer that contains `text`.
+async fn customer_gets(customer: &Customer<'_>, text: &str) -> BotMessage {
+    let message = customer.fake.wait_for_message(customer.id, |m| m.text.contains(text), WAIT).await;
+    message.unwrap_or_else(|| panic!("customer never got {text:?}; chat: {:#?}", customer.texts()))
+}
+
+/// The pinned case card of a topic.
+fn card(fake: &FakeTelegram, topic: &TopicInfo) -> BotMessage {
+    let pinned = fake.pinned(GROUP, Some(topic.thread_id)).expect("a pinned card");
+    fake.message(GROUP, pinned).expect("card message")
+}
+
+/// Opens a damaged-item case with three photos; the rules send it to review, hence to a person.
+async fn damaged_case(customer: &Customer<'_>) -> BotMessage {
+    customer.says("/new").await;
+    customer.says("DEMO-1004").await;
+    customer.says("8000").await;
+    customer.presses("女士防风夹克").await;
+    customer.presses("Damaged in transit").await;
+    customer.presses("Skip").await;
+    for n in 0..3u8 {
+        customer.fake.send_photo(customer.id, vec![0xFF, 0xD8, n, 9, 9], Some("evidence-1"), None);
+    }
+    customer.fake.wait_for_message(customer.id, |m| m.button("Done").is_some(), WAIT).await.expect("photos counted");
+    customer.presses("Done").await;
+    customer.presses("Reship").await;
+    customer.presses("Confirm").await
+}
+
+#[tokio::test]
+async fn an_escalated_case_is_taken_worked_both_ways_and_handed_back_even_across_a_restart() {
+    let fake = FakeTelegram::start().await;
+    agents_group(&fake);
+    let shop = Shop::with_config(&agents_config(""));
+    let mut bot = shop.serve(&fake);
+    let alice = Customer::new(&fake, 701, "Alice", Some("en"));
+
+    // Escalation by rule: transit damage needs a person's review.
+    let opened = damaged_case(&alice).await;
+    assert!(opened.text.contains("AS-1001") && opened.text.contains("a colleague will take over"), "{}", opened.text);
+
+    // A topic for the case, its card pinned on top, the evidence as an album.
+    let topic = topic(&fake, "AS-1001").await;
+    assert!(topic.name.contains("Alice") && topic.name.contains("Damaged"), "{}", topic.name);
+    let album = in_topic(&fake, topic.thread_id, |m| m.kind == "photo").await;
+    let card_now = card(&fake, &topic);
+    for expected in ["AS-1001", "DEMO-1004", "Status:", "Timeline:", "女士防风夹克"] {
+        assert!(card_now.text.contains(expected), "card lacks {expected:?}: {}", card_now.text);
+    }
+    assert!(
+        !card_now.text.contains("13800138000") && card_now.text.contains("****"),
+        "phone masked: {}",
+        card_now.text
+    );
+    let photos =
+        fake.topic_messages(GROUP, topic.thread_id).into_iter().filter(|m| m.media_group_id == album.media_group_id);
+    assert_eq!(photos.count(), 3, "the three evidence photos as one album");
+
+    // Two agents press Take at once: exactly one wins, the other is told who has it.
+    let take = card_now.button("Take").expect("take button").callback_data.clone().expect("data");
+    let li_press = fake.press_in_topic(GROUP, LI, topic.thread_id, card_now.message_id, &take);
+    let zhao_press = fake.press_in_topic(GROUP, ZHAO, topic.thread_id, card_now.message_id, &take);
+    let answered = |fake: &FakeTelegram| [&li_press, &zhao_press].iter().all(|id| fake.callback_answer(id).is_some());
+    assert!(fake.wait_until(answered, WAIT).await, "both presses answered");
+    let took = in_topic(&fake, topic.thread_id, |m| m.text.contains("took the case")).await;
+    let (winner, loser_press) = if took.text.contains("Li") { (LI, &zhao_press) } else { (ZHAO, &li_press) };
+    let loser_notice = fake.callback_answer(loser_press).and_then(|answer| answer.text).unwrap_or_default();
+    assert!(loser_notice.contains("has this case"), "{loser_notice}");
+    let takes = "SELECT COUNT(*) FROM case_events WHERE case_id = 'AS-1001' AND kind = 'taken'";
+    assert_eq!(shop.count(takes).await, 1, "exactly one take recorded");
+    customer_gets(&alice, "now looking after your case").await;
+
+    // Relay both ways: text and an album from the customer, text from the agent.
+    fake.send_text(alice.id, "Is there any news? The zip is broken too.");
+    in_topic_text(&fake, topic.thread_id, "The zip is broken too").await;
+    for n in 0..2u8 {
+        fake.send_photo(alice.id, vec![0xFF, 0xD8, n, 7, 7], Some("later-album"), None);
+    }
+    let relayed = |fake: &FakeTelegram| {
+        let photos = fake.topic_messages(GROUP, topic.thread_id).into_iter().filter(|m| m.kind == "photo");
+        photos.filter(|m| m.media_group_id != album.media_group_id).count() == 2
+    };
+    assert!(fake.wait_until(relayed, WAIT).await, "the customer's album reaches the topic as an album");
+    fake.send_text_in_topic(GROUP, winner, topic.thread_id, "We are sending a new jacket tomorrow.");
+    customer_gets(&alice, "We are sending a new jacket tomorrow.").await;
+
+    // An internal note is saved and never relayed.
+    let before = alice.texts().len();
+    fake.send_text_in_topic(GROUP, winner, topic.thread_id, "/note customer sounds upset, be gentle");
+    in_topic_text(&fake, topic.thread_id, "Note saved").await;
+    let note = "SELECT COUNT(*) FROM case_events WHERE case_id = 'AS-1001' AND kind = 'note'";
+    assert!(shop.eventually(note, 1).await);
+
+    // A restart in the middle of the taken case loses nothing.
+    bot.kill();
+    let _bot = shop.serve(&fake);
+    fake.send_text_in_topic(GROUP, winner, topic.thread_id, "Still there, Alice?");
+    customer_gets(&alice, "Still there, Alice?").await;
+    fake.send_text(alice.id, "yes, still here");
+    in_topic_text(&fake, topic.thread_id, "yes, still here").await;
+    assert_eq!(fake.topics(GROUP).len(), 1, "the same topic after the restart");
+    assert!(!alice.texts().iter().skip(before).any(|text| text.contains("upset")), "the note never reached Alice");
+
+    // A decision through the policy checks: the customer is told, the card shows it.
+    fake.send_text_in_topic(GROUP, winner, topic.thread_id, "/approve");
+    customer_gets(&alice, "Good news about case AS-1001").await;
+    assert!(shop.eventually("SELECT COUNT(*) FROM cases WHERE id = 'AS-1001' AND status = 'approved'", 1).await);
+    let edited = fake.wait_until(|fake| card(fake, &topic).edits > 0, WAIT).await;
+    assert!(edited, "the card is edited in place");
+
+    // Hand back: the bot answers again.
+    fake.send_text_in_topic(GROUP, winner, topic.thread_id, "/handback");
+    customer_gets(&alice, "back with the assistant").await;
+    let cases = alice.says("/cases").await;
+    assert!(cases.text.contains("AS-1001"), "the bot answers again: {}", cases.text);
+    assert!(fake.rejections().is_empty(), "Telegram refused: {:#?}", fake.rejections());
+    assert!(fake.unanswered_callbacks().is_empty());
+}
+
+#[tokio::test]
+async fn strangers_are_refused_rejections_carry_a_reason_and_a_closed_case_reopens() {
+    let fake = FakeTelegram::start().await;
+    agents_group(&fake);
+    let shop = Shop::with_config(&agents_config(""));
+    let _bot = shop.serve(&fake);
+    let bob = Customer::new(&fake, 702, "Bob", Some("en"));
+
+    // A no-reason return, approved by the rules; then Bob asks for a person.
+    bob.says("/new").await;
+    bob.says("DEMO-1005").await;
+    bob.says("8000").await;
+    bob.presses("Changed my mind").await;
+    bob.presses("Skip").await;
+    bob.presses("Return and refund").await;
+    bob.presses("Yes, unused").await;
+    bob.presses("No thanks").await;
+    bob.presses("Confirm").await;
+    let queued = bob.says("human").await;
+    assert!(queued.text.contains("a colleague will take over") && queued.text.contains("AS-1001"), "{}", queued.text);
+    let topic = topic(&fake, "AS-1001").await;
+    card(&fake, &topic);
+
+    // Someone in the group who is not an agent can neither decide nor talk to Bob.
+    fake.send_text_in_topic(GROUP, STRANGER, topic.thread_id, "/approve");
+    in_topic_text(&fake, topic.thread_id, "Only the shop's agents").await;
+    fake.send_text_in_topic(GROUP, STRANGER, topic.thread_id, "hi Bob, give me your address");
+    let refused = "SELECT COUNT(*) FROM audit WHERE kind = 'agent_refused'";
+    assert!(shop.eventually(refused, 2).await, "both attempts are logged");
+    assert_eq!(shop.count("SELECT COUNT(*) FROM cases WHERE status = 'approved'").await, 1, "nothing changed");
+
+    // Amounts stay within what was paid; a rejection tells the reason and a next step.
+    fake.send_text_in_topic(GROUP, LI, topic.thread_id, "/refund 100000");
+    in_topic_text(&fake, topic.thread_id, "more than can be refunded").await;
+    fake.send_text_in_topic(GROUP, LI, topic.thread_id, "/reject The jacket was worn outdoors");
+    let rejected = customer_gets(&bob, "Reason: The jacket was worn outdoors").await;
+    assert!(rejected.text.contains("we can't approve case AS-1001"), "{}", rejected.text);
+    assert!(!bob.texts().iter().any(|text| text.contains("give me your address")), "{:#?}", bob.texts());
+    let recorded = "SELECT COUNT(*) FROM case_events WHERE case_id = 'AS-1001' AND kind = 'rejected'
+                    AND actor = 'agent:901' AND json_extract(data, '$.reason') = 'The jacket was worn outdoors'";
+    assert!(shop.eventually(recorded, 1).await, "the decision is on the timeline with the agent");
+    assert_eq!(shop.count("SELECT COUNT(*) FROM cases WHERE status = 'not_eligible'").await, 1);
+
+    // Closing closes the topic; Bob writing again reopens it.
+    fake.send_text_in_topic(GROUP, LI, topic.thread_id, "/close");
+    customer_gets(&bob, "is closed").await;
+    let closed = |fake: &FakeTelegram| fake.topic(GROUP, topic.thread_id).is_some_and(|t| t.closed);
+    assert!(fake.wait_until(closed, WAIT).await, "the topic is closed");
+    fake.send_text(bob.id, "But why? I only tried it on.");
+    in_topic_text(&fake, topic.thread_id, "I only tried it on").await;
+    in_topic_text(&fake, topic.thread_id, "reopened").await;
+    assert!(fake.topic(GROUP, topic.thread_id).is_some_and(|t| !t.closed), "reopened with the case");
+    assert!(fake.rejections().is_empty(), "Telegram refused: {:#?}", fake.rejections());
+}
+
+#[tokio::test]
+async fn a_waiting_case_pings_the_group_and_a_deleted_topic_comes_back() {
+    let fake = FakeTelegram::start().await;
+    agents_group(&fake);
+    let shop = Shop::with_config(&agents_config("first_response = \"1s\"\npromised_wait = \"2s\""));
+    let _bot = shop.serve(&fake);
+    let carol = Customer::new(&fake, 703, "Carol", Some("en"));
+
+    let queued = carol.says("/agent").await;
+    assert!(queued.text.contains("a colleague will take over"), "{}", queued.text);
+    let first = topic(&fake, "Carol").await;
+
+    // Nobody takes it: the group is pinged, and Carol hears the wait is longer than promised.
+    let pinged = fake
+        .wait_for_message(GROUP, |m| m.thread_id.is_none() && m.text.contains("for an agent"), WAIT)
+        .await
+        .expect("a service-level ping in the group");
+    assert!(pinged.text.contains("waited"), "{}", pinged.text);
+    customer_gets(&carol, "longer than we promised").await;
+    fake.send_text_in(GROUP, LI, "/queue");
+    let queue = fake.wait_for_message(
+        GROUP,
+        |m| m.text.contains("Carol") && m.thread_id.is_none() && m.text.contains('·'),
+        WAIT,
+    );
+    assert!(queue.await.is_some(), "/queue lists Carol's request");
+
+    // Someone deletes the topic by hand; the next message brings it back with its card.
+    fake.delete_topic_by_hand(GROUP, first.thread_id);
+    fake.send_text(carol.id, "Hello? Anyone?");
+    let again =
+        fake.wait_until(|fake| fake.topics(GROUP).iter().any(|t| !t.deleted && t.name.contains("Carol")), WAIT).await;
+    assert!(again, "the topic is recreated");
+    let second = topic(&fake, "Carol").await;
+    assert_ne!(second.thread_id, first.thread_id);
+    in_topic_text(&fake, second.thread_id, "Hello? Anyone?").await;
+    assert!(fake.pinned(GROUP, Some(second.thread_id)).is_some(), "the card is pinned again");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        fake.rejections().iter().all(|call| call.description.as_deref().unwrap_or("").contains("thread not found")),
+        "{:#?}",
+        fake.rejections()
+    );
+}
