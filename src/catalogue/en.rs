@@ -919,7 +919,7 @@ pub(super) fn wait(minutes: i64) -> String {
         Wait::Minutes(1) => "1 minute".to_owned(),
         Wait::Minutes(minutes) => format!("{minutes} minutes"),
         Wait::HalfHours(2) => "1 hour".to_owned(),
-        Wait::HalfHours(halves) if halves % 2 == 0 => format!("{} hours", halves / 2),
+        Wait::HalfHours(halves) if halves.is_multiple_of(2) => format!("{} hours", halves / 2),
         Wait::HalfHours(halves) => format!("{}.5 hours", halves / 2),
         Wait::Days(days) => format!("{days} days"),
     }

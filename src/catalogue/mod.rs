@@ -924,7 +924,7 @@ mod tests {
             timeline: (0..entries)
                 .map(|entry| TimelineLine {
                     at: at(3, 5, 10, entry as u32),
-                    actor: if entry % 2 == 0 { data.name.into() } else { data.agent.into() },
+                    actor: if entry.is_multiple_of(2) { data.name.into() } else { data.agent.into() },
                     kind: kinds[entry % kinds.len()].into(),
                     detail: data.detail.repeat(entry + 1),
                 })
@@ -938,7 +938,7 @@ mod tests {
             case: (seq % 3 != 2).then(|| CaseId::from_seq(1001 + seq as i64)),
             customer: data.name.into(),
             why,
-            status: if seq % 2 == 0 { Status::Queued } else { Status::Taken },
+            status: if seq.is_multiple_of(2) { Status::Queued } else { Status::Taken },
             assignee: (seq % 2 == 1).then(|| data.agent.into()),
             waited_minutes: 25 * seq as i64,
         }
@@ -1009,7 +1009,7 @@ mod tests {
                 .flat_map(|wait_minutes| [Some(case()), None].map(|case| Msg::AgentQueued { case, wait_minutes })),
         );
         for (seq, outcome) in Outcome::ALL.into_iter().enumerate() {
-            let amount = (seq % 2 == 0).then(|| yuan(50));
+            let amount = seq.is_multiple_of(2).then(|| yuan(50));
             let reason = (outcome == Outcome::CashBack).then(|| data.cash_back.into());
             samples.push(Msg::AgentDecided { case: case(), outcome, amount, reason });
             for status in [CaseStatus::Approved, CaseStatus::NotEligible] {
@@ -1018,7 +1018,7 @@ mod tests {
         }
         samples.extend((0..=10).map(|code| Msg::ResponsibilitySet { code }));
         for (seq, why) in Why::ALL.into_iter().enumerate() {
-            let case = (seq % 2 == 0).then(case);
+            let case = seq.is_multiple_of(2).then(case);
             samples.push(Msg::SlaPing { case, why, waited_minutes: 30 << seq, pings: seq as u32 + 1 });
         }
         samples.extend(
@@ -1688,17 +1688,15 @@ mod tests {
                     longest = longest.max(rendered.chars().count());
                 }
             }
-            assert!(longest <= 3500, "{lang:?} card of {longest} characters");
+            // Telegram's limit is 4096; the card keeps a margin for edits in place.
+            assert!(longest <= 3500, "{lang:?} card of {longest} characters, near Telegram's 4096");
         }
     }
 
     #[test]
     fn the_agents_texts_show_no_debug_output() {
         for (lang, data) in [(Lang::Zh, &ZH_DATA), (Lang::En, &EN_DATA)] {
-            for msg in agent_samples(data).into_iter().chain([
-                Msg::AgentQueued { case: Some(CaseId::from_seq(1001)), wait_minutes: 30 },
-                Msg::AgentQueued { case: None, wait_minutes: 30 },
-            ]) {
+            for msg in agent_samples(data) {
                 let text = render(lang, &msg);
                 for leak in ["{", "}", "Some(", "None", "CaseId", "OrderNo", "Money", "minor", "Why::", "Status::"] {
                     assert!(!text.contains(leak), "{lang:?} {msg:?} shows {leak:?}: {text}");
@@ -1776,16 +1774,6 @@ mod tests {
             let refusal =
                 render(lang, &Msg::AgentRejected { case: CaseId::from_seq(1001), reason: data.refusal.into() });
             assert!(refusal.contains(data.refusal) && refusal.contains("/new"), "{refusal}");
-        }
-    }
-
-    #[test]
-    #[ignore]
-    fn tmp_print_agent_samples() {
-        for (lang, data) in [(Lang::Zh, &ZH_DATA), (Lang::En, &EN_DATA)] {
-            for msg in agent_samples(data) {
-                println!("---- {}\n{}", variant_name(&msg), render(lang, &msg));
-            }
         }
     }
 }

@@ -766,7 +766,7 @@ fn verdict_label(verdict: Verdict) -> &'static str {
 pub(super) fn wait(minutes: i64) -> String {
     match Wait::of(minutes) {
         Wait::Minutes(minutes) => format!("{minutes}分钟"),
-        Wait::HalfHours(halves) if halves % 2 == 0 => format!("{}小时", halves / 2),
+        Wait::HalfHours(halves) if halves.is_multiple_of(2) => format!("{}小时", halves / 2),
         Wait::HalfHours(halves) => format!("{}个半小时", halves / 2),
         Wait::Days(days) => format!("{days}天"),
     }

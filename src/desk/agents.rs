@@ -196,7 +196,7 @@ impl Run<'_> {
             topics::set_card(self.tx, key, &text, &keyboard, self.now).await?;
         }
         let coalesce = format!("card:{key}");
-        self.to_agents(Some(key), &Outgoing::Card, Some(&coalesce)).await.map(drop)
+        self.post_to_agents(Some(key), &Outgoing::Card, Some(&coalesce)).await.map(drop)
     }
 
     async fn card(
@@ -284,11 +284,11 @@ impl Run<'_> {
 
     async fn topic_state(&mut self, key: &str, open: bool) -> Result<(), StoreError> {
         topics::set_closed(self.tx, key, !open, self.now).await?;
-        self.to_agents(Some(key), &Outgoing::TopicState { open }, None).await.map(drop)
+        self.post_to_agents(Some(key), &Outgoing::TopicState { open }, None).await.map(drop)
     }
 
     /// Queues a row for the agents' group, in a topic or in the group itself.
-    async fn to_agents(
+    async fn post_to_agents(
         &mut self,
         topic: Option<&str>,
         payload: &Outgoing,
@@ -300,7 +300,7 @@ impl Run<'_> {
 
     async fn tell_agents(&mut self, topic: Option<&str>, msg: &Msg) -> Result<(), StoreError> {
         let text = catalogue::render(self.agents_lang(), msg);
-        self.to_agents(topic, &Outgoing::Send { text, keyboard: Keyboard::None }, None).await.map(drop)
+        self.post_to_agents(topic, &Outgoing::Send { text, keyboard: Keyboard::None }, None).await.map(drop)
     }
 
     async fn tell_customer(&mut self, customer: &CustomerInfo, msg: &Msg) -> Result<(), StoreError> {

@@ -180,30 +180,6 @@ pub async fn add_event(
     Ok(())
 }
 
-/// Queues a request for a person, on the case when there is one.
-pub async fn request_agent(
-    conn: &mut SqliteConnection,
-    customer_id: i64,
-    case: Option<&CaseId>,
-    now: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    sqlx::query("INSERT INTO agent_requests (customer_id, case_id, at) VALUES (?, ?, ?)")
-        .bind(customer_id)
-        .bind(case.map(CaseId::as_str))
-        .bind(now)
-        .execute(&mut *conn)
-        .await?;
-    if let Some(case) = case {
-        sqlx::query("UPDATE cases SET wants_agent = 1, updated_at = ? WHERE id = ?")
-            .bind(now)
-            .bind(case.as_str())
-            .execute(&mut *conn)
-            .await?;
-        add_event(conn, case, "customer", "agent_requested", &serde_json::json!({}), now).await?;
-    }
-    Ok(())
-}
-
 #[derive(sqlx::FromRow)]
 struct SummaryRow {
     id: String,

@@ -77,6 +77,13 @@ pub async fn open(
     .bind(now)
     .fetch_one(&mut *conn)
     .await?;
+    if let Some(case) = case {
+        sqlx::query("UPDATE cases SET wants_agent = 1, updated_at = ? WHERE id = ?")
+            .bind(now)
+            .bind(case.as_str())
+            .execute(&mut *conn)
+            .await?;
+    }
     Escalation::try_from(row)
 }
 

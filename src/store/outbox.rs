@@ -3,9 +3,9 @@
 //! reply is therefore never lost between "decided" and "sent", and never
 //! sent for an update whose transaction rolled back.
 //!
-//! Rows are never deleted once handed to a sender: they end `sent` or
-//! `failed` (with `last_error`). The one exception is coalescing, which
-//! replaces a still-pending row by a newer version of the same reply.
+//! Rows are never deleted: they end `sent` or `failed` (with `last_error`),
+//! or `replaced` when coalescing queued a newer version of the same reply
+//! (other tables, such as `relays`, may still refer to them).
 //!
 //! Order within a chat: [`due`] and [`next_due_at`] only look at the oldest
 //! pending row of each chat (its "head"), so a row that is backing off holds
@@ -71,7 +71,7 @@ const HEADS: &str = "SELECT min(id) AS id FROM outbox WHERE channel = ?1 AND sta
 /// Queues a reply. Called inside the transaction that handles an update.
 ///
 /// With a `coalesce_key`, a still-pending row with the same key is replaced
-/// (the new row goes to the back of its chat's queue): a photo album gets
+/// (it ends `replaced`; the new row goes to the back of its chat's queue): a photo album gets
 /// one "received N photos" reply, re-queued by each photo with `not_before`
 /// a short quiet time ahead. If the sender is delivering the old version at
 /// that moment, both versions reach the customer, the newer one last; the
@@ -103,9 +103,11 @@ pub async fn enqueue_to_topic(
     now: DateTime<Utc>,
 ) -> Result<i64, StoreError> {
     if let Some(key) = coalesce_key {
-        // Delete rather than update in place: a sender holding the old row
-        // then finds it gone and cannot mark the newer text as sent.
-        sqlx::query("DELETE FROM outbox WHERE coalesce_key = ? AND status = 'pending'")
+        // Retire the old row rather than update it in place: a sender holding
+        // it then finds it no longer pending and cannot mark the newer text
+        // as sent. Not deleted, since other rows may refer to it.
+        sqlx::query("UPDATE outbox SET status = 'replaced', sent_at = ? WHERE coalesce_key = ? AND status = 'pending'")
+            .bind(now)
             .bind(key)
             .execute(&mut **tx)
             .await?;
@@ -196,8 +198,8 @@ pub async fn next_due_after(
     Ok(at)
 }
 
-/// Marks a row delivered. A row already gone (replaced by coalescing while
-/// it was in flight) or settled is left alone.
+/// Marks a row delivered. A row no longer pending (replaced by coalescing
+/// while it was in flight, or settled) is left alone.
 pub async fn mark_sent(
     conn: &mut SqliteConnection,
     id: i64,
@@ -270,7 +272,8 @@ pub async fn retarget(conn: &mut SqliteConnection, channel: &str, from: i64, to:
 
 /// The pending row queued under `coalesce_key`, with its payload: to grow
 /// a coalesced reply (read it, change it, [`enqueue`] it again with the same
-/// key, which replaces it).
+/// key, which marks this row `replaced`; what refers to this id may then be
+/// pointed at the new row).
 pub async fn pending_payload(
     conn: &mut SqliteConnection,
     coalesce_key: &str,
@@ -441,6 +444,13 @@ mod tests {
         assert_eq!(texts(&store, t0() + secs(3)).await, ["please describe"]);
         let mut conn = store.reader().acquire().await.expect("conn");
         assert_eq!(pending_count(&mut conn, TG).await.expect("count"), 2);
+        // The replaced row stays, for whatever refers to it.
+        let status: String = sqlx::query_scalar("SELECT status FROM outbox WHERE id = ?")
+            .bind(first)
+            .fetch_one(&mut *conn)
+            .await
+            .expect("row");
+        assert_eq!(status, "replaced");
         drop(conn);
 
         // A key whose row was already sent starts a new row.

@@ -349,7 +349,10 @@ pub fn plan(chat_id: i64, payload: &Outgoing, facts: &Facts<'_>) -> Plan {
                     topic_place(topic)
                 }
             };
-            call(new_message(chat_id, payload, place))
+            match new_message(chat_id, payload, place) {
+                Some(request) => call(request),
+                None => Plan::Fail("not a new message".to_owned()),
+            }
         }
     }
 }
@@ -383,9 +386,7 @@ fn topic_step(chat_id: i64, topic: &Topic, reopen: bool) -> Option<Plan> {
     let Some(card) = topic.card_message_id else {
         let mut send = SendMessage::new(chat, topic.card_text.clone());
         send.reply_markup = reply_markup(&topic.card_keyboard);
-        if topic.forum {
-            topic_place(topic).apply(&mut send.message_thread_id, &mut send.reply_parameters);
-        }
+        topic_place(topic).apply(&mut send.message_thread_id, &mut send.reply_parameters);
         return step(Step::PostCard, Request::Send(send));
     };
     if topic.forum && !topic.card_pinned {
@@ -411,25 +412,23 @@ fn topic_place(topic: &Topic) -> Place {
 }
 
 /// The call for a payload that makes a new message (`Send`, `Copy`, `Album`).
-fn new_message(chat_id: i64, payload: &Outgoing, place: Place) -> Request {
+fn new_message(chat_id: i64, payload: &Outgoing, place: Place) -> Option<Request> {
     let chat = ChatId(chat_id);
     match payload {
         Outgoing::Copy { from_chat_id, message_id, caption } => {
             let mut copy = CopyMessage::new(chat, ChatId(*from_chat_id), MessageId(*message_id));
             copy.caption = caption.clone();
             place.apply(&mut copy.message_thread_id, &mut copy.reply_parameters);
-            Request::Copy(copy)
+            Some(Request::Copy(copy))
         }
-        Outgoing::Album { items, caption } => album_request(chat_id, items, caption.as_deref(), place),
+        Outgoing::Album { items, caption } => Some(album_request(chat_id, items, caption.as_deref(), place)),
         Outgoing::Send { text, keyboard } => {
             let mut send = SendMessage::new(chat, text.clone());
             send.reply_markup = reply_markup(keyboard);
             place.apply(&mut send.message_thread_id, &mut send.reply_parameters);
-            Request::Send(send)
+            Some(Request::Send(send))
         }
-        // Not new messages; `plan` maps them itself. Sent as text so that a
-        // misuse shows rather than vanishes.
-        other => Request::Send(SendMessage::new(chat, format!("{other:?}"))),
+        _ => None,
     }
 }
 
@@ -1028,8 +1027,11 @@ impl Sender {
                 Some(key) => {
                     tracing::info!(id, chat, key, "telegram: the topic is closed; reopening it");
                     self.reopen.insert(key.clone());
+                    if self.too_many_detours(id) {
+                        return self.retry(&row, text, false, now_utc);
+                    }
                     self.busy.remove(&chat);
-                    if self.too_many_detours(id) { self.retry(&row, text, true, now_utc) } else { false }
+                    false
                 }
                 None => {
                     self.unsaved.push(Outcome::Failed { id, chat, error: text, at: now_utc });
@@ -1109,7 +1111,7 @@ impl Sender {
     /// row; after that each also counts as a failed attempt.
     fn detour(&mut self, row: &Queued, key: String, change: TopicChange, error: &str, at: DateTime<Utc>) -> bool {
         self.unsaved.push(Outcome::Topic { chat: row.chat_id, key, change, at });
-        if self.too_many_detours(row.id) { self.retry(row, error.to_owned(), true, at) } else { false }
+        if self.too_many_detours(row.id) { self.retry(row, error.to_owned(), false, at) } else { false }
     }
 
     fn too_many_detours(&mut self, id: i64) -> bool {
@@ -2024,6 +2026,29 @@ mod tests {
         let mut conn = store.reader().acquire().await.expect("conn");
         let next = outbox::next_due_at(&mut conn, CHANNEL).await.expect("next");
         assert_eq!(next, Some(now + TimeDelta::seconds(1)));
+    }
+
+    #[tokio::test]
+    async fn a_topic_that_keeps_vanishing_costs_attempts() {
+        let (_dir, store) = store().await;
+        put_topic(&store, KEY, GROUP, true, &[]).await;
+        let id = queue_in(&store, GROUP, KEY, say("hello")).await;
+        let now = Utc::now();
+        let (fake, bot) = with_fake(Box::new(|method, _, n| match method {
+            "createforumtopic" => (
+                StatusCode::OK,
+                serde_json::json!({"ok": true, "result": {"message_thread_id": 100 + n, "name": "t", "icon_color": 7322096}}),
+            ),
+            _ => fake::error(StatusCode::BAD_REQUEST, "Bad Request: message thread not found"),
+        }))
+        .await;
+        let mut sender = Sender::new(bot, store.clone(), Limits::unlimited());
+        assert_eq!(sender.drain_once(now).await.expect("drain"), 0);
+        let creates = texts(&fake).iter().filter(|(method, _)| method == "createforumtopic").count();
+        assert_eq!(creates, MAX_DETOURS as usize + 1);
+        let row = rows(&store).await.into_iter().find(|r| r.0 == id).expect("row");
+        assert_eq!((row.2.as_str(), row.3), ("pending", 1));
+        assert!(row.4.as_deref().is_some_and(|e| e.contains("thread not found") && !e.contains("may have")), "{row:?}");
     }
 
     #[tokio::test]

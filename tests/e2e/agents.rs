@@ -26,9 +26,12 @@ fn agents_group(fake: &FakeTelegram) {
     }
 }
 
-/// The one live topic whose name contains `name`, once it exists.
+/// The one live topic whose name contains `name`, once its card is pinned
+/// (agents start from the card).
 async fn topic(fake: &FakeTelegram, name: &str) -> TopicInfo {
-    let found = |fake: &FakeTelegram| fake.topics(GROUP).into_iter().find(|t| !t.deleted && t.name.contains(name));
+    let found = |fake: &FakeTelegram| {
+        fake.topics(GROUP).into_iter().find(|t| !t.deleted && t.name.contains(name) && t.pinned_message_id.is_some())
+    };
     assert!(fake.wait_until(|fake| found(fake).is_some(), WAIT).await, "no topic {name:?}: {:#?}", fake.topics(GROUP));
     found(fake).expect("topic")
 }
@@ -266,4 +269,50 @@ async fn a_waiting_case_pings_the_group_and_a_deleted_topic_comes_back() {
         "{:#?}",
         fake.rejections()
     );
+}
+
+#[tokio::test]
+async fn edits_albums_and_stickers_cross_over_and_agents_sign_with_their_names() {
+    let fake = FakeTelegram::start().await;
+    agents_group(&fake);
+    let shop = Shop::with_config(&agents_config("show_agent_name = true"));
+    let _bot = shop.serve(&fake);
+    let dan = Customer::new(&fake, 704, "Dan", Some("en"));
+
+    dan.says("/agent").await;
+    let topic = topic(&fake, "Dan").await;
+
+    // The agent writes, signed with the name; an edit changes Dan's copy.
+    let hello = fake.send_text_in_topic(GROUP, LI, topic.thread_id, "Hello Dan, how can I help?");
+    let copy = customer_gets(&dan, "Li: Hello Dan, how can I help?").await;
+    fake.edit_text_in(GROUP, LI, hello, "Hello Dan, how may I help?");
+    let edited = fake
+        .wait_until(|fake| fake.message(dan.id, copy.message_id).is_some_and(|m| m.text.contains("how may I help")), WAIT)
+        .await;
+    assert!(edited, "the agent's edit is mirrored: {:#?}", dan.texts());
+
+    // Dan's edit is mirrored in the topic.
+    let late = fake.send_text(dan.id, "my parcel");
+    let relayed = in_topic_text(&fake, topic.thread_id, "my parcel").await;
+    fake.edit_text(dan.id, late, "my parcel is late");
+    let mirrored = |fake: &FakeTelegram| {
+        fake.message(GROUP, relayed.message_id).is_some_and(|m| m.text == "my parcel is late")
+    };
+    assert!(fake.wait_until(mirrored, WAIT).await, "the customer's edit is mirrored");
+
+    // An album from the agent arrives as an album; a sticker from Dan is described.
+    fake.send_album_in_topic(GROUP, LI, topic.thread_id, vec![vec![0xFF, 0xD8, 1], vec![0xFF, 0xD8, 2]], "agent-album");
+    let album = |fake: &FakeTelegram| {
+        let photos: Vec<_> = fake.messages(dan.id).into_iter().filter(|m| m.kind == "photo").collect();
+        photos.len() == 2 && photos[0].media_group_id.is_some() && photos[0].media_group_id == photos[1].media_group_id
+    };
+    let shown = |fake: &FakeTelegram| {
+        fake.messages(dan.id).iter().map(|m| (m.kind.clone(), m.media_group_id.clone())).collect::<Vec<_>>()
+    };
+    assert!(fake.wait_until(album, WAIT).await, "two photos as one album: {:#?}", shown(&fake));
+    fake.send_sticker(dan.id);
+    in_topic(&fake, topic.thread_id, |m| m.text.contains("sticker")).await;
+    let events = "SELECT COUNT(*) FROM audit WHERE kind = 'agent_refused'";
+    assert_eq!(shop.count(events).await, 0);
+    assert!(fake.rejections().is_empty(), "Telegram refused: {:#?}", fake.rejections());
 }
