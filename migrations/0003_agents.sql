@@ -54,6 +54,8 @@ CREATE UNIQUE INDEX topics_by_thread ON topics (chat_id, thread_id) WHERE thread
 
 -- Rows for a topic name its key; the sender resolves the thread at send time.
 ALTER TABLE outbox ADD COLUMN topic_key TEXT;
+-- Which relayed copy an agent replied to (groups without topics).
+CREATE INDEX outbox_by_message ON outbox (chat_id, message_id) WHERE message_id IS NOT NULL;
 
 -- A relayed message and the outbox row of its copy, to mirror later edits.
 CREATE TABLE relays (

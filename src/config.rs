@@ -273,6 +273,7 @@ mod tests {
         assert_eq!(example.policy, defaults.policy);
         assert_eq!(example.calendar, defaults.calendar);
         assert_eq!(example.retention, defaults.retention);
+        assert_eq!(example.agents, defaults.agents);
         assert_eq!(example.intake.album_quiet, defaults.intake.album_quiet);
         assert_eq!(example.media.max_bytes, defaults.media.max_bytes);
         assert_eq!(example.intake.order_number_pattern.0.as_str(), defaults.intake.order_number_pattern.0.as_str());

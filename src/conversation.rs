@@ -1743,6 +1743,69 @@ mod tests {
         );
     }
 
+    /// A world whose shop has an agents' group, so the bot may hand over by itself.
+    fn world_with_agents() -> World {
+        let mut world = World::new();
+        world.config.agents.chat_id = Some(-100_1);
+        world.config.agents.user_ids = vec![1];
+        world
+    }
+
+    fn asked_for(effects: &[Effect]) -> Option<Why> {
+        effects.iter().find_map(|effect| match effect {
+            Effect::RequestAgent { why, .. } => Some(*why),
+            _ => None,
+        })
+    }
+
+    #[test]
+    fn a_case_the_rules_cannot_settle_goes_to_a_person_with_the_case() {
+        let mut world = world_with_agents();
+        at_reason(&mut world);
+        world.press(Msg::ReasonLabel(Reason::DamagedInTransit));
+        world.press(Msg::SkipButton);
+        for unique in ["p1", "p2", "p3"] {
+            world.photo(unique, Some("album-1"));
+        }
+        world.press(Msg::DoneButton);
+        world.press(Msg::OutcomeLabel(Outcome::Reship));
+        let effects = world.press(Msg::ConfirmButton);
+        let handed = Effect::RequestAgent { case: Some(CaseId::from_seq(1001)), why: Why::Review };
+        assert!(effects.contains(&handed), "{effects:?}");
+        let queued = Msg::AgentQueued { case: Some(CaseId::from_seq(1001)), wait_minutes: 120 };
+        assert!(says(&effects, |m| *m == queued));
+    }
+
+    #[test]
+    fn threats_and_repeated_failures_bring_a_person_only_with_an_agents_group() {
+        let mut world = world_with_agents();
+        assert_eq!(asked_for(&world.text("再不处理我就找律师起诉你们")), Some(Why::Threat));
+        let mut world = world_with_agents();
+        at_reason(&mut world);
+        assert_eq!(asked_for(&world.text("what?")), None);
+        assert_eq!(asked_for(&world.text("hello??")), None);
+        assert_eq!(asked_for(&world.text("HELP")), Some(Why::FailedInputs), "the third unusable input in a row");
+        assert_eq!(world.state.fails, 0, "counting starts again");
+
+        let mut world = World::new();
+        assert_eq!(asked_for(&world.text("我要找律师")), None, "without agents the bot keeps helping");
+        at_reason(&mut world);
+        for _ in 0..5 {
+            assert_eq!(asked_for(&world.text("what?")), None);
+        }
+    }
+
+    #[test]
+    fn a_usable_input_resets_the_failure_count() {
+        let mut world = world_with_agents();
+        at_reason(&mut world);
+        world.text("what?");
+        world.text("what?");
+        world.press(Msg::ReasonLabel(Reason::ChangedMind));
+        assert_eq!(world.state.fails, 0);
+        assert_eq!(asked_for(&world.text("what?")), None);
+    }
+
     #[test]
     fn the_language_can_be_switched_at_any_time() {
         let mut world = World::new();

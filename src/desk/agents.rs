@@ -565,9 +565,9 @@ impl Run<'_> {
             }
             Relay::Copy { album: Some((group, item)) } => {
                 let key = format!("relay-album:{from_chat}:{group}");
-                let mut items = match outbox::pending_payload(self.tx, &key).await? {
-                    Some((_, Outgoing::Album { items, .. })) => items,
-                    _ => Vec::new(),
+                let (replaced, mut items) = match outbox::pending_payload(self.tx, &key).await? {
+                    Some((id, Outgoing::Album { items, .. })) => (Some(id), items),
+                    _ => (None, Vec::new()),
                 };
                 if items.len() >= ALBUM_MAX {
                     // A full album goes as it is; the rest starts a new one.
@@ -576,7 +576,11 @@ impl Run<'_> {
                 items.push(item.clone());
                 let quiet = self.desk.config.intake.album_quiet.chrono();
                 let caption = text.map(str::to_owned);
-                self.enqueue_to(to, Outgoing::Album { items, caption }, Some(key), self.now + quiet).await?
+                let row = self.enqueue_to(to, Outgoing::Album { items, caption }, Some(key), self.now + quiet).await?;
+                if let Some(replaced) = replaced {
+                    escalations::repoint_relays(self.tx, replaced, row).await?;
+                }
+                row
             }
             Relay::Copy { album: None } => match (signed, text) {
                 (Some(agent), Some(text)) if !message.media => {

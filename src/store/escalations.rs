@@ -407,3 +407,9 @@ pub async fn audit_refused(
     tracing::warn!(user_id, what, "refused: not an agent");
     Ok(())
 }
+
+/// A coalesced album replaced outbox row `from` by `to`: its earlier photos' relays follow.
+pub async fn repoint_relays(conn: &mut SqliteConnection, from: i64, to: i64) -> Result<(), StoreError> {
+    sqlx::query("UPDATE relays SET outbox_id = ? WHERE outbox_id = ?").bind(to).bind(from).execute(&mut *conn).await?;
+    Ok(())
+}
