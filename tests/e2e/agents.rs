@@ -316,3 +316,33 @@ async fn edits_albums_and_stickers_cross_over_and_agents_sign_with_their_names()
     assert_eq!(shop.count(events).await, 0);
     assert!(fake.rejections().is_empty(), "Telegram refused: {:#?}", fake.rejections());
 }
+
+#[tokio::test]
+async fn without_topics_agents_reply_to_the_card_and_to_relayed_messages() {
+    let fake = FakeTelegram::start().await;
+    fake.add_group(GROUP, "After-sales agents", false);
+    for (id, name) in [(LI, "Li"), (ZHAO, "Zhao")] {
+        fake.add_user(id, name, Some("zh"));
+        fake.add_member(GROUP, id);
+    }
+    let shop = Shop::with_config(&agents_config("topics = false"));
+    let _bot = shop.serve(&fake);
+    let erin = Customer::new(&fake, 705, "Erin", Some("en"));
+
+    erin.says("/agent").await;
+    let card = fake.wait_for_message(GROUP, |m| m.text.contains("Erin") && m.button("Take").is_some(), WAIT).await;
+    let card = card.expect("the case card in the group");
+    assert!(fake.topics(GROUP).is_empty(), "no topics in a plain group");
+
+    // Replying to the card reaches the customer; her answer comes back as a reply to the card.
+    fake.send_reply_in(GROUP, LI, card.message_id, "Hi Erin, Li here.");
+    customer_gets(&erin, "Hi Erin, Li here.").await;
+    fake.send_text(erin.id, "My order never came");
+    let relayed = fake.wait_for_message(GROUP, |m| m.text == "My order never came", WAIT).await.expect("relayed");
+    assert_eq!(relayed.reply_to, Some(card.message_id), "threaded under the card");
+
+    // Replying to a relayed message works too.
+    fake.send_reply_in(GROUP, LI, relayed.message_id, "Let me check the carrier.");
+    customer_gets(&erin, "Let me check the carrier.").await;
+    assert!(fake.rejections().is_empty(), "Telegram refused: {:#?}", fake.rejections());
+}

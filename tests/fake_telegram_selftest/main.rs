@@ -635,10 +635,12 @@ async fn relaying_media_to_a_group() {
     // Agents talk and press buttons in the group.
     let taken =
         bot.send_message(ChatId(AGENTS), "New case").reply_markup(keyboard(&[("Take", "take:1")])).await.unwrap();
-    fake.send_text_in(AGENTS, BOB, "on it");
+    fake.send_reply_in(AGENTS, BOB, taken.id.0 as i64, "on it");
     let cq = fake.press_in(AGENTS, BOB, taken.id.0 as i64, "take:1");
     let updates = bot.get_updates().offset(updates.last().unwrap().id.as_offset()).await.unwrap();
     assert_eq!(updates.len(), 2);
+    let UpdateKind::Message(reply) = &updates[0].kind else { panic!("{:?}", updates[0]) };
+    assert_eq!(reply.reply_to_message().map(|m| m.id), Some(taken.id), "agents reply to a case card");
     let UpdateKind::CallbackQuery(q) = &updates[1].kind else { panic!("{:?}", updates[1]) };
     assert_eq!((q.id.0.as_str(), q.from.id), (cq.as_str(), UserId(BOB as u64)));
     assert_eq!(q.regular_message().unwrap().chat.id, ChatId(AGENTS));

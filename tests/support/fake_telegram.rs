@@ -3041,6 +3041,23 @@ impl FakeTelegram {
         id
     }
 
+    /// A reply by `user_id` in a chat without topics to message `reply_to_message_id` there.
+    pub fn send_reply_in(&self, chat_id: i64, user_id: i64, reply_to_message_id: i64, text: &str) -> i64 {
+        let mut st = self.lock();
+        let mut replied = st
+            .find(chat_id, reply_to_message_id)
+            .unwrap_or_else(|| panic!("fake_telegram: no message {reply_to_message_id} in chat {chat_id}"))
+            .json
+            .clone();
+        replied.remove("reply_to_message");
+        let mut content = text_content(text);
+        content.insert("reply_to_message".into(), Value::Object(replied));
+        let id = st.user_message(chat_id, user_id, content, "text");
+        drop(st);
+        self.pushed();
+        id
+    }
+
     // ----- what group members do in forum topics -----
 
     /// Panics unless `user_id` is a member of forum `chat_id` and `thread_id` a live topic there.
