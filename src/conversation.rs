@@ -1746,7 +1746,7 @@ mod tests {
     /// A world whose shop has an agents' group, so the bot may hand over by itself.
     fn world_with_agents() -> World {
         let mut world = World::new();
-        world.config.agents.chat_id = Some(-100_1);
+        world.config.agents.chat_id = Some(-1001);
         world.config.agents.user_ids = vec![1];
         world
     }

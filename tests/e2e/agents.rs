@@ -287,7 +287,10 @@ async fn edits_albums_and_stickers_cross_over_and_agents_sign_with_their_names()
     let copy = customer_gets(&dan, "Li: Hello Dan, how can I help?").await;
     fake.edit_text_in(GROUP, LI, hello, "Hello Dan, how may I help?");
     let edited = fake
-        .wait_until(|fake| fake.message(dan.id, copy.message_id).is_some_and(|m| m.text.contains("how may I help")), WAIT)
+        .wait_until(
+            |fake| fake.message(dan.id, copy.message_id).is_some_and(|m| m.text.contains("how may I help")),
+            WAIT,
+        )
         .await;
     assert!(edited, "the agent's edit is mirrored: {:#?}", dan.texts());
 
@@ -295,9 +298,8 @@ async fn edits_albums_and_stickers_cross_over_and_agents_sign_with_their_names()
     let late = fake.send_text(dan.id, "my parcel");
     let relayed = in_topic_text(&fake, topic.thread_id, "my parcel").await;
     fake.edit_text(dan.id, late, "my parcel is late");
-    let mirrored = |fake: &FakeTelegram| {
-        fake.message(GROUP, relayed.message_id).is_some_and(|m| m.text == "my parcel is late")
-    };
+    let mirrored =
+        |fake: &FakeTelegram| fake.message(GROUP, relayed.message_id).is_some_and(|m| m.text == "my parcel is late");
     assert!(fake.wait_until(mirrored, WAIT).await, "the customer's edit is mirrored");
 
     // An album from the agent arrives as an album; a sticker from Dan is described.
