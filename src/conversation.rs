@@ -267,6 +267,28 @@ pub fn step(state: Conversation, input: Input, facts: &Facts<'_>) -> (Conversati
     (turn.state, turn.effects)
 }
 
+/// The bot takes the conversation back from a person: a fresh start at the
+/// menu, in the customer's language, after `notice`.
+pub fn resume(state: Conversation, notice: Msg) -> (Conversation, Vec<Effect>) {
+    let mut state = Conversation { step: Step::Menu, draft: Draft::default(), fails: 0, ..state };
+    state.question = state.question.wrapping_add(1);
+    let (mut parts, keys) = menu_prompt(state.question);
+    parts.insert(0, notice);
+    (state, vec![Effect::Reply(Reply { parts, keys, edit: None, album: None })])
+}
+
+/// The menu's question and buttons.
+fn menu_prompt(question: u32) -> (Vec<Msg>, Keys) {
+    let rows = [
+        (Msg::MenuNew, Choice::New),
+        (Msg::MenuCases, Choice::Cases),
+        (Msg::MenuAgent, Choice::Agent),
+        (Msg::MenuLanguage, Choice::Language),
+    ]
+    .map(|(label, choice)| vec![Button { label, data: choice.encode(question) }]);
+    (vec![Msg::MenuPrompt], Keys::Buttons(rows.to_vec()))
+}
+
 /// A button's meaning. Flow buttons carry the question they belong to; menu
 /// and language buttons work whenever they are pressed.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -947,16 +969,7 @@ impl Turn<'_, '_> {
         let order = self.facts.order.as_ref().filter(|order| Some(&order.no) == self.state.draft.order.as_ref());
         let draft = &self.state.draft;
         let prompt = match &self.state.step {
-            Step::Menu => {
-                let rows = [
-                    (Msg::MenuNew, Choice::New),
-                    (Msg::MenuCases, Choice::Cases),
-                    (Msg::MenuAgent, Choice::Agent),
-                    (Msg::MenuLanguage, Choice::Language),
-                ]
-                .map(|(label, choice)| vec![button(label, choice)]);
-                (vec![Msg::MenuPrompt], Keys::Buttons(rows.to_vec()))
-            }
+            Step::Menu => menu_prompt(self.state.question),
             Step::OrderNo { misses } => {
                 let keys = if *misses >= self.facts.config.intake.order_number_misses {
                     Keys::Buttons(vec![vec![button(Msg::MenuAgent, Choice::Agent)]])

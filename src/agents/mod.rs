@@ -388,8 +388,9 @@ pub enum Effect {
     Topic {
         open: bool,
     },
-    /// The bot takes the customer's conversation back.
-    ResumeBot,
+    /// The bot takes the customer's conversation back, telling them this
+    /// first; the menu follows.
+    ResumeBot(Msg),
     /// Log a refused attempt (audit).
     Refused {
         user_id: i64,
@@ -520,8 +521,7 @@ impl Turn<'_> {
                 }
                 self.escalation.status = Status::HandedBack;
                 self.event("handed_back", serde_json::json!({}));
-                self.effects.push(Effect::TellCustomer(Msg::BackWithBot));
-                self.effects.push(Effect::ResumeBot);
+                self.effects.push(Effect::ResumeBot(Msg::BackWithBot));
                 self.effects.push(Effect::PingAt(None));
                 self.done(Msg::HandedBack { agent: self.agent.name.clone() });
             }
@@ -536,8 +536,8 @@ impl Turn<'_> {
                     self.effects.push(decide);
                 }
                 self.event("closed", serde_json::json!({}));
-                self.effects.push(Effect::TellCustomer(Msg::CaseClosedByAgent { case: self.escalation.case.clone() }));
-                self.effects.push(Effect::ResumeBot);
+                let closed = Msg::CaseClosedByAgent { case: self.escalation.case.clone() };
+                self.effects.push(Effect::ResumeBot(closed));
                 self.effects.push(Effect::PingAt(None));
                 self.done(Msg::ClosedByAgent { agent: self.agent.name.clone() });
                 self.effects.push(Effect::Topic { open: false });

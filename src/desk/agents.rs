@@ -5,12 +5,12 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Desk, Incoming, MessageRef, Relay};
+use super::{Apply, Desk, Incoming, MessageRef, Relay};
 use crate::agents::card::{self, CardAction, CardCase, CardView, TIMELINE_SHOWN, TimelineLine};
 use crate::agents::{self, Actor, AgentCommand, CaseFacts, Effect, Escalation, Status, Why};
 use crate::case::CaseId;
 use crate::catalogue::{self, DecisionText, Described, Lang, Msg, QueueLine};
-use crate::conversation::{Conversation, Input};
+use crate::conversation::{self, Conversation, Input};
 use crate::outgoing::{ButtonSpec, Keyboard, Outgoing};
 use crate::store::escalations::{self, CaseRecord, CustomerInfo};
 use crate::store::{StoreError, Tx, cases, customers, jobs, outbox, topics, updates};
@@ -519,15 +519,9 @@ impl Run<'_> {
                 },
                 Effect::RefreshCard => refresh = true,
                 Effect::Topic { open } => self.topic_state(&topic, open).await?,
-                Effect::ResumeBot => {
+                Effect::ResumeBot(notice) => {
                     if let Some(customer) = &customer {
-                        customers::save_conversation(
-                            self.tx,
-                            customer.id,
-                            &Conversation::new(customer.lang()),
-                            self.now,
-                        )
-                        .await?;
+                        self.resume_bot(customer, notice).await?;
                     }
                 }
                 Effect::Refused { user_id, what } => {
@@ -545,6 +539,25 @@ impl Run<'_> {
             self.show(&current, false).await?;
         }
         Ok(())
+    }
+
+    /// The customer's conversation starts again at the menu, after `notice`.
+    async fn resume_bot(&mut self, customer: &CustomerInfo, notice: Msg) -> Result<(), StoreError> {
+        let state = customers::conversation(self.tx, customer.id).await?.unwrap_or(Conversation::new(customer.lang()));
+        let (state, effects) = conversation::resume(state, notice);
+        let mut apply = Apply {
+            desk: self.desk,
+            tx: self.tx,
+            channel: &customer.channel,
+            chat_id: customer.chat_id,
+            customer_id: customer.id,
+            lang: state.lang,
+            now: self.now,
+        };
+        for effect in effects {
+            apply.effect(effect).await?;
+        }
+        customers::save_conversation(self.tx, customer.id, &state, self.now).await
     }
 
     /// Relays a message to `to`: copied, re-sent as part of an album, or

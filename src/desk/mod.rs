@@ -135,8 +135,15 @@ impl Desk {
             next_case_id: cases::next_id(&mut tx).await?,
         };
         let (state, effects) = conversation::step(customer.conversation, incoming.input, &facts);
-        let mut apply =
-            Apply { desk: self, tx: &mut tx, identity, customer_id: customer.id, lang: state.lang, config, now };
+        let mut apply = Apply {
+            desk: self,
+            tx: &mut tx,
+            channel: identity.channel,
+            chat_id: identity.chat_id,
+            customer_id: customer.id,
+            lang: state.lang,
+            now,
+        };
         for effect in effects {
             apply.effect(effect).await?;
         }
@@ -147,18 +154,19 @@ impl Desk {
 }
 
 /// Carries out a step's effects inside the update's transaction.
-struct Apply<'a> {
-    desk: &'a Desk,
-    tx: &'a mut Tx,
-    identity: &'a Identity,
-    customer_id: i64,
-    lang: Lang,
-    config: &'a Config,
-    now: DateTime<Utc>,
+pub(super) struct Apply<'a> {
+    pub desk: &'a Desk,
+    pub tx: &'a mut Tx,
+    /// Where the customer's replies go.
+    pub channel: &'a str,
+    pub chat_id: i64,
+    pub customer_id: i64,
+    pub lang: Lang,
+    pub now: DateTime<Utc>,
 }
 
 impl Apply<'_> {
-    async fn effect(&mut self, effect: Effect) -> Result<(), StoreError> {
+    pub async fn effect(&mut self, effect: Effect) -> Result<(), StoreError> {
         match effect {
             Effect::Reply(reply) => self.reply(reply).await,
             Effect::AnswerButton { callback_id, notice } => {
@@ -188,12 +196,9 @@ impl Apply<'_> {
     async fn reply(&mut self, reply: Reply) -> Result<(), StoreError> {
         let text = catalogue::render_all(self.lang, &reply.parts);
         let keyboard = self.keyboard(&reply.keys);
-        let coalesce = reply
-            .album
-            .as_ref()
-            .map(|album| format!("{}:{}:album:{album}", self.identity.channel, self.identity.chat_id));
+        let coalesce = reply.album.as_ref().map(|album| format!("{}:{}:album:{album}", self.channel, self.chat_id));
         let not_before = match coalesce {
-            Some(_) => self.now + self.config.intake.album_quiet.chrono(),
+            Some(_) => self.now + self.desk.config.intake.album_quiet.chrono(),
             None => self.now,
         };
         let mut pieces = outgoing::split_text(&text, outgoing::MAX_TEXT_CHARS);
@@ -215,10 +220,7 @@ impl Apply<'_> {
         coalesce: Option<&str>,
         not_before: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let identity = self.identity;
-        outbox::enqueue(self.tx, identity.channel, identity.chat_id, payload, coalesce, not_before, self.now)
-            .await
-            .map(drop)
+        outbox::enqueue(self.tx, self.channel, self.chat_id, payload, coalesce, not_before, self.now).await.map(drop)
     }
 
     fn keyboard(&self, keys: &Keys) -> Keyboard {

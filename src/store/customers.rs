@@ -69,6 +69,15 @@ pub async fn find_or_create(
     }
 }
 
+/// A customer's conversation, if they have one.
+pub async fn conversation(conn: &mut SqliteConnection, customer_id: i64) -> Result<Option<Conversation>, StoreError> {
+    let state: Option<String> = sqlx::query_scalar("SELECT state FROM conversations WHERE customer_id = ?")
+        .bind(customer_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    state.map(|state| from_json("conversation state", &state)).transpose()
+}
+
 /// Saves the conversation and mirrors its language onto the customer.
 pub async fn save_conversation(
     conn: &mut SqliteConnection,

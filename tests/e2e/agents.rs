@@ -164,7 +164,8 @@ async fn an_escalated_case_is_taken_worked_both_ways_and_handed_back_even_across
 
     // Hand back: the bot answers again.
     fake.send_text_in_topic(GROUP, winner, topic.thread_id, "/handback");
-    customer_gets(&alice, "back with the assistant").await;
+    let back = customer_gets(&alice, "back with the assistant").await;
+    assert!(back.button("My cases").is_some(), "the menu comes back: {:?}", back.labels());
     let cases = alice.says("/cases").await;
     assert!(cases.text.contains("AS-1001"), "the bot answers again: {}", cases.text);
     assert!(fake.rejections().is_empty(), "Telegram refused: {:#?}", fake.rejections());
@@ -335,6 +336,8 @@ async fn without_topics_agents_reply_to_the_card_and_to_relayed_messages() {
     let card = fake.wait_for_message(GROUP, |m| m.text.contains("Erin") && m.button("Take").is_some(), WAIT).await;
     let card = card.expect("the case card in the group");
     assert!(fake.topics(GROUP).is_empty(), "no topics in a plain group");
+    // Agents answer a card once the bot has recorded it (milliseconds after it shows).
+    assert!(shop.eventually("SELECT COUNT(*) FROM topics WHERE card_message_id IS NOT NULL", 1).await);
 
     // Replying to the card reaches the customer; her answer comes back as a reply to the card.
     fake.send_reply_in(GROUP, LI, card.message_id, "Hi Erin, Li here.");
@@ -343,7 +346,10 @@ async fn without_topics_agents_reply_to_the_card_and_to_relayed_messages() {
     let relayed = fake.wait_for_message(GROUP, |m| m.text == "My order never came", WAIT).await.expect("relayed");
     assert_eq!(relayed.reply_to, Some(card.message_id), "threaded under the card");
 
-    // Replying to a relayed message works too.
+    // Replying to a relayed message works too (once the bot has recorded it).
+    let recorded =
+        format!("SELECT COUNT(*) FROM outbox WHERE chat_id = {GROUP} AND message_id = {}", relayed.message_id);
+    assert!(shop.eventually(&recorded, 1).await);
     fake.send_reply_in(GROUP, LI, relayed.message_id, "Let me check the carrier.");
     customer_gets(&erin, "Let me check the carrier.").await;
     assert!(fake.rejections().is_empty(), "Telegram refused: {:#?}", fake.rejections());
