@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use crate::fake_telegram::{BotMessage, FakeTelegram, TopicInfo};
-use crate::helpers::{Customer, Shop, TEST_CONFIG, WAIT};
+use crate::helpers::{BotProcess, Customer, Shop, TEST_CONFIG, WAIT};
 
 const GROUP: i64 = -100_777;
 const LI: i64 = 901;
@@ -24,6 +24,15 @@ fn agents_group(fake: &FakeTelegram) {
         fake.add_user(id, name, Some("zh"));
         fake.add_member(GROUP, id);
     }
+}
+
+/// A fake Telegram with the agents' group, and the bot serving a demo shop with these `[agents]` settings.
+async fn agents_desk(extra: &str) -> (FakeTelegram, Shop, BotProcess) {
+    let fake = FakeTelegram::start().await;
+    agents_group(&fake);
+    let shop = Shop::with_config(&agents_config(extra));
+    let bot = shop.serve(&fake);
+    (fake, shop, bot)
 }
 
 /// The one live topic whose name contains `name`, once its card is pinned
@@ -83,10 +92,7 @@ async fn damaged_case(customer: &Customer<'_>) -> BotMessage {
 
 #[tokio::test]
 async fn an_escalated_case_is_taken_worked_both_ways_and_handed_back_even_across_a_restart() {
-    let fake = FakeTelegram::start().await;
-    agents_group(&fake);
-    let shop = Shop::with_config(&agents_config(""));
-    let mut bot = shop.serve(&fake);
+    let (fake, shop, mut bot) = agents_desk("").await;
     let alice = Customer::new(&fake, 701, "Alice", Some("en"));
 
     // Escalation by rule: transit damage needs a person's review.
@@ -174,10 +180,7 @@ async fn an_escalated_case_is_taken_worked_both_ways_and_handed_back_even_across
 
 #[tokio::test]
 async fn strangers_are_refused_rejections_carry_a_reason_and_a_closed_case_reopens() {
-    let fake = FakeTelegram::start().await;
-    agents_group(&fake);
-    let shop = Shop::with_config(&agents_config(""));
-    let _bot = shop.serve(&fake);
+    let (fake, shop, _bot) = agents_desk("").await;
     let bob = Customer::new(&fake, 702, "Bob", Some("en"));
 
     // A no-reason return, approved by the rules; then Bob asks for a person.
@@ -229,10 +232,7 @@ async fn strangers_are_refused_rejections_carry_a_reason_and_a_closed_case_reope
 
 #[tokio::test]
 async fn a_waiting_case_pings_the_group_and_a_deleted_topic_comes_back() {
-    let fake = FakeTelegram::start().await;
-    agents_group(&fake);
-    let shop = Shop::with_config(&agents_config("first_response = \"1s\"\npromised_wait = \"2s\""));
-    let _bot = shop.serve(&fake);
+    let (fake, _shop, _bot) = agents_desk("first_response = \"1s\"\npromised_wait = \"2s\"").await;
     let carol = Customer::new(&fake, 703, "Carol", Some("en"));
 
     let queued = carol.says("/agent").await;
@@ -274,10 +274,7 @@ async fn a_waiting_case_pings_the_group_and_a_deleted_topic_comes_back() {
 
 #[tokio::test]
 async fn edits_albums_and_stickers_cross_over_and_agents_sign_with_their_names() {
-    let fake = FakeTelegram::start().await;
-    agents_group(&fake);
-    let shop = Shop::with_config(&agents_config("show_agent_name = true"));
-    let _bot = shop.serve(&fake);
+    let (fake, shop, _bot) = agents_desk("show_agent_name = true").await;
     let dan = Customer::new(&fake, 704, "Dan", Some("en"));
 
     dan.says("/agent").await;
