@@ -12,7 +12,8 @@ use crate::case::CaseId;
 use crate::catalogue::{self, DecisionText, Described, Lang, Msg, QueueLine};
 use crate::conversation::{self, Conversation, Input};
 use crate::outgoing::{ButtonSpec, Keyboard, Outgoing};
-use crate::store::escalations::{self, CaseRecord, CustomerInfo};
+use crate::store::customers::CustomerInfo;
+use crate::store::escalations::{self, CaseRecord};
 use crate::store::{StoreError, Tx, cases, customers, jobs, outbox, topics, updates};
 
 /// The agents' group is a Telegram chat.
@@ -164,7 +165,7 @@ impl Run<'_> {
     /// and edits it in place afterwards.
     async fn show(&mut self, escalation: &Escalation, new: bool) -> Result<(), StoreError> {
         let Some(chat_id) = self.desk.config.agents.chat_id else { return Ok(()) };
-        let Some(customer) = escalations::customer(self.tx, escalation.customer_id).await? else { return Ok(()) };
+        let Some(customer) = customers::by_id(self.tx, escalation.customer_id).await? else { return Ok(()) };
         let case = match &escalation.case {
             Some(id) => escalations::case(self.tx, id).await?,
             None => None,
@@ -373,7 +374,7 @@ impl Run<'_> {
         if !escalation.status.is_active() {
             return self.tell_agents(topic.as_deref(), &Msg::NotRelayed { status: escalation.status }).await;
         }
-        let Some(customer) = escalations::customer(self.tx, escalation.customer_id).await? else { return Ok(()) };
+        let Some(customer) = customers::by_id(self.tx, escalation.customer_id).await? else { return Ok(()) };
         if let Relay::Describe(_) = message.relay {
             return self.tell_agents(topic.as_deref(), &Msg::CannotRelay).await;
         }
@@ -473,7 +474,7 @@ impl Run<'_> {
         reply: &Reply<'_>,
     ) -> Result<(), StoreError> {
         let topic = escalation.topic_key.clone();
-        let customer = escalations::customer(self.tx, escalation.customer_id).await?;
+        let customer = customers::by_id(self.tx, escalation.customer_id).await?;
         let mut current = escalation.clone();
         let mut refresh = false;
         let mut answered = false;
@@ -624,7 +625,7 @@ impl Run<'_> {
     }
 
     async fn customer_lang(&mut self, escalation: &Escalation) -> Result<Lang, StoreError> {
-        let customer = escalations::customer(self.tx, escalation.customer_id).await?;
+        let customer = customers::by_id(self.tx, escalation.customer_id).await?;
         Ok(customer.map(|customer| customer.lang()).unwrap_or(self.desk.config.shop.default_language))
     }
 
@@ -640,7 +641,7 @@ impl Run<'_> {
             return Ok(());
         };
         let Some(escalation) = escalations::get(self.tx, escalation_id).await? else { return Ok(()) };
-        let Some((channel, chat_id, topic)) = escalations::copy_destination(self.tx, row).await? else {
+        let Some((channel, chat_id, topic)) = outbox::destination_of(self.tx, row).await? else {
             return Ok(());
         };
         let text = match (signed.filter(|_| self.desk.config.agents.show_agent_name), message.media) {
@@ -700,7 +701,7 @@ impl Desk {
                 let payload = Outgoing::AnswerButton { callback_id: callback_id.clone(), notice: Some(notice) };
                 outbox::enqueue(run.tx, incoming.identity.channel, incoming.identity.chat_id, &payload, None, now, now)
                     .await?;
-            } else if let Some(customer) = escalations::customer(run.tx, customer_id).await? {
+            } else if let Some(customer) = customers::by_id(run.tx, customer_id).await? {
                 run.tell_customer(&customer, &Msg::WithAPerson).await?;
             }
             return Ok(true);

@@ -2,7 +2,7 @@
 //! conversation's state.
 
 use chrono::{DateTime, Utc};
-use sqlx::SqliteConnection;
+use sqlx::{FromRow, SqliteConnection};
 
 use crate::catalogue::Lang;
 use crate::conversation::Conversation;
@@ -67,6 +67,30 @@ pub async fn find_or_create(
             Ok(Customer { id, first_name: identity.first_name.clone(), conversation: Conversation::new(lang) })
         }
     }
+}
+
+/// Who the customer is, for the card and for relaying.
+#[derive(Clone, Debug, FromRow)]
+pub struct CustomerInfo {
+    pub id: i64,
+    pub channel: String,
+    pub chat_id: i64,
+    pub first_name: String,
+    pub lang: String,
+}
+
+impl CustomerInfo {
+    pub fn lang(&self) -> Lang {
+        Lang::from_code(&self.lang).unwrap_or(Lang::Zh)
+    }
+}
+
+pub async fn by_id(conn: &mut SqliteConnection, id: i64) -> Result<Option<CustomerInfo>, StoreError> {
+    let info = sqlx::query_as("SELECT id, channel, chat_id, first_name, lang FROM customers WHERE id = ?")
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(info)
 }
 
 /// A customer's conversation, if they have one.

@@ -6,7 +6,6 @@ use sqlx::{FromRow, SqliteConnection};
 
 use crate::agents::{Assignee, Escalation, Status, Why};
 use crate::case::{CaseId, CaseStatus, MediaKind};
-use crate::catalogue::Lang;
 use crate::money::{Currency, Money};
 use crate::order::OrderNo;
 use crate::outgoing::{AlbumItem, AlbumKind};
@@ -156,30 +155,6 @@ pub async fn open_by_age(conn: &mut SqliteConnection, limit: u32) -> Result<Vec<
         }
     }
     Ok(open)
-}
-
-/// Who the customer is, for the card and for relaying.
-#[derive(Clone, Debug, FromRow)]
-pub struct CustomerInfo {
-    pub id: i64,
-    pub channel: String,
-    pub chat_id: i64,
-    pub first_name: String,
-    pub lang: String,
-}
-
-impl CustomerInfo {
-    pub fn lang(&self) -> Lang {
-        Lang::from_code(&self.lang).unwrap_or(Lang::Zh)
-    }
-}
-
-pub async fn customer(conn: &mut SqliteConnection, id: i64) -> Result<Option<CustomerInfo>, StoreError> {
-    let info = sqlx::query_as("SELECT id, channel, chat_id, first_name, lang FROM customers WHERE id = ?")
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?;
-    Ok(info)
 }
 
 /// A case as the agents see it.
@@ -373,18 +348,6 @@ pub async fn relay_of(
 /// The escalation whose relayed copy went out as outbox row `outbox_id`.
 pub async fn relay_by_copy(conn: &mut SqliteConnection, outbox_id: i64) -> Result<Option<i64>, StoreError> {
     let found = sqlx::query_scalar("SELECT escalation_id FROM relays WHERE outbox_id = ?")
-        .bind(outbox_id)
-        .fetch_optional(&mut *conn)
-        .await?;
-    Ok(found)
-}
-
-/// Where the outbox row `outbox_id` went: channel, chat and topic.
-pub async fn copy_destination(
-    conn: &mut SqliteConnection,
-    outbox_id: i64,
-) -> Result<Option<(String, i64, Option<String>)>, StoreError> {
-    let found = sqlx::query_as("SELECT channel, chat_id, topic_key FROM outbox WHERE id = ?")
         .bind(outbox_id)
         .fetch_optional(&mut *conn)
         .await?;

@@ -286,6 +286,18 @@ pub async fn pending_payload(
     row.map(|(id, payload)| Ok((id, from_json("outbox payload", &payload)?))).transpose()
 }
 
+/// Where row `outbox_id` went: channel, chat and topic (an edit of its message goes there too).
+pub async fn destination_of(
+    conn: &mut SqliteConnection,
+    outbox_id: i64,
+) -> Result<Option<(String, i64, Option<String>)>, StoreError> {
+    let found = sqlx::query_as("SELECT channel, chat_id, topic_key FROM outbox WHERE id = ?")
+        .bind(outbox_id)
+        .fetch_optional(conn)
+        .await?;
+    Ok(found)
+}
+
 /// The Telegram message a row produced (for an album, its first message);
 /// `None` until the row is sent, or if the row is unknown.
 pub async fn message_id_of(conn: &mut SqliteConnection, outbox_id: i64) -> Result<Option<i32>, StoreError> {
