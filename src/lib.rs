@@ -14,6 +14,7 @@ pub mod case;
 pub mod catalogue;
 pub mod config;
 pub mod conversation;
+pub mod followup;
 pub mod money;
 pub mod order;
 pub mod outgoing;
