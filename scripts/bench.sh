@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Benchmarks (not tests): the load run against the fake Bot API, beside a
-# bare teloxide echo bot, then the pure core's steps/s with Criterion.
+# bare teloxide echo bot, then the pure core's steps/s with Criterion, then
+# finding due jobs among 10,000 and 1,000,000 pending ones.
 #   BENCH_CUSTOMERS=200 scripts/bench.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo bench --bench intake_load -- --bench
 cargo bench --bench conversation -- --warm-up-time 1 --measurement-time 5
+cargo bench --bench jobs -- --warm-up-time 1 --measurement-time 5

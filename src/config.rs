@@ -10,7 +10,7 @@ use chrono_tz::Tz;
 use regex::Regex;
 use serde::Deserialize;
 
-use crate::agents;
+use crate::{agents, followup, push, refunds, tracker};
 use crate::calendar::Calendar;
 use crate::catalogue::Lang;
 use crate::money::Currency;
@@ -34,6 +34,10 @@ pub struct Config {
     pub calendar: Calendar,
     pub retention: Script,
     pub agents: agents::Settings,
+    pub followup: followup::Settings,
+    pub tracker: tracker::Settings,
+    pub push: push::Settings,
+    pub refunds: refunds::Settings,
     pub telegram: TelegramSettings,
     pub media: MediaSettings,
 }
@@ -160,6 +164,10 @@ impl Config {
         problems.extend(self.policy.problems());
         problems.extend(self.retention.problems());
         problems.extend(self.agents.problems(self.shop.currency));
+        problems.extend(self.followup.problems());
+        problems.extend(self.tracker.problems());
+        problems.extend(self.push.problems());
+        problems.extend(self.refunds.problems());
         match problems.is_empty() {
             true => Ok(()),
             false => Err(problems.join("; ")),

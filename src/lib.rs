@@ -22,11 +22,15 @@ pub mod policy;
 pub mod reason;
 pub mod retention;
 
+pub mod clock;
 pub mod demo;
 pub mod desk;
 pub mod import;
 pub mod media;
+pub mod push;
+pub mod refunds;
 pub mod scheduler;
 pub mod store;
 pub mod telegram;
 pub mod terminal;
+pub mod tracker;

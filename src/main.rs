@@ -10,6 +10,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use teloxide::Bot;
 
 use aftersales::catalogue::{self, Lang, Msg};
+use aftersales::clock::Clock;
 use aftersales::config::Config;
 use aftersales::desk::Desk;
 use aftersales::order::{OrderNo, OrderStage};
@@ -162,7 +163,17 @@ async fn main() -> anyhow::Result<()> {
                 tracing::info!("shutting down");
                 let _ = stop.send(true);
             });
-            telegram::serve(bot, Desk::new(store, config), shutdown).await?;
+            // Bound before serving, so a taken port stops the start with a clear error.
+            let push = match &config.push.listen {
+                Some(address) => Some(
+                    tokio::net::TcpListener::bind(address)
+                        .await
+                        .with_context(|| format!("[push] listen = {address:?}: cannot listen there"))?,
+                ),
+                None => None,
+            };
+            let desk = Desk::new(store, config).with_clock(Clock::from_env());
+            telegram::serve(bot, desk, push, shutdown).await?;
         }
         Commands::Chat { demo } => {
             let store = open_store(db).await?;

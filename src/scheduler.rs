@@ -1,11 +1,9 @@
-//! Runs the store's due jobs (service-level pings, and later the other
-//! follow-ups). The jobs are rows, not timers: a restart loses none, and
+//! Runs the store's due jobs: service-level pings and the follow-ups. The jobs are rows, not timers: a restart loses none, and
 //! each runs in one transaction with what it causes.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::Utc;
 use tokio::sync::{Notify, watch};
 
 use crate::desk::Desk;
@@ -17,13 +15,13 @@ const LOOK_AGAIN: Duration = Duration::from_secs(1);
 /// replies were queued.
 pub async fn run(desk: Desk, wake: Arc<Notify>, mut shutdown: watch::Receiver<bool>) {
     while !*shutdown.borrow() {
-        let pause = match desk.run_due_jobs(Utc::now()).await {
+        let pause = match desk.run_due_jobs(desk.now()).await {
             Ok(ran) => {
                 if ran > 0 {
                     wake.notify_one();
                 }
                 match desk.next_job_at().await {
-                    Ok(Some(at)) => (at - Utc::now()).to_std().unwrap_or_default().min(LOOK_AGAIN),
+                    Ok(Some(at)) => (at - desk.now()).to_std().unwrap_or_default().min(LOOK_AGAIN),
                     _ => LOOK_AGAIN,
                 }
             }

@@ -1,6 +1,8 @@
 //! What an agent types in a case's topic (or presses on its card), parsed.
 //! Anything that is not a command is a message for the customer.
 
+use crate::case::CaseId;
+use crate::followup::Inspection;
 use crate::money::{Currency, Money};
 
 /// A command from the agents' group.
@@ -25,6 +27,16 @@ pub enum AgentCommand {
     Close,
     /// Open cases by age.
     Queue,
+    /// The warehouse's inspection of a returned parcel, on the named case
+    /// or the topic's.
+    Inspect {
+        case: Option<CaseId>,
+        inspection: Inspection,
+    },
+    /// A refund paid by hand is confirmed.
+    Refunded {
+        case: Option<CaseId>,
+    },
 }
 
 /// Why a command could not be read; the agent is shown its usage.
@@ -36,6 +48,7 @@ pub enum Usage {
     CashBack,
     Refund,
     Responsibility,
+    Inspect,
 }
 
 impl Usage {
@@ -48,15 +61,16 @@ impl Usage {
             Usage::CashBack => "/cashback AMOUNT REASON",
             Usage::Refund => "/refund AMOUNT",
             Usage::Responsibility => "/resp 1-9",
+            Usage::Inspect => "/inspect [CASE] pass | /inspect [CASE] fail REASON",
         }
     }
 }
 
 impl AgentCommand {
     /// The command names agents can type, for the help text.
-    pub const NAMES: [&'static str; 14] = [
+    pub const NAMES: [&'static str; 16] = [
         "take", "release", "note", "approve", "reject", "exchange", "reship", "partial", "cashback", "refund", "resp",
-        "handback", "close", "queue",
+        "handback", "close", "queue", "inspect", "refunded",
     ];
 
     /// `Ok(None)`: not a command (text for the customer), or a command of
@@ -102,10 +116,36 @@ impl AgentCommand {
             "handback" => AgentCommand::HandBack,
             "close" => AgentCommand::Close,
             "queue" => AgentCommand::Queue,
+            "inspect" => inspect(args).ok_or(Usage::Inspect)?,
+            "refunded" => AgentCommand::Refunded { case: case_id(args.split_whitespace().next().unwrap_or("")) },
             _ => return Ok(None),
         };
         Ok(Some(command))
     }
+}
+
+/// A case id as agents type it ("AS-1001", any case).
+fn case_id(word: &str) -> Option<CaseId> {
+    let upper = word.to_ascii_uppercase();
+    let seq = upper.strip_prefix("AS-")?;
+    (!seq.is_empty() && seq.chars().all(|c| c.is_ascii_digit())).then(|| CaseId::from_trusted(&upper))
+}
+
+/// `[CASE] pass` or `[CASE] fail REASON`.
+fn inspect(args: &str) -> Option<AgentCommand> {
+    let mut rest = args.trim();
+    let first = rest.split_whitespace().next()?;
+    let case = case_id(first);
+    if case.is_some() {
+        rest = rest[first.len()..].trim_start();
+    }
+    let (verdict, reason) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+    let inspection = match (verdict.to_ascii_lowercase().as_str(), reason.trim()) {
+        ("pass" | "passed" | "ok", "") => Inspection::Passed,
+        ("fail" | "failed", reason) if !reason.is_empty() => Inspection::Failed(reason.to_owned()),
+        _ => return None,
+    };
+    Some(AgentCommand::Inspect { case, inspection })
 }
 
 #[cfg(test)]
@@ -138,6 +178,16 @@ mod tests {
             ("/handback", AgentCommand::HandBack),
             ("/close", AgentCommand::Close),
             ("/queue", AgentCommand::Queue),
+            ("/inspect pass", AgentCommand::Inspect { case: None, inspection: Inspection::Passed }),
+            (
+                "/inspect as-1001 fail 吊牌已剪",
+                AgentCommand::Inspect {
+                    case: Some(CaseId::from_trusted("AS-1001")),
+                    inspection: Inspection::Failed("吊牌已剪".into()),
+                },
+            ),
+            ("/refunded", AgentCommand::Refunded { case: None }),
+            ("/refunded AS-1002", AgentCommand::Refunded { case: Some(CaseId::from_trusted("AS-1002")) }),
         ];
         for (text, command) in table {
             assert_eq!(parse(text), Ok(Some(command)), "{text}");
@@ -163,6 +213,10 @@ mod tests {
             ("/cashback 5", Usage::CashBack),
             ("/resp 0", Usage::Responsibility),
             ("/resp 10", Usage::Responsibility),
+            ("/inspect", Usage::Inspect),
+            ("/inspect fail", Usage::Inspect),
+            ("/inspect AS-1001 maybe", Usage::Inspect),
+            ("/inspect pass but scratched", Usage::Inspect),
         ];
         for (text, usage) in table {
             assert_eq!(parse(text), Err(usage), "{text}");

@@ -213,10 +213,16 @@ pub enum Why {
     Threat,
     FailedInputs,
     RetentionDeclined,
+    /// No return tracking number even after a reminder.
+    NoTrackingNumber,
+    /// The returned goods failed the warehouse's inspection.
+    InspectionFailed,
+    /// The shop's refund system refused the refund.
+    RefundRefused,
 }
 
 impl Why {
-    pub const ALL: [Why; 8] = [
+    pub const ALL: [Why; 11] = [
         Why::CustomerAsked,
         Why::Review,
         Why::HighValue,
@@ -225,6 +231,9 @@ impl Why {
         Why::Threat,
         Why::FailedInputs,
         Why::RetentionDeclined,
+        Why::NoTrackingNumber,
+        Why::InspectionFailed,
+        Why::RefundRefused,
     ];
 
     pub fn code(self) -> &'static str {
@@ -237,6 +246,9 @@ impl Why {
             Why::Threat => "threat",
             Why::FailedInputs => "failed_inputs",
             Why::RetentionDeclined => "retention_declined",
+            Why::NoTrackingNumber => "no_tracking_number",
+            Why::InspectionFailed => "inspection_failed",
+            Why::RefundRefused => "refund_refused",
         }
     }
 
@@ -550,7 +562,8 @@ impl Turn<'_> {
                 self.event("responsibility", serde_json::json!({ "code": code }));
                 self.done(Msg::ResponsibilitySet { code: *code });
             }
-            AgentCommand::Queue => {}
+            // Handled by the desk outside any escalation.
+            AgentCommand::Queue | AgentCommand::Inspect { .. } | AgentCommand::Refunded { .. } => {}
             decision => self.decide(case, decision),
         }
     }

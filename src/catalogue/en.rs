@@ -1,6 +1,6 @@
 //! The English catalogue: every customer-facing text, in a patient shop assistant's words.
 
-use chrono::{Duration, NaiveDateTime};
+use chrono::{Duration, NaiveDate, NaiveDateTime};
 
 use super::{
     CARD_DETAIL_CHARS, CaseLine, DecisionText, Described, Lang, Msg, NAME_CHARS, QUEUE_SHOWN, QueueLine, Wait,
@@ -9,6 +9,7 @@ use super::{
 use crate::agents::card::CardView;
 use crate::agents::{AgentCommand, Status, Why};
 use crate::case::{CaseId, CaseStatus};
+use crate::followup::{ParcelStatus, ReturnAddress, Waiting};
 use crate::money::Money;
 use crate::order::OrderNo;
 use crate::policy::{Fact, Length, NextStep, Outcome, RuleId, ShippingPayer, Stage, Verdict};
@@ -379,6 +380,220 @@ pub(super) fn text(msg: &Msg) -> String {
             reply.push_str("\nAnything else you write in a case's topic goes to the customer.");
             reply
         }
+        Msg::ReturnInstructions { case, outcome, address } => format!(
+            "Here's how to send back the item for case {case} ({}).\n\n{}\n\n📦 Packing:\n\
+             • The item unused, with its tags, accessories and original packaging.\n\
+             • A note with your case number, {case}.\n\
+             • Please prepay the postage rather than sending it cash on delivery; if we pay the shipping for your \
+             case, we refund it to you.\n\
+             • Keep the courier's receipt.\n\n\
+             {}\nOnce it's on its way, please reply here with the return tracking number.",
+            outcome_label(*outcome),
+            return_address(address),
+            after_arrival(*outcome)
+        ),
+        Msg::ConfirmTracking { case, carrier_en, number, .. } => {
+            format!("Is this your return tracking number?\n{} (case {case})", parcel(carrier_en, number))
+        }
+        Msg::TrackingRight => "✅ Yes, that's it".to_owned(),
+        Msg::TrackingWrong => "✏️ No, retype".to_owned(),
+        Msg::TrackingSaved { case, carrier_en, number, .. } => format!(
+            "Thank you! We've saved {} for case {case}. We'll follow the parcel and tell you here when it moves.",
+            parcel(carrier_en, number)
+        ),
+        Msg::AskTrackingAgain { case } => format!(
+            "No problem. Please type the return tracking number for case {case} again; you'll find it on the \
+             courier's receipt."
+        ),
+        Msg::TrackingNudge { case } => format!(
+            "A friendly reminder about case {case}: once you've sent the item back, please reply here with the \
+             return tracking number so we can follow the parcel. Not sent yet? No rush, just reply when you have."
+        ),
+        Msg::ParcelUpdate { case, status, detail } => {
+            let update = match status {
+                ParcelStatus::PickedUp => format!("📦 Case {case}: the courier has picked up your return parcel."),
+                ParcelStatus::InTransit => format!("🚚 Case {case}: your return parcel is on its way to us."),
+                ParcelStatus::Delivered => format!(
+                    "🏠 Case {case}: your return parcel has arrived at our warehouse. We'll inspect it and then go \
+                     ahead with your refund or exchange, and tell you here."
+                ),
+                ParcelStatus::Exception => format!(
+                    "⚠️ Case {case}: there's a problem with your return parcel. We're checking with the carrier; \
+                     there's nothing you need to do, and we'll keep you posted here."
+                ),
+            };
+            match detail.trim() {
+                "" => update,
+                detail => format!("{update}\nThe carrier says: “{}”", clip(detail, DETAIL_CHARS)),
+            }
+        }
+        Msg::NoScanUpdate { case } => format!(
+            "Case {case}: your return parcel hasn't had a tracking update for a while. We're checking with the \
+             carrier; there's nothing you need to do, and we'll keep you posted here."
+        ),
+        Msg::InspectionFailed { case, reason } => {
+            let reason = match reason.trim() {
+                "" => String::new(),
+                reason => format!("\nWhy: {}", clip(reason, DETAIL_CHARS)),
+            };
+            format!(
+                "We've checked the item you sent back for case {case}, and we're sorry: it didn't pass our \
+                 inspection.{reason}\nA colleague will contact you here to agree on the next step. If you have \
+                 photos or questions, just reply here."
+            )
+        }
+        Msg::ExchangeInspected { case } => format!(
+            "Good news: the item you sent back for case {case} passed our inspection. We'll ship your replacement \
+             soon and send you its tracking number here."
+        ),
+        Msg::RefundIssued { case, amount, arrive_by } => format!(
+            "💰 Your refund of {amount} for case {case} is on its way back to your original payment method. It \
+             should arrive by {}.",
+            date(arrive_by)
+        ),
+        Msg::Progress { case, waiting } => {
+            let now = match waiting {
+                Waiting::Review => "a colleague is still reviewing your request",
+                Waiting::Inspection => "your return parcel is at our warehouse, waiting for inspection",
+                Waiting::Refund => "your refund is being processed",
+            };
+            format!("Update on case {case}: {now}. We'll update you here every day until it's solved.")
+        }
+        Msg::SurveyAsk { case } => format!(
+            "How satisfied are you with how we handled case {case}? Please tap a rating: 1 = very unhappy, \
+             5 = very happy."
+        ),
+        Msg::SurveyReminder { case } => format!(
+            "A gentle reminder, just this once: how satisfied are you with how we handled case {case}? \
+             1 = very unhappy, 5 = very happy."
+        ),
+        Msg::RatingButton { score } => format!("⭐ {score}"),
+        Msg::SurveyAskComment { score } => format!(
+            "Thank you for the {score}! Is there anything you'd like to tell us? Just type it here, or tap “{}”.",
+            text(&Msg::NoCommentButton)
+        ),
+        Msg::NoCommentButton => "No comment".to_owned(),
+        Msg::SurveyThanks => "Thank you for your feedback! It helps us do better. 😊".to_owned(),
+        Msg::SurveyAlreadyAnswered => "Thank you, we already have your answer to this survey.".to_owned(),
+        Msg::AlertNoScan { case, number, since } => {
+            let since = since
+                .as_ref()
+                .map_or_else(|| "since the customer gave the number".to_owned(), |at| format!("since {}", time(at)));
+            format!(
+                "🚚 {case} · no tracking update{} {since}. Please check with the carrier; the customer knows \
+                 we're on it.",
+                parcel_of(number)
+            )
+        }
+        Msg::AlertParcelException { case, number, detail } => {
+            let detail = match detail.trim() {
+                "" => String::new(),
+                detail => format!(": “{}”", clip(detail, DETAIL_CHARS)),
+            };
+            format!(
+                "⚠️ {case} · the carrier reports a problem{}{detail}. Please check with the carrier; the customer \
+                 has been told we're on it.",
+                parcel_of(number)
+            )
+        }
+        Msg::AlertRefundOverdue { case, days } => format!(
+            "⏰ {case} · the return is at the warehouse and not refunded within {}. Please record the inspection \
+             (/inspect) or check the refund (/refunded once paid).",
+            working_days(*days)
+        ),
+        Msg::AlertRefundRefused { case, why } => {
+            let why = match why.trim() {
+                "" => "no reason given".to_owned(),
+                why => format!("“{}”", clip(why, DETAIL_CHARS)),
+            };
+            format!(
+                "❌ {case} · the refund system refused the refund: {why}. Please handle it, then /refunded once paid."
+            )
+        }
+        Msg::AlertManualRefund { case, amount } => {
+            format!(
+                "💰 {case} · inspection passed: please pay {amount} back to the customer, then confirm with /refunded."
+            )
+        }
+        Msg::AlertShipReplacement { case } => {
+            format!("📦 {case} · the exchange passed inspection: please ship the replacement, then /close.")
+        }
+        Msg::AlertLowScore { case, score } => {
+            format!("⚠️ {case} · survey score {score}/5. Please follow up with the customer.")
+        }
+        Msg::AlertSurveyComment { case, comment } => {
+            format!("💬 {case} · the customer's survey comment: “{}”", clip(comment.trim(), COMMENT_CHARS))
+        }
+        Msg::AlertFollowupStopped { case } => {
+            format!("🚫 {case} · the customer blocked the bot; follow-ups on this case stopped.")
+        }
+        Msg::InspectionRecorded { case, passed: true } => format!("✅ {case} · inspection recorded: passed."),
+        Msg::InspectionRecorded { case, passed: false } => {
+            format!("❌ {case} · inspection recorded: failed. The customer has been told why.")
+        }
+        Msg::RefundRecorded { case, amount } => {
+            format!("💰 {case} · refund of {amount} recorded; the customer has been told.")
+        }
+        Msg::NoReturnAtStage { case } => {
+            let what = case.as_ref().map_or_else(|| "This chat".to_owned(), CaseId::to_string);
+            format!(
+                "ℹ️ {what} has no return parcel waiting for that. /inspect works once the customer has sent the \
+                 parcel, /refunded once the inspection passed."
+            )
+        }
+    }
+}
+
+/// The carrier's or someone's words in a follow-up, at most this long.
+const DETAIL_CHARS: usize = 300;
+/// A survey comment, as the agents read it.
+const COMMENT_CHARS: usize = 1000;
+/// A line of the return address, at most this long.
+const ADDRESS_CHARS: usize = 200;
+
+/// "12 March": the day a refund should arrive.
+fn date(day: &NaiveDate) -> String {
+    day.format("%-d %B").to_string()
+}
+
+/// "SF Express SF1234567890123", or the number alone without a carrier name.
+fn parcel(carrier: &str, number: &str) -> String {
+    match carrier.trim() {
+        "" => number.trim().to_owned(),
+        carrier => format!("{carrier} {}", number.trim()),
+    }
+}
+
+/// " on return parcel SF1234567890123", or nothing without a number.
+fn parcel_of(number: &str) -> String {
+    match number.trim() {
+        "" => String::new(),
+        number => format!(" on return parcel {number}"),
+    }
+}
+
+/// Where to send a return; the lines the shop has configured, or the promise
+/// that a colleague sends the address.
+fn return_address(address: &ReturnAddress) -> String {
+    if address.address.trim().is_empty() {
+        return "📮 A colleague will send you the return address here shortly.".to_owned();
+    }
+    let mut lines = vec!["📮 Please send it to:".to_owned()];
+    for (label, value) in [("Recipient", &address.recipient), ("Phone", &address.phone), ("Address", &address.address)]
+    {
+        if !value.trim().is_empty() {
+            lines.push(format!("{label}: {}", clip(value.trim(), ADDRESS_CHARS)));
+        }
+    }
+    lines.join("\n")
+}
+
+/// What happens once a returned parcel arrives, by what was agreed.
+fn after_arrival(outcome: Outcome) -> &'static str {
+    match outcome {
+        Outcome::Exchange => "Once it arrives and passes our inspection, we ship your replacement.",
+        Outcome::Repair => "Once it arrives, we repair it and send it back to you.",
+        _ => "Once it arrives and passes our inspection, we refund you to your original payment method.",
     }
 }
 
@@ -959,6 +1174,9 @@ fn why_label(why: Why) -> &'static str {
         Why::Threat => "legal or media threat",
         Why::FailedInputs => "bot could not understand",
         Why::RetentionDeclined => "retention declined, needs approval",
+        Why::NoTrackingNumber => "no return tracking number after a reminder",
+        Why::InspectionFailed => "return failed the inspection",
+        Why::RefundRefused => "refund system refused the refund",
     }
 }
 
@@ -1024,6 +1242,8 @@ fn agent_command_description(name: &str) -> &'static str {
         "handback" => "hand the chat back to the bot",
         "close" => "close the case",
         "queue" => "open cases, oldest first",
+        "inspect" => "record the warehouse's inspection of the returned parcel: /inspect pass, or /inspect fail REASON",
+        "refunded" => "confirm a refund paid by hand",
         _ => "",
     }
 }

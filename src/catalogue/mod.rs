@@ -6,13 +6,14 @@
 mod en;
 mod zh;
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 use crate::agents::card::{CardView, TIMELINE_SHOWN, TimelineLine};
 use crate::agents::{Status, Usage, Why};
 use crate::case::{CaseId, CaseStatus};
+use crate::followup::{ParcelStatus, ReturnAddress, Waiting};
 use crate::money::Money;
 use crate::order::OrderNo;
 use crate::policy::{Decision, Fact, Length, NextStep, Outcome, RuleId, ShippingPayer, Verdict};
@@ -388,6 +389,139 @@ pub enum Msg {
         status: Status,
     },
     AgentsHelp,
+    // Follow-ups, as the customer hears them.
+    /// An approved return or exchange: where to send it, how to pack it,
+    /// and "send us the tracking number here".
+    ReturnInstructions {
+        case: CaseId,
+        outcome: Outcome,
+        address: ReturnAddress,
+    },
+    /// "Is this your return tracking number?" (buttons follow).
+    ConfirmTracking {
+        case: CaseId,
+        carrier_zh: String,
+        carrier_en: String,
+        number: String,
+    },
+    TrackingRight,
+    TrackingWrong,
+    TrackingSaved {
+        case: CaseId,
+        carrier_zh: String,
+        carrier_en: String,
+        number: String,
+    },
+    /// The proposed number was wrong: type it again.
+    AskTrackingAgain {
+        case: CaseId,
+    },
+    /// No tracking number yet, some time after approval.
+    TrackingNudge {
+        case: CaseId,
+    },
+    ParcelUpdate {
+        case: CaseId,
+        status: ParcelStatus,
+        /// The carrier's words; may be empty.
+        detail: String,
+    },
+    /// The parcel has not moved for a while: we are checking with the carrier.
+    NoScanUpdate {
+        case: CaseId,
+    },
+    /// The warehouse found a problem; a colleague will contact the customer.
+    InspectionFailed {
+        case: CaseId,
+        reason: String,
+    },
+    /// An exchange's return passed: the replacement is on its way soon.
+    ExchangeInspected {
+        case: CaseId,
+    },
+    /// The refund is issued: the amount, and by when it arrives.
+    RefundIssued {
+        case: CaseId,
+        amount: Money,
+        arrive_by: NaiveDate,
+    },
+    /// The daily progress message on a case waiting on the shop.
+    Progress {
+        case: CaseId,
+        waiting: Waiting,
+    },
+    SurveyAsk {
+        case: CaseId,
+    },
+    SurveyReminder {
+        case: CaseId,
+    },
+    /// A rating button ("⭐ 4").
+    RatingButton {
+        score: u8,
+    },
+    /// Thanks for the rating; any comment? (a "no comment" button follows).
+    SurveyAskComment {
+        score: u8,
+    },
+    NoCommentButton,
+    SurveyThanks,
+    /// A survey button pressed again, or after the survey is over.
+    SurveyAlreadyAnswered,
+    // Follow-ups, as the agents' group reads them.
+    AlertNoScan {
+        case: CaseId,
+        number: String,
+        /// The last scan, local time; none since the number was given.
+        since: Option<NaiveDateTime>,
+    },
+    AlertParcelException {
+        case: CaseId,
+        number: String,
+        detail: String,
+    },
+    /// At the warehouse, and the refund is not issued within the promised working days.
+    AlertRefundOverdue {
+        case: CaseId,
+        days: u32,
+    },
+    AlertRefundRefused {
+        case: CaseId,
+        why: String,
+    },
+    /// Refunds are paid by hand: pay, then confirm with /refunded.
+    AlertManualRefund {
+        case: CaseId,
+        amount: Money,
+    },
+    AlertShipReplacement {
+        case: CaseId,
+    },
+    AlertLowScore {
+        case: CaseId,
+        score: u8,
+    },
+    AlertSurveyComment {
+        case: CaseId,
+        comment: String,
+    },
+    /// Follow-ups on a case stopped: the customer blocked the bot.
+    AlertFollowupStopped {
+        case: CaseId,
+    },
+    /// An agent recorded the inspection or the refund.
+    InspectionRecorded {
+        case: CaseId,
+        passed: bool,
+    },
+    RefundRecorded {
+        case: CaseId,
+        amount: Money,
+    },
+    /// /inspect or /refunded on a case with no return at that stage.
+    NoReturnAtStage {
+        case: Option<CaseId>,
+    },
 }
 
 /// One line of `/queue`.
@@ -552,6 +686,17 @@ mod tests {
         refusal: &'static str,
         /// Why an agent pays a cash-back, as they typed it.
         cash_back: &'static str,
+        /// The shop's configured return address and recipient.
+        address: &'static str,
+        recipient: &'static str,
+        /// A carrier's words on a scan.
+        scan: &'static str,
+        /// Why the warehouse failed a returned parcel, as an agent typed it.
+        inspection: &'static str,
+        /// The refund system's answer when it refuses a refund.
+        refund_error: &'static str,
+        /// A customer's survey comment.
+        comment: &'static str,
     }
 
     const ZH_DATA: Data = Data {
@@ -564,6 +709,12 @@ mod tests {
         agent: "李伟",
         refusal: "商品已超过质保期，且有明显使用痕迹",
         cash_back: "运费补偿",
+        address: "广东省深圳市南山区科苑路88号 暖暖家居售后仓",
+        recipient: "暖暖家居售后部",
+        scan: "已揽收 深圳南山",
+        inspection: "吊牌已剪，外套有明显穿着痕迹",
+        refund_error: "商户余额不足",
+        comment: "客服很耐心，就是退款有点慢",
     };
     const EN_DATA: Data = Data {
         name: "Fang",
@@ -575,6 +726,12 @@ mod tests {
         agent: "Wei",
         refusal: "the warranty ended on 9 March and the coat shows clear signs of wear",
         cash_back: "return shipping you advanced",
+        address: "Cosy Home returns, 88 Keyuan Road, Nanshan, Shenzhen",
+        recipient: "Cosy Home after-sales",
+        scan: "Picked up in Shenzhen Nanshan",
+        inspection: "the tags were cut off and the coat shows clear signs of wear",
+        refund_error: "insufficient merchant balance",
+        comment: "Friendly staff, but the refund took a while",
     };
 
     const FORBIDDEN: [&str; 14] = [
@@ -883,6 +1040,7 @@ mod tests {
         ));
         samples.extend(case_opened_samples());
         samples.extend(agent_samples(data));
+        samples.extend(followup_samples(data));
         let buttons = buttons(data);
         samples.extend(buttons.iter().cloned().map(|button| Msg::Chosen(Box::new(button))));
         samples.extend(buttons);
@@ -1029,6 +1187,102 @@ mod tests {
         samples
     }
 
+    /// A return tracking number as the customer types it.
+    const TRACKING: &str = "SF1234567890123";
+    const WAITINGS: [Waiting; 3] = [Waiting::Review, Waiting::Inspection, Waiting::Refund];
+
+    fn day(month: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, month, day).expect("a valid test day")
+    }
+
+    fn return_address(data: &Data) -> ReturnAddress {
+        ReturnAddress { address: data.address.into(), recipient: data.recipient.into(), phone: "0755-8888-6666".into() }
+    }
+
+    fn no_address() -> ReturnAddress {
+        ReturnAddress { address: String::new(), recipient: String::new(), phone: String::new() }
+    }
+
+    fn confirm_tracking(carrier_zh: &str, carrier_en: &str) -> Msg {
+        Msg::ConfirmTracking {
+            case: CaseId::from_seq(1001),
+            carrier_zh: carrier_zh.into(),
+            carrier_en: carrier_en.into(),
+            number: TRACKING.into(),
+        }
+    }
+
+    fn followup_buttons() -> Vec<Msg> {
+        let mut buttons = vec![Msg::TrackingRight, Msg::TrackingWrong, Msg::NoCommentButton];
+        buttons.extend((1..=5).map(|score| Msg::RatingButton { score }));
+        buttons
+    }
+
+    /// One sample (at least) of every text of the follow-ups feature.
+    fn followup_samples(data: &Data) -> Vec<Msg> {
+        let case = || CaseId::from_seq(1001);
+        let mut samples = vec![
+            confirm_tracking("顺丰速运", "SF Express"),
+            confirm_tracking("", ""),
+            Msg::TrackingSaved {
+                case: case(),
+                carrier_zh: "顺丰速运".into(),
+                carrier_en: "SF Express".into(),
+                number: TRACKING.into(),
+            },
+            Msg::AskTrackingAgain { case: case() },
+            Msg::TrackingNudge { case: case() },
+            Msg::NoScanUpdate { case: case() },
+            Msg::InspectionFailed { case: case(), reason: data.inspection.into() },
+            Msg::InspectionFailed { case: case(), reason: " ".into() },
+            Msg::ExchangeInspected { case: case() },
+            Msg::RefundIssued { case: case(), amount: yuan(268), arrive_by: day(3, 12) },
+            Msg::SurveyAsk { case: case() },
+            Msg::SurveyReminder { case: case() },
+            Msg::SurveyThanks,
+            Msg::SurveyAlreadyAnswered,
+            Msg::AlertNoScan { case: case(), number: TRACKING.into(), since: Some(at(3, 5, 10, 30)) },
+            Msg::AlertNoScan { case: case(), number: TRACKING.into(), since: None },
+            Msg::AlertNoScan { case: case(), number: String::new(), since: None },
+            Msg::AlertParcelException { case: case(), number: TRACKING.into(), detail: data.scan.into() },
+            Msg::AlertParcelException { case: case(), number: String::new(), detail: String::new() },
+            Msg::AlertRefundOverdue { case: case(), days: 3 },
+            Msg::AlertRefundOverdue { case: case(), days: 1 },
+            Msg::AlertRefundRefused { case: case(), why: data.refund_error.into() },
+            Msg::AlertRefundRefused { case: case(), why: String::new() },
+            Msg::AlertManualRefund { case: case(), amount: yuan(268) },
+            Msg::AlertShipReplacement { case: case() },
+            Msg::AlertSurveyComment { case: case(), comment: data.comment.into() },
+            Msg::AlertFollowupStopped { case: case() },
+            Msg::InspectionRecorded { case: case(), passed: true },
+            Msg::InspectionRecorded { case: case(), passed: false },
+            Msg::RefundRecorded { case: case(), amount: yuan(268) },
+            Msg::NoReturnAtStage { case: Some(case()) },
+            Msg::NoReturnAtStage { case: None },
+        ];
+        for outcome in Outcome::ALL {
+            samples.push(Msg::ReturnInstructions { case: case(), outcome, address: return_address(data) });
+        }
+        let partial = ReturnAddress { recipient: String::new(), phone: " ".into(), ..return_address(data) };
+        for address in [no_address(), partial] {
+            samples.push(Msg::ReturnInstructions { case: case(), outcome: Outcome::ReturnRefund, address });
+        }
+        for status in ParcelStatus::ALL {
+            for detail in [data.scan, ""] {
+                samples.push(Msg::ParcelUpdate { case: case(), status, detail: detail.into() });
+            }
+        }
+        samples.extend(WAITINGS.map(|waiting| Msg::Progress { case: case(), waiting }));
+        for score in 1..=5 {
+            samples.push(Msg::SurveyAskComment { score });
+            samples.push(Msg::AlertLowScore { case: case(), score });
+        }
+        let buttons = followup_buttons();
+        samples.extend(buttons.iter().cloned().map(|button| Msg::Chosen(Box::new(button))));
+        samples.extend(buttons);
+        samples
+    }
+
     fn agent_buttons() -> [Msg; 5] {
         [Msg::TakeButton, Msg::ReleaseButton, Msg::ApproveButton, Msg::HandBackButton, Msg::CloseButton]
     }
@@ -1101,7 +1355,12 @@ mod tests {
             | Msg::ReleaseButton
             | Msg::ApproveButton
             | Msg::HandBackButton
-            | Msg::CloseButton => Some(40),
+            | Msg::CloseButton
+            | Msg::TrackingRight
+            | Msg::TrackingWrong
+            | Msg::NoCommentButton => Some(40),
+            // Five in a row.
+            Msg::RatingButton { .. } => Some(8),
             // Telegram's limit for a forum topic's name.
             Msg::TopicName { .. } => Some(128),
             Msg::StaleButton => Some(60),
@@ -1493,6 +1752,7 @@ mod tests {
                     Msg::RetentionOffer { text: "A gift".into(), kind: OfferKind::Gift, value: None, first: true },
                     Msg::DeclineOfferButton,
                 ),
+                (Msg::SurveyAskComment { score: 4 }, Msg::NoCommentButton),
             ];
             for (text, button) in pairs {
                 let (text, label) = (render(lang, &text), render(lang, &button));
@@ -1696,9 +1956,23 @@ mod tests {
     #[test]
     fn the_agents_texts_show_no_debug_output() {
         for (lang, data) in [(Lang::Zh, &ZH_DATA), (Lang::En, &EN_DATA)] {
-            for msg in agent_samples(data) {
+            for msg in agent_samples(data).into_iter().chain(followup_samples(data)) {
                 let text = render(lang, &msg);
-                for leak in ["{", "}", "Some(", "None", "CaseId", "OrderNo", "Money", "minor", "Why::", "Status::"] {
+                for leak in [
+                    "{",
+                    "}",
+                    "Some(",
+                    "None",
+                    "CaseId",
+                    "OrderNo",
+                    "Money",
+                    "minor",
+                    "Why::",
+                    "Status::",
+                    "ReturnAddress",
+                    "Waiting::",
+                    "NaiveDate",
+                ] {
                     assert!(!text.contains(leak), "{lang:?} {msg:?} shows {leak:?}: {text}");
                 }
                 let debug_names =
@@ -1706,6 +1980,7 @@ mod tests {
                 // Names of two words and more (CustomerAsked): "Exchange" is also plain English.
                 let debug_names = debug_names
                     .chain(Outcome::ALL.map(|o| format!("{o:?}")))
+                    .chain(ParcelStatus::ALL.map(|p| format!("{p:?}")))
                     .filter(|name| name.chars().filter(char::is_ascii_uppercase).count() > 1);
                 for name in debug_names {
                     assert!(!text.contains(&name), "{lang:?} {msg:?} shows {name:?}: {text}");
@@ -1774,6 +2049,278 @@ mod tests {
             let refusal =
                 render(lang, &Msg::AgentRejected { case: CaseId::from_seq(1001), reason: data.refusal.into() });
             assert!(refusal.contains(data.refusal) && refusal.contains("/new"), "{refusal}");
+        }
+    }
+    #[test]
+    fn a_tracking_number_is_confirmed_with_its_carrier() {
+        let saved = Msg::TrackingSaved {
+            case: CaseId::from_seq(1001),
+            carrier_zh: "顺丰速运".into(),
+            carrier_en: "SF Express".into(),
+            number: TRACKING.into(),
+        };
+        for (lang, carrier, other) in [(Lang::En, "SF Express", "顺丰速运"), (Lang::Zh, "顺丰速运", "SF Express")]
+        {
+            for msg in [confirm_tracking("顺丰速运", "SF Express"), saved.clone()] {
+                let text = render(lang, &msg);
+                for expected in [format!("{carrier} {TRACKING}").as_str(), "AS-1001"] {
+                    assert!(text.contains(expected), "{lang:?} lacks {expected:?}: {text}");
+                }
+                assert!(!text.contains(other), "{lang:?} names the carrier in the other language: {text}");
+            }
+            let bare = render(lang, &confirm_tracking("", ""));
+            assert!(bare.lines().any(|line| line.starts_with(TRACKING)), "{lang:?}: {bare}");
+            assert!(!bare.contains(&format!(" {TRACKING}")), "{lang:?} leaves a gap for the carrier: {bare}");
+        }
+        assert!(render(Lang::En, &confirm_tracking("", "")).contains("Is this your return tracking number?"));
+        assert!(render(Lang::Zh, &confirm_tracking("", "")).contains("这是您的退货快递单号吗？"));
+    }
+
+    #[test]
+    fn a_refund_shows_its_amount_and_arrival_date() {
+        let refund = Msg::RefundIssued { case: CaseId::from_seq(1001), amount: yuan(268), arrive_by: day(3, 12) };
+        for (lang, expected) in [
+            (Lang::En, ["¥268.00", "should arrive by 12 March", "original payment method", "AS-1001"]),
+            (Lang::Zh, ["¥268.00", "预计3月12日前到账", "原路退回", "AS-1001"]),
+        ] {
+            let text = render(lang, &refund);
+            for expected in expected {
+                assert!(text.contains(expected), "{lang:?} lacks {expected:?}: {text}");
+            }
+        }
+        for (lang, recorded) in [(Lang::En, "refund of ¥268.00 recorded"), (Lang::Zh, "已记录退款 ¥268.00")] {
+            let text = render(lang, &Msg::RefundRecorded { case: CaseId::from_seq(1001), amount: yuan(268) });
+            assert!(text.contains(recorded), "{lang:?} lacks {recorded:?}: {text}");
+            let manual = render(lang, &Msg::AlertManualRefund { case: CaseId::from_seq(1001), amount: yuan(268) });
+            assert!(manual.contains("¥268.00") && manual.contains("/refunded"), "{manual}");
+        }
+    }
+
+    #[test]
+    fn return_instructions_show_the_address_or_promise_it() {
+        let case = || CaseId::from_seq(1001);
+        let cases = [
+            (Lang::En, &EN_DATA, ["Recipient:", "Phone:", "Address:"], "A colleague will send you the return address"),
+            (Lang::Zh, &ZH_DATA, ["收件人：", "电话：", "地址："], "客服会在这里发给您退货地址"),
+        ];
+        for (lang, data, labels, promise) in cases {
+            let [recipient, phone, address] = labels;
+            let full = render(
+                lang,
+                &Msg::ReturnInstructions {
+                    case: case(),
+                    outcome: Outcome::ReturnRefund,
+                    address: return_address(data),
+                },
+            );
+            let expected = [
+                format!("{recipient} {}", data.recipient),
+                format!("{phone} 0755-8888-6666"),
+                format!("{address} {}", data.address),
+            ];
+            for expected in expected {
+                let expected = expected.replace("： ", "：");
+                assert!(full.lines().any(|line| line == expected), "{lang:?} lacks the line {expected:?}:\n{full}");
+            }
+            let (tracking, no_cod) = if lang == Lang::En {
+                ("return tracking number", "cash on delivery")
+            } else {
+                ("退货快递单号", "到付")
+            };
+            for expected in ["AS-1001", tracking, no_cod] {
+                assert!(full.contains(expected), "{lang:?} lacks {expected:?}:\n{full}");
+            }
+            assert!(!full.contains(promise), "{lang:?} promises an address it shows:\n{full}");
+
+            let empty = render(
+                lang,
+                &Msg::ReturnInstructions { case: case(), outcome: Outcome::ReturnRefund, address: no_address() },
+            );
+            assert!(empty.contains(promise), "{lang:?} does not promise the address:\n{empty}");
+            for label in labels {
+                assert!(
+                    !empty.lines().any(|line| line.starts_with(label)),
+                    "{lang:?} shows an empty {label:?}:\n{empty}"
+                );
+            }
+            assert!(empty.contains(tracking), "{lang:?}:\n{empty}");
+
+            let partial = ReturnAddress { recipient: String::new(), phone: " ".into(), ..return_address(data) };
+            let partial =
+                render(lang, &Msg::ReturnInstructions { case: case(), outcome: Outcome::Exchange, address: partial });
+            assert!(partial.contains(data.address), "{lang:?}:\n{partial}");
+            assert!(!partial.lines().any(|line| line.starts_with(recipient) || line.starts_with(phone)), "{partial}");
+            let replacement = if lang == Lang::En { "replacement" } else { "新商品" };
+            assert!(partial.contains(replacement), "{lang:?} exchange without its replacement:\n{partial}");
+        }
+    }
+
+    #[test]
+    fn each_parcel_status_reads_differently() {
+        for (lang, data) in [(Lang::Zh, &ZH_DATA), (Lang::En, &EN_DATA)] {
+            let update = |status, detail: &str| {
+                render(lang, &Msg::ParcelUpdate { case: CaseId::from_seq(1001), status, detail: detail.into() })
+            };
+            let texts: BTreeSet<String> = ParcelStatus::ALL.into_iter().map(|status| update(status, "")).collect();
+            assert_eq!(texts.len(), ParcelStatus::ALL.len(), "{lang:?}: {texts:?}");
+            for status in ParcelStatus::ALL {
+                let bare = update(status, "  ");
+                assert!(bare.contains("AS-1001") && !bare.contains('\n'), "{lang:?}: {bare}");
+                let detailed = update(status, data.scan);
+                assert!(detailed.starts_with(&bare) && detailed.contains(data.scan), "{lang:?}: {detailed}");
+            }
+        }
+        let delivered = |lang| {
+            render(
+                lang,
+                &Msg::ParcelUpdate {
+                    case: CaseId::from_seq(1001),
+                    status: ParcelStatus::Delivered,
+                    detail: String::new(),
+                },
+            )
+        };
+        assert!(delivered(Lang::En).contains("warehouse") && delivered(Lang::En).contains("inspect"));
+        assert!(delivered(Lang::Zh).contains("仓库") && delivered(Lang::Zh).contains("验货"));
+    }
+
+    #[test]
+    fn the_follow_up_texts_carry_their_key_phrases() {
+        let case = || CaseId::from_seq(1001);
+        let expectations: [(Msg, &str, &str); 18] = [
+            (Msg::TrackingNudge { case: case() }, "No rush", "不着急"),
+            (Msg::TrackingNudge { case: case() }, "return tracking number", "退货快递单号"),
+            (Msg::AskTrackingAgain { case: case() }, "type the return tracking number", "重新输入"),
+            (Msg::NoScanUpdate { case: case() }, "checking with the carrier", "和快递公司核实"),
+            (
+                Msg::InspectionFailed { case: case(), reason: EN_DATA.inspection.into() },
+                "Why: the tags were cut off",
+                "原因：the tags were cut off",
+            ),
+            (
+                Msg::InspectionFailed { case: case(), reason: String::new() },
+                "A colleague will contact you here",
+                "客服同事会在这里联系您",
+            ),
+            (Msg::InspectionFailed { case: case(), reason: String::new() }, "photos or questions", "照片或疑问"),
+            (Msg::ExchangeInspected { case: case() }, "ship your replacement", "寄出新商品"),
+            (Msg::Progress { case: case(), waiting: Waiting::Review }, "still reviewing", "还在审核"),
+            (Msg::Progress { case: case(), waiting: Waiting::Inspection }, "waiting for inspection", "等待验货"),
+            (Msg::Progress { case: case(), waiting: Waiting::Refund }, "refund is being processed", "退款正在处理"),
+            (Msg::SurveyAsk { case: case() }, "1 = very unhappy, 5 = very happy", "1 = 非常不满意，5 = 非常满意"),
+            (Msg::SurveyAskComment { score: 4 }, "Thank you for the 4", "感谢您的4分评价"),
+            (
+                Msg::AlertNoScan { case: case(), number: TRACKING.into(), since: Some(at(3, 5, 10, 30)) },
+                "since 10:30 on 5 March",
+                "自3月5日 10:30起",
+            ),
+            (
+                Msg::AlertNoScan { case: case(), number: TRACKING.into(), since: None },
+                "since the customer gave the number",
+                "自客户提供单号以来",
+            ),
+            (Msg::AlertRefundOverdue { case: case(), days: 3 }, "within 3 working days", "3个工作日内"),
+            (Msg::AlertLowScore { case: case(), score: 2 }, "⚠️ AS-1001 · survey score 2/5", "满意度评分 2/5"),
+            (
+                Msg::NoReturnAtStage { case: Some(case()) },
+                "/inspect works once the customer has sent the parcel, /refunded once the inspection passed",
+                "客户寄出包裹后才能用 /inspect，验货通过后才能用 /refunded",
+            ),
+        ];
+        for (msg, en, zh) in expectations {
+            for (lang, expected) in [(Lang::En, en), (Lang::Zh, zh)] {
+                let text = render(lang, &msg);
+                for expected in [expected, "AS-1001"] {
+                    if matches!(msg, Msg::SurveyAskComment { .. }) && expected == "AS-1001" {
+                        continue;
+                    }
+                    assert!(text.contains(expected), "{lang:?} lacks {expected:?}: {text}");
+                }
+            }
+        }
+        for waiting in WAITINGS {
+            for (lang, daily) in [(Lang::En, "every day until it's solved"), (Lang::Zh, "每天")] {
+                let text = render(lang, &Msg::Progress { case: case(), waiting });
+                assert!(text.contains(daily), "{lang:?} lacks {daily:?}: {text}");
+            }
+        }
+        let refused = Msg::AlertRefundRefused { case: case(), why: EN_DATA.refund_error.into() };
+        for lang in [Lang::En, Lang::Zh] {
+            let text = render(lang, &refused);
+            assert!(text.contains(EN_DATA.refund_error) && text.contains("/refunded"), "{text}");
+            let ship = render(lang, &Msg::AlertShipReplacement { case: case() });
+            assert!(ship.contains("/close"), "{ship}");
+        }
+        // The agents scan alerts by their emoji and case id.
+        for (lang, data) in [(Lang::Zh, &ZH_DATA), (Lang::En, &EN_DATA)] {
+            for msg in followup_samples(data) {
+                let is_alert = matches!(
+                    msg,
+                    Msg::AlertNoScan { .. }
+                        | Msg::AlertParcelException { .. }
+                        | Msg::AlertRefundOverdue { .. }
+                        | Msg::AlertRefundRefused { .. }
+                        | Msg::AlertManualRefund { .. }
+                        | Msg::AlertShipReplacement { .. }
+                        | Msg::AlertLowScore { .. }
+                        | Msg::AlertSurveyComment { .. }
+                        | Msg::AlertFollowupStopped { .. }
+                        | Msg::InspectionRecorded { .. }
+                        | Msg::RefundRecorded { .. }
+                        | Msg::NoReturnAtStage { case: Some(_) }
+                );
+                if is_alert {
+                    let text = render(lang, &msg);
+                    let head: String = text.chars().take(12).collect();
+                    assert!(
+                        text.starts_with(|c: char| !c.is_ascii_alphanumeric() && !has_cjk(&c.to_string()))
+                            && head.contains("AS-1001"),
+                        "{lang:?} alert does not open with an emoji and the case: {text}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_agents_help_names_the_follow_up_commands() {
+        for lang in [Lang::En, Lang::Zh] {
+            let help = render(lang, &Msg::AgentsHelp);
+            for expected in ["/inspect pass", "/inspect fail REASON", "\n/refunded "] {
+                assert!(help.contains(expected), "{lang:?} lacks {expected:?}:\n{help}");
+            }
+        }
+        for lang in [Lang::En, Lang::Zh] {
+            let ping = |why| render(lang, &Msg::SlaPing { case: None, why, waited_minutes: 30, pings: 1 });
+            let pings: BTreeSet<String> = Why::ALL.into_iter().map(ping).collect();
+            assert_eq!(pings.len(), Why::ALL.len(), "{lang:?}: every reason for a person reads differently");
+        }
+    }
+
+    #[test]
+    fn the_longest_follow_up_texts_fit_one_message() {
+        for (lang, unit) in [(Lang::En, "x"), (Lang::Zh, "长"), (Lang::En, "long words "), (Lang::Zh, "很长 ")] {
+            let long = unit.repeat(5000);
+            let case = || CaseId::from_seq(i64::MAX);
+            let address = ReturnAddress { address: long.clone(), recipient: long.clone(), phone: long.clone() };
+            let msgs = [
+                Msg::ReturnInstructions { case: case(), outcome: Outcome::Exchange, address },
+                Msg::ConfirmTracking {
+                    case: case(),
+                    carrier_zh: long.chars().take(60).collect(),
+                    carrier_en: long.chars().take(60).collect(),
+                    number: "9".repeat(30),
+                },
+                Msg::ParcelUpdate { case: case(), status: ParcelStatus::Exception, detail: long.clone() },
+                Msg::InspectionFailed { case: case(), reason: long.clone() },
+                Msg::AlertParcelException { case: case(), number: "9".repeat(30), detail: long.clone() },
+                Msg::AlertRefundRefused { case: case(), why: long.clone() },
+                Msg::AlertSurveyComment { case: case(), comment: long.clone() },
+            ];
+            for msg in msgs {
+                let chars = render(lang, &msg).chars().count();
+                assert!(chars < 4096, "{lang:?} {} is {chars} characters", variant_name(&msg));
+            }
         }
     }
 }

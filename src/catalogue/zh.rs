@@ -1,6 +1,6 @@
 //! 中文话术：客户看到的每一句话，用售后客服的日常说法。
 
-use chrono::{Duration, NaiveDateTime};
+use chrono::{Duration, NaiveDate, NaiveDateTime};
 
 use super::{
     CARD_DETAIL_CHARS, CaseLine, DecisionText, Described, Lang, Msg, NAME_CHARS, QUEUE_SHOWN, QueueLine, Wait,
@@ -9,6 +9,7 @@ use super::{
 use crate::agents::card::CardView;
 use crate::agents::{AgentCommand, Status, Why};
 use crate::case::{CaseId, CaseStatus};
+use crate::followup::{ParcelStatus, ReturnAddress, Waiting};
 use crate::money::Money;
 use crate::order::OrderNo;
 use crate::policy::{Fact, Length, NextStep, Outcome, RuleId, ShippingPayer, Stage, Verdict};
@@ -331,6 +332,189 @@ pub(super) fn text(msg: &Msg) -> String {
             reply.push_str("\n在售后单话题里直接发的其他消息，都会转发给客户。");
             reply
         }
+        Msg::ReturnInstructions { case, outcome, address } => format!(
+            "售后单 {case}（{}）的寄回方式如下：\n\n{}\n\n📦 打包要求：\n\
+             • 商品保持未使用，吊牌、配件和原包装齐全；\n\
+             • 包裹里放一张写有售后单号 {case} 的纸条；\n\
+             • 请先付邮费寄出，不要选择到付；如本单运费由我们承担，会返还给您；\n\
+             • 请保留快递寄件凭证。\n\n\
+             {}\n寄出后，请在这里回复退货快递单号。",
+            outcome_label(*outcome),
+            return_address(address),
+            after_arrival(*outcome)
+        ),
+        Msg::ConfirmTracking { case, carrier_zh, number, .. } => {
+            format!("这是您的退货快递单号吗？\n{}（售后单 {case}）", parcel(carrier_zh, number))
+        }
+        Msg::TrackingRight => "✅ 是的，没错".to_owned(),
+        Msg::TrackingWrong => "✏️ 不对，重新输入".to_owned(),
+        Msg::TrackingSaved { case, carrier_zh, number, .. } => format!(
+            "谢谢！售后单 {case} 的退货快递 {} 已记录。我们会跟踪包裹，有新进展会在这里告诉您。",
+            parcel(carrier_zh, number)
+        ),
+        Msg::AskTrackingAgain { case } => {
+            format!("好的，请重新输入售后单 {case} 的退货快递单号，可以在快递寄件凭证上找到。")
+        }
+        Msg::TrackingNudge { case } => format!(
+            "温馨提醒：售后单 {case} 的商品寄出后，请在这里回复退货快递单号，方便我们跟踪包裹。\
+             如果还没寄出也不着急，寄出后再回复就可以。"
+        ),
+        Msg::ParcelUpdate { case, status, detail } => {
+            let update = match status {
+                ParcelStatus::PickedUp => format!("📦 售后单 {case}：快递已揽收您的退货包裹。"),
+                ParcelStatus::InTransit => format!("🚚 售后单 {case}：您的退货包裹正在寄回途中。"),
+                ParcelStatus::Delivered => format!(
+                    "🏠 售后单 {case}：您的退货包裹已送达我们的仓库。验货后会为您办理退款或换货，并在这里告诉您。"
+                ),
+                ParcelStatus::Exception => format!(
+                    "⚠️ 售后单 {case}：您的退货包裹出现了异常，我们正在和快递公司核实，您不需要做什么，\
+                     有进展会在这里告诉您。"
+                ),
+            };
+            match detail.trim() {
+                "" => update,
+                detail => format!("{update}\n快递信息：{}", clip(detail, DETAIL_CHARS)),
+            }
+        }
+        Msg::NoScanUpdate { case } => format!(
+            "售后单 {case}：您的退货包裹有一段时间没有物流更新了，我们正在和快递公司核实，您不需要做什么，\
+             有进展会在这里告诉您。"
+        ),
+        Msg::InspectionFailed { case, reason } => {
+            let reason = match reason.trim() {
+                "" => String::new(),
+                reason => format!("\n原因：{}", clip(reason, DETAIL_CHARS)),
+            };
+            format!(
+                "售后单 {case} 的退回商品已经验货，很抱歉，这次验货没有通过。{reason}\n\
+                 客服同事会在这里联系您，和您商量接下来怎么处理。如果您有照片或疑问，直接在这里回复就可以。"
+            )
+        }
+        Msg::ExchangeInspected { case } => {
+            format!("好消息：售后单 {case} 的退回商品已验货通过，我们会尽快为您寄出新商品，并在这里告诉您快递单号。")
+        }
+        Msg::RefundIssued { case, amount, arrive_by } => {
+            format!("💰 售后单 {case} 的退款 {amount} 已原路退回，预计{}前到账。", date(arrive_by))
+        }
+        Msg::Progress { case, waiting } => {
+            let now = match waiting {
+                Waiting::Review => "客服同事还在审核您的申请",
+                Waiting::Inspection => "您的退货包裹已到仓库，正在等待验货",
+                Waiting::Refund => "退款正在处理中",
+            };
+            format!("售后单 {case} 进度更新：{now}。在处理完毕之前，我们每天都会在这里告诉您最新进度。")
+        }
+        Msg::SurveyAsk { case } => {
+            format!("您对售后单 {case} 的处理满意吗？请点击评分：1 = 非常不满意，5 = 非常满意。")
+        }
+        Msg::SurveyReminder { case } => format!(
+            "打扰一下，只提醒这一次：您对售后单 {case} 的处理满意吗？方便的话请点击评分：1 = 非常不满意，5 = 非常满意。"
+        ),
+        Msg::RatingButton { score } => format!("⭐ {score}分"),
+        Msg::SurveyAskComment { score } => format!(
+            "感谢您的{score}分评价！还有什么想对我们说的吗？直接在这里输入就可以，也可以点「{}」。",
+            text(&Msg::NoCommentButton)
+        ),
+        Msg::NoCommentButton => "不用了".to_owned(),
+        Msg::SurveyThanks => "感谢您的反馈！我们会继续努力做得更好。😊".to_owned(),
+        Msg::SurveyAlreadyAnswered => "谢谢，您已经评价过了。".to_owned(),
+        Msg::AlertNoScan { case, number, since } => {
+            let since =
+                since.as_ref().map_or_else(|| "自客户提供单号以来".to_owned(), |at| format!("自{}起", time(at)));
+            format!(
+                "🚚 {case} · 退货包裹{}{since}没有物流更新，请联系快递核实；已告知客户我们在跟进。",
+                parcel_no(number)
+            )
+        }
+        Msg::AlertParcelException { case, number, detail } => {
+            let detail = match detail.trim() {
+                "" => String::new(),
+                detail => format!("：{}", clip(detail, DETAIL_CHARS)),
+            };
+            format!("⚠️ {case} · 退货包裹{}物流异常{detail}。请联系快递核实；已告知客户我们在跟进。", parcel_no(number))
+        }
+        Msg::AlertRefundOverdue { case, days } => format!(
+            "⏰ {case} · 退货已到仓库，{days}个工作日内仍未退款。请记录验货结果（/inspect），或核实退款（付款后 /refunded）。"
+        ),
+        Msg::AlertRefundRefused { case, why } => {
+            let why = match why.trim() {
+                "" => "未说明原因".to_owned(),
+                why => format!("「{}」", clip(why, DETAIL_CHARS)),
+            };
+            format!("❌ {case} · 退款系统拒绝了这笔退款：{why}。请处理后付款，再用 /refunded 确认。")
+        }
+        Msg::AlertManualRefund { case, amount } => {
+            format!("💰 {case} · 验货已通过：请退款 {amount} 给客户，然后用 /refunded 确认。")
+        }
+        Msg::AlertShipReplacement { case } => {
+            format!("📦 {case} · 换货的退回商品已验货通过：请寄出新商品，然后 /close 结案。")
+        }
+        Msg::AlertLowScore { case, score } => format!("⚠️ {case} · 满意度评分 {score}/5，请跟进客户。"),
+        Msg::AlertSurveyComment { case, comment } => {
+            format!("💬 {case} · 客户的评价留言：「{}」", clip(comment.trim(), COMMENT_CHARS))
+        }
+        Msg::AlertFollowupStopped { case } => format!("🚫 {case} · 客户已屏蔽机器人，此单的自动跟进已停止。"),
+        Msg::InspectionRecorded { case, passed: true } => format!("✅ {case} · 已记录验货结果：通过。"),
+        Msg::InspectionRecorded { case, passed: false } => {
+            format!("❌ {case} · 已记录验货结果：未通过，已告知客户原因。")
+        }
+        Msg::RefundRecorded { case, amount } => format!("💰 {case} · 已记录退款 {amount}，已通知客户。"),
+        Msg::NoReturnAtStage { case } => {
+            let what = case.as_ref().map_or_else(|| "这里".to_owned(), |case| format!("{case} "));
+            format!("ℹ️ {what}没有处于这一步的退货包裹：客户寄出包裹后才能用 /inspect，验货通过后才能用 /refunded。")
+        }
+    }
+}
+
+/// 跟进消息里快递或他人的原话，最多这么长。
+const DETAIL_CHARS: usize = 300;
+/// 满意度评价留言（给客服看）。
+const COMMENT_CHARS: usize = 1000;
+/// 退货地址的一行，最多这么长。
+const ADDRESS_CHARS: usize = 200;
+
+/// 「3月12日」：退款预计到账的日期。
+fn date(day: &NaiveDate) -> String {
+    day.format("%-m月%-d日").to_string()
+}
+
+/// 「顺丰速运 SF1234567890123」，没有快递名称时只显示单号。
+fn parcel(carrier: &str, number: &str) -> String {
+    match carrier.trim() {
+        "" => number.trim().to_owned(),
+        carrier => format!("{carrier} {}", number.trim()),
+    }
+}
+
+/// 「 SF1234567890123 」，没有单号时为空。
+fn parcel_no(number: &str) -> String {
+    match number.trim() {
+        "" => String::new(),
+        number => format!(" {number} "),
+    }
+}
+
+/// 退货地址：店铺配置了的各行；没有配置时告诉客户客服会发地址。
+fn return_address(address: &ReturnAddress) -> String {
+    if address.address.trim().is_empty() {
+        return "📮 客服会在这里发给您退货地址，请稍候。".to_owned();
+    }
+    let mut lines = vec!["📮 退货地址：".to_owned()];
+    for (label, value) in [("收件人", &address.recipient), ("电话", &address.phone), ("地址", &address.address)]
+    {
+        if !value.trim().is_empty() {
+            lines.push(format!("{label}：{}", clip(value.trim(), ADDRESS_CHARS)));
+        }
+    }
+    lines.join("\n")
+}
+
+/// 退货包裹到仓库之后怎么办，按商定的处理方式。
+fn after_arrival(outcome: Outcome) -> &'static str {
+    match outcome {
+        Outcome::Exchange => "包裹到仓库验货通过后，我们会为您寄出新商品。",
+        Outcome::Repair => "包裹到仓库后，我们会为您维修并寄回。",
+        _ => "包裹到仓库验货通过后，款项原路退回。",
     }
 }
 
@@ -797,6 +981,9 @@ fn why_label(why: Why) -> &'static str {
         Why::Threat => "投诉升级（法律/媒体）",
         Why::FailedInputs => "多次无法识别",
         Why::RetentionDeclined => "挽留未成功，待审批",
+        Why::NoTrackingNumber => "提醒后仍未提供退货单号",
+        Why::InspectionFailed => "退货验货未通过",
+        Why::RefundRefused => "退款系统拒绝退款",
     }
 }
 
@@ -862,6 +1049,8 @@ fn agent_command_description(name: &str) -> &'static str {
         "handback" => "把对话交回机器人",
         "close" => "结案",
         "queue" => "待处理的售后单，等待最久的在前",
+        "inspect" => "记录仓库对退货包裹的验货结果：/inspect pass 通过，/inspect fail REASON 未通过（写明原因）",
+        "refunded" => "确认已手动退款",
         _ => "",
     }
 }

@@ -91,40 +91,6 @@ impl Desk {
         tx.commit().await?;
         Ok(())
     }
-
-    /// Runs the jobs due at `now`, each in its own transaction. Returns how many ran.
-    pub async fn run_due_jobs(&self, now: DateTime<Utc>) -> Result<usize, StoreError> {
-        let due = {
-            let mut conn = self.store.reader().acquire().await?;
-            jobs::due(&mut conn, now, 100).await?
-        };
-        for job in &due {
-            let mut tx = self.store.write().await?;
-            let mut run = Run { desk: self, tx: &mut tx, now };
-            match job.kind.as_str() {
-                "sla_ping" => {
-                    let id = job.data.parse::<serde_json::Value>().ok().and_then(|data| data["escalation"].as_i64());
-                    if let Some(escalation) = match id {
-                        Some(id) => escalations::get(run.tx, id).await?,
-                        None => None,
-                    } {
-                        let effects = agents::sla_tick(&escalation, &self.config.agents, now);
-                        run.apply(&escalation, effects, &Reply::Topic).await?;
-                    }
-                }
-                kind => tracing::warn!(kind, key = job.key, "unknown job kind; dropped"),
-            }
-            jobs::done(&mut tx, job).await?;
-            tx.commit().await?;
-        }
-        Ok(due.len())
-    }
-
-    /// When the next job comes due.
-    pub async fn next_job_at(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
-        let mut conn = self.store.reader().acquire().await?;
-        jobs::next_due(&mut conn).await
-    }
 }
 
 /// One transaction's work on the agents' side.
@@ -135,13 +101,26 @@ pub(super) struct Run<'a> {
 }
 
 impl Run<'_> {
+    /// A service-level ping on an escalation that may still wait for an agent.
+    pub(super) async fn sla_ping(&mut self, data: &serde_json::Value) -> Result<(), StoreError> {
+        let escalation = match data["escalation"].as_i64() {
+            Some(id) => escalations::get(self.tx, id).await?,
+            None => None,
+        };
+        if let Some(escalation) = escalation {
+            let effects = agents::sla_tick(&escalation, &self.desk.config.agents, self.now);
+            self.apply(&escalation, effects, &Reply::Topic).await?;
+        }
+        Ok(())
+    }
+
     fn agents_lang(&self) -> Lang {
         self.desk.config.agents.lang(self.desk.config.shop.default_language)
     }
 
     /// Hands the customer (and their case) to the agents, unless they are
     /// with them already.
-    pub async fn escalate(&mut self, customer_id: i64, case: Option<&CaseId>, why: Why) -> Result<(), StoreError> {
+    pub(super) async fn escalate(&mut self, customer_id: i64, case: Option<&CaseId>, why: Why) -> Result<(), StoreError> {
         if let Some(active) = escalations::latest_for_customer(self.tx, customer_id).await?
             && active.status.is_active()
         {
@@ -299,7 +278,7 @@ impl Run<'_> {
         outbox::enqueue_to_topic(self.tx, AGENTS_CHANNEL, chat_id, topic, payload, coalesce, self.now, self.now).await
     }
 
-    async fn tell_agents(&mut self, topic: Option<&str>, msg: &Msg) -> Result<(), StoreError> {
+    pub(super) async fn tell_agents(&mut self, topic: Option<&str>, msg: &Msg) -> Result<(), StoreError> {
         let text = catalogue::render(self.agents_lang(), msg);
         self.post_to_agents(topic, &Outgoing::Send { text, keyboard: Keyboard::None }, None).await.map(drop)
     }
@@ -340,6 +319,20 @@ impl Run<'_> {
                 return match actor {
                     Actor::Agent(_) => self.queue(thread_topic).await,
                     Actor::Stranger { user_id } => self.refused(*user_id, "queue", thread_topic).await,
+                };
+            }
+            Ok(Some(command @ (AgentCommand::Inspect { .. } | AgentCommand::Refunded { .. }))) => {
+                let thread_topic = topic.as_deref();
+                return match actor {
+                    Actor::Agent(agent) => {
+                        let named = match &command {
+                            AgentCommand::Inspect { case, .. } | AgentCommand::Refunded { case } => case.clone(),
+                            _ => None,
+                        };
+                        let case = named.or_else(|| escalation.and_then(|escalation| escalation.case));
+                        self.return_command(case, &command, agent.user_id, thread_topic).await
+                    }
+                    Actor::Stranger { user_id } => self.refused(*user_id, "return command", thread_topic).await,
                 };
             }
             Ok(Some(command)) => {
@@ -491,6 +484,7 @@ impl Run<'_> {
                 Effect::Decide { status, outcome, agreed } => {
                     if let Some(case) = &escalation.case {
                         escalations::decide(self.tx, case, status, outcome, agreed, self.now).await?;
+                        self.case_changed(case).await?;
                     }
                 }
                 Effect::Responsibility(code) => {

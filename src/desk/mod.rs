@@ -4,6 +4,7 @@
 //! together, so a crash leaves either all of it or none.
 
 pub mod agents;
+pub mod followup;
 
 use std::sync::Arc;
 
@@ -11,10 +12,14 @@ use chrono::{DateTime, Utc};
 
 use crate::catalogue::{self, Described, Lang, Msg};
 use crate::config::Config;
-use crate::conversation::{self, Audit, Effect, Facts, Input, Keys, Reply};
+use crate::clock::Clock;
+use crate::conversation::{self, Audit, Effect, Facts, Input, Keys, Reply, Step};
+use crate::followup::Press;
+use crate::refunds::{self, WebhookRefunds};
+use crate::tracker::HttpTracker;
 use crate::order::OrderSummary;
 use crate::outgoing::{self, AlbumItem, ButtonSpec, Keyboard, Outgoing};
-use crate::store::customers::{self, Identity};
+use crate::store::customers::{self, CustomerInfo, Identity};
 use crate::store::{Store, StoreError, Tx, cases, orders, outbox, ownership, updates};
 
 /// Cases shown under "my cases".
@@ -67,12 +72,53 @@ pub struct Desk {
     config: Arc<Config>,
     /// The version of the config's rules, stored with every decision.
     rules_version: Arc<str>,
+    adapters: Arc<Adapters>,
+    clock: Clock,
+}
+
+/// The shop's systems the follow-ups call, as configured.
+struct Adapters {
+    tracker: Option<HttpTracker>,
+    refunds: Option<WebhookRefunds>,
+}
+
+impl Adapters {
+    fn new(config: &Config) -> Adapters {
+        let tracker = match config.tracker.url.is_empty() {
+            true => None,
+            false => HttpTracker::new(&config.tracker, config.shop.timezone.0)
+                .inspect_err(|error| tracing::error!(%error, "tracking provider unusable; not polling"))
+                .ok(),
+        };
+        let refunds = match config.refunds.mode {
+            refunds::Mode::Manual => None,
+            refunds::Mode::Webhook => WebhookRefunds::new(&config.refunds)
+                .inspect_err(|error| tracing::error!(%error, "refund webhook unusable; refunds go to agents"))
+                .ok(),
+        };
+        Adapters { tracker, refunds }
+    }
 }
 
 impl Desk {
     pub fn new(store: Store, config: Arc<Config>) -> Desk {
         let rules_version = crate::policy::rules_version(&config).into();
-        Desk { store, config, rules_version }
+        let adapters = Arc::new(Adapters::new(&config));
+        Desk { store, config, rules_version, adapters, clock: Clock::System }
+    }
+
+    /// The same desk on another clock (tests move time forward).
+    pub fn with_clock(self, clock: Clock) -> Desk {
+        Desk { clock, ..self }
+    }
+
+    /// The time now, on the desk's clock.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    pub fn clock(&self) -> &Clock {
+        &self.clock
     }
 
     pub fn store(&self) -> &Store {
@@ -97,6 +143,10 @@ impl Desk {
         let edited = incoming.message.as_ref().is_some_and(|message| message.edited.is_some());
         if self.customer_to_agents(&mut tx, customer.id, &incoming, now).await? || edited {
             // Relayed to a person, or an edit of a message the bot already answered.
+            tx.commit().await?;
+            return Ok(Handled::Applied);
+        }
+        if self.followup_input(&mut tx, identity, &customer, &incoming.input, now).await? {
             tx.commit().await?;
             return Ok(Handled::Applied);
         }
@@ -153,6 +203,43 @@ impl Desk {
     }
 }
 
+impl Desk {
+    /// A follow-up button, or a text for a follow-up (a tracking number, a
+    /// survey comment) from a customer not in the middle of a request.
+    /// False when the conversation should take the input.
+    async fn followup_input(
+        &self,
+        tx: &mut Tx,
+        identity: &Identity,
+        customer: &customers::Customer,
+        input: &Input,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let info = CustomerInfo {
+            id: customer.id,
+            channel: identity.channel.to_owned(),
+            chat_id: identity.chat_id,
+            first_name: customer.first_name.clone(),
+            lang: customer.conversation.lang.code().to_owned(),
+        };
+        let mut run = agents::Run { desk: self, tx, now };
+        match input {
+            Input::Button { data, callback_id, .. } => {
+                let Some(press) = Press::parse(data) else { return Ok(false) };
+                let notice = run.press(&info, &press).await?;
+                if let Some(callback_id) = callback_id {
+                    let notice = notice.map(|msg| catalogue::render(customer.conversation.lang, &msg));
+                    let payload = Outgoing::AnswerButton { callback_id: callback_id.clone(), notice };
+                    outbox::enqueue(run.tx, &info.channel, info.chat_id, &payload, None, now, now).await?;
+                }
+                Ok(true)
+            }
+            Input::Text(text) if customer.conversation.step == Step::Menu => run.customer_text(&info, text).await,
+            _ => Ok(false),
+        }
+    }
+}
+
 /// Carries out a step's effects inside the update's transaction.
 pub(super) struct Apply<'a> {
     pub desk: &'a Desk,
@@ -173,7 +260,10 @@ impl Apply<'_> {
                 let notice = notice.map(|msg| catalogue::render(self.lang, &msg));
                 self.enqueue(&Outgoing::AnswerButton { callback_id, notice }, None, self.now).await
             }
-            Effect::OpenCase(case) => cases::open(self.tx, self.customer_id, &case, self.now).await,
+            Effect::OpenCase(case) => {
+                cases::open(self.tx, self.customer_id, &case, self.now).await?;
+                agents::Run { desk: self.desk, tx: self.tx, now: self.now }.case_changed(&case.id).await
+            }
             Effect::RequestAgent { case, why } => {
                 let mut run = agents::Run { desk: self.desk, tx: self.tx, now: self.now };
                 run.escalate(self.customer_id, case.as_ref(), why).await

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
 
 use crate::case::{CaseId, CaseStatus, CaseSummary, NewCase};
+use crate::money::Money;
 use crate::order::OrderNo;
 use crate::policy::{LineHistory, Outcome};
 use crate::reason::Reason;
@@ -220,4 +221,105 @@ pub async fn for_customer(
             })
         })
         .collect()
+}
+
+/// What follow-ups need to know about a case.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CaseState {
+    pub id: CaseId,
+    pub customer_id: i64,
+    pub status: CaseStatus,
+    pub outcome: Outcome,
+    pub order_no: OrderNo,
+    pub survey: crate::followup::Survey,
+    /// Why follow-ups stopped, if they did.
+    pub stopped: Option<String>,
+}
+
+pub async fn state(conn: &mut SqliteConnection, id: &CaseId) -> Result<Option<CaseState>, StoreError> {
+    type Row = (i64, String, String, String, Option<String>, Option<String>);
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT customer_id, status, outcome, order_no, survey, followup_stopped FROM cases WHERE id = ?",
+    )
+    .bind(id.as_str())
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some((customer_id, status, outcome, order_no, survey, stopped)) = row else { return Ok(None) };
+    let corrupt = |what: &'static str, detail: &str| StoreError::Corrupt { what, detail: detail.to_owned() };
+    let survey = match survey {
+        Some(text) => serde_json::from_str(&text).map_err(|error| corrupt("survey", &error.to_string()))?,
+        None => crate::followup::Survey::default(),
+    };
+    Ok(Some(CaseState {
+        id: id.clone(),
+        customer_id,
+        status: CaseStatus::from_code(&status).ok_or_else(|| corrupt("case status", &status))?,
+        outcome: Outcome::from_code(&outcome).ok_or_else(|| corrupt("case outcome", &outcome))?,
+        order_no: OrderNo::from_trusted(&order_no),
+        survey,
+        stopped,
+    }))
+}
+
+/// Stores the survey on the case, with its score and comment in columns of their own for reports.
+pub async fn save_survey(
+    conn: &mut SqliteConnection,
+    id: &CaseId,
+    survey: &crate::followup::Survey,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE cases SET survey = ?, survey_score = ?, survey_comment = ?, updated_at = ? WHERE id = ?")
+        .bind(to_json(survey))
+        .bind(survey.score.map(i64::from))
+        .bind(&survey.comment)
+        .bind(now)
+        .bind(id.as_str())
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// The customer's case whose survey was rated and may still get a comment.
+pub async fn awaiting_comment(conn: &mut SqliteConnection, customer_id: i64) -> Result<Option<CaseId>, StoreError> {
+    let id: Option<String> = sqlx::query_scalar(
+        "SELECT id FROM cases WHERE customer_id = ? AND survey_score IS NOT NULL AND survey_comment IS NULL
+         AND json_extract(survey, '$.finished') = 0 ORDER BY updated_at DESC LIMIT 1",
+    )
+    .bind(customer_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(id.as_deref().map(CaseId::from_trusted))
+}
+
+/// Closes the case; money paid back is added to what the line has had refunded.
+pub async fn close(
+    conn: &mut SqliteConnection,
+    id: &CaseId,
+    refunded: Option<Money>,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE cases SET status = ?, refunded_minor = refunded_minor + ?, updated_at = ? WHERE id = ?")
+        .bind(CaseStatus::Closed.code())
+        .bind(refunded.map_or(0, |money| money.minor))
+        .bind(now)
+        .bind(id.as_str())
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Records why follow-ups on the case stopped.
+pub async fn stop_followups(
+    conn: &mut SqliteConnection,
+    id: &CaseId,
+    why: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE cases SET followup_stopped = ?, updated_at = ? WHERE id = ?")
+        .bind(why)
+        .bind(now)
+        .bind(id.as_str())
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }

@@ -4,7 +4,7 @@
 //! `key` makes scheduling idempotent: one pending job per key.
 
 use chrono::{DateTime, Utc};
-use sqlx::{FromRow, SqliteConnection};
+use sqlx::{FromRow, Row, SqliteConnection};
 
 use super::StoreError;
 
@@ -48,16 +48,28 @@ pub async fn cancel(conn: &mut SqliteConnection, key: &str) -> Result<(), StoreE
     Ok(())
 }
 
+/// The query behind [`due`], shared with [`due_plan`] so the plan checked is
+/// the plan run. Binds: the time, the limit.
+const DUE_QUERY: &str =
+    "SELECT id, key, kind, due_at, data, attempts FROM jobs WHERE due_at <= ? ORDER BY due_at, id LIMIT ?";
+
 /// Jobs due at `now`, earliest first (through the `jobs_due` index).
 pub async fn due(conn: &mut SqliteConnection, now: DateTime<Utc>, limit: u32) -> Result<Vec<Job>, StoreError> {
-    let jobs = sqlx::query_as(
-        "SELECT id, key, kind, due_at, data, attempts FROM jobs WHERE due_at <= ? ORDER BY due_at, id LIMIT ?",
-    )
-    .bind(now)
-    .bind(i64::from(limit))
-    .fetch_all(&mut *conn)
-    .await?;
+    let jobs = sqlx::query_as(DUE_QUERY).bind(now).bind(i64::from(limit)).fetch_all(&mut *conn).await?;
     Ok(jobs)
+}
+
+/// SQLite's `EXPLAIN QUERY PLAN` for [`due`]'s query: the detail lines,
+/// joined with newlines (e.g. `SEARCH jobs USING INDEX jobs_due (due_at<?)`).
+pub async fn due_plan(conn: &mut SqliteConnection) -> Result<String, StoreError> {
+    // The planner does not look at bound values; these only fill the slots.
+    let rows = sqlx::query(&format!("EXPLAIN QUERY PLAN {DUE_QUERY}"))
+        .bind(DateTime::<Utc>::UNIX_EPOCH)
+        .bind(1_i64)
+        .fetch_all(&mut *conn)
+        .await?;
+    let details = rows.iter().map(|row| row.try_get::<String, _>("detail")).collect::<Result<Vec<_>, _>>()?;
+    Ok(details.join("\n"))
 }
 
 /// When the next job comes due.
@@ -126,5 +138,121 @@ mod tests {
         assert_eq!(next_due(&mut tx).await.expect("next"), Some(t0() + TimeDelta::hours(1)));
         cancel(&mut tx, "sla:1").await.expect("cancel");
         assert_eq!(next_due(&mut tx).await.expect("next"), None);
+    }
+
+    async fn open_store(dir: &tempfile::TempDir) -> Store {
+        Store::open(&format!("sqlite://{}", dir.path().join("jobs.db").display())).await.expect("store")
+    }
+
+    #[tokio::test]
+    async fn due_jobs_are_found_through_the_index() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = open_store(&dir).await;
+        let mut tx = store.write().await.expect("tx");
+        let plan = due_plan(&mut tx).await.expect("plan");
+        assert!(
+            plan.contains("USING INDEX jobs_due") || plan.contains("USING COVERING INDEX jobs_due"),
+            "due() does not use the jobs_due index:\n{plan}"
+        );
+        assert!(!plan.contains("SCAN jobs"), "due() scans the table:\n{plan}");
+        assert!(!plan.contains("USE TEMP B-TREE"), "due() sorts outside the index:\n{plan}");
+    }
+
+    /// Deterministic pseudo-random numbers (a 64-bit LCG), so a failure repeats.
+    struct Lcg(u64);
+
+    impl Lcg {
+        fn next(&mut self) -> u64 {
+            self.0 = self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            self.0 >> 33
+        }
+    }
+
+    /// Adds jobs in batches of one multi-row INSERT each (`schedule` one by
+    /// one is slow in a debug build), binding times as `schedule` does.
+    async fn insert_many(conn: &mut SqliteConnection, jobs: &[(String, DateTime<Utc>)], now: DateTime<Utc>) {
+        for batch in jobs.chunks(1_000) {
+            let mut insert = sqlx::QueryBuilder::new("INSERT INTO jobs (key, kind, due_at, data, created_at) ");
+            insert.push_values(batch, |mut row, (key, due_at)| {
+                row.push_bind(key).push_bind("followup").push_bind(*due_at).push_bind(r#"{"n":1}"#).push_bind(now);
+            });
+            insert.build().execute(&mut *conn).await.expect("insert jobs");
+        }
+    }
+
+    #[tokio::test]
+    async fn due_and_next_due_among_many_pending() {
+        const JOBS: usize = 20_000;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = open_store(&dir).await;
+        let now = t0();
+        let mut rng = Lcg(0x5eed);
+        let data = serde_json::json!({"n": 1});
+        // About 1 in 400 is due (up to a day late); the rest up to 30 days
+        // ahead. Some times are whole seconds and some carry milliseconds:
+        // the stored text must still sort as time does.
+        let mut scheduled = Vec::with_capacity(JOBS + 2);
+        for n in 0..JOBS {
+            let r = rng.next();
+            let millis = if r % 3 == 0 { 0 } else { i64::try_from(r % 1000).expect("small") };
+            let due_at = if r % 400 == 0 {
+                now - TimeDelta::seconds(i64::try_from(r % 86_400).expect("small")) + TimeDelta::milliseconds(millis)
+                    - TimeDelta::seconds(1)
+            } else {
+                now + TimeDelta::seconds(1 + i64::try_from(r % (30 * 86_400)).expect("small"))
+                    + TimeDelta::milliseconds(millis)
+            };
+            scheduled.push((format!("job:{n}"), due_at));
+        }
+        let mut tx = store.write().await.expect("tx");
+        insert_many(&mut tx, &scheduled, now).await;
+        // Through `schedule`: a job due exactly now (which counts), one tied
+        // with another due job, and jobs moved earlier (keeping their ids).
+        let first_due =
+            scheduled.iter().find(|(_, due_at)| *due_at < now).map(|(_, due_at)| *due_at).expect("a due job");
+        for (key, due_at) in [("job:now", now), ("job:tie", first_due)] {
+            schedule(&mut tx, key, "followup", due_at, &data, now).await.expect("schedule");
+            scheduled.push((key.to_owned(), due_at));
+        }
+        for n in [7, 4_242, 19_999] {
+            let moved = now - TimeDelta::minutes(i64::try_from(n % 60).expect("small") + 1);
+            schedule(&mut tx, &scheduled[n].0, "followup", moved, &data, now).await.expect("schedule");
+            scheduled[n].1 = moved;
+        }
+        tx.commit().await.expect("commit");
+
+        // Ids follow insertion order, so a stable sort by time is (due_at, id).
+        let mut by_time = scheduled.clone();
+        by_time.sort_by_key(|(_, due_at)| *due_at);
+        let expected: Vec<(String, DateTime<Utc>)> =
+            by_time.iter().filter(|(_, due_at)| *due_at <= now).cloned().collect();
+        assert!(
+            (10..100).contains(&expected.len()),
+            "{} due; the test wants some, fewer than the limit",
+            expected.len()
+        );
+
+        let mut tx = store.write().await.expect("tx");
+        let found = due(&mut tx, now, 100).await.expect("due");
+        let found_pairs: Vec<(String, DateTime<Utc>)> = found.iter().map(|job| (job.key.clone(), job.due_at)).collect();
+        assert_eq!(found_pairs, expected);
+        assert!(found.windows(2).all(|pair| (pair[0].due_at, pair[0].id) < (pair[1].due_at, pair[1].id)));
+        assert!(found.iter().all(|job| job.kind == "followup" && job.attempts == 0 && job.data == r#"{"n":1}"#));
+
+        // With more due than the limit: the earliest `limit`, in order.
+        let later = now + TimeDelta::days(1);
+        let found = due(&mut tx, later, 100).await.expect("due");
+        let expected_later: Vec<&str> =
+            by_time.iter().filter(|(_, due_at)| *due_at <= later).take(100).map(|(key, _)| key.as_str()).collect();
+        assert_eq!(expected_later.len(), 100);
+        assert_eq!(found.iter().map(|job| job.key.as_str()).collect::<Vec<_>>(), expected_later);
+
+        assert_eq!(next_due(&mut tx).await.expect("next"), Some(by_time[0].1));
+        // Once the due ones ran, the earliest pending job is next.
+        for job in due(&mut tx, now, 100).await.expect("due") {
+            done(&mut tx, &job).await.expect("done");
+        }
+        assert!(due(&mut tx, now, 100).await.expect("due").is_empty());
+        assert_eq!(next_due(&mut tx).await.expect("next"), Some(by_time[expected.len()].1));
     }
 }

@@ -10,6 +10,7 @@ pub mod evidence;
 pub mod jobs;
 pub mod orders;
 pub mod outbox;
+pub mod returns;
 pub mod ownership;
 pub mod topics;
 pub mod updates;

@@ -258,6 +258,26 @@ pub async fn mark_failed(
     Ok(())
 }
 
+/// Why the chat refuses the bot, if its latest finished row failed because
+/// the user blocked the bot or deleted their account.
+pub async fn refusal(conn: &mut SqliteConnection, channel: &str, chat_id: i64) -> Result<Option<String>, StoreError> {
+    let latest: Option<(String, Option<String>)> = sqlx::query_as(
+        "SELECT status, last_error FROM outbox WHERE channel = ? AND chat_id = ? AND status != 'pending'
+         ORDER BY sent_at DESC, id DESC LIMIT 1",
+    )
+    .bind(channel)
+    .bind(chat_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(latest.and_then(|(status, error)| {
+        let error = error.filter(|_| status == "failed")?;
+        REFUSALS.iter().any(|refusal| error.contains(refusal)).then_some(error)
+    }))
+}
+
+/// What Telegram says when a user cannot be written to any more.
+const REFUSALS: [&str; 3] = ["bot was blocked by the user", "user is deactivated", "bot can't initiate conversation"];
+
 /// Moves a chat's pending rows to a new chat id (a group that Telegram
 /// migrated to a supergroup).
 pub async fn retarget(conn: &mut SqliteConnection, channel: &str, from: i64, to: i64) -> Result<u64, StoreError> {

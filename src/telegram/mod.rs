@@ -13,7 +13,6 @@ pub mod sender;
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::Utc;
 use teloxide::prelude::*;
 use teloxide::types::{AllowedUpdate, BotCommand};
 use tokio::sync::{Notify, watch};
@@ -29,8 +28,14 @@ pub enum TelegramError {
     Start(#[from] teloxide::RequestError),
 }
 
-/// Runs the bot until `shutdown` turns true.
-pub async fn serve(bot: Bot, desk: Desk, shutdown: watch::Receiver<bool>) -> Result<(), TelegramError> {
+/// Runs the bot: polling, the sender, the evidence downloader, the
+/// scheduler and, given a listener, the push endpoint, until `shutdown` turns true.
+pub async fn serve(
+    bot: Bot,
+    desk: Desk,
+    push_listener: Option<tokio::net::TcpListener>,
+    shutdown: watch::Receiver<bool>,
+) -> Result<(), TelegramError> {
     let me = bot.get_me().await?;
     tracing::info!(username = ?me.username, "connected to telegram");
     register_commands(&bot).await;
@@ -41,14 +46,28 @@ pub async fn serve(bot: Bot, desk: Desk, shutdown: watch::Receiver<bool>) -> Res
         per_group: (telegram.group_per_minute, Duration::from_secs(60)),
         global: (telegram.global_per_second, Duration::from_secs(1)),
     };
-    let sender = sender::Sender::new(bot.clone(), desk.store().clone(), limits);
+    let sender = sender::Sender::new(bot.clone(), desk.store().clone(), limits).with_clock(desk.clock().clone());
     let sending = tokio::spawn(sender.run(wake.clone(), shutdown.clone()));
     let downloads = tokio::spawn(downloads::run(bot.clone(), desk.clone(), shutdown.clone()));
     let scheduler = tokio::spawn(crate::scheduler::run(desk.clone(), wake.clone(), shutdown.clone()));
+    let pushing = match push_listener {
+        Some(listener) => {
+            let handler = crate::desk::followup::Pushed { desk: desk.clone(), wake: wake.clone() };
+            let settings = desk.config().push.clone();
+            let shutdown = shutdown.clone();
+            tokio::spawn(async move {
+                if let Err(error) = crate::push::serve(listener, settings, handler, shutdown).await {
+                    tracing::error!(%error, "the push endpoint stopped");
+                }
+            })
+        }
+        None => tokio::spawn(async {}),
+    };
     poll(&bot, &desk, &wake, shutdown).await;
-    // Both stop on the same signal: the sender after recording the calls in
+    // All stop on the same signal: the sender after recording the calls in
     // flight, so a reply Telegram already has is not sent again at the next start.
-    for (task, name) in [(sending, "sender"), (downloads, "evidence downloader"), (scheduler, "scheduler")] {
+    let tasks = [(sending, "sender"), (downloads, "evidence downloader"), (scheduler, "scheduler"), (pushing, "push")];
+    for (task, name) in tasks {
         if let Err(error) = task.await {
             tracing::error!(%error, task = name, "stopped abnormally");
         }
@@ -101,9 +120,9 @@ async fn handle_until_committed(desk: &Desk, inbound: Inbound) {
     loop {
         let (handled, update_id) = match &inbound {
             Inbound::Customer(incoming) => {
-                (desk.handle(incoming.clone(), Utc::now()).await.map(drop), incoming.update_id)
+                (desk.handle(incoming.clone(), desk.now()).await.map(drop), incoming.update_id)
             }
-            Inbound::Agents(incoming) => (desk.handle_agents(incoming.clone(), Utc::now()).await, incoming.update_id),
+            Inbound::Agents(incoming) => (desk.handle_agents(incoming.clone(), desk.now()).await, incoming.update_id),
         };
         match handled {
             Ok(()) => return,

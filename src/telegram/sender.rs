@@ -77,6 +77,7 @@ use teloxide::{ApiError, Bot, RequestError};
 use tokio::sync::{Notify, watch};
 use tokio::task::{self, JoinError, JoinSet};
 
+use crate::clock::Clock;
 use crate::outgoing::{AlbumItem, AlbumKind, Keyboard, Outgoing};
 use crate::store::outbox::{self, Queued};
 use crate::store::topics::{self, Topic};
@@ -723,6 +724,8 @@ struct Round {
 pub struct Sender {
     bot: Bot,
     store: Store,
+    /// The desk's clock: rows are due by the time they were written with.
+    clock: Clock,
     pace: Pace,
     in_flight: JoinSet<CallResult>,
     flights: HashMap<task::Id, Flight>,
@@ -745,6 +748,7 @@ impl Sender {
         Sender {
             bot,
             store,
+            clock: Clock::System,
             pace: Pace::new(limits),
             in_flight: JoinSet::new(),
             flights: HashMap::new(),
@@ -755,6 +759,11 @@ impl Sender {
             detours: HashMap::new(),
             unsaved: Vec::new(),
         }
+    }
+
+    /// The sender on the desk's clock.
+    pub fn with_clock(self, clock: Clock) -> Self {
+        Sender { clock, ..self }
     }
 
     /// Delivers until `shutdown` turns true (or its sender is dropped).
@@ -769,7 +778,7 @@ impl Sender {
                 break;
             }
             let now = Instant::now();
-            let next = match self.dispatch(Utc::now(), now).await {
+            let next = match self.dispatch(self.clock.now(), now).await {
                 Ok(round) => round.next,
                 Err(error) => {
                     tracing::error!(%error, "telegram sender: database error; retrying shortly");
@@ -790,9 +799,9 @@ impl Sender {
                     }
                 }
                 Some(done) = self.in_flight.join_next_with_id(), if !self.in_flight.is_empty() => {
-                    self.finish(done, Utc::now(), Instant::now());
+                    self.finish(done, self.clock.now(), Instant::now());
                     while let Some(done) = self.in_flight.try_join_next_with_id() {
-                        self.finish(done, Utc::now(), Instant::now());
+                        self.finish(done, self.clock.now(), Instant::now());
                     }
                 }
                 () = wake.notified() => {}
@@ -1186,7 +1195,7 @@ impl Sender {
         while !self.in_flight.is_empty() {
             match tokio::time::timeout_at(deadline, self.in_flight.join_next_with_id()).await {
                 Ok(Some(done)) => {
-                    self.finish(done, Utc::now(), Instant::now());
+                    self.finish(done, self.clock.now(), Instant::now());
                 }
                 Ok(None) => break,
                 Err(_) => {

@@ -78,9 +78,22 @@ impl Shop {
     }
 
     pub fn serve_logging(&self, fake: &FakeTelegram, filter: &str) -> BotProcess {
-        let log = std::fs::File::create(self.dir.path().join("serve.log")).expect("log file");
-        let child = self
-            .command(&["serve", "--api-url", &fake.api_url()])
+        self.serve_with(fake, filter, &[])
+    }
+
+    /// `serve` with a log filter and extra environment (e.g. the test clock);
+    /// each start appends to `serve.log`.
+    pub fn serve_with(&self, fake: &FakeTelegram, filter: &str, env: &[(&str, &Path)]) -> BotProcess {
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.dir.path().join("serve.log"))
+            .expect("log file");
+        let mut command = self.command(&["serve", "--api-url", &fake.api_url()]);
+        for (name, value) in env {
+            command.env(name, value);
+        }
+        let child = command
             .env("TELOXIDE_TOKEN", TOKEN)
             .env("RUST_LOG", filter)
             .stdout(Stdio::null())

@@ -2,13 +2,17 @@
 //! would drive it — over a fake Telegram Bot API on loopback, and through
 //! the terminal channel from a pipe.
 
+#[path = "../support/fake_services.rs"]
+mod fake_services;
 #[path = "../support/fake_telegram.rs"]
 mod fake_telegram;
 
 mod agents;
+mod followups;
 mod helpers;
 mod policy_cli;
 mod resilience;
 mod retention;
+mod services_selftest;
 mod telegram_intake;
 mod terminal_chat;

@@ -1,0 +1,317 @@
+//! The return parcel of an approved return or exchange: instructions, the
+//! tracking number, the carrier's scans, the warehouse's inspection and the
+//! refund. One `Return` per case, stored whole; every function takes it and
+//! gives back the next one with what to do.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{Button, Context, Effect, Inspection, Job, ParcelStatus, Press, Scan, TrackingNo, Waiting, carrier, timing};
+use crate::agents::Why;
+use crate::case::CaseId;
+use crate::catalogue::Msg;
+use crate::money::Money;
+use crate::policy::Outcome;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Return {
+    pub case: CaseId,
+    /// Return and refund, or exchange.
+    pub outcome: Outcome,
+    /// Paid back once the parcel passes inspection (none for an exchange).
+    pub refund: Option<Money>,
+    pub stage: Stage,
+    /// The confirmed tracking number.
+    pub parcel: Option<TrackingNo>,
+    /// A number read from the customer's text, waiting for their "yes".
+    pub proposed: Option<TrackingNo>,
+    /// Statuses already told to the customer (each once).
+    pub told: Vec<ParcelStatus>,
+    pub last_scan: Option<DateTime<Utc>>,
+    pub nudged: bool,
+    /// The customer was told once that the parcel has not moved.
+    pub no_scan_told: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    /// Waiting for the customer's tracking number.
+    AwaitingParcel,
+    OnTheWay,
+    /// Delivered to the warehouse, not inspected yet.
+    AtWarehouse,
+    /// Passed inspection; the refund is being issued.
+    Refunding,
+    Done,
+    /// Failed inspection: a person handles the rest.
+    Failed,
+}
+
+impl Return {
+    /// What the case waits on the shop for, if anything.
+    pub fn waiting(&self) -> Option<Waiting> {
+        match self.stage {
+            Stage::AtWarehouse => Some(Waiting::Inspection),
+            Stage::Refunding => Some(Waiting::Refund),
+            Stage::AwaitingParcel | Stage::OnTheWay | Stage::Done | Stage::Failed => None,
+        }
+    }
+}
+
+/// The refund system's answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Refund {
+    Issued { amount: Money, reference: Option<String> },
+    Refused(String),
+}
+
+/// An approved return or exchange: the customer gets the address and how
+/// to pack, and is asked for the tracking number.
+pub fn start(case: CaseId, outcome: Outcome, refund: Option<Money>, cx: &Context<'_>) -> (Return, Vec<Effect>) {
+    let effects = vec![
+        Effect::Tell(Msg::ReturnInstructions { case: case.clone(), outcome, address: cx.settings.address() }, vec![]),
+        Effect::Event { kind: "return_instructions", data: serde_json::json!({ "outcome": outcome.code() }) },
+        Effect::Schedule(Job::TrackingNudge, cx.now + cx.settings.tracking_wait.chrono()),
+    ];
+    let ret = Return {
+        case,
+        outcome,
+        refund,
+        stage: Stage::AwaitingParcel,
+        parcel: None,
+        proposed: None,
+        told: Vec::new(),
+        last_scan: None,
+        nudged: false,
+        no_scan_told: false,
+    };
+    (ret, effects)
+}
+
+/// A text from a customer whose return waits for its tracking number:
+/// `None` unless it holds one, which is then proposed for confirmation.
+pub fn tracking_text(ret: &Return, text: &str, cx: &Context<'_>) -> Option<(Return, Vec<Effect>)> {
+    if ret.stage != Stage::AwaitingParcel {
+        return None;
+    }
+    let found = carrier::recognise(text, &cx.settings.carriers)?;
+    let (carrier_zh, carrier_en) = carrier::names(&found.carrier, &cx.settings.carriers);
+    let case = ret.case.clone();
+    let buttons = [(Msg::TrackingRight, true), (Msg::TrackingWrong, false)]
+        .map(|(label, right)| Button { label, data: Press::Tracking { case: case.clone(), right }.encode() });
+    let ask = Msg::ConfirmTracking { case, carrier_zh, carrier_en, number: found.number.clone() };
+    let next = Return { proposed: Some(found), ..ret.clone() };
+    Some((next, vec![Effect::Tell(ask, buttons.to_vec())]))
+}
+
+/// The customer's answer to "is this your tracking number?"; `None` for a
+/// stale button (nothing proposed any more).
+pub fn confirm(ret: &Return, right: bool, polling: bool, cx: &Context<'_>) -> Option<(Return, Vec<Effect>)> {
+    let proposed = ret.proposed.clone().filter(|_| ret.stage == Stage::AwaitingParcel)?;
+    let mut next = Return { proposed: None, ..ret.clone() };
+    if !right {
+        return Some((next, vec![Effect::Tell(Msg::AskTrackingAgain { case: ret.case.clone() }, vec![])]));
+    }
+    let (carrier_zh, carrier_en) = carrier::names(&proposed.carrier, &cx.settings.carriers);
+    let mut effects = vec![
+        Effect::Tell(
+            Msg::TrackingSaved { case: ret.case.clone(), carrier_zh, carrier_en, number: proposed.number.clone() },
+            vec![],
+        ),
+        Effect::Event {
+            kind: "tracking_number",
+            data: serde_json::json!({ "carrier": proposed.carrier, "number": proposed.number }),
+        },
+        Effect::Cancel(Job::TrackingNudge),
+        Effect::Cancel(Job::TrackingEscalate),
+        Effect::Schedule(Job::NoScan, cx.now + cx.settings.no_scan.chrono()),
+    ];
+    if polling {
+        effects.push(Effect::Schedule(Job::Poll, cx.now));
+    }
+    next.stage = Stage::OnTheWay;
+    next.parcel = Some(proposed);
+    Some((next, effects))
+}
+
+/// A due job on the return.
+pub fn on_job(ret: &Return, job: Job, cx: &Context<'_>) -> (Return, Vec<Effect>) {
+    let mut next = ret.clone();
+    let case = ret.case.clone();
+    let effects = match (job, ret.stage) {
+        (Job::TrackingNudge, Stage::AwaitingParcel) if !ret.nudged => {
+            next.nudged = true;
+            vec![
+                Effect::Tell(Msg::TrackingNudge { case }, vec![]),
+                Effect::Event { kind: "tracking_nudged", data: serde_json::json!({}) },
+                Effect::Schedule(Job::TrackingEscalate, cx.now + cx.settings.tracking_escalate.chrono()),
+            ]
+        }
+        (Job::TrackingEscalate, Stage::AwaitingParcel) => vec![
+            Effect::Event { kind: "tracking_missing", data: serde_json::json!({}) },
+            Effect::Escalate(Why::NoTrackingNumber),
+        ],
+        (Job::NoScan, Stage::OnTheWay) => {
+            let number = ret.parcel.as_ref().map(|parcel| parcel.number.clone()).unwrap_or_default();
+            let since = ret.last_scan.map(|at| at.with_timezone(&cx.zone).naive_local());
+            let mut effects = vec![
+                Effect::Event { kind: "no_scan", data: serde_json::json!({ "since": ret.last_scan }) },
+                Effect::Alert(Msg::AlertNoScan { case: case.clone(), number, since }),
+                Effect::Schedule(Job::NoScan, cx.now + cx.settings.no_scan.chrono()),
+            ];
+            if !ret.no_scan_told {
+                next.no_scan_told = true;
+                effects.insert(0, Effect::Tell(Msg::NoScanUpdate { case }, vec![]));
+            }
+            effects
+        }
+        (Job::RefundDue, Stage::AtWarehouse | Stage::Refunding) => vec![
+            Effect::Event { kind: "refund_overdue", data: serde_json::json!({}) },
+            Effect::Alert(Msg::AlertRefundOverdue { case, days: cx.refund_working_days }),
+        ],
+        _ => Vec::new(),
+    };
+    (next, effects)
+}
+
+/// Scans from the tracking provider or the push endpoint. Each status is
+/// told once, and not after a later one (a late "picked up" after "in
+/// transit" says nothing new).
+pub fn on_scans(ret: &Return, scans: &[Scan], cx: &Context<'_>) -> (Return, Vec<Effect>) {
+    let mut next = ret.clone();
+    let mut effects = Vec::new();
+    if !matches!(ret.stage, Stage::OnTheWay | Stage::AtWarehouse) {
+        return (next, effects);
+    }
+    let mut scans = scans.to_vec();
+    scans.sort_by_key(|scan| scan.at);
+    for scan in &scans {
+        if next.last_scan.is_none_or(|last| scan.at > last) {
+            next.last_scan = Some(scan.at);
+        }
+        let superseded = scan.status != ParcelStatus::Exception
+            && next.told.iter().any(|told| *told != ParcelStatus::Exception && *told > scan.status);
+        if next.told.contains(&scan.status) || superseded {
+            continue;
+        }
+        next.told.push(scan.status);
+        effects.push(Effect::Tell(
+            Msg::ParcelUpdate { case: ret.case.clone(), status: scan.status, detail: scan.detail.clone() },
+            vec![],
+        ));
+        effects.push(Effect::Event {
+            kind: "parcel_scan",
+            data: serde_json::json!({ "status": scan.status.code(), "at": scan.at, "detail": scan.detail }),
+        });
+        match scan.status {
+            ParcelStatus::Delivered if next.stage == Stage::OnTheWay => {
+                next.stage = Stage::AtWarehouse;
+                let due = cx.calendar.add_working_days(cx.now, cx.refund_working_days, cx.zone);
+                effects.extend([
+                    Effect::Cancel(Job::NoScan),
+                    Effect::Cancel(Job::Poll),
+                    Effect::Schedule(Job::RefundDue, due),
+                    Effect::Schedule(
+                        Job::Progress,
+                        timing::next_progress(cx.now, cx.zone, cx.settings.progress_at, cx.settings.quiet_hours),
+                    ),
+                ]);
+            }
+            ParcelStatus::Exception => {
+                let number = ret.parcel.as_ref().map(|parcel| parcel.number.clone()).unwrap_or_default();
+                effects.push(Effect::Alert(Msg::AlertParcelException {
+                    case: ret.case.clone(),
+                    number,
+                    detail: scan.detail.clone(),
+                }));
+            }
+            _ => {}
+        }
+    }
+    if next.stage == Stage::OnTheWay
+        && let Some(last) = next.last_scan
+        && next.last_scan != ret.last_scan
+    {
+        effects.push(Effect::Schedule(Job::NoScan, (last + cx.settings.no_scan.chrono()).max(cx.now)));
+    }
+    (next, effects)
+}
+
+/// The warehouse's inspection; `None` when the return is past it (or not
+/// sent yet), so a repeated result changes nothing.
+pub fn inspected(ret: &Return, inspection: &Inspection, cx: &Context<'_>) -> Option<(Return, Vec<Effect>)> {
+    if !matches!(ret.stage, Stage::OnTheWay | Stage::AtWarehouse) {
+        return None;
+    }
+    let mut next = ret.clone();
+    let case = ret.case.clone();
+    let mut effects = vec![Effect::Cancel(Job::NoScan), Effect::Cancel(Job::Poll)];
+    match inspection {
+        Inspection::Passed => {
+            effects.push(Effect::Event { kind: "inspection_passed", data: serde_json::json!({}) });
+            match ret.refund {
+                Some(amount) if ret.outcome != Outcome::Exchange => {
+                    next.stage = Stage::Refunding;
+                    effects.push(Effect::IssueRefund(amount));
+                    effects.push(Effect::Schedule(
+                        Job::Progress,
+                        timing::next_progress(cx.now, cx.zone, cx.settings.progress_at, cx.settings.quiet_hours),
+                    ));
+                }
+                _ => {
+                    next.stage = Stage::Done;
+                    effects.push(Effect::Cancel(Job::RefundDue));
+                    effects.push(Effect::Tell(Msg::ExchangeInspected { case: case.clone() }, vec![]));
+                    effects.push(Effect::Alert(Msg::AlertShipReplacement { case }));
+                }
+            }
+        }
+        Inspection::Failed(reason) => {
+            next.stage = Stage::Failed;
+            effects.extend([
+                Effect::Cancel(Job::RefundDue),
+                Effect::Event { kind: "inspection_failed", data: serde_json::json!({ "reason": reason }) },
+                Effect::Tell(Msg::InspectionFailed { case, reason: reason.clone() }, vec![]),
+                Effect::Escalate(Why::InspectionFailed),
+            ]);
+        }
+    }
+    Some((next, effects))
+}
+
+/// The refund system's answer (or an agent's confirmation); `None` when no
+/// refund is being issued on this return.
+pub fn refunded(ret: &Return, refund: &Refund, cx: &Context<'_>) -> Option<(Return, Vec<Effect>)> {
+    if ret.stage != Stage::Refunding {
+        return None;
+    }
+    let mut next = ret.clone();
+    let case = ret.case.clone();
+    let effects = match refund {
+        Refund::Issued { amount, reference } => {
+            next.stage = Stage::Done;
+            let arrive_by = cx
+                .calendar
+                .add_working_days(cx.now, cx.settings.refund_arrival_working_days, cx.zone)
+                .with_timezone(&cx.zone)
+                .date_naive();
+            vec![
+                Effect::Cancel(Job::RefundDue),
+                Effect::Cancel(Job::Progress),
+                Effect::Event {
+                    kind: "refunded",
+                    data: serde_json::json!({ "amount_minor": amount.minor, "currency": amount.currency.as_str(), "reference": reference }),
+                },
+                Effect::Tell(Msg::RefundIssued { case, amount: *amount, arrive_by }, vec![]),
+                Effect::Close { refunded: Some(*amount) },
+            ]
+        }
+        Refund::Refused(why) => vec![
+            Effect::Event { kind: "refund_refused", data: serde_json::json!({ "why": why }) },
+            Effect::Alert(Msg::AlertRefundRefused { case, why: why.clone() }),
+            Effect::Escalate(Why::RefundRefused),
+        ],
+    };
+    Some((next, effects))
+}

@@ -1,0 +1,156 @@
+//! Return parcels (one per approved return or exchange), events the shop's
+//! systems pushed (by id), and refunds asked of the shop's refund system.
+
+use chrono::{DateTime, Utc};
+use sqlx::SqliteConnection;
+
+use super::{StoreError, to_json};
+use crate::case::CaseId;
+use crate::followup::{Return, Stage};
+use crate::money::{Currency, Money};
+
+fn stage_code(stage: Stage) -> String {
+    to_json(&stage).trim_matches('"').to_owned()
+}
+
+fn parse(state: &str) -> Result<Return, StoreError> {
+    serde_json::from_str(state).map_err(|error| StoreError::Corrupt { what: "return", detail: error.to_string() })
+}
+
+/// Stores the return's new state.
+pub async fn save(
+    conn: &mut SqliteConnection,
+    customer_id: i64,
+    ret: &Return,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO returns (case_id, customer_id, stage, tracking_no, state, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (case_id) DO UPDATE SET stage = excluded.stage, tracking_no = excluded.tracking_no,
+                                             state = excluded.state, updated_at = excluded.updated_at",
+    )
+    .bind(ret.case.as_str())
+    .bind(customer_id)
+    .bind(stage_code(ret.stage))
+    .bind(ret.parcel.as_ref().map(|parcel| parcel.number.as_str()))
+    .bind(to_json(ret))
+    .bind(now)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// The case's return and its customer.
+pub async fn get(conn: &mut SqliteConnection, case: &CaseId) -> Result<Option<(i64, Return)>, StoreError> {
+    let row: Option<(i64, String)> = sqlx::query_as("SELECT customer_id, state FROM returns WHERE case_id = ?")
+        .bind(case.as_str())
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.map(|(customer, state)| Ok((customer, parse(&state)?))).transpose()
+}
+
+/// The cases whose return parcel has this tracking number.
+pub async fn by_tracking(conn: &mut SqliteConnection, number: &str) -> Result<Vec<CaseId>, StoreError> {
+    let ids: Vec<String> = sqlx::query_scalar("SELECT case_id FROM returns WHERE tracking_no = ? ORDER BY case_id")
+        .bind(number)
+        .fetch_all(&mut *conn)
+        .await?;
+    Ok(ids.iter().map(|id| CaseId::from_trusted(id)).collect())
+}
+
+/// The customer's latest return waiting for its tracking number.
+pub async fn awaiting_parcel(conn: &mut SqliteConnection, customer_id: i64) -> Result<Option<Return>, StoreError> {
+    let state: Option<String> = sqlx::query_scalar(
+        "SELECT state FROM returns WHERE customer_id = ? AND stage = ? ORDER BY created_at DESC, case_id DESC LIMIT 1",
+    )
+    .bind(customer_id)
+    .bind(stage_code(Stage::AwaitingParcel))
+    .fetch_optional(&mut *conn)
+    .await?;
+    state.as_deref().map(parse).transpose()
+}
+
+/// Records a pushed event's id; false when it was seen before.
+pub async fn claim_event(
+    conn: &mut SqliteConnection,
+    event_id: &str,
+    kind: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let done = sqlx::query("INSERT INTO pushed_events (event_id, kind, received_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
+        .bind(event_id)
+        .bind(kind)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// A refund asked of the shop's system, as stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RefundRow {
+    pub case: CaseId,
+    pub key: String,
+    pub amount: Money,
+    pub status: String,
+}
+
+/// Asks for the case's refund once: the idempotency key is the case's, so
+/// however often it is sent, the shop's system pays once.
+pub async fn request_refund(
+    conn: &mut SqliteConnection,
+    case: &CaseId,
+    amount: Money,
+    now: DateTime<Utc>,
+) -> Result<RefundRow, StoreError> {
+    let key = format!("refund-{}", case.as_str());
+    sqlx::query(
+        "INSERT INTO refunds (case_id, idempotency_key, amount_minor, currency, status, requested_at)
+         VALUES (?, ?, ?, ?, 'requested', ?) ON CONFLICT (case_id) DO NOTHING",
+    )
+    .bind(case.as_str())
+    .bind(&key)
+    .bind(amount.minor)
+    .bind(amount.currency.as_str())
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    refund(conn, case).await?.ok_or_else(|| StoreError::Corrupt { what: "refund", detail: case.to_string() })
+}
+
+pub async fn refund(conn: &mut SqliteConnection, case: &CaseId) -> Result<Option<RefundRow>, StoreError> {
+    let row: Option<(String, i64, String, String)> = sqlx::query_as(
+        "SELECT idempotency_key, amount_minor, currency, status FROM refunds WHERE case_id = ?",
+    )
+    .bind(case.as_str())
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.map(|(key, minor, currency, status)| {
+        let currency =
+            Currency::parse(&currency).map_err(|_| StoreError::Corrupt { what: "refund currency", detail: currency })?;
+        Ok(RefundRow { case: case.clone(), key, amount: Money::new(minor, currency), status })
+    })
+    .transpose()
+}
+
+/// The refund's answer: `issued` (with the system's reference) or `refused` (with why).
+pub async fn settle_refund(
+    conn: &mut SqliteConnection,
+    case: &CaseId,
+    status: &str,
+    reference: Option<&str>,
+    error: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE refunds SET status = ?, reference = ?, error = ?, settled_at = ? WHERE case_id = ?")
+        .bind(status)
+        .bind(reference)
+        .bind(error)
+        .bind(now)
+        .bind(case.as_str())
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}

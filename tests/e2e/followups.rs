@@ -1,0 +1,235 @@
+//! Follow-ups that run themselves, end to end: the real binary, a fake
+//! Telegram, a fake carrier aggregator and a fake refund system on
+//! loopback, the push endpoint signed as a shop's system would, and a clock
+//! the test moves forward instead of sleeping.
+
+use std::path::Path;
+use std::time::Duration;
+
+use serde_json::json;
+
+use crate::fake_services::{FakeRefunds, FakeTracker, Push, TestClock};
+use crate::fake_telegram::{BotMessage, FakeTelegram};
+use crate::helpers::{BotProcess, Customer, Shop, TEST_CONFIG, WAIT};
+
+const SECRET: &str = "push-secret-for-tests";
+const PARCEL: &str = "SF1234567890123";
+const HOUR: Duration = Duration::from_secs(3600);
+
+/// A shop with a tracking provider, the push endpoint and a refund webhook.
+/// No quiet hours: the test clock runs from the real hour, whatever it is.
+fn followup_config(tracker: &FakeTracker, refunds: &FakeRefunds, port: u16) -> String {
+    format!(
+        r#"{TEST_CONFIG}
+[followup]
+return_address = "杭州市余杭区文一西路 1 号 售后仓"
+return_recipient = "售后部"
+return_phone = "0571-88888888"
+quiet_hours = ""
+
+[tracker]
+url = "{tracker}"
+poll_every = "2h"
+
+[push]
+listen = "127.0.0.1:{port}"
+secret = "{SECRET}"
+
+[refunds]
+mode = "webhook"
+url = "{refunds}"
+"#,
+        tracker = tracker.url_template(),
+        refunds = refunds.url(),
+    )
+}
+
+/// A port that was free a moment ago, for the bot's push endpoint.
+fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    listener.local_addr().expect("address").port()
+}
+
+struct Desk {
+    fake: FakeTelegram,
+    shop: Shop,
+    clock: TestClock,
+    tracker: FakeTracker,
+    refunds: FakeRefunds,
+    push: Push,
+    port: u16,
+    /// Replaced at each restart, while customers hold on to the fake.
+    bot: std::sync::Mutex<BotProcess>,
+}
+
+impl Desk {
+    async fn open() -> Desk {
+        let fake = FakeTelegram::start().await;
+        let tracker = FakeTracker::start().await;
+        let refunds = FakeRefunds::start().await;
+        let port = free_port();
+        let shop = Shop::with_config(&followup_config(&tracker, &refunds, port));
+        let clock = TestClock::new(shop.path());
+        let bot = serve(&shop, &fake, clock.path());
+        let push = Push::new(&format!("http://127.0.0.1:{port}"), SECRET);
+        let desk = Desk { fake, shop, clock, tracker, refunds, push, port, bot: std::sync::Mutex::new(bot) };
+        desk.push_ready().await;
+        desk
+    }
+
+    /// Kills the bot (no shutdown code runs) between two steps, once what
+    /// the last step caused has left the outbox, and starts it again.
+    async fn crash_and_restart(&self) {
+        let pending = "SELECT COUNT(*) FROM outbox WHERE status = 'pending'";
+        assert!(self.shop.eventually(pending, 0).await, "the outbox drains");
+        {
+            let mut bot = self.bot.lock().expect("bot");
+            bot.kill();
+            *bot = serve(&self.shop, &self.fake, self.clock.path());
+        }
+        self.push_ready().await;
+    }
+
+    /// Waits until the restarted bot listens on the push port.
+    async fn push_ready(&self) {
+        let deadline = std::time::Instant::now() + WAIT;
+        while std::time::Instant::now() < deadline {
+            if tokio::net::TcpStream::connect(("127.0.0.1", self.port)).await.is_ok() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("the push endpoint never came up");
+    }
+}
+
+fn serve(shop: &Shop, fake: &FakeTelegram, clock: &Path) -> BotProcess {
+    shop.serve_with(fake, "aftersales=debug,warn", &[("AFTERSALES_CLOCK_FILE", clock)])
+}
+
+/// Waits for a message to the customer containing `text`.
+async fn gets(customer: &Customer<'_>, text: &str) -> BotMessage {
+    let message = customer.fake.wait_for_message(customer.id, |m| m.text.contains(text), WAIT).await;
+    message.unwrap_or_else(|| panic!("the customer never got {text:?}; chat: {:#?}", customer.texts()))
+}
+
+/// How many of the customer's messages contain `text`.
+fn count(customer: &Customer<'_>, text: &str) -> usize {
+    customer.texts().iter().filter(|said| said.contains(text)).count()
+}
+
+/// Opens a change-of-mind return on DEMO-1004, approved by the 7-day rule.
+async fn open_return(lin: &Customer<'_>) {
+    lin.says("/new").await;
+    lin.says("DEMO-1004").await;
+    lin.says("8000").await;
+    lin.presses("女士防风夹克").await;
+    lin.presses("Changed my mind").await;
+    lin.presses("Skip").await;
+    lin.presses("Return and refund").await;
+    lin.presses("Yes, unused").await;
+    lin.presses("No thanks").await;
+    lin.presses("Confirm").await;
+}
+
+fn scan(status: &str, hours_ago: i64, clock: &TestClock, detail: &str) -> serde_json::Value {
+    let at = clock.now() - chrono::TimeDelta::hours(hours_ago);
+    json!({ "status": status, "time": at.to_rfc3339(), "detail": detail })
+}
+
+#[tokio::test]
+async fn a_return_runs_from_approval_to_survey_by_itself_and_survives_crashes() {
+    let desk = Desk::open().await;
+    let lin = Customer::new(&desk.fake, 701, "Lin", Some("en"));
+
+    // Approved: the address, how to pack, and the question for the tracking number.
+    open_return(&lin).await;
+    let instructions = gets(&lin, "杭州市余杭区文一西路 1 号").await;
+    assert!(instructions.text.contains("AS-1001") && instructions.text.contains("0571-88888888"), "{}", instructions.text);
+    assert!(instructions.text.contains("tracking number"), "{}", instructions.text);
+    desk.crash_and_restart().await;
+
+    // The tracking number, recognised by carrier and confirmed.
+    desk.tracker.set_scans(PARCEL, vec![scan("picked_up", 1, &desk.clock, "已揽收 杭州")]);
+    let proposed = lin.says(&format!("here it is: {PARCEL}")).await;
+    assert!(proposed.text.contains("SF Express") && proposed.text.contains(PARCEL), "{}", proposed.text);
+    lin.presses("Yes, that's it").await;
+    // The provider is polled at once: "picked up" is told.
+    gets(&lin, "picked up your return parcel").await;
+    desk.crash_and_restart().await;
+
+    // Pushed scans: told once each, a repeated event id changes nothing.
+    let in_transit = json!({ "event_id": "trk-2", "tracking_no": PARCEL, "status": "in_transit",
+                             "at": desk.clock.now().to_rfc3339(), "detail": "运输中 上海转运中心" });
+    assert_eq!(desk.push.post("/events/tracking", &in_transit).await, (200, json!({ "ok": true, "duplicate": false })));
+    assert_eq!(desk.push.post("/events/tracking", &in_transit).await, (200, json!({ "ok": true, "duplicate": true })));
+    gets(&lin, "on its way to us").await;
+    // A forged event is refused and changes nothing.
+    let forged = json!({ "event_id": "trk-x", "tracking_no": PARCEL, "status": "delivered", "at": desk.clock.now().to_rfc3339() });
+    assert_eq!(desk.push.post_signed_as("/events/tracking", &forged, "sha256=00").await.0, 401);
+
+    // Two hours on, the provider reports what the customer already knows: nothing new is said.
+    desk.tracker.set_scans(
+        PARCEL,
+        vec![scan("picked_up", 3, &desk.clock, "已揽收 杭州"), scan("in_transit", 1, &desk.clock, "运输中")],
+    );
+    let polls = desk.tracker.polls_for(PARCEL);
+    desk.clock.advance(2 * HOUR);
+    assert!(desk.fake.wait_until(|_| desk.tracker.polls_for(PARCEL) > polls, WAIT).await, "polled again");
+
+    let delivered = json!({ "event_id": "trk-3", "tracking_no": PARCEL, "status": "delivered",
+                            "at": desk.clock.now().to_rfc3339(), "detail": "已签收 售后仓" });
+    assert_eq!(desk.push.post("/events/tracking", &delivered).await.0, 200);
+    gets(&lin, "arrived at our warehouse").await;
+    desk.crash_and_restart().await;
+
+    // The warehouse passes it: the refund system is called once, the customer told.
+    let passed = json!({ "event_id": "wh-1", "case": "AS-1001", "result": "passed" });
+    assert_eq!(desk.push.post("/events/warehouse", &passed).await.0, 200);
+    let refunded = gets(&lin, "Your refund of ¥399.00").await;
+    assert!(refunded.text.contains("AS-1001") && refunded.text.contains("arrive by"), "{}", refunded.text);
+    assert_eq!(desk.push.post("/events/warehouse", &passed).await.1["duplicate"], json!(true));
+    let calls = desk.refunds.calls();
+    assert_eq!(calls.len(), 1, "the refund webhook is called exactly once: {calls:#?}");
+    assert_eq!(desk.refunds.distinct_keys(), ["refund-AS-1001"]);
+    assert_eq!(calls[0].body["amount_minor"], json!(39_900));
+    let closed = "SELECT COUNT(*) FROM cases WHERE id = 'AS-1001' AND status = 'closed' AND refunded_minor = 39900";
+    assert!(desk.shop.eventually(closed, 1).await, "the case is closed with the refund recorded");
+    desk.crash_and_restart().await;
+
+    // A day later, the survey: rating, then comment, stored on the case.
+    let before_survey = lin.texts().len();
+    desk.clock.advance(24 * HOUR + Duration::from_secs(60));
+    let survey = gets(&lin, "How satisfied are you").await;
+    assert_eq!(survey.labels(), ["⭐ 1", "⭐ 2", "⭐ 3", "⭐ 4", "⭐ 5"], "five rating buttons");
+    assert!(lin.texts().len() > before_survey);
+    lin.presses("⭐ 4").await;
+    let thanks = lin.says("Quick and friendly, thank you").await;
+    assert!(thanks.text.contains("Thank you for your feedback"), "{}", thanks.text);
+    let stored = "SELECT COUNT(*) FROM cases WHERE id = 'AS-1001' AND survey_score = 4
+                  AND survey_comment = 'Quick and friendly, thank you'";
+    assert!(desk.shop.eventually(stored, 1).await, "the answers are stored on the case");
+
+    // Another crash and two more days: no reminder after a rating, no second survey, nothing repeated.
+    desk.crash_and_restart().await;
+    let settled = lin.texts();
+    desk.clock.advance(48 * HOUR);
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(lin.texts(), settled, "nothing more reaches the customer");
+    for (text, times) in [
+        ("杭州市余杭区文一西路 1 号", 1),
+        ("picked up your return parcel", 1),
+        ("on its way to us", 1),
+        ("arrived at our warehouse", 1),
+        ("Your refund of", 1),
+        ("How satisfied are you", 1),
+    ] {
+        assert_eq!(count(&lin, text), times, "{text:?} told {times}×; chat: {:#?}", lin.texts());
+    }
+    assert_eq!(desk.refunds.calls().len(), 1);
+    let timeline = "SELECT COUNT(*) FROM case_events WHERE case_id = 'AS-1001' AND kind IN
+                    ('return_instructions', 'tracking_number', 'parcel_scan', 'inspection_passed', 'refunded',
+                     'closed', 'survey_sent', 'survey_rated', 'survey_comment')";
+    assert_eq!(desk.shop.count(timeline).await, 11, "one timeline entry per step (3 scans)");
+    assert!(desk.fake.rejections().is_empty(), "{:#?}", desk.fake.rejections());
+}
