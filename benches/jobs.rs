@@ -54,12 +54,14 @@ fn bench(c: &mut Criterion) {
         let (store, mut conn) = runtime.block_on(async {
             let store =
                 Store::open(&format!("sqlite://{}", dir.path().join("jobs.db").display())).await.expect("store");
+            let started = std::time::Instant::now();
             fill(&store, pending).await;
+            let filled = started.elapsed();
             let mut conn = store.reader().acquire().await.expect("reader");
             let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM jobs").fetch_one(&mut *conn).await.expect("count");
             let due = jobs::due(&mut conn, now(), 1000).await.expect("due");
             let next = jobs::next_due(&mut conn).await.expect("next").expect("a job");
-            println!("jobs: {rows} pending, {} due; next due {next}", due.len());
+            println!("jobs: {rows} pending, {} due (filled in {filled:.2?}); next due {next}", due.len());
             assert_eq!((rows, due.len() as i64), (pending, DUE));
             assert_eq!(Some(next), due.first().map(|job| job.due_at));
             (store, conn)

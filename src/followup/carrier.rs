@@ -69,27 +69,36 @@ fn anchored<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Pattern
 
 /// The first tracking number in `text`: a word a carrier's pattern matches,
 /// or else a word that looks like one (10–30 letters and digits, at least
-/// 8 digits), with carrier [`OTHER`]. Words are split at whitespace and
+/// 12 digits, so that phone numbers are not taken), with carrier [`OTHER`]. Words are split at whitespace and
 /// punctuation, so "单号：SF1234567890123，谢谢" works.
 pub fn recognise(text: &str, carriers: &[Carrier]) -> Option<TrackingNo> {
-    let words: Vec<String> = text
-        .split(|c: char| c.is_whitespace() || (!c.is_ascii_alphanumeric() && c != '-'))
-        .map(|word| word.chars().filter(|c| *c != '-').collect::<String>().to_ascii_uppercase())
-        .filter(|word| !word.is_empty())
+    // "sf 1234-5678-90123" is one number typed in groups.
+    let whole: String = text.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
+    let whole = whole.chars().all(|c| c.is_ascii_alphanumeric()).then(|| whole.to_ascii_uppercase());
+    let words: Vec<String> = whole
+        .into_iter()
+        .chain(
+            text.split(|c: char| c.is_whitespace() || (!c.is_ascii_alphanumeric() && c != '-'))
+                .map(|word| word.chars().filter(|c| *c != '-').collect::<String>().to_ascii_uppercase())
+                .filter(|word| !word.is_empty()),
+        )
         .collect();
     let known = words.iter().find_map(|word| {
         let carrier = carriers.iter().find(|carrier| carrier.pattern.0.is_match(word))?;
         Some(TrackingNo { carrier: carrier.code.clone(), number: word.clone() })
     });
     known.or_else(|| {
-        words.iter().find(|word| looks_like_tracking(word)).map(|word| TrackingNo { carrier: OTHER.into(), number: word.clone() })
+        words
+            .iter()
+            .find(|word| looks_like_tracking(word))
+            .map(|word| TrackingNo { carrier: OTHER.into(), number: word.clone() })
     })
 }
 
 fn looks_like_tracking(word: &str) -> bool {
     (10..=30).contains(&word.len())
         && word.chars().all(|c| c.is_ascii_alphanumeric())
-        && word.chars().filter(char::is_ascii_digit).count() >= 8
+        && word.chars().filter(char::is_ascii_digit).count() >= 12
 }
 
 /// The carrier's names for texts: (中文, English); the code itself when the
@@ -126,16 +135,13 @@ mod tests {
             ("4612345678901", "yunda"),
             ("EA123456789CN", "ems"),
             ("1123456789012", "ems"),
-            ("my parcel is XYZ0012345678", OTHER),
+            ("my parcel is XYZ001234567890", OTHER),
         ];
         for (text, code) in table {
             let found = recognise(text, &carriers).unwrap_or_else(|| panic!("{text}: not recognised"));
             assert_eq!(found.carrier, code, "{text}");
         }
-        assert_eq!(
-            recognise("sf 1234-5678-90123", &carriers).map(|no| no.number),
-            Some("SF1234567890123".to_owned())
-        );
+        assert_eq!(recognise("sf 1234-5678-90123", &carriers).map(|no| no.number), Some("SF1234567890123".to_owned()));
     }
 
     #[test]

@@ -64,9 +64,9 @@ pub enum Inspection {
 pub mod carrier;
 mod returns;
 mod survey;
-pub mod timing;
 #[cfg(test)]
 mod tests;
+pub mod timing;
 
 use std::time::Duration;
 
@@ -238,7 +238,7 @@ impl Job {
 
     /// Jobs that message the customer wait for the end of quiet hours.
     pub fn reaches_customer(self) -> bool {
-        matches!(self, Job::TrackingNudge | Job::Progress | Job::Survey | Job::SurveyReminder)
+        matches!(self, Job::TrackingNudge | Job::NoScan | Job::Progress | Job::Survey | Job::SurveyReminder)
     }
 }
 
@@ -262,21 +262,34 @@ pub enum Effect {
     Schedule(Job, DateTime<Utc>),
     Cancel(Job),
     /// A timeline event on the case, by the bot.
-    Event { kind: &'static str, data: serde_json::Value },
+    Event {
+        kind: &'static str,
+        data: serde_json::Value,
+    },
     /// Issue this refund (through the webhook, or by an agent's hand).
     IssueRefund(Money),
     /// The case is done; `refunded` is the money paid back on it.
-    Close { refunded: Option<Money> },
+    Close {
+        refunded: Option<Money>,
+    },
 }
 
 /// What a button under a follow-up message means. Data: `f:<what>:<case>[:n]`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Press {
     /// The proposed tracking number is right (or not).
-    Tracking { case: CaseId, right: bool },
-    Rating { case: CaseId, score: u8 },
+    Tracking {
+        case: CaseId,
+        right: bool,
+    },
+    Rating {
+        case: CaseId,
+        score: u8,
+    },
     /// No comment after the rating.
-    NoComment { case: CaseId },
+    NoComment {
+        case: CaseId,
+    },
 }
 
 impl Press {

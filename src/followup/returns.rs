@@ -6,7 +6,9 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{Button, Context, Effect, Inspection, Job, ParcelStatus, Press, Scan, TrackingNo, Waiting, carrier, timing};
+use super::{
+    Button, Context, Effect, Inspection, Job, ParcelStatus, Press, Scan, TrackingNo, Waiting, carrier, timing,
+};
 use crate::agents::Why;
 use crate::case::CaseId;
 use crate::catalogue::Msg;
@@ -207,7 +209,8 @@ pub fn on_scans(ret: &Return, scans: &[Scan], cx: &Context<'_>) -> (Return, Vec<
         match scan.status {
             ParcelStatus::Delivered if next.stage == Stage::OnTheWay => {
                 next.stage = Stage::AtWarehouse;
-                let due = cx.calendar.add_working_days(cx.now, cx.refund_working_days, cx.zone);
+                // Promised from the parcel's arrival, however late its scan is heard of.
+                let due = cx.calendar.add_working_days(scan.at.min(cx.now), cx.refund_working_days, cx.zone);
                 effects.extend([
                     Effect::Cancel(Job::NoScan),
                     Effect::Cancel(Job::Poll),

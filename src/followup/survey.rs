@@ -46,7 +46,10 @@ pub fn wants_survey(outcome: Outcome) -> bool {
 
 fn rating_buttons(case: &CaseId) -> Vec<Button> {
     (1..=5u8)
-        .map(|score| Button { label: Msg::RatingButton { score }, data: Press::Rating { case: case.clone(), score }.encode() })
+        .map(|score| Button {
+            label: Msg::RatingButton { score },
+            data: Press::Rating { case: case.clone(), score }.encode(),
+        })
         .collect()
 }
 

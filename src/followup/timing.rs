@@ -70,9 +70,9 @@ pub fn outside_quiet(at: DateTime<Utc>, zone: Tz, quiet: QuietHours) -> DateTime
     if !quiet.contains(local.time()) {
         return at;
     }
-    let day = if local.time() >= to { local.date_naive().checked_add_days(Days::new(1)) } else { Some(local.date_naive()) };
-    day.and_then(|day| zone.from_local_datetime(&day.and_time(to)).earliest())
-        .map_or(at, |end| end.with_timezone(&Utc))
+    let day =
+        if local.time() >= to { local.date_naive().checked_add_days(Days::new(1)) } else { Some(local.date_naive()) };
+    day.and_then(|day| zone.from_local_datetime(&day.and_time(to)).earliest()).map_or(at, |end| end.with_timezone(&Utc))
 }
 
 /// The next daily progress message: the first `at` (local) at least
@@ -124,8 +124,14 @@ mod tests {
             assert_eq!(outside_quiet(at(due), Shanghai, night()), at(sent), "{due}");
         }
         let afternoon = QuietHours::parse("12:00-14:00").expect("quiet hours");
-        assert_eq!(outside_quiet(at("2026-11-23T13:00:00+08:00"), Shanghai, afternoon), at("2026-11-23T14:00:00+08:00"));
-        assert_eq!(outside_quiet(at("2026-11-23T03:00:00+08:00"), Shanghai, QuietHours(None)), at("2026-11-23T03:00:00+08:00"));
+        assert_eq!(
+            outside_quiet(at("2026-11-23T13:00:00+08:00"), Shanghai, afternoon),
+            at("2026-11-23T14:00:00+08:00")
+        );
+        assert_eq!(
+            outside_quiet(at("2026-11-23T03:00:00+08:00"), Shanghai, QuietHours(None)),
+            at("2026-11-23T03:00:00+08:00")
+        );
     }
 
     #[test]
@@ -145,7 +151,10 @@ mod tests {
         }
         // A progress hour set inside the quiet hours moves to their end.
         let late = LocalTime::parse("22:00").expect("time");
-        assert_eq!(next_progress(at("2026-11-23T08:00:00+08:00"), Shanghai, late, night()), at("2026-11-24T09:00:00+08:00"));
+        assert_eq!(
+            next_progress(at("2026-11-23T08:00:00+08:00"), Shanghai, late, night()),
+            at("2026-11-24T09:00:00+08:00")
+        );
     }
 
     #[test]

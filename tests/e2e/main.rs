@@ -14,5 +14,6 @@ mod policy_cli;
 mod resilience;
 mod retention;
 mod services_selftest;
+mod survey_burst;
 mod telegram_intake;
 mod terminal_chat;

@@ -1,0 +1,96 @@
+//! A burst: 5,000 satisfaction surveys fall due at the same moment. They all
+//! go out, within Telegram's limits (30 messages a second overall), with no
+//! 429 from the fake Bot API, whose flood limits are on.
+
+use std::time::{Duration, Instant};
+
+use sqlx::ConnectOptions;
+
+use crate::fake_telegram::FakeTelegram;
+use crate::helpers::{Shop, TEST_CONFIG};
+
+const SURVEYS: i64 = 5_000;
+const FIRST_USER: i64 = 100_000;
+
+/// 5,000 customers, each with a case closed with a refund and its survey due now.
+async fn seed(shop: &Shop, fake: &FakeTelegram) {
+    let options: sqlx::sqlite::SqliteConnectOptions = shop.db_url().parse().expect("db url");
+    let mut conn = options.connect().await.expect("open db");
+    let mut tx = sqlx::Connection::begin(&mut conn).await.expect("begin");
+    let now = chrono::Utc::now();
+    for n in 0..SURVEYS {
+        let user = FIRST_USER + n;
+        fake.add_user(user, &format!("Customer {n}"), Some("en"));
+        let case = format!("AS-{}", 10_000 + n);
+        sqlx::query("INSERT INTO customers (id, channel, external_id, chat_id, first_name, lang, created_at) VALUES (?, 'telegram', ?, ?, ?, 'en', ?)")
+            .bind(user)
+            .bind(user.to_string())
+            .bind(user)
+            .bind(format!("Customer {n}"))
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .expect("customer");
+        sqlx::query(
+            "INSERT INTO cases (id, seq, customer_id, order_no, sku, quantity, reason, outcome, status, decision,
+                                created_at, updated_at)
+             VALUES (?, ?, ?, 'DEMO-1004', 'JKT-WB-M', 1, 'changed_mind', 'return_refund', 'closed', '{}', ?, ?)",
+        )
+        .bind(&case)
+        .bind(10_000 + n)
+        .bind(user)
+        .bind(now)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .expect("case");
+        sqlx::query("INSERT INTO jobs (key, kind, due_at, data, created_at) VALUES (?, 'survey', ?, ?, ?)")
+            .bind(format!("survey:{case}"))
+            .bind(now)
+            .bind(serde_json::json!({ "case": case }).to_string())
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .expect("job");
+    }
+    tx.commit().await.expect("commit");
+}
+
+#[tokio::test]
+async fn five_thousand_surveys_due_at_once_go_out_within_telegrams_limits() {
+    let fake = FakeTelegram::start().await;
+    let shop = Shop::with_config(TEST_CONFIG);
+    seed(&shop, &fake).await;
+
+    let started = Instant::now();
+    let _bot = shop.serve_logging(&fake, "aftersales=info,warn");
+    let surveys = |fake: &FakeTelegram| {
+        fake.calls_to("sendmessage")
+            .into_iter()
+            .filter(|call| call.ok && call.body["text"].as_str().is_some_and(|text| text.contains("How satisfied")))
+            .count()
+    };
+    let all = fake.wait_until(|fake| surveys(fake) as i64 >= SURVEYS, Duration::from_secs(600)).await;
+    let elapsed = started.elapsed();
+    assert!(all, "only {} of {SURVEYS} surveys arrived", surveys(&fake));
+
+    let sends: Vec<Duration> = fake.calls_to("sendmessage").iter().filter(|call| call.ok).map(|call| call.at).collect();
+    let busiest = sends
+        .iter()
+        .map(|start| sends.iter().filter(|at| **at >= *start && **at < *start + Duration::from_secs(1)).count())
+        .max()
+        .unwrap_or(0);
+    println!(
+        "survey burst: {SURVEYS} surveys in {:.1} s ({:.1}/s; ideal at 30/s: {:.1} s), busiest second {busiest}, \
+         429s {}",
+        elapsed.as_secs_f64(),
+        SURVEYS as f64 / elapsed.as_secs_f64(),
+        SURVEYS as f64 / 30.0,
+        fake.too_many_requests(),
+    );
+    assert_eq!(fake.too_many_requests(), 0, "no 429 from Telegram's flood limits");
+    assert!(busiest <= 30, "at most 30 messages in any second, saw {busiest}");
+    assert_eq!(surveys(&fake) as i64, SURVEYS, "each survey exactly once");
+    let sent = "SELECT COUNT(*) FROM cases WHERE json_extract(survey, '$.sent_at') IS NOT NULL";
+    assert_eq!(shop.count(sent).await, SURVEYS, "each case records its survey");
+}
