@@ -141,12 +141,12 @@ impl Desk {
         let config = &*self.config;
         let customer = customers::find_or_create(&mut tx, identity, config.shop.default_language, now).await?;
         let edited = incoming.message.as_ref().is_some_and(|message| message.edited.is_some());
-        if self.customer_to_agents(&mut tx, customer.id, &incoming, now).await? || edited {
-            // Relayed to a person, or an edit of a message the bot already answered.
-            tx.commit().await?;
-            return Ok(Handled::Applied);
-        }
-        if self.followup_input(&mut tx, identity, &customer, &incoming.input, now).await? {
+        // A tracking number or a survey answer is the bot's even while a
+        // person has the chat (it shows on the case's timeline), and never
+        // reopens a closed escalation.
+        let followed = !edited && self.followup_input(&mut tx, identity, &customer, &incoming.input, now).await?;
+        if followed || self.customer_to_agents(&mut tx, customer.id, &incoming, now).await? || edited {
+            // A follow-up answer, relayed to a person, or an edit of a message the bot already answered.
             tx.commit().await?;
             return Ok(Handled::Applied);
         }

@@ -145,7 +145,11 @@ async fn a_return_runs_from_approval_to_survey_by_itself_and_survives_crashes() 
     // Approved: the address, how to pack, and the question for the tracking number.
     open_return(&lin).await;
     let instructions = gets(&lin, "杭州市余杭区文一西路 1 号").await;
-    assert!(instructions.text.contains("AS-1001") && instructions.text.contains("0571-88888888"), "{}", instructions.text);
+    assert!(
+        instructions.text.contains("AS-1001") && instructions.text.contains("0571-88888888"),
+        "{}",
+        instructions.text
+    );
     assert!(instructions.text.contains("tracking number"), "{}", instructions.text);
     desk.crash_and_restart().await;
 
@@ -232,4 +236,89 @@ async fn a_return_runs_from_approval_to_survey_by_itself_and_survives_crashes() 
                      'closed', 'survey_sent', 'survey_rated', 'survey_comment')";
     assert_eq!(desk.shop.count(timeline).await, 11, "one timeline entry per step (3 scans)");
     assert!(desk.fake.rejections().is_empty(), "{:#?}", desk.fake.rejections());
+}
+
+const GROUP: i64 = -100_888;
+const LI: i64 = 951;
+
+/// Refunds paid by hand, no tracking provider, an agents' group.
+fn manual_config() -> String {
+    format!(
+        r#"{TEST_CONFIG}
+[followup]
+return_address = "杭州市余杭区文一西路 1 号 售后仓"
+quiet_hours = ""
+
+[agents]
+chat_id = {GROUP}
+user_ids = [{LI}]
+lang = "en"
+"#
+    )
+}
+
+/// A group message from the bot containing `text`, anywhere in the group.
+async fn group_gets(fake: &FakeTelegram, text: &str) {
+    let seen = fake.wait_for_message(GROUP, |m| m.text.contains(text), WAIT).await;
+    assert!(
+        seen.is_some(),
+        "the agents never got {text:?}: {:#?}",
+        fake.messages(GROUP).iter().map(|m| &m.text).collect::<Vec<_>>()
+    );
+}
+
+#[tokio::test]
+async fn a_silent_customer_is_nudged_once_then_agents_finish_by_hand_and_a_blocked_customer_is_left_alone() {
+    let fake = FakeTelegram::start().await;
+    fake.add_group(GROUP, "After-sales agents", true);
+    fake.add_user(LI, "Li", Some("zh"));
+    fake.add_member(GROUP, LI);
+    let shop = Shop::with_config(&manual_config());
+    let clock = TestClock::new(shop.path());
+    let _bot = serve(&shop, &fake, clock.path());
+    let ann = Customer::new(&fake, 702, "Ann", Some("en"));
+
+    open_return(&ann).await;
+    gets(&ann, "杭州市余杭区文一西路 1 号").await;
+
+    // Two days without a number: one reminder. A day later: a person.
+    clock.advance(48 * HOUR + Duration::from_secs(60));
+    gets(&ann, "A friendly reminder about case AS-1001").await;
+    clock.advance(24 * HOUR + Duration::from_secs(60));
+    let escalated = "SELECT COUNT(*) FROM escalations WHERE case_id = 'AS-1001' AND why = 'no_tracking_number'";
+    assert!(shop.eventually(escalated, 1).await, "the case went to a person");
+    assert!(
+        fake.wait_until(|fake| fake.topics(GROUP).iter().any(|topic| topic.name.contains("AS-1001")), WAIT).await,
+        "the case has its topic"
+    );
+    assert_eq!(count(&ann, "A friendly reminder"), 1, "nudged once");
+
+    // The number still counts while a person has the chat.
+    let proposed = ann.says("YT1234567890123").await;
+    assert!(proposed.text.contains("YTO Express"), "{}", proposed.text);
+    ann.presses("Yes, that's it").await;
+
+    // Agents record the inspection and the refund they paid by hand.
+    fake.send_text_in(GROUP, LI, "/inspect AS-1001 pass");
+    group_gets(&fake, "please pay ¥399.00 back to the customer").await;
+    fake.send_text_in(GROUP, LI, "/refunded AS-1001");
+    gets(&ann, "Your refund of ¥399.00").await;
+    group_gets(&fake, "refund of ¥399.00 recorded").await;
+    let closed = "SELECT COUNT(*) FROM cases WHERE id = 'AS-1001' AND status = 'closed' AND refunded_minor = 39900";
+    assert!(shop.eventually(closed, 1).await);
+
+    // The customer blocks the bot: the survey fails, the reminder never goes, the case says why.
+    let pending = "SELECT COUNT(*) FROM outbox WHERE status = 'pending'";
+    assert!(shop.eventually(pending, 0).await);
+    fake.block_bot(ann.id, true);
+    clock.advance(24 * HOUR + Duration::from_secs(60));
+    let survey_failed = "SELECT COUNT(*) FROM outbox WHERE chat_id = 702 AND status = 'failed'
+                         AND (payload LIKE '%How satisfied%' OR payload LIKE '%gentle reminder%')";
+    assert!(shop.eventually(survey_failed, 1).await, "the survey met the block");
+    clock.advance(24 * HOUR + Duration::from_secs(60));
+    let stopped = "SELECT COUNT(*) FROM cases WHERE id = 'AS-1001' AND followup_stopped LIKE '%blocked%'";
+    assert!(shop.eventually(stopped, 1).await, "the case records why follow-ups stopped");
+    group_gets(&fake, "the customer blocked the bot").await;
+    assert_eq!(shop.count("SELECT COUNT(*) FROM jobs WHERE key LIKE '%AS-1001'").await, 0, "nothing more is planned");
+    assert_eq!(shop.count(survey_failed).await, 1, "no reminder was attempted");
 }
