@@ -282,6 +282,11 @@ mod tests {
         assert_eq!(example.calendar, defaults.calendar);
         assert_eq!(example.retention, defaults.retention);
         assert_eq!(example.agents, defaults.agents);
+        assert_eq!(example.followup, defaults.followup);
+        assert_eq!(example.tracker.poll_every, defaults.tracker.poll_every);
+        assert_eq!(example.tracker.fields, defaults.tracker.fields);
+        assert_eq!(example.refunds.mode, defaults.refunds.mode);
+        assert_eq!(example.push.max_body, defaults.push.max_body);
         assert_eq!(example.intake.album_quiet, defaults.intake.album_quiet);
         assert_eq!(example.media.max_bytes, defaults.media.max_bytes);
         assert_eq!(example.intake.order_number_pattern.0.as_str(), defaults.intake.order_number_pattern.0.as_str());
