@@ -48,7 +48,9 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("clock");
         let clock = Clock::Offset(path.clone());
-        let drift = |clock: &Clock, expected: i64| (clock.now() - Utc::now() - TimeDelta::seconds(expected)).num_seconds().abs();
+        let drift = |clock: &Clock, expected: i64| {
+            (clock.now() - Utc::now() - TimeDelta::seconds(expected)).num_seconds().abs()
+        };
         assert!(drift(&clock, 0) <= 1, "a missing file means no offset");
         std::fs::write(&path, "86400\n").expect("write");
         assert!(drift(&clock, 86_400) <= 1);

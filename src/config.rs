@@ -10,12 +10,12 @@ use chrono_tz::Tz;
 use regex::Regex;
 use serde::Deserialize;
 
-use crate::{agents, followup, push, refunds, tracker};
 use crate::calendar::Calendar;
 use crate::catalogue::Lang;
 use crate::money::Currency;
 use crate::policy::PolicyRules;
 use crate::retention::Script;
+use crate::{agents, followup, push, refunds, tracker};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {

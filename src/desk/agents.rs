@@ -120,7 +120,12 @@ impl Run<'_> {
 
     /// Hands the customer (and their case) to the agents, unless they are
     /// with them already.
-    pub(super) async fn escalate(&mut self, customer_id: i64, case: Option<&CaseId>, why: Why) -> Result<(), StoreError> {
+    pub(super) async fn escalate(
+        &mut self,
+        customer_id: i64,
+        case: Option<&CaseId>,
+        why: Why,
+    ) -> Result<(), StoreError> {
         if let Some(active) = escalations::latest_for_customer(self.tx, customer_id).await?
             && active.status.is_active()
         {

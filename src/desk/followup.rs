@@ -84,7 +84,9 @@ impl Desk {
     async fn poll(&self, job: &jobs::Job, case: &CaseId, now: DateTime<Utc>) -> Result<(), StoreError> {
         let parcel = {
             let mut conn = self.store.reader().acquire().await?;
-            returns::get(&mut conn, case).await?.and_then(|(_, ret)| ret.parcel.filter(|_| ret.stage == Stage::OnTheWay))
+            returns::get(&mut conn, case)
+                .await?
+                .and_then(|(_, ret)| ret.parcel.filter(|_| ret.stage == Stage::OnTheWay))
         };
         let scans = match (parcel, &self.adapters.tracker) {
             (Some(parcel), Some(tracker)) => match tracker.scans(&parcel).await {
@@ -332,8 +334,15 @@ impl<'a> Run<'a> {
     async fn stop(&mut self, state: &CaseState, why: &str) -> Result<(), StoreError> {
         let reason = format!("the customer cannot be reached: {why}");
         cases::stop_followups(self.tx, &state.id, &reason, self.now).await?;
-        cases::add_event(self.tx, &state.id, "bot", "followup_stopped", &serde_json::json!({ "why": reason }), self.now)
-            .await?;
+        cases::add_event(
+            self.tx,
+            &state.id,
+            "bot",
+            "followup_stopped",
+            &serde_json::json!({ "why": reason }),
+            self.now,
+        )
+        .await?;
         for job in Job::ALL {
             self.cancel(&state.id, job).await?;
         }
@@ -508,7 +517,12 @@ impl<'a> Run<'a> {
     }
 
     /// The survey comment (or "no comment"); false when none is expected.
-    async fn comment(&mut self, customer: &CustomerInfo, case: &CaseId, text: Option<&str>) -> Result<bool, StoreError> {
+    async fn comment(
+        &mut self,
+        customer: &CustomerInfo,
+        case: &CaseId,
+        text: Option<&str>,
+    ) -> Result<bool, StoreError> {
         let Some(state) = cases::state(self.tx, case).await?.filter(|state| state.customer_id == customer.id) else {
             return Ok(false);
         };

@@ -11,16 +11,16 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 use crate::catalogue::{self, Described, Lang, Msg};
-use crate::config::Config;
 use crate::clock::Clock;
+use crate::config::Config;
 use crate::conversation::{self, Audit, Effect, Facts, Input, Keys, Reply, Step};
 use crate::followup::Press;
-use crate::refunds::{self, WebhookRefunds};
-use crate::tracker::HttpTracker;
 use crate::order::OrderSummary;
 use crate::outgoing::{self, AlbumItem, ButtonSpec, Keyboard, Outgoing};
+use crate::refunds::{self, WebhookRefunds};
 use crate::store::customers::{self, CustomerInfo, Identity};
 use crate::store::{Store, StoreError, Tx, cases, orders, outbox, ownership, updates};
+use crate::tracker::HttpTracker;
 
 /// Cases shown under "my cases".
 const CASES_LISTED: u32 = 10;

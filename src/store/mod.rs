@@ -10,8 +10,8 @@ pub mod evidence;
 pub mod jobs;
 pub mod orders;
 pub mod outbox;
-pub mod returns;
 pub mod ownership;
+pub mod returns;
 pub mod topics;
 pub mod updates;
 

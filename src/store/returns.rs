@@ -79,12 +79,13 @@ pub async fn claim_event(
     kind: &str,
     now: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
-    let done = sqlx::query("INSERT INTO pushed_events (event_id, kind, received_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
-        .bind(event_id)
-        .bind(kind)
-        .bind(now)
-        .execute(&mut *conn)
-        .await?;
+    let done =
+        sqlx::query("INSERT INTO pushed_events (event_id, kind, received_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
+            .bind(event_id)
+            .bind(kind)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
     Ok(done.rows_affected() == 1)
 }
 
@@ -121,15 +122,14 @@ pub async fn request_refund(
 }
 
 pub async fn refund(conn: &mut SqliteConnection, case: &CaseId) -> Result<Option<RefundRow>, StoreError> {
-    let row: Option<(String, i64, String, String)> = sqlx::query_as(
-        "SELECT idempotency_key, amount_minor, currency, status FROM refunds WHERE case_id = ?",
-    )
-    .bind(case.as_str())
-    .fetch_optional(&mut *conn)
-    .await?;
+    let row: Option<(String, i64, String, String)> =
+        sqlx::query_as("SELECT idempotency_key, amount_minor, currency, status FROM refunds WHERE case_id = ?")
+            .bind(case.as_str())
+            .fetch_optional(&mut *conn)
+            .await?;
     row.map(|(key, minor, currency, status)| {
-        let currency =
-            Currency::parse(&currency).map_err(|_| StoreError::Corrupt { what: "refund currency", detail: currency })?;
+        let currency = Currency::parse(&currency)
+            .map_err(|_| StoreError::Corrupt { what: "refund currency", detail: currency })?;
         Ok(RefundRow { case: case.clone(), key, amount: Money::new(minor, currency), status })
     })
     .transpose()
