@@ -194,8 +194,8 @@ mod tests {
         let mut scheduled = Vec::with_capacity(JOBS + 2);
         for n in 0..JOBS {
             let r = rng.next();
-            let millis = if r % 3 == 0 { 0 } else { i64::try_from(r % 1000).expect("small") };
-            let due_at = if r % 400 == 0 {
+            let millis = if r.is_multiple_of(3) { 0 } else { i64::try_from(r % 1000).expect("small") };
+            let due_at = if r.is_multiple_of(400) {
                 now - TimeDelta::seconds(i64::try_from(r % 86_400).expect("small")) + TimeDelta::milliseconds(millis)
                     - TimeDelta::seconds(1)
             } else {
