@@ -105,7 +105,7 @@ impl Desk {
             let mut run = Run { desk: self, tx: &mut tx, now };
             if let Some((customer, ret)) = returns::get(run.tx, case).await? {
                 let (next, effects) = followup::on_scans(&ret, &scans, &run.context());
-                run.save_return(customer, &ret, &next, effects).await?;
+                run.save_return("bot", customer, &ret, &next, effects).await?;
                 if next.stage == Stage::OnTheWay {
                     let every = self.config.tracker.poll_every.chrono();
                     run.schedule(Job::Poll, case, now + every).await?;
@@ -150,7 +150,7 @@ impl Desk {
                     Refund::Refused(why)
                 }
             };
-            run.refund_answer(case, &refund).await?;
+            run.refund_answer("shop", case, &refund).await?;
         }
         jobs::done(&mut tx, job).await?;
         tx.commit().await?;
@@ -179,7 +179,7 @@ impl Desk {
                 for case in cases {
                     if let Some((customer, ret)) = returns::get(run.tx, &case).await? {
                         let (next, effects) = followup::on_scans(&ret, std::slice::from_ref(scan), &run.context());
-                        run.save_return(customer, &ret, &next, effects).await?;
+                        run.save_return("shop", customer, &ret, &next, effects).await?;
                     }
                 }
                 true
@@ -190,7 +190,7 @@ impl Desk {
                     Target::TrackingNo(number) => returns::by_tracking(run.tx, number).await?.into_iter().next(),
                 };
                 let found = match &case {
-                    Some(case) => run.inspect(case, inspection).await?,
+                    Some(case) => run.inspect("shop", case, inspection).await?,
                     None => None,
                 };
                 match found {
@@ -261,7 +261,7 @@ impl<'a> Run<'a> {
                 let (ret, effects) = followup::start(case.clone(), state.outcome, refund, &self.context());
                 returns::save(self.tx, state.customer_id, &ret, self.now).await?;
                 let Some(customer) = customers::by_id(self.tx, state.customer_id).await? else { return Ok(()) };
-                self.follow(case, &customer, effects).await
+                self.follow("bot", case, &customer, effects).await
             }
             CaseStatus::NeedsReview => {
                 let settings = &self.desk.config.followup;
@@ -302,19 +302,19 @@ impl<'a> Run<'a> {
             Job::Survey | Job::SurveyReminder => {
                 let (survey, effects) = followup::survey_job(case, &state.survey, job, &cx);
                 cases::save_survey(self.tx, case, &survey, self.now).await?;
-                self.follow(&state.id, &customer, effects).await
+                self.follow("bot", &state.id, &customer, effects).await
             }
             Job::Progress => {
                 let waiting = self.waiting(&state).await?;
                 let Some(effect) = followup::progress(case, waiting) else { return Ok(()) };
                 let settings = &self.desk.config.followup;
                 let next = timing::next_progress(self.now, cx.zone, settings.progress_at, settings.quiet_hours);
-                self.follow(&state.id, &customer, vec![effect, Effect::Schedule(Job::Progress, next)]).await
+                self.follow("bot", &state.id, &customer, vec![effect, Effect::Schedule(Job::Progress, next)]).await
             }
             _ => {
                 let Some((_, ret)) = returns::get(self.tx, case).await? else { return Ok(()) };
                 let (next, effects) = followup::on_job(&ret, job, &cx);
-                self.save_return(customer.id, &ret, &next, effects).await
+                self.save_return("bot", customer.id, &ret, &next, effects).await
             }
         }
     }
@@ -362,6 +362,7 @@ impl<'a> Run<'a> {
     /// Stores the return's next state and carries out the effects.
     async fn save_return(
         &mut self,
+        by: &str,
         customer_id: i64,
         before: &Return,
         next: &Return,
@@ -371,11 +372,18 @@ impl<'a> Run<'a> {
             returns::save(self.tx, customer_id, next, self.now).await?;
         }
         let Some(customer) = customers::by_id(self.tx, customer_id).await? else { return Ok(()) };
-        self.follow(&next.case, &customer, effects).await
+        self.follow(by, &next.case, &customer, effects).await
     }
 
-    /// Carries out the follow-up core's effects on one case.
-    async fn follow(&mut self, case: &CaseId, customer: &CustomerInfo, effects: Vec<Effect>) -> Result<(), StoreError> {
+    /// Carries out the follow-up core's effects on one case; timeline
+    /// events are recorded as `by` ("customer", "bot", "shop").
+    async fn follow(
+        &mut self,
+        by: &str,
+        case: &CaseId,
+        customer: &CustomerInfo,
+        effects: Vec<Effect>,
+    ) -> Result<(), StoreError> {
         for effect in effects {
             match effect {
                 Effect::Tell(msg, buttons) => {
@@ -402,7 +410,7 @@ impl<'a> Run<'a> {
                 Effect::Escalate(why) => self.escalate(customer.id, Some(case), why).await?,
                 Effect::Schedule(job, at) => self.schedule(job, case, at).await?,
                 Effect::Cancel(job) => self.cancel(case, job).await?,
-                Effect::Event { kind, data } => cases::add_event(self.tx, case, "bot", kind, &data, self.now).await?,
+                Effect::Event { kind, data } => cases::add_event(self.tx, case, by, kind, &data, self.now).await?,
                 Effect::IssueRefund(amount) => {
                     returns::request_refund(self.tx, case, amount, self.now).await?;
                     match self.desk.adapters.refunds {
@@ -424,11 +432,11 @@ impl<'a> Run<'a> {
 
     /// The warehouse's inspection; `None` when the case has no return,
     /// `Some(false)` when it is past inspection already.
-    async fn inspect(&mut self, case: &CaseId, inspection: &Inspection) -> Result<Option<bool>, StoreError> {
+    async fn inspect(&mut self, by: &str, case: &CaseId, inspection: &Inspection) -> Result<Option<bool>, StoreError> {
         let Some((customer, ret)) = returns::get(self.tx, case).await? else { return Ok(None) };
         match followup::inspected(&ret, inspection, &self.context()) {
             Some((next, effects)) => {
-                self.save_return(customer, &ret, &next, effects).await?;
+                self.save_return(by, customer, &ret, &next, effects).await?;
                 Ok(Some(true))
             }
             None => Ok(Some(false)),
@@ -436,11 +444,11 @@ impl<'a> Run<'a> {
     }
 
     /// The refund system's (or an agent's) answer; false when no refund was being issued.
-    async fn refund_answer(&mut self, case: &CaseId, refund: &Refund) -> Result<bool, StoreError> {
+    async fn refund_answer(&mut self, by: &str, case: &CaseId, refund: &Refund) -> Result<bool, StoreError> {
         let Some((customer, ret)) = returns::get(self.tx, case).await? else { return Ok(false) };
         match followup::refunded(&ret, refund, &self.context()) {
             Some((next, effects)) => {
-                self.save_return(customer, &ret, &next, effects).await?;
+                self.save_return(by, customer, &ret, &next, effects).await?;
                 Ok(true)
             }
             None => Ok(false),
@@ -456,9 +464,10 @@ impl<'a> Run<'a> {
         topic: Option<&str>,
     ) -> Result<(), StoreError> {
         let Some(case) = case else { return self.tell_agents(topic, &Msg::NoReturnAtStage { case: None }).await };
+        let by = format!("agent:{agent}");
         let done = match command {
             AgentCommand::Inspect { inspection, .. } => {
-                let done = self.inspect(&case, inspection).await? == Some(true);
+                let done = self.inspect(&by, &case, inspection).await? == Some(true);
                 done.then(|| Msg::InspectionRecorded { case: case.clone(), passed: *inspection == Inspection::Passed })
             }
             AgentCommand::Refunded { .. } => {
@@ -466,9 +475,8 @@ impl<'a> Run<'a> {
                 match refund {
                     Some(refund) => {
                         let answer = Refund::Issued { amount: refund.amount, reference: None };
-                        let done = self.refund_answer(&case, &answer).await?;
+                        let done = self.refund_answer(&by, &case, &answer).await?;
                         if done {
-                            let by = format!("agent:{agent}");
                             returns::settle_refund(self.tx, &case, "issued", Some(&by), None, self.now).await?;
                         }
                         done.then(|| Msg::RefundRecorded { case: case.clone(), amount: refund.amount })
@@ -492,7 +500,7 @@ impl<'a> Run<'a> {
                 let polling = self.desk.adapters.tracker.is_some();
                 match owned.and_then(|(_, ret)| followup::confirm(&ret, *right, polling, &cx).map(|next| (ret, next))) {
                     Some((ret, (next, effects))) => {
-                        self.save_return(customer.id, &ret, &next, effects).await?;
+                        self.save_return("customer", customer.id, &ret, &next, effects).await?;
                         Ok(None)
                     }
                     None => Ok(Some(Msg::StaleButton)),
@@ -503,7 +511,7 @@ impl<'a> Run<'a> {
                 match state.and_then(|state| followup::rate(case, &state.survey, *score, &cx)) {
                     Some((survey, effects)) => {
                         cases::save_survey(self.tx, case, &survey, self.now).await?;
-                        self.follow(case, customer, effects).await?;
+                        self.follow("customer", case, customer, effects).await?;
                         Ok(None)
                     }
                     None => Ok(Some(Msg::SurveyAlreadyAnswered)),
@@ -529,7 +537,7 @@ impl<'a> Run<'a> {
         match followup::comment(case, &state.survey, text, &self.context()) {
             Some((survey, effects)) => {
                 cases::save_survey(self.tx, case, &survey, self.now).await?;
-                self.follow(case, customer, effects).await?;
+                self.follow("customer", case, customer, effects).await?;
                 Ok(true)
             }
             None => Ok(false),
@@ -543,7 +551,7 @@ impl<'a> Run<'a> {
         if let Some(ret) = returns::awaiting_parcel(self.tx, customer.id).await?
             && let Some((next, effects)) = followup::tracking_text(&ret, text, &self.context())
         {
-            self.save_return(customer.id, &ret, &next, effects).await?;
+            self.save_return("customer", customer.id, &ret, &next, effects).await?;
             return Ok(true);
         }
         match cases::awaiting_comment(self.tx, customer.id).await? {
