@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use super::{Apply, Desk, Incoming, MessageRef, Relay};
 use crate::agents::card::{self, CardAction, CardCase, CardView, TIMELINE_SHOWN, TimelineLine};
 use crate::agents::{self, Actor, AgentCommand, CaseFacts, Effect, Escalation, Status, Why};
-use crate::case::CaseId;
+use crate::case::{CaseId, CaseStatus};
 use crate::catalogue::{self, DecisionText, Described, Lang, Msg, QueueLine};
 use crate::conversation::{self, Conversation, Input};
 use crate::outgoing::{ButtonSpec, Keyboard, Outgoing};
@@ -108,6 +108,12 @@ impl Run<'_> {
             None => None,
         };
         if let Some(escalation) = escalation {
+            // A case the follow-ups closed (refunded) no longer waits for anyone.
+            if let Some(case) = &escalation.case
+                && cases::state(self.tx, case).await?.is_some_and(|state| state.status == CaseStatus::Closed)
+            {
+                return Ok(());
+            }
             let effects = agents::sla_tick(&escalation, &self.desk.config.agents, self.now);
             self.apply(&escalation, effects, &Reply::Topic).await?;
         }
