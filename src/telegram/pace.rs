@@ -1,7 +1,8 @@
 //! Telegram's rate limits as a pure schedule: no clock, no I/O. The sender
-//! asks [`Pace::earliest`] when a request to a chat may go, and calls
-//! [`Pace::record`] when it sends one; time is always a parameter, so the
-//! schedule is tested without waiting.
+//! asks [`Pace::earliest`] when a request to a chat may go, calls
+//! [`Pace::record`] when it sends one and hands the [`Ticket`] it got back
+//! to [`Pace::completed`] when the call ends; time is always a parameter, so
+//! the schedule is tested without waiting.
 //!
 //! Limits kept (Telegram's published guidance):
 //! - about one message per second in any one chat;
@@ -12,8 +13,20 @@
 //! count towards the per-chat and per-group limits; edits and callback
 //! answers still count towards the global one.
 //!
-//! Windows are sliding: "n per w" means no interval of length `w` ever holds
-//! more than `n` recorded sends.
+//! Windows are sliding and count requests as Telegram sees them, when they
+//! arrive: "n per w" means no interval of length `w` ever holds more than
+//! `n` arrivals. A request arrives some time between its dispatch and its
+//! completion (its answer, or its failure, came back), and the network
+//! latency in between varies: n requests dispatched over exactly `w` can
+//! arrive within less. So a request holds a slot of each window it counts
+//! towards from its dispatch until `w` after its completion, and a new one
+//! may go only while fewer than `n` slots are held. Any two requests in the
+//! same window then lie at least `w` apart (the later one went out `w` after
+//! the earlier one's answer, so after its arrival) unless both held a slot
+//! at once, and at most `n` ever do. The one-per-second gap in a chat is the
+//! window "1 per `per_chat`". While calls in flight hold every slot of a
+//! window, no time can be named: [`Pace::earliest`] says so, and the caller
+//! asks again when a call completes.
 //!
 //! 429 policy ([`Pace::throttled`]): Telegram's "retry after" does not say
 //! whether one chat or the whole bot was flooded. The chat that got it is
@@ -22,10 +35,10 @@
 //! is held for the time given too. A single 429 does not stop other
 //! customers' replies; a second one close behind does.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::time::{Duration, Instant};
 
-/// Telegram's rate limits. A count of 0 disables that limit.
+/// Telegram's rate limits. A count or gap of 0 disables that limit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {
     /// Minimum gap between two messages to the same chat.
@@ -51,6 +64,11 @@ impl Limits {
     pub fn unlimited() -> Self {
         Limits { per_chat: Duration::ZERO, per_group: (0, Duration::ZERO), global: (0, Duration::ZERO) }
     }
+
+    /// The per-chat gap as a window: one message per `per_chat`.
+    fn chat_gap(&self) -> (u32, Duration) {
+        (u32::from(!self.per_chat.is_zero()), self.per_chat)
+    }
 }
 
 /// Groups, supergroups and channels have negative chat ids.
@@ -58,45 +76,90 @@ fn is_group(chat_id: i64) -> bool {
     chat_id < 0
 }
 
+/// A request's hold on the limits, from [`Pace::record`] (its dispatch) to
+/// [`Pace::completed`] (its answer came back, or it failed). Hand it back
+/// exactly once, whatever became of the call: until then it keeps its
+/// slots taken.
+#[derive(Debug, PartialEq, Eq)]
+#[must_use = "hand the ticket to Pace::completed when the call ends, or its slots stay taken"]
+pub struct Ticket {
+    id: u64,
+    chat_id: i64,
+    message: bool,
+}
+
+/// One sliding window "n per w": the requests holding a slot are those in
+/// flight plus those that completed less than `w` ago.
+#[derive(Debug, Default)]
+struct Window {
+    /// Requests recorded and not completed yet.
+    in_flight: u32,
+    /// The last `n` completions, oldest first.
+    completed: VecDeque<Instant>,
+}
+
+impl Window {
+    /// When, not before `now`, a new request may take a slot; `None` while
+    /// requests in flight hold all `n` (a count of 0 is no limit).
+    fn opens(&self, (n, window): (u32, Duration), now: Instant) -> Option<Instant> {
+        if n == 0 {
+            return Some(now);
+        }
+        let free = n.checked_sub(self.in_flight).filter(|&free| free > 0)? as usize;
+        // At most `free - 1` completions may still be in the window: the
+        // `free`-th most recent one must have left it.
+        let oldest = self.completed.len().checked_sub(free).and_then(|index| self.completed.get(index));
+        let at = oldest.map(|&done| done.checked_add(window).unwrap_or(done));
+        Some(later(now, at))
+    }
+
+    fn take(&mut self, (n, _): (u32, Duration)) {
+        if n > 0 {
+            self.in_flight = self.in_flight.saturating_add(1);
+        }
+    }
+
+    fn release(&mut self, (n, _): (u32, Duration), at: Instant) {
+        if n == 0 {
+            return;
+        }
+        self.in_flight = self.in_flight.saturating_sub(1);
+        // Completions may be reported late, out of order.
+        let index = self.completed.partition_point(|&done| done <= at);
+        self.completed.insert(index, at);
+        while self.completed.len() > n as usize {
+            self.completed.pop_front();
+        }
+    }
+
+    /// Whether nothing in it can hold back a request any more.
+    fn idle(&self, (_, window): (u32, Duration), now: Instant) -> bool {
+        self.in_flight == 0 && self.completed.back().is_none_or(|&last| now.saturating_duration_since(last) >= window)
+    }
+}
+
 #[derive(Debug, Default)]
 struct ChatPace {
-    last_message: Option<Instant>,
-    /// Recent messages to a group, at most `per_group.0` of them.
-    recent: VecDeque<Instant>,
+    /// Messages to the chat, against the gap between two of them.
+    gap: Window,
+    /// Messages to a group, against the per-group limit.
+    group: Window,
     paused_until: Option<Instant>,
 }
 
 /// The rate-limit schedule. `now` must never go backwards between calls
-/// (pass [`Instant::now`] or offsets from one base instant).
+/// (pass [`Instant::now`] or offsets from one base instant); only
+/// [`completed`](Pace::completed) may name an earlier instant.
 #[derive(Debug)]
 pub struct Pace {
     limits: Limits,
-    /// The last `global.0` sends, oldest first.
-    global: VecDeque<Instant>,
+    global: Window,
+    /// Tickets handed out and not yet back.
+    out: HashSet<u64>,
+    next_ticket: u64,
     chats: HashMap<i64, ChatPace>,
     paused_all: Option<Instant>,
     last_prune: Option<Instant>,
-}
-
-/// When a new event may happen so that `events` (oldest first, at most the
-/// last `n`) plus the new one keep at most `n` in any window of `window`.
-fn window_opens(events: &VecDeque<Instant>, (n, window): (u32, Duration)) -> Option<Instant> {
-    let n = n as usize;
-    if n == 0 || events.len() < n {
-        return None;
-    }
-    // The n-th most recent event must have left the window.
-    events.get(events.len() - n).map(|oldest| oldest.checked_add(window).unwrap_or(*oldest))
-}
-
-fn push_capped(events: &mut VecDeque<Instant>, at: Instant, cap: u32) {
-    if cap == 0 {
-        return;
-    }
-    events.push_back(at);
-    while events.len() > cap as usize {
-        events.pop_front();
-    }
 }
 
 fn later(a: Instant, b: Option<Instant>) -> Instant {
@@ -108,7 +171,15 @@ fn later(a: Instant, b: Option<Instant>) -> Instant {
 
 impl Pace {
     pub fn new(limits: Limits) -> Self {
-        Pace { limits, global: VecDeque::new(), chats: HashMap::new(), paused_all: None, last_prune: None }
+        Pace {
+            limits,
+            global: Window::default(),
+            out: HashSet::new(),
+            next_ticket: 0,
+            chats: HashMap::new(),
+            paused_all: None,
+            last_prune: None,
+        }
     }
 
     pub fn limits(&self) -> &Limits {
@@ -118,38 +189,84 @@ impl Pace {
     /// The earliest instant, not before `now`, at which a request to
     /// `chat_id` may go. `message` says whether it is a message (counts
     /// towards the chat's limits) or an edit / callback answer (global only).
-    pub fn earliest(&self, chat_id: i64, message: bool, now: Instant) -> Instant {
-        let mut at = later(now, self.paused_all);
-        at = later(at, window_opens(&self.global, self.limits.global));
+    ///
+    /// `None`: calls in flight hold every slot of a window the request
+    /// counts towards, so no instant can be named before one of them
+    /// completes; ask again after [`completed`](Self::completed).
+    pub fn earliest(&self, chat_id: i64, message: bool, now: Instant) -> Option<Instant> {
+        let mut at = self.earliest_any(now)?;
         if let Some(chat) = self.chats.get(&chat_id) {
             at = later(at, chat.paused_until);
             if message {
-                at = later(at, chat.last_message.and_then(|last| last.checked_add(self.limits.per_chat)));
+                at = at.max(chat.gap.opens(self.limits.chat_gap(), now)?);
                 if is_group(chat_id) {
-                    at = later(at, window_opens(&chat.recent, self.limits.per_group));
+                    at = at.max(chat.group.opens(self.limits.per_group, now)?);
                 }
             }
         }
-        at
+        Some(at)
+    }
+
+    /// The earliest instant, not before `now`, at which the limits on all
+    /// chats together (the global one, a bot-wide pause) let some request
+    /// go; `None` while calls in flight hold every slot. A chat's own limits
+    /// may hold its requests longer.
+    pub fn earliest_any(&self, now: Instant) -> Option<Instant> {
+        Some(later(now, self.paused_all).max(self.global.opens(self.limits.global, now)?))
     }
 
     /// Whether a request may go right now.
     pub fn ready(&self, chat_id: i64, message: bool, now: Instant) -> bool {
-        self.earliest(chat_id, message, now) <= now
+        self.earliest(chat_id, message, now).is_some_and(|at| at <= now)
     }
 
     /// Notes a request sent at `now`. Call it only when
-    /// [`earliest`](Self::earliest) allowed `now`.
-    pub fn record(&mut self, chat_id: i64, message: bool, now: Instant) {
-        push_capped(&mut self.global, now, self.limits.global.0);
+    /// [`earliest`](Self::earliest) allowed `now`, and hand the ticket to
+    /// [`completed`](Self::completed) when the call ends, however it ends.
+    pub fn record(&mut self, chat_id: i64, message: bool, now: Instant) -> Ticket {
+        let id = self.next_ticket;
+        self.next_ticket = self.next_ticket.wrapping_add(1);
+        self.out.insert(id);
+        self.global.take(self.limits.global);
         if message {
             let chat = self.chats.entry(chat_id).or_default();
-            chat.last_message = Some(now);
+            chat.gap.take(self.limits.chat_gap());
             if is_group(chat_id) {
-                push_capped(&mut chat.recent, now, self.limits.per_group.0);
+                chat.group.take(self.limits.per_group);
             }
         }
         self.prune(now);
+        Ticket { id, chat_id, message }
+    }
+
+    /// Notes that the request holding `ticket` completed at `at`: its answer
+    /// came back, or it failed in any way (network error, 429, panic, given
+    /// up). Its slots free up once the windows have passed over `at`.
+    ///
+    /// `at` may lie before instants already passed to the schedule (an
+    /// answer noticed late), but not before the request's dispatch nor
+    /// before its arrival at the server.
+    pub fn completed(&mut self, ticket: Ticket, at: Instant) {
+        if !self.out.remove(&ticket.id) {
+            return;
+        }
+        self.global.release(self.limits.global, at);
+        // A chat is remembered while it has a message in flight, unless no
+        // limit tracks its messages at all.
+        if ticket.message
+            && let Some(chat) = self.chats.get_mut(&ticket.chat_id)
+        {
+            chat.gap.release(self.limits.chat_gap(), at);
+            if is_group(ticket.chat_id) {
+                chat.group.release(self.limits.per_group, at);
+            }
+        }
+        self.prune(at);
+    }
+
+    /// Requests recorded and not completed (for tests and metrics).
+    pub fn in_flight(&self) -> usize {
+        self.out.len()
     }
 
     /// Holds every request to `chat_id` until `until`.
@@ -183,26 +300,24 @@ impl Pace {
         self.chats.len()
     }
 
-    /// The longest span over which a past send can still hold a new one back.
+    /// The longest span over which a completed request can still hold a new one back.
     fn horizon(&self) -> Duration {
         self.limits.per_chat.max(self.limits.per_group.1).max(self.limits.global.1).max(Duration::from_secs(1))
     }
 
-    /// Forgets chats whose sends and pauses can no longer affect anything,
-    /// at most once per horizon so that recording stays O(1) on average.
+    /// Forgets chats whose requests and pauses can no longer affect
+    /// anything (none in flight), at most once per horizon so that
+    /// recording stays O(1) on average.
     fn prune(&mut self, now: Instant) {
         let horizon = self.horizon();
         if self.last_prune.is_some_and(|last| now.saturating_duration_since(last) < horizon) {
             return;
         }
         self.last_prune = Some(now);
-        let (per_chat, group_window) = (self.limits.per_chat, self.limits.per_group.1);
-        let over = |at: Instant, span: Duration| now.saturating_duration_since(at) >= span;
+        let (gap, per_group) = (self.limits.chat_gap(), self.limits.per_group);
         self.chats.retain(|_, chat| {
-            let gap_open = chat.last_message.is_none_or(|last| over(last, per_chat));
-            let window_open = chat.recent.back().is_none_or(|&last| over(last, group_window));
             let unpaused = chat.paused_until.is_none_or(|until| until <= now);
-            !(gap_open && window_open && unpaused)
+            !(chat.gap.idle(gap, now) && chat.group.idle(per_group, now) && unpaused)
         });
         if self.paused_all.is_some_and(|until| until <= now) {
             self.paused_all = None;
@@ -226,13 +341,18 @@ mod tests {
     fn one_message_per_second_per_chat() {
         let t0 = Instant::now();
         let mut pace = Pace::new(Limits::default());
-        assert_eq!(pace.earliest(PRIVATE, true, t0), t0);
-        pace.record(PRIVATE, true, t0);
-        assert_eq!(pace.earliest(PRIVATE, true, t0 + ms(10)), t0 + ms(1000));
+        assert_eq!(pace.earliest(PRIVATE, true, t0), Some(t0));
+        let ticket = pace.record(PRIVATE, true, t0);
+        // While it is on its way, the next message to the chat waits for its answer.
+        assert_eq!(pace.earliest(PRIVATE, true, t0 + ms(10)), None);
         // Another chat is not held back.
-        assert_eq!(pace.earliest(7, true, t0 + ms(10)), t0 + ms(10));
+        assert_eq!(pace.earliest(7, true, t0 + ms(10)), Some(t0 + ms(10)));
         // Edits and callback answers to the same chat are not held back.
-        assert_eq!(pace.earliest(PRIVATE, false, t0 + ms(10)), t0 + ms(10));
+        assert_eq!(pace.earliest(PRIVATE, false, t0 + ms(10)), Some(t0 + ms(10)));
+        // The gap runs from the answer: the message reached Telegram by then at the latest.
+        pace.completed(ticket, t0 + ms(40));
+        assert_eq!(pace.earliest(PRIVATE, true, t0 + ms(50)), Some(t0 + ms(1040)));
+        assert!(pace.ready(PRIVATE, true, t0 + ms(1040)));
     }
 
     #[test]
@@ -241,24 +361,86 @@ mod tests {
         let mut pace = Pace::new(Limits::default());
         let mut now = t0;
         for _ in 0..20 {
-            now = pace.earliest(GROUP, true, now);
-            pace.record(GROUP, true, now);
+            now = pace.earliest(GROUP, true, now).expect("nothing in flight");
+            let ticket = pace.record(GROUP, true, now);
+            now += ms(10);
+            pace.completed(ticket, now);
         }
-        // The 20 went one second apart; the 21st waits for the first to age out.
-        assert_eq!(now, t0 + ms(19_000));
-        assert_eq!(pace.earliest(GROUP, true, now), t0 + ms(60_000));
+        // One every 1,010 ms (a second after each answer); the 21st waits
+        // until a minute after the first one's answer.
+        assert_eq!(now, t0 + ms(19 * 1010 + 10));
+        assert_eq!(pace.earliest(GROUP, true, now), Some(t0 + ms(60_010)));
     }
 
     #[test]
     fn thirty_per_second_overall() {
         let t0 = Instant::now();
         let mut pace = Pace::new(Limits::default());
+        let mut tickets = Vec::new();
         for chat in 0..30 {
             assert!(pace.ready(chat, true, t0));
-            pace.record(chat, true, t0);
+            tickets.push(pace.record(chat, true, t0));
         }
-        assert_eq!(pace.earliest(100, true, t0), t0 + ms(1000));
-        assert_eq!(pace.earliest(100, false, t0 + ms(500)), t0 + ms(1000));
+        for (n, ticket) in tickets.into_iter().enumerate() {
+            pace.completed(ticket, t0 + ms(100 + n as u64));
+        }
+        // A second after the first answer, one slot is free; then the next.
+        assert_eq!(pace.earliest(100, true, t0 + ms(200)), Some(t0 + ms(1100)));
+        assert_eq!(pace.earliest(100, false, t0 + ms(500)), Some(t0 + ms(1100)));
+        let ticket = pace.record(100, false, t0 + ms(1100));
+        assert_eq!(pace.earliest(101, false, t0 + ms(1100)), Some(t0 + ms(1101)));
+        pace.completed(ticket, t0 + ms(1105));
+    }
+
+    /// A call that never completes (its answer lost, its task gone without a
+    /// word to the pace) would keep its slot for ever: whatever becomes of a
+    /// call, its ticket must come back.
+    #[test]
+    fn a_call_in_flight_holds_its_slot_until_a_window_after_it_completes() {
+        let t0 = Instant::now();
+        let limits = Limits { global: (3, ms(1000)), ..Limits::unlimited() };
+        let mut pace = Pace::new(limits);
+        let tickets: Vec<Ticket> = (0..3).map(|chat| pace.record(chat, true, t0)).collect();
+        assert_eq!(pace.in_flight(), 3);
+        // None completes: blocked, however long it takes.
+        for later in [0, 1000, 60_000, 3_600_000] {
+            assert_eq!(pace.earliest_any(t0 + ms(later)), None);
+            assert_eq!(pace.earliest(9, true, t0 + ms(later)), None);
+            assert!(!pace.ready(9, false, t0 + ms(later)));
+        }
+        // One completes (an answer, a 429, a network error: all the same):
+        // still blocked until a window after that.
+        let mut tickets = tickets.into_iter();
+        let done = t0 + ms(3_600_500);
+        pace.completed(tickets.next().expect("ticket"), done);
+        assert_eq!(pace.in_flight(), 2);
+        assert_eq!(pace.earliest(9, true, done), Some(done + ms(1000)));
+        assert_eq!(pace.earliest_any(done), Some(done + ms(1000)));
+        assert!(!pace.ready(9, true, done + ms(999)));
+        // Then free, for one request only.
+        assert!(pace.ready(9, true, done + ms(1000)));
+        let again = pace.record(9, true, done + ms(1000));
+        assert_eq!(pace.earliest(10, true, done + ms(1000)), None);
+        for ticket in tickets.chain([again]) {
+            pace.completed(ticket, done + ms(1200));
+        }
+        assert_eq!(pace.in_flight(), 0);
+        assert_eq!(pace.earliest(10, true, done + ms(1300)), Some(done + ms(2200)));
+        assert!(pace.ready(10, true, done + ms(2200)));
+    }
+
+    #[test]
+    fn a_ticket_comes_back_once() {
+        let t0 = Instant::now();
+        let mut pace = Pace::new(Limits { global: (1, ms(1000)), ..Limits::unlimited() });
+        let ticket = pace.record(1, true, t0);
+        let mut other = Pace::new(Limits { global: (1, ms(1000)), ..Limits::unlimited() });
+        // Another schedule's ticket has nothing to give back here.
+        let foreign = other.record(1, true, t0);
+        other.completed(foreign, t0);
+        assert_eq!(other.in_flight(), 0);
+        pace.completed(ticket, t0 + ms(10));
+        assert_eq!(pace.earliest(2, false, t0 + ms(10)), Some(t0 + ms(1010)));
     }
 
     #[test]
@@ -266,14 +448,16 @@ mod tests {
         let t0 = Instant::now();
         let mut pace = Pace::new(Limits::default());
         pace.pause_chat(PRIVATE, t0 + ms(5000));
-        assert_eq!(pace.earliest(PRIVATE, false, t0), t0 + ms(5000));
-        assert_eq!(pace.earliest(7, true, t0), t0);
+        assert_eq!(pace.earliest(PRIVATE, false, t0), Some(t0 + ms(5000)));
+        assert_eq!(pace.earliest(7, true, t0), Some(t0));
         // A shorter pause does not shorten a longer one.
         pace.pause_chat(PRIVATE, t0 + ms(1000));
-        assert_eq!(pace.earliest(PRIVATE, true, t0), t0 + ms(5000));
+        assert_eq!(pace.earliest(PRIVATE, true, t0), Some(t0 + ms(5000)));
+        assert_eq!(pace.earliest_any(t0), Some(t0));
         pace.pause_all(t0 + ms(2000));
-        assert_eq!(pace.earliest(7, true, t0), t0 + ms(2000));
-        assert_eq!(pace.earliest(7, true, t0 + ms(2000)), t0 + ms(2000));
+        assert_eq!(pace.earliest_any(t0), Some(t0 + ms(2000)));
+        assert_eq!(pace.earliest(7, true, t0), Some(t0 + ms(2000)));
+        assert_eq!(pace.earliest(7, true, t0 + ms(2000)), Some(t0 + ms(2000)));
     }
 
     #[test]
@@ -281,14 +465,14 @@ mod tests {
         let t0 = Instant::now();
         let mut pace = Pace::new(Limits::default());
         assert!(!pace.throttled(PRIVATE, ms(3000), t0));
-        assert_eq!(pace.earliest(PRIVATE, true, t0), t0 + ms(3000));
-        assert_eq!(pace.earliest(7, true, t0), t0);
+        assert_eq!(pace.earliest(PRIVATE, true, t0), Some(t0 + ms(3000)));
+        assert_eq!(pace.earliest(7, true, t0), Some(t0));
         // A second chat flooded while the first is still paused: bot-wide.
         assert!(pace.throttled(7, ms(4000), t0 + ms(1000)));
-        assert_eq!(pace.earliest(8, true, t0 + ms(1000)), t0 + ms(5000));
+        assert_eq!(pace.earliest(8, true, t0 + ms(1000)), Some(t0 + ms(5000)));
         // Once both pauses are over, a new 429 is a single chat's again.
         assert!(!pace.throttled(9, ms(1000), t0 + ms(6000)));
-        assert_eq!(pace.earliest(8, true, t0 + ms(6000)), t0 + ms(6000));
+        assert_eq!(pace.earliest(8, true, t0 + ms(6000)), Some(t0 + ms(6000)));
     }
 
     #[test]
@@ -296,25 +480,41 @@ mod tests {
         let t0 = Instant::now();
         let mut pace = Pace::new(Limits::default());
         for chat in 0..20 {
-            pace.record(chat, true, t0 + ms(chat as u64 * 50));
+            let at = t0 + ms(chat as u64 * 50);
+            let ticket = pace.record(chat, true, at);
+            pace.completed(ticket, at + ms(5));
         }
-        pace.record(GROUP, true, t0 + ms(1000));
+        let done = pace.record(GROUP, true, t0 + ms(1000));
+        pace.completed(done, t0 + ms(1010));
+        let flying = pace.record(77, true, t0 + ms(1000));
         pace.pause_chat(5, t0 + ms(500_000));
         assert!(pace.tracked_chats() >= 20);
-        // Past every window: only the still-paused chat is remembered.
-        pace.record(99, false, t0 + ms(200_000));
-        assert_eq!(pace.tracked_chats(), 1);
-        assert_eq!(pace.earliest(5, true, t0 + ms(200_000)), t0 + ms(500_000));
+        // Past every window: only the still-paused chat and the one whose
+        // message is still in flight are remembered.
+        let ticket = pace.record(99, false, t0 + ms(200_000));
+        assert_eq!(pace.tracked_chats(), 2);
+        assert_eq!(pace.earliest(5, true, t0 + ms(200_000)), Some(t0 + ms(500_000)));
+        assert_eq!(pace.earliest(77, true, t0 + ms(200_000)), None);
+        pace.completed(flying, t0 + ms(200_000));
+        pace.completed(ticket, t0 + ms(200_000));
+        assert_eq!(pace.earliest(77, true, t0 + ms(200_000)), Some(t0 + ms(201_000)));
     }
 
     #[test]
     fn unlimited_never_waits() {
         let t0 = Instant::now();
         let mut pace = Pace::new(Limits::unlimited());
-        for _ in 0..100 {
-            assert!(pace.ready(GROUP, true, t0));
-            pace.record(GROUP, true, t0);
+        let tickets: Vec<Ticket> = (0..100)
+            .map(|_| {
+                assert!(pace.ready(GROUP, true, t0));
+                pace.record(GROUP, true, t0)
+            })
+            .collect();
+        assert_eq!(pace.in_flight(), 100);
+        for ticket in tickets {
+            pace.completed(ticket, t0);
         }
+        assert_eq!(pace.in_flight(), 0);
     }
 
     #[derive(Clone, Debug)]
@@ -322,8 +522,14 @@ mod tests {
         Advance(u64),
         /// Try to send now; sends only if the schedule allows.
         Try(usize, bool),
-        /// Wait until the schedule allows a send, then send.
-        WaitAndSend(usize, bool),
+        /// Wait until the schedule allows a send, then send. While calls in
+        /// flight hold it back, one of them (the `usize`-th, modulo) completes
+        /// after `u64` ms.
+        WaitAndSend(usize, bool, usize, u64),
+        /// The `usize`-th call in flight (modulo) completes; it is noticed
+        /// now, and reported as having ended up to `u64` ms before (not
+        /// before its dispatch).
+        Complete(usize, u64),
         PauseChat(usize, u64),
         PauseAll(u64),
         Throttled(usize, u64),
@@ -335,7 +541,9 @@ mod tests {
         prop_oneof![
             3 => (0u64..1500).prop_map(Op::Advance),
             5 => (0..CHATS.len(), any::<bool>()).prop_map(|(c, m)| Op::Try(c, m)),
-            3 => (0..CHATS.len(), any::<bool>()).prop_map(|(c, m)| Op::WaitAndSend(c, m)),
+            3 => (0..CHATS.len(), any::<bool>(), any::<usize>(), 0u64..700)
+                .prop_map(|(c, m, k, latency)| Op::WaitAndSend(c, m, k, latency)),
+            4 => (any::<usize>(), prop_oneof![Just(0u64), 0u64..1500]).prop_map(|(k, back)| Op::Complete(k, back)),
             1 => (0..CHATS.len(), 0u64..5000).prop_map(|(c, d)| Op::PauseChat(c, d)),
             1 => (0u64..3000).prop_map(Op::PauseAll),
             1 => (0..CHATS.len(), 0u64..5000).prop_map(|(c, d)| Op::Throttled(c, d)),
@@ -350,44 +558,113 @@ mod tests {
         })
     }
 
+    /// Where in [dispatch, completion] a request reaches the server: mostly
+    /// at either end, where limits are broken first.
+    fn arrival() -> impl Strategy<Value = f64> {
+        prop_oneof![Just(0.0), Just(1.0), 0.0..=1.0]
+    }
+
+    #[derive(Clone, Copy, Debug)]
+    struct Sent {
+        chat: i64,
+        message: bool,
+        dispatched: Instant,
+        /// `None`: still in flight at the end.
+        completed: Option<Instant>,
+    }
+
     /// No more than `n` of the sorted `times` in any window of length `w`.
     fn within_window(times: &[Instant], (n, w): (u32, Duration)) -> bool {
         n == 0 || times.windows(n as usize + 1).all(|span| span[n as usize].duration_since(span[0]) >= w)
     }
 
+    /// The worst case of every replay: no `n + 1` of the requests can be
+    /// placed, each anywhere between its dispatch and its completion, within
+    /// one window of length `w`. They can iff the last dispatch among them
+    /// comes less than `w` after the first completion.
+    fn held_apart(sent: &[Sent], (n, w): (u32, Duration)) -> bool {
+        if n == 0 || w.is_zero() {
+            return true;
+        }
+        sent.iter().all(|last| {
+            let together = sent
+                .iter()
+                .filter(|other| {
+                    other.dispatched <= last.dispatched && other.completed.is_none_or(|done| done + w > last.dispatched)
+                })
+                .count();
+            together <= n as usize
+        })
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(512))]
 
-        /// Whatever the order of requests, pauses and waits, a sender that
-        /// obeys `earliest` never breaks a limit or a pause, and `earliest`
-        /// is exact: at the instant it names, the send is allowed.
+        /// Whatever the order of requests, completions, pauses and waits, a
+        /// sender that obeys `earliest` never breaks a limit or a pause at the
+        /// server, wherever between dispatch and completion each request
+        /// arrives; `earliest` is exact: at the instant it names, the send is
+        /// allowed; and it only says "no time yet" while calls are in flight.
         #[test]
         fn schedules_never_exceed_limits(limits in prop_oneof![Just(Limits::default()), limits()],
-                                         ops in proptest::collection::vec(op(), 1..300)) {
+                                         ops in proptest::collection::vec(op(), 1..300),
+                                         arrivals in proptest::collection::vec(arrival(), 300)) {
             let t0 = Instant::now();
             let mut pace = Pace::new(limits);
             let mut now = t0;
-            // (chat, message, at)
-            let mut sent: Vec<(i64, bool, Instant)> = Vec::new();
+            let mut sent: Vec<Sent> = Vec::new();
+            // (index into `sent`, its ticket)
+            let mut flying: Vec<(usize, Ticket)> = Vec::new();
             // (chat or None for all, sends before it, until): a pause holds
             // the sends that come after it, up to `until`.
             let mut pauses: Vec<(Option<i64>, usize, Instant)> = Vec::new();
+            fn complete(pace: &mut Pace, sent: &mut [Sent], flying: &mut Vec<(usize, Ticket)>, k: usize, at: Instant) {
+                if flying.is_empty() {
+                    return;
+                }
+                let (index, ticket) = flying.remove(k % flying.len());
+                let at = at.max(sent[index].dispatched);
+                pace.completed(ticket, at);
+                sent[index].completed = Some(at);
+            }
             for op in ops {
                 match op {
                     Op::Advance(d) => now += ms(d),
                     Op::Try(c, message) => {
                         let at = pace.earliest(CHATS[c], message, now);
-                        prop_assert!(at >= now);
-                        if at == now {
-                            pace.record(CHATS[c], message, now);
-                            sent.push((CHATS[c], message, now));
+                        prop_assert!(at.is_some() || !flying.is_empty());
+                        prop_assert!(at.is_none_or(|at| at >= now));
+                        // What holds every chat back holds this one.
+                        let any = pace.earliest_any(now);
+                        prop_assert!(any.is_some() || at.is_none());
+                        prop_assert!(at.is_none_or(|at| any.is_some_and(|any| now <= any && any <= at)));
+                        if at == Some(now) {
+                            flying.push((sent.len(), pace.record(CHATS[c], message, now)));
+                            sent.push(Sent { chat: CHATS[c], message, dispatched: now, completed: None });
                         }
                     }
-                    Op::WaitAndSend(c, message) => {
-                        now = pace.earliest(CHATS[c], message, now);
+                    Op::WaitAndSend(c, message, k, latency) => {
+                        loop {
+                            match pace.earliest(CHATS[c], message, now) {
+                                Some(at) => {
+                                    prop_assert!(at >= now);
+                                    now = at;
+                                    break;
+                                }
+                                None => {
+                                    prop_assert!(!flying.is_empty(), "held back with nothing in flight");
+                                    now += ms(latency);
+                                    complete(&mut pace, &mut sent, &mut flying, k, now);
+                                }
+                            }
+                        }
                         prop_assert!(pace.ready(CHATS[c], message, now));
-                        pace.record(CHATS[c], message, now);
-                        sent.push((CHATS[c], message, now));
+                        flying.push((sent.len(), pace.record(CHATS[c], message, now)));
+                        sent.push(Sent { chat: CHATS[c], message, dispatched: now, completed: None });
+                    }
+                    Op::Complete(k, back) => {
+                        let at = now.checked_sub(ms(back)).unwrap_or(t0).max(t0);
+                        complete(&mut pace, &mut sent, &mut flying, k, at);
                     }
                     Op::PauseChat(c, d) => {
                         pace.pause_chat(CHATS[c], now + ms(d));
@@ -406,18 +683,46 @@ mod tests {
                     }
                 }
             }
-            let all: Vec<Instant> = sent.iter().map(|s| s.2).collect();
-            prop_assert!(within_window(&all, limits.global));
+            prop_assert_eq!(pace.in_flight(), flying.len());
+
+            // The worst case, exactly.
+            let messages = |chat: i64| -> Vec<Sent> {
+                sent.iter().filter(|s| s.chat == chat && s.message).copied().collect()
+            };
+            prop_assert!(held_apart(&sent, limits.global));
             for chat in CHATS {
-                let messages: Vec<Instant> =
-                    sent.iter().filter(|s| s.0 == chat && s.1).map(|s| s.2).collect();
-                prop_assert!(messages.windows(2).all(|p| p[1].duration_since(p[0]) >= limits.per_chat));
+                prop_assert!(held_apart(&messages(chat), limits.chat_gap()));
                 if is_group(chat) {
-                    prop_assert!(within_window(&messages, limits.per_group));
+                    prop_assert!(held_apart(&messages(chat), limits.per_group));
                 }
             }
+
+            // A replay: each request reaches the server somewhere between its
+            // dispatch and its completion (those still in flight, up to an
+            // hour later).
+            let end = now + Duration::from_secs(3600);
+            let arrived: Vec<Instant> = sent
+                .iter()
+                .zip(arrivals.iter().cycle())
+                .map(|(s, &at)| s.dispatched + s.completed.unwrap_or(end).duration_since(s.dispatched).mul_f64(at))
+                .collect();
+            let sorted = |keep: &dyn Fn(&Sent) -> bool| -> Vec<Instant> {
+                let mut times: Vec<Instant> =
+                    sent.iter().zip(&arrived).filter(|(s, _)| keep(s)).map(|(_, &at)| at).collect();
+                times.sort();
+                times
+            };
+            prop_assert!(within_window(&sorted(&|_| true), limits.global));
+            for chat in CHATS {
+                let times = sorted(&|s| s.chat == chat && s.message);
+                prop_assert!(times.windows(2).all(|p| p[1].duration_since(p[0]) >= limits.per_chat));
+                if is_group(chat) {
+                    prop_assert!(within_window(&times, limits.per_group));
+                }
+            }
+
             for (chat, before, until) in pauses {
-                prop_assert!(!sent[before..].iter().any(|s| chat.is_none_or(|c| c == s.0) && s.2 < until));
+                prop_assert!(!sent[before..].iter().any(|s| chat.is_none_or(|c| c == s.chat) && s.dispatched < until));
             }
         }
     }

@@ -82,7 +82,7 @@ use crate::outgoing::{AlbumItem, AlbumKind, Keyboard, Outgoing};
 use crate::store::outbox::{self, Queued};
 use crate::store::topics::{self, Topic};
 use crate::store::{Store, StoreError};
-use crate::telegram::pace::{Limits, Pace};
+use crate::telegram::pace::{Limits, Pace, Ticket};
 
 /// The outbox channel this sender drains.
 pub const CHANNEL: &str = "telegram";
@@ -620,6 +620,10 @@ pub fn backoff(attempts: u32) -> Duration {
 /// first of an album's, or a created topic's thread).
 type CallResult = Result<Option<i32>, RequestError>;
 
+/// What a call task ends with: its result and when it came back (the
+/// request reached Telegram by then, however long the loop takes to look).
+type Ended = (CallResult, Instant);
+
 async fn perform(bot: Bot, request: Request) -> CallResult {
     match request {
         Request::Send(send) => JsonRequest::new(bot, send).await.map(|message| Some(message.id.0)),
@@ -646,6 +650,9 @@ struct Flight {
     call: Call,
     /// The message an edit changes (see [`Request::target`]).
     target: Option<i32>,
+    /// The call's hold on the rate limits (one per message of an album),
+    /// handed back to the pace when it completes, whatever its outcome.
+    tickets: Vec<Ticket>,
 }
 
 /// What the sender learnt about a topic, to be written to `topics`.
@@ -727,7 +734,7 @@ pub struct Sender {
     /// The desk's clock: rows are due by the time they were written with.
     clock: Clock,
     pace: Pace,
-    in_flight: JoinSet<CallResult>,
+    in_flight: JoinSet<Ended>,
     flights: HashMap<task::Id, Flight>,
     /// Chats with a call in flight or an outcome not yet written.
     busy: HashSet<i64>,
@@ -768,23 +775,28 @@ impl Sender {
 
     /// Delivers until `shutdown` turns true (or its sender is dropped).
     /// `wake` is notified by the update handler after each commit that may
-    /// have queued replies; otherwise the loop sleeps until the next row or
-    /// the rate limits come due. Never panics; database errors are logged
-    /// and retried after a pause.
+    /// have queued replies; otherwise the loop sleeps until a call completes
+    /// or the next row or the rate limits come due. Never panics; database
+    /// errors are logged and retried after a pause.
     pub async fn run(mut self, wake: Arc<Notify>, mut shutdown: watch::Receiver<bool>) {
         tracing::info!("telegram sender started");
+        let mut next = None;
+        let mut look = true;
         loop {
             if *shutdown.borrow() {
                 break;
             }
-            let now = Instant::now();
-            let next = match self.dispatch(self.clock.now(), now).await {
-                Ok(round) => round.next,
-                Err(error) => {
-                    tracing::error!(%error, "telegram sender: database error; retrying shortly");
-                    Some(now + DB_PAUSE)
-                }
-            };
+            if look {
+                let now = Instant::now();
+                next = match self.dispatch(self.clock.now(), now).await {
+                    Ok(round) => round.next,
+                    Err(error) => {
+                        tracing::error!(%error, "telegram sender: database error; retrying shortly");
+                        Some(now + DB_PAUSE)
+                    }
+                };
+            }
+            look = true;
             let sleep = async {
                 match next {
                     Some(at) => tokio::time::sleep_until(at.into()).await,
@@ -802,6 +814,19 @@ impl Sender {
                     self.finish(done, self.clock.now(), Instant::now());
                     while let Some(done) = self.in_flight.try_join_next_with_id() {
                         self.finish(done, self.clock.now(), Instant::now());
+                    }
+                    // While the limits on all chats together let nothing go
+                    // (a burst), the outbox is looked at, and these outcomes
+                    // written, when they open again: a round for each
+                    // completion would only delay the sends that are due.
+                    let now = Instant::now();
+                    match self.pace.earliest_any(now) {
+                        Some(at) if at <= now => {}
+                        Some(at) => {
+                            look = false;
+                            next = Some(next.map_or(at, |next: Instant| next.min(at)));
+                        }
+                        None => look = false,
                     }
                 }
                 () = wake.notified() => {}
@@ -849,6 +874,8 @@ impl Sender {
             let wait = (at - now_utc).to_std().unwrap_or_default();
             now.checked_add(wait).unwrap_or(now + MAX_BACKOFF)
         });
+        // Reading took a while: the pace is asked about when the calls go.
+        let now = Instant::now().max(now);
         let truncated = rows.len() >= limit as usize;
         let mut started = false;
         let mut settled = 0;
@@ -874,16 +901,19 @@ impl Sender {
                 }
                 Plan::Call { step, request } => {
                     let messages = request.messages();
-                    let at = self.pace.earliest(chat, messages > 0, now);
-                    if at > now {
-                        next = Some(next.map_or(at, |next| next.min(at)));
-                        continue;
+                    match self.pace.earliest(chat, messages > 0, now) {
+                        Some(at) if at > now => {
+                            next = Some(next.map_or(at, |next| next.min(at)));
+                            continue;
+                        }
+                        Some(_) => {}
+                        // Calls in flight hold every slot: the loop looks
+                        // again when one of them completes.
+                        None => continue,
                     }
                     // Calls that are not messages still count towards the global limit.
-                    for _ in 0..messages.max(1) {
-                        self.pace.record(chat, messages > 0, now);
-                    }
-                    self.start(row, step, *request);
+                    let tickets = (0..messages.max(1)).map(|_| self.pace.record(chat, messages > 0, now)).collect();
+                    self.start(row, step, *request, tickets);
                     started = true;
                 }
             }
@@ -951,31 +981,35 @@ impl Sender {
         }
     }
 
-    fn start(&mut self, row: Queued, step: Step, request: Request) {
+    fn start(&mut self, row: Queued, step: Step, request: Request, tickets: Vec<Ticket>) {
         let (call, target) = (request.call(), request.target());
-        let handle = self.in_flight.spawn(perform(self.bot.clone(), request));
+        let bot = self.bot.clone();
+        let handle = self.in_flight.spawn(async move {
+            let result = perform(bot, request).await;
+            (result, Instant::now())
+        });
         self.busy.insert(row.chat_id);
-        self.flights.insert(handle.id(), Flight { row, step, call, target });
+        self.flights.insert(handle.id(), Flight { row, step, call, target, tickets });
     }
 
     /// Turns a finished call into an outcome (written by the next
     /// [`save`](Self::save)) or an in-memory change. Returns whether the row
     /// left the queue.
-    fn finish(
-        &mut self,
-        done: Result<(task::Id, CallResult), JoinError>,
-        now_utc: DateTime<Utc>,
-        now: Instant,
-    ) -> bool {
-        let (task, result) = match done {
-            Ok((task, result)) => (task, result.map_err(Some)),
+    fn finish(&mut self, done: Result<(task::Id, Ended), JoinError>, now_utc: DateTime<Utc>, now: Instant) -> bool {
+        let (task, result, ended) = match done {
+            Ok((task, (result, ended))) => (task, result.map_err(Some), ended),
             // A panicking call is retried like a network failure.
-            Err(join) => (join.id(), Err(None)),
+            Err(join) => (join.id(), Err(None), now),
         };
-        let Some(Flight { row, step, call, target }) = self.flights.remove(&task) else {
+        let Some(Flight { row, step, call, target, tickets }) = self.flights.remove(&task) else {
             tracing::error!("telegram sender: a finished call has no row");
             return false;
         };
+        // Whatever came of it (an answer, an error, a 429, a panic), the call
+        // is over: its slots of the rate limits free up a window after it ended.
+        for ticket in tickets {
+            self.pace.completed(ticket, ended);
+        }
         let (id, chat) = (row.id, row.chat_id);
         let error = match result {
             Ok(produced) => return self.succeeded(&row, step, produced.or(target), now_utc),
@@ -1204,6 +1238,13 @@ impl Sender {
                         "telegram sender: calls still in flight at shutdown; their replies go again at the next start"
                     );
                     self.in_flight.abort_all();
+                    // Their answers will never be seen: the calls are over now.
+                    let now = Instant::now();
+                    for flight in std::mem::take(&mut self.flights).into_values() {
+                        for ticket in flight.tickets {
+                            self.pace.completed(ticket, now);
+                        }
+                    }
                     break;
                 }
             }
@@ -2058,6 +2099,48 @@ mod tests {
         let row = rows(&store).await.into_iter().find(|r| r.0 == id).expect("row");
         assert_eq!((row.2.as_str(), row.3), ("pending", 1));
         assert!(row.4.as_deref().is_some_and(|e| e.contains("thread not found") && !e.contains("may have")), "{row:?}");
+    }
+
+    /// With room for one call at a time, the rows only all go if every
+    /// finished call (sent, refused, flooded, to be retried, to be resent as
+    /// new) gives its slot back.
+    #[tokio::test]
+    async fn every_finished_call_gives_its_slot_back() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let (_dir, store) = store().await;
+        let now = Utc::now();
+        queue(&store, 1, say("fine"), now).await;
+        queue(&store, 2, say("blocked"), now).await;
+        queue(&store, 3, say("flooded once"), now).await;
+        queue(&store, 4, say("flaky once"), now).await;
+        queue(&store, 5, Outgoing::Edit { message_id: 5, text: "gone".into(), keyboard: Keyboard::None }, now).await;
+        let (flooded, flaky) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+        let (fake, bot) = with_fake(Box::new(move |method, body, n| match (method, body["chat_id"].as_i64()) {
+            ("editmessagetext", _) => fake::error(StatusCode::BAD_REQUEST, "Bad Request: message to edit not found"),
+            (_, Some(2)) => fake::error(StatusCode::FORBIDDEN, "Forbidden: bot was blocked by the user"),
+            (_, Some(3)) if flooded.fetch_add(1, Ordering::SeqCst) == 0 => (
+                StatusCode::TOO_MANY_REQUESTS,
+                serde_json::json!({"ok": false, "error_code": 429, "description": "Too Many Requests: retry after 1",
+                                   "parameters": {"retry_after": 1}}),
+            ),
+            (_, Some(4)) if flaky.fetch_add(1, Ordering::SeqCst) == 0 => {
+                fake::error(StatusCode::BAD_REQUEST, "Bad Gateway")
+            }
+            (_, chat) => fake::message(chat.unwrap_or(0), 100 + n as i64),
+        }))
+        .await;
+        let limits = Limits { global: (1, Duration::from_millis(20)), ..Limits::unlimited() };
+        let mut sender = Sender::new(bot, store.clone(), limits);
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while rows(&store).await.iter().any(|row| row.2 == "pending") {
+            assert!(Instant::now() < deadline, "stuck: {:?}", rows(&store).await);
+            sender.drain_once(Utc::now()).await.expect("drain");
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        let status: Vec<String> = rows(&store).await.into_iter().map(|row| row.2).collect();
+        assert_eq!(status, ["sent", "failed", "sent", "sent", "sent"]);
+        assert_eq!(sender.pace.in_flight(), 0);
+        assert_eq!(texts(&fake).len(), 8);
     }
 
     #[tokio::test]
