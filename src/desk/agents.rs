@@ -559,6 +559,7 @@ impl Run<'_> {
             customer_id: customer.id,
             lang: state.lang,
             now: self.now,
+            opened: Vec::new(),
         };
         for effect in effects {
             apply.effect(effect).await?;

@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
+use crate::case::CaseId;
 use crate::catalogue::{self, Described, Lang, Msg};
 use crate::clock::Clock;
 use crate::config::Config;
@@ -193,9 +194,14 @@ impl Desk {
             customer_id: customer.id,
             lang: state.lang,
             now,
+            opened: Vec::new(),
         };
         for effect in effects {
             apply.effect(effect).await?;
+        }
+        // Follow-ups of a new case (return instructions) come after its confirmation.
+        for case in std::mem::take(&mut apply.opened) {
+            agents::Run { desk: self, tx: apply.tx, now }.case_changed(&case).await?;
         }
         customers::save_conversation(&mut tx, customer.id, &state, now).await?;
         tx.commit().await?;
@@ -250,6 +256,8 @@ pub(super) struct Apply<'a> {
     pub customer_id: i64,
     pub lang: Lang,
     pub now: DateTime<Utc>,
+    /// Cases opened by the step, for their follow-ups once its replies are queued.
+    pub opened: Vec<CaseId>,
 }
 
 impl Apply<'_> {
@@ -262,7 +270,8 @@ impl Apply<'_> {
             }
             Effect::OpenCase(case) => {
                 cases::open(self.tx, self.customer_id, &case, self.now).await?;
-                agents::Run { desk: self.desk, tx: self.tx, now: self.now }.case_changed(&case.id).await
+                self.opened.push(case.id);
+                Ok(())
             }
             Effect::RequestAgent { case, why } => {
                 let mut run = agents::Run { desk: self.desk, tx: self.tx, now: self.now };

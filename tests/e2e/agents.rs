@@ -193,6 +193,7 @@ async fn strangers_are_refused_rejections_carry_a_reason_and_a_closed_case_reope
     bob.presses("Yes, unused").await;
     bob.presses("No thanks").await;
     bob.presses("Confirm").await;
+    customer_gets(&bob, "how to send back the item").await;
     let queued = bob.says("human").await;
     assert!(queued.text.contains("a colleague will take over") && queued.text.contains("AS-1001"), "{}", queued.text);
     let topic = topic(&fake, "AS-1001").await;
