@@ -16,7 +16,7 @@ use crate::agents::AgentCommand;
 use crate::case::{CaseId, CaseStatus};
 use crate::catalogue::{self, Msg};
 use crate::followup::{self, Context, Effect, Inspection, Job, Press, Refund, Return, Stage, Waiting, timing};
-use crate::outgoing::{ButtonSpec, Keyboard, Outgoing};
+use crate::outgoing::{Keyboard, Outgoing};
 use crate::policy::Outcome;
 use crate::push::{self, Accepted, PushEvent, Rejected, Target};
 use crate::refunds::{RefundOutcome, RefundRequest};
@@ -390,17 +390,7 @@ impl<'a> Run<'a> {
                     let lang = customer.lang();
                     let keyboard = match buttons.is_empty() {
                         true => Keyboard::None,
-                        false => Keyboard::Inline {
-                            rows: vec![
-                                buttons
-                                    .iter()
-                                    .map(|button| ButtonSpec {
-                                        label: catalogue::render(lang, &button.label),
-                                        data: button.data.clone(),
-                                    })
-                                    .collect(),
-                            ],
-                        },
+                        false => super::inline_keyboard(lang, &[buttons]),
                     };
                     let payload = Outgoing::Send { text: catalogue::render(lang, &msg), keyboard };
                     outbox::enqueue(self.tx, &customer.channel, customer.chat_id, &payload, None, self.now, self.now)

@@ -325,23 +325,24 @@ impl Apply<'_> {
     fn keyboard(&self, keys: &Keys) -> Keyboard {
         match keys {
             Keys::None => Keyboard::None,
-            Keys::Buttons(rows) => Keyboard::Inline {
-                rows: rows
-                    .iter()
-                    .map(|row| {
-                        row.iter()
-                            .map(|button| ButtonSpec {
-                                label: catalogue::render(self.lang, &button.label),
-                                data: button.data.clone(),
-                            })
-                            .collect()
-                    })
-                    .collect(),
-            },
+            Keys::Buttons(rows) => inline_keyboard(self.lang, rows),
             Keys::ShareContact => {
                 Keyboard::ShareContact { label: catalogue::render(self.lang, &Msg::ShareContactButton) }
             }
             Keys::RemoveShareContact => Keyboard::Remove,
         }
     }
+}
+
+/// Buttons under a message, their labels in the reader's language.
+pub(super) fn inline_keyboard(lang: Lang, rows: &[Vec<conversation::Button>]) -> Keyboard {
+    let rows = rows
+        .iter()
+        .map(|row| {
+            row.iter()
+                .map(|button| ButtonSpec { label: catalogue::render(lang, &button.label), data: button.data.clone() })
+                .collect()
+        })
+        .collect();
+    Keyboard::Inline { rows }
 }

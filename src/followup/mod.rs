@@ -74,6 +74,7 @@ use crate::agents::Why;
 use crate::case::CaseId;
 use crate::catalogue::Msg;
 use crate::config::Span;
+use crate::conversation::Button;
 use crate::money::Money;
 
 pub use carrier::Carrier;
@@ -240,13 +241,6 @@ impl Job {
     pub fn reaches_customer(self) -> bool {
         matches!(self, Job::TrackingNudge | Job::NoScan | Job::Progress | Job::Survey | Job::SurveyReminder)
     }
-}
-
-/// A button the customer can press under a follow-up message.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Button {
-    pub label: Msg,
-    pub data: String,
 }
 
 /// What the follow-ups ask the shell to do, all on one case.

@@ -6,12 +6,11 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{
-    Button, Context, Effect, Inspection, Job, ParcelStatus, Press, Scan, TrackingNo, Waiting, carrier, timing,
-};
+use super::{Context, Effect, Inspection, Job, ParcelStatus, Press, Scan, TrackingNo, Waiting, carrier, timing};
 use crate::agents::Why;
 use crate::case::CaseId;
 use crate::catalogue::Msg;
+use crate::conversation::Button;
 use crate::money::Money;
 use crate::policy::Outcome;
 

@@ -6,9 +6,10 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{Button, Context, Effect, Job, Press};
+use super::{Context, Effect, Job, Press};
 use crate::case::CaseId;
 use crate::catalogue::Msg;
+use crate::conversation::Button;
 use crate::policy::Outcome;
 
 /// A case's survey, stored on the case.

@@ -61,12 +61,6 @@ async fn in_topic_text(fake: &FakeTelegram, thread: i64, text: &str) -> BotMessa
     in_topic(fake, thread, |m| m.text.contains(text)).await
 }
 
-/// Waits for a message to the customer that contains `text`.
-async fn customer_gets(customer: &Customer<'_>, text: &str) -> BotMessage {
-    let message = customer.fake.wait_for_message(customer.id, |m| m.text.contains(text), WAIT).await;
-    message.unwrap_or_else(|| panic!("customer never got {text:?}; chat: {:#?}", customer.texts()))
-}
-
 /// The pinned case card of a topic.
 fn card(fake: &FakeTelegram, topic: &TopicInfo) -> BotMessage {
     let pinned = fake.pinned(GROUP, Some(topic.thread_id)).expect("a pinned card");
@@ -128,7 +122,7 @@ async fn an_escalated_case_is_taken_worked_both_ways_and_handed_back_even_across
     assert!(loser_notice.contains("has this case"), "{loser_notice}");
     let takes = "SELECT COUNT(*) FROM case_events WHERE case_id = 'AS-1001' AND kind = 'taken'";
     assert_eq!(shop.count(takes).await, 1, "exactly one take recorded");
-    customer_gets(&alice, "now looking after your case").await;
+    alice.gets("now looking after your case").await;
 
     // Relay both ways: text and an album from the customer, text from the agent.
     fake.send_text(alice.id, "Is there any news? The zip is broken too.");
@@ -142,7 +136,7 @@ async fn an_escalated_case_is_taken_worked_both_ways_and_handed_back_even_across
     };
     assert!(fake.wait_until(relayed, WAIT).await, "the customer's album reaches the topic as an album");
     fake.send_text_in_topic(GROUP, winner, topic.thread_id, "We are sending a new jacket tomorrow.");
-    customer_gets(&alice, "We are sending a new jacket tomorrow.").await;
+    alice.gets("We are sending a new jacket tomorrow.").await;
 
     // An internal note is saved and never relayed.
     let before = alice.texts().len();
@@ -155,7 +149,7 @@ async fn an_escalated_case_is_taken_worked_both_ways_and_handed_back_even_across
     bot.kill();
     let _bot = shop.serve(&fake);
     fake.send_text_in_topic(GROUP, winner, topic.thread_id, "Still there, Alice?");
-    customer_gets(&alice, "Still there, Alice?").await;
+    alice.gets("Still there, Alice?").await;
     fake.send_text(alice.id, "yes, still here");
     in_topic_text(&fake, topic.thread_id, "yes, still here").await;
     assert_eq!(fake.topics(GROUP).len(), 1, "the same topic after the restart");
@@ -163,14 +157,14 @@ async fn an_escalated_case_is_taken_worked_both_ways_and_handed_back_even_across
 
     // A decision through the policy checks: the customer is told, the card shows it.
     fake.send_text_in_topic(GROUP, winner, topic.thread_id, "/approve");
-    customer_gets(&alice, "Good news about case AS-1001").await;
+    alice.gets("Good news about case AS-1001").await;
     assert!(shop.eventually("SELECT COUNT(*) FROM cases WHERE id = 'AS-1001' AND status = 'approved'", 1).await);
     let edited = fake.wait_until(|fake| card(fake, &topic).edits > 0, WAIT).await;
     assert!(edited, "the card is edited in place");
 
     // Hand back: the bot answers again.
     fake.send_text_in_topic(GROUP, winner, topic.thread_id, "/handback");
-    let back = customer_gets(&alice, "back with the assistant").await;
+    let back = alice.gets("back with the assistant").await;
     assert!(back.button("My cases").is_some(), "the menu comes back: {:?}", back.labels());
     let cases = alice.says("/cases").await;
     assert!(cases.text.contains("AS-1001"), "the bot answers again: {}", cases.text);
@@ -193,7 +187,7 @@ async fn strangers_are_refused_rejections_carry_a_reason_and_a_closed_case_reope
     bob.presses("Yes, unused").await;
     bob.presses("No thanks").await;
     bob.presses("Confirm").await;
-    customer_gets(&bob, "how to send back the item").await;
+    bob.gets("how to send back the item").await;
     let queued = bob.says("human").await;
     assert!(queued.text.contains("a colleague will take over") && queued.text.contains("AS-1001"), "{}", queued.text);
     let topic = topic(&fake, "AS-1001").await;
@@ -211,7 +205,7 @@ async fn strangers_are_refused_rejections_carry_a_reason_and_a_closed_case_reope
     fake.send_text_in_topic(GROUP, LI, topic.thread_id, "/refund 100000");
     in_topic_text(&fake, topic.thread_id, "more than can be refunded").await;
     fake.send_text_in_topic(GROUP, LI, topic.thread_id, "/reject The jacket was worn outdoors");
-    let rejected = customer_gets(&bob, "Reason: The jacket was worn outdoors").await;
+    let rejected = bob.gets("Reason: The jacket was worn outdoors").await;
     assert!(rejected.text.contains("we can't approve case AS-1001"), "{}", rejected.text);
     assert!(!bob.texts().iter().any(|text| text.contains("give me your address")), "{:#?}", bob.texts());
     let recorded = "SELECT COUNT(*) FROM case_events WHERE case_id = 'AS-1001' AND kind = 'rejected'
@@ -221,7 +215,7 @@ async fn strangers_are_refused_rejections_carry_a_reason_and_a_closed_case_reope
 
     // Closing closes the topic; Bob writing again reopens it.
     fake.send_text_in_topic(GROUP, LI, topic.thread_id, "/close");
-    customer_gets(&bob, "is closed").await;
+    bob.gets("is closed").await;
     let closed = |fake: &FakeTelegram| fake.topic(GROUP, topic.thread_id).is_some_and(|t| t.closed);
     assert!(fake.wait_until(closed, WAIT).await, "the topic is closed");
     fake.send_text(bob.id, "But why? I only tried it on.");
@@ -246,7 +240,7 @@ async fn a_waiting_case_pings_the_group_and_a_deleted_topic_comes_back() {
         .await
         .expect("a service-level ping in the group");
     assert!(pinged.text.contains("waited"), "{}", pinged.text);
-    customer_gets(&carol, "longer than we promised").await;
+    carol.gets("longer than we promised").await;
     fake.send_text_in(GROUP, LI, "/queue");
     let queue = fake.wait_for_message(
         GROUP,
@@ -283,7 +277,7 @@ async fn edits_albums_and_stickers_cross_over_and_agents_sign_with_their_names()
 
     // The agent writes, signed with the name; an edit changes Dan's copy.
     let hello = fake.send_text_in_topic(GROUP, LI, topic.thread_id, "Hello Dan, how can I help?");
-    let copy = customer_gets(&dan, "Li: Hello Dan, how can I help?").await;
+    let copy = dan.gets("Li: Hello Dan, how can I help?").await;
     fake.edit_text_in(GROUP, LI, hello, "Hello Dan, how may I help?");
     let edited = fake
         .wait_until(
@@ -339,7 +333,7 @@ async fn without_topics_agents_reply_to_the_card_and_to_relayed_messages() {
 
     // Replying to the card reaches the customer; her answer comes back as a reply to the card.
     fake.send_reply_in(GROUP, LI, card.message_id, "Hi Erin, Li here.");
-    customer_gets(&erin, "Hi Erin, Li here.").await;
+    erin.gets("Hi Erin, Li here.").await;
     fake.send_text(erin.id, "My order never came");
     let relayed = fake.wait_for_message(GROUP, |m| m.text == "My order never came", WAIT).await.expect("relayed");
     assert_eq!(relayed.reply_to, Some(card.message_id), "threaded under the card");
@@ -349,6 +343,6 @@ async fn without_topics_agents_reply_to_the_card_and_to_relayed_messages() {
         format!("SELECT COUNT(*) FROM outbox WHERE chat_id = {GROUP} AND message_id = {}", relayed.message_id);
     assert!(shop.eventually(&recorded, 1).await);
     fake.send_reply_in(GROUP, LI, relayed.message_id, "Let me check the carrier.");
-    customer_gets(&erin, "Let me check the carrier.").await;
+    erin.gets("Let me check the carrier.").await;
     assert!(fake.rejections().is_empty(), "Telegram refused: {:#?}", fake.rejections());
 }

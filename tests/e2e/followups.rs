@@ -9,7 +9,7 @@ use std::time::Duration;
 use serde_json::json;
 
 use crate::fake_services::{FakeRefunds, FakeTracker, Push, TestClock};
-use crate::fake_telegram::{BotMessage, FakeTelegram};
+use crate::fake_telegram::FakeTelegram;
 use crate::helpers::{BotProcess, Customer, Shop, TEST_CONFIG, WAIT};
 
 const SECRET: &str = "push-secret-for-tests";
@@ -107,12 +107,6 @@ fn serve(shop: &Shop, fake: &FakeTelegram, clock: &Path) -> BotProcess {
     shop.serve_with(fake, "aftersales=debug,warn", &[("AFTERSALES_CLOCK_FILE", clock)])
 }
 
-/// Waits for a message to the customer containing `text`.
-async fn gets(customer: &Customer<'_>, text: &str) -> BotMessage {
-    let message = customer.fake.wait_for_message(customer.id, |m| m.text.contains(text), WAIT).await;
-    message.unwrap_or_else(|| panic!("the customer never got {text:?}; chat: {:#?}", customer.texts()))
-}
-
 /// How many of the customer's messages contain `text`.
 fn count(customer: &Customer<'_>, text: &str) -> usize {
     customer.texts().iter().filter(|said| said.contains(text)).count()
@@ -144,7 +138,7 @@ async fn a_return_runs_from_approval_to_survey_by_itself_and_survives_crashes() 
 
     // Approved: the address, how to pack, and the question for the tracking number.
     open_return(&lin).await;
-    let instructions = gets(&lin, "杭州市余杭区文一西路 1 号").await;
+    let instructions = lin.gets("杭州市余杭区文一西路 1 号").await;
     assert!(
         instructions.text.contains("AS-1001") && instructions.text.contains("0571-88888888"),
         "{}",
@@ -159,7 +153,7 @@ async fn a_return_runs_from_approval_to_survey_by_itself_and_survives_crashes() 
     assert!(proposed.text.contains("SF Express") && proposed.text.contains(PARCEL), "{}", proposed.text);
     lin.presses("Yes, that's it").await;
     // The provider is polled at once: "picked up" is told.
-    gets(&lin, "picked up your return parcel").await;
+    lin.gets("picked up your return parcel").await;
     desk.crash_and_restart().await;
 
     // Pushed scans: told once each, a repeated event id changes nothing.
@@ -167,7 +161,7 @@ async fn a_return_runs_from_approval_to_survey_by_itself_and_survives_crashes() 
                              "at": desk.clock.now().to_rfc3339(), "detail": "运输中 上海转运中心" });
     assert_eq!(desk.push.post("/events/tracking", &in_transit).await, (200, json!({ "ok": true, "duplicate": false })));
     assert_eq!(desk.push.post("/events/tracking", &in_transit).await, (200, json!({ "ok": true, "duplicate": true })));
-    gets(&lin, "on its way to us").await;
+    lin.gets("on its way to us").await;
     // A forged event is refused and changes nothing.
     let forged = json!({ "event_id": "trk-x", "tracking_no": PARCEL, "status": "delivered", "at": desk.clock.now().to_rfc3339() });
     assert_eq!(desk.push.post_signed_as("/events/tracking", &forged, "sha256=00").await.0, 401);
@@ -184,13 +178,13 @@ async fn a_return_runs_from_approval_to_survey_by_itself_and_survives_crashes() 
     let delivered = json!({ "event_id": "trk-3", "tracking_no": PARCEL, "status": "delivered",
                             "at": desk.clock.now().to_rfc3339(), "detail": "已签收 售后仓" });
     assert_eq!(desk.push.post("/events/tracking", &delivered).await.0, 200);
-    gets(&lin, "arrived at our warehouse").await;
+    lin.gets("arrived at our warehouse").await;
     desk.crash_and_restart().await;
 
     // The warehouse passes it: the refund system is called once, the customer told.
     let passed = json!({ "event_id": "wh-1", "case": "AS-1001", "result": "passed" });
     assert_eq!(desk.push.post("/events/warehouse", &passed).await.0, 200);
-    let refunded = gets(&lin, "Your refund of ¥399.00").await;
+    let refunded = lin.gets("Your refund of ¥399.00").await;
     assert!(refunded.text.contains("AS-1001") && refunded.text.contains("arrive by"), "{}", refunded.text);
     assert_eq!(desk.push.post("/events/warehouse", &passed).await.1["duplicate"], json!(true));
     let calls = desk.refunds.calls();
@@ -204,7 +198,7 @@ async fn a_return_runs_from_approval_to_survey_by_itself_and_survives_crashes() 
     // A day later, the survey: rating, then comment, stored on the case.
     let before_survey = lin.texts().len();
     desk.clock.advance(24 * HOUR + Duration::from_secs(60));
-    let survey = gets(&lin, "How satisfied are you").await;
+    let survey = lin.gets("How satisfied are you").await;
     assert_eq!(survey.labels(), ["⭐ 1", "⭐ 2", "⭐ 3", "⭐ 4", "⭐ 5"], "five rating buttons");
     assert!(lin.texts().len() > before_survey);
     lin.presses("⭐ 4").await;
@@ -279,11 +273,11 @@ async fn a_silent_customer_is_nudged_once_then_agents_finish_by_hand_and_a_block
     let ann = Customer::new(&fake, 702, "Ann", Some("en"));
 
     open_return(&ann).await;
-    gets(&ann, "杭州市余杭区文一西路 1 号").await;
+    ann.gets("杭州市余杭区文一西路 1 号").await;
 
     // Two days without a number: one reminder. A day later: a person.
     clock.advance(48 * HOUR + Duration::from_secs(60));
-    gets(&ann, "A friendly reminder about case AS-1001").await;
+    ann.gets("A friendly reminder about case AS-1001").await;
     clock.advance(24 * HOUR + Duration::from_secs(60));
     let escalated = "SELECT COUNT(*) FROM escalations WHERE case_id = 'AS-1001' AND why = 'no_tracking_number'";
     assert!(shop.eventually(escalated, 1).await, "the case went to a person");
@@ -302,7 +296,7 @@ async fn a_silent_customer_is_nudged_once_then_agents_finish_by_hand_and_a_block
     fake.send_text_in(GROUP, LI, "/inspect AS-1001 pass");
     group_gets(&fake, "please pay ¥399.00 back to the customer").await;
     fake.send_text_in(GROUP, LI, "/refunded AS-1001");
-    gets(&ann, "Your refund of ¥399.00").await;
+    ann.gets("Your refund of ¥399.00").await;
     group_gets(&fake, "refund of ¥399.00 recorded").await;
     let closed = "SELECT COUNT(*) FROM cases WHERE id = 'AS-1001' AND status = 'closed' AND refunded_minor = 39900";
     assert!(shop.eventually(closed, 1).await);

@@ -208,6 +208,13 @@ impl<'a> Customer<'a> {
         .await
     }
 
+    /// Waits for a message from the bot containing `text` (one the
+    /// customer's own action did not prompt: a relay, a follow-up).
+    pub async fn gets(&self, text: &str) -> BotMessage {
+        let message = self.fake.wait_for_message(self.id, |m| m.text.contains(text), WAIT).await;
+        message.unwrap_or_else(|| panic!("the customer never got {text:?}; chat: {:#?}", self.texts()))
+    }
+
     pub fn texts(&self) -> Vec<String> {
         self.fake.messages(self.id).into_iter().map(|m| m.text).collect()
     }
