@@ -128,6 +128,16 @@ pub enum Target {
     TrackingNo(String),
 }
 
+impl std::fmt::Display for Target {
+    /// Plain words for the endpoint's answers (the caller reads them).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Target::Case(id) => write!(f, "case {id}"),
+            Target::TrackingNo(number) => write!(f, "tracking number {number}"),
+        }
+    }
+}
+
 impl PushEvent {
     pub fn event_id(&self) -> &str {
         match self {

@@ -482,6 +482,8 @@ impl Run<'_> {
         let mut current = escalation.clone();
         let mut refresh = false;
         let mut answered = false;
+        // A decision's follow-ups (return instructions) come after the words telling it.
+        let mut decided = None;
         let actor = effects.iter().find_map(|effect| match effect {
             Effect::Event { data, .. } => data["agent_id"].as_i64().map(|id| format!("agent:{id}")),
             _ => None,
@@ -495,7 +497,7 @@ impl Run<'_> {
                 Effect::Decide { status, outcome, agreed } => {
                     if let Some(case) = &escalation.case {
                         escalations::decide(self.tx, case, status, outcome, agreed, self.now).await?;
-                        self.case_changed(case).await?;
+                        decided = Some(case);
                     }
                 }
                 Effect::Responsibility(code) => {
@@ -535,6 +537,9 @@ impl Run<'_> {
                 }
                 Effect::PingAt(at) => self.schedule_ping(&current, at).await?,
             }
+        }
+        if let Some(case) = decided {
+            self.case_changed(case).await?;
         }
         if let Reply::Button(callback_id) = reply
             && !answered

@@ -194,7 +194,7 @@ impl Desk {
                     None => None,
                 };
                 match found {
-                    None => return Ok(Err(Rejected::Unknown(format!("no return parcel for {target:?}")))),
+                    None => return Ok(Err(Rejected::Unknown(format!("no return parcel for {target}")))),
                     // Already inspected: recorded, nothing new to do.
                     Some(applied) => applied,
                 }

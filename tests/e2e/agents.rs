@@ -69,6 +69,11 @@ fn card(fake: &FakeTelegram, topic: &TopicInfo) -> BotMessage {
 
 /// Opens a damaged-item case with three photos; the rules send it to review, hence to a person.
 async fn damaged_case(customer: &Customer<'_>) -> BotMessage {
+    damaged_case_for(customer, "Reship").await
+}
+
+/// A damaged-item case asking for `outcome` (a button's label).
+async fn damaged_case_for(customer: &Customer<'_>, outcome: &str) -> BotMessage {
     customer.says("/new").await;
     customer.says("DEMO-1004").await;
     customer.says("8000").await;
@@ -80,7 +85,7 @@ async fn damaged_case(customer: &Customer<'_>) -> BotMessage {
     }
     customer.fake.wait_for_message(customer.id, |m| m.button("Done").is_some(), WAIT).await.expect("photos counted");
     customer.presses("Done").await;
-    customer.presses("Reship").await;
+    customer.presses(outcome).await;
     customer.presses("Confirm").await
 }
 
@@ -345,4 +350,19 @@ async fn without_topics_agents_reply_to_the_card_and_to_relayed_messages() {
     fake.send_reply_in(GROUP, LI, relayed.message_id, "Let me check the carrier.");
     erin.gets("Let me check the carrier.").await;
     assert!(fake.rejections().is_empty(), "Telegram refused: {:#?}", fake.rejections());
+}
+
+#[tokio::test]
+async fn an_agents_approval_is_told_before_the_return_instructions_it_starts() {
+    let (fake, _shop, _bot) = agents_desk("").await;
+    let fay = Customer::new(&fake, 706, "Fay", Some("en"));
+    damaged_case_for(&fay, "Return and refund").await;
+    let topic = topic(&fake, "AS-1001").await;
+    let approve = card(&fake, &topic).button("Approve").and_then(|b| b.callback_data.clone()).expect("approve");
+    fake.press_in_topic(GROUP, LI, topic.thread_id, card(&fake, &topic).message_id, &approve);
+    fay.gets("how to send back the item").await;
+    let texts = fay.texts();
+    let approved = texts.iter().position(|text| text.contains("Good news about case AS-1001"));
+    let instructions = texts.iter().position(|text| text.contains("how to send back the item"));
+    assert!(approved.is_some() && approved < instructions, "approval first, then instructions: {texts:#?}");
 }

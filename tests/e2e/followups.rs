@@ -165,6 +165,10 @@ async fn a_return_runs_from_approval_to_survey_by_itself_and_survives_crashes() 
     // A forged event is refused and changes nothing.
     let forged = json!({ "event_id": "trk-x", "tracking_no": PARCEL, "status": "delivered", "at": desk.clock.now().to_rfc3339() });
     assert_eq!(desk.push.post_signed_as("/events/tracking", &forged, "sha256=00").await.0, 401);
+    // An event about a case with no parcel is answered in plain words.
+    let unknown = json!({ "event_id": "wh-x", "case": "AS-9999", "result": "passed" });
+    let expected = json!({ "ok": false, "error": "no return parcel for case AS-9999" });
+    assert_eq!(desk.push.post("/events/warehouse", &unknown).await, (404, expected));
 
     // Two hours on, the provider reports what the customer already knows: nothing new is said.
     desk.tracker.set_scans(
