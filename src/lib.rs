@@ -5,7 +5,8 @@
 //!   [`retention`], [`conversation`], [`agents`], [`catalogue`]: no I/O, no
 //!   clock, no Telegram types;
 //! - the shell — [`store`] (SQLite), [`desk`] (one input, one transaction),
-//!   [`scheduler`] (due jobs), the channels [`telegram`] and [`terminal`],
+//!   [`scheduler`] (due jobs) and [`background`] (what runs beside a
+//!   channel), the channels [`telegram`] and [`terminal`],
 //!   and the order tools [`import`] and [`demo`].
 
 pub mod agents;
@@ -22,6 +23,7 @@ pub mod policy;
 pub mod reason;
 pub mod retention;
 
+pub mod background;
 pub mod clock;
 pub mod demo;
 pub mod desk;

@@ -1,6 +1,7 @@
 //! The `aftersales` command line: the Telegram bot, the terminal chat, the
 //! order tools and the policy tools.
 
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -9,6 +10,7 @@ use chrono::{DateTime, Utc};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use teloxide::Bot;
 
+use aftersales::background::Background;
 use aftersales::catalogue::{self, Lang, Msg};
 use aftersales::clock::Clock;
 use aftersales::config::Config;
@@ -157,38 +159,30 @@ async fn main() -> anyhow::Result<()> {
             if let Some(url) = api_url {
                 bot = bot.set_api_url(url.parse().with_context(|| format!("--api-url {url} is not a URL"))?);
             }
-            let (stop, shutdown) = tokio::sync::watch::channel(false);
-            tokio::spawn(async move {
-                wait_for_signal().await;
-                tracing::info!("shutting down");
-                let _ = stop.send(true);
-            });
-            // Bound before serving, so a taken port stops the start with a clear error.
-            let push = match &config.push.listen {
-                Some(address) => Some(
-                    tokio::net::TcpListener::bind(address)
-                        .await
-                        .with_context(|| format!("[push] listen = {address:?}: cannot listen there"))?,
-                ),
-                None => None,
-            };
+            let push = bind_push(&config).await?;
             let desk = Desk::new(store, config).with_clock(Clock::from_env());
-            telegram::serve(bot, desk, push, shutdown).await?;
+            let background = Background::start(&desk, push);
+            telegram::serve(bot, desk, background).await?;
         }
         Commands::Chat { demo } => {
             let store = open_store(db).await?;
+            let clock = Clock::from_env();
             if demo {
-                demo::seed(&store, chrono::Utc::now()).await?;
+                demo::seed(&store, clock.now()).await?;
             }
             let user = std::env::var("USER").unwrap_or_else(|_| "customer".into());
             let language = std::env::var("LANG").ok();
             let identity = terminal::identity(&user, language);
+            let push = bind_push(&config).await?;
+            let desk = Desk::new(store, config).with_clock(clock);
+            let background = Background::start(&desk, push);
+            let prompt = std::io::stdin().is_terminal();
             let stdin = tokio::io::BufReader::new(tokio::io::stdin());
-            terminal::run(&Desk::new(store, config), identity, stdin, std::io::stdout()).await?;
+            terminal::run(&desk, identity, stdin, std::io::stdout(), background, prompt).await?;
         }
         Commands::Orders { command: OrdersCommand::Import { file } } => {
             let store = open_store(db).await?;
-            let report = import::import_file(&store, &file, chrono::Utc::now()).await?;
+            let report = import::import_file(&store, &file, Clock::from_env().now()).await?;
             println!(
                 "imported {} orders ({} new, {} updated) with {} lines from {}",
                 report.orders,
@@ -200,7 +194,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Commands::Demo => {
             let store = open_store(db).await?;
-            let orders = demo::seed(&store, chrono::Utc::now()).await?;
+            let orders = demo::seed(&store, Clock::from_env().now()).await?;
             for order in orders {
                 println!("{}  phone {}  {:?}", order.no, order.phone.as_str(), order.stage());
             }
@@ -343,24 +337,15 @@ fn codes<const N: usize>(codes: [&str; N]) -> String {
     codes.join(", ")
 }
 
-async fn wait_for_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut terminate) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = terminate.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
+/// The push endpoint's listener, bound before anything starts, so a taken
+/// port stops the start with a clear error.
+async fn bind_push(config: &Config) -> anyhow::Result<Option<tokio::net::TcpListener>> {
+    match &config.push.listen {
+        Some(address) => Ok(Some(
+            tokio::net::TcpListener::bind(address)
+                .await
+                .with_context(|| format!("[push] listen = {address:?}: cannot listen there"))?,
+        )),
+        None => Ok(None),
     }
 }

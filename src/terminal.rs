@@ -2,20 +2,23 @@
 //! and replies on stdout. Buttons are shown numbered; typing the number or
 //! the label presses it. `/photo PATH` sends a photo, `/contact PHONE`
 //! shares a phone number, `/sticker` sends something that is not a photo.
-//! Works from a pipe, so a whole conversation can be scripted.
+//! Works from a pipe, so a whole conversation can be scripted. Follow-ups
+//! reach the terminal customer too: the same [`Background`] as `serve`
+//! runs the due jobs, and their replies are printed as they are queued.
 
 use std::io::Write;
 use std::path::Path;
 
-use chrono::Utc;
 use tokio::io::{AsyncBufRead, AsyncBufReadExt};
 
+use crate::background::Background;
 use crate::case::MediaKind;
-use crate::conversation::{Command, Input};
+use crate::catalogue::{self, Lang, Msg};
+use crate::conversation::{Command, Input, Step};
 use crate::desk::{Desk, Incoming};
 use crate::media;
 use crate::outgoing::{AlbumItem, AlbumKind, ButtonSpec, Keyboard, Outgoing};
-use crate::store::customers::Identity;
+use crate::store::customers::{self, Identity};
 use crate::store::{StoreError, outbox};
 
 pub const CHANNEL: &str = "terminal";
@@ -41,31 +44,108 @@ pub fn identity(user: &str, language_code: Option<String>) -> Identity {
     }
 }
 
-/// Reads lines until end of input, answering each.
-pub async fn run<R, W>(desk: &Desk, identity: Identity, input: R, mut output: W) -> Result<(), TerminalError>
+/// Reads lines until the end of input (or the shutdown), answering each.
+/// Every reply a line caused is printed before the next line is read, and
+/// what the `background` queues meanwhile (follow-ups, pushed events) is
+/// printed as it comes. In a real terminal (`prompt`) a `you>` prompt waits
+/// for each line; from a pipe each line is echoed after `you>`, so the
+/// output reads as a dialogue. At the end the background is stopped and
+/// what it queued until then is printed too.
+pub async fn run<R, W>(
+    desk: &Desk,
+    identity: Identity,
+    input: R,
+    output: W,
+    background: Background,
+    prompt: bool,
+) -> Result<(), TerminalError>
+where
+    R: AsyncBufRead + Unpin,
+    W: Write,
+{
+    let mut screen = Screen { output, buttons: Vec::new(), prompt };
+    let chatted = converse(desk, &identity, input, &mut screen, &background).await;
+    background.stop().await;
+    screen.show(desk).await?;
+    chatted
+}
+
+async fn converse<R, W>(
+    desk: &Desk,
+    identity: &Identity,
+    input: R,
+    screen: &mut Screen<W>,
+    background: &Background,
+) -> Result<(), TerminalError>
 where
     R: AsyncBufRead + Unpin,
     W: Write,
 {
     let mut lines = input.lines();
-    let mut buttons: Vec<ButtonSpec> = Vec::new();
-    // Anything left in the outbox from an earlier run is shown first.
-    show_replies(desk, &mut output, &mut buttons).await?;
-    while let Some(line) = lines.next_line().await? {
+    let wake = background.wake();
+    let mut shutdown = background.shutdown();
+    // Anything left in the outbox from an earlier run is shown first; with
+    // nothing new, a conversation left mid-way shows its question again.
+    if screen.show(desk).await? == 0 {
+        resume(desk, identity, screen).await?;
+    }
+    loop {
+        screen.ask()?;
+        let line = tokio::select! {
+            line = lines.next_line() => match line? {
+                Some(line) => line,
+                None => return Ok(()),
+            },
+            () = wake.notified() => {
+                screen.interrupt()?;
+                screen.show(desk).await?;
+                continue;
+            }
+            _ = shutdown.changed() => return Ok(()),
+        };
         let line = line.trim_end_matches('\r');
         if line.trim().is_empty() {
             continue;
         }
-        writeln!(output, "you> {line}")?;
-        let input = match read_line(desk, line, &buttons) {
+        screen.echo(line)?;
+        let input = match read_line(desk, line, &screen.buttons) {
             Ok(input) => input,
             Err(problem) => {
-                writeln!(output, "  ! {problem}")?;
+                writeln!(screen.output, "  ! {problem}")?;
                 continue;
             }
         };
-        desk.handle(Incoming { update_id: None, identity: identity.clone(), input, message: None }, Utc::now()).await?;
-        show_replies(desk, &mut output, &mut buttons).await?;
+        let help = matches!(input, Input::Command(Command::Help));
+        desk.handle(Incoming { update_id: None, identity: identity.clone(), input, message: None }, desk.now()).await?;
+        screen.show(desk).await?;
+        if help {
+            // Telegram has buttons for these; the terminal has commands.
+            let lang = language(desk, identity).await?;
+            writeln!(screen.output, "  ({})", catalogue::render(lang, &Msg::TerminalCommands))?;
+        }
+    }
+}
+
+/// The customer's language, as the desk last stored it.
+async fn language(desk: &Desk, identity: &Identity) -> Result<Lang, TerminalError> {
+    let mut conn = desk.store().reader().acquire().await.map_err(StoreError::from)?;
+    let customer = customers::find(&mut conn, identity).await?;
+    Ok(customer.map_or(desk.config().shop.default_language, |customer| customer.conversation.lang))
+}
+
+/// Shows the last question again when the customer left a conversation mid-way.
+async fn resume<W: Write>(desk: &Desk, identity: &Identity, screen: &mut Screen<W>) -> Result<(), TerminalError> {
+    let mut conn = desk.store().reader().acquire().await.map_err(StoreError::from)?;
+    let Some(customer) = customers::find(&mut conn, identity).await? else {
+        return Ok(());
+    };
+    if customer.conversation.step == Step::Menu {
+        return Ok(());
+    }
+    if let Some(Outgoing::Send { text, keyboard } | Outgoing::Edit { text, keyboard, .. }) =
+        outbox::last_sent_message(&mut conn, CHANNEL, identity.chat_id).await?
+    {
+        screen.message(&text, &keyboard)?;
     }
     Ok(())
 }
@@ -88,7 +168,14 @@ fn read_line(desk: &Desk, line: &str, buttons: &[ButtonSpec]) -> Result<Input, S
         .ok()
         .and_then(|number| number.checked_sub(1))
         .and_then(|index| buttons.get(index))
-        .or_else(|| buttons.iter().find(|button| loose(&button.label) == loose(trimmed)));
+        .or_else(|| buttons.iter().find(|button| loose(&button.label) == loose(trimmed)))
+        .or_else(|| {
+            // The start of a label will do, when it is the start of only one.
+            let typed = loose(trimmed);
+            let mut starting =
+                buttons.iter().filter(|button| !typed.is_empty() && loose(&button.label).starts_with(&typed));
+            starting.next().filter(|_| starting.next().is_none())
+        });
     if let Some(button) = pressed {
         return Ok(Input::Button { data: button.data.clone(), callback_id: None, message_id: None });
     }
@@ -121,38 +208,91 @@ fn photo(desk: &Desk, path: &Path) -> Result<Input, String> {
     })
 }
 
-/// Prints and marks as sent everything the outbox holds for the terminal.
-async fn show_replies<W: Write>(
-    desk: &Desk,
-    output: &mut W,
-    buttons: &mut Vec<ButtonSpec>,
-) -> Result<(), TerminalError> {
-    let mut tx = desk.store().write().await?;
-    // The terminal has no rate limits and no album pauses: everything queued is due.
-    let queued = outbox::due(&mut tx, CHANNEL, Utc::now() + chrono::Duration::days(1), u32::MAX).await?;
-    for item in &queued {
-        match &item.payload {
-            Outgoing::Send { text, keyboard } | Outgoing::Edit { text, keyboard, .. } => {
-                print_message(output, text, keyboard, buttons)?;
+/// The terminal's output and the buttons of the newest question.
+struct Screen<W> {
+    output: W,
+    buttons: Vec<ButtonSpec>,
+    /// A person types at a real terminal: show a prompt rather than echo.
+    prompt: bool,
+}
+
+impl<W: Write> Screen<W> {
+    /// Prints and marks as sent everything the outbox holds for the
+    /// terminal, in order; returns how many rows it printed.
+    async fn show(&mut self, desk: &Desk) -> Result<usize, TerminalError> {
+        let mut tx = desk.store().write().await?;
+        let mut shown = 0;
+        loop {
+            // The terminal has no rate limits and no album pauses: everything queued is due.
+            // `due` gives the oldest row of the chat; ask again until none is left.
+            let queued = outbox::due(&mut tx, CHANNEL, desk.now() + chrono::Duration::days(1), u32::MAX).await?;
+            if queued.is_empty() {
+                break;
             }
-            Outgoing::AnswerButton { notice: Some(notice), .. } => writeln!(output, "  ({notice})")?,
-            Outgoing::AnswerButton { notice: None, .. } => {}
+            for item in &queued {
+                self.print(&item.payload)?;
+                outbox::mark_sent(&mut tx, item.id, None, desk.now()).await?;
+                shown += 1;
+            }
+        }
+        tx.commit().await.map_err(StoreError::from)?;
+        self.output.flush()?;
+        Ok(shown)
+    }
+
+    fn print(&mut self, payload: &Outgoing) -> std::io::Result<()> {
+        match payload {
+            Outgoing::Send { text, keyboard } | Outgoing::Edit { text, keyboard, .. } => self.message(text, keyboard),
+            Outgoing::AnswerButton { notice: Some(notice), .. } => writeln!(self.output, "  ({notice})"),
+            Outgoing::AnswerButton { notice: None, .. } => Ok(()),
             Outgoing::Copy { caption, .. } => {
                 let line = caption.as_ref().map_or_else(|| "[message]".to_owned(), |c| format!("[message] {c}"));
-                print_message(output, &line, &Keyboard::None, buttons)?;
+                self.message(&line, &Keyboard::None)
             }
-            Outgoing::Album { items, caption } => {
-                print_message(output, &album_line(items, caption.as_deref()), &Keyboard::None, buttons)?;
-            }
-            Outgoing::EditCopy { text, .. } => writeln!(output, "  (edited: {text})")?,
+            Outgoing::Album { items, caption } => self.message(&album_line(items, caption.as_deref()), &Keyboard::None),
+            Outgoing::EditCopy { text, .. } => writeln!(self.output, "  (edited: {text})"),
             // The terminal has no agents' group, so no topics or cards.
-            Outgoing::Card | Outgoing::TopicState { .. } => {}
+            Outgoing::Card | Outgoing::TopicState { .. } => Ok(()),
         }
-        outbox::mark_sent(&mut tx, item.id, None, Utc::now()).await?;
     }
-    tx.commit().await.map_err(StoreError::from)?;
-    output.flush()?;
-    Ok(())
+
+    fn message(&mut self, text: &str, keyboard: &Keyboard) -> std::io::Result<()> {
+        let mut lines = text.lines();
+        writeln!(self.output, "bot> {}", lines.next().unwrap_or_default())?;
+        for line in lines {
+            writeln!(self.output, "     {line}")?;
+        }
+        match keyboard {
+            Keyboard::Inline { rows } => {
+                self.buttons = rows.iter().flatten().cloned().collect();
+                for (number, button) in self.buttons.iter().enumerate() {
+                    writeln!(self.output, "  [{}] {}", number + 1, button.label)?;
+                }
+            }
+            Keyboard::ShareContact { label } => writeln!(self.output, "  [{label}: type /contact PHONE]")?,
+            Keyboard::None | Keyboard::Remove => {}
+        }
+        Ok(())
+    }
+
+    /// The prompt, in a real terminal.
+    fn ask(&mut self) -> std::io::Result<()> {
+        if self.prompt {
+            write!(self.output, "you> ")?;
+            self.output.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Leaves the prompt's line before a message that came unprompted.
+    fn interrupt(&mut self) -> std::io::Result<()> {
+        if self.prompt { writeln!(self.output) } else { Ok(()) }
+    }
+
+    /// A piped line, shown as typed.
+    fn echo(&mut self, line: &str) -> std::io::Result<()> {
+        if self.prompt { Ok(()) } else { writeln!(self.output, "you> {line}") }
+    }
 }
 
 /// An album as one line, e.g. "[photo ×3] caption".
@@ -171,28 +311,4 @@ fn album_line(items: &[AlbumItem], caption: Option<&str>) -> String {
         line.push_str(caption);
     }
     line
-}
-
-fn print_message<W: Write>(
-    output: &mut W,
-    text: &str,
-    keyboard: &Keyboard,
-    buttons: &mut Vec<ButtonSpec>,
-) -> std::io::Result<()> {
-    let mut lines = text.lines();
-    writeln!(output, "bot> {}", lines.next().unwrap_or_default())?;
-    for line in lines {
-        writeln!(output, "     {line}")?;
-    }
-    match keyboard {
-        Keyboard::Inline { rows } => {
-            *buttons = rows.iter().flatten().cloned().collect();
-            for (number, button) in buttons.iter().enumerate() {
-                writeln!(output, "  [{}] {}", number + 1, button.label)?;
-            }
-        }
-        Keyboard::ShareContact { label } => writeln!(output, "  [{label}: type /contact PHONE]")?,
-        Keyboard::None | Keyboard::Remove => {}
-    }
-    Ok(())
 }

@@ -44,6 +44,9 @@ pub(super) fn text(msg: &Msg) -> String {
             }
             reply
         }
+        Msg::TerminalCommands => {
+            "In this terminal also: /photo PATH – send a photo; /contact PHONE – share your phone number".to_owned()
+        }
         Msg::CommandDescription { command } => command_description(command).to_owned(),
         Msg::AskOrderNo => format!(
             "Please send me your order number. Or tap “{}” below and pick from your orders.",

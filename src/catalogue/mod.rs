@@ -132,6 +132,8 @@ pub enum Msg {
     MenuAgent,
     MenuLanguage,
     Help,
+    /// The terminal's own commands, added to its help.
+    TerminalCommands,
     /// A command's one-line description in the client's command menu.
     CommandDescription {
         command: String,
@@ -928,6 +930,7 @@ mod tests {
             Msg::Greeting { name: " ".into(), shop: data.shop.into() },
             Msg::MenuPrompt,
             Msg::Help,
+            Msg::TerminalCommands,
             Msg::CommandDescription { command: "unknown".into() },
             Msg::AskOrderNo,
             Msg::OrderNoMalformed,

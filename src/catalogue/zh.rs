@@ -41,6 +41,9 @@ pub(super) fn text(msg: &Msg) -> String {
             }
             reply
         }
+        Msg::TerminalCommands => {
+            "在终端里还可以用：/photo 文件路径 – 发送照片；/contact 手机号 – 分享手机号".to_owned()
+        }
         Msg::CommandDescription { command } => command_description(command).to_owned(),
         Msg::AskOrderNo => {
             format!("请发送您的订单号。也可以点击下方「{}」，从您的订单里直接选择。", text(&Msg::ShareContactButton))

@@ -93,6 +93,26 @@ pub async fn by_id(conn: &mut SqliteConnection, id: i64) -> Result<Option<Custom
     Ok(info)
 }
 
+/// The customer behind `identity`, if they have written before.
+pub async fn find(conn: &mut SqliteConnection, identity: &Identity) -> Result<Option<Customer>, StoreError> {
+    let row: Option<(i64, String, Option<String>, String)> = sqlx::query_as(
+        "SELECT c.id, c.first_name, v.state, c.lang FROM customers c LEFT JOIN conversations v ON v.customer_id = c.id
+         WHERE c.channel = ? AND c.external_id = ?",
+    )
+    .bind(identity.channel)
+    .bind(&identity.external_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.map(|(id, first_name, state, lang)| {
+        let conversation = match state {
+            Some(state) => from_json("conversation state", &state)?,
+            None => Conversation::new(Lang::from_code(&lang).unwrap_or(Lang::Zh)),
+        };
+        Ok(Customer { id, first_name, conversation })
+    })
+    .transpose()
+}
+
 /// A customer's conversation, if they have one.
 pub async fn conversation(conn: &mut SqliteConnection, customer_id: i64) -> Result<Option<Conversation>, StoreError> {
     let state: Option<String> = sqlx::query_scalar("SELECT state FROM conversations WHERE customer_id = ?")

@@ -352,6 +352,31 @@ pub async fn row_for_message(
     Ok(id)
 }
 
+/// The newest message (a send or an edit, not in a topic) delivered to
+/// `chat_id`: the question a customer left a conversation at.
+pub async fn last_sent_message(
+    conn: &mut SqliteConnection,
+    channel: &str,
+    chat_id: i64,
+) -> Result<Option<Outgoing>, StoreError> {
+    // Button answers and copies sit between questions; a few rows back is enough to pass them.
+    let payloads: Vec<String> = sqlx::query_scalar(
+        "SELECT payload FROM outbox WHERE channel = ? AND chat_id = ? AND status = 'sent' AND topic_key IS NULL
+         ORDER BY id DESC LIMIT 20",
+    )
+    .bind(channel)
+    .bind(chat_id)
+    .fetch_all(conn)
+    .await?;
+    for payload in payloads {
+        let payload: Outgoing = from_json("outbox payload", &payload)?;
+        if matches!(payload, Outgoing::Send { .. } | Outgoing::Edit { .. }) {
+            return Ok(Some(payload));
+        }
+    }
+    Ok(None)
+}
+
 /// Rows still waiting to go out on `channel`.
 pub async fn pending_count(conn: &mut SqliteConnection, channel: &str) -> Result<i64, StoreError> {
     let count = sqlx::query_scalar("SELECT count(*) FROM outbox WHERE channel = ? AND status = 'pending'")

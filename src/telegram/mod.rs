@@ -10,13 +10,13 @@ pub mod inbound;
 pub mod pace;
 pub mod sender;
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use teloxide::prelude::*;
 use teloxide::types::{AllowedUpdate, BotCommand};
 use tokio::sync::{Notify, watch};
 
+use crate::background::Background;
 use crate::catalogue::{self, Lang, Msg};
 use crate::conversation::Command;
 use crate::desk::Desk;
@@ -28,18 +28,20 @@ pub enum TelegramError {
     Start(#[from] teloxide::RequestError),
 }
 
-/// Runs the bot: polling, the sender, the evidence downloader, the
-/// scheduler and, given a listener, the push endpoint, until `shutdown` turns true.
-pub async fn serve(
-    bot: Bot,
-    desk: Desk,
-    push_listener: Option<tokio::net::TcpListener>,
-    shutdown: watch::Receiver<bool>,
-) -> Result<(), TelegramError> {
-    let me = bot.get_me().await?;
+/// Runs the bot: polling, the sender and the evidence downloader, beside
+/// the `background` (scheduler, push endpoint), until its shutdown.
+pub async fn serve(bot: Bot, desk: Desk, mut background: Background) -> Result<(), TelegramError> {
+    let me = match bot.get_me().await {
+        Ok(me) => me,
+        Err(error) => {
+            background.stop().await;
+            return Err(error.into());
+        }
+    };
     tracing::info!(username = ?me.username, "connected to telegram");
     register_commands(&bot).await;
-    let wake = Arc::new(Notify::new());
+    let wake = background.wake();
+    let shutdown = background.shutdown();
     let telegram = &desk.config().telegram;
     let limits = pace::Limits {
         per_chat: telegram.per_chat_gap.0,
@@ -47,31 +49,12 @@ pub async fn serve(
         global: (telegram.global_per_second, Duration::from_secs(1)),
     };
     let sender = sender::Sender::new(bot.clone(), desk.store().clone(), limits).with_clock(desk.clock().clone());
-    let sending = tokio::spawn(sender.run(wake.clone(), shutdown.clone()));
-    let downloads = tokio::spawn(downloads::run(bot.clone(), desk.clone(), shutdown.clone()));
-    let scheduler = tokio::spawn(crate::scheduler::run(desk.clone(), wake.clone(), shutdown.clone()));
-    let pushing = match push_listener {
-        Some(listener) => {
-            let handler = crate::desk::followup::Pushed { desk: desk.clone(), wake: wake.clone() };
-            let settings = desk.config().push.clone();
-            let shutdown = shutdown.clone();
-            tokio::spawn(async move {
-                if let Err(error) = crate::push::serve(listener, settings, handler, shutdown).await {
-                    tracing::error!(%error, "the push endpoint stopped");
-                }
-            })
-        }
-        None => tokio::spawn(async {}),
-    };
+    background.spawn("sender", sender.run(wake.clone(), shutdown.clone()));
+    background.spawn("evidence downloader", downloads::run(bot.clone(), desk.clone(), shutdown.clone()));
     poll(&bot, &desk, &wake, shutdown).await;
     // All stop on the same signal: the sender after recording the calls in
     // flight, so a reply Telegram already has is not sent again at the next start.
-    let tasks = [(sending, "sender"), (downloads, "evidence downloader"), (scheduler, "scheduler"), (pushing, "push")];
-    for (task, name) in tasks {
-        if let Err(error) = task.await {
-            tracing::error!(%error, task = name, "stopped abnormally");
-        }
-    }
+    background.stop().await;
     Ok(())
 }
 
