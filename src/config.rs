@@ -53,6 +53,9 @@ pub struct Shop {
     pub default_language: Lang,
     /// The currency of retention offers and amounts typed into the config.
     pub currency: Currency,
+    /// How the shop gets back to a customer who asks for a person when
+    /// there is no agents' group (hours, phone, e-mail); empty: "here in the chat".
+    pub contact: String,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -101,6 +104,7 @@ impl Default for Shop {
             timezone: TimeZone(chrono_tz::Asia::Shanghai),
             default_language: Lang::Zh,
             currency: Currency::CNY,
+            contact: String::new(),
         }
     }
 }

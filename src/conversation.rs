@@ -802,11 +802,16 @@ impl Turn<'_, '_> {
         let id = case.id.clone();
         self.effects.push(Effect::OpenCase(case));
         self.reset();
-        if let Some(why) = escalate {
-            self.effects.push(Effect::RequestAgent { case: Some(id.clone()), why });
-            said.push(Msg::AgentQueued { case: Some(id), wait_minutes: self.wait_minutes() });
+        match escalate {
+            Some(why) => {
+                self.effects.push(Effect::RequestAgent { case: Some(id.clone()), why });
+                said.push(self.person_coming(Some(id)));
+                // The menu's buttons would only answer "paused" until the person is done.
+                self.state.step = Step::Menu;
+                self.reply(said, Keys::None, edit);
+            }
+            None => self.menu(said, edit),
         }
-        self.menu(said, edit);
     }
 
     /// The case the draft makes, with the engine's decision on it.
@@ -870,12 +875,23 @@ impl Turn<'_, '_> {
     fn request_agent(&mut self, edit: Option<i32>, why: Why) {
         let case = self.facts.cases.iter().find(|case| !case.status.is_closed()).map(|case| case.id.clone());
         self.effects.push(Effect::RequestAgent { case: case.clone(), why });
-        let wait_minutes = self.wait_minutes();
-        self.ask_with(vec![Msg::AgentQueued { case, wait_minutes }], edit);
+        let said = self.person_coming(case);
+        match self.facts.config.agents.chat_id {
+            // A person has the chat now: no buttons that would only answer "paused".
+            Some(_) => self.reply(vec![said], Keys::None, edit.filter(|_| self.state.step == Step::Menu)),
+            // Nobody takes the chat over: the bot keeps serving it.
+            None => self.ask_with(vec![said], edit),
+        }
     }
 
-    fn wait_minutes(&self) -> i64 {
-        agents::minutes(self.facts.config.agents.promised_wait)
+    /// What the customer is told when a person is asked for: the wait for
+    /// the agents' group, or, without one, how the shop will get back.
+    fn person_coming(&self, case: Option<CaseId>) -> Msg {
+        let config = self.facts.config;
+        match config.agents.chat_id {
+            Some(_) => Msg::AgentQueued { case, wait_minutes: agents::minutes(config.agents.promised_wait) },
+            None => Msg::ShopWillReply { case, contact: config.shop.contact.clone() },
+        }
     }
 
     /// Enough unusable inputs in a row bring a person (when the shop wants that).
@@ -1742,7 +1758,7 @@ mod tests {
     fn asking_for_a_person_in_words_is_recorded_on_the_open_case() {
         let mut world = World::new();
         let effects = world.text("人工");
-        assert!(says(&effects, |m| *m == Msg::AgentQueued { case: None, wait_minutes: 120 }));
+        assert!(says(&effects, |m| *m == Msg::ShopWillReply { case: None, contact: String::new() }));
         at_reason(&mut world);
         world.press(Msg::ReasonLabel(Reason::ChangedMind));
         world.press(Msg::SkipButton);

@@ -1,5 +1,7 @@
 //! The `aftersales` command line: the Telegram bot, the terminal chat, the
-//! order tools and the policy tools.
+//! order tools, the policy tools and the cases.
+
+mod cases_cli;
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -60,6 +62,11 @@ enum Commands {
     Policy {
         #[command(subcommand)]
         command: PolicyCommand,
+    },
+    /// Look at the cases: list them, or show one with its decision and timeline.
+    Cases {
+        #[command(subcommand)]
+        command: cases_cli::CasesCommand,
     },
 }
 
@@ -160,6 +167,13 @@ async fn main() -> anyhow::Result<()> {
                 bot = bot.set_api_url(url.parse().with_context(|| format!("--api-url {url} is not a URL"))?);
             }
             let push = bind_push(&config).await?;
+            if config.agents.chat_id.is_none() {
+                tracing::warn!(
+                    contact = %config.shop.contact,
+                    "no agents' group is set ([agents] chat_id): customers who ask for a person are told how the \
+                     shop will get back ([shop] contact), and their requests are recorded on their cases"
+                );
+            }
             let desk = Desk::new(store, config).with_clock(Clock::from_env());
             let background = Background::start(&desk, push);
             telegram::serve(bot, desk, background).await?;
@@ -206,6 +220,7 @@ async fn main() -> anyhow::Result<()> {
         Commands::Policy { command: PolicyCommand::Replay { rules, json } } => {
             replay_cases(&open_store(db).await?, &config, &rules, json).await?;
         }
+        Commands::Cases { command } => cases_cli::run(&open_store(db).await?, &config, command).await?,
     }
     Ok(())
 }

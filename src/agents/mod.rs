@@ -182,14 +182,23 @@ impl Settings {
         self.escalate.high_value.as_deref().and_then(|value| Money::parse_major(value, currency).ok())
     }
 
-    /// Whether a customer's text is a legal or media threat (only looked
-    /// for when there is an agents' group to hand it to).
+    /// Whether a customer's text is a legal or media threat to hand to the
+    /// agents' group (never without one).
     pub fn is_threat(&self, text: &str) -> bool {
-        if self.chat_id.is_none() {
-            return false;
-        }
+        self.chat_id.is_some() && self.mentions_threat(text)
+    }
+
+    /// Whether a customer's text holds a threat word, in any setup (it is
+    /// flagged on the case for the shop owner).
+    pub fn mentions_threat(&self, text: &str) -> bool {
         let text = text.to_lowercase();
-        self.escalate.threat_words.iter().any(|word| !word.is_empty() && text.contains(&word.to_lowercase()))
+        // Latin words count whole ("sue", not "issue"); Chinese has no spaces to split on.
+        let words: Vec<&str> = text.split(|c: char| !c.is_ascii_alphanumeric()).collect();
+        self.escalate.threat_words.iter().map(|word| word.to_lowercase()).any(|word| match word.is_ascii() {
+            _ if word.is_empty() => false,
+            true => words.contains(&word.as_str()),
+            false => text.contains(&word),
+        })
     }
 }
 

@@ -279,9 +279,11 @@ fn threats_are_recognised_in_either_language() {
     for text in ["我要找律师", "再不退款就打12315", "I will SUE you", "calling a journalist"] {
         assert!(settings.is_threat(text), "{text}");
     }
-    for text in ["谢谢", "the parcel is damaged", ""] {
+    for text in ["谢谢", "the parcel is damaged", "", "there is an issue with the zip", "I'm not sure"] {
         assert!(!settings.is_threat(text), "{text}");
     }
+    let no_group = Settings::default();
+    assert!(no_group.mentions_threat("我要找律师") && !no_group.is_threat("我要找律师"), "flagged, not handed over");
 }
 
 #[test]

@@ -240,6 +240,21 @@ pub(super) fn text(msg: &Msg) -> String {
                 wait(*wait_minutes)
             )
         }
+        Msg::ShopWillReply { case, contact } => {
+            let noted = match case {
+                Some(case) => format!("Noted on your case {case}: you'd like to talk to a person."),
+                None => "Noted: you'd like to talk to a person.".to_owned(),
+            };
+            match contact.trim() {
+                "" => format!(
+                    "{noted} Someone from the shop will reply to you here in this chat. Meanwhile I'm still here \
+                     to help with anything below."
+                ),
+                contact => format!(
+                    "{noted} The shop's team will get back to you; you can also reach them directly:\n{contact}"
+                ),
+            }
+        }
         Msg::LanguagePrompt => "请选择语言 / Choose your language".to_owned(),
         Msg::LanguageName(lang) => language_name(*lang).to_owned(),
         Msg::LanguageSet => "OK, I'll speak English from now on.".to_owned(),

@@ -277,6 +277,12 @@ pub enum Msg {
         case: Option<CaseId>,
         wait_minutes: i64,
     },
+    /// A person was asked for but the shop has no agents' group: how the
+    /// shop will get back (`[shop] contact`; empty: here in the chat).
+    ShopWillReply {
+        case: Option<CaseId>,
+        contact: String,
+    },
     LanguagePrompt,
     /// A language's own name, for the language buttons.
     LanguageName(Lang),
@@ -957,6 +963,11 @@ mod tests {
             Msg::NoCases,
             Msg::AgentQueued { case: Some(CaseId::from_seq(1001)), wait_minutes: 30 },
             Msg::AgentQueued { case: None, wait_minutes: 120 },
+            Msg::ShopWillReply {
+                case: Some(CaseId::from_seq(1001)),
+                contact: "Mon–Fri 9:00–18:00, 400-800-1234".into(),
+            },
+            Msg::ShopWillReply { case: None, contact: String::new() },
             Msg::LanguagePrompt,
             Msg::LanguageSet,
             Msg::StaleButton,
@@ -1780,8 +1791,11 @@ mod tests {
     #[test]
     fn the_agents_texts_carry_their_key_phrases() {
         let case = || CaseId::from_seq(1001);
-        let expectations: [(Msg, &str, &str); 22] = [
+        let contact = || "400-800-1234".to_owned();
+        let expectations: [(Msg, &str, &str); 24] = [
             (Msg::AgentQueued { case: Some(case()), wait_minutes: 30 }, "a colleague will take over", "人工客服"),
+            (Msg::ShopWillReply { case: Some(case()), contact: contact() }, "400-800-1234", "400-800-1234"),
+            (Msg::ShopWillReply { case: None, contact: String::new() }, "reply to you here", "在这里回复您"),
             (Msg::AgentQueued { case: Some(case()), wait_minutes: 30 }, "about 30 minutes", "约30分钟"),
             (Msg::AgentQueued { case: None, wait_minutes: 120 }, "about 2 hours", "约2小时"),
             (Msg::WaitLonger, "longer than we promised", "比承诺的时间长"),

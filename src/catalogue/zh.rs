@@ -206,6 +206,16 @@ pub(super) fn text(msg: &Msg) -> String {
                 wait(*wait_minutes)
             )
         }
+        Msg::ShopWillReply { case, contact } => {
+            let noted = match case {
+                Some(case) => format!("已在售后单 {case} 上记下您想找人工客服。"),
+                None => "已记下您想找人工客服。".to_owned(),
+            };
+            match contact.trim() {
+                "" => format!("{noted}店铺的工作人员会在这里回复您。在此期间，下面的功能我也可以继续帮您办理。"),
+                contact => format!("{noted}店铺的工作人员会尽快联系您，您也可以直接联系我们：\n{contact}"),
+            }
+        }
         Msg::LanguagePrompt => "请选择语言 / Choose your language".to_owned(),
         Msg::LanguageName(lang) => language_name(*lang).to_owned(),
         Msg::LanguageSet => "好的，以后用中文和您交流。".to_owned(),

@@ -18,9 +18,10 @@ use crate::conversation::{self, Audit, Effect, Facts, Input, Keys, Reply, Step};
 use crate::followup::Press;
 use crate::order::OrderSummary;
 use crate::outgoing::{self, AlbumItem, ButtonSpec, Keyboard, Outgoing};
+use crate::reason::Reason;
 use crate::refunds::{self, WebhookRefunds};
 use crate::store::customers::{self, CustomerInfo, Identity};
-use crate::store::{Store, StoreError, Tx, cases, orders, outbox, ownership, updates};
+use crate::store::{Store, StoreError, Tx, cases, flags, orders, outbox, ownership, updates};
 use crate::tracker::HttpTracker;
 
 /// Cases shown under "my cases".
@@ -142,6 +143,14 @@ impl Desk {
         let config = &*self.config;
         let customer = customers::find_or_create(&mut tx, identity, config.shop.default_language, now).await?;
         let edited = incoming.message.as_ref().is_some_and(|message| message.edited.is_some());
+        if !edited
+            && let Input::Text(text) = &incoming.input
+            && config.agents.mentions_threat(text)
+        {
+            let open = cases::for_customer(&mut tx, customer.id, CASES_LISTED).await?;
+            let case = open.into_iter().find(|case| !case.status.is_closed()).map(|case| case.id);
+            flags::record(&mut tx, customer.id, case.as_ref(), "threat", text, now).await?;
+        }
         // A tracking number or a survey answer is the bot's even while a
         // person has the chat (it shows on the case's timeline), and never
         // reopens a closed escalation.
@@ -270,6 +279,10 @@ impl Apply<'_> {
             }
             Effect::OpenCase(case) => {
                 cases::open(self.tx, self.customer_id, &case, self.now).await?;
+                if case.reason == Reason::ServiceComplaint {
+                    flags::record(self.tx, self.customer_id, Some(&case.id), "complaint", &case.detail, self.now)
+                        .await?;
+                }
                 self.opened.push(case.id);
                 Ok(())
             }

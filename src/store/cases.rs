@@ -192,6 +192,47 @@ struct SummaryRow {
     created_at: DateTime<Utc>,
 }
 
+/// A case as `aftersales cases list` shows it.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow, serde::Serialize)]
+pub struct Listed {
+    pub id: String,
+    pub created_at: DateTime<Utc>,
+    pub customer: String,
+    pub order_no: String,
+    pub item: String,
+    pub reason: String,
+    pub outcome: String,
+    pub status: String,
+    /// Threats and complaints recorded on it.
+    pub flags: i64,
+}
+
+/// All cases, oldest first; only those in `status`, only flagged ones.
+pub async fn list(
+    conn: &mut SqliteConnection,
+    status: Option<CaseStatus>,
+    flagged: bool,
+) -> Result<Vec<Listed>, StoreError> {
+    let sql = format!(
+        "{LISTED} WHERE (?1 IS NULL OR c.status = ?1)
+           AND (NOT ?2 OR EXISTS (SELECT 1 FROM flags f WHERE f.case_id = c.id))
+         ORDER BY c.seq"
+    );
+    Ok(sqlx::query_as(&sql).bind(status.map(CaseStatus::code)).bind(flagged).fetch_all(&mut *conn).await?)
+}
+
+/// One case as listed.
+pub async fn listed(conn: &mut SqliteConnection, id: &CaseId) -> Result<Option<Listed>, StoreError> {
+    let sql = format!("{LISTED} WHERE c.id = ?");
+    Ok(sqlx::query_as(&sql).bind(id.as_str()).fetch_optional(&mut *conn).await?)
+}
+
+const LISTED: &str = "SELECT c.id, c.created_at, cu.first_name AS customer, c.order_no,
+        coalesce(l.item_name, c.sku) AS item, c.reason, c.outcome, c.status,
+        (SELECT count(*) FROM flags f WHERE f.case_id = c.id) AS flags
+    FROM cases c JOIN customers cu ON cu.id = c.customer_id
+    LEFT JOIN order_lines l ON l.order_no = c.order_no AND l.sku = c.sku";
+
 /// The customer's cases, newest first.
 pub async fn for_customer(
     conn: &mut SqliteConnection,

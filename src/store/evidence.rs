@@ -14,6 +14,24 @@ pub struct Pending {
     pub file_id: String,
 }
 
+/// A case's evidence file: where it is in the media folder (`None` until
+/// copied), or why it could not be copied.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow, serde::Serialize)]
+pub struct File {
+    pub kind: String,
+    pub path: Option<String>,
+    pub error: Option<String>,
+}
+
+pub async fn for_case(conn: &mut SqliteConnection, case: &crate::case::CaseId) -> Result<Vec<File>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT kind, local_path AS path, download_error AS error FROM evidence WHERE case_id = ? ORDER BY id",
+    )
+    .bind(case.as_str())
+    .fetch_all(&mut *conn)
+    .await?)
+}
+
 pub async fn pending(conn: &mut SqliteConnection, limit: u32) -> Result<Vec<Pending>, StoreError> {
     Ok(sqlx::query_as(
         "SELECT id, file_id FROM evidence WHERE sha256 IS NULL AND download_error IS NULL ORDER BY id LIMIT ?",

@@ -14,6 +14,7 @@ mod policy_cli;
 mod resilience;
 mod retention;
 mod services_selftest;
+mod shop_owner;
 mod survey_burst;
 mod telegram_intake;
 mod terminal_chat;
