@@ -48,6 +48,7 @@ fn intake(config: &Config, rules_version: &str, now: DateTime<Utc>) -> usize {
             first_name: "Lin",
             order: order.clone(),
             order_locked_until: None,
+            wrong_answers: Default::default(),
             phone_orders: Vec::new(),
             cases: Vec::new(),
             next_case_id: CaseId::from_seq(1001),

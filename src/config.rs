@@ -68,6 +68,12 @@ pub struct Intake {
     /// Wrong phone digits before the order is locked for this chat.
     pub proof_attempts: u8,
     pub proof_lock: Span,
+    /// Wrong answers about one order from all chats together within
+    /// `proof_window` that leave it open only to a shared phone number or a
+    /// person (one person with many accounts gets no more tries), and alert
+    /// the agents' group.
+    pub proof_order_limit: u32,
+    pub proof_window: Span,
     /// Longer free texts are refused politely (Telegram allows 4096).
     pub max_text_chars: usize,
     /// Photos of one album arrive as separate updates; the reply waits this
@@ -116,6 +122,8 @@ impl Default for Intake {
             order_number_misses: 3,
             proof_attempts: 3,
             proof_lock: Span(Duration::from_secs(3600)),
+            proof_order_limit: 10,
+            proof_window: Span(Duration::from_secs(24 * 3600)),
             max_text_chars: 1000,
             album_quiet: Span(Duration::from_millis(1500)),
             recent_orders: 5,
@@ -157,9 +165,10 @@ impl Config {
 
     fn check(&self) -> Result<(), String> {
         let intake = &self.intake;
-        let rules: [(bool, &str); 4] = [
+        let rules: [(bool, &str); 5] = [
             (intake.order_number_misses == 0, "intake.order_number_misses: must be at least 1"),
             (intake.proof_attempts == 0, "intake.proof_attempts: must be at least 1"),
+            (intake.proof_order_limit == 0, "intake.proof_order_limit: must be at least 1"),
             (!(1..=4000).contains(&intake.max_text_chars), "intake.max_text_chars: must be 1 to 4000"),
             (self.telegram.poll_timeout.0 >= Duration::from_secs(17), "telegram.poll_timeout: must be below 17s"),
         ];
@@ -292,6 +301,8 @@ mod tests {
         assert_eq!(example.refunds.mode, defaults.refunds.mode);
         assert_eq!(example.push.max_body, defaults.push.max_body);
         assert_eq!(example.intake.album_quiet, defaults.intake.album_quiet);
+        assert_eq!(example.intake.proof_window, defaults.intake.proof_window);
+        assert_eq!(example.intake.proof_order_limit, defaults.intake.proof_order_limit);
         assert_eq!(example.media.max_bytes, defaults.media.max_bytes);
         assert_eq!(example.intake.order_number_pattern.0.as_str(), defaults.intake.order_number_pattern.0.as_str());
     }

@@ -41,9 +41,10 @@ pub enum Step {
     OrderNo {
         misses: u8,
     },
+    /// The wrong answers so far come from the facts, not from here, so that
+    /// starting over does not reset them.
     Proof {
         order: OrderNo,
-        wrong: u8,
     },
     PickOrder {
         orders: Vec<OrderSummary>,
@@ -160,6 +161,12 @@ pub enum Effect {
         order: OrderNo,
         until: DateTime<Utc>,
     },
+    /// This wrong answer brought the order's wrong answers from all chats to
+    /// the limit: it now takes only a shared phone number or a person, and
+    /// the agents' group is told (once per window).
+    ContactOnly {
+        order: OrderNo,
+    },
     Audit(Audit),
 }
 
@@ -209,6 +216,8 @@ pub struct Facts<'a> {
     pub order: Option<Order>,
     /// Until when that order is locked for this customer, if it is.
     pub order_locked_until: Option<DateTime<Utc>>,
+    /// Wrong answers about that order's phone digits so far.
+    pub wrong_answers: WrongAnswers,
     /// Orders on a phone number the customer just shared.
     pub phone_orders: Vec<OrderSummary>,
     /// The customer's cases, newest first.
@@ -219,6 +228,15 @@ pub struct Facts<'a> {
     pub line_history: HashMap<String, LineHistory>,
     /// The customer's history that retention offers depend on.
     pub retention: retention::History,
+}
+
+/// Wrong answers about one order's phone digits.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct WrongAnswers {
+    /// From this chat within `intake.proof_lock`.
+    pub here: u32,
+    /// From all chats within `intake.proof_window`.
+    pub everywhere: u32,
 }
 
 /// What the shell must look up before calling [`step`].
@@ -261,7 +279,8 @@ pub fn needs(state: &Conversation, input: &Input, config: &Config) -> Needs {
 
 /// One step of the conversation.
 pub fn step(state: Conversation, input: Input, facts: &Facts<'_>) -> (Conversation, Vec<Effect>) {
-    let mut turn = Turn { state, facts, effects: Vec::new(), failed: false };
+    let contact_only = facts.wrong_answers.everywhere >= facts.config.intake.proof_order_limit;
+    let mut turn = Turn { state, facts, effects: Vec::new(), failed: false, contact_only };
     turn.handle(input);
     turn.count_failures();
     (turn.state, turn.effects)
@@ -394,6 +413,8 @@ struct Turn<'f, 'c> {
     effects: Vec<Effect>,
     /// This input could not be used.
     failed: bool,
+    /// The order in question takes no typed digits any more.
+    contact_only: bool,
 }
 
 impl Turn<'_, '_> {
@@ -555,7 +576,7 @@ impl Turn<'_, '_> {
                 self.order_number(text, 0);
             }
             Step::OrderNo { misses } => self.order_number(text, misses),
-            Step::Proof { order, wrong } => self.proof(text, order, wrong),
+            Step::Proof { order } => self.proof(text, order),
             Step::Quantity => match text.parse::<u32>() {
                 Ok(quantity) => self.flow_choice(Choice::Quantity(quantity), None),
                 Err(_) => self.ask_again(Msg::UseButtons),
@@ -590,30 +611,45 @@ impl Turn<'_, '_> {
             self.effects.push(Effect::Audit(Audit::ProofPassed { order: order.no.clone(), by_contact: true }));
             return self.order_proven(order, None);
         }
-        self.state.step = Step::Proof { order: order.no.clone(), wrong: 0 };
+        self.state.step = Step::Proof { order: order.no.clone() };
         self.ask(Vec::new(), None);
     }
 
-    fn proof(&mut self, text: &str, order_no: OrderNo, wrong: u8) {
-        if text.len() != 4 || !text.bytes().all(|b| b.is_ascii_digit()) {
-            return self.ask_again(Msg::ProofMalformed);
-        }
+    fn proof(&mut self, text: &str, order_no: OrderNo) {
         let Some(order) = self.facts.order.as_ref().filter(|order| order.no == order_no) else {
             self.reset();
             return self.menu(vec![Msg::OrderNotFound { order: order_no.to_string(), tries_left: 1 }], None);
         };
+        // Locked meanwhile (the conversation waited here while the lock was set).
+        if let Some(until) = self.facts.order_locked_until.filter(|until| *until > self.facts.now) {
+            self.state.step = Step::OrderNo { misses: 0 };
+            return self.ask(vec![Msg::OrderLocked { until: self.local(until) }], None);
+        }
+        // Too many guesses from all chats: digits are not even compared, so
+        // guessing further teaches nothing.
+        if self.contact_only {
+            return self.ask(Vec::new(), None);
+        }
+        if text.len() != 4 || !text.bytes().all(|b| b.is_ascii_digit()) {
+            return self.ask_again(Msg::ProofMalformed);
+        }
         if text == order.phone.last4() {
             self.effects.push(Effect::Audit(Audit::ProofPassed { order: order_no, by_contact: false }));
             return self.order_proven(order, None);
         }
         self.effects.push(Effect::Audit(Audit::ProofFailed { order: order_no.clone() }));
-        let wrong = wrong.saturating_add(1);
-        let attempts = self.facts.config.intake.proof_attempts;
-        if wrong < attempts {
-            self.state.step = Step::Proof { order: order_no, wrong };
-            return self.ask_again(Msg::ProofWrong { tries_left: attempts - wrong });
+        let intake = &self.facts.config.intake;
+        if self.facts.wrong_answers.everywhere.saturating_add(1) >= intake.proof_order_limit {
+            self.effects.push(Effect::ContactOnly { order: order_no.clone() });
+            self.contact_only = true;
         }
-        let until = self.facts.now + self.facts.config.intake.proof_lock.chrono();
+        let wrong = self.facts.wrong_answers.here.saturating_add(1);
+        let attempts = u32::from(intake.proof_attempts);
+        if wrong < attempts {
+            let tries_left = if self.contact_only { 0 } else { u8::try_from(attempts - wrong).unwrap_or(u8::MAX) };
+            return self.ask_again(Msg::ProofWrong { tries_left });
+        }
+        let until = self.facts.now + intake.proof_lock.chrono();
         self.effects.push(Effect::LockOrder { order: order_no.clone(), until });
         self.effects.push(Effect::Audit(Audit::OrderLocked { order: order_no }));
         self.state.step = Step::OrderNo { misses: 0 };
@@ -628,11 +664,22 @@ impl Turn<'_, '_> {
             }
             return self.ask_again(Msg::ContactNotOwn);
         };
-        self.state.verified_phone = Some(phone);
+        self.state.verified_phone = Some(phone.clone());
         if !matches!(self.state.step, Step::Menu | Step::OrderNo { .. } | Step::Proof { .. } | Step::PickOrder { .. }) {
             return self.ask_again(Msg::ContactVerified);
         }
         self.reply(vec![Msg::ContactVerified], Keys::RemoveShareContact, None);
+        // The order being proven is on this phone: the contact is the proof
+        // (the one proof left once an order takes no typed digits).
+        let facts = self.facts;
+        let proven = match &self.state.step {
+            Step::Proof { order: no } => facts.order.as_ref().filter(|order| order.no == *no),
+            _ => None,
+        };
+        if let Some(order) = proven.filter(|order| phone.same_line_as(&order.phone)) {
+            self.effects.push(Effect::Audit(Audit::ProofPassed { order: order.no.clone(), by_contact: true }));
+            return self.order_proven(order, None);
+        }
         self.state.draft = Draft::default();
         if self.facts.phone_orders.is_empty() {
             self.state.step = Step::OrderNo { misses: 0 };
@@ -996,7 +1043,8 @@ impl Turn<'_, '_> {
                 };
                 (vec![Msg::AskOrderNo], keys)
             }
-            Step::Proof { order, .. } => (vec![Msg::AskProof { order: order.clone() }], Keys::RemoveShareContact),
+            Step::Proof { .. } if self.contact_only => (vec![Msg::ProofByContactOnly], Keys::ShareContact),
+            Step::Proof { order } => (vec![Msg::AskProof { order: order.clone() }], Keys::RemoveShareContact),
             Step::PickOrder { orders } => {
                 let rows = orders
                     .iter()
@@ -1182,6 +1230,10 @@ mod tests {
         now: DateTime<Utc>,
         orders: Vec<Order>,
         locks: Vec<(OrderNo, DateTime<Utc>)>,
+        /// Wrong answers from this chat, as the store keeps them.
+        failures: Vec<(OrderNo, DateTime<Utc>)>,
+        /// Wrong answers from other chats (within the window).
+        elsewhere: u32,
         opened: Vec<NewCase>,
         agent_requests: usize,
         state: Conversation,
@@ -1209,6 +1261,8 @@ mod tests {
                     order("TB-100003", "13900139000", vec![line("MG-1", "马克杯", 1, 59)], None),
                 ],
                 locks: Vec::new(),
+                failures: Vec::new(),
+                elsewhere: 0,
                 opened: Vec::new(),
                 agent_requests: 0,
                 state: Conversation::new(Lang::En),
@@ -1221,6 +1275,14 @@ mod tests {
             let order = needs.order.as_ref().and_then(|no| self.orders.iter().find(|o| &o.no == no).cloned());
             let locked =
                 order.as_ref().and_then(|o| self.locks.iter().find(|(no, _)| *no == o.no).map(|(_, until)| *until));
+            let wrong_answers = match &order {
+                Some(o) => {
+                    let since = self.now - self.config.intake.proof_lock.chrono();
+                    let here = self.failures.iter().filter(|(no, at)| *no == o.no && *at >= since).count() as u32;
+                    WrongAnswers { here, everywhere: here + self.elsewhere }
+                }
+                None => WrongAnswers::default(),
+            };
             let phone_orders = needs
                 .phone_orders
                 .as_ref()
@@ -1265,6 +1327,7 @@ mod tests {
                 first_name: "Lei",
                 order,
                 order_locked_until: locked,
+                wrong_answers,
                 phone_orders,
                 cases,
                 next_case_id: CaseId::from_seq(1001 + self.opened.len() as i64),
@@ -1275,6 +1338,7 @@ mod tests {
                 match effect {
                     Effect::OpenCase(case) => self.opened.push(case.clone()),
                     Effect::LockOrder { order, until } => self.locks.push((order.clone(), *until)),
+                    Effect::Audit(Audit::ProofFailed { order }) => self.failures.push((order.clone(), self.now)),
                     Effect::RequestAgent { .. } => self.agent_requests += 1,
                     Effect::Reply(Reply { keys: Keys::Buttons(rows), .. }) => {
                         self.last_buttons = rows.iter().flatten().cloned().collect();
@@ -1624,6 +1688,53 @@ mod tests {
         world.now += chrono::Duration::minutes(61);
         world.text("TB-100001");
         assert!(matches!(world.state.step, Step::Proof { .. }), "the lock ends after an hour");
+    }
+
+    #[test]
+    fn starting_over_keeps_the_wrong_answers_and_locks_on_the_third() {
+        let mut world = World::new();
+        world.command(Command::New);
+        world.text("TB-100001");
+        world.text("1111");
+        world.text("2222");
+        world.command(Command::Cancel);
+        world.command(Command::Start);
+        world.text("TB-100001");
+        let effects = world.text("3333");
+        assert!(effects.iter().any(|e| matches!(e, Effect::Audit(Audit::OrderLocked { .. }))), "{effects:?}");
+        assert_eq!(world.locks.len(), 1);
+        let effects = world.text("TB-100001");
+        assert!(says(&effects, |m| matches!(m, Msg::OrderLocked { .. })));
+        let effects = world.text("8000");
+        assert!(!effects.iter().any(|e| matches!(e, Effect::Audit(Audit::ProofPassed { .. }))));
+        assert_eq!(world.state.draft.order, None, "the right digits during the lock open nothing");
+    }
+
+    #[test]
+    fn too_many_wrong_answers_from_all_chats_leave_only_a_shared_contact() {
+        let mut world = World::new();
+        world.elsewhere = 9;
+        world.command(Command::New);
+        world.text("TB-100001");
+        assert!(matches!(world.state.step, Step::Proof { .. }));
+        let effects = world.text("1111");
+        assert!(says(&effects, |m| *m == Msg::ProofWrong { tries_left: 0 }), "{effects:?}");
+        assert!(says(&effects, |m| *m == Msg::ProofByContactOnly));
+        let contact_only = effects.iter().filter(|e| matches!(e, Effect::ContactOnly { .. })).count();
+        assert_eq!(contact_only, 1, "the tenth wrong answer tells the agents");
+        let effects = world.text("8000");
+        assert!(says(&effects, |m| *m == Msg::ProofByContactOnly), "the right digits are not even compared");
+        assert!(!effects.iter().any(|e| matches!(e, Effect::Audit(_) | Effect::ContactOnly { .. })));
+        assert!(matches!(world.state.step, Step::Proof { .. }));
+        let effects = world.send(Input::Contact { phone: "+86 139 0013 9000".into(), own: true });
+        assert!(says(&effects, |m| *m == Msg::ContactVerified));
+        assert_eq!(world.state.draft.order, None, "another phone proves nothing about this order");
+        world.command(Command::New);
+        world.text("TB-100001");
+        assert!(matches!(world.state.step, Step::Proof { .. }));
+        let effects = world.send(Input::Contact { phone: "+86 138 0013 8000".into(), own: true });
+        assert!(effects.iter().any(|e| matches!(e, Effect::Audit(Audit::ProofPassed { by_contact: true, .. }))));
+        assert_eq!(world.state.draft.order, Some(OrderNo::from_trusted("TB-100001")));
     }
 
     #[test]

@@ -84,6 +84,10 @@ pub(super) fn text(msg: &Msg) -> String {
             time(until),
             agent_button()
         ),
+        Msg::ProofByContactOnly => "For your security, this order can now only be confirmed by sharing your phone \
+                                    number with the button below; typed digits are no longer accepted. Or send \
+                                    /agent and a person will help."
+            .to_owned(),
         Msg::ContactNotOwn => {
             "Please share your own phone number with the button below, not someone else's contact.".to_owned()
         }
@@ -542,6 +546,10 @@ pub(super) fn text(msg: &Msg) -> String {
         Msg::AlertSurveyComment { case, comment } => {
             format!("💬 {case} · the customer's survey comment: “{}”", clip(comment.trim(), COMMENT_CHARS))
         }
+        Msg::AlertProofContactOnly { order, wrong, chats, hours } => format!(
+            "🔒 Order {order} · {wrong} wrong phone-digit answers from {chats} chats within {hours} h. \
+             It now takes only a shared phone number; anyone else asking for it needs a person's check."
+        ),
         Msg::AlertFollowupStopped { case } => {
             format!("🚫 {case} · the customer blocked the bot; follow-ups on this case stopped.")
         }

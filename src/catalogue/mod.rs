@@ -159,6 +159,9 @@ pub enum Msg {
     ProofLockedNow {
         until: NaiveDateTime,
     },
+    /// Too many wrong answers about the order from all chats: only a shared
+    /// phone number or a person will do now.
+    ProofByContactOnly,
     ContactNotOwn,
     ContactNoOrders,
     ContactVerified,
@@ -516,6 +519,14 @@ pub enum Msg {
     /// Follow-ups on a case stopped: the customer blocked the bot.
     AlertFollowupStopped {
         case: CaseId,
+    },
+    /// An order drew too many wrong phone-digit answers from all chats and
+    /// now takes only a shared phone number.
+    AlertProofContactOnly {
+        order: OrderNo,
+        wrong: u32,
+        chats: u32,
+        hours: i64,
     },
     /// An agent recorded the inspection or the refund.
     InspectionRecorded {
@@ -946,6 +957,7 @@ mod tests {
             Msg::AskProof { order: order() },
             Msg::ProofMalformed,
             Msg::ProofLockedNow { until: at(3, 9, 23, 59) },
+            Msg::ProofByContactOnly,
             Msg::ContactNotOwn,
             Msg::ContactNoOrders,
             Msg::ContactVerified,
@@ -1268,6 +1280,7 @@ mod tests {
             Msg::AlertShipReplacement { case: case() },
             Msg::AlertSurveyComment { case: case(), comment: data.comment.into() },
             Msg::AlertFollowupStopped { case: case() },
+            Msg::AlertProofContactOnly { order: order(), wrong: 10, chats: 5, hours: 24 },
             Msg::InspectionRecorded { case: case(), passed: true },
             Msg::InspectionRecorded { case: case(), passed: false },
             Msg::RefundRecorded { case: case(), amount: yuan(268) },

@@ -77,6 +77,10 @@ pub(super) fn text(msg: &Msg) -> String {
             time(until),
             agent_button()
         ),
+        Msg::ProofByContactOnly => {
+            "为了订单安全，这个订单现在只能用下方按钮分享手机号来验证，不再接受输入的数字。也可以发送「人工」，由同事为您核实。"
+                .to_owned()
+        }
         Msg::ContactNotOwn => "请用下方按钮分享您本人的手机号，不要发送别人的名片哦。".to_owned(),
         Msg::ContactNoOrders => "谢谢，手机号已验证 ✓ 但没有查到这个号码的订单，请直接输入订单号。".to_owned(),
         Msg::ContactVerified => "谢谢，手机号已验证 ✓".to_owned(),
@@ -466,6 +470,9 @@ pub(super) fn text(msg: &Msg) -> String {
         Msg::AlertSurveyComment { case, comment } => {
             format!("💬 {case} · 客户的评价留言：「{}」", clip(comment.trim(), COMMENT_CHARS))
         }
+        Msg::AlertProofContactOnly { order, wrong, chats, hours } => format!(
+            "🔒 订单 {order} · {hours}小时内有{chats}个对话共答错手机号后4位{wrong}次，现在只接受分享手机号验证，其他人来问请人工核实。"
+        ),
         Msg::AlertFollowupStopped { case } => format!("🚫 {case} · 客户已屏蔽机器人，此单的自动跟进已停止。"),
         Msg::InspectionRecorded { case, passed: true } => format!("✅ {case} · 已记录验货结果：通过。"),
         Msg::InspectionRecorded { case, passed: false } => {

@@ -14,9 +14,9 @@ use crate::case::CaseId;
 use crate::catalogue::{self, Described, Lang, Msg};
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::conversation::{self, Audit, Effect, Facts, Input, Keys, Reply, Step};
+use crate::conversation::{self, Audit, Effect, Facts, Input, Keys, Reply, Step, WrongAnswers};
 use crate::followup::Press;
-use crate::order::OrderSummary;
+use crate::order::{OrderNo, OrderSummary};
 use crate::outgoing::{self, AlbumItem, ButtonSpec, Keyboard, Outgoing};
 use crate::reason::Reason;
 use crate::refunds::{self, WebhookRefunds};
@@ -165,9 +165,12 @@ impl Desk {
             Some(no) => orders::find(&mut tx, no).await?,
             None => None,
         };
-        let order_locked_until = match &order {
-            Some(order) => ownership::locked_until(&mut tx, customer.id, &order.no).await?,
-            None => None,
+        let (order_locked_until, failures) = match &order {
+            Some(order) => (
+                ownership::locked_until(&mut tx, customer.id, &order.no).await?,
+                self.proof_failures(&mut tx, customer.id, &order.no, now).await?,
+            ),
+            None => (None, Default::default()),
         };
         let phone_orders = match &needs.phone_orders {
             Some(phone) => orders::recent_for_phone(&mut tx, phone, config.intake.recent_orders)
@@ -190,6 +193,7 @@ impl Desk {
             retention: cases::retention_history(&mut tx, customer.id, now).await?,
             order,
             order_locked_until,
+            wrong_answers: WrongAnswers { here: failures.here, everywhere: failures.everywhere },
             phone_orders,
             cases: cases::for_customer(&mut tx, customer.id, CASES_LISTED).await?,
             next_case_id: cases::next_id(&mut tx).await?,
@@ -219,6 +223,49 @@ impl Desk {
 }
 
 impl Desk {
+    /// Wrong answers about `order`: from this customer within the lock time,
+    /// from everyone within the cross-chat window.
+    async fn proof_failures(
+        &self,
+        tx: &mut Tx,
+        customer_id: i64,
+        order: &OrderNo,
+        now: DateTime<Utc>,
+    ) -> Result<ownership::Failures, StoreError> {
+        let intake = &self.config.intake;
+        let (chat_since, since) = (now - intake.proof_lock.chrono(), now - intake.proof_window.chrono());
+        ownership::failures(tx, customer_id, order, chat_since, since).await
+    }
+
+    /// Tells the agents' group, once per window, that `order` now takes only
+    /// a shared phone number.
+    async fn proof_alert(
+        &self,
+        tx: &mut Tx,
+        customer_id: i64,
+        order: OrderNo,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let window = self.config.intake.proof_window.chrono();
+        if !ownership::claim_alert(tx, &order, now - window, now).await? {
+            return Ok(());
+        }
+        let failures = self.proof_failures(tx, customer_id, &order, now).await?;
+        let msg = Msg::AlertProofContactOnly {
+            order,
+            wrong: failures.everywhere,
+            chats: failures.chats,
+            hours: window.num_hours(),
+        };
+        match self.config.agents.chat_id {
+            Some(_) => agents::Run { desk: self, tx, now }.tell_agents(None, &msg).await,
+            None => {
+                tracing::warn!(alert = ?msg, "no agents' group to alert; the order takes only a shared phone number");
+                Ok(())
+            }
+        }
+    }
+
     /// A follow-up button, or a text for a follow-up (a tracking number, a
     /// survey comment) from a customer not in the middle of a request.
     /// False when the conversation should take the input.
@@ -291,9 +338,13 @@ impl Apply<'_> {
                 run.escalate(self.customer_id, case.as_ref(), why).await
             }
             Effect::LockOrder { order, until } => ownership::lock(self.tx, self.customer_id, &order, until).await,
+            Effect::ContactOnly { order } => self.desk.proof_alert(self.tx, self.customer_id, order, self.now).await,
             Effect::Audit(audit) => {
                 let (kind, data) = match audit {
-                    Audit::ProofFailed { order } => ("proof_failed", serde_json::json!({ "order_no": order.as_str() })),
+                    Audit::ProofFailed { order } => {
+                        ownership::record_failure(self.tx, self.customer_id, &order, self.now).await?;
+                        ("proof_failed", serde_json::json!({ "order_no": order.as_str() }))
+                    }
                     Audit::ProofPassed { order, by_contact } => {
                         ("proof_passed", serde_json::json!({ "order_no": order.as_str(), "by_contact": by_contact }))
                     }

@@ -1,5 +1,6 @@
-//! Proof that an order belongs to the customer: locks after too many wrong
-//! answers, and the audit log of attempts.
+//! Proof that an order belongs to the customer: the wrong answers per order
+//! and chat, locks after too many of them, the once-per-window alert when an
+//! order draws too many from all chats, and the audit log of attempts.
 
 use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
@@ -17,6 +18,75 @@ pub async fn locked_until(
         .bind(order.as_str())
         .fetch_optional(&mut *conn)
         .await?)
+}
+
+/// A wrong answer about `order`'s phone digits from this customer's chat.
+pub async fn record_failure(
+    conn: &mut SqliteConnection,
+    customer_id: i64,
+    order: &OrderNo,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO proof_failures (order_no, customer_id, at) VALUES (?, ?, ?)")
+        .bind(order.as_str())
+        .bind(customer_id)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Wrong answers about `order` since `since`: from this customer's chat (as
+/// far back as `chat_since`), from all chats, and how many chats gave them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Failures {
+    pub here: u32,
+    pub everywhere: u32,
+    pub chats: u32,
+}
+
+pub async fn failures(
+    conn: &mut SqliteConnection,
+    customer_id: i64,
+    order: &OrderNo,
+    chat_since: DateTime<Utc>,
+    since: DateTime<Utc>,
+) -> Result<Failures, StoreError> {
+    let (here, everywhere, chats): (i64, i64, i64) = sqlx::query_as(
+        "SELECT COALESCE(SUM(customer_id = ? AND at >= ?), 0), COUNT(*), COUNT(DISTINCT customer_id)
+         FROM proof_failures WHERE order_no = ? AND at >= ?",
+    )
+    .bind(customer_id)
+    .bind(chat_since)
+    .bind(order.as_str())
+    .bind(since)
+    .fetch_one(&mut *conn)
+    .await?;
+    let count = |n: i64| u32::try_from(n).unwrap_or(u32::MAX);
+    Ok(Failures { here: count(here), everywhere: count(everywhere), chats: count(chats) })
+}
+
+/// Records an alert about `order`; false when one was recorded since `since`.
+pub async fn claim_alert(
+    conn: &mut SqliteConnection,
+    order: &OrderNo,
+    since: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let seen: Option<i64> = sqlx::query_scalar("SELECT 1 FROM proof_alerts WHERE order_no = ? AND at >= ?")
+        .bind(order.as_str())
+        .bind(since)
+        .fetch_optional(&mut *conn)
+        .await?;
+    if seen.is_some() {
+        return Ok(false);
+    }
+    sqlx::query("INSERT INTO proof_alerts (order_no, at) VALUES (?, ?)")
+        .bind(order.as_str())
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    Ok(true)
 }
 
 pub async fn lock(

@@ -8,7 +8,7 @@ use std::time::Duration;
 use crate::fake_telegram::{BotMessage, FakeTelegram, TopicInfo};
 use crate::helpers::{BotProcess, Customer, Shop, TEST_CONFIG, WAIT};
 
-const GROUP: i64 = -100_777;
+pub(crate) const GROUP: i64 = -100_777;
 const LI: i64 = 901;
 const ZHAO: i64 = 902;
 const STRANGER: i64 = 903;
@@ -27,7 +27,7 @@ fn agents_group(fake: &FakeTelegram) {
 }
 
 /// A fake Telegram with the agents' group, and the bot serving a demo shop with these `[agents]` settings.
-async fn agents_desk(extra: &str) -> (FakeTelegram, Shop, BotProcess) {
+pub(crate) async fn agents_desk(extra: &str) -> (FakeTelegram, Shop, BotProcess) {
     let fake = FakeTelegram::start().await;
     agents_group(&fake);
     let shop = Shop::with_config(&agents_config(extra));

@@ -10,6 +10,7 @@ mod fake_telegram;
 mod agents;
 mod followups;
 mod helpers;
+mod ownership;
 mod policy_cli;
 mod resilience;
 mod retention;
