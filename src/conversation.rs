@@ -1084,7 +1084,10 @@ impl Turn<'_, '_> {
                 let reasons = policy::reasons_for(order.stage());
                 let buttons =
                     reasons.into_iter().map(|reason| button(Msg::ReasonLabel(reason), Choice::Reason(reason)));
-                (vec![Msg::AskReason { item: line.item_name.clone() }], with_cancel(pairs(buttons.collect())))
+                // Before shipping nothing can be wrong with the item: ask why instead.
+                let shipped = order.shipped_at.is_some();
+                let ask = Msg::AskReason { item: line.item_name.clone(), shipped };
+                (vec![ask], with_cancel(pairs(buttons.collect())))
             }
             Step::Detail => (vec![Msg::AskDetail], with_cancel(vec![vec![button(Msg::SkipButton, Choice::Skip)]])),
             Step::Evidence => {

@@ -20,7 +20,7 @@
 use chrono::{DateTime, TimeDelta, Utc};
 
 use crate::money::{Currency, Money};
-use crate::order::{Order, OrderLine, OrderNo, Phone};
+use crate::order::{Order, OrderLine, OrderNo, OrderStage, Phone};
 use crate::store::{Store, StoreError, orders};
 
 /// The phone on `DEMO-1004` and `DEMO-1005`.
@@ -100,6 +100,82 @@ pub fn demo_orders(now: DateTime<Utc>) -> Vec<Order> {
             ..order("DEMO-1008", "15800158008", "杨磊")
         },
     ]
+}
+
+/// What each demo order is there to show, by order number.
+const SHOWS: [(&str, &str); 8] = [
+    ("DEMO-1001", "an unpaid order: nothing to refund"),
+    ("DEMO-1002", "refund before shipping (asks why, not what is wrong)"),
+    ("DEMO-1003", "in transit: intercept and refuse; freight insurance"),
+    ("DEMO-1004", "7-day no-reason return or exchange; two lines; shared phone"),
+    ("DEMO-1005", "quality problem with photos; freight insurance; shared phone"),
+    ("DEMO-1006", "past the 7 days: quality problems still covered"),
+    ("DEMO-1007", "excluded category (underwear): no no-reason return"),
+    ("DEMO-1008", "furniture: quality problems within 48 hours of delivery"),
+];
+
+/// The demo orders as a table for the terminal: number, the phone's last
+/// four digits (the proof the chat asks for), customer, stage, items,
+/// freight insurance and what the order shows.
+pub fn table(orders: &[Order], now: DateTime<Utc>) -> String {
+    let header = ["order", "phone", "customer", "stage", "items", "insured", "shows"].map(str::to_owned);
+    let rows: Vec<[String; 7]> = orders
+        .iter()
+        .map(|order| {
+            let digits = order.phone.as_str();
+            let items: Vec<String> = order
+                .lines
+                .iter()
+                .map(|line| format!("{} {}×{}", line.item_name, line.quantity, line.unit_price))
+                .collect();
+            let shows = SHOWS.iter().find(|(no, _)| *no == order.no.as_str()).map_or("", |(_, shows)| shows);
+            [
+                order.no.as_str().to_owned(),
+                format!("…{}", &digits[digits.len().saturating_sub(4)..]),
+                order.customer_name.clone(),
+                stage(order, now),
+                items.join(", "),
+                if order.freight_insurance { "yes" } else { "no" }.to_owned(),
+                shows.to_owned(),
+            ]
+        })
+        .collect();
+    let mut widths = header.clone().map(|cell| width(&cell));
+    for row in &rows {
+        for (column, cell) in row.iter().enumerate() {
+            widths[column] = widths[column].max(width(cell));
+        }
+    }
+    let mut out = String::new();
+    for row in std::iter::once(&header).chain(&rows) {
+        let mut line = String::new();
+        for (column, cell) in row.iter().enumerate() {
+            line.push_str(cell);
+            line.push_str(&" ".repeat(widths[column] - width(cell) + 2));
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// An order's stage in words, e.g. "delivered 1 day ago".
+fn stage(order: &Order, now: DateTime<Utc>) -> String {
+    match order.stage() {
+        OrderStage::Unpaid => "unpaid".to_owned(),
+        OrderStage::PaidNotShipped => "paid, not shipped".to_owned(),
+        OrderStage::InTransit => "in transit".to_owned(),
+        OrderStage::Delivered { at } => match (now - at).num_days() {
+            0 => "delivered today".to_owned(),
+            1 => "delivered 1 day ago".to_owned(),
+            days => format!("delivered {days} days ago"),
+        },
+    }
+}
+
+/// Columns on a terminal: a Chinese character takes two.
+fn width(text: &str) -> usize {
+    text.chars().map(|c| if ('\u{2E80}'..='\u{FFEF}').contains(&c) { 2 } else { 1 }).sum()
 }
 
 /// Writes the demo orders (replacing earlier demo orders of the same numbers)
@@ -195,6 +271,25 @@ mod tests {
         assert_eq!(summary("DEMO-1007"), (vec![("underwear", 1, 12900)], true));
         assert_eq!(summary("DEMO-1008"), (vec![("furniture", 1, 289900)], false));
         assert!(demo.iter().all(|order| order.currency.as_str() == "CNY"));
+    }
+
+    #[test]
+    fn the_demo_table_shows_every_order_in_words() {
+        let table = super::table(&demo_orders(now()), now());
+        let lines: Vec<&str> = table.lines().collect();
+        assert_eq!(lines.len(), 9, "{table}");
+        assert!(lines[0].starts_with("order") && lines[0].contains("shows"), "{table}");
+        assert!(lines[4].starts_with("DEMO-1004") && lines[4].contains("…8000"), "{table}");
+        assert!(lines[4].contains("delivered 1 day ago") && lines[4].contains("女士防风夹克 1×¥399.00"), "{table}");
+        assert!(lines[2].contains("paid, not shipped"), "{table}");
+        assert!(!table.contains('{') && !table.contains("Delivered"), "no debug output: {table}");
+        // The columns line up, Chinese names included: "insured" starts where its values do.
+        let column = |line: &str, at: &str| line.find(at).map(|end| super::width(&line[..end]));
+        assert!(
+            lines[1..]
+                .iter()
+                .all(|line| column(line, " yes ").or(column(line, " no ")) == column(lines[0], " insured"))
+        );
     }
 
     #[test]

@@ -184,9 +184,9 @@ async fn main() -> anyhow::Result<()> {
             if demo {
                 demo::seed(&store, clock.now()).await?;
             }
-            let user = std::env::var("USER").unwrap_or_else(|_| "customer".into());
+            let user = std::env::var("USER").ok();
             let language = std::env::var("LANG").ok();
-            let identity = terminal::identity(&user, language);
+            let identity = terminal::identity(user.as_deref(), language);
             let push = bind_push(&config).await?;
             let desk = Desk::new(store, config).with_clock(clock);
             let background = Background::start(&desk, push);
@@ -208,10 +208,9 @@ async fn main() -> anyhow::Result<()> {
         }
         Commands::Demo => {
             let store = open_store(db).await?;
-            let orders = demo::seed(&store, Clock::from_env().now()).await?;
-            for order in orders {
-                println!("{}  phone {}  {:?}", order.no, order.phone.as_str(), order.stage());
-            }
+            let now = Clock::from_env().now();
+            let orders = demo::seed(&store, now).await?;
+            print!("{}", demo::table(&orders, now));
         }
         Commands::Policy { command: PolicyCommand::Check } => print!("{}", summary::summary(&config)),
         Commands::Policy { command: PolicyCommand::Explain(args) } => {

@@ -33,13 +33,15 @@ pub enum TerminalError {
     Io(#[from] std::io::Error),
 }
 
-/// The person at the terminal.
-pub fn identity(user: &str, language_code: Option<String>) -> Identity {
+/// The person at the terminal, by their login name if there is one. Without
+/// one they are greeted without a name, never by a placeholder.
+pub fn identity(user: Option<&str>, language_code: Option<String>) -> Identity {
+    let name = user.map(str::trim).filter(|name| !name.is_empty());
     Identity {
         channel: CHANNEL,
-        external_id: user.to_owned(),
+        external_id: name.unwrap_or("terminal").to_owned(),
         chat_id: CHAT_ID,
-        first_name: user.to_owned(),
+        first_name: name.unwrap_or_default().to_owned(),
         language_code,
     }
 }
@@ -311,4 +313,20 @@ fn album_line(items: &[AlbumItem], caption: Option<&str>) -> String {
         line.push_str(caption);
     }
     line
+}
+
+#[cfg(test)]
+mod tests {
+    use super::identity;
+    use crate::catalogue::{Lang, Msg, render};
+
+    #[test]
+    fn a_terminal_without_a_login_name_is_greeted_without_a_placeholder() {
+        let nameless = identity(None, None);
+        let greeting = Msg::Greeting { name: nameless.first_name.clone(), shop: String::new() };
+        assert!(render(Lang::Zh, &greeting).starts_with("您好！"), "{}", render(Lang::Zh, &greeting));
+        assert!(!render(Lang::En, &greeting).contains("customer"));
+        assert_eq!(identity(Some("  "), None), nameless);
+        assert_eq!(identity(Some("lin"), None).first_name, "lin");
+    }
 }

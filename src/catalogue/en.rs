@@ -106,7 +106,12 @@ pub(super) fn text(msg: &Msg) -> String {
         Msg::LineButton { item, quantity, unit_price } => format!("{} ×{quantity} · {unit_price}", clip(item, 22)),
         Msg::AskQuantity { item, max } => format!("How many of “{item}” is it about? (1–{max})"),
         Msg::Quantity(count) => count.to_string(),
-        Msg::AskReason { item } => format!("What's the matter with “{item}”? Please pick a reason below."),
+        Msg::AskReason { item, shipped: true } => {
+            format!("What's the matter with “{item}”? Please pick a reason below.")
+        }
+        Msg::AskReason { item, shipped: false } => {
+            format!("Why would you like to cancel “{item}”? Please pick a reason below.")
+        }
         Msg::ReasonLabel(reason) => reason_label(*reason).to_owned(),
         Msg::AskDetail => format!(
             "Would you like to tell us more in your own words? Just type it, or tap “{}”.",
@@ -932,19 +937,23 @@ fn rule_text(decision: &DecisionText) -> String {
 }
 
 fn shipping_text(payer: ShippingPayer, freight_insurance: bool, cash_back: bool) -> String {
-    let repaid = "please advance it, and we repay it as a cash-back once you send us the return tracking number.";
+    let repaid = "please advance it to the courier, and we repay you as a cash-back once you send us the return tracking number.";
     match payer {
         ShippingPayer::Customer if freight_insurance => {
-            "Return shipping is on you, but your freight insurance refunds it.".to_owned()
+            "Please pay the courier for the return; your order has freight insurance, which refunds it to you."
+                .to_owned()
         }
-        ShippingPayer::Customer => "Return shipping is on you.".to_owned(),
+        ShippingPayer::Customer => {
+            "As this is a return for a personal reason, the return shipping is yours to pay, we're afraid.".to_owned()
+        }
         ShippingPayer::Shop if cash_back => format!("We pay the return shipping: {repaid}"),
         ShippingPayer::Shop if freight_insurance => {
-            "We pay the return shipping: your freight insurance refunds what you pay the courier.".to_owned()
+            "We pay the return shipping: your order's freight insurance refunds what you pay the courier.".to_owned()
         }
         ShippingPayer::Shop => "We pay the return shipping.".to_owned(),
-        ShippingPayer::Carrier if cash_back => format!("The carrier is responsible, not you: {repaid}"),
-        ShippingPayer::Carrier => "The carrier is responsible, so you pay nothing for shipping.".to_owned(),
+        // The rule's own line already says whose fault it is.
+        ShippingPayer::Carrier if cash_back => format!("You pay nothing for shipping: {repaid}"),
+        ShippingPayer::Carrier => "You pay nothing for shipping.".to_owned(),
     }
 }
 
@@ -957,18 +966,18 @@ fn refund_text(decision: &DecisionText) -> Option<String> {
         format!("within {} after the warehouse inspection passes", working_days(decision.refund_working_days));
     match decision.rule {
         RuleId::RefundBeforeShipping | RuleId::RefundInTransit => {
-            money.then(|| format!("Refund of up to {cap}, back to your original payment method."))
+            money.then(|| format!("Refund of {cap}, back to your original payment method."))
         }
         RuleId::NoReasonReturn | RuleId::ReturnAfterExchange => {
-            money.then(|| format!("Refund of up to {cap} to your original payment method, {after_inspection}."))
+            money.then(|| format!("Refund of {cap} to your original payment method, {after_inspection}."))
         }
         RuleId::CarrierCheck | RuleId::QualityClaim | RuleId::LogisticsClaim => money.then(|| match decision.outcome {
             Outcome::PartialRefund => format!(
                 "You keep the item, and a colleague agrees the partial refund with you: up to {cap}, back to \
                      your original payment method."
             ),
-            Outcome::ReturnRefund => format!("If it ends in a refund: up to {cap}, {after_inspection}."),
-            _ => format!("If it ends in a refund: up to {cap}, back to your original payment method."),
+            Outcome::ReturnRefund => format!("If it ends in a refund: {cap}, {after_inspection}."),
+            _ => format!("If it ends in a refund: {cap}, back to your original payment method."),
         }),
         RuleId::PriceProtection => (decision.outcome == Outcome::PriceProtection).then(|| {
             "Once a colleague has compared the prices, the difference goes back to your original payment method."

@@ -192,6 +192,8 @@ pub enum Msg {
     Quantity(u32),
     AskReason {
         item: String,
+        /// Whether the order has shipped: before that the question is why, not what is wrong.
+        shipped: bool,
     },
     ReasonLabel(Reason),
     AskDetail,
@@ -965,7 +967,8 @@ mod tests {
             Msg::OrderUnpaid { order: order() },
             Msg::PickLine { order: order() },
             Msg::AskQuantity { item: data.item.into(), max: 3 },
-            Msg::AskReason { item: data.item.into() },
+            Msg::AskReason { item: data.item.into(), shipped: true },
+            Msg::AskReason { item: data.item.into(), shipped: false },
             Msg::AskDetail,
             Msg::EvidenceFull { max: 5 },
             Msg::NotAPhoto,
@@ -1485,6 +1488,110 @@ mod tests {
     #[test]
     fn every_english_text_is_short_english_plain_and_polite() {
         check_all(Lang::En, &EN_DATA);
+    }
+
+    /// A Chinese character, or full-width punctuation.
+    fn is_cjk(c: char) -> bool {
+        has_cjk(c.encode_utf8(&mut [0; 4]))
+    }
+
+    #[test]
+    fn chinese_texts_use_full_width_punctuation_next_to_chinese() {
+        for msg in samples(&ZH_DATA) {
+            let text = render(Lang::Zh, &msg);
+            let chars: Vec<char> = text.chars().collect();
+            for (index, pair) in chars.windows(2).enumerate() {
+                let half_width = |c: char| ",!?:;".contains(c);
+                let clash = (is_cjk(pair[0]) && half_width(pair[1])) || (half_width(pair[0]) && is_cjk(pair[1]));
+                assert!(!clash, "zh {msg:?} has {:?} at {index}: {text}", pair.iter().collect::<String>());
+            }
+        }
+    }
+
+    /// The sentences of a text, cut after full stops, question and exclamation marks and line ends.
+    fn sentences(text: &str) -> Vec<String> {
+        let mut sentences = Vec::new();
+        let mut current = String::new();
+        for c in text.chars() {
+            current.push(c);
+            if "。！？.!?\n".contains(c) {
+                let sentence = current.trim().trim_end_matches(['.', '!', '?']).to_owned();
+                // Short pieces (a list mark, "1.", an emoji) may well repeat.
+                if sentence.chars().count() > 6 {
+                    sentences.push(sentence);
+                }
+                current.clear();
+            }
+        }
+        sentences
+    }
+
+    #[test]
+    fn no_text_says_the_same_sentence_twice() {
+        for (lang, data) in [(Lang::Zh, &ZH_DATA), (Lang::En, &EN_DATA)] {
+            // A queue lists rows of the same shape, which may well read alike.
+            for msg in samples(data).into_iter().filter(|msg| !matches!(msg, Msg::Queue(_))) {
+                let text = render(lang, &msg);
+                let mut seen = BTreeSet::new();
+                for sentence in sentences(&text) {
+                    assert!(seen.insert(sentence.clone()), "{lang:?} {msg:?} repeats {sentence:?}: {text}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_transit_problem_blames_the_carrier_once() {
+        for cash_back in [false, true] {
+            let claim = opened(DecisionText {
+                return_shipping: Some(ShippingPayer::Carrier),
+                shipping_cash_back: cash_back,
+                ..decision(Verdict::Approved, RuleId::LogisticsClaim, NextStep::SendItemBack)
+            });
+            let (zh, en) = (render(Lang::Zh, &claim), render(Lang::En, &claim));
+            assert_eq!(zh.matches("快递公司").count() + zh.matches("快递方").count(), 1, "{zh}");
+            assert_eq!(en.matches("carrier").count(), 1, "{en}");
+        }
+    }
+
+    #[test]
+    fn a_customer_paying_the_return_is_asked_politely_and_told_of_freight_insurance() {
+        for insured in [false, true] {
+            let text = |lang| {
+                render(
+                    lang,
+                    &opened(DecisionText {
+                        return_shipping: Some(ShippingPayer::Customer),
+                        freight_insurance: insured,
+                        ..decision(Verdict::Approved, RuleId::NoReasonReturn, NextStep::SendItemBack)
+                    }),
+                )
+            };
+            let (zh, en) = (text(Lang::Zh), text(Lang::En));
+            assert_eq!(zh.contains("运费险"), insured, "{zh}");
+            assert_eq!(en.contains("freight insurance"), insured, "{en}");
+            assert!(!zh.contains("由您承担。") && !en.contains("is on you"), "{zh}\n{en}");
+        }
+    }
+
+    #[test]
+    fn an_upper_limit_is_named_only_where_the_amount_is_agreed_later() {
+        for msg in case_opened_samples() {
+            let Msg::CaseOpened { decision, .. } = &msg else { unreachable!() };
+            let capped = decision.outcome == Outcome::PartialRefund;
+            for (lang, up_to) in [(Lang::Zh, "最多¥"), (Lang::En, "up to ¥")] {
+                let text = render(lang, &msg);
+                assert!(capped || !text.contains(up_to), "{lang:?} {decision:?}: {text}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_reason_question_fits_the_orders_stage() {
+        let ask = |shipped| Msg::AskReason { item: "保温杯".into(), shipped };
+        assert!(render(Lang::Zh, &ask(true)).contains("遇到了什么问题"));
+        assert!(render(Lang::Zh, &ask(false)).contains("为什么想取消"));
+        assert!(render(Lang::En, &ask(false)).contains("Why would you like to cancel"));
     }
 
     #[test]

@@ -96,7 +96,8 @@ pub(super) fn text(msg: &Msg) -> String {
             format!("「{item}」要办理几件？（1–{max}件）")
         }
         Msg::Quantity(count) => format!("{count}件"),
-        Msg::AskReason { item } => format!("「{item}」遇到了什么问题？请选择原因："),
+        Msg::AskReason { item, shipped: true } => format!("「{item}」遇到了什么问题？请选择原因："),
+        Msg::AskReason { item, shipped: false } => format!("请问您为什么想取消「{item}」？请选择原因："),
         Msg::ReasonLabel(reason) => reason_label(*reason).to_owned(),
         Msg::AskDetail => {
             format!("可以简单描述一下具体情况吗？直接输入文字即可，也可以点「{}」。", text(&Msg::SkipButton))
@@ -754,7 +755,7 @@ fn rule_text(decision: &DecisionText) -> String {
                 None => format!("保修期{length}已经结束。"),
             }
         }
-        RuleId::LogisticsClaim => "给您添麻烦了！物流问题由我们和快递方负责处理，不需要您承担。".to_owned(),
+        RuleId::LogisticsClaim => "给您添麻烦了！运输途中的问题由我们和快递公司处理，不需要您承担。".to_owned(),
         RuleId::PriceProtection => {
             let until = at.as_ref().map(|at| format!("（您的订单价保截至{at}）")).unwrap_or_default();
             format!("价保：购买后{}降价的，可以为您退差价{until}。", within(window))
@@ -771,19 +772,20 @@ fn rule_text(decision: &DecisionText) -> String {
 }
 
 fn shipping_text(payer: ShippingPayer, freight_insurance: bool, cash_back: bool) -> String {
-    let repaid = "请您先垫付运费，提供退货快递单号后我们以返现方式返还。";
+    let repaid = "请您先垫付运费，提供退货快递单号后，我们以返现方式还给您。";
     match payer {
         ShippingPayer::Customer if freight_insurance => {
-            "退货运费由您承担，您的订单有运费险，运费会由运费险赔付。".to_owned()
+            "寄回的运费需要您先支付；您的订单买了运费险，这笔运费会由运费险理赔给您。".to_owned()
         }
-        ShippingPayer::Customer => "退货运费由您承担。".to_owned(),
-        ShippingPayer::Shop if cash_back => format!("退货运费由我们承担：{repaid}"),
+        ShippingPayer::Customer => "因为是个人原因退货，寄回的运费需要您承担，还请谅解。".to_owned(),
+        ShippingPayer::Shop if cash_back => format!("寄回的运费由我们承担：{repaid}"),
         ShippingPayer::Shop if freight_insurance => {
-            "退货运费由我们承担：您的订单有运费险，运费由运费险赔付。".to_owned()
+            "寄回的运费由我们承担；您的订单买了运费险，寄件时付的运费会由运费险理赔给您。".to_owned()
         }
-        ShippingPayer::Shop => "退货运费由我们承担。".to_owned(),
-        ShippingPayer::Carrier if cash_back => format!("这是快递方的责任，运费不用您出：{repaid}"),
-        ShippingPayer::Carrier => "这是快递方的责任，运费不用您出。".to_owned(),
+        ShippingPayer::Shop => "寄回的运费由我们承担。".to_owned(),
+        // The rule's own line already says whose fault it is.
+        ShippingPayer::Carrier if cash_back => format!("运费不用您出：{repaid}"),
+        ShippingPayer::Carrier => "运费不用您出。".to_owned(),
     }
 }
 
@@ -793,20 +795,18 @@ fn refund_text(decision: &DecisionText) -> Option<String> {
     let money = decision.outcome.refunds() && cap.minor > 0;
     let days = decision.refund_working_days;
     match decision.rule {
-        RuleId::RefundBeforeShipping | RuleId::RefundInTransit => {
-            money.then(|| format!("退款金额最多{cap}，原路退回。"))
-        }
+        RuleId::RefundBeforeShipping | RuleId::RefundInTransit => money.then(|| format!("退款{cap}，原路退回。")),
         RuleId::NoReasonReturn | RuleId::ReturnAfterExchange => {
-            money.then(|| format!("仓库验货通过后{days}个工作日内退款，最多{cap}，原路退回。"))
+            money.then(|| format!("仓库验货通过后{days}个工作日内退款{cap}，原路退回。"))
         }
         RuleId::CarrierCheck | RuleId::QualityClaim | RuleId::LogisticsClaim => money.then(|| match decision.outcome {
             Outcome::PartialRefund => {
                 format!("商品由您保留，部分退款金额由同事和您商定，最多{cap}，原路退回。")
             }
             Outcome::ReturnRefund => {
-                format!("如最终退款：仓库验货通过后{days}个工作日内退款，最多{cap}，原路退回。")
+                format!("如最终退款：仓库验货通过后{days}个工作日内退款{cap}，原路退回。")
             }
-            _ => format!("如最终退款，最多{cap}，原路退回。"),
+            _ => format!("如最终退款，退款{cap}，原路退回。"),
         }),
         RuleId::PriceProtection => {
             (decision.outcome == Outcome::PriceProtection).then(|| "同事核对价格后，差价原路退回。".to_owned())

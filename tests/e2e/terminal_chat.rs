@@ -40,6 +40,20 @@ fn buttons_before(output: &str, before: usize) -> Vec<String> {
 }
 
 #[test]
+fn the_demo_command_prints_a_table_of_its_orders() {
+    let shop = Shop::new();
+    let output = shop.command(&["demo"]).output().expect("run demo");
+    assert!(output.status.success());
+    let table = String::from_utf8(output.stdout).expect("utf-8");
+    let lines: Vec<&str> = table.lines().collect();
+    assert!(lines[0].starts_with("order") && lines[0].contains("phone") && lines[0].contains("shows"), "{table}");
+    for (no, digits) in [("DEMO-1002", "…7002"), ("DEMO-1004", "…8000"), ("DEMO-1008", "…8008")] {
+        assert!(lines.iter().any(|line| line.starts_with(no) && line.contains(digits)), "{no}: {table}");
+    }
+    assert!(!table.contains('{') && !table.contains("PaidNotShipped"), "no debug output: {table}");
+}
+
+#[test]
 fn a_whole_quality_case_can_be_scripted_through_a_pipe() {
     let shop = Shop::new();
     let photo = shop.path().join("crack.jpg");
