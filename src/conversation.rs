@@ -931,14 +931,8 @@ impl Turn<'_, '_> {
         }
     }
 
-    /// What the customer is told when a person is asked for: the wait for
-    /// the agents' group, or, without one, how the shop will get back.
     fn person_coming(&self, case: Option<CaseId>) -> Msg {
-        let config = self.facts.config;
-        match config.agents.chat_id {
-            Some(_) => Msg::AgentQueued { case, wait_minutes: agents::minutes(config.agents.promised_wait) },
-            None => Msg::ShopWillReply { case, contact: config.shop.contact.clone() },
-        }
+        agents::person_coming(&self.facts.config.agents, &self.facts.config.shop.contact, case)
     }
 
     /// Enough unusable inputs in a row bring a person (when the shop wants that).

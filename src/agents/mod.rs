@@ -275,6 +275,16 @@ pub struct NewRequest<'a> {
     pub declined_offers: usize,
 }
 
+/// What a customer who asks for a person is told: the promised wait when an
+/// agents' group will see the request; without one, how the shop will get
+/// back (`contact`, the `[shop]` setting).
+pub fn person_coming(settings: &Settings, contact: &str, case: Option<CaseId>) -> Msg {
+    match settings.chat_id {
+        Some(_) => Msg::AgentQueued { case, wait_minutes: minutes(settings.promised_wait) },
+        None => Msg::ShopWillReply { case, contact: contact.to_owned() },
+    }
+}
+
 /// Whether the rules hand a new case to a person, and why. Never without
 /// an agents' group: nobody would see the case.
 pub fn trigger(request: NewRequest<'_>, settings: &Settings) -> Option<Why> {

@@ -499,6 +499,11 @@ pub(super) fn text(msg: &Msg) -> String {
             "Thank you for the {score}! Is there anything you'd like to tell us? Just type it here, or tap “{}”.",
             text(&Msg::NoCommentButton)
         ),
+        Msg::SurveySorry { score } => format!(
+            "We're sorry we let you down (you gave us {score} out of 5). Please tell us what went wrong by typing it \
+             here, or tap “{}” and someone from the shop will follow up with you.",
+            text(&Msg::MenuAgent)
+        ),
         Msg::NoCommentButton => "No comment".to_owned(),
         Msg::SurveyThanks => "Thank you for your feedback! It helps us do better. 😊".to_owned(),
         Msg::SurveyAlreadyAnswered => "Thank you, we already have your answer to this survey.".to_owned(),

@@ -477,6 +477,11 @@ pub enum Msg {
     SurveyAskComment {
         score: u8,
     },
+    /// A low rating: an apology, a comment welcome, a person on offer
+    /// (buttons for a person and "no comment" follow).
+    SurveySorry {
+        score: u8,
+    },
     NoCommentButton,
     SurveyThanks,
     /// A survey button pressed again, or after the survey is over.
@@ -1305,6 +1310,7 @@ mod tests {
         samples.extend(WAITINGS.map(|waiting| Msg::Progress { case: case(), waiting }));
         for score in 1..=5 {
             samples.push(Msg::SurveyAskComment { score });
+            samples.push(Msg::SurveySorry { score });
             samples.push(Msg::AlertLowScore { case: case(), score });
         }
         let buttons = followup_buttons();
@@ -2324,7 +2330,7 @@ mod tests {
     #[test]
     fn the_follow_up_texts_carry_their_key_phrases() {
         let case = || CaseId::from_seq(1001);
-        let expectations: [(Msg, &str, &str); 18] = [
+        let expectations: [(Msg, &str, &str); 19] = [
             (Msg::TrackingNudge { case: case() }, "No rush", "不着急"),
             (Msg::TrackingNudge { case: case() }, "return tracking number", "退货快递单号"),
             (Msg::AskTrackingAgain { case: case() }, "type the return tracking number", "重新输入"),
@@ -2346,6 +2352,7 @@ mod tests {
             (Msg::Progress { case: case(), waiting: Waiting::Refund }, "refund is being processed", "退款正在处理"),
             (Msg::SurveyAsk { case: case() }, "1 = very unhappy, 5 = very happy", "1 = 非常不满意，5 = 非常满意"),
             (Msg::SurveyAskComment { score: 4 }, "Thank you for the 4", "感谢您的4分评价"),
+            (Msg::SurveySorry { score: 1 }, "We're sorry", "很抱歉"),
             (
                 Msg::AlertNoScan { case: case(), number: TRACKING.into(), since: Some(at(3, 5, 10, 30)) },
                 "since 10:30 on 5 March",
@@ -2368,7 +2375,7 @@ mod tests {
             for (lang, expected) in [(Lang::En, en), (Lang::Zh, zh)] {
                 let text = render(lang, &msg);
                 for expected in [expected, "AS-1001"] {
-                    if matches!(msg, Msg::SurveyAskComment { .. }) && expected == "AS-1001" {
+                    if matches!(msg, Msg::SurveyAskComment { .. } | Msg::SurveySorry { .. }) && expected == "AS-1001" {
                         continue;
                     }
                     assert!(text.contains(expected), "{lang:?} lacks {expected:?}: {text}");

@@ -433,6 +433,11 @@ pub(super) fn text(msg: &Msg) -> String {
             "感谢您的{score}分评价！还有什么想对我们说的吗？直接在这里输入就可以，也可以点「{}」。",
             text(&Msg::NoCommentButton)
         ),
+        Msg::SurveySorry { score } => format!(
+            "很抱歉这次没能让您满意（您打了{score}分）。您可以直接在这里告诉我们哪里做得不好，也可以点「{}」，\
+             我们会安排专人跟进。",
+            text(&Msg::MenuAgent)
+        ),
         Msg::NoCommentButton => "不用了".to_owned(),
         Msg::SurveyThanks => "感谢您的反馈！我们会继续努力做得更好。😊".to_owned(),
         Msg::SurveyAlreadyAnswered => "谢谢，您已经评价过了。".to_owned(),

@@ -294,7 +294,7 @@ impl Run<'_> {
         self.post_to_agents(topic, &Outgoing::Send { text, keyboard: Keyboard::None }, None).await.map(drop)
     }
 
-    async fn tell_customer(&mut self, customer: &CustomerInfo, msg: &Msg) -> Result<(), StoreError> {
+    pub(super) async fn tell_customer(&mut self, customer: &CustomerInfo, msg: &Msg) -> Result<(), StoreError> {
         let text = catalogue::render(customer.lang(), msg);
         let payload = Outgoing::Send { text, keyboard: Keyboard::None };
         outbox::enqueue(self.tx, &customer.channel, customer.chat_id, &payload, None, self.now, self.now)

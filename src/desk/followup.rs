@@ -12,7 +12,7 @@ use tokio::sync::Notify;
 
 use super::Desk;
 use super::agents::Run;
-use crate::agents::AgentCommand;
+use crate::agents::{self, AgentCommand, Why};
 use crate::case::{CaseId, CaseStatus};
 use crate::catalogue::{self, Msg};
 use crate::followup::{self, Context, Effect, Inspection, Job, Press, Refund, Return, Stage, Waiting, timing};
@@ -506,6 +506,17 @@ impl<'a> Run<'a> {
                     }
                     None => Ok(Some(Msg::SurveyAlreadyAnswered)),
                 }
+            }
+            Press::Person { .. } => {
+                let state = cases::state(self.tx, case).await?.filter(|state| state.customer_id == customer.id);
+                if state.is_none() {
+                    return Ok(Some(Msg::StaleButton));
+                }
+                self.escalate(customer.id, Some(case), Why::CustomerAsked).await?;
+                let config = self.desk.config();
+                let told = agents::person_coming(&config.agents, &config.shop.contact, Some(case.clone()));
+                self.tell_customer(customer, &told).await?;
+                Ok(None)
             }
             Press::NoComment { .. } => match self.comment(customer, case, None).await? {
                 true => Ok(None),

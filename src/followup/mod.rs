@@ -284,6 +284,10 @@ pub enum Press {
     NoComment {
         case: CaseId,
     },
+    /// After a low rating: the customer wants a person to follow up.
+    Person {
+        case: CaseId,
+    },
 }
 
 impl Press {
@@ -292,6 +296,7 @@ impl Press {
             Press::Tracking { case, right } => format!("f:t:{}:{}", case.as_str(), u8::from(*right)),
             Press::Rating { case, score } => format!("f:r:{}:{score}", case.as_str()),
             Press::NoComment { case } => format!("f:c:{}", case.as_str()),
+            Press::Person { case } => format!("f:p:{}", case.as_str()),
         }
     }
 
@@ -308,13 +313,17 @@ impl Press {
                 _ => None,
             },
             ("c", None) => Some(Press::NoComment { case }),
+            ("p", None) => Some(Press::Person { case }),
             _ => None,
         }
     }
 
     pub fn case(&self) -> &CaseId {
         match self {
-            Press::Tracking { case, .. } | Press::Rating { case, .. } | Press::NoComment { case } => case,
+            Press::Tracking { case, .. }
+            | Press::Rating { case, .. }
+            | Press::NoComment { case }
+            | Press::Person { case } => case,
         }
     }
 }

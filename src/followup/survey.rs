@@ -82,12 +82,21 @@ pub fn rate(case: &CaseId, survey: &Survey, score: u8, cx: &Context<'_>) -> Opti
     }
     let next = Survey { score: Some(score), rated_at: Some(cx.now), ..survey.clone() };
     let skip = Button { label: Msg::NoCommentButton, data: Press::NoComment { case: case.clone() }.encode() };
+    let low = score <= cx.settings.low_score;
+    // A low score is not thanked: it is apologised for, with a person on offer.
+    let asked = match low {
+        true => {
+            let person = Button { label: Msg::MenuAgent, data: Press::Person { case: case.clone() }.encode() };
+            Effect::Tell(Msg::SurveySorry { score }, vec![person, skip])
+        }
+        false => Effect::Tell(Msg::SurveyAskComment { score }, vec![skip]),
+    };
     let mut effects = vec![
         Effect::Cancel(Job::SurveyReminder),
         Effect::Event { kind: "survey_rated", data: serde_json::json!({ "score": score }) },
-        Effect::Tell(Msg::SurveyAskComment { score }, vec![skip]),
+        asked,
     ];
-    if score <= cx.settings.low_score {
+    if low {
         effects.push(Effect::Alert(Msg::AlertLowScore { case: case.clone(), score }));
     }
     Some((next, effects))

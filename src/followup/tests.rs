@@ -707,6 +707,16 @@ fn a_rating_is_stored_and_a_comment_invited_with_a_way_to_skip() {
 }
 
 #[test]
+fn a_low_rating_is_apologised_for_with_a_person_on_offer() {
+    for score in [1, 2] {
+        let (_, effects) = rate(&case(), &sent(), score, &cx()).expect("rated");
+        assert_eq!(told(&effects), [&Msg::SurveySorry { score }]);
+        assert_eq!(presses(&effects), [Press::Person { case: case() }, Press::NoComment { case: case() }]);
+    }
+    assert_eq!(Press::parse(&Press::Person { case: case() }.encode()), Some(Press::Person { case: case() }));
+}
+
+#[test]
 fn low_scores_alert_the_agents() {
     // low_score is 2 by default.
     let table = [(1, true), (2, true), (3, false), (4, false), (5, false)];

@@ -97,6 +97,7 @@ async fn an_escalated_case_is_taken_worked_both_ways_and_handed_back_even_across
     // Escalation by rule: transit damage needs a person's review.
     let opened = damaged_case(&alice).await;
     assert!(opened.text.contains("AS-1001") && opened.text.contains("a colleague will take over"), "{}", opened.text);
+    assert!(opened.labels().is_empty(), "no menu whose buttons would only be paused: {:?}", opened.labels());
 
     // A topic for the case, its card pinned on top, the evidence as an album.
     let topic = topic(&fake, "AS-1001").await;
@@ -195,6 +196,7 @@ async fn strangers_are_refused_rejections_carry_a_reason_and_a_closed_case_reope
     bob.gets("how to send back the item").await;
     let queued = bob.says("human").await;
     assert!(queued.text.contains("a colleague will take over") && queued.text.contains("AS-1001"), "{}", queued.text);
+    assert!(queued.labels().is_empty(), "no menu whose buttons would only be paused: {:?}", queued.labels());
     let topic = topic(&fake, "AS-1001").await;
     card(&fake, &topic);
 

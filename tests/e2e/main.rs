@@ -16,6 +16,6 @@ mod resilience;
 mod retention;
 mod services_selftest;
 mod shop_owner;
-mod survey_burst;
+pub mod survey_burst;
 mod telegram_intake;
 mod terminal_chat;

@@ -113,3 +113,33 @@ fn threats_are_flagged_on_the_case_and_the_owner_lists_and_shows_them() {
     assert!(!missing.status.success());
     assert!(String::from_utf8_lossy(&missing.stderr).contains("no case AS-9999"));
 }
+
+#[tokio::test]
+async fn a_rating_of_one_is_apologised_for_and_its_person_button_works_in_both_languages() {
+    let fake = FakeTelegram::start().await;
+    // No quiet hours: the survey goes whatever the hour.
+    let shop =
+        Shop::with_config(&format!("{TEST_CONFIG}\n[shop]\ncontact = \"{CONTACT}\"\n[followup]\nquiet_hours = \"\"\n"));
+    crate::survey_burst::seed_due_surveys(&shop, &fake, 601, 2001, 1, "en").await;
+    crate::survey_burst::seed_due_surveys(&shop, &fake, 611, 2011, 1, "zh").await;
+    let _bot = shop.serve(&fake);
+
+    let ann = Customer::new(&fake, 601, "Customer 0", Some("en"));
+    ann.gets("How satisfied").await;
+    let sorry = ann.presses("⭐ 1").await;
+    assert!(sorry.text.contains("We're sorry") && !sorry.text.contains("Thank you for the 1"), "{}", sorry.text);
+    assert_eq!(sorry.labels(), ["Talk to a person", "No comment"]);
+    let person = ann.presses("Talk to a person").await;
+    assert!(person.text.contains("AS-2001") && person.text.contains(CONTACT), "{}", person.text);
+    let recorded = "SELECT COUNT(*) FROM escalations WHERE case_id = 'AS-2001' AND why = 'customer_asked'";
+    assert!(shop.eventually(recorded, 1).await, "the request is recorded on the case");
+
+    let bo = Customer::new(&fake, 611, "Customer 0", Some("zh"));
+    bo.gets("满意").await;
+    let sorry = bo.presses("⭐ 1分").await;
+    assert!(sorry.text.contains("很抱歉") && !sorry.text.contains("感谢您的1分"), "{}", sorry.text);
+    let person = bo.presses("转人工客服").await;
+    assert!(person.text.contains("AS-2011") && person.text.contains(CONTACT), "{}", person.text);
+    let answered = fake.wait_until(|fake| fake.unanswered_callbacks().is_empty(), WAIT).await;
+    assert!(answered, "every press is answered: {:#?}", fake.unanswered_callbacks());
+}

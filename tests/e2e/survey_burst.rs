@@ -12,21 +12,30 @@ use crate::helpers::{Shop, TEST_CONFIG};
 const SURVEYS: i64 = 5_000;
 const FIRST_USER: i64 = 100_000;
 
-/// 5,000 customers, each with a case closed with a refund and its survey due now.
-async fn seed(shop: &Shop, fake: &FakeTelegram) {
+/// `count` customers speaking `lang` from user id `first_user`, each with a
+/// case (from AS-`first_case`) closed with a refund and its survey due now.
+pub async fn seed_due_surveys(
+    shop: &Shop,
+    fake: &FakeTelegram,
+    first_user: i64,
+    first_case: i64,
+    count: i64,
+    lang: &str,
+) {
     let options: sqlx::sqlite::SqliteConnectOptions = shop.db_url().parse().expect("db url");
     let mut conn = options.connect().await.expect("open db");
     let mut tx = sqlx::Connection::begin(&mut conn).await.expect("begin");
     let now = chrono::Utc::now();
-    for n in 0..SURVEYS {
-        let user = FIRST_USER + n;
-        fake.add_user(user, &format!("Customer {n}"), Some("en"));
-        let case = format!("AS-{}", 10_000 + n);
-        sqlx::query("INSERT INTO customers (id, channel, external_id, chat_id, first_name, lang, created_at) VALUES (?, 'telegram', ?, ?, ?, 'en', ?)")
+    for n in 0..count {
+        let user = first_user + n;
+        fake.add_user(user, &format!("Customer {n}"), Some(lang));
+        let case = format!("AS-{}", first_case + n);
+        sqlx::query("INSERT INTO customers (id, channel, external_id, chat_id, first_name, lang, created_at) VALUES (?, 'telegram', ?, ?, ?, ?, ?)")
             .bind(user)
             .bind(user.to_string())
             .bind(user)
             .bind(format!("Customer {n}"))
+            .bind(lang)
             .bind(now)
             .execute(&mut *tx)
             .await
@@ -37,7 +46,7 @@ async fn seed(shop: &Shop, fake: &FakeTelegram) {
              VALUES (?, ?, ?, 'DEMO-1004', 'JKT-WB-M', 1, 'changed_mind', 'return_refund', 'closed', '{}', ?, ?)",
         )
         .bind(&case)
-        .bind(10_000 + n)
+        .bind(first_case + n)
         .bind(user)
         .bind(now)
         .bind(now)
@@ -60,7 +69,7 @@ async fn seed(shop: &Shop, fake: &FakeTelegram) {
 async fn five_thousand_surveys_due_at_once_go_out_within_telegrams_limits() {
     let fake = FakeTelegram::start().await;
     let shop = Shop::with_config(TEST_CONFIG);
-    seed(&shop, &fake).await;
+    seed_due_surveys(&shop, &fake, FIRST_USER, 10_000, SURVEYS, "en").await;
 
     let started = Instant::now();
     let _bot = shop.serve_logging(&fake, "aftersales=info,warn");
