@@ -10,12 +10,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::agents::{self, NewRequest, Why};
 use crate::case::{CaseId, CaseSummary, Evidence, MediaKind, NewCase, StoredFile};
-use crate::catalogue::{CaseLine, DecisionText, Lang, Msg};
+use crate::catalogue::{self, CaseLine, DecisionText, Lang, Msg};
 use crate::config::Config;
 use crate::order::{Order, OrderLine, OrderNo, OrderSummary, Phone};
 use crate::policy::{self, Decision, LineHistory, Outcome, Policy, Request};
 use crate::reason::{Reason, ReasonClass};
 use crate::retention::{self, Offer, OfferKind, OfferMade, OfferResult};
+use crate::typed::{self, Picked};
 
 /// Everything the bot remembers about one customer's conversation.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -106,6 +107,18 @@ pub enum Input {
     },
     /// A sticker, voice message, non-image file or anything else we cannot use.
     Unsupported,
+}
+
+impl Input {
+    /// The input as every matcher reads it: typed text and phone numbers in
+    /// [`typed::normalise`]d form (full-width digits, zero-width spaces …).
+    pub fn normalised(self) -> Input {
+        match self {
+            Input::Text(text) => Input::Text(typed::normalise(&text)),
+            Input::Contact { phone, own } => Input::Contact { phone: typed::normalise(&phone), own },
+            other => other,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -404,9 +417,6 @@ impl Choice {
     }
 }
 
-/// Words that ask for a person wherever they are typed.
-const PERSON_WORDS: [&str; 8] = ["人工", "转人工", "人工客服", "客服", "agent", "human", "person", "operator"];
-
 struct Turn<'f, 'c> {
     state: Conversation,
     facts: &'f Facts<'c>,
@@ -563,7 +573,7 @@ impl Turn<'_, '_> {
             return self.ask_again(Msg::TextTooLong { max });
         }
         let text = text.trim();
-        if PERSON_WORDS.iter().any(|word| text.eq_ignore_ascii_case(word)) {
+        if self.facts.config.agents.asks_for_person(text) {
             return self.request_agent(None, Why::CustomerAsked);
         }
         if self.facts.config.agents.is_threat(text) {
@@ -578,16 +588,50 @@ impl Turn<'_, '_> {
             Step::OrderNo { misses } => self.order_number(text, misses),
             Step::Proof { order } => self.proof(text, order),
             Step::Quantity => match text.parse::<u32>() {
-                Ok(quantity) => self.flow_choice(Choice::Quantity(quantity), None),
-                Err(_) => self.ask_again(Msg::UseButtons),
+                Ok(quantity) => {
+                    let max = self.facts.order.as_ref().and_then(|order| self.current_line(order)).map(|l| l.quantity);
+                    match max {
+                        Some(max) if !(1..=max).contains(&quantity) => {
+                            self.ask_again(Msg::NumberOutOfRange { max: max as usize })
+                        }
+                        _ => self.flow_choice(Choice::Quantity(quantity), None),
+                    }
+                }
+                Err(_) => self.typed_button(text, Msg::UseButtons),
             },
-            Step::Detail if !text.is_empty() => {
-                self.state.draft.detail = text.to_owned();
-                self.after_detail(None);
-            }
-            Step::Evidence => self.ask_again(Msg::NotAPhoto),
-            _ => self.ask_again(Msg::UseButtons),
+            // A description that is a button's whole label ("skip") presses it.
+            Step::Detail => match self.buttons().into_iter().find(|(label, _)| typed::is_label(text, label)) {
+                Some((_, data)) => self.button(&data, None, None),
+                None if text.is_empty() => self.ask_again(Msg::UseButtons),
+                None => {
+                    self.state.draft.detail = text.to_owned();
+                    self.after_detail(None);
+                }
+            },
+            Step::Evidence => self.typed_button(text, Msg::NotAPhoto),
+            _ => self.typed_button(text, Msg::UseButtons),
         }
+    }
+
+    /// A typed number or (part of a) label presses the button it names; a
+    /// number no button has gets the numbers there are; anything else gets
+    /// `otherwise` and the question again.
+    fn typed_button(&mut self, text: &str, otherwise: Msg) {
+        let buttons = self.buttons();
+        let labels: Vec<&str> = buttons.iter().map(|(label, _)| label.as_str()).collect();
+        match typed::pick(text, &labels) {
+            Picked::Button(index) => self.button(&buttons[index].1, None, None),
+            Picked::OutOfRange { max } => self.ask_again(Msg::NumberOutOfRange { max }),
+            Picked::Nothing => self.ask_again(otherwise),
+        }
+    }
+
+    /// The current question's buttons in reading order: each label as the
+    /// customer reads it, and the button's data.
+    fn buttons(&self) -> Vec<(String, String)> {
+        let Some((_, Keys::Buttons(rows))) = self.prompt() else { return Vec::new() };
+        let lang = self.state.lang;
+        rows.into_iter().flatten().map(|button| (catalogue::render(lang, &button.label), button.data)).collect()
     }
 
     fn order_number(&mut self, text: &str, misses: u8) {
@@ -974,6 +1018,7 @@ impl Turn<'_, '_> {
                 | Msg::OrderNoMalformed
                 | Msg::ProofMalformed
                 | Msg::UnexpectedMedia
+                | Msg::NumberOutOfRange { .. }
         );
         self.ask(vec![notice], None);
     }
@@ -1878,6 +1923,61 @@ mod tests {
         assert!(
             effects.contains(&Effect::RequestAgent { case: Some(CaseId::from_seq(1001)), why: Why::CustomerAsked })
         );
+    }
+
+    #[test]
+    fn natural_requests_for_a_person_work_at_any_step_but_a_long_account_stays_an_account() {
+        let requests =
+            ["我要人工", "找客服", "转人工客服", "人工服务", "I want to talk to a human", "can I speak to someone"];
+        for request in requests {
+            let mut world = world_with_agents();
+            at_reason(&mut world);
+            assert_eq!(asked_for(&world.text(request)), Some(Why::CustomerAsked), "{request} at the reason");
+            let mut world = world_with_agents();
+            at_reason(&mut world);
+            world.press(Msg::ReasonLabel(Reason::ChangedMind));
+            assert_eq!(world.state.step, Step::Detail);
+            assert_eq!(asked_for(&world.text(request)), Some(Why::CustomerAsked), "{request} as the description");
+        }
+        let mut world = world_with_agents();
+        world.command(Command::New);
+        let normalised = Input::Text("\u{200B}ｃａｎ　Ｉ　ｓｐｅａｋ　ｔｏ　ｓｏｍｅｏｎｅ？".into()).normalised();
+        assert_eq!(asked_for(&world.send(normalised)), Some(Why::CustomerAsked), "full-width, at the order number");
+
+        let mut world = world_with_agents();
+        at_reason(&mut world);
+        world.press(Msg::ReasonLabel(Reason::ChangedMind));
+        let account = "收到的颜色和图片不一样，之前问过客服说可以换，但是一直没有人回复我";
+        assert_eq!(asked_for(&world.text(account)), None);
+        assert_eq!(world.state.draft.detail, account, "kept as the description, punctuation and all");
+        world.config.agents.request_phrases = vec!["帮帮我".into()];
+        let mut world_custom = World { config: world.config.clone(), ..World::new() };
+        assert_eq!(asked_for(&world_custom.text("帮帮我")), Some(Why::CustomerAsked), "phrases are the shop's");
+    }
+
+    #[test]
+    fn typed_numbers_and_parts_of_labels_press_buttons() {
+        let mut world = World::new();
+        world.command(Command::New);
+        world.text("TB-100002");
+        world.text("8000");
+        assert_eq!(world.state.step, Step::PickLine);
+        let effects = world.text("5");
+        assert!(says(&effects, |m| *m == Msg::NumberOutOfRange { max: 3 }), "two items and Cancel: {effects:?}");
+        assert_eq!(world.state.step, Step::PickLine);
+        world.text("t恤");
+        assert_eq!(world.state.draft.sku.as_deref(), Some("TS-1"), "part of the item's name picks it");
+        assert_eq!(world.state.step, Step::Quantity);
+        let effects = world.text("3");
+        assert!(says(&effects, |m| *m == Msg::NumberOutOfRange { max: 2 }), "{effects:?}");
+        world.text("2");
+        assert_eq!(world.state.draft.quantity, 2);
+        world.text("2");
+        assert_eq!(world.state.draft.reason, Some(policy::reasons_for(world.orders[1].stage())[1]));
+        assert_eq!(world.state.step, Step::Detail);
+        world.text("skip");
+        assert_ne!(world.state.step, Step::Detail, "a label typed whole presses it");
+        assert!(world.state.draft.detail.is_empty());
     }
 
     /// A world whose shop has an agents' group, so the bot may hand over by itself.

@@ -2,7 +2,7 @@
 //!
 //! Layout, in reading order (ARCHITECTURE.md has the full map):
 //! - the pure core — [`money`], [`order`], [`reason`], [`policy`],
-//!   [`retention`], [`conversation`], [`agents`], [`catalogue`]: no I/O, no
+//!   [`retention`], [`conversation`], [`agents`], [`catalogue`], [`typed`]: no I/O, no
 //!   clock, no Telegram types;
 //! - the shell — [`store`] (SQLite), [`desk`] (one input, one transaction),
 //!   [`scheduler`] (due jobs) and [`background`] (what runs beside a
@@ -22,6 +22,7 @@ pub mod outgoing;
 pub mod policy;
 pub mod reason;
 pub mod retention;
+pub mod typed;
 
 pub mod background;
 pub mod clock;

@@ -1,6 +1,6 @@
 //! The terminal channel: the same desk as Telegram, with lines from stdin
 //! and replies on stdout. Buttons are shown numbered; typing the number or
-//! the label presses it. `/photo PATH` sends a photo, `/contact PHONE`
+//! (part of) the label presses it. `/photo PATH` sends a photo, `/contact PHONE`
 //! shares a phone number, `/sticker` sends something that is not a photo.
 //! Works from a pipe, so a whole conversation can be scripted. Follow-ups
 //! reach the terminal customer too: the same [`Background`] as `serve`
@@ -20,6 +20,7 @@ use crate::media;
 use crate::outgoing::{AlbumItem, AlbumKind, ButtonSpec, Keyboard, Outgoing};
 use crate::store::customers::{self, Identity};
 use crate::store::{StoreError, outbox};
+use crate::typed::{self, Picked};
 
 pub const CHANNEL: &str = "terminal";
 /// The terminal has one chat.
@@ -165,31 +166,16 @@ fn read_line(desk: &Desk, line: &str, buttons: &[ButtonSpec]) -> Result<Input, S
     if trimmed == "/sticker" {
         return Ok(Input::Unsupported);
     }
-    let pressed = trimmed
-        .parse::<usize>()
-        .ok()
-        .and_then(|number| number.checked_sub(1))
-        .and_then(|index| buttons.get(index))
-        .or_else(|| buttons.iter().find(|button| loose(&button.label) == loose(trimmed)))
-        .or_else(|| {
-            // The start of a label will do, when it is the start of only one.
-            let typed = loose(trimmed);
-            let mut starting =
-                buttons.iter().filter(|button| !typed.is_empty() && loose(&button.label).starts_with(&typed));
-            starting.next().filter(|_| starting.next().is_none())
-        });
-    if let Some(button) = pressed {
+    // A number out of range goes on as text: the desk says which numbers there are.
+    if let Picked::Button(index) = typed::pick(trimmed, &buttons.iter().map(|b| b.label.as_str()).collect::<Vec<_>>())
+        && let Some(button) = buttons.get(index)
+    {
         return Ok(Input::Button { data: button.data.clone(), callback_id: None, message_id: None });
     }
     Ok(match Command::parse(trimmed) {
         Some(command) => Input::Command(command),
         None => Input::Text(line.to_owned()),
     })
-}
-
-/// A label as typed: letters and digits only, so "done" presses "Done ✓".
-fn loose(label: &str) -> String {
-    label.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
 }
 
 fn photo(desk: &Desk, path: &Path) -> Result<Input, String> {

@@ -19,6 +19,7 @@ use crate::config::Span;
 use crate::money::{Currency, Money};
 use crate::policy::{Decision, Outcome, Verdict};
 use crate::reason::Reason;
+use crate::typed;
 
 pub use command::{AgentCommand, Usage};
 
@@ -50,6 +51,12 @@ pub struct Settings {
     /// A customer writing within this time after their case was closed
     /// reopens it; later, the bot answers as for a new request.
     pub reopen_within: Span,
+    /// Phrases that ask for a person at any step ("我要人工", "can I speak
+    /// to someone"): Latin ones as whole words, Chinese ones anywhere …
+    pub request_phrases: Vec<String>,
+    /// … in a message of at most this many words (a Chinese character is a
+    /// word). A longer message is the customer's account, not a request.
+    pub request_max_words: usize,
     pub escalate: Triggers,
 }
 
@@ -105,6 +112,22 @@ impl Default for Settings {
             first_response: Span(std::time::Duration::from_secs(30 * 60)),
             max_ping_interval: Span(std::time::Duration::from_secs(4 * 3600)),
             reopen_within: Span(std::time::Duration::from_secs(7 * 86_400)),
+            request_phrases: [
+                "人工",
+                "客服",
+                "真人",
+                "human",
+                "agent",
+                "person",
+                "operator",
+                "representative",
+                "someone",
+                "somebody",
+                "customer service",
+            ]
+            .map(str::to_owned)
+            .to_vec(),
+            request_max_words: 12,
             escalate: Triggers::default(),
         }
     }
@@ -191,14 +214,13 @@ impl Settings {
     /// Whether a customer's text holds a threat word, in any setup (it is
     /// flagged on the case for the shop owner).
     pub fn mentions_threat(&self, text: &str) -> bool {
-        let text = text.to_lowercase();
-        // Latin words count whole ("sue", not "issue"); Chinese has no spaces to split on.
-        let words: Vec<&str> = text.split(|c: char| !c.is_ascii_alphanumeric()).collect();
-        self.escalate.threat_words.iter().map(|word| word.to_lowercase()).any(|word| match word.is_ascii() {
-            _ if word.is_empty() => false,
-            true => words.contains(&word.as_str()),
-            false => text.contains(&word),
-        })
+        self.escalate.threat_words.iter().any(|word| typed::mentions(text, word))
+    }
+
+    /// Whether a customer's (normalised) text asks for a person.
+    pub fn asks_for_person(&self, text: &str) -> bool {
+        typed::words(text) <= self.request_max_words
+            && self.request_phrases.iter().any(|phrase| typed::mentions(text, phrase))
     }
 }
 

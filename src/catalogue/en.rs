@@ -272,6 +272,9 @@ pub(super) fn text(msg: &Msg) -> String {
             format!("Sorry, that message is too long. Please keep it under {max} characters.")
         }
         Msg::UseButtons => "Please choose one of the buttons below (or send /cancel to stop).".to_owned(),
+        Msg::NumberOutOfRange { max } => {
+            format!("There is no choice with that number: type a number from 1 to {max}, or tap a button.")
+        }
         Msg::UnexpectedMedia => {
             "Thanks, but I wasn't expecting a photo or file just now. Please answer the question above.".to_owned()
         }

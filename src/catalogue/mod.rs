@@ -297,6 +297,10 @@ pub enum Msg {
         max: usize,
     },
     UseButtons,
+    /// A typed number no button has: the numbers there are, 1 to `max`.
+    NumberOutOfRange {
+        max: usize,
+    },
     UnexpectedMedia,
     Unsupported,
     /// "✓ <label>": echoes a choice above the next question.
@@ -993,6 +997,7 @@ mod tests {
             Msg::StaleButton,
             Msg::TextTooLong { max: 1000 },
             Msg::UseButtons,
+            Msg::NumberOutOfRange { max: 7 },
             Msg::UnexpectedMedia,
             Msg::Unsupported,
             Msg::AskCondition { item: data.item.into() },

@@ -227,6 +227,7 @@ pub(super) fn text(msg: &Msg) -> String {
         Msg::StaleButton => "抱歉，这个按钮已过期。".to_owned(),
         Msg::TextTooLong { max } => format!("抱歉，这条消息太长了，请控制在{max}字以内。"),
         Msg::UseButtons => "请点击下方按钮选择（或发送 /cancel 取消）。".to_owned(),
+        Msg::NumberOutOfRange { max } => format!("没有这个序号的选项：请输入 1 到 {max} 之间的数字，或点击按钮。"),
         Msg::UnexpectedMedia => "谢谢，不过现在还不需要照片或文件哦，请先回答上面的问题。".to_owned(),
         Msg::Unsupported => "抱歉，这里暂时看不了表情、语音这类消息，请打字或点击按钮。".to_owned(),
         Msg::Chosen(inner) => {

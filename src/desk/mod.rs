@@ -133,6 +133,8 @@ impl Desk {
 
     /// Handles one input in one transaction.
     pub async fn handle(&self, incoming: Incoming, now: DateTime<Utc>) -> Result<Handled, StoreError> {
+        // Customer text enters here, from every channel: matchers see one form of it.
+        let incoming = Incoming { input: incoming.input.normalised(), ..incoming };
         let mut tx = self.store.write().await?;
         let identity = &incoming.identity;
         if let Some(update_id) = incoming.update_id

@@ -19,3 +19,4 @@ mod shop_owner;
 pub mod survey_burst;
 mod telegram_intake;
 mod terminal_chat;
+mod typing;
