@@ -104,6 +104,8 @@ pub enum Input {
         file_unique_id: String,
         media_group_id: Option<String>,
         stored: Option<StoredFile>,
+        /// The words sent with it; on evidence they describe the problem.
+        caption: Option<String>,
     },
     /// A sticker, voice message, non-image file or anything else we cannot use.
     Unsupported,
@@ -269,7 +271,7 @@ impl Conversation {
 pub fn needs(state: &Conversation, input: &Input, config: &Config) -> Needs {
     let typed_order = match (&state.step, input) {
         (Step::Menu | Step::OrderNo { .. }, Input::Text(text)) => {
-            OrderNo::parse(text, &config.intake.order_number_pattern.0)
+            typed_order(text, &config.intake.order_number_pattern.0).map(|(order, _)| order)
         }
         (Step::PickOrder { orders }, Input::Button { data, .. }) => match Choice::parse(data) {
             Some((Some(question), Choice::Order(index))) if question == state.question => {
@@ -290,10 +292,15 @@ pub fn needs(state: &Conversation, input: &Input, config: &Config) -> Needs {
     Needs { order, phone_orders }
 }
 
+/// The order number a text is or contains, with the rest of the text.
+fn typed_order(text: &str, pattern: &regex::Regex) -> Option<(OrderNo, String)> {
+    OrderNo::parse(text, pattern).map(|order| (order, String::new())).or_else(|| OrderNo::find_in(text, pattern))
+}
+
 /// One step of the conversation.
 pub fn step(state: Conversation, input: Input, facts: &Facts<'_>) -> (Conversation, Vec<Effect>) {
     let contact_only = facts.wrong_answers.everywhere >= facts.config.intake.proof_order_limit;
-    let mut turn = Turn { state, facts, effects: Vec::new(), failed: false, contact_only };
+    let mut turn = Turn { state, facts, effects: Vec::new(), failed: false, contact_only, album: None };
     turn.handle(input);
     turn.count_failures();
     (turn.state, turn.effects)
@@ -336,7 +343,6 @@ enum Choice {
     Reason(Reason),
     Outcome(Outcome),
     Skip,
-    Done,
     Intact(bool),
     Accept,
     Another,
@@ -361,7 +367,6 @@ impl Choice {
             Choice::Reason(reason) => flow(format!("r:{}", reason.code())),
             Choice::Outcome(outcome) => flow(format!("u:{}", outcome.code())),
             Choice::Skip => flow("skip".into()),
-            Choice::Done => flow("done".into()),
             Choice::Intact(intact) => flow(format!("c:{}", u8::from(*intact))),
             Choice::Accept => flow("accept".into()),
             Choice::Another => flow("another".into()),
@@ -397,7 +402,6 @@ impl Choice {
                     "r" => Choice::Reason(Reason::from_code(value)?),
                     "u" => Choice::Outcome(Outcome::from_code(value)?),
                     "skip" => Choice::Skip,
-                    "done" => Choice::Done,
                     "c" => Choice::Intact(match value {
                         "1" => true,
                         "0" => false,
@@ -425,6 +429,9 @@ struct Turn<'f, 'c> {
     failed: bool,
     /// The order in question takes no typed digits any more.
     contact_only: bool,
+    /// The album the input belongs to: every reply to it shares the album's
+    /// one answer, the latest replacing the earlier.
+    album: Option<String>,
 }
 
 impl Turn<'_, '_> {
@@ -434,10 +441,11 @@ impl Turn<'_, '_> {
             Input::Button { data, callback_id, message_id } => self.button(&data, callback_id, message_id),
             Input::Text(text) => self.text(text),
             Input::Contact { phone, own } => self.contact(&phone, own),
-            Input::Media { kind, file_id, file_unique_id, media_group_id, stored } => {
+            Input::Media { kind, file_id, file_unique_id, media_group_id, stored, caption } => {
                 let received_at = self.facts.now;
+                self.album.clone_from(&media_group_id);
                 let evidence = Evidence { kind, file_id, file_unique_id, media_group_id, received_at, stored };
-                self.media(evidence)
+                self.media(evidence, caption.as_deref())
             }
             Input::Unsupported => {
                 let notice = if self.state.step == Step::Evidence { Msg::NotAPhoto } else { Msg::Unsupported };
@@ -526,11 +534,16 @@ impl Turn<'_, '_> {
                 if policy::reasons_for(order.stage()).contains(&reason) =>
             {
                 self.state.draft.reason = Some(reason);
+                let chosen = vec![Msg::Chosen(Box::new(Msg::ReasonLabel(reason)))];
+                // The photo question takes the description too (a caption or
+                // a typed line), and words the customer already gave need no question.
+                if self.photo_range().min > 0 || !self.state.draft.detail.is_empty() {
+                    return self.after_detail(chosen, message_id);
+                }
                 self.state.step = Step::Detail;
-                self.ask(vec![Msg::Chosen(Box::new(Msg::ReasonLabel(reason)))], message_id);
+                self.ask(chosen, message_id);
             }
-            (Step::Detail, Choice::Skip, Some(_)) => self.after_detail(message_id),
-            (Step::Evidence, Choice::Done, Some(_)) if self.evidence_complete() => self.after_evidence(message_id),
+            (Step::Detail, Choice::Skip, Some(_)) => self.after_detail(Vec::new(), message_id),
             (Step::Outcome, Choice::Outcome(outcome), Some(order))
                 if self.offered_outcomes(order).contains(&outcome) =>
             {
@@ -579,13 +592,22 @@ impl Turn<'_, '_> {
         if self.facts.config.agents.is_threat(text) {
             return self.request_agent(None, Why::Threat);
         }
-        let pattern = &self.facts.config.intake.order_number_pattern.0;
+        let typed = typed_order(text, &self.facts.config.intake.order_number_pattern.0);
         match self.state.step.clone() {
-            Step::Menu if OrderNo::parse(text, pattern).is_some() => {
+            // At rest, an order number alone or one of the shop's orders named
+            // in a sentence starts a request; other words get the menu.
+            Step::Menu
+                if typed.as_ref().is_some_and(|(order, rest)| {
+                    rest.is_empty() || self.facts.order.as_ref().is_some_and(|known| known.no == *order)
+                }) =>
+            {
                 self.state.draft = Draft::default();
-                self.order_number(text, 0);
+                self.order_number(typed, 0);
             }
-            Step::OrderNo { misses } => self.order_number(text, misses),
+            Step::OrderNo { misses } => {
+                self.state.draft = Draft::default();
+                self.order_number(typed, misses);
+            }
             Step::Proof { order } => self.proof(text, order),
             Step::Quantity => match text.parse::<u32>() {
                 Ok(quantity) => {
@@ -599,16 +621,21 @@ impl Turn<'_, '_> {
                 }
                 Err(_) => self.typed_button(text, Msg::UseButtons),
             },
-            // A description that is a button's whole label ("skip") presses it.
-            Step::Detail => match self.buttons().into_iter().find(|(label, _)| typed::is_label(text, label)) {
-                Some((_, data)) => self.button(&data, None, None),
-                None if text.is_empty() => self.ask_again(Msg::UseButtons),
-                None => {
-                    self.state.draft.detail = text.to_owned();
-                    self.after_detail(None);
+            // Free text describes the problem, unless it is a button's whole label ("skip").
+            Step::Detail | Step::Evidence => {
+                match self.buttons().into_iter().find(|(label, _)| typed::is_label(text, label)) {
+                    Some((_, data)) => self.button(&data, None, None),
+                    None if text.is_empty() => self.ask_again(Msg::UseButtons),
+                    None if self.state.step == Step::Evidence => {
+                        self.add_detail(text);
+                        self.ask(vec![Msg::DetailNoted], None);
+                    }
+                    None => {
+                        self.add_detail(text);
+                        self.after_detail(Vec::new(), None);
+                    }
                 }
-            },
-            Step::Evidence => self.typed_button(text, Msg::NotAPhoto),
+            }
             _ => self.typed_button(text, Msg::UseButtons),
         }
     }
@@ -634,12 +661,15 @@ impl Turn<'_, '_> {
         rows.into_iter().flatten().map(|button| (catalogue::render(lang, &button.label), button.data)).collect()
     }
 
-    fn order_number(&mut self, text: &str, misses: u8) {
+    /// The order number the customer typed, with the rest of their words
+    /// (kept as the request's description).
+    fn order_number(&mut self, typed: Option<(OrderNo, String)>, misses: u8) {
         let intake = &self.facts.config.intake;
-        let Some(typed) = OrderNo::parse(text, &intake.order_number_pattern.0) else {
+        let Some((typed, words)) = typed else {
             self.state.step = Step::OrderNo { misses };
             return self.ask_again(Msg::OrderNoMalformed);
         };
+        self.add_detail(&words);
         let Some(order) = self.facts.order.as_ref().filter(|order| order.no == typed) else {
             let misses = misses.saturating_add(1);
             self.state.step = Step::OrderNo { misses };
@@ -733,24 +763,58 @@ impl Turn<'_, '_> {
         self.ask(Vec::new(), None);
     }
 
-    fn media(&mut self, evidence: Evidence) {
-        if self.state.step != Step::Evidence {
+    /// A photo or video. The photo question ends by itself once enough have
+    /// come; later ones (the rest of the album, or an afterthought) are
+    /// still added while the request is being finished, up to the maximum.
+    fn media(&mut self, evidence: Evidence, caption: Option<&str>) {
+        let collecting = self.state.step == Step::Evidence;
+        let finishing =
+            matches!(self.state.step, Step::Outcome | Step::Condition | Step::Retention { .. } | Step::Confirm)
+                && self.photo_range().min > 0;
+        if !collecting && !finishing {
             return self.ask_again(Msg::UnexpectedMedia);
         }
-        let album = evidence.media_group_id.clone();
+        if let Some(caption) = caption {
+            self.add_detail(caption);
+        }
         let range = self.photo_range();
         let evidence_list = &mut self.state.draft.evidence;
         let duplicate = evidence_list.iter().any(|seen| seen.file_unique_id == evidence.file_unique_id);
         let full = evidence_list.len() >= usize::from(range.max);
-        let notice = if full && !duplicate {
-            vec![Msg::EvidenceFull { max: range.max }]
-        } else {
-            if !duplicate {
-                evidence_list.push(evidence);
-            }
-            Vec::new()
+        if !full && !duplicate {
+            evidence_list.push(evidence);
+        }
+        let have = evidence_list.len();
+        let notice = match full && !duplicate {
+            true => Msg::EvidenceFull { max: range.max },
+            false => Msg::EvidenceReceived { have, min: range.min, max: range.max },
         };
-        self.ask_in(notice, None, album);
+        if finishing {
+            // The same question again, under the same number: its buttons
+            // already on the screen stay good.
+            return self.put(vec![notice], None);
+        }
+        if self.evidence_complete() {
+            return self.after_evidence(vec![notice], None);
+        }
+        self.ask(Vec::new(), None);
+    }
+
+    /// Adds the customer's own words to the request's description.
+    fn add_detail(&mut self, words: &str) {
+        let words = words.trim();
+        let detail = &mut self.state.draft.detail;
+        if words.is_empty() || detail.contains(words) {
+            return;
+        }
+        if !detail.is_empty() {
+            detail.push_str(" / ");
+        }
+        detail.push_str(words);
+        let max = self.facts.config.intake.max_text_chars;
+        if detail.chars().count() > max {
+            *detail = detail.chars().take(max).collect();
+        }
     }
 
     fn start_intake(&mut self, edit: Option<i32>) {
@@ -760,7 +824,8 @@ impl Turn<'_, '_> {
     }
 
     fn order_proven(&mut self, order: &Order, edit: Option<i32>) {
-        self.state.draft = Draft { order: Some(order.no.clone()), ..Draft::default() };
+        let detail = std::mem::take(&mut self.state.draft.detail);
+        self.state.draft = Draft { order: Some(order.no.clone()), detail, ..Draft::default() };
         if policy::reasons_for(order.stage()).is_empty() {
             self.reset();
             return self.menu(vec![Msg::OrderUnpaid { order: order.no.clone() }], edit);
@@ -781,23 +846,25 @@ impl Turn<'_, '_> {
         self.ask(prefix.into().into_iter().collect(), edit);
     }
 
-    fn after_detail(&mut self, edit: Option<i32>) {
-        if self.photo_range().min == 0 {
-            return self.after_evidence(edit);
+    /// Photos next, unless the reason needs none or they are all here
+    /// (kept from before the customer changed the request).
+    fn after_detail(&mut self, prefix: Vec<Msg>, edit: Option<i32>) {
+        if self.photo_range().min == 0 || self.evidence_complete() {
+            return self.after_evidence(prefix, edit);
         }
         self.state.step = Step::Evidence;
-        self.ask(Vec::new(), edit);
+        self.ask(prefix, edit);
     }
 
-    fn after_evidence(&mut self, edit: Option<i32>) {
+    fn after_evidence(&mut self, prefix: Vec<Msg>, edit: Option<i32>) {
         let Some(order) = self.facts.order.as_ref() else { return self.ask_again(Msg::StaleButton) };
         let offered = self.offered_outcomes(order);
         if let [only] = offered.as_slice() {
             self.state.draft.outcome = Some(*only);
-            return self.after_outcome(order, Vec::new(), edit);
+            return self.after_outcome(order, prefix, edit);
         }
         self.state.step = Step::Outcome;
-        self.ask(Vec::new(), edit);
+        self.ask(prefix, edit);
     }
 
     /// A return or exchange for a subjective reason that the rules would
@@ -1030,14 +1097,15 @@ impl Turn<'_, '_> {
         self.ask(prefix, edit);
     }
 
-    fn ask(&mut self, prefix: Vec<Msg>, edit: Option<i32>) {
-        self.ask_in(prefix, edit, None);
-    }
-
     /// Asks the current step's question, after `prefix`. Every question gets
     /// a new number, which makes the buttons of earlier ones stale.
-    fn ask_in(&mut self, mut parts: Vec<Msg>, edit: Option<i32>, album: Option<String>) {
+    fn ask(&mut self, prefix: Vec<Msg>, edit: Option<i32>) {
         self.state.question = self.state.question.wrapping_add(1);
+        self.put(prefix, edit);
+    }
+
+    /// Puts the current question, under its current number, after `parts`.
+    fn put(&mut self, mut parts: Vec<Msg>, edit: Option<i32>) {
         let (prompt, keys) = match self.prompt() {
             Some(prompt) => prompt,
             None => {
@@ -1051,7 +1119,7 @@ impl Turn<'_, '_> {
             Keys::ShareContact | Keys::RemoveShareContact => None,
             _ => edit,
         };
-        self.effects.push(Effect::Reply(Reply { parts, keys, edit, album }));
+        self.effects.push(Effect::Reply(Reply { parts, keys, edit, album: self.album.clone() }));
     }
 
     fn reply(&mut self, parts: Vec<Msg>, keys: Keys, edit: Option<i32>) {
@@ -1135,12 +1203,11 @@ impl Turn<'_, '_> {
                 let kind =
                     draft.reason.and_then(Reason::evidence_kind).unwrap_or(crate::reason::EvidenceKind::AsReceived);
                 let question = if have == 0 {
-                    Msg::AskEvidence { kind, min: range.min, max: range.max, have }
+                    Msg::AskEvidence { kind, min: range.min, max: range.max }
                 } else {
                     Msg::EvidenceReceived { have, min: range.min, max: range.max }
                 };
-                let done = self.evidence_complete().then(|| vec![button(Msg::DoneButton, Choice::Done)]);
-                (vec![question], with_cancel(done.into_iter().collect()))
+                (vec![question], with_cancel(Vec::new()))
             }
             Step::Outcome => {
                 let outcomes = self.offered_outcomes(order?);
@@ -1410,13 +1477,27 @@ mod tests {
         }
 
         fn photo(&mut self, unique: &str, album: Option<&str>) -> Vec<Effect> {
+            self.captioned_photo(unique, album, None)
+        }
+
+        fn captioned_photo(&mut self, unique: &str, album: Option<&str>, caption: Option<&str>) -> Vec<Effect> {
             self.send(Input::Media {
                 kind: MediaKind::Photo,
                 file_id: format!("file-{unique}"),
                 file_unique_id: unique.into(),
                 media_group_id: album.map(Into::into),
                 stored: None,
+                caption: caption.map(Into::into),
             })
+        }
+
+        /// An album as Telegram delivers it: one input per photo, the caption on the first.
+        fn album(&mut self, id: &str, uniques: &[&str], caption: Option<&str>) -> Vec<Effect> {
+            let mut effects = Vec::new();
+            for (index, unique) in uniques.iter().enumerate() {
+                effects = self.captioned_photo(unique, Some(id), caption.filter(|_| index == 0));
+            }
+            effects
         }
     }
 
@@ -1451,27 +1532,76 @@ mod tests {
             actions += 1;
             f(world)
         };
-        act(&mut world, &|w| w.command(Command::Start));
-        act(&mut world, &|w| w.press(Msg::MenuNew));
-        act(&mut world, &|w| w.text("TB-100001"));
+        act(&mut world, &|w| w.text("TB-100001 arrived broken"));
         act(&mut world, &|w| w.text("8000"));
         act(&mut world, &|w| w.press(Msg::ReasonLabel(Reason::DamagedInTransit)));
-        act(&mut world, &|w| w.press(Msg::SkipButton));
-        for unique in ["p1", "p2", "p3"] {
-            act(&mut world, &|w| w.photo(unique, Some("album-1")));
-        }
-        act(&mut world, &|w| w.press(Msg::DoneButton));
+        let summary = act(&mut world, &|w| w.album("album-1", &["p1", "p2", "p3"], Some("the box was crushed")));
+        assert!(says(&summary, |m| *m == Msg::AskOutcome), "the photo question ended by itself: {summary:?}");
         act(&mut world, &|w| w.press(Msg::OutcomeLabel(Outcome::Reship)));
         let effects = act(&mut world, &|w| w.press(Msg::ConfirmButton));
-        assert_eq!(actions, 12, "customer actions to open a damaged-item case");
+        assert_eq!(actions, 6, "customer actions to open a damaged-item case (an album is one)");
         let [case] = world.opened.as_slice() else { panic!("one case expected, got {:?}", world.opened) };
         assert_eq!(case.id, CaseId::from_seq(1001));
         assert_eq!(case.reason, Reason::DamagedInTransit);
         assert_eq!(case.outcome, Outcome::Reship);
         assert_eq!(case.evidence.len(), 3);
+        assert_eq!(case.detail, "arrived broken / the box was crushed", "the first words and the caption");
         assert_eq!(case.decision.verdict, Verdict::NeedsReview);
         assert!(says(&effects, |msg| matches!(msg, Msg::CaseOpened { id, .. } if *id == case.id)));
         assert_eq!(world.state.step, Step::Menu);
+    }
+
+    #[test]
+    fn an_order_number_typed_at_rest_starts_a_request_for_it() {
+        let mut world = World::new();
+        world.text("tb-100001");
+        assert!(matches!(world.state.step, Step::Proof { .. }), "the very first message");
+        world.command(Command::Start);
+        world.text("订单 TB-100001，花瓶碎了");
+        assert!(matches!(world.state.step, Step::Proof { .. }), "after the greeting, inside a sentence");
+        assert_eq!(world.state.draft.detail, "订单 花瓶碎了");
+        world.text("8000");
+        world.press(Msg::ReasonLabel(Reason::ChangedMind));
+        assert_eq!(world.state.step, Step::Outcome, "the words already describe it: no description asked");
+        world.press(Msg::OutcomeLabel(Outcome::ReturnRefund));
+        world.press(Msg::ConditionIntactButton);
+        world.press(Msg::DeclineOfferButton);
+        world.press(Msg::ConfirmButton);
+        assert_eq!(world.opened[0].detail, "订单 花瓶碎了");
+        assert_eq!(world.state.step, Step::Menu);
+        world.text("TB-100002");
+        assert!(matches!(world.state.step, Step::Proof { .. }), "after a case was opened");
+        assert_eq!(world.state.draft.detail, "", "nothing of the earlier request is carried over");
+
+        let mut world = World::new();
+        let effects = world.text("my order 20260301 never came");
+        assert!(says(&effects, |m| *m == Msg::UseButtons), "an unknown number in a sentence: {effects:?}");
+        assert_eq!(world.state.step, Step::Menu);
+        let effects = world.text("NOPE-0001");
+        assert!(says(&effects, |m| matches!(m, Msg::OrderNotFound { .. })), "a number alone is taken as one");
+        let effects = world.text("it is TB-100001 I think");
+        assert!(matches!(world.state.step, Step::Proof { .. }), "asked for, a number in a sentence: {effects:?}");
+    }
+
+    #[test]
+    fn a_caption_or_a_typed_line_at_the_photo_question_describes_the_problem() {
+        let mut world = World::new();
+        at_reason(&mut world);
+        let effects = world.press(Msg::ReasonLabel(Reason::QualityDefect));
+        assert_eq!(world.state.step, Step::Evidence, "no separate description question");
+        assert!(says(&effects, |m| matches!(m, Msg::AskEvidence { min: 3, .. })));
+        let effects = world.text("the seam is open");
+        assert!(says(&effects, |m| *m == Msg::DetailNoted));
+        assert_eq!(world.state.fails, 0, "words at the photo question are no failure");
+        world.captioned_photo("a", None, Some("left sleeve"));
+        world.album("album-2", &["b", "c"], None);
+        assert_eq!(world.state.step, Step::Outcome);
+        assert_eq!(world.state.draft.detail, "the seam is open / left sleeve");
+        let effects = world.press(Msg::OutcomeLabel(Outcome::ReturnRefund));
+        assert!(says(
+            &effects,
+            |m| matches!(m, Msg::Summary { detail, photos: 3, .. } if detail.contains("left sleeve"))
+        ));
     }
 
     #[test]
@@ -1622,11 +1752,7 @@ mod tests {
         let mut world = coupon_shop();
         at_reason(&mut world);
         world.press(Msg::ReasonLabel(Reason::QualityDefect));
-        world.press(Msg::SkipButton);
-        for unique in ["p1", "p2", "p3"] {
-            world.photo(unique, None);
-        }
-        world.press(Msg::DoneButton);
+        world.album("album-1", &["p1", "p2", "p3"], None);
         world.press(Msg::OutcomeLabel(Outcome::ReturnRefund));
         assert_eq!(world.state.step, Step::Confirm, "no condition question and no offers for a defect");
     }
@@ -1820,28 +1946,58 @@ mod tests {
         let mut world = World::new();
         at_reason(&mut world);
         world.press(Msg::ReasonLabel(Reason::QualityDefect));
-        world.press(Msg::SkipButton);
-        let effects = world.photo("a", Some("album-9"));
-        assert!(matches!(effects.as_slice(), [Effect::Reply(Reply { album: Some(album), .. })] if album == "album-9"));
-        for unique in ["b", "c", "d", "e", "f"] {
-            world.photo(unique, Some("album-9"));
+        for unique in ["a", "b", "c", "d", "e", "f"] {
+            let effects = world.photo(unique, Some("album-9"));
+            let replies: Vec<_> = effects.iter().filter(|e| matches!(e, Effect::Reply(_))).collect();
+            assert!(
+                matches!(replies.as_slice(), [Effect::Reply(Reply { album: Some(album), .. })] if album == "album-9"),
+                "one reply per photo, each the album's: {effects:?}"
+            );
         }
         assert_eq!(world.state.draft.evidence.len(), 5, "at most 5 photos");
-        world.photo("a", None);
+        let effects = world.photo("a", None);
         assert_eq!(world.state.draft.evidence.len(), 5, "the same photo counts once");
+        assert!(says(&effects, |m| matches!(m, Msg::EvidenceReceived { have: 5, .. })));
     }
 
     #[test]
-    fn the_done_button_appears_only_once_enough_photos_arrived() {
+    fn the_photo_question_ends_by_itself_and_later_photos_are_still_added() {
         let mut world = World::new();
         at_reason(&mut world);
         world.press(Msg::ReasonLabel(Reason::QualityDefect));
-        world.press(Msg::SkipButton);
         world.photo("a", None);
-        world.photo("b", None);
-        assert!(!world.last_buttons.iter().any(|b| b.label == Msg::DoneButton));
-        world.photo("c", None);
-        assert!(world.last_buttons.iter().any(|b| b.label == Msg::DoneButton));
+        let effects = world.photo("b", None);
+        assert!(says(&effects, |m| *m == Msg::EvidenceReceived { have: 2, min: 3, max: 5 }));
+        assert_eq!(world.state.step, Step::Evidence);
+        let effects = world.photo("c", None);
+        assert!(says(&effects, |m| *m == Msg::EvidenceReceived { have: 3, min: 3, max: 5 }));
+        assert_eq!(world.state.step, Step::Outcome, "the minimum ends the photo question");
+        let outcome_buttons = world.last_buttons.clone();
+        let effects = world.photo("d", None);
+        assert!(says(&effects, |m| *m == Msg::EvidenceReceived { have: 4, min: 3, max: 5 }));
+        assert!(says(&effects, |m| *m == Msg::AskOutcome), "the question again: {effects:?}");
+        assert_eq!(world.last_buttons, outcome_buttons, "the buttons already shown stay good");
+        world.press(Msg::OutcomeLabel(Outcome::ReturnRefund));
+        world.photo("e", None);
+        let effects = world.photo("f", None);
+        assert!(says(&effects, |m| *m == Msg::EvidenceFull { max: 5 }));
+        assert!(says(&effects, |m| matches!(m, Msg::Summary { photos: 5, .. })), "{effects:?}");
+        world.press(Msg::ConfirmButton);
+        assert_eq!(world.opened[0].evidence.len(), 5);
+        let effects = world.photo("g", None);
+        assert!(says(&effects, |m| *m == Msg::UnexpectedMedia), "at rest, photos are not evidence");
+    }
+
+    #[test]
+    fn a_changed_request_keeps_its_photos() {
+        let mut world = World::new();
+        at_reason(&mut world);
+        world.press(Msg::ReasonLabel(Reason::QualityDefect));
+        world.album("album-3", &["a", "b", "c"], None);
+        world.press(Msg::OutcomeLabel(Outcome::ReturnRefund));
+        world.press(Msg::ChangeButton);
+        world.press(Msg::ReasonLabel(Reason::DamagedInTransit));
+        assert_eq!(world.state.step, Step::Outcome, "the photos already sent are enough");
     }
 
     #[test]
@@ -1857,7 +2013,6 @@ mod tests {
         let effects = world.text(&"长".repeat(10_000));
         assert!(says(&effects, |m| matches!(m, Msg::TextTooLong { max: 1000 })));
         world.press(Msg::ReasonLabel(Reason::QualityDefect));
-        world.press(Msg::SkipButton);
         let effects = world.send(Input::Unsupported);
         assert!(says(&effects, |m| *m == Msg::NotAPhoto));
         assert_eq!(world.state.step, Step::Evidence);
@@ -1972,8 +2127,9 @@ mod tests {
         assert!(says(&effects, |m| *m == Msg::NumberOutOfRange { max: 2 }), "{effects:?}");
         world.text("2");
         assert_eq!(world.state.draft.quantity, 2);
-        world.text("2");
-        assert_eq!(world.state.draft.reason, Some(policy::reasons_for(world.orders[1].stage())[1]));
+        // The eighth reason, a change of mind, asks for a description (photo reasons do not).
+        world.text("8");
+        assert_eq!(world.state.draft.reason, Some(policy::reasons_for(world.orders[1].stage())[7]));
         assert_eq!(world.state.step, Step::Detail);
         world.text("skip");
         assert_ne!(world.state.step, Step::Detail, "a label typed whole presses it");
@@ -2000,11 +2156,7 @@ mod tests {
         let mut world = world_with_agents();
         at_reason(&mut world);
         world.press(Msg::ReasonLabel(Reason::DamagedInTransit));
-        world.press(Msg::SkipButton);
-        for unique in ["p1", "p2", "p3"] {
-            world.photo(unique, Some("album-1"));
-        }
-        world.press(Msg::DoneButton);
+        world.album("album-1", &["p1", "p2", "p3"], None);
         world.press(Msg::OutcomeLabel(Outcome::Reship));
         let effects = world.press(Msg::ConfirmButton);
         let handed = Effect::RequestAgent { case: Some(CaseId::from_seq(1001)), why: Why::Review };

@@ -20,6 +20,25 @@ impl OrderNo {
         whole_match.then(|| OrderNo(text.to_uppercase()))
     }
 
+    /// The first order number inside a sentence ("DEMO-1005 收到的东西坏了"),
+    /// with the rest of the sentence. Only a match that stands on its own
+    /// (not part of a longer word) and holds a digit counts, so that
+    /// ordinary words are not taken for order numbers.
+    pub fn find_in(text: &str, pattern: &Regex) -> Option<(OrderNo, String)> {
+        let joined = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        let found = pattern.find_iter(text).find(|m| {
+            m.as_str().bytes().any(|b| b.is_ascii_digit())
+                && !joined(text[..m.start()].chars().next_back())
+                && !joined(text[m.end()..].chars().next())
+        })?;
+        let filler = |c: char| c.is_whitespace() || c.is_ascii_punctuation() || "，。：；、！？".contains(c);
+        let before = text[..found.start()].trim_matches(filler);
+        let after = text[found.end()..].trim_matches(filler);
+        let rest =
+            if before.is_empty() || after.is_empty() { [before, after].concat() } else { format!("{before} {after}") };
+        Some((OrderNo(found.as_str().to_uppercase()), rest))
+    }
+
     /// An order number read back from the store or an import file.
     pub fn from_trusted(text: &str) -> OrderNo {
         OrderNo(text.trim().to_uppercase())
@@ -161,6 +180,20 @@ mod tests {
         assert!(OrderNo::parse("12345", &pattern()).is_none());
         assert!(OrderNo::parse("order 123456", &pattern()).is_none());
         assert!(OrderNo::parse(&"9".repeat(33), &pattern()).is_none());
+    }
+
+    #[test]
+    fn an_order_number_is_found_inside_a_sentence() {
+        let found = |text: &str| OrderNo::find_in(text, &pattern()).map(|(no, rest)| (no.0, rest));
+        assert_eq!(found("DEMO-1005 收到的东西坏了"), Some(("DEMO-1005".into(), "收到的东西坏了".into())));
+        assert_eq!(found("订单demo-1005，花瓶碎了。"), Some(("DEMO-1005".into(), "订单 花瓶碎了".into())));
+        assert_eq!(
+            found("my order DEMO-1005 arrived broken"),
+            Some(("DEMO-1005".into(), "my order arrived broken".into()))
+        );
+        assert_eq!(found("DEMO-1005"), Some(("DEMO-1005".into(), String::new())));
+        assert_eq!(found("the parcel arrived damaged"), None, "words without a digit are no order numbers");
+        assert_eq!(found(&format!("ref {}", "9".repeat(40))), None, "part of a longer word");
     }
 
     #[test]

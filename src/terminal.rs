@@ -1,6 +1,7 @@
 //! The terminal channel: the same desk as Telegram, with lines from stdin
 //! and replies on stdout. Buttons are shown numbered; typing the number or
-//! (part of) the label presses it. `/photo PATH` sends a photo, `/contact PHONE`
+//! (part of) the label presses it. `/photo PATH…` sends a photo, or several
+//! as one album (`-- WORDS` after the paths is its caption), `/contact PHONE` (Open a damaged-item case in six actions: an order number typed at rest (alone, or in a sentence naming a known order) starts a request and keeps the customer's words; the photo question takes the description from a caption or typed line and ends by itself at the minimum, later photos still joining the draft; the terminal sends several photos as one album with a caption)
 //! shares a phone number, `/sticker` sends something that is not a photo.
 //! Works from a pipe, so a whole conversation can be scripted. Follow-ups
 //! reach the terminal customer too: the same [`Background`] as `serve`
@@ -12,7 +13,7 @@ use std::path::Path;
 use tokio::io::{AsyncBufRead, AsyncBufReadExt};
 
 use crate::background::Background;
-use crate::case::MediaKind;
+use crate::case::{MediaKind, StoredFile};
 use crate::catalogue::{self, Lang, Msg};
 use crate::conversation::{Command, Input, Step};
 use crate::desk::{Desk, Incoming};
@@ -111,15 +112,18 @@ where
             continue;
         }
         screen.echo(line)?;
-        let input = match read_line(desk, line, &screen.buttons) {
-            Ok(input) => input,
+        let inputs = match read_line(desk, line, &screen.buttons) {
+            Ok(inputs) => inputs,
             Err(problem) => {
                 writeln!(screen.output, "  ! {problem}")?;
                 continue;
             }
         };
-        let help = matches!(input, Input::Command(Command::Help));
-        desk.handle(Incoming { update_id: None, identity: identity.clone(), input, message: None }, desk.now()).await?;
+        let help = matches!(inputs.as_slice(), [Input::Command(Command::Help)]);
+        for input in inputs {
+            let incoming = Incoming { update_id: None, identity: identity.clone(), input, message: None };
+            desk.handle(incoming, desk.now()).await?;
+        }
         screen.show(desk).await?;
         if help {
             // Telegram has buttons for these; the terminal has commands.
@@ -153,47 +157,70 @@ async fn resume<W: Write>(desk: &Desk, identity: &Identity, screen: &mut Screen<
     Ok(())
 }
 
-/// What a typed line means. An `Err` is a local problem (a photo file that
-/// cannot be read) told to the person at the terminal, not to the desk.
-fn read_line(desk: &Desk, line: &str, buttons: &[ButtonSpec]) -> Result<Input, String> {
+/// What a typed line means: one input, or an album's photos. An `Err` is a
+/// local problem (a photo file that cannot be read) told to the person at
+/// the terminal, not to the desk.
+fn read_line(desk: &Desk, line: &str, buttons: &[ButtonSpec]) -> Result<Vec<Input>, String> {
     let trimmed = line.trim();
-    if let Some(path) = trimmed.strip_prefix("/photo ") {
-        return photo(desk, Path::new(path.trim()));
+    if let Some(paths) = trimmed.strip_prefix("/photo ") {
+        return photos(desk, paths);
     }
     if let Some(phone) = trimmed.strip_prefix("/contact ") {
-        return Ok(Input::Contact { phone: phone.trim().to_owned(), own: true });
+        return Ok(vec![Input::Contact { phone: phone.trim().to_owned(), own: true }]);
     }
     if trimmed == "/sticker" {
-        return Ok(Input::Unsupported);
+        return Ok(vec![Input::Unsupported]);
     }
     // A number out of range goes on as text: the desk says which numbers there are.
     if let Picked::Button(index) = typed::pick(trimmed, &buttons.iter().map(|b| b.label.as_str()).collect::<Vec<_>>())
         && let Some(button) = buttons.get(index)
     {
-        return Ok(Input::Button { data: button.data.clone(), callback_id: None, message_id: None });
+        return Ok(vec![Input::Button { data: button.data.clone(), callback_id: None, message_id: None }]);
     }
-    Ok(match Command::parse(trimmed) {
+    Ok(vec![match Command::parse(trimmed) {
         Some(command) => Input::Command(command),
         None => Input::Text(line.to_owned()),
-    })
+    }])
 }
 
-fn photo(desk: &Desk, path: &Path) -> Result<Input, String> {
+/// `/photo a.jpg b.jpg -- the glaze is cracked`: the files as one album
+/// (as Telegram delivers one: a photo per input, one group id), the words
+/// after `--` as its caption. A path with spaces works on its own.
+fn photos(desk: &Desk, typed: &str) -> Result<Vec<Input>, String> {
+    let (paths, caption) = match typed.split_once(" -- ") {
+        Some((paths, caption)) => (paths.trim(), Some(caption.trim().to_owned())),
+        None => (typed.trim(), None),
+    };
+    let paths: Vec<&str> = match Path::new(paths).is_file() {
+        true => vec![paths],
+        false => paths.split_whitespace().collect(),
+    };
+    let stored = paths.iter().map(|path| photo(desk, Path::new(path))).collect::<Result<Vec<_>, _>>()?;
+    // An album's group id: its first photo's content, as unique as the album.
+    let album = match stored.as_slice() {
+        [first, _, ..] => Some(format!("local:{}", first.sha256)),
+        _ => None,
+    };
+    let inputs = stored.into_iter().enumerate().map(|(index, stored)| Input::Media {
+        kind: MediaKind::Photo,
+        file_id: format!("local:{}", stored.sha256),
+        file_unique_id: stored.sha256.clone(),
+        media_group_id: album.clone(),
+        caption: caption.clone().filter(|_| index == 0),
+        stored: Some(stored),
+    });
+    Ok(inputs.collect())
+}
+
+fn photo(desk: &Desk, path: &Path) -> Result<StoredFile, String> {
     let media_settings = &desk.config().media;
     let bytes = std::fs::read(path).map_err(|error| format!("cannot read {}: {error}", path.display()))?;
     if u64::try_from(bytes.len()).unwrap_or(u64::MAX) > media_settings.max_bytes {
         return Err(format!("{} is larger than the {}-byte limit", path.display(), media_settings.max_bytes));
     }
     let extension = media::extension_of(&path.display().to_string()).to_owned();
-    let stored = media::store_bytes(Path::new(&media_settings.dir), &bytes, &extension)
-        .map_err(|error| format!("cannot store {}: {error}", path.display()))?;
-    Ok(Input::Media {
-        kind: MediaKind::Photo,
-        file_id: format!("local:{}", stored.sha256),
-        file_unique_id: stored.sha256.clone(),
-        media_group_id: None,
-        stored: Some(stored),
-    })
+    media::store_bytes(Path::new(&media_settings.dir), &bytes, &extension)
+        .map_err(|error| format!("cannot store {}: {error}", path.display()))
 }
 
 /// The terminal's output and the buttons of the newest question.

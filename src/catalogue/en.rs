@@ -32,7 +32,7 @@ pub(super) fn text(msg: &Msg) -> String {
                  exchanges and reships, 24/7."
             )
         }
-        Msg::MenuPrompt => "What can I do for you?".to_owned(),
+        Msg::MenuPrompt => "What can I do for you? Tap a button below, or just send your order number.".to_owned(),
         Msg::MenuNew => "Return, refund, exchange".to_owned(),
         Msg::MenuCases => "My cases".to_owned(),
         Msg::MenuAgent => "Talk to a person".to_owned(),
@@ -45,7 +45,9 @@ pub(super) fn text(msg: &Msg) -> String {
             reply
         }
         Msg::TerminalCommands => {
-            "In this terminal also: /photo PATH – send a photo; /contact PHONE – share your phone number".to_owned()
+            "In this terminal also: /photo PATH – send a photo (several paths make one album; words after \
+             \" -- \" are its caption); /contact PHONE – share your phone number"
+                .to_owned()
         }
         Msg::CommandDescription { command } => command_description(command).to_owned(),
         Msg::AskOrderNo => format!(
@@ -118,20 +120,20 @@ pub(super) fn text(msg: &Msg) -> String {
             text(&Msg::SkipButton)
         ),
         Msg::SkipButton => "Skip".to_owned(),
-        Msg::AskEvidence { kind, min, max, have } => ask_evidence(*kind, *min, *max, *have),
+        Msg::AskEvidence { kind, min, max } => ask_evidence(*kind, *min, *max),
         Msg::EvidenceReceived { have, min, max } => {
             let received = format!("Received {}.", photos(*have));
             let more = usize::from(*min).saturating_sub(*have);
             if more > 0 {
                 format!("{received} Please send at least {more} more.")
+            } else if *have < usize::from(*max) {
+                format!("{received} Thank you! You can still add more later (up to {max} in all).")
             } else {
-                format!("{received} Tap “{}” when you're ready (up to {max} in all).", text(&Msg::DoneButton))
+                format!("{received} Thank you!")
             }
         }
-        Msg::EvidenceFull { max } => {
-            format!("That's the maximum of {max}, thank you! Please tap “{}”.", text(&Msg::DoneButton))
-        }
-        Msg::DoneButton => "Done ✓".to_owned(),
+        Msg::EvidenceFull { max } => format!("That's the maximum of {max} photos, so this one wasn't added."),
+        Msg::DetailNoted => "Thanks, I've noted that.".to_owned(),
         Msg::NotAPhoto => "Sorry, only photos or videos can be used as evidence here, not stickers, voice \
                            messages or other files. Please send a photo 📷"
             .to_owned(),
@@ -735,7 +737,7 @@ fn outcome_label(outcome: Outcome) -> &'static str {
     }
 }
 
-fn ask_evidence(kind: EvidenceKind, min: u8, max: u8, have: usize) -> String {
+fn ask_evidence(kind: EvidenceKind, min: u8, max: u8) -> String {
     let subject = match kind {
         EvidenceKind::Defect => "clear photos of the damage or defect",
         EvidenceKind::SizeLabel => "photos of the size label, tag or care label",
@@ -749,15 +751,12 @@ fn ask_evidence(kind: EvidenceKind, min: u8, max: u8, have: usize) -> String {
         }
         (min, max) => format!("📷 Please send {subject} ({min}–{max} photos)."),
     };
-    reply.push_str(" Videos are fine too, and you can send several at once as an album.");
-    if have > 0 {
-        reply.push_str(&format!(" Received so far: {}.", photos(have)));
-    }
-    let done = text(&Msg::DoneButton);
-    if have >= usize::from(min) {
-        reply.push_str(&format!(" Tap “{done}” when you're ready."));
-    } else {
-        reply.push_str(&format!(" A “{done}” button appears once you've sent {}.", photos(usize::from(min))));
+    reply.push_str(
+        " Videos are fine too, and you can send several at once as an album. \
+         A caption (or a typed message) tells us what happened.",
+    );
+    if min > 0 {
+        reply.push_str(&format!(" We'll go on by ourselves once we have {}.", photos(usize::from(min))));
     }
     reply
 }

@@ -199,21 +199,25 @@ pub enum Msg {
     AskDetail,
     SkipButton,
     // Evidence.
+    /// The photo question; it also takes the description (a caption or a
+    /// typed line) and moves on by itself once `min` photos are in.
     AskEvidence {
         kind: EvidenceKind,
         min: u8,
         max: u8,
-        have: usize,
     },
+    /// Photos so far: how many more are needed, or that more may be added.
     EvidenceReceived {
         have: usize,
         min: u8,
         max: u8,
     },
+    /// A photo beyond the maximum, not added.
     EvidenceFull {
         max: u8,
     },
-    DoneButton,
+    /// A typed line at the photo question, added to the description.
+    DetailNoted,
     NotAPhoto,
     // Outcome and confirmation.
     AskOutcome,
@@ -980,6 +984,7 @@ mod tests {
             Msg::AskReason { item: data.item.into(), shipped: false },
             Msg::AskDetail,
             Msg::EvidenceFull { max: 5 },
+            Msg::DetailNoted,
             Msg::NotAPhoto,
             Msg::AskOutcome,
             Msg::Cancelled,
@@ -1032,9 +1037,7 @@ mod tests {
         samples.extend(COMMANDS.map(|command| Msg::CommandDescription { command: command.into() }));
         samples.extend((0..=3).map(|tries_left| Msg::ProofWrong { tries_left }));
         samples.extend(KINDS.into_iter().flat_map(|kind| {
-            [(3, 5), (1, 5), (0, 5), (2, 2)].into_iter().flat_map(move |(min, max)| {
-                [0, 1, 3, 5].into_iter().map(move |have| Msg::AskEvidence { kind, min, max, have })
-            })
+            [(3, 5), (1, 5), (0, 5), (2, 2)].into_iter().map(move |(min, max)| Msg::AskEvidence { kind, min, max })
         }));
         samples.extend(
             [(3, 5), (0, 5), (1, 1)]
@@ -1336,7 +1339,6 @@ mod tests {
             Msg::MenuLanguage,
             Msg::ShareContactButton,
             Msg::SkipButton,
-            Msg::DoneButton,
             Msg::ConfirmButton,
             Msg::ChangeButton,
             Msg::CancelButton,
@@ -1381,7 +1383,6 @@ mod tests {
             | Msg::LineButton { .. }
             | Msg::Quantity(_)
             | Msg::SkipButton
-            | Msg::DoneButton
             | Msg::OutcomeLabel(_)
             | Msg::ConfirmButton
             | Msg::ChangeButton
@@ -1863,7 +1864,6 @@ mod tests {
                 (Msg::AskDetail, Msg::SkipButton),
                 (Msg::AskOrderNo, Msg::ShareContactButton),
                 (Msg::NoCases, Msg::MenuNew),
-                (Msg::EvidenceFull { max: 5 }, Msg::DoneButton),
                 (Msg::OrderNotFound { order: "TB-123456".into(), tries_left: 0 }, Msg::MenuAgent),
                 (
                     opened(decision(

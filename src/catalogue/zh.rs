@@ -29,7 +29,7 @@ pub(super) fn text(msg: &Msg) -> String {
             };
             format!("{hello}欢迎来到{shop}售后服务。我可以帮您办理退货、退款、换货和补发，7×24小时在线。")
         }
-        Msg::MenuPrompt => "请问有什么可以帮您？".to_owned(),
+        Msg::MenuPrompt => "请问有什么可以帮您？请点击下方按钮，或直接发送订单号。".to_owned(),
         Msg::MenuNew => "退货 / 退款 / 换货".to_owned(),
         Msg::MenuCases => "我的售后单".to_owned(),
         Msg::MenuAgent => "转人工客服".to_owned(),
@@ -42,7 +42,9 @@ pub(super) fn text(msg: &Msg) -> String {
             reply
         }
         Msg::TerminalCommands => {
-            "在终端里还可以用：/photo 文件路径 – 发送照片；/contact 手机号 – 分享手机号".to_owned()
+            "在终端里还可以用：/photo 文件路径 – 发送照片（多个路径为一组相册，“ -- ”后面的文字是照片说明）；\
+             /contact 手机号 – 分享手机号"
+                .to_owned()
         }
         Msg::CommandDescription { command } => command_description(command).to_owned(),
         Msg::AskOrderNo => {
@@ -103,17 +105,19 @@ pub(super) fn text(msg: &Msg) -> String {
             format!("可以简单描述一下具体情况吗？直接输入文字即可，也可以点「{}」。", text(&Msg::SkipButton))
         }
         Msg::SkipButton => "跳过".to_owned(),
-        Msg::AskEvidence { kind, min, max, have } => ask_evidence(*kind, *min, *max, *have),
+        Msg::AskEvidence { kind, min, max } => ask_evidence(*kind, *min, *max),
         Msg::EvidenceReceived { have, min, max } => {
             let more = usize::from(*min).saturating_sub(*have);
             if more > 0 {
                 format!("已收到{have}张，请再发至少{more}张。")
+            } else if *have < usize::from(*max) {
+                format!("已收到{have}张照片，谢谢！之后还可以继续补充（最多{max}张）。")
             } else {
-                format!("已收到{have}张。发完请点「{}」（最多{max}张）。", text(&Msg::DoneButton))
+                format!("已收到{have}张照片，谢谢！")
             }
         }
-        Msg::EvidenceFull { max } => format!("已经收到{max}张，达到上限啦，谢谢！请点「{}」。", text(&Msg::DoneButton)),
-        Msg::DoneButton => "完成 ✓".to_owned(),
+        Msg::EvidenceFull { max } => format!("已经收到{max}张，达到上限了，这张没有加上。"),
+        Msg::DetailNoted => "好的，已记下您的说明。".to_owned(),
         Msg::NotAPhoto => "抱歉，这里只能用照片或视频作为凭证（表情、语音和其他文件都不行），请发送照片 📷".to_owned(),
         Msg::AskOutcome => "您希望我们怎么处理？".to_owned(),
         Msg::OutcomeLabel(outcome) => outcome_label(*outcome).to_owned(),
@@ -632,7 +636,7 @@ fn outcome_label(outcome: Outcome) -> &'static str {
     }
 }
 
-fn ask_evidence(kind: EvidenceKind, min: u8, max: u8, have: usize) -> String {
+fn ask_evidence(kind: EvidenceKind, min: u8, max: u8) -> String {
     let subject = match kind {
         EvidenceKind::Defect => "清晰的破损或瑕疵照片",
         EvidenceKind::SizeLabel => "尺码标、吊牌或洗水标的照片",
@@ -644,15 +648,9 @@ fn ask_evidence(kind: EvidenceKind, min: u8, max: u8, have: usize) -> String {
         (min, max) if min >= max => format!("📷 请上传{subject}，{min}张。"),
         (min, max) => format!("📷 请上传{subject}，{min}–{max}张。"),
     };
-    reply.push_str("视频也可以，可以一次发多张（相册）。");
-    if have > 0 {
-        reply.push_str(&format!("已收到{have}张。"));
-    }
-    let done = text(&Msg::DoneButton);
-    if have >= usize::from(min) {
-        reply.push_str(&format!("发完请点「{done}」。"));
-    } else {
-        reply.push_str(&format!("收到{min}张后会出现「{done}」按钮。"));
+    reply.push_str("视频也可以，可以一次发多张（相册）。给照片加一句说明（或直接打字），告诉我们具体情况。");
+    if min > 0 {
+        reply.push_str(&format!("收到{min}张后会自动进入下一步。"));
     }
     reply
 }

@@ -298,7 +298,17 @@ impl Desk {
                 }
                 Ok(true)
             }
-            Input::Text(text) if customer.conversation.step == Step::Menu => run.customer_text(&info, text).await,
+            Input::Text(text) if customer.conversation.step == Step::Menu => {
+                // One of the shop's order numbers on its own is a new request,
+                // even while a tracking number or a comment is awaited.
+                let pattern = &self.config.intake.order_number_pattern.0;
+                if let Some(order) = OrderNo::parse(text, pattern)
+                    && orders::find(run.tx, &order).await?.is_some()
+                {
+                    return Ok(false);
+                }
+                run.customer_text(&info, text).await
+            }
             _ => Ok(false),
         }
     }

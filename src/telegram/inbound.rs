@@ -146,6 +146,7 @@ fn message_input(message: &Message, from: &User) -> Input {
         file_unique_id: id.unique_id.0.clone(),
         media_group_id: media_group_id.clone(),
         stored: None,
+        caption: message.caption().map(str::to_owned),
     };
     if let Some(text) = message.text() {
         return match Command::parse(text) {

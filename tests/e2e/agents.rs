@@ -79,12 +79,11 @@ async fn damaged_case_for(customer: &Customer<'_>, outcome: &str) -> BotMessage 
     customer.says("8000").await;
     customer.presses("女士防风夹克").await;
     customer.presses("Damaged in transit").await;
-    customer.presses("Skip").await;
     for n in 0..3u8 {
         customer.fake.send_photo(customer.id, vec![0xFF, 0xD8, n, 9, 9], Some("evidence-1"), None);
     }
-    customer.fake.wait_for_message(customer.id, |m| m.button("Done").is_some(), WAIT).await.expect("photos counted");
-    customer.presses("Done").await;
+    let counted = customer.fake.wait_for_message(customer.id, |m| m.button(outcome).is_some(), WAIT).await;
+    counted.expect("photos counted, the outcome asked");
     customer.presses(outcome).await;
     customer.presses("Confirm").await
 }

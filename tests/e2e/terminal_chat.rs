@@ -78,12 +78,41 @@ fn a_whole_quality_case_can_be_scripted_through_a_pipe() {
     std::fs::write(&second, b"\xFF\xD8 second").expect("photo");
     std::fs::write(&third, b"\xFF\xD8 third").expect("photo");
     let script =
-        format!("/photo {}\n/photo {}\nDone\nReturn and refund\nConfirm\n/cases\n", second.display(), third.display());
+        format!("/photo {}\n/photo {}\nReturn and refund\nConfirm\n/cases\n", second.display(), third.display());
     let output = chat(&shop, &script);
+    assert!(output.contains("Received 3 photos"), "the third photo ends the photo question: {output}");
     assert!(output.contains("AS-1001"), "{output}");
+    assert!(output.contains("The glaze is cracked"), "the typed line describes the problem: {output}");
     assert!(output.contains("Your cases"), "{output}");
     let media = std::fs::read_dir(shop.path().join("media")).expect("media folder").count();
     assert_eq!(media, 3, "three different photos, stored once each");
+}
+
+#[test]
+fn a_damaged_item_case_takes_six_lines_with_the_photos_as_one_album() {
+    let shop = Shop::new();
+    let mut paths = Vec::new();
+    for n in 0..3u8 {
+        let path = shop.path().join(format!("vase{n}.jpg"));
+        std::fs::write(&path, [0xFF, 0xD8, n, 7]).expect("photo");
+        paths.push(path.display().to_string());
+    }
+    let lines = [
+        "DEMO-1005 the vase arrived broken".to_owned(),
+        "8000".to_owned(),
+        "Damaged in transit".to_owned(),
+        format!("/photo {} -- the rim is cracked", paths.join(" ")),
+        "Reship".to_owned(),
+        "Confirm".to_owned(),
+    ];
+    let output = chat(&shop, &(lines.join("\n") + "\n"));
+    let album = position(&output, "you> /photo", 0);
+    let received = position(&output, "Received 3 photos", album);
+    assert_eq!(output[album..received].matches("bot> ").count(), 1, "one answer to the album: {output}");
+    let summary = position(&output, "the vase arrived broken", received);
+    position(&output, "the rim is cracked", summary);
+    position(&output, "AS-1001", summary);
+    assert_eq!(output.matches("you> ").count(), 6, "{output}");
 }
 
 #[test]
