@@ -53,6 +53,7 @@ fn intake(config: &Config, rules_version: &str, now: DateTime<Utc>) -> usize {
             cases: Vec::new(),
             next_case_id: CaseId::from_seq(1001),
             line_history: Default::default(),
+            claims: Vec::new(),
             retention: Default::default(),
         };
         let (next, effects) = conversation::step(state, input, &facts);

@@ -160,6 +160,18 @@ impl NewCase {
     }
 }
 
+/// A case holding units of an order line (see `policy::LineHistory::claimed_units`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Claim {
+    pub id: CaseId,
+    pub sku: String,
+    pub quantity: u32,
+    pub status: CaseStatus,
+    pub outcome: Outcome,
+    /// The case is this customer's (another chat's case is shown, not added to).
+    pub own: bool,
+}
+
 /// One line of "my cases".
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CaseSummary {

@@ -9,8 +9,8 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::agents::{self, NewRequest, Why};
-use crate::case::{CaseId, CaseSummary, Evidence, MediaKind, NewCase, StoredFile};
-use crate::catalogue::{self, CaseLine, DecisionText, Lang, Msg};
+use crate::case::{CaseId, CaseSummary, Claim, Evidence, MediaKind, NewCase, StoredFile};
+use crate::catalogue::{self, CaseLine, ClaimLine, DecisionText, Lang, Msg};
 use crate::config::Config;
 use crate::order::{Order, OrderLine, OrderNo, OrderSummary, Phone};
 use crate::policy::{self, Decision, LineHistory, Outcome, Policy, Request};
@@ -51,6 +51,15 @@ pub enum Step {
         orders: Vec<OrderSummary>,
     },
     PickLine,
+    /// Every unit of the chosen line is in earlier cases; `cases` are the
+    /// customer's own among them, which they may add to.
+    Claimed {
+        cases: Vec<CaseId>,
+    },
+    /// Whatever the customer sends now goes onto this case of theirs.
+    AddToCase {
+        case: CaseId,
+    },
     Quantity,
     Reason,
     Detail,
@@ -167,6 +176,11 @@ pub enum Effect {
         notice: Option<Msg>,
     },
     OpenCase(NewCase),
+    /// Record something the customer sent on an existing case of theirs.
+    AddToCase {
+        case: CaseId,
+        addition: Addition,
+    },
     /// Hand the customer (and their case) to a person.
     RequestAgent {
         case: Option<CaseId>,
@@ -183,6 +197,13 @@ pub enum Effect {
         order: OrderNo,
     },
     Audit(Audit),
+}
+
+/// What a customer adds to an existing case.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Addition {
+    Text(String),
+    Evidence(Evidence),
 }
 
 /// A message to the customer.
@@ -241,6 +262,8 @@ pub struct Facts<'a> {
     pub next_case_id: CaseId,
     /// What earlier cases did to each line of the order, by SKU.
     pub line_history: HashMap<String, LineHistory>,
+    /// The cases holding units of the order's lines, oldest first.
+    pub claims: Vec<Claim>,
     /// The customer's history that retention offers depend on.
     pub retention: retention::History,
 }
@@ -339,6 +362,9 @@ enum Choice {
     SetLang(Lang),
     Order(usize),
     Line(usize),
+    AddTo(usize),
+    /// Nothing more to add to the case.
+    Finished,
     Quantity(u32),
     Reason(Reason),
     Outcome(Outcome),
@@ -363,6 +389,8 @@ impl Choice {
             Choice::SetLang(lang) => format!("l:{}", lang.code()),
             Choice::Order(index) => flow(format!("o:{index}")),
             Choice::Line(index) => flow(format!("i:{index}")),
+            Choice::AddTo(index) => flow(format!("a:{index}")),
+            Choice::Finished => flow("fin".into()),
             Choice::Quantity(n) => flow(format!("n:{n}")),
             Choice::Reason(reason) => flow(format!("r:{}", reason.code())),
             Choice::Outcome(outcome) => flow(format!("u:{}", outcome.code())),
@@ -398,6 +426,8 @@ impl Choice {
                 let choice = match kind {
                     "o" => Choice::Order(value.parse().ok()?),
                     "i" => Choice::Line(value.parse().ok()?),
+                    "a" => Choice::AddTo(value.parse().ok()?),
+                    "fin" => Choice::Finished,
                     "n" => Choice::Quantity(value.parse().ok()?),
                     "r" => Choice::Reason(Reason::from_code(value)?),
                     "u" => Choice::Outcome(Outcome::from_code(value)?),
@@ -518,8 +548,21 @@ impl Turn<'_, '_> {
                 let chosen = Msg::Chosen(Box::new(line_button(line)));
                 self.line_chosen(line, chosen, message_id);
             }
+            (Step::Claimed { cases }, Choice::AddTo(index), _) if index < cases.len() => {
+                self.state.step = Step::AddToCase { case: cases[index].clone() };
+                self.ask(Vec::new(), message_id);
+            }
+            (Step::Claimed { .. }, Choice::Change, Some(order)) if order.lines.len() > 1 => {
+                self.state.step = Step::PickLine;
+                self.ask(Vec::new(), message_id);
+            }
+            (Step::AddToCase { case }, Choice::Finished, _) => {
+                let case = case.clone();
+                self.reset();
+                self.menu(vec![Msg::AdditionsDone { id: case }], message_id);
+            }
             (Step::Quantity, Choice::Quantity(quantity), Some(order)) => {
-                let max = self.current_line(order).map_or(0, |line| line.quantity);
+                let max = self.current_line(order).map_or(0, |line| self.units_left(line));
                 if (1..=max).contains(&quantity) {
                     self.state.draft.quantity = quantity;
                     self.state.step = Step::Reason;
@@ -611,7 +654,8 @@ impl Turn<'_, '_> {
             Step::Proof { order } => self.proof(text, order),
             Step::Quantity => match text.parse::<u32>() {
                 Ok(quantity) => {
-                    let max = self.facts.order.as_ref().and_then(|order| self.current_line(order)).map(|l| l.quantity);
+                    let line = self.facts.order.as_ref().and_then(|order| self.current_line(order));
+                    let max = line.map(|line| self.units_left(line));
                     match max {
                         Some(max) if !(1..=max).contains(&quantity) => {
                             self.ask_again(Msg::NumberOutOfRange { max: max as usize })
@@ -636,8 +680,22 @@ impl Turn<'_, '_> {
                     }
                 }
             }
+            // Whatever is typed here goes onto the case, unless it names a button ("done").
+            Step::AddToCase { case } => {
+                match self.buttons().into_iter().find(|(label, _)| typed::is_label(text, label)) {
+                    Some((_, data)) => self.button(&data, None, None),
+                    None if text.is_empty() => self.ask_again(Msg::UseButtons),
+                    None => self.add_to_case(case, Addition::Text(text.to_owned())),
+                }
+            }
             _ => self.typed_button(text, Msg::UseButtons),
         }
+    }
+
+    /// Records the addition on the case and asks for more.
+    fn add_to_case(&mut self, case: CaseId, addition: Addition) {
+        self.effects.push(Effect::AddToCase { case: case.clone(), addition });
+        self.ask(vec![Msg::AddedToCase { id: case }], None);
     }
 
     /// A typed number or (part of a) label presses the button it names; a
@@ -767,6 +825,14 @@ impl Turn<'_, '_> {
     /// come; later ones (the rest of the album, or an afterthought) are
     /// still added while the request is being finished, up to the maximum.
     fn media(&mut self, evidence: Evidence, caption: Option<&str>) {
+        if let Step::AddToCase { case } = &self.state.step {
+            let case = case.clone();
+            if let Some(caption) = caption.map(str::trim).filter(|caption| !caption.is_empty()) {
+                self.effects
+                    .push(Effect::AddToCase { case: case.clone(), addition: Addition::Text(caption.to_owned()) });
+            }
+            return self.add_to_case(case, Addition::Evidence(evidence));
+        }
         let collecting = self.state.step == Step::Evidence;
         let finishing =
             matches!(self.state.step, Step::Outcome | Step::Condition | Step::Retention { .. } | Step::Confirm)
@@ -839,11 +905,29 @@ impl Turn<'_, '_> {
         }
     }
 
+    /// One unit, one claim: units already in cases are not offered again;
+    /// with none left, the customer sees the cases that hold them.
     fn line_chosen(&mut self, line: &OrderLine, prefix: impl Into<Option<Msg>>, edit: Option<i32>) {
         self.state.draft.sku = Some(line.sku.clone());
         self.state.draft.quantity = 1;
-        self.state.step = if line.quantity > 1 { Step::Quantity } else { Step::Reason };
-        self.ask(prefix.into().into_iter().collect(), edit);
+        let mut parts: Vec<Msg> = prefix.into().into_iter().collect();
+        let left = self.units_left(line);
+        let claims: Vec<&Claim> = self.facts.claims.iter().filter(|claim| claim.sku == line.sku).collect();
+        if left == 0 {
+            let own = claims.iter().filter(|claim| claim.own).map(|claim| claim.id.clone()).collect();
+            self.state.step = Step::Claimed { cases: own };
+            return self.ask(parts, edit);
+        }
+        if left < line.quantity {
+            let cases = claims.iter().map(|claim| claim.id.clone()).collect();
+            parts.push(Msg::UnitsPartlyClaimed { item: line.item_name.clone(), left, of: line.quantity, cases });
+        }
+        self.state.step = if left > 1 { Step::Quantity } else { Step::Reason };
+        self.ask(parts, edit);
+    }
+
+    fn units_left(&self, line: &OrderLine) -> u32 {
+        self.line_history(line).units_left(line.quantity)
     }
 
     /// Photos next, unless the reason needs none or they are all here
@@ -1031,7 +1115,13 @@ impl Turn<'_, '_> {
     }
 
     fn request_agent(&mut self, edit: Option<i32>, why: Why) {
-        let case = self.facts.cases.iter().find(|case| !case.status.is_closed()).map(|case| case.id.clone());
+        let in_view = match &self.state.step {
+            Step::AddToCase { case } => Some(case.clone()),
+            Step::Claimed { cases } => cases.first().cloned(),
+            _ => None,
+        };
+        let open = || self.facts.cases.iter().find(|case| !case.status.is_closed()).map(|case| case.id.clone());
+        let case = in_view.or_else(open);
         self.effects.push(Effect::RequestAgent { case: case.clone(), why });
         let said = self.person_coming(case);
         match self.facts.config.agents.chat_id {
@@ -1177,9 +1267,40 @@ impl Turn<'_, '_> {
                     .map(|(index, line)| vec![button(line_button(line), Choice::Line(index))]);
                 (vec![Msg::PickLine { order: order.no.clone() }], with_cancel(rows.collect()))
             }
+            Step::Claimed { cases } => {
+                let order = order?;
+                let line = self.current_line(order)?;
+                let claims = self.facts.claims.iter().filter(|claim| claim.sku == line.sku);
+                let lines = claims
+                    .map(|claim| ClaimLine {
+                        id: claim.id.clone(),
+                        quantity: claim.quantity,
+                        outcome: claim.outcome,
+                        status: claim.status,
+                    })
+                    .collect();
+                let said = Msg::UnitsClaimed { item: line.item_name.clone(), of: line.quantity, cases: lines };
+                let mut rows: Vec<Vec<Button>> = cases
+                    .iter()
+                    .enumerate()
+                    .map(|(index, id)| vec![button(Msg::AddToCaseButton { id: id.clone() }, Choice::AddTo(index))])
+                    .collect();
+                rows.push(vec![button(Msg::MenuAgent, Choice::Agent)]);
+                if order.lines.len() > 1 {
+                    rows.push(vec![button(Msg::OtherItemButton, Choice::Change)]);
+                }
+                (vec![said], with_cancel(rows))
+            }
+            Step::AddToCase { case } => {
+                let rows = vec![
+                    vec![button(Msg::FinishedAddingButton, Choice::Finished)],
+                    vec![button(Msg::MenuAgent, Choice::Agent)],
+                ];
+                (vec![Msg::AskAddition { id: case.clone() }], Keys::Buttons(rows))
+            }
             Step::Quantity => {
                 let line = self.current_line(order?)?;
-                let max = line.quantity;
+                let max = self.units_left(line);
                 let numbers: Vec<Button> =
                     (1..=max.min(10)).map(|n| button(Msg::Quantity(n), Choice::Quantity(n))).collect();
                 let rows = numbers.chunks(5).map(<[Button]>::to_vec).collect();
@@ -1414,9 +1535,20 @@ mod tests {
                 })
                 .collect();
             let mut line_history: HashMap<String, LineHistory> = HashMap::new();
-            for case in &self.opened {
+            let mut claims = Vec::new();
+            for case in self.opened.iter().filter(|case| order.as_ref().is_some_and(|o| o.no == case.order_no)) {
+                let history = line_history.entry(case.sku.clone()).or_default();
                 if case.outcome == Outcome::Exchange && case.status() != crate::case::CaseStatus::NotEligible {
-                    line_history.entry(case.sku.clone()).or_default().exchanges += 1;
+                    history.exchanges += 1;
+                }
+                // As the store counts them: open or approved cases hold their units.
+                let status = case.status();
+                if case.outcome.claims_units()
+                    && matches!(status, crate::case::CaseStatus::NeedsReview | crate::case::CaseStatus::Approved)
+                {
+                    history.claimed_units += case.quantity;
+                    let (id, sku, quantity, outcome) = (case.id.clone(), case.sku.clone(), case.quantity, case.outcome);
+                    claims.push(Claim { id, sku, quantity, status, outcome, own: true });
                 }
             }
             let accepted_recently = self
@@ -1430,6 +1562,7 @@ mod tests {
             let facts = Facts {
                 rules_version: &rules_version,
                 line_history,
+                claims,
                 retention: retention::History { past_cases: self.opened.len() as u32, accepted_recently },
                 config: &self.config,
                 now: self.now,
@@ -1789,7 +1922,7 @@ mod tests {
     }
 
     #[test]
-    fn an_exchange_already_used_is_not_offered_again() {
+    fn a_unit_in_a_case_is_not_claimed_again_and_the_case_can_be_added_to() {
         let mut world = World::new();
         at_reason(&mut world);
         world.press(Msg::ReasonLabel(Reason::WrongSizeOrdered));
@@ -1797,11 +1930,55 @@ mod tests {
         world.press(Msg::OutcomeLabel(Outcome::Exchange));
         world.press(Msg::ConditionIntactButton);
         world.press(Msg::ConfirmButton);
-        at_reason(&mut world);
-        world.press(Msg::ReasonLabel(Reason::WrongSizeOrdered));
+        let first = CaseId::from_seq(1001);
+        assert_eq!(world.opened[0].status(), crate::case::CaseStatus::Approved);
+        world.command(Command::New);
+        world.text("tb-100001");
+        let effects = world.text("8000");
+        assert_eq!(world.state.step, Step::Claimed { cases: vec![first.clone()] }, "no second claim on 1 unit");
+        assert!(says(&effects, |m| matches!(m, Msg::UnitsClaimed { of: 1, cases, .. }
+            if cases.len() == 1 && cases[0].id == first && cases[0].status == crate::case::CaseStatus::Approved)));
+        assert!(world.last_buttons.iter().any(|b| b.label == Msg::MenuAgent));
+        world.press(Msg::AddToCaseButton { id: first.clone() });
+        let effects = world.text("The sleeves are too short as well");
+        let added = Addition::Text("The sleeves are too short as well".into());
+        assert!(effects.contains(&Effect::AddToCase { case: first.clone(), addition: added }));
+        let effects = world.photo("sleeve", None);
+        assert!(
+            effects
+                .iter()
+                .any(|e| matches!(e, Effect::AddToCase { case, addition: Addition::Evidence(_) } if *case == first))
+        );
+        let effects = world.press(Msg::FinishedAddingButton);
+        assert!(says(&effects, |m| *m == Msg::AdditionsDone { id: first.clone() }));
+        assert_eq!(world.state.step, Step::Menu);
+        assert_eq!(world.opened.len(), 1, "no second case");
+    }
+
+    #[test]
+    fn units_left_on_a_line_are_all_that_is_offered() {
+        let mut world = World::new();
+        let tshirt =
+            |quantity| Msg::LineButton { item: "T恤".into(), quantity, unit_price: Money::new(9900, Currency::CNY) };
+        world.command(Command::New);
+        world.text("TB-100002");
+        world.text("8000");
+        world.press(tshirt(2));
+        world.press(Msg::Quantity(1));
+        world.press(Msg::ReasonLabel(Reason::ChangedMind));
         world.press(Msg::SkipButton);
-        assert_eq!(world.state.step, Step::Condition, "the one outcome left needs no question");
-        assert_eq!(world.state.draft.outcome, Some(Outcome::ReturnRefund));
+        world.press(Msg::OutcomeLabel(Outcome::ReturnRefund));
+        world.press(Msg::ConditionIntactButton);
+        world.press(Msg::DeclineOfferButton);
+        world.press(Msg::ConfirmButton);
+        assert_eq!(world.opened.len(), 1);
+        world.command(Command::New);
+        world.text("TB-100002");
+        world.text("8000");
+        let effects = world.press(tshirt(2));
+        assert_eq!(world.state.step, Step::Reason, "one unit left: no question how many");
+        assert!(says(&effects, |m| matches!(m, Msg::UnitsPartlyClaimed { left: 1, of: 2, .. })));
+        assert_eq!(world.state.draft.quantity, 1);
     }
 
     #[test]
@@ -2028,7 +2205,11 @@ mod tests {
         world.press(Msg::ConditionIntactButton);
         world.press(Msg::DeclineOfferButton);
         world.press(Msg::ConfirmButton);
-        at_reason(&mut world);
+        // Mid-way through a request on another order (the coat's one unit is claimed).
+        world.command(Command::New);
+        world.text("TB-100002");
+        world.text("8000");
+        assert_eq!(world.state.step, Step::PickLine);
         let effects = world.command(Command::Cancel);
         assert!(says(&effects, |m| *m == Msg::Cancelled));
         assert_eq!(world.state.step, Step::Menu);

@@ -240,6 +240,37 @@ pub(super) fn text(msg: &Msg) -> String {
             reply
         }
         Msg::NoCases => format!("You have no cases yet. Tap “{}” to open one 📦", text(&Msg::MenuNew)),
+        Msg::UnitsClaimed { item, of, cases } => {
+            let all = if *of == 1 { format!("“{item}” is") } else { format!("All {of} of “{item}” are") };
+            let mut reply = format!("{all} already in a request, and each unit can be claimed once:");
+            for case in cases {
+                reply.push_str(&format!(
+                    "\n• {} · {} × {} · {}. Next: {}",
+                    case.id,
+                    case.quantity,
+                    outcome_label(case.outcome),
+                    status_label(case.status),
+                    claim_next(case.status, case.outcome)
+                ));
+            }
+            reply.push_str("\nYou can add a message or photos to your request, or talk to a person.");
+            reply
+        }
+        Msg::UnitsPartlyClaimed { item, left, of, cases } => {
+            let cases = cases.iter().map(CaseId::as_str).collect::<Vec<_>>().join(", ");
+            let claimed = of.saturating_sub(*left);
+            format!("{claimed} of the {of} “{item}” are already in {cases}; {left} can still be claimed.")
+        }
+        Msg::AddToCaseButton { id } => format!("➕ Add to {id}"),
+        Msg::FinishedAddingButton => "Done ✓".to_owned(),
+        Msg::OtherItemButton => "Another item".to_owned(),
+        Msg::AskAddition { id } => format!(
+            "Send what you'd like to add to {id}: a message, photos or a video. It goes onto the case for the \
+             colleague handling it. Tap “{}” when you're finished.",
+            text(&Msg::FinishedAddingButton)
+        ),
+        Msg::AddedToCase { id } => format!("Added to {id} ✓"),
+        Msg::AdditionsDone { id } => format!("Thank you! Everything you sent is on {id}; we'll keep you posted here."),
         Msg::AgentQueued { case, wait_minutes } => {
             let what = match case {
                 Some(case) => format!("your case {case}"),
@@ -936,6 +967,9 @@ fn rule_text(decision: &DecisionText) -> String {
         RuleId::NothingLeftToRefund => {
             "This item has already been refunded in full, so there is no amount left to refund.".to_owned()
         }
+        RuleId::UnitsAlreadyClaimed => "Every unit of this item is already in another request (open, approved, \
+                                        refunded or exchanged), and each unit can be claimed once."
+            .to_owned(),
         RuleId::EvidenceMissing => "We need photos to check this kind of problem.".to_owned(),
         RuleId::OutcomeNotOffered => {
             "That option isn't available automatically for this reason at this stage of your order.".to_owned()
@@ -1007,6 +1041,7 @@ fn refund_text(decision: &DecisionText) -> Option<String> {
         | RuleId::WarrantyPassed
         | RuleId::PriceProtectionWindowPassed
         | RuleId::NothingLeftToRefund
+        | RuleId::UnitsAlreadyClaimed
         | RuleId::EvidenceMissing
         | RuleId::OutcomeNotOffered => None,
     }
@@ -1062,6 +1097,11 @@ fn next_text(decision: &DecisionText) -> String {
                  of business."
             )
         }
+        NextStep::SeeExistingCase => format!(
+            "Next: open “{}” to see the earlier request and add a message or photos to it, or tap “{}”.",
+            text(&Msg::MenuCases),
+            agent_button()
+        ),
     }
 }
 
@@ -1115,6 +1155,9 @@ fn fact_text(fact: &Fact<NaiveDateTime>) -> String {
             "Condition, as the customer declared: used, or tags or packaging missing".to_owned()
         }
         Fact::ExchangesUsed { used, allowed } => format!("Exchanges used on this item: {used} of {allowed}"),
+        Fact::Units { asked, claimed, of } => {
+            format!("Units: {asked} asked for, {claimed} of {of} already in other requests")
+        }
         Fact::ReplacementDeliveredAt(at) => format!("Replacement delivered at {}", full_time(at)),
         Fact::Paid(money) => format!("Paid for this quantity: {money}"),
         Fact::AlreadyRefunded(money) => format!("Already refunded on this item: {money}"),
@@ -1147,6 +1190,18 @@ fn status_label(status: CaseStatus) -> &'static str {
         CaseStatus::NotEligible => "Not approved (a person can help)",
         CaseStatus::Retained => "Closed – you kept it",
         CaseStatus::Closed => "Closed",
+    }
+}
+
+/// Where a request holding the customer's units goes next.
+fn claim_next(status: CaseStatus, outcome: Outcome) -> &'static str {
+    match status {
+        CaseStatus::NeedsReview => "a colleague is reviewing it and replies here.",
+        CaseStatus::Approved if outcome.sends_item_back() => {
+            "send the item to the return address we sent you, then send us the return tracking number."
+        }
+        CaseStatus::Approved => "we're carrying it out and will tell you here when it's done.",
+        CaseStatus::NotEligible | CaseStatus::Retained | CaseStatus::Closed => "nothing to do, it's settled.",
     }
 }
 

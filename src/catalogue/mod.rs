@@ -118,6 +118,15 @@ pub struct CaseLine {
     pub opened: NaiveDateTime,
 }
 
+/// A case that holds units of the line the customer picked.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClaimLine {
+    pub id: CaseId,
+    pub quantity: u32,
+    pub outcome: Outcome,
+    pub status: CaseStatus,
+}
+
 /// Something to tell the customer. Times are already in the shop's zone.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Msg {
@@ -281,6 +290,34 @@ pub enum Msg {
     Cancelled,
     Cases(Vec<CaseLine>),
     NoCases,
+    /// Every unit of the item is in earlier cases: which, and where they stand.
+    UnitsClaimed {
+        item: String,
+        of: u32,
+        cases: Vec<ClaimLine>,
+    },
+    /// Some units are in earlier cases; `left` may still be claimed.
+    UnitsPartlyClaimed {
+        item: String,
+        left: u32,
+        of: u32,
+        cases: Vec<CaseId>,
+    },
+    AddToCaseButton {
+        id: CaseId,
+    },
+    OtherItemButton,
+    FinishedAddingButton,
+    /// Asks for what the customer wants to add to their case.
+    AskAddition {
+        id: CaseId,
+    },
+    AddedToCase {
+        id: CaseId,
+    },
+    AdditionsDone {
+        id: CaseId,
+    },
     /// A person will take over; the promised wait in minutes.
     AgentQueued {
         case: Option<CaseId>,
@@ -833,6 +870,7 @@ mod tests {
             Fact::Photos { have: 2, need: 3 },
             Fact::ResaleIntact(true),
             Fact::ExchangesUsed { used: 1, allowed: 1 },
+            Fact::Units { asked: 1, claimed: 2, of: 3 },
             Fact::ReplacementDeliveredAt(at(3, 1, 9, 0)),
             Fact::Paid(yuan(199)),
             Fact::AlreadyRefunded(yuan(50)),
@@ -845,7 +883,7 @@ mod tests {
     const COMMANDS: [&str; 7] = ["start", "new", "cases", "agent", "lang", "cancel", "help"];
 
     const VERDICTS: [Verdict; 3] = [Verdict::Approved, Verdict::NeedsReview, Verdict::NotEligible];
-    const RULES: [RuleId; 24] = [
+    const RULES: [RuleId; 25] = [
         RuleId::OrderUnpaid,
         RuleId::RefundBeforeShipping,
         RuleId::RefundInTransit,
@@ -868,10 +906,11 @@ mod tests {
         RuleId::PriceProtectionWindowPassed,
         RuleId::CashBack,
         RuleId::NothingLeftToRefund,
+        RuleId::UnitsAlreadyClaimed,
         RuleId::EvidenceMissing,
         RuleId::OutcomeNotOffered,
     ];
-    const NEXT_STEPS: [NextStep; 11] = [
+    const NEXT_STEPS: [NextStep; 12] = [
         NextStep::CancelUnpaidOrder,
         NextStep::RefundToOriginalPayment,
         NextStep::InterceptAndRefuseDelivery,
@@ -883,6 +922,7 @@ mod tests {
         NextStep::TalkToPerson,
         NextStep::AddPhotos,
         NextStep::CashBackAfterReview,
+        NextStep::SeeExistingCase,
     ];
     const PAYERS: [Option<ShippingPayer>; 4] =
         [None, Some(ShippingPayer::Customer), Some(ShippingPayer::Shop), Some(ShippingPayer::Carrier)];
@@ -990,6 +1030,30 @@ mod tests {
             Msg::Cancelled,
             Msg::Cases(Vec::new()),
             Msg::NoCases,
+            Msg::UnitsClaimed {
+                item: data.item.into(),
+                of: 1,
+                // The statuses a case holding units can have.
+                cases: [
+                    (CaseStatus::Approved, Outcome::ReturnRefund),
+                    (CaseStatus::Approved, Outcome::Reship),
+                    (CaseStatus::NeedsReview, Outcome::Exchange),
+                    (CaseStatus::Closed, Outcome::PartialRefund),
+                ]
+                .into_iter()
+                .zip(1001..)
+                .map(|((status, outcome), seq)| ClaimLine { id: CaseId::from_seq(seq), quantity: 1, outcome, status })
+                .collect(),
+            },
+            Msg::UnitsPartlyClaimed {
+                item: data.item.into(),
+                left: 1,
+                of: 3,
+                cases: vec![CaseId::from_seq(1001), CaseId::from_seq(1002)],
+            },
+            Msg::AskAddition { id: CaseId::from_seq(1001) },
+            Msg::AddedToCase { id: CaseId::from_seq(1001) },
+            Msg::AdditionsDone { id: CaseId::from_seq(1001) },
             Msg::AgentQueued { case: Some(CaseId::from_seq(1001)), wait_minutes: 30 },
             Msg::AgentQueued { case: None, wait_minutes: 120 },
             Msg::ShopWillReply {
@@ -1342,6 +1406,9 @@ mod tests {
             Msg::ConfirmButton,
             Msg::ChangeButton,
             Msg::CancelButton,
+            Msg::AddToCaseButton { id: CaseId::from_seq(1001) },
+            Msg::OtherItemButton,
+            Msg::FinishedAddingButton,
             Msg::Quantity(1),
             Msg::Quantity(12),
             Msg::LanguageName(Lang::Zh),

@@ -204,6 +204,36 @@ pub(super) fn text(msg: &Msg) -> String {
             reply
         }
         Msg::NoCases => format!("您还没有售后单。点击「{}」即可发起 📦", text(&Msg::MenuNew)),
+        Msg::UnitsClaimed { item, of, cases } => {
+            let all = if *of == 1 { format!("「{item}」已经") } else { format!("「{item}」共{of}件，已经全部") };
+            let mut reply = format!("{all}在售后申请里了，同一件商品只能申请一次：");
+            for case in cases {
+                reply.push_str(&format!(
+                    "\n• {} · {}件 · {} · {}。接下来：{}",
+                    case.id,
+                    case.quantity,
+                    outcome_label(case.outcome),
+                    status_label(case.status),
+                    claim_next(case.status, case.outcome)
+                ));
+            }
+            reply.push_str("\n您可以给原来的申请补充说明或照片，也可以转人工。");
+            reply
+        }
+        Msg::UnitsPartlyClaimed { item, left, of, cases } => {
+            let cases = cases.iter().map(CaseId::as_str).collect::<Vec<_>>().join("、");
+            let claimed = of.saturating_sub(*left);
+            format!("「{item}」共{of}件，其中{claimed}件已在{cases}里，还可以申请{left}件。")
+        }
+        Msg::AddToCaseButton { id } => format!("➕ 补充到{id}"),
+        Msg::FinishedAddingButton => "完成 ✓".to_owned(),
+        Msg::OtherItemButton => "选其他商品".to_owned(),
+        Msg::AskAddition { id } => format!(
+            "请发送要补充到{id}的内容：文字、照片或视频都可以，会记在售后单上，处理的同事都能看到。发完请点击「{}」。",
+            text(&Msg::FinishedAddingButton)
+        ),
+        Msg::AddedToCase { id } => format!("已补充到{id} ✓"),
+        Msg::AdditionsDone { id } => format!("谢谢！您发的内容都已记在{id}上，有进展会在这里通知您。"),
         Msg::AgentQueued { case, wait_minutes } => {
             let about = match case {
                 Some(case) => format!("（售后单 {case}）"),
@@ -770,6 +800,9 @@ fn rule_text(decision: &DecisionText) -> String {
         }
         RuleId::CashBack => "订单里无法直接退回的款项（如运费、承诺的优惠），会以返现的方式转账给您。".to_owned(),
         RuleId::NothingLeftToRefund => "这件商品的款项已经全额退过了，没有剩余可退的金额。".to_owned(),
+        RuleId::UnitsAlreadyClaimed => {
+            "这件商品的数量已经全部在其他申请里（处理中、已同意、已退款或已换货），同一件商品不能重复申请。".to_owned()
+        }
         RuleId::EvidenceMissing => "这类问题需要照片才能核实。".to_owned(),
         RuleId::OutcomeNotOffered => "订单目前的状态下，这个原因暂时不能自动办理您选的处理方式。".to_owned(),
     }
@@ -829,6 +862,7 @@ fn refund_text(decision: &DecisionText) -> Option<String> {
         | RuleId::WarrantyPassed
         | RuleId::PriceProtectionWindowPassed
         | RuleId::NothingLeftToRefund
+        | RuleId::UnitsAlreadyClaimed
         | RuleId::EvidenceMissing
         | RuleId::OutcomeNotOffered => None,
     }
@@ -868,6 +902,11 @@ fn next_text(decision: &DecisionText) -> String {
             let by = decision.review_by.as_ref().map(|by| format!("在{}前", time(by))).unwrap_or_default();
             format!("接下来：客服会{by}核实，审核通过后当天下班前转账返现。")
         }
+        NextStep::SeeExistingCase => format!(
+            "接下来：在「{}」里查看原来的申请，可以给它补充说明或照片；也可以点击「{}」。",
+            text(&Msg::MenuCases),
+            agent_button()
+        ),
     }
 }
 
@@ -915,6 +954,9 @@ fn fact_text(fact: &Fact<NaiveDateTime>) -> String {
         Fact::ResaleIntact(true) => "商品状态（客户声明）：未使用，吊牌和原包装完好".to_owned(),
         Fact::ResaleIntact(false) => "商品状态（客户声明）：已使用，或吊牌、包装不全".to_owned(),
         Fact::ExchangesUsed { used, allowed } => format!("已换货次数：{used}次（最多{allowed}次）"),
+        Fact::Units { asked, claimed, of } => {
+            format!("数量：本次申请{asked}件，其他申请已占{claimed}件，共{of}件")
+        }
         Fact::ReplacementDeliveredAt(at) => format!("换货新品签收时间：{}", full_time(at)),
         Fact::Paid(money) => format!("该数量实付金额：{money}"),
         Fact::AlreadyRefunded(money) => format!("该商品已退金额：{money}"),
@@ -947,6 +989,16 @@ fn status_label(status: CaseStatus) -> &'static str {
         CaseStatus::NotEligible => "未通过(可转人工)",
         CaseStatus::Retained => "已完结（保留商品）",
         CaseStatus::Closed => "已完结",
+    }
+}
+
+/// 占用这件商品的申请接下来会怎样。
+fn claim_next(status: CaseStatus, outcome: Outcome) -> &'static str {
+    match status {
+        CaseStatus::NeedsReview => "客服正在审核，会在这里回复您。",
+        CaseStatus::Approved if outcome.sends_item_back() => "请按发给您的退货地址寄回，并把退货快递单号发给我们。",
+        CaseStatus::Approved => "我们正在办理，完成后会在这里通知您。",
+        CaseStatus::NotEligible | CaseStatus::Retained | CaseStatus::Closed => "已处理完毕。",
     }
 }
 

@@ -150,6 +150,15 @@ impl Run<'_> {
         self.schedule_ping(&escalation, Some(at)).await
     }
 
+    /// The customer added to their case: the card of its latest hand-over,
+    /// if there is one, shows it.
+    pub(super) async fn case_added(&mut self, customer_id: i64, case: &CaseId) -> Result<(), StoreError> {
+        match escalations::latest_for_customer(self.tx, customer_id).await? {
+            Some(escalation) if escalation.case.as_ref() == Some(case) => self.show(&escalation, false).await,
+            _ => Ok(()),
+        }
+    }
+
     /// Writes the escalation's topic (name, card, evidence) and queues the
     /// card: the sender creates the topic and posts the card on first use,
     /// and edits it in place afterwards.

@@ -14,7 +14,7 @@ use crate::case::CaseId;
 use crate::catalogue::{self, Described, Lang, Msg};
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::conversation::{self, Audit, Effect, Facts, Input, Keys, Reply, Step, WrongAnswers};
+use crate::conversation::{self, Addition, Audit, Effect, Facts, Input, Keys, Reply, Step, WrongAnswers};
 use crate::followup::Press;
 use crate::order::{OrderNo, OrderSummary};
 use crate::outgoing::{self, AlbumItem, ButtonSpec, Keyboard, Outgoing};
@@ -182,8 +182,11 @@ impl Desk {
                 .collect(),
             None => Vec::new(),
         };
-        let line_history = match &order {
-            Some(order) => cases::line_history(&mut tx, &order.no, None).await?,
+        let (line_history, claims) = match &order {
+            Some(order) => (
+                cases::line_history(&mut tx, &order.no, None).await?,
+                cases::claims(&mut tx, &order.no, customer.id).await?,
+            ),
             None => Default::default(),
         };
         let facts = Facts {
@@ -192,6 +195,7 @@ impl Desk {
             now,
             first_name: &customer.first_name,
             line_history,
+            claims,
             retention: cases::retention_history(&mut tx, customer.id, now).await?,
             order,
             order_locked_until,
@@ -345,6 +349,7 @@ impl Apply<'_> {
                 self.opened.push(case.id);
                 Ok(())
             }
+            Effect::AddToCase { case, addition } => self.add_to_case(&case, addition).await,
             Effect::RequestAgent { case, why } => {
                 let mut run = agents::Run { desk: self.desk, tx: self.tx, now: self.now };
                 run.escalate(self.customer_id, case.as_ref(), why).await
@@ -366,6 +371,30 @@ impl Apply<'_> {
                 ownership::audit(self.tx, self.customer_id, kind, &data, self.now).await
             }
         }
+    }
+
+    /// Records what the customer added on their case's timeline (photos as
+    /// evidence too), and refreshes the case's card for the agents.
+    async fn add_to_case(&mut self, case: &CaseId, addition: Addition) -> Result<(), StoreError> {
+        // The step only offers the customer's own cases; the store has the last word.
+        let owner = cases::state(self.tx, case).await?.map(|state| state.customer_id);
+        if owner != Some(self.customer_id) {
+            tracing::warn!(%case, "an addition for a case that is not the customer's; ignored");
+            return Ok(());
+        }
+        match addition {
+            Addition::Text(text) => {
+                cases::add_event(self.tx, case, "customer", "added", &serde_json::json!({ "text": text }), self.now)
+                    .await?;
+            }
+            Addition::Evidence(evidence) => {
+                if cases::add_evidence(self.tx, case, &evidence).await? {
+                    let data = serde_json::json!({ "evidence": evidence.kind.code() });
+                    cases::add_event(self.tx, case, "customer", "added", &data, self.now).await?;
+                }
+            }
+        }
+        agents::Run { desk: self.desk, tx: self.tx, now: self.now }.case_added(self.customer_id, case).await
     }
 
     async fn reply(&mut self, reply: Reply) -> Result<(), StoreError> {

@@ -79,6 +79,13 @@ impl Outcome {
         matches!(self, Outcome::ReturnRefund | Outcome::Exchange | Outcome::Repair)
     }
 
+    /// Whether the outcome settles units of the line (sends them back,
+    /// replaces, repairs or refunds them). Price protection and cash-back
+    /// settle money owed beside the goods, so they claim no unit.
+    pub fn claims_units(self) -> bool {
+        !matches!(self, Outcome::PriceProtection | Outcome::CashBack)
+    }
+
     /// Whether the outcome pays money back out of what the order paid.
     pub fn refunds(self) -> bool {
         matches!(self, Outcome::RefundOnly | Outcome::ReturnRefund | Outcome::PartialRefund | Outcome::PriceProtection)
@@ -120,6 +127,9 @@ pub enum RuleId {
     PriceProtectionWindowPassed,
     CashBack,
     NothingLeftToRefund,
+    /// Every unit asked about is already under an open or approved case, or
+    /// was refunded or exchanged: one unit, one claim.
+    UnitsAlreadyClaimed,
     EvidenceMissing,
     OutcomeNotOffered,
 }
@@ -156,6 +166,8 @@ pub enum NextStep {
     AddPhotos,
     /// Once approved, the transfer is paid in the same day's batch.
     CashBackAfterReview,
+    /// The units are in an earlier case: add to that one, or ask a person.
+    SeeExistingCase,
 }
 
 /// Who pays the parcel back to the shop.
@@ -224,6 +236,13 @@ pub enum Fact<T = DateTime<Utc>> {
         used: u32,
         allowed: u32,
     },
+    /// Units asked for, units of the line already claimed by other cases,
+    /// and the line's quantity.
+    Units {
+        asked: u32,
+        claimed: u32,
+        of: u32,
+    },
     ReplacementDeliveredAt(T),
     /// What the customer paid for the quantity asked about.
     Paid(Money),
@@ -249,6 +268,7 @@ impl<T> Fact<T> {
             Fact::Photos { have, need } => Fact::Photos { have, need },
             Fact::ResaleIntact(intact) => Fact::ResaleIntact(intact),
             Fact::ExchangesUsed { used, allowed } => Fact::ExchangesUsed { used, allowed },
+            Fact::Units { asked, claimed, of } => Fact::Units { asked, claimed, of },
             Fact::ReplacementDeliveredAt(at) => Fact::ReplacementDeliveredAt(f(at)),
             Fact::Paid(money) => Fact::Paid(money),
             Fact::AlreadyRefunded(money) => Fact::AlreadyRefunded(money),
@@ -298,6 +318,16 @@ pub struct LineHistory {
     pub replacement_delivered_at: Option<DateTime<Utc>>,
     /// Money already refunded on this line, in minor units of the order's currency.
     pub refunded_minor: i64,
+    /// Units under open or approved cases, or already refunded or exchanged.
+    #[serde(default)]
+    pub claimed_units: u32,
+}
+
+impl LineHistory {
+    /// Units of a line of `quantity` that no case has claimed yet.
+    pub fn units_left(&self, quantity: u32) -> u32 {
+        quantity.saturating_sub(self.claimed_units)
+    }
 }
 
 /// One request, as the customer put it together.
@@ -528,6 +558,14 @@ impl<'r, 'p> Judge<'r, 'p> {
         }
         if stage == OrderStage::Unpaid {
             return Ruling::new(NotEligible, RuleId::OrderUnpaid, CancelUnpaidOrder);
+        }
+        let claimed = request.history.claimed_units;
+        if request.outcome.claims_units() && claimed > 0 {
+            let (asked, of) = (request.quantity.max(1), request.line.quantity);
+            self.facts.push(Fact::Units { asked, claimed, of });
+            if asked > request.history.units_left(of) {
+                return Ruling::new(NotEligible, RuleId::UnitsAlreadyClaimed, SeeExistingCase);
+            }
         }
         if !allowed(stage, request.reason).contains(&request.outcome) {
             let plain_refund = request.outcome == Outcome::RefundOnly

@@ -429,6 +429,45 @@ fn the_explanation_lists_the_facts_the_rule_used() {
 }
 
 #[test]
+fn a_unit_is_claimed_once_and_the_refusal_says_why() {
+    // The line holds 2 units; the request asks about 1.
+    let claimed = |units: u32| LineHistory { claimed_units: units, ..LineHistory::default() };
+    let quality = Ask { reason: QualityDefect, photos: 3, ..ask() };
+    check(
+        &Shop::new(),
+        &[
+            (
+                "1 of 2 claimed: the other may be returned",
+                Ask { history: claimed(1), ..ask() },
+                Approved,
+                RuleId::NoReasonReturn,
+            ),
+            (
+                "both claimed: no third claim",
+                Ask { history: claimed(2), ..ask() },
+                NotEligible,
+                RuleId::UnitsAlreadyClaimed,
+            ),
+            (
+                "both claimed: not even for a defect",
+                Ask { history: claimed(2), outcome: Exchange, ..quality.clone() },
+                NotEligible,
+                RuleId::UnitsAlreadyClaimed,
+            ),
+            (
+                "both claimed: price protection settles money, not units",
+                Ask { history: claimed(2), reason: PriceDropped, outcome: PriceProtection, ..ask() },
+                NeedsReview,
+                RuleId::PriceProtection,
+            ),
+        ],
+    );
+    let refused = Shop::new().decide(&Ask { history: claimed(2), ..ask() });
+    assert_eq!(refused.next, NextStep::SeeExistingCase);
+    assert!(refused.facts.contains(&Fact::Units { asked: 1, claimed: 2, of: 2 }));
+}
+
+#[test]
 fn every_reason_offered_has_an_outcome_and_an_exchange_is_offered_once() {
     let shop = Shop::new();
     let rules = &shop.config.policy;
@@ -478,6 +517,7 @@ fn any_ask() -> impl Strategy<Value = (Ask, u32, i64)> {
                         exchanges,
                         replacement_delivered_at: (exchanges > 0).then(|| at("2026-03-20T11:00:00+08:00")),
                         refunded_minor: refunded,
+                        claimed_units: 0,
                     },
                     at: "",
                 };

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
 
-use crate::case::{CaseId, CaseStatus, CaseSummary, NewCase};
+use crate::case::{CaseId, CaseStatus, CaseSummary, Claim, Evidence, NewCase};
 use crate::money::Money;
 use crate::order::OrderNo;
 use crate::policy::{LineHistory, Outcome};
@@ -54,22 +54,7 @@ pub async fn open(
     .execute(&mut *conn)
     .await?;
     for evidence in &case.evidence {
-        sqlx::query(
-            "INSERT INTO evidence (case_id, kind, file_id, file_unique_id, media_group_id, received_at,
-                                   sha256, local_path, size_bytes)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (case_id, file_unique_id) DO NOTHING",
-        )
-        .bind(case.id.as_str())
-        .bind(evidence.kind.code())
-        .bind(&evidence.file_id)
-        .bind(&evidence.file_unique_id)
-        .bind(&evidence.media_group_id)
-        .bind(evidence.received_at)
-        .bind(evidence.stored.as_ref().map(|file| file.sha256.as_str()))
-        .bind(evidence.stored.as_ref().map(|file| file.path.as_str()))
-        .bind(evidence.stored.as_ref().map(|file| i64::try_from(file.size_bytes).unwrap_or(i64::MAX)))
-        .execute(&mut *conn)
-        .await?;
+        add_evidence(conn, &case.id, evidence).await?;
     }
     let opened = serde_json::json!({
         "order_no": case.order_no.as_str(), "sku": case.sku, "quantity": case.quantity,
@@ -101,33 +86,68 @@ pub async fn open(
     Ok(())
 }
 
+/// The cases that hold units of their line: open or approved, or closed
+/// after a refund, an exchange, a reship or a repair. Price protection and
+/// cash-back settle money beside the goods and hold none; an exchange whose
+/// replacement was signed for leaves the replacement to its own return rule.
+const CLAIMING: &str = "outcome NOT IN ('price_protection', 'cash_back')
+    AND NOT (outcome = 'exchange' AND replacement_delivered_at IS NOT NULL)
+    AND (status IN ('needs_review', 'approved')
+         OR (status = 'closed' AND (refunded_minor > 0 OR outcome IN ('exchange', 'reship', 'repair'))))";
+
+/// Stores an evidence file on a case; the same file twice is kept once.
+/// False when it was there already.
+pub async fn add_evidence(conn: &mut SqliteConnection, case: &CaseId, evidence: &Evidence) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "INSERT INTO evidence (case_id, kind, file_id, file_unique_id, media_group_id, received_at,
+                               sha256, local_path, size_bytes)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (case_id, file_unique_id) DO NOTHING",
+    )
+    .bind(case.as_str())
+    .bind(evidence.kind.code())
+    .bind(&evidence.file_id)
+    .bind(&evidence.file_unique_id)
+    .bind(&evidence.media_group_id)
+    .bind(evidence.received_at)
+    .bind(evidence.stored.as_ref().map(|file| file.sha256.as_str()))
+    .bind(evidence.stored.as_ref().map(|file| file.path.as_str()))
+    .bind(evidence.stored.as_ref().map(|file| i64::try_from(file.size_bytes).unwrap_or(i64::MAX)))
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() > 0)
+}
+
 #[derive(sqlx::FromRow)]
 struct LineRow {
     sku: String,
     exchanges: i64,
     replacement_delivered_at: Option<DateTime<Utc>>,
     refunded_minor: i64,
+    claimed_units: i64,
 }
 
 /// What earlier cases did to each line of an order, by SKU: exchanges granted
-/// or under way, the latest replacement's sign-off, money refunded. With
+/// or under way, the latest replacement's sign-off, money refunded, units
+/// claimed. With
 /// `before`, only cases opened before that one count (to replay a decision).
 pub async fn line_history(
     conn: &mut SqliteConnection,
     order: &OrderNo,
     before: Option<&CaseId>,
 ) -> Result<HashMap<String, LineHistory>, StoreError> {
-    let rows: Vec<LineRow> = sqlx::query_as(
+    let sql = format!(
         "SELECT sku,
                 SUM(outcome = 'exchange' AND status NOT IN ('not_eligible', 'retained')) AS exchanges,
                 MAX(replacement_delivered_at) AS replacement_delivered_at,
-                SUM(refunded_minor) AS refunded_minor
-         FROM cases WHERE order_no = ? AND seq < ? GROUP BY sku",
-    )
-    .bind(order.as_str())
-    .bind(before.and_then(CaseId::seq).unwrap_or(i64::MAX))
-    .fetch_all(&mut *conn)
-    .await?;
+                SUM(refunded_minor) AS refunded_minor,
+                SUM(CASE WHEN {CLAIMING} THEN quantity ELSE 0 END) AS claimed_units
+         FROM cases WHERE order_no = ? AND seq < ? GROUP BY sku"
+    );
+    let rows: Vec<LineRow> = sqlx::query_as(&sql)
+        .bind(order.as_str())
+        .bind(before.and_then(CaseId::seq).unwrap_or(i64::MAX))
+        .fetch_all(&mut *conn)
+        .await?;
     Ok(rows
         .into_iter()
         .map(|row| {
@@ -135,10 +155,35 @@ pub async fn line_history(
                 exchanges: u32::try_from(row.exchanges).unwrap_or(0),
                 replacement_delivered_at: row.replacement_delivered_at,
                 refunded_minor: row.refunded_minor,
+                claimed_units: u32::try_from(row.claimed_units).unwrap_or(0),
             };
             (row.sku, history)
         })
         .collect())
+}
+
+/// The cases holding units of the order's lines, oldest first; `own` marks
+/// those of `customer_id`.
+pub async fn claims(conn: &mut SqliteConnection, order: &OrderNo, customer_id: i64) -> Result<Vec<Claim>, StoreError> {
+    type Row = (String, String, i64, String, String, bool);
+    let sql = format!(
+        "SELECT id, sku, quantity, status, outcome, customer_id = ? FROM cases
+         WHERE order_no = ? AND {CLAIMING} ORDER BY seq"
+    );
+    let rows: Vec<Row> = sqlx::query_as(&sql).bind(customer_id).bind(order.as_str()).fetch_all(&mut *conn).await?;
+    rows.into_iter()
+        .map(|(id, sku, quantity, status, outcome, own)| {
+            let corrupt = |detail: String| StoreError::Corrupt { what: "case", detail };
+            Ok(Claim {
+                status: CaseStatus::from_code(&status).ok_or_else(|| corrupt(format!("status {status}")))?,
+                outcome: Outcome::from_code(&outcome).ok_or_else(|| corrupt(format!("outcome {outcome}")))?,
+                id: CaseId::from_trusted(&id),
+                sku,
+                quantity: u32::try_from(quantity).unwrap_or(0),
+                own,
+            })
+        })
+        .collect()
 }
 
 /// The customer's history that retention offers are conditioned on.

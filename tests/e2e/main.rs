@@ -8,6 +8,7 @@ mod fake_services;
 mod fake_telegram;
 
 mod agents;
+mod claims;
 mod followups;
 mod helpers;
 mod ownership;

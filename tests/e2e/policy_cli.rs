@@ -210,3 +210,29 @@ async fn replay_lists_the_cases_draft_rules_would_change() {
     assert_eq!(shop.count("SELECT COUNT(*) FROM cases WHERE status = 'approved'").await, 1);
     assert_eq!(shop.count("SELECT COUNT(*) FROM case_events").await, stored);
 }
+
+#[tokio::test]
+async fn replay_and_explain_count_the_units_earlier_cases_hold() {
+    let shop = Shop::new();
+    // Two approved returns of the bag's one unit, as the bot opened them
+    // before a unit could be claimed only once.
+    let first = open_case_a_week_ago(&shop).await;
+    let second = open_case_a_week_ago(&shop).await;
+    let same = shop.path().join("shop.toml");
+    let same = same.to_str().expect("utf-8 path");
+    let (output, text, stderr) = run(&mut shop.command(&["policy", "replay", "--rules", same]));
+    assert!(output.status.success(), "{stderr}");
+    assert!(
+        text.contains(&format!("{second}  approved/no_reason_return → not_eligible/units_already_claimed")),
+        "{text}"
+    );
+    assert!(!text.contains(&format!("{first}  ")), "the first claim stands: {text}");
+    assert!(text.contains("1 of 2 cases would change"), "{text}");
+
+    // A third request on the bag is refused, and the explanation says why.
+    let (output, text, stderr) = run(shop.command(&BAG).args(["--outcome", "exchange", "--lang", "en"]));
+    assert!(output.status.success(), "{stderr}");
+    assert!(text.contains("Rule: units_already_claimed"), "{text}");
+    assert!(text.contains("Units: 1 asked for, 2 of 1 already in other requests"), "{text}");
+    assert!(text.contains("each unit can be claimed once"), "{text}");
+}
