@@ -121,12 +121,16 @@ pub enum Input {
 }
 
 impl Input {
-    /// The input as every matcher reads it: typed text and phone numbers in
+    /// The input as every matcher reads it: typed text, captions and phone numbers in
     /// [`typed::normalise`]d form (full-width digits, zero-width spaces …).
     pub fn normalised(self) -> Input {
         match self {
             Input::Text(text) => Input::Text(typed::normalise(&text)),
             Input::Contact { phone, own } => Input::Contact { phone: typed::normalise(&phone), own },
+            Input::Media { caption: Some(caption), kind, file_id, file_unique_id, media_group_id, stored } => {
+                let caption = Some(typed::normalise(&caption));
+                Input::Media { kind, file_id, file_unique_id, media_group_id, stored, caption }
+            }
             other => other,
         }
     }
@@ -1614,14 +1618,18 @@ mod tests {
         }
 
         fn captioned_photo(&mut self, unique: &str, album: Option<&str>, caption: Option<&str>) -> Vec<Effect> {
-            self.send(Input::Media {
-                kind: MediaKind::Photo,
-                file_id: format!("file-{unique}"),
-                file_unique_id: unique.into(),
-                media_group_id: album.map(Into::into),
-                stored: None,
-                caption: caption.map(Into::into),
-            })
+            self.send(
+                Input::Media {
+                    kind: MediaKind::Photo,
+                    file_id: format!("file-{unique}"),
+                    file_unique_id: unique.into(),
+                    media_group_id: album.map(Into::into),
+                    stored: None,
+                    caption: caption.map(Into::into),
+                }
+                // As the desk hands it over.
+                .normalised(),
+            )
         }
 
         /// An album as Telegram delivers it: one input per photo, the caption on the first.
@@ -1726,7 +1734,7 @@ mod tests {
         let effects = world.text("the seam is open");
         assert!(says(&effects, |m| *m == Msg::DetailNoted));
         assert_eq!(world.state.fails, 0, "words at the photo question are no failure");
-        world.captioned_photo("a", None, Some("left sleeve"));
+        world.captioned_photo("a", None, Some("left\u{200B} sleeve"));
         world.album("album-2", &["b", "c"], None);
         assert_eq!(world.state.step, Step::Outcome);
         assert_eq!(world.state.draft.detail, "the seam is open / left sleeve");
