@@ -32,6 +32,10 @@ pub struct Conversation {
     /// Inputs in a row the bot could not use; enough of them bring a person.
     #[serde(default)]
     pub fails: u8,
+    /// The customer's message the bot answered last (the desk notes it), so
+    /// that an edit of it is read as a new answer.
+    #[serde(default)]
+    pub last_message: Option<i32>,
 }
 
 /// Where in the conversation the customer is.
@@ -118,6 +122,8 @@ pub enum Input {
     },
     /// A sticker, voice message, non-image file or anything else we cannot use.
     Unsupported,
+    /// An edit of an earlier message, not the latest answer: not read again.
+    Edited,
 }
 
 impl Input {
@@ -290,7 +296,15 @@ pub struct Needs {
 
 impl Conversation {
     pub fn new(lang: Lang) -> Conversation {
-        Conversation { lang, step: Step::Menu, draft: Draft::default(), question: 0, verified_phone: None, fails: 0 }
+        Conversation {
+            lang,
+            step: Step::Menu,
+            draft: Draft::default(),
+            question: 0,
+            verified_phone: None,
+            fails: 0,
+            last_message: None,
+        }
     }
 }
 
@@ -336,7 +350,7 @@ pub fn step(state: Conversation, input: Input, facts: &Facts<'_>) -> (Conversati
 /// The bot takes the conversation back from a person: a fresh start at the
 /// menu, in the customer's language, after `notice`.
 pub fn resume(state: Conversation, notice: Msg) -> (Conversation, Vec<Effect>) {
-    let mut state = Conversation { step: Step::Menu, draft: Draft::default(), fails: 0, ..state };
+    let mut state = Conversation { step: Step::Menu, draft: Draft::default(), fails: 0, last_message: None, ..state };
     state.question = state.question.wrapping_add(1);
     let (mut parts, keys) = menu_prompt(state.question);
     parts.insert(0, notice);
@@ -485,6 +499,8 @@ impl Turn<'_, '_> {
                 let notice = if self.state.step == Step::Evidence { Msg::NotAPhoto } else { Msg::Unsupported };
                 self.ask_again(notice)
             }
+            // Said plainly, or the customer would wait for an answer to it.
+            Input::Edited => self.ask_again(Msg::EditNotRead),
         }
     }
 
@@ -2323,6 +2339,16 @@ mod tests {
         world.text("skip");
         assert_ne!(world.state.step, Step::Detail, "a label typed whole presses it");
         assert!(world.state.draft.detail.is_empty());
+    }
+
+    #[test]
+    fn an_edit_of_an_older_message_is_said_not_to_be_read_and_the_question_asked_again() {
+        let mut world = world_with_agents();
+        at_reason(&mut world);
+        let effects = world.send(Input::Edited);
+        assert!(says(&effects, |m| *m == Msg::EditNotRead) && says(&effects, |m| matches!(m, Msg::AskReason { .. })));
+        assert_eq!(world.state.step, Step::Reason);
+        assert_eq!(world.state.fails, 0, "an edit is not an unusable input");
     }
 
     /// A world whose shop has an agents' group, so the bot may hand over by itself.

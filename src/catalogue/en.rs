@@ -314,6 +314,10 @@ pub(super) fn text(msg: &Msg) -> String {
         Msg::Unsupported => "Sorry, I can't read stickers, voice messages or that kind of message here. \
                              Please type or use the buttons."
             .to_owned(),
+        Msg::EditNotRead => {
+            "I only read new messages, so I did not see that edit. If something changed, please send it again."
+                .to_owned()
+        }
         Msg::Chosen(inner) => {
             let label = text(inner);
             format!("✓ {}", label.strip_prefix("✓ ").unwrap_or(&label))

@@ -344,6 +344,8 @@ pub enum Msg {
     },
     UnexpectedMedia,
     Unsupported,
+    /// An earlier message was edited: edits are not read, only new messages.
+    EditNotRead,
     /// "✓ <label>": echoes a choice above the next question.
     Chosen(Box<Msg>),
     // Human agents, as the customer hears them.
@@ -1069,6 +1071,7 @@ mod tests {
             Msg::NumberOutOfRange { max: 7 },
             Msg::UnexpectedMedia,
             Msg::Unsupported,
+            Msg::EditNotRead,
             Msg::AskCondition { item: data.item.into() },
             Msg::OfferDeclined,
             Msg::OtherStyleChosen,

@@ -264,6 +264,7 @@ pub(super) fn text(msg: &Msg) -> String {
         Msg::NumberOutOfRange { max } => format!("没有这个序号的选项：请输入 1 到 {max} 之间的数字，或点击按钮。"),
         Msg::UnexpectedMedia => "谢谢，不过现在还不需要照片或文件哦，请先回答上面的问题。".to_owned(),
         Msg::Unsupported => "抱歉，这里暂时看不了表情、语音这类消息，请打字或点击按钮。".to_owned(),
+        Msg::EditNotRead => "我只能读取新消息，看不到修改过的内容。如有变动，请重新发送一条。".to_owned(),
         Msg::Chosen(inner) => {
             let label = text(inner);
             format!("✓ {}", label.strip_prefix("✓ ").unwrap_or(&label))

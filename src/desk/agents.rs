@@ -382,7 +382,7 @@ impl Run<'_> {
             Actor::Stranger { user_id } => return self.refused(*user_id, "message", topic.as_deref()).await,
         };
         if let Some(new_text) = &message.edited {
-            return self.mirror_edit(incoming.chat_id, message, new_text, Some(&agent.name)).await;
+            return self.mirror_edit(incoming.chat_id, message, new_text, Some(&agent.name)).await.map(drop);
         }
         if !escalation.status.is_active() {
             return self.tell_agents(topic.as_deref(), &Msg::NotRelayed { status: escalation.status }).await;
@@ -649,20 +649,21 @@ impl Run<'_> {
         Ok(customer.map(|customer| customer.lang()).unwrap_or(self.desk.config.shop.default_language))
     }
 
-    /// An edit of a relayed message changes its copy.
+    /// An edit of a relayed message changes its copy; false when the message
+    /// was not relayed.
     async fn mirror_edit(
         &mut self,
         from_chat: i64,
         message: &MessageRef,
         new_text: &str,
         signed: Option<&str>,
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
         let Some((escalation_id, row)) = escalations::relay_of(self.tx, from_chat, message.message_id).await? else {
-            return Ok(());
+            return Ok(false);
         };
-        let Some(escalation) = escalations::get(self.tx, escalation_id).await? else { return Ok(()) };
+        let Some(escalation) = escalations::get(self.tx, escalation_id).await? else { return Ok(false) };
         let Some((channel, chat_id, topic)) = outbox::destination_of(self.tx, row).await? else {
-            return Ok(());
+            return Ok(false);
         };
         let text = match (signed.filter(|_| self.desk.config.agents.show_agent_name), message.media) {
             (Some(agent), false) => {
@@ -678,7 +679,7 @@ impl Run<'_> {
             let data = serde_json::json!({ "text": new_text });
             cases::add_event(self.tx, case, "customer", "edited", &data, self.now).await?;
         }
-        Ok(())
+        Ok(true)
     }
 }
 
@@ -728,10 +729,12 @@ impl Desk {
         };
         let chat = incoming.identity.chat_id;
         if let Some(new_text) = &message.edited {
-            if escalation.status.is_active() || escalation.status == Status::Closed {
-                run.mirror_edit(chat, message, new_text, None).await?;
-            }
-            return Ok(true);
+            // Once the bot answers again, an edit the agents never saw is the bot's.
+            return match escalation.status {
+                status if status.is_active() => run.mirror_edit(chat, message, new_text, None).await.map(|_| true),
+                Status::Closed => run.mirror_edit(chat, message, new_text, None).await,
+                _ => Ok(false),
+            };
         }
         let escalation = if escalation.status.is_active() {
             escalation

@@ -14,7 +14,7 @@ use crate::case::CaseId;
 use crate::catalogue::{self, Described, Lang, Msg};
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::conversation::{self, Addition, Audit, Effect, Facts, Input, Keys, Reply, Step, WrongAnswers};
+use crate::conversation::{self, Addition, Audit, Conversation, Effect, Facts, Input, Keys, Reply, Step, WrongAnswers};
 use crate::followup::Press;
 use crate::order::{OrderNo, OrderSummary};
 use crate::outgoing::{self, AlbumItem, ButtonSpec, Keyboard, Outgoing};
@@ -46,8 +46,9 @@ pub struct MessageRef {
     pub relay: Relay,
     /// A photo, video or file (edits change its caption, not its text).
     pub media: bool,
-    /// Set when the message was edited: its new text or caption. Edits only
-    /// matter to messages relayed to or from agents.
+    /// Set when the message was edited: its new text or caption. An edit is
+    /// mirrored where the message was relayed; the customer's latest answer,
+    /// edited, is read as a new answer; other edits are told they are not read.
     pub edited: Option<String>,
 }
 
@@ -134,7 +135,7 @@ impl Desk {
     /// Handles one input in one transaction.
     pub async fn handle(&self, incoming: Incoming, now: DateTime<Utc>) -> Result<Handled, StoreError> {
         // Customer text enters here, from every channel: matchers see one form of it.
-        let incoming = Incoming { input: incoming.input.normalised(), ..incoming };
+        let mut incoming = Incoming { input: incoming.input.normalised(), ..incoming };
         let mut tx = self.store.write().await?;
         let identity = &incoming.identity;
         if let Some(update_id) = incoming.update_id
@@ -144,9 +145,22 @@ impl Desk {
         }
         let config = &*self.config;
         let customer = customers::find_or_create(&mut tx, identity, config.shop.default_language, now).await?;
+        let message_id = incoming.message.as_ref().map(|message| message.message_id);
         let edited = incoming.message.as_ref().is_some_and(|message| message.edited.is_some());
-        if !edited
-            && let Input::Text(text) = &incoming.input
+        if edited {
+            // The edit of a message relayed to a person is mirrored to them.
+            if self.customer_to_agents(&mut tx, customer.id, &incoming, now).await? {
+                tx.commit().await?;
+                return Ok(Handled::Applied);
+            }
+            // The latest answer, edited, is read as a new answer; an older
+            // message changed now would answer a question already moved past.
+            let latest = message_id == customer.conversation.last_message
+                && matches!(incoming.input, Input::Text(_) | Input::Command(_));
+            if !latest {
+                incoming.input = Input::Edited;
+            }
+        } else if let Input::Text(text) = &incoming.input
             && config.agents.mentions_threat(text)
         {
             let open = cases::for_customer(&mut tx, customer.id, CASES_LISTED).await?;
@@ -156,12 +170,24 @@ impl Desk {
         // A tracking number or a survey answer is the bot's even while a
         // person has the chat (it shows on the case's timeline), and never
         // reopens a closed escalation.
-        let followed = !edited && self.followup_input(&mut tx, identity, &customer, &incoming.input, now).await?;
-        if followed || self.customer_to_agents(&mut tx, customer.id, &incoming, now).await? || edited {
-            // A follow-up answer, relayed to a person, or an edit of a message the bot already answered.
+        let identity = &incoming.identity;
+        let followed = incoming.input != Input::Edited
+            && self.followup_input(&mut tx, identity, &customer, &incoming.input, now).await?;
+        let relayed = !followed && !edited && self.customer_to_agents(&mut tx, customer.id, &incoming, now).await?;
+        if followed || relayed {
+            // Answered by a follow-up (its edit is a new answer too), or not answered by the bot.
+            let answered = message_id.filter(|_| followed);
+            if customer.conversation.last_message != answered {
+                let state = Conversation { last_message: answered, ..customer.conversation };
+                customers::save_conversation(&mut tx, customer.id, &state, now).await?;
+            }
             tx.commit().await?;
             return Ok(Handled::Applied);
         }
+        let answered = match incoming.input {
+            Input::Edited => customer.conversation.last_message,
+            _ => message_id,
+        };
         let needs = conversation::needs(&customer.conversation, &incoming.input, config);
         let order = match &needs.order {
             Some(no) => orders::find(&mut tx, no).await?,
@@ -204,7 +230,8 @@ impl Desk {
             cases: cases::for_customer(&mut tx, customer.id, CASES_LISTED).await?,
             next_case_id: cases::next_id(&mut tx).await?,
         };
-        let (state, effects) = conversation::step(customer.conversation, incoming.input, &facts);
+        let (mut state, effects) = conversation::step(customer.conversation, incoming.input, &facts);
+        state.last_message = answered;
         let mut apply = Apply {
             desk: self,
             tx: &mut tx,

@@ -83,3 +83,35 @@ fn the_terminal_reads_numbers_parts_of_labels_and_requests_for_a_person() {
     assert!(after("夹克").contains("What's the matter with “女士防风夹克”"), "{output}");
     assert!(after("人工服务").starts_with("bot> Noted: you'd like to talk to a person."), "{output}");
 }
+
+#[tokio::test]
+async fn an_edited_order_number_is_read_as_the_new_answer() {
+    let (fake, _shop, _bot) = spawn_bot().await;
+    let wang = Customer::new(&fake, 603, "王芳", None);
+
+    wang.says("/new").await;
+    let mut typo = 0;
+    let missed = wang.expect_reply(|| typo = fake.send_text(603, "DEMO-1040")).await;
+    assert!(missed.text.contains("DEMO-1040"), "{}", missed.text);
+    let proof = wang.expect_reply(|| fake.edit_text(603, typo, "DEMO-1004")).await;
+    assert!(proof.text.contains("DEMO-1004") && proof.text.contains("后4位"), "the edit is the answer: {}", proof.text);
+    let items = wang.says("8000").await;
+    assert!(items.labels().iter().any(|label| label.contains("女士防风夹克")), "{}", items.text);
+}
+
+#[tokio::test]
+async fn an_edit_of_an_answer_already_moved_past_is_said_not_to_be_read() {
+    let (fake, _shop, _bot) = spawn_bot().await;
+    let alice = Customer::new(&fake, 604, "Alice", Some("en"));
+
+    alice.says("/new").await;
+    alice.says("demo-1004").await;
+    let mut digits = 0;
+    alice.expect_reply(|| digits = fake.send_text(604, "8000")).await;
+    alice.presses("女士防风夹克").await;
+    let told = alice.expect_reply(|| fake.edit_text(604, digits, "8001")).await;
+    assert!(told.text.contains("I only read new messages"), "{}", told.text);
+    assert!(told.text.contains("What's the matter with “女士防风夹克”"), "the question again: {}", told.text);
+    let detail = alice.presses("Changed my mind").await;
+    assert!(detail.text.contains("in your own words"), "the flow goes on: {}", detail.text);
+}
