@@ -842,8 +842,9 @@ impl Turn<'_, '_> {
     }
 
     /// A photo or video. The photo question ends by itself once enough have
-    /// come; later ones (the rest of the album, or an afterthought) are
-    /// still added while the request is being finished, up to the maximum.
+    /// come; earlier ones (sent with the first words) and later ones (the
+    /// rest of the album, or an afterthought) are still added while the
+    /// request is being made, up to the maximum.
     fn media(&mut self, evidence: Evidence, caption: Option<&str>) {
         if let Step::AddToCase { case } = &self.state.step {
             let case = case.clone();
@@ -854,10 +855,12 @@ impl Turn<'_, '_> {
             return self.add_to_case(case, Addition::Evidence(evidence));
         }
         let collecting = self.state.step == Step::Evidence;
+        // Photos sent before the photo question are kept for it.
+        let early = matches!(self.state.step, Step::Quantity | Step::Reason | Step::Detail);
         let finishing =
             matches!(self.state.step, Step::Outcome | Step::Condition | Step::Retention { .. } | Step::Confirm)
                 && self.photo_range().min > 0;
-        if !collecting && !finishing {
+        if !collecting && !early && !finishing {
             return self.ask_again(Msg::UnexpectedMedia);
         }
         if let Some(caption) = caption {
@@ -875,7 +878,7 @@ impl Turn<'_, '_> {
             true => Msg::EvidenceFull { max: range.max },
             false => Msg::EvidenceReceived { have, min: range.min, max: range.max },
         };
-        if finishing {
+        if early || finishing {
             // The same question again, under the same number: its buttons
             // already on the screen stay good.
             return self.put(vec![notice], None);
@@ -2190,6 +2193,21 @@ mod tests {
     }
 
     #[test]
+    fn photos_sent_before_the_reason_are_kept_for_the_photo_question() {
+        let mut world = World::new();
+        at_reason(&mut world);
+        let question = world.state.question;
+        let effects = world.album("album-4", &["a", "b", "c"], Some("cracked glaze"));
+        assert!(says(&effects, |m| matches!(m, Msg::AskReason { .. })), "the reason asked again: {effects:?}");
+        assert_eq!((world.state.step.clone(), world.state.question), (Step::Reason, question), "same question");
+        world.press(Msg::ReasonLabel(Reason::QualityDefect));
+        assert_eq!(world.state.step, Step::Outcome, "the photos already sent are enough");
+        world.press(Msg::OutcomeLabel(Outcome::ReturnRefund));
+        world.press(Msg::ConfirmButton);
+        assert_eq!((world.opened[0].evidence.len(), world.opened[0].detail.as_str()), (3, "cracked glaze"));
+    }
+
+    #[test]
     fn a_changed_request_keeps_its_photos() {
         let mut world = World::new();
         at_reason(&mut world);
@@ -2204,11 +2222,13 @@ mod tests {
     #[test]
     fn the_wrong_kind_of_input_gets_a_friendly_word_and_the_question_again() {
         let mut world = World::new();
-        at_reason(&mut world);
+        world.command(Command::New);
+        world.text("TB-100001");
+        let effects = world.photo("x", None);
+        assert!(says(&effects, |m| *m == Msg::UnexpectedMedia), "no evidence before the order is proven");
+        world.text("8000");
         let effects = world.send(Input::Unsupported);
         assert!(says(&effects, |m| *m == Msg::Unsupported) && says(&effects, |m| matches!(m, Msg::AskReason { .. })));
-        let effects = world.photo("x", None);
-        assert!(says(&effects, |m| *m == Msg::UnexpectedMedia));
         let effects = world.text("I want my money back");
         assert!(says(&effects, |m| *m == Msg::UseButtons));
         let effects = world.text(&"长".repeat(10_000));

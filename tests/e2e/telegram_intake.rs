@@ -265,3 +265,23 @@ async fn an_order_number_that_looks_like_a_tracking_number_starts_a_request_whil
     let asked = lin.says("8000").await;
     assert!(asked.text.contains("马克杯"), "{}", asked.text);
 }
+
+#[tokio::test]
+async fn photos_sent_before_the_reason_are_kept_and_the_photo_question_is_not_asked() {
+    let (fake, shop, _bot) = spawn_bot().await;
+    let bob = Counted::new(Customer::new(&fake, 514, "Bob", Some("en")));
+
+    bob.says("DEMO-1006").await;
+    bob.says("5006").await;
+    let kept = bob.sends_album("The zip came off").await;
+    assert!(kept.text.contains("Received 3 photos") && kept.button("Quality problem").is_some(), "{}", kept.text);
+    let outcomes = bob.presses("Quality problem").await;
+    assert!(outcomes.text.contains("What would you like us to do"), "{}", outcomes.text);
+    bob.presses("Return and refund").await;
+    let opened = bob.presses("Confirm").await;
+    assert!(opened.text.contains("AS-1001"), "{}", opened.text);
+    assert_eq!(bob.actions.get(), 6);
+    let case = "SELECT COUNT(*) FROM cases WHERE id = 'AS-1001' AND detail = 'The zip came off'";
+    assert_eq!(shop.count(case).await, 1);
+    assert_eq!(shop.count("SELECT COUNT(*) FROM evidence WHERE case_id = 'AS-1001'").await, 3);
+}
