@@ -32,8 +32,9 @@ pub struct Conversation {
     /// Inputs in a row the bot could not use; enough of them bring a person.
     #[serde(default)]
     pub fails: u8,
-    /// The customer's message the bot answered last (the desk notes it), so
-    /// that an edit of it is read as a new answer.
+    /// The customer's message the bot answered last, while its question is
+    /// still open (the desk notes it), so that an edit of it is read as a
+    /// new answer.
     #[serde(default)]
     pub last_message: Option<i32>,
 }

@@ -153,8 +153,9 @@ impl Desk {
                 tx.commit().await?;
                 return Ok(Handled::Applied);
             }
-            // The latest answer, edited, is read as a new answer; an older
-            // message changed now would answer a question already moved past.
+            // The latest answer, if its question is still open, edited, is
+            // read as a new answer; any other edit would answer a question
+            // already moved past.
             let latest = message_id == customer.conversation.last_message
                 && matches!(incoming.input, Input::Text(_) | Input::Command(_));
             if !latest {
@@ -230,8 +231,11 @@ impl Desk {
             cases: cases::for_customer(&mut tx, customer.id, CASES_LISTED).await?,
             next_case_id: cases::next_id(&mut tx).await?,
         };
+        let asked = std::mem::discriminant(&customer.conversation.step);
         let (mut state, effects) = conversation::step(customer.conversation, incoming.input, &facts);
-        state.last_message = answered;
+        // An edit may still answer a question that was asked again (an order
+        // number not found), not one the conversation has moved past.
+        state.last_message = answered.filter(|_| std::mem::discriminant(&state.step) == asked);
         let mut apply = Apply {
             desk: self,
             tx: &mut tx,

@@ -95,6 +95,9 @@ async fn an_edited_order_number_is_read_as_the_new_answer() {
     assert!(missed.text.contains("DEMO-1040"), "{}", missed.text);
     let proof = wang.expect_reply(|| fake.edit_text(603, typo, "DEMO-1004")).await;
     assert!(proof.text.contains("DEMO-1004") && proof.text.contains("后4位"), "the edit is the answer: {}", proof.text);
+    let moved_on = wang.expect_reply(|| fake.edit_text(603, typo, "DEMO-1005")).await;
+    assert!(moved_on.text.contains("我只能读取新消息"), "its question was answered: {}", moved_on.text);
+    assert!(moved_on.text.contains("DEMO-1004") && moved_on.text.contains("后4位"), "{}", moved_on.text);
     let items = wang.says("8000").await;
     assert!(items.labels().iter().any(|label| label.contains("女士防风夹克")), "{}", items.text);
 }
