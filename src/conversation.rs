@@ -857,7 +857,7 @@ impl Turn<'_, '_> {
         }
         let collecting = self.state.step == Step::Evidence;
         // Photos sent before the photo question are kept for it.
-        let early = matches!(self.state.step, Step::Quantity | Step::Reason | Step::Detail);
+        let early = matches!(self.state.step, Step::PickLine | Step::Quantity | Step::Reason | Step::Detail);
         let finishing =
             matches!(self.state.step, Step::Outcome | Step::Condition | Step::Retention { .. } | Step::Confirm)
                 && self.photo_range().min > 0;
@@ -2206,6 +2206,24 @@ mod tests {
         world.press(Msg::OutcomeLabel(Outcome::ReturnRefund));
         world.press(Msg::ConfirmButton);
         assert_eq!((world.opened[0].evidence.len(), world.opened[0].detail.as_str()), (3, "cracked glaze"));
+    }
+
+    #[test]
+    fn photos_sent_before_the_item_is_picked_are_kept_too() {
+        let mut world = World::new();
+        world.command(Command::New);
+        world.text("TB-100002");
+        world.text("8000");
+        assert_eq!(world.state.step, Step::PickLine);
+        world.photo("a", None);
+        world.press(Msg::LineButton {
+            item: "风衣".into(),
+            quantity: 1,
+            unit_price: Money::new(59_900, Currency::CNY),
+        });
+        world.press(Msg::ReasonLabel(Reason::WrongItem));
+        assert_eq!(world.state.step, Step::Outcome, "one photo is enough for a wrong item");
+        assert_eq!(world.state.draft.evidence.len(), 1);
     }
 
     #[test]
