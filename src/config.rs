@@ -165,7 +165,8 @@ impl Config {
 
     fn check(&self) -> Result<(), String> {
         let intake = &self.intake;
-        let rules: [(bool, &str); 5] = [
+        let rules: [(bool, &str); 6] = [
+            (!self.shop.currency.is_iso4217(), "shop.currency: must be an ISO 4217 code such as CNY, USD or EUR"),
             (intake.order_number_misses == 0, "intake.order_number_misses: must be at least 1"),
             (intake.proof_attempts == 0, "intake.proof_attempts: must be at least 1"),
             (intake.proof_order_limit == 0, "intake.proof_order_limit: must be at least 1"),

@@ -1,6 +1,8 @@
 //! `aftersales orders import FILE`: reads the shop's order export (CSV or
 //! JSON), validates all of it, and only then writes every order in one
-//! transaction, so a file with one bad row imports nothing.
+//! transaction, so a file with one bad row imports nothing. Every bad row
+//! is reported (the first 50, then how many more), so one export can be
+//! fixed in one go.
 //!
 //! CSV has one row per order line; rows with the same `order_no` are merged
 //! into one order and must agree on the order-level columns. Columns are
@@ -16,8 +18,8 @@
 //! | `category` | yes | text, e.g. `clothing`, `underwear`, `furniture` |
 //! | `quantity` | yes | a positive whole number |
 //! | `unit_price` | yes | major units with up to 2 decimals: `199`, `199.5`, `199.00` |
-//! | `currency` | yes | three letters: `CNY` |
-//! | `paid_at`, `shipped_at`, `delivered_at` | yes | RFC 3339 with any offset, empty = not yet |
+//! | `currency` | no | ISO 4217, the shop's (`[shop] currency`); empty = the shop's |
+//! | `paid_at`, `shipped_at`, `delivered_at` | yes | RFC 3339 with any offset, empty = not yet; paid ≤ shipped ≤ delivered, none more than an hour ahead of now |
 //! | `carrier`, `tracking_no` | no | text, empty = none |
 //! | `freight_insurance` | no | `true`/`false`/`1`/`0`/`yes`/`no`, empty = false |
 //!
@@ -26,7 +28,12 @@
 //! "currency": "CNY", "paid_at": "2025-03-01T10:00:00+08:00", "shipped_at": null,
 //! "freight_insurance": true, "lines": [{"sku": "J-01", "item_name": "夹克",
 //! "category": "clothing", "quantity": 1, "unit_price": "199.00"}]}]`.
-//! Missing or null times, carrier and tracking number mean "none".
+//! Missing or null times, carrier and tracking number mean "none"; a
+//! missing or null currency means the shop's.
+//!
+//! A currency other than the shop's is refused even when it is a real
+//! one: retention offers, refund caps and agents' amounts are all in the
+//! shop's currency, and comparing them with another would be wrong.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -54,6 +61,11 @@ pub enum ImportError {
     /// The file as a whole cannot be read.
     #[error("{file}: {reason}")]
     File { file: String, reason: String },
+    /// More than one row is wrong: each of the first [`MAX_PROBLEMS`], one
+    /// per line, and how many more there are. A single problem is
+    /// reported as itself.
+    #[error("{}", problem_list(.problems, *.more))]
+    Problems { problems: Vec<ImportError>, more: usize },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -61,6 +73,55 @@ pub enum ImportError {
 fn field_suffix(path: &str) -> String {
     if path.is_empty() { String::new() } else { format!(", field {path}") }
 }
+
+/// How many problems an import reports one by one; beyond that, a count.
+pub const MAX_PROBLEMS: usize = 50;
+
+fn problem_list(problems: &[ImportError], more: usize) -> String {
+    let mut text = problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n");
+    if more > 0 {
+        text.push_str(&format!("\n… and {more} more problems"));
+    }
+    text
+}
+
+/// Problems gathered over a whole file, so all of them are reported at once.
+#[derive(Default)]
+struct Problems {
+    problems: Vec<ImportError>,
+    more: usize,
+}
+
+impl Problems {
+    fn add(&mut self, problem: ImportError) {
+        if self.problems.len() < MAX_PROBLEMS {
+            self.problems.push(problem);
+        } else {
+            self.more += 1;
+        }
+    }
+
+    /// The orders when there was no problem; else the problem, or all of them.
+    fn or<T>(mut self, parsed: T) -> Result<T, ImportError> {
+        match (self.problems.len(), self.more) {
+            (0, _) => Ok(parsed),
+            (1, 0) => Err(self.problems.remove(0)),
+            _ => Err(ImportError::Problems { problems: self.problems, more: self.more }),
+        }
+    }
+}
+
+/// What a file is checked against beyond itself.
+#[derive(Clone, Copy, Debug)]
+pub struct Checks {
+    /// The shop's currency: orders must be in it.
+    pub currency: Currency,
+    /// The time of the import: no order time may be more than an hour after it.
+    pub now: DateTime<Utc>,
+}
+
+/// How far ahead of the import an order time may be, for clocks that differ a little.
+const CLOCK_SLACK: chrono::Duration = chrono::Duration::hours(1);
 
 /// What an import wrote.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -76,7 +137,7 @@ pub struct ImportReport {
 /// Reads and validates the file; touches no database. The format is chosen
 /// by extension (`.csv`, `.json`), else by the first non-blank character
 /// (`[` or `{` means JSON).
-pub fn parse_file(path: &Path) -> Result<Vec<Order>, ImportError> {
+pub fn parse_file(path: &Path, checks: Checks) -> Result<Vec<Order>, ImportError> {
     let file = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|error| file_error(&file, format!("cannot read the file: {error}")))?;
     let text = String::from_utf8(bytes).map_err(|_| {
@@ -84,16 +145,18 @@ pub fn parse_file(path: &Path) -> Result<Vec<Order>, ImportError> {
     })?;
     let extension = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
     match extension.as_deref() {
-        Some("csv") => parse_csv(&file, &text),
-        Some("json") => parse_json(&file, &text),
-        _ if matches!(without_bom(&text).trim_start().chars().next(), Some('[' | '{')) => parse_json(&file, &text),
-        _ => parse_csv(&file, &text),
+        Some("csv") => parse_csv(&file, &text, checks),
+        Some("json") => parse_json(&file, &text, checks),
+        _ if matches!(without_bom(&text).trim_start().chars().next(), Some('[' | '{')) => {
+            parse_json(&file, &text, checks)
+        }
+        _ => parse_csv(&file, &text, checks),
     }
 }
 
 /// Parses the file, then inserts or replaces every order in one transaction.
-pub async fn import_file(store: &Store, path: &Path, now: DateTime<Utc>) -> Result<ImportReport, ImportError> {
-    let parsed = parse_file(path)?;
+pub async fn import_file(store: &Store, path: &Path, checks: Checks) -> Result<ImportReport, ImportError> {
+    let parsed = parse_file(path, checks)?;
     let mut report = ImportReport::default();
     let mut tx = store.write().await?;
     for order in &parsed {
@@ -102,7 +165,7 @@ pub async fn import_file(store: &Store, path: &Path, now: DateTime<Utc>) -> Resu
         } else {
             report.created += 1;
         }
-        orders::upsert(&mut tx, order, now).await?;
+        orders::upsert(&mut tx, order, checks.now).await?;
         report.orders += 1;
         report.lines += order.lines.len();
     }
@@ -130,10 +193,10 @@ const COLUMNS: [&str; 15] = [
 ];
 
 /// Columns a CSV file may leave out; a missing one reads as empty.
-const OPTIONAL_COLUMNS: [&str; 3] = ["carrier", "tracking_no", "freight_insurance"];
+const OPTIONAL_COLUMNS: [&str; 4] = ["currency", "carrier", "tracking_no", "freight_insurance"];
 
 /// Parses CSV text; `file` names it in error messages.
-pub fn parse_csv(file: &str, text: &str) -> Result<Vec<Order>, ImportError> {
+pub fn parse_csv(file: &str, text: &str, checks: Checks) -> Result<Vec<Order>, ImportError> {
     let row_error = |line: usize, Invalid { column, reason }: Invalid| ImportError::Row {
         file: file.to_owned(),
         line,
@@ -174,22 +237,32 @@ pub fn parse_csv(file: &str, text: &str) -> Result<Vec<Order>, ImportError> {
     }
 
     let mut merged = Merged::default();
+    let mut problems = Problems::default();
+    let mut rows = 0;
     for record in reader.records() {
-        let record = record.map_err(line_error)?;
+        rows += 1;
+        let record = match record {
+            Ok(record) => record,
+            Err(error) => {
+                problems.add(line_error(error));
+                continue;
+            }
+        };
         let line = record.position().map_or(0, |p| usize::try_from(p.line()).unwrap_or(usize::MAX));
         let cell = |column: &str| index.get(column).and_then(|&i| record.get(i)).unwrap_or("");
-        let (no, head, order_line) = parse_row(&cell).map_err(|error| row_error(line, error))?;
-        merged.add(no, head, order_line, line).map_err(|error| row_error(line, error))?;
+        let added = parse_row(&cell, checks).and_then(|(no, head, order_line)| merged.add(no, head, order_line, line));
+        if let Err(error) = added {
+            problems.add(row_error(line, error));
+        }
     }
-    let parsed = merged.into_orders();
-    if parsed.is_empty() {
+    if rows == 0 {
         return Err(file_error(file, "the file has a header but no orders"));
     }
-    Ok(parsed)
+    problems.or(merged.into_orders())
 }
 
 /// Parses JSON text (an array of orders); `file` names it in error messages.
-pub fn parse_json(file: &str, text: &str) -> Result<Vec<Order>, ImportError> {
+pub fn parse_json(file: &str, text: &str, checks: Checks) -> Result<Vec<Order>, ImportError> {
     let document: Value = serde_json::from_str(without_bom(text))
         .map_err(|error| file_error(file, format!("not valid JSON: {error}")))?;
     let Value::Array(entries) = document else {
@@ -200,6 +273,7 @@ pub fn parse_json(file: &str, text: &str) -> Result<Vec<Order>, ImportError> {
     }
     let mut parsed: Vec<Order> = Vec::with_capacity(entries.len());
     let mut seen: HashMap<OrderNo, usize> = HashMap::new();
+    let mut problems = Problems::default();
     for (index, entry) in entries.iter().enumerate() {
         let field_error = |Invalid { column, reason }: Invalid| ImportError::Field {
             file: file.to_owned(),
@@ -207,14 +281,21 @@ pub fn parse_json(file: &str, text: &str) -> Result<Vec<Order>, ImportError> {
             path: column,
             reason,
         };
-        let order = json_order(entry).map_err(field_error)?;
+        let order = match json_order(entry, checks) {
+            Ok(order) => order,
+            Err(error) => {
+                problems.add(field_error(error));
+                continue;
+            }
+        };
         if let Some(first) = seen.insert(order.no.clone(), index) {
             let reason = format!("order {} already appears at [{first}]; give each order once", order.no);
-            return Err(field_error(invalid("order_no", reason)));
+            problems.add(field_error(invalid("order_no", reason)));
+            continue;
         }
         parsed.push(order);
     }
-    Ok(parsed)
+    problems.or(parsed)
 }
 
 /// One invalid value: the column (CSV) or field path (JSON) and why.
@@ -264,8 +345,32 @@ impl Head {
         ]
     }
 
-    /// An order is paid before it ships and ships before it is delivered.
-    fn check_sequence(&self) -> Result<(), Invalid> {
+    /// An order is paid before it ships and ships before it is delivered,
+    /// and none of it happened later than now.
+    fn check_times(&self, now: DateTime<Utc>) -> Result<(), Invalid> {
+        let times = [("paid_at", self.paid_at), ("shipped_at", self.shipped_at), ("delivered_at", self.delivered_at)];
+        for (column, at) in times {
+            if let Some(at) = at.filter(|at| *at > now + CLOCK_SLACK) {
+                let reason = format!(
+                    "{column} {} is in the future (the import runs at {}); an order's times have already happened",
+                    at.to_rfc3339(),
+                    now.to_rfc3339()
+                );
+                return Err(invalid(column, reason));
+            }
+        }
+        for pair in times.windows(2) {
+            if let [(earlier, Some(before)), (later, Some(after))] = pair
+                && after < before
+            {
+                let reason = format!(
+                    "{later} {} is before {earlier} {}: an order is paid, then shipped, then delivered",
+                    after.to_rfc3339(),
+                    before.to_rfc3339()
+                );
+                return Err(invalid(*later, reason));
+            }
+        }
         if self.shipped_at.is_some() && self.paid_at.is_none() {
             return Err(invalid(
                 "shipped_at",
@@ -299,10 +404,10 @@ impl Head {
 }
 
 /// Reads one CSV row: the order it belongs to, the order's fields, its line.
-fn parse_row<'a>(cell: &impl Fn(&str) -> &'a str) -> Result<(OrderNo, Head, OrderLine), Invalid> {
+fn parse_row<'a>(cell: &impl Fn(&str) -> &'a str, checks: Checks) -> Result<(OrderNo, Head, OrderLine), Invalid> {
     let at = |column: &'static str| time(cell(column)).map_err(within(column));
     let no = order_no(cell("order_no")).map_err(within("order_no"))?;
-    let currency = currency(cell("currency")).map_err(within("currency"))?;
+    let currency = currency(cell("currency"), checks.currency).map_err(within("currency"))?;
     let head = Head {
         phone: phone(cell("phone")).map_err(within("phone"))?,
         customer_name: cell("customer_name").to_owned(),
@@ -314,7 +419,7 @@ fn parse_row<'a>(cell: &impl Fn(&str) -> &'a str) -> Result<(OrderNo, Head, Orde
         tracking_no: optional_text(cell("tracking_no")),
         freight_insurance: flag(cell("freight_insurance")).map_err(within("freight_insurance"))?,
     };
-    head.check_sequence()?;
+    head.check_times(checks.now)?;
     let line = OrderLine {
         sku: required_text(cell("sku")).map_err(within("sku"))?,
         item_name: required_text(cell("item_name")).map_err(within("item_name"))?,
@@ -377,11 +482,11 @@ impl Merged {
 }
 
 /// Reads one JSON order; errors carry the field path within it.
-fn json_order(entry: &Value) -> Result<Order, Invalid> {
+fn json_order(entry: &Value, checks: Checks) -> Result<Order, Invalid> {
     let fields = Fields::of(entry, ORDER_FIELDS)?;
     let at = |name: &'static str| time(&fields.text(name)?).map_err(within(name));
     let no = order_no(&fields.required("order_no")?).map_err(within("order_no"))?;
-    let currency = currency(&fields.required("currency")?).map_err(within("currency"))?;
+    let currency = currency(&fields.text("currency")?, checks.currency).map_err(within("currency"))?;
     if !fields.has("customer_name") {
         return Err(invalid("customer_name", "missing; give the customer's name, or \"\" if unknown"));
     }
@@ -396,7 +501,7 @@ fn json_order(entry: &Value) -> Result<Order, Invalid> {
         tracking_no: optional_text(&fields.text("tracking_no")?),
         freight_insurance: fields.flag("freight_insurance")?,
     };
-    head.check_sequence()?;
+    head.check_times(checks.now)?;
 
     let lines = match fields.get("lines") {
         Some(Value::Array(lines)) if !lines.is_empty() => lines,
@@ -555,8 +660,22 @@ fn phone(text: &str) -> Result<Phone, String> {
     Phone::parse(text).ok_or_else(|| format!("phone {text:?} must have 7 to 20 digits, such as 13800138000"))
 }
 
-fn currency(text: &str) -> Result<Currency, String> {
-    Currency::parse(text).map_err(|_| format!("currency {text:?} must be three letters, such as CNY"))
+/// The order's currency: an ISO 4217 code, and the shop's; empty means the shop's.
+fn currency(text: &str, shop: Currency) -> Result<Currency, String> {
+    if text.trim().is_empty() {
+        return Ok(shop);
+    }
+    let currency = Currency::parse(text)
+        .ok()
+        .filter(Currency::is_iso4217)
+        .ok_or_else(|| format!("currency {text:?} is not an ISO 4217 currency code such as CNY, USD or EUR"))?;
+    if currency != shop {
+        return Err(format!(
+            "currency {currency} is not the shop's currency {shop}; offers and refunds are in {shop} \
+             (set [shop] currency in the config if the shop sells in {currency})"
+        ));
+    }
+    Ok(currency)
 }
 
 fn unit_price(text: &str, currency: Currency) -> Result<Money, String> {
@@ -618,10 +737,27 @@ mod tests {
     use chrono::{DateTime, TimeZone, Utc};
     use serde_json::{Value, json};
 
-    use crate::import::{ImportError, ImportReport, import_file, parse_csv, parse_file, parse_json};
+    use crate::import::{Checks, ImportError, ImportReport, MAX_PROBLEMS, import_file};
     use crate::money::{Currency, Money};
     use crate::order::{Order, OrderNo};
     use crate::store::{Store, orders};
+
+    /// A shop selling in CNY, importing on 20 March 2025.
+    fn checks() -> Checks {
+        Checks { currency: Currency::CNY, now: now() }
+    }
+
+    fn parse_csv(file: &str, text: &str) -> Result<Vec<Order>, ImportError> {
+        super::parse_csv(file, text, checks())
+    }
+
+    fn parse_json(file: &str, text: &str) -> Result<Vec<Order>, ImportError> {
+        super::parse_json(file, text, checks())
+    }
+
+    fn parse_file(path: &std::path::Path) -> Result<Vec<Order>, ImportError> {
+        super::parse_file(path, checks())
+    }
 
     const HEADER: &str = "order_no,phone,customer_name,sku,item_name,category,quantity,unit_price,currency,\
                           paid_at,shipped_at,delivered_at,carrier,tracking_no,freight_insurance";
@@ -749,8 +885,8 @@ mod tests {
             ("a price with a symbol", &[("unit_price", "¥19.99")], "unit_price", "at most 2 decimals"),
             ("a negative price", &[("unit_price", "-5")], "unit_price", "at most 2 decimals"),
             ("an empty price", &[("unit_price", "")], "unit_price", "empty"),
-            ("a currency of 4 letters", &[("currency", "CNYY")], "currency", "three letters"),
-            ("a currency with a digit", &[("currency", "C1Y")], "currency", "three letters"),
+            ("a currency of 4 letters", &[("currency", "CNYY")], "currency", "ISO 4217"),
+            ("a currency with a digit", &[("currency", "C1Y")], "currency", "ISO 4217"),
             ("a paid time without offset", &[("paid_at", "2025-03-01 10:00:00")], "paid_at", "RFC 3339"),
             ("a shipped time in words", &[("shipped_at", "tomorrow")], "shipped_at", "RFC 3339"),
             ("a delivered date without time", &[("delivered_at", "2025-03-04")], "delivered_at", "RFC 3339"),
@@ -826,6 +962,86 @@ mod tests {
             assert_eq!((line, got_column.as_str()), (3, column));
             assert!(reason.contains("on line 2 of order TB-100001"), "{column}: {reason}");
         }
+    }
+
+    #[test]
+    fn currencies_must_be_iso_4217_and_the_shops_and_default_to_it() {
+        let table = [("XYZ", "not an ISO 4217"), ("RMB", "not an ISO 4217"), ("USD", "not the shop's currency CNY")];
+        for (code, reason) in table {
+            let (line, column, got) = row_error(&csv(&[row(&[("currency", code)])]));
+            assert_eq!((line, column.as_str()), (2, "currency"), "{code}");
+            assert!(got.contains(reason), "{code}: {got}");
+        }
+        let parsed = parse_csv("orders.csv", &csv(&[row(&[("currency", "")])])).expect("empty is the shop's");
+        assert_eq!(parsed[0].currency, Currency::CNY);
+        let usd_shop = Checks { currency: Currency::parse("USD").expect("code"), ..checks() };
+        let parsed = super::parse_csv("orders.csv", &csv(&[row(&[("currency", "usd")])]), usd_shop).expect("valid");
+        assert_eq!(parsed[0].lines[0].unit_price.to_string(), "$399.00");
+    }
+
+    #[test]
+    fn order_times_run_paid_shipped_delivered_and_none_is_in_the_future() {
+        let table = [
+            (vec![("shipped_at", "2025-03-01T09:00:00+08:00")], "shipped_at", "before paid_at"),
+            (vec![("delivered_at", "2025-03-02T08:00:00+08:00")], "delivered_at", "before shipped_at"),
+            (vec![("paid_at", "2025-03-05T00:00:00Z")], "shipped_at", "before paid_at"),
+            (vec![("delivered_at", "2025-03-20T09:00:01Z")], "delivered_at", "in the future"),
+            (vec![("paid_at", "2026-01-01T00:00:00Z"), ("shipped_at", ""), ("delivered_at", "")], "paid_at", "future"),
+        ];
+        for (changes, column, reason) in table {
+            let (line, got_column, got) = row_error(&csv(&[row(&changes)]));
+            assert_eq!((line, got_column.as_str()), (2, column), "{changes:?}");
+            assert!(got.contains(reason), "{changes:?}: {got}");
+        }
+        // Within the hour: clocks differ a little.
+        let soon = row(&[("delivered_at", "2025-03-20T08:59:00Z")]);
+        assert!(parse_csv("orders.csv", &csv(&[soon])).is_ok());
+    }
+
+    #[test]
+    fn every_bad_row_is_reported_with_its_line_and_column() {
+        let rows = [
+            row(&[("currency", "XYZ")]),
+            row(&[("order_no", "TB-200002")]),
+            row(&[("order_no", "TB-300003"), ("paid_at", "2025-03-05T00:00:00Z")]),
+            row(&[("order_no", "TB-400004"), ("delivered_at", "2099-01-01T00:00:00Z")]),
+        ];
+        let error = parse_csv("orders.csv", &csv(&rows)).expect_err("three bad rows");
+        let ImportError::Problems { problems, more } = &error else { panic!("expected all problems, got {error:?}") };
+        let where_: Vec<(usize, &str)> = problems
+            .iter()
+            .map(|problem| match problem {
+                ImportError::Row { line, column, .. } => (*line, column.as_str()),
+                other => panic!("expected row errors, got {other:?}"),
+            })
+            .collect();
+        assert_eq!((where_, *more), (vec![(2, "currency"), (4, "shipped_at"), (5, "delivered_at")], 0));
+        let text = error.to_string();
+        assert_eq!(text.lines().count(), 3, "{text}");
+        assert!(text.lines().all(|line| line.starts_with("orders.csv:")), "{text}");
+    }
+
+    #[test]
+    fn past_fifty_bad_rows_the_rest_are_counted() {
+        let rows: Vec<String> =
+            (0..MAX_PROBLEMS + 3).map(|n| row(&[("order_no", &format!("TB-{n:06}")), ("currency", "XYZ")])).collect();
+        let error = parse_csv("orders.csv", &csv(&rows)).expect_err("all bad");
+        assert!(matches!(&error, ImportError::Problems { problems, more: 3 } if problems.len() == MAX_PROBLEMS));
+        assert!(error.to_string().ends_with("… and 3 more problems"), "{error}");
+    }
+
+    #[test]
+    fn every_bad_json_order_is_reported_with_its_index() {
+        let mut bad_currency = json_order();
+        bad_currency["currency"] = json!("XYZ");
+        let mut unordered = json_order();
+        unordered["order_no"] = json!("TB-200002");
+        unordered["paid_at"] = json!("2025-03-05T00:00:00Z");
+        let text = json!([bad_currency, json_order(), unordered]).to_string();
+        let error = parse_json("orders.json", &text).expect_err("two bad orders");
+        assert_eq!(error.to_string().lines().count(), 2, "{error}");
+        assert!(error.to_string().contains("orders.json: order [0], field currency: currency \"XYZ\""), "{error}");
+        assert!(error.to_string().contains("orders.json: order [2], field shipped_at: "), "{error}");
     }
 
     #[test]
@@ -962,7 +1178,7 @@ mod tests {
             ("a phone with 5 digits", Box::new(set("/phone", json!("12345"))), "phone", "7 to 20 digits"),
             ("a phone as true", Box::new(set("/phone", json!(true))), "phone", "expected a string"),
             ("a missing customer name", Box::new(remove("customer_name")), "customer_name", "missing"),
-            ("a lower-case long currency", Box::new(set("/currency", json!("yuan"))), "currency", "three letters"),
+            ("a lower-case long currency", Box::new(set("/currency", json!("yuan"))), "currency", "ISO 4217"),
             ("a paid time without offset", Box::new(set("/paid_at", json!("2025-03-01"))), "paid_at", "RFC 3339"),
             ("shipped but not paid", Box::new(set("/paid_at", Value::Null)), "shipped_at", "paid_at is empty"),
             (
@@ -1103,12 +1319,12 @@ mod tests {
         let path = db.dir.path().join("orders.csv");
         let two_lines = row(&[("sku", "TEE-02"), ("quantity", "2"), ("unit_price", "79")]);
         std::fs::write(&path, csv(&[row(&[]), two_lines, row(&[("order_no", "TB-200002")])])).expect("write");
-        let report = import_file(&db.store, &path, now()).await.expect("import");
+        let report = import_file(&db.store, &path, checks()).await.expect("import");
         assert_eq!(report, ImportReport { orders: 2, lines: 3, created: 2, updated: 0 });
 
         // The second export dropped the T-shirt and added a third order.
         std::fs::write(&path, csv(&[row(&[("quantity", "3")]), row(&[("order_no", "TB-300003")])])).expect("write");
-        let report = import_file(&db.store, &path, now()).await.expect("reimport");
+        let report = import_file(&db.store, &path, checks()).await.expect("reimport");
         assert_eq!(report, ImportReport { orders: 2, lines: 2, created: 1, updated: 1 });
 
         let order = stored(&db.store, "TB-100001").await.expect("stored");
@@ -1124,7 +1340,7 @@ mod tests {
         let path = db.dir.path().join("orders.csv");
         std::fs::write(&path, csv(&[row(&[]), row(&[("order_no", "TB-200002"), ("currency", "RMB¥")])]))
             .expect("write");
-        let error = import_file(&db.store, &path, now()).await.expect_err("invalid");
+        let error = import_file(&db.store, &path, checks()).await.expect_err("invalid");
         assert!(matches!(&error, ImportError::Row { line: 3, column, .. } if column == "currency"), "{error:?}");
         assert!(error.to_string().starts_with(&format!("{}:3: column currency: ", path.display())), "{error}");
         assert_eq!(stored(&db.store, "TB-100001").await, None);

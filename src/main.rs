@@ -196,7 +196,8 @@ async fn main() -> anyhow::Result<()> {
         }
         Commands::Orders { command: OrdersCommand::Import { file } } => {
             let store = open_store(db).await?;
-            let report = import::import_file(&store, &file, Clock::from_env().now()).await?;
+            let checks = import::Checks { currency: config.shop.currency, now: Clock::from_env().now() };
+            let report = import::import_file(&store, &file, checks).await?;
             println!(
                 "imported {} orders ({} new, {} updated) with {} lines from {}",
                 report.orders,

@@ -31,6 +31,13 @@ impl Currency {
         }
     }
 
+    /// Whether this is a currency in circulation under ISO 4217 (funds,
+    /// precious metals and test codes are not), so `XYZ` is caught before
+    /// a customer reads it as a price.
+    pub fn is_iso4217(&self) -> bool {
+        ISO_4217.binary_search(&self.as_str()).is_ok()
+    }
+
     pub fn as_str(&self) -> &str {
         // Only ASCII upper-case letters are ever stored.
         std::str::from_utf8(&self.0).unwrap_or("???")
@@ -47,6 +54,20 @@ impl Currency {
         }
     }
 }
+
+/// The active ISO 4217 currencies in circulation, sorted.
+const ISO_4217: [&str; 156] = [
+    "AED", "AFN", "ALL", "AMD", "ANG", "AOA", "ARS", "AUD", "AWG", "AZN", "BAM", "BBD", "BDT", "BGN", "BHD", "BIF",
+    "BMD", "BND", "BOB", "BRL", "BSD", "BTN", "BWP", "BYN", "BZD", "CAD", "CDF", "CHF", "CLP", "CNY", "COP", "CRC",
+    "CUP", "CVE", "CZK", "DJF", "DKK", "DOP", "DZD", "EGP", "ERN", "ETB", "EUR", "FJD", "FKP", "GBP", "GEL", "GHS",
+    "GIP", "GMD", "GNF", "GTQ", "GYD", "HKD", "HNL", "HTG", "HUF", "IDR", "ILS", "INR", "IQD", "IRR", "ISK", "JMD",
+    "JOD", "JPY", "KES", "KGS", "KHR", "KMF", "KPW", "KRW", "KWD", "KYD", "KZT", "LAK", "LBP", "LKR", "LRD", "LSL",
+    "LYD", "MAD", "MDL", "MGA", "MKD", "MMK", "MNT", "MOP", "MRU", "MUR", "MVR", "MWK", "MXN", "MYR", "MZN", "NAD",
+    "NGN", "NIO", "NOK", "NPR", "NZD", "OMR", "PAB", "PEN", "PGK", "PHP", "PKR", "PLN", "PYG", "QAR", "RON", "RSD",
+    "RUB", "RWF", "SAR", "SBD", "SCR", "SDG", "SEK", "SGD", "SHP", "SLE", "SOS", "SRD", "SSP", "STN", "SVC", "SYP",
+    "SZL", "THB", "TJS", "TMT", "TND", "TOP", "TRY", "TTD", "TWD", "TZS", "UAH", "UGX", "USD", "UYU", "UZS", "VES",
+    "VND", "VUV", "WST", "XAF", "XCD", "XCG", "XOF", "XPF", "YER", "ZAR", "ZMW", "ZWG",
+];
 
 impl TryFrom<String> for Currency {
     type Error = MoneyError;
@@ -131,6 +152,17 @@ mod tests {
     fn malformed_amounts_are_refused() {
         for text in ["", "1.234", "-1", "1,5", "abc", "1.", ".5", "99999999999999999999"] {
             assert!(Money::parse_major(text, Currency::CNY).is_err(), "{text}");
+        }
+    }
+
+    #[test]
+    fn only_currencies_in_circulation_are_iso_4217() {
+        assert!(ISO_4217.is_sorted(), "binary search needs a sorted table");
+        for code in ["CNY", "usd", "EUR", "JPY", "HKD", "ZWG"] {
+            assert!(Currency::parse(code).expect("three letters").is_iso4217(), "{code}");
+        }
+        for code in ["XYZ", "RMB", "XTS", "XAU", "HRK"] {
+            assert!(!Currency::parse(code).expect("three letters").is_iso4217(), "{code}");
         }
     }
 

@@ -11,6 +11,7 @@ mod agents;
 mod claims;
 mod followups;
 mod helpers;
+mod orders_import;
 mod ownership;
 mod policy_cli;
 mod resilience;
