@@ -12,8 +12,8 @@ use crate::agents::{self, NewRequest, Why};
 use crate::case::{CaseId, CaseSummary, Claim, Evidence, MediaKind, NewCase, StoredFile};
 use crate::catalogue::{self, CaseLine, ClaimLine, DecisionText, Lang, Msg};
 use crate::config::Config;
-use crate::order::{Order, OrderLine, OrderNo, OrderSummary, Phone};
-use crate::policy::{self, Decision, LineHistory, Outcome, Policy, Request};
+use crate::order::{Order, OrderLine, OrderNo, OrderStage, OrderSummary, Phone};
+use crate::policy::{self, Decision, LineHistory, Outcome, Policy, Possible, Request};
 use crate::reason::{Reason, ReasonClass};
 use crate::retention::{self, Offer, OfferKind, OfferMade, OfferResult};
 use crate::typed::{self, Picked};
@@ -64,6 +64,10 @@ pub enum Step {
     /// Whatever the customer sends now goes onto this case of theirs.
     AddToCase {
         case: CaseId,
+    },
+    /// A request was refused; the draft stays for what is still possible.
+    Refused {
+        possible: Vec<Possible>,
     },
     Quantity,
     Reason,
@@ -384,6 +388,8 @@ enum Choice {
     AddTo(usize),
     /// Nothing more to add to the case.
     Finished,
+    /// Take what a refusal said is still possible (its index).
+    Instead(usize),
     Quantity(u32),
     Reason(Reason),
     Outcome(Outcome),
@@ -410,6 +416,7 @@ impl Choice {
             Choice::Line(index) => flow(format!("i:{index}")),
             Choice::AddTo(index) => flow(format!("a:{index}")),
             Choice::Finished => flow("fin".into()),
+            Choice::Instead(index) => flow(format!("s:{index}")),
             Choice::Quantity(n) => flow(format!("n:{n}")),
             Choice::Reason(reason) => flow(format!("r:{}", reason.code())),
             Choice::Outcome(outcome) => flow(format!("u:{}", outcome.code())),
@@ -447,6 +454,7 @@ impl Choice {
                     "i" => Choice::Line(value.parse().ok()?),
                     "a" => Choice::AddTo(value.parse().ok()?),
                     "fin" => Choice::Finished,
+                    "s" => Choice::Instead(value.parse().ok()?),
                     "n" => Choice::Quantity(value.parse().ok()?),
                     "r" => Choice::Reason(Reason::from_code(value)?),
                     "u" => Choice::Outcome(Outcome::from_code(value)?),
@@ -549,8 +557,11 @@ impl Turn<'_, '_> {
                 self.ask_again(Msg::LanguageSet)
             }
             Choice::Cancel => {
+                // Under a refusal the case is already submitted: nothing to cancel.
+                let submitted = matches!(self.state.step, Step::Refused { .. });
                 self.reset();
-                self.menu(vec![Msg::Cancelled], message_id);
+                let notice = if submitted { Vec::new() } else { vec![Msg::Cancelled] };
+                self.menu(notice, message_id);
             }
             choice => self.flow_choice(choice, message_id),
         }
@@ -577,6 +588,10 @@ impl Turn<'_, '_> {
                 self.state.step = Step::PickLine;
                 self.ask(Vec::new(), message_id);
             }
+            (Step::Refused { possible }, Choice::Instead(index), Some(order)) if index < possible.len() => {
+                let possible = possible[index];
+                self.instead(order, possible, message_id);
+            }
             (Step::AddToCase { case }, Choice::Finished, _) => {
                 let case = case.clone();
                 self.reset();
@@ -594,9 +609,7 @@ impl Turn<'_, '_> {
                     self.ask_again(Msg::StaleButton);
                 }
             }
-            (Step::Reason, Choice::Reason(reason), Some(order))
-                if policy::reasons_for(order.stage()).contains(&reason) =>
-            {
+            (Step::Reason, Choice::Reason(reason), Some(order)) if self.reasons(order).contains(&reason) => {
                 self.state.draft.reason = Some(reason);
                 let chosen = vec![Msg::Chosen(Box::new(Msg::ReasonLabel(reason)))];
                 // The photo question takes the description too (a caption or
@@ -916,7 +929,7 @@ impl Turn<'_, '_> {
     fn order_proven(&mut self, order: &Order, edit: Option<i32>) {
         let detail = std::mem::take(&mut self.state.draft.detail);
         self.state.draft = Draft { order: Some(order.no.clone()), detail, ..Draft::default() };
-        if policy::reasons_for(order.stage()).is_empty() {
+        if order.stage() == OrderStage::Unpaid {
             self.reset();
             return self.menu(vec![Msg::OrderUnpaid { order: order.no.clone() }], edit);
         }
@@ -1061,22 +1074,58 @@ impl Turn<'_, '_> {
 
     fn confirm(&mut self, order: &Order, edit: Option<i32>) {
         let Some(case) = self.new_case(order) else { return self.ask_again(Msg::StaleButton) };
-        let mut said = vec![Msg::CaseOpened { id: case.id.clone(), decision: self.decision_text(&case.decision) }];
         let declined_offers = case.offers.iter().filter(|offer| offer.result == OfferResult::Declined).count();
         let request = NewRequest { reason: case.reason, decision: &case.decision, declined_offers };
         let escalate = agents::trigger(request, &self.facts.config.agents);
+        let mut decision = self.decision_text(&case.decision);
+        if escalate.is_some() {
+            // A person takes it from here: no buttons for the alternatives.
+            decision.still_possible.clear();
+        }
+        let mut said = vec![Msg::CaseOpened { id: case.id.clone(), decision }];
         let id = case.id.clone();
+        let possible = case.decision.still_possible.clone();
         self.effects.push(Effect::OpenCase(case));
-        self.reset();
         match escalate {
             Some(why) => {
+                self.reset();
                 self.effects.push(Effect::RequestAgent { case: Some(id.clone()), why });
                 said.push(self.person_coming(Some(id)));
                 // The menu's buttons would only answer "paused" until the person is done.
                 self.state.step = Step::Menu;
                 self.reply(said, Keys::None, edit);
             }
-            None => self.menu(said, edit),
+            // A refusal offers what is still possible, one tap each; the
+            // draft stays, so the customer need not tell it all again.
+            None if !possible.is_empty() => {
+                self.state.step = Step::Refused { possible };
+                self.ask(said, edit);
+            }
+            None => {
+                self.reset();
+                self.menu(said, edit);
+            }
+        }
+    }
+
+    /// The customer takes what a refusal said is still possible: the same
+    /// item and words, as an exchange or as a quality claim.
+    fn instead(&mut self, order: &Order, possible: Possible, edit: Option<i32>) {
+        let draft = &mut self.state.draft;
+        draft.outcome = None;
+        draft.resale_intact = None;
+        draft.offers.clear();
+        match possible {
+            Possible::Exchange { .. } => {
+                draft.outcome = Some(Outcome::Exchange);
+                let chosen = vec![Msg::Chosen(Box::new(Msg::ExchangeInsteadButton))];
+                self.after_outcome(order, chosen, edit);
+            }
+            Possible::QualityClaim { .. } => {
+                draft.reason = Some(Reason::QualityDefect);
+                let chosen = vec![Msg::Chosen(Box::new(Msg::QualityClaimButton))];
+                self.after_detail(chosen, edit);
+            }
         }
     }
 
@@ -1315,6 +1364,21 @@ impl Turn<'_, '_> {
                 }
                 (vec![said], with_cancel(rows))
             }
+            Step::Refused { possible } => {
+                let mut rows: Vec<Vec<Button>> = possible
+                    .iter()
+                    .enumerate()
+                    .map(|(index, possible)| {
+                        let label = match possible {
+                            Possible::Exchange { .. } => Msg::ExchangeInsteadButton,
+                            Possible::QualityClaim { .. } => Msg::QualityClaimButton,
+                        };
+                        vec![button(label, Choice::Instead(index))]
+                    })
+                    .collect();
+                rows.push(vec![button(Msg::MenuAgent, Choice::Agent)]);
+                (vec![Msg::WhatNow], with_cancel(rows))
+            }
             Step::AddToCase { case } => {
                 let rows = vec![
                     vec![button(Msg::FinishedAddingButton, Choice::Finished)],
@@ -1333,7 +1397,7 @@ impl Turn<'_, '_> {
             Step::Reason => {
                 let order = order?;
                 let line = self.current_line(order)?;
-                let reasons = policy::reasons_for(order.stage());
+                let reasons = self.reasons(order);
                 let buttons =
                     reasons.into_iter().map(|reason| button(Msg::ReasonLabel(reason), Choice::Reason(reason)));
                 // Before shipping nothing can be wrong with the item: ask why instead.
@@ -1404,6 +1468,12 @@ impl Turn<'_, '_> {
             }
         };
         Some(prompt)
+    }
+
+    /// The reasons that fit the chosen item at the order's stage.
+    fn reasons(&self, order: &Order) -> Vec<Reason> {
+        let Some(line) = self.current_line(order) else { return Vec::new() };
+        policy::reasons_for(order.stage(), &self.facts.config.policy.category(&line.category))
     }
 
     fn current_line<'o>(&self, order: &'o Order) -> Option<&'o OrderLine> {
@@ -1984,6 +2054,56 @@ mod tests {
     }
 
     #[test]
+    fn a_refusal_offers_what_is_still_possible_and_one_tap_takes_it() {
+        let mut world = World::new();
+        // Day 10 after delivery: the 7-day return is over, the 15-day exchange is not.
+        world.now = at("2026-03-12T10:00:00+08:00");
+        at_reason(&mut world);
+        world.press(Msg::ReasonLabel(Reason::WrongSizeOrdered));
+        world.press(Msg::SkipButton);
+        world.press(Msg::OutcomeLabel(Outcome::ReturnRefund));
+        let effects = world.press(Msg::ConfirmButton);
+        let refused = &world.opened[0];
+        assert_eq!(refused.decision.verdict, Verdict::NotEligible);
+        assert!(matches!(world.state.step, Step::Refused { ref possible } if possible.len() == 2));
+        assert!(says(
+            &effects,
+            |m| matches!(m, Msg::CaseOpened { decision, .. } if decision.still_possible.len() == 2)
+        ));
+        let labels: Vec<&Msg> = world.last_buttons.iter().map(|b| &b.label).collect();
+        assert!(labels.contains(&&Msg::ExchangeInsteadButton) && labels.contains(&&Msg::QualityClaimButton));
+        world.press(Msg::ExchangeInsteadButton);
+        assert_eq!(world.state.step, Step::Condition, "the exchange asks for the goods' condition");
+        world.press(Msg::ConditionIntactButton);
+        if matches!(world.state.step, Step::Retention { .. }) {
+            world.press(Msg::DeclineOfferButton);
+        }
+        world.press(Msg::ConfirmButton);
+        let exchange = &world.opened[1];
+        assert_eq!((exchange.outcome, exchange.decision.verdict), (Outcome::Exchange, Verdict::Approved));
+        assert_eq!(exchange.reason, Reason::WrongSizeOrdered);
+        assert_eq!(world.state.step, Step::Menu);
+    }
+
+    #[test]
+    fn a_quality_claim_after_a_refusal_keeps_the_item_and_asks_for_photos() {
+        let mut world = World::new();
+        world.now = at("2026-03-25T10:00:00+08:00");
+        at_reason(&mut world);
+        world.press(Msg::ReasonLabel(Reason::ChangedMind));
+        world.text("It pills after one wash");
+        world.press(Msg::OutcomeLabel(Outcome::ReturnRefund));
+        world.press(Msg::ConfirmButton);
+        assert!(matches!(world.state.step, Step::Refused { ref possible } if possible.len() == 1));
+        world.press(Msg::QualityClaimButton);
+        assert_eq!(world.state.step, Step::Evidence);
+        assert_eq!(world.state.draft.reason, Some(Reason::QualityDefect));
+        assert_eq!(world.state.draft.detail, "It pills after one wash", "the customer's words are kept");
+        let effects = world.press(Msg::CancelButton);
+        assert!(says(&effects, |m| *m == Msg::Cancelled));
+    }
+
+    #[test]
     fn units_left_on_a_line_are_all_that_is_offered() {
         let mut world = World::new();
         let tshirt =
@@ -2373,7 +2493,10 @@ mod tests {
         assert_eq!(world.state.draft.quantity, 2);
         // The eighth reason, a change of mind, asks for a description (photo reasons do not).
         world.text("8");
-        assert_eq!(world.state.draft.reason, Some(policy::reasons_for(world.orders[1].stage())[7]));
+        assert_eq!(
+            world.state.draft.reason,
+            Some(policy::reasons_for(world.orders[1].stage(), &world.config.policy.category("apparel"))[7])
+        );
         assert_eq!(world.state.step, Step::Detail);
         world.text("skip");
         assert_ne!(world.state.step, Step::Detail, "a label typed whole presses it");

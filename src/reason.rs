@@ -92,6 +92,11 @@ impl Reason {
         }
     }
 
+    /// Whether the reason is about the item's size, which only sized goods have.
+    pub fn about_size(self) -> bool {
+        matches!(self, Reason::WrongSizeOrdered | Reason::SizeProblem)
+    }
+
     /// A stable short code, used in button data, the store and the CLI.
     pub fn code(self) -> &'static str {
         use Reason::*;

@@ -250,6 +250,7 @@ fn the_rules_hand_cases_to_a_person() {
         refund_cap: Money::new(cap, Currency::CNY),
         refund_working_days: 3,
         facts: Vec::new(),
+        still_possible: Vec::new(),
         rules_version: String::new(),
     };
     let mut settings = settings();

@@ -12,7 +12,7 @@ use crate::case::{CaseId, CaseStatus};
 use crate::followup::{ParcelStatus, ReturnAddress, Waiting};
 use crate::money::Money;
 use crate::order::OrderNo;
-use crate::policy::{Fact, Length, NextStep, Outcome, RuleId, ShippingPayer, Stage, Verdict};
+use crate::policy::{Fact, Length, NextStep, Outcome, Possible, RuleId, ShippingPayer, Stage, Verdict};
 use crate::reason::{EvidenceKind, Reason};
 use crate::retention::OfferKind;
 
@@ -263,6 +263,9 @@ pub(super) fn text(msg: &Msg) -> String {
         }
         Msg::AddToCaseButton { id } => format!("➕ Add to {id}"),
         Msg::FinishedAddingButton => "Done ✓".to_owned(),
+        Msg::ExchangeInsteadButton => "🔄 Exchange instead".to_owned(),
+        Msg::QualityClaimButton => "🛠 Report a quality problem".to_owned(),
+        Msg::WhatNow => "What would you like to do?".to_owned(),
         Msg::OtherItemButton => "Another item".to_owned(),
         Msg::AskAddition { id } => format!(
             "Send what you'd like to add to {id}: a message, photos or a video. It goes onto the case for the \
@@ -799,8 +802,8 @@ fn ask_evidence(kind: EvidenceKind, min: u8, max: u8) -> String {
 fn case_opened(id: &CaseId, decision: &DecisionText) -> String {
     let verdict = match decision.verdict {
         Verdict::Approved => "Approved ✓",
-        Verdict::NeedsReview => "A person will check it.",
-        Verdict::NotEligible => "We can't approve this automatically.",
+        Verdict::NeedsReview => "A colleague reviews it and decides; this is not a refusal.",
+        Verdict::NotEligible => "Under our rules we can't accept this request.",
     };
     let mut lines = vec![format!("Your case {id} ({}) is open. {verdict}", outcome_label(decision.outcome))];
     lines.extend(decision_lines(decision));
@@ -818,7 +821,11 @@ fn decision_lines(decision: &DecisionText) -> Vec<String> {
     {
         lines.push(refund);
     }
-    lines.push(next_text(decision));
+    lines.extend(decision.still_possible.iter().map(possible_text));
+    match decision.still_possible.is_empty() {
+        true => lines.push(next_text(decision)),
+        false => lines.push(format!("Next: choose below, or tap “{}”.", agent_button())),
+    }
     lines
 }
 
@@ -978,6 +985,22 @@ fn rule_text(decision: &DecisionText) -> String {
         RuleId::OutcomeNotOffered => {
             "That option isn't available automatically for this reason at this stage of your order.".to_owned()
         }
+    }
+}
+
+/// What a refused customer can still ask for, each with its date and button.
+fn possible_text(possible: &Possible<NaiveDateTime>) -> String {
+    match possible {
+        Possible::Exchange { until } => format!(
+            "You can still exchange it for another size or colour until {}: tap “{}”.",
+            time(until),
+            text(&Msg::ExchangeInsteadButton)
+        ),
+        Possible::QualityClaim { until } => format!(
+            "If something is wrong with it, quality problems are covered until {}: tap “{}”.",
+            date_with_year(until),
+            text(&Msg::QualityClaimButton)
+        ),
     }
 }
 
@@ -1224,8 +1247,8 @@ fn case_line(line: &CaseLine) -> String {
 fn verdict_label(verdict: Verdict) -> &'static str {
     match verdict {
         Verdict::Approved => "approved",
-        Verdict::NeedsReview => "a person reviews it",
-        Verdict::NotEligible => "not approved automatically",
+        Verdict::NeedsReview => "a person reviews it (not a refusal)",
+        Verdict::NotEligible => "not possible under the rules",
     }
 }
 

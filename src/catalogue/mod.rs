@@ -16,7 +16,7 @@ use crate::case::{CaseId, CaseStatus};
 use crate::followup::{ParcelStatus, ReturnAddress, Waiting};
 use crate::money::Money;
 use crate::order::OrderNo;
-use crate::policy::{Decision, Fact, Length, NextStep, Outcome, RuleId, ShippingPayer, Verdict};
+use crate::policy::{Decision, Fact, Length, NextStep, Outcome, Possible, RuleId, ShippingPayer, Verdict};
 use crate::reason::{EvidenceKind, Reason};
 use crate::retention::OfferKind;
 
@@ -73,6 +73,8 @@ pub struct DecisionText {
     pub refund_cap: Money,
     /// Working days from a passed inspection to the refund.
     pub refund_working_days: u32,
+    /// For a refusal: what is still possible, with the last minute it counts.
+    pub still_possible: Vec<Possible<NaiveDateTime>>,
 }
 
 impl DecisionText {
@@ -93,6 +95,11 @@ impl DecisionText {
             shipping_cash_back: decision.shipping_cash_back,
             refund_cap: decision.refund_cap,
             refund_working_days: decision.refund_working_days,
+            still_possible: decision
+                .still_possible
+                .iter()
+                .map(|possible| possible.map_time(|until| local(until - chrono::Duration::minutes(1))))
+                .collect(),
         }
     }
 }
@@ -308,6 +315,11 @@ pub enum Msg {
     },
     OtherItemButton,
     FinishedAddingButton,
+    /// A refused request's alternatives, as buttons.
+    ExchangeInsteadButton,
+    QualityClaimButton,
+    /// Asked under a refusal's alternatives.
+    WhatNow,
     /// Asks for what the customer wants to add to their case.
     AskAddition {
         id: CaseId,
@@ -853,6 +865,7 @@ mod tests {
             shipping_cash_back: false,
             refund_cap: yuan(199),
             refund_working_days: 3,
+            still_possible: Vec::new(),
         }
     }
 
@@ -960,6 +973,17 @@ mod tests {
                             return_shipping,
                             freight_insurance,
                             shipping_cash_back,
+                            // Only a refusal names alternatives.
+                            still_possible: match turn % 4 {
+                                _ if verdict != Verdict::NotEligible => Vec::new(),
+                                0 => Vec::new(),
+                                1 => vec![Possible::Exchange { until: at(3, 17, 23, 59) }],
+                                2 => vec![Possible::QualityClaim { until: at(3, 2, 23, 59) }],
+                                _ => vec![
+                                    Possible::Exchange { until: at(3, 17, 23, 59) },
+                                    Possible::QualityClaim { until: at(3, 2, 23, 59) },
+                                ],
+                            },
                             ..decision(verdict, rule, next)
                         }));
                         turn += 1;
@@ -1055,6 +1079,7 @@ mod tests {
             },
             Msg::AskAddition { id: CaseId::from_seq(1001) },
             Msg::AddedToCase { id: CaseId::from_seq(1001) },
+            Msg::WhatNow,
             Msg::AdditionsDone { id: CaseId::from_seq(1001) },
             Msg::AgentQueued { case: Some(CaseId::from_seq(1001)), wait_minutes: 30 },
             Msg::AgentQueued { case: None, wait_minutes: 120 },
@@ -1412,6 +1437,8 @@ mod tests {
             Msg::AddToCaseButton { id: CaseId::from_seq(1001) },
             Msg::OtherItemButton,
             Msg::FinishedAddingButton,
+            Msg::ExchangeInsteadButton,
+            Msg::QualityClaimButton,
             Msg::Quantity(1),
             Msg::Quantity(12),
             Msg::LanguageName(Lang::Zh),

@@ -12,7 +12,7 @@ use crate::case::{CaseId, CaseStatus};
 use crate::followup::{ParcelStatus, ReturnAddress, Waiting};
 use crate::money::Money;
 use crate::order::OrderNo;
-use crate::policy::{Fact, Length, NextStep, Outcome, RuleId, ShippingPayer, Stage, Verdict};
+use crate::policy::{Fact, Length, NextStep, Outcome, Possible, RuleId, ShippingPayer, Stage, Verdict};
 use crate::reason::{EvidenceKind, Reason};
 use crate::retention::OfferKind;
 
@@ -227,6 +227,9 @@ pub(super) fn text(msg: &Msg) -> String {
         }
         Msg::AddToCaseButton { id } => format!("➕ 补充到{id}"),
         Msg::FinishedAddingButton => "完成 ✓".to_owned(),
+        Msg::ExchangeInsteadButton => "🔄 改为换货".to_owned(),
+        Msg::QualityClaimButton => "🛠 反馈质量问题".to_owned(),
+        Msg::WhatNow => "您想怎么处理？".to_owned(),
         Msg::OtherItemButton => "选其他商品".to_owned(),
         Msg::AskAddition { id } => format!(
             "请发送要补充到{id}的内容：文字、照片或视频都可以，会记在售后单上，处理的同事都能看到。发完请点击「{}」。",
@@ -689,8 +692,8 @@ fn ask_evidence(kind: EvidenceKind, min: u8, max: u8) -> String {
 fn case_opened(id: &CaseId, decision: &DecisionText) -> String {
     let verdict = match decision.verdict {
         Verdict::Approved => "已同意 ✓",
-        Verdict::NeedsReview => "需要同事人工审核。",
-        Verdict::NotEligible => "暂时无法自动通过。",
+        Verdict::NeedsReview => "需要同事审核后决定，这不是拒绝。",
+        Verdict::NotEligible => "按店铺规则，这个申请无法受理。",
     };
     let mut lines = vec![format!("您的售后单 {id}（{}）已创建，{verdict}", outcome_label(decision.outcome))];
     lines.extend(decision_lines(decision));
@@ -708,7 +711,11 @@ fn decision_lines(decision: &DecisionText) -> Vec<String> {
     {
         lines.push(refund);
     }
-    lines.push(next_text(decision));
+    lines.extend(decision.still_possible.iter().map(possible_text));
+    match decision.still_possible.is_empty() {
+        true => lines.push(next_text(decision)),
+        false => lines.push(format!("接下来：请在下面选择，或点击「{}」。", agent_button())),
+    }
     lines
 }
 
@@ -806,6 +813,20 @@ fn rule_text(decision: &DecisionText) -> String {
         }
         RuleId::EvidenceMissing => "这类问题需要照片才能核实。".to_owned(),
         RuleId::OutcomeNotOffered => "订单目前的状态下，这个原因暂时不能自动办理您选的处理方式。".to_owned(),
+    }
+}
+
+/// 被拒后仍然可以办理的，带期限和按钮。
+fn possible_text(possible: &Possible<NaiveDateTime>) -> String {
+    match possible {
+        Possible::Exchange { until } => {
+            format!("仍可以换尺码或颜色，截至{}：请点击「{}」。", time(until), text(&Msg::ExchangeInsteadButton))
+        }
+        Possible::QualityClaim { until } => format!(
+            "如果商品有质量问题，保障截至{}：请点击「{}」。",
+            date_with_year(until),
+            text(&Msg::QualityClaimButton)
+        ),
     }
 }
 
@@ -1018,8 +1039,8 @@ fn case_line(line: &CaseLine) -> String {
 fn verdict_label(verdict: Verdict) -> &'static str {
     match verdict {
         Verdict::Approved => "已同意",
-        Verdict::NeedsReview => "需人工审核",
-        Verdict::NotEligible => "暂不能自动通过",
+        Verdict::NeedsReview => "需人工审核（不是拒绝）",
+        Verdict::NotEligible => "按规则无法受理",
     }
 }
 

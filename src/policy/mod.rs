@@ -305,8 +305,32 @@ pub struct Decision {
     pub refund_working_days: u32,
     /// Everything the rule looked at, for the explanation.
     pub facts: Vec<Fact>,
+    /// For a refusal: what the customer can still ask for on this item, and until when.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub still_possible: Vec<Possible>,
     /// The content hash of the rules that decided (see [`rules_version`]).
     pub rules_version: String,
+}
+
+/// Something a refused customer can still ask for on the same item. `T`
+/// is the time type, as for [`Fact`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum Possible<T = DateTime<Utc>> {
+    /// An exchange for the same reason, until its window ends (exclusive).
+    Exchange { until: T },
+    /// A quality claim, until the warranty or report window ends (exclusive).
+    QualityClaim { until: T },
+}
+
+impl<T> Possible<T> {
+    /// The same, with its time converted.
+    pub fn map_time<U>(self, f: impl Fn(T) -> U) -> Possible<U> {
+        match self {
+            Possible::Exchange { until } => Possible::Exchange { until: f(until) },
+            Possible::QualityClaim { until } => Possible::QualityClaim { until: f(until) },
+        }
+    }
 }
 
 /// What earlier cases did to an order line.
@@ -388,8 +412,23 @@ pub fn rules_version(config: &Config) -> String {
     digest.iter().take(6).map(|byte| format!("{byte:02x}")).collect()
 }
 
-/// The reasons that make sense at this order's stage, in the order offered.
-pub fn reasons_for(stage: OrderStage) -> Vec<Reason> {
+/// The reasons that fit an item of `category` at this order's stage, in
+/// the order offered: size reasons only for sized goods, and once the goods
+/// are received, no subjective reasons for a category that takes none back
+/// (they could only be refused).
+pub fn reasons_for(stage: OrderStage, category: &CategoryPolicy) -> Vec<Reason> {
+    let delivered = matches!(stage, OrderStage::Delivered { .. });
+    let mut reasons = stage_reasons(stage);
+    reasons.retain(|reason| {
+        let sizeless = reason.about_size() && !category.sized;
+        let excluded = delivered && !category.no_reason_return && reason.class() == ReasonClass::Subjective;
+        !sizeless && !excluded
+    });
+    reasons
+}
+
+/// The reasons that make sense at an order stage.
+fn stage_reasons(stage: OrderStage) -> Vec<Reason> {
     use Reason::*;
     match stage {
         OrderStage::Unpaid => Vec::new(),
@@ -491,7 +530,39 @@ pub fn no_reason_deadline(delivered_at: DateTime<Utc>, zone: Tz, days: u32) -> D
 /// Decides a request. Never a bare no: every verdict carries its rule, the
 /// facts it used and a next step.
 pub fn decide(request: &Request<'_>, policy: &Policy<'_>) -> Decision {
-    Judge::new(request, policy).decide()
+    let mut decision = Judge::new(request, policy).decide();
+    if decision.verdict == Verdict::NotEligible {
+        decision.still_possible = still_possible(request, policy);
+    }
+    decision
+}
+
+/// What a refused request can still become on the same item: an exchange
+/// for the same reason, or a quality claim (with the photos it needs), each
+/// where the rules would approve or review it, with the date it ends.
+fn still_possible(request: &Request<'_>, policy: &Policy<'_>) -> Vec<Possible> {
+    let open = |reason: Reason, outcome: Outcome, photos: usize| {
+        let variant = Request { reason, outcome, photos, ..*request };
+        let decision = Judge::new(&variant, policy).decide();
+        decision.deadline.filter(|_| decision.verdict != Verdict::NotEligible)
+    };
+    let stage = request.order.stage();
+    let mut possible = Vec::new();
+    if request.outcome != Outcome::Exchange
+        && allowed(stage, request.reason).contains(&Outcome::Exchange)
+        && let Some(until) = open(request.reason, Outcome::Exchange, request.photos)
+    {
+        possible.push(Possible::Exchange { until });
+    }
+    let defect = Reason::QualityDefect;
+    let photos = usize::from(photos_needed(defect, policy.rules).min).max(request.photos);
+    if request.reason.class() != ReasonClass::Product
+        && stage_reasons(stage).contains(&defect)
+        && let Some(until) = open(defect, Outcome::ReturnRefund, photos)
+    {
+        possible.push(Possible::QualityClaim { until });
+    }
+    possible
 }
 
 /// One decision being made: the request, the rules, and the facts noted so far.
@@ -731,6 +802,7 @@ impl<'r, 'p> Judge<'r, 'p> {
             refund_cap: self.refund_cap,
             refund_working_days: policy.rules.refund_working_days,
             facts: self.facts,
+            still_possible: Vec::new(),
             rules_version: policy.version.clone(),
         }
     }

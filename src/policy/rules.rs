@@ -33,6 +33,9 @@ pub struct PolicyRules {
     pub other_photos: PhotoRange,
     /// Per-reason photo ranges, by reason code, over the two above.
     pub photos: BTreeMap<String, PhotoRange>,
+    /// Categories (lower case) whose goods come in sizes: only their items
+    /// are offered the size reasons (no "wrong size" for a thermos).
+    pub sized_categories: Vec<String>,
     /// Exceptions by product category (lower case). Listing this table
     /// replaces the built-in one.
     pub categories: BTreeMap<String, CategoryRules>,
@@ -68,6 +71,8 @@ pub struct CategoryPolicy {
     pub exchange_days: u32,
     pub warranty_days: u32,
     pub quality_report_hours: Option<u32>,
+    /// The goods come in sizes (`[policy] sized_categories`).
+    pub sized: bool,
 }
 
 impl Default for PolicyRules {
@@ -89,6 +94,7 @@ impl Default for PolicyRules {
             defect_photos: PhotoRange { min: 3, max: 5 },
             other_photos: PhotoRange { min: 1, max: 5 },
             photos: BTreeMap::new(),
+            sized_categories: ["clothing", "apparel", "shoes", "underwear"].map(str::to_owned).to_vec(),
             categories,
         }
     }
@@ -105,6 +111,7 @@ impl PolicyRules {
             exchange_days: own.exchange_days.unwrap_or(self.exchange_days),
             warranty_days: own.warranty_days.unwrap_or(self.warranty_days),
             quality_report_hours: own.quality_report_hours,
+            sized: self.sized_categories.contains(&name),
             name,
         }
     }
@@ -133,6 +140,11 @@ impl PolicyRules {
         for name in self.categories.keys() {
             if name.trim().is_empty() || *name != name.to_lowercase() {
                 problems.push(format!("policy.categories.{name}: category names are written in lower case"));
+            }
+        }
+        for name in &self.sized_categories {
+            if name.trim().is_empty() || *name != name.to_lowercase() {
+                problems.push(format!("policy.sized_categories: \"{name}\": category names are written in lower case"));
             }
         }
         if self.exchanges_per_line > 10 {

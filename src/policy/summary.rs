@@ -45,6 +45,7 @@ pub fn summary(config: &Config) -> String {
     out.row("make-up workdays", &list(calendar.workdays.iter().map(NaiveDate::to_string)));
 
     out.heading("Category exceptions");
+    out.row("sizes (size reasons offered)", &list(rules.sized_categories.iter().cloned()));
     if rules.categories.is_empty() {
         out.line("  none: every category follows the rules above");
     }

@@ -468,12 +468,55 @@ fn a_unit_is_claimed_once_and_the_refusal_says_why() {
 }
 
 #[test]
+fn only_reasons_that_fit_the_item_are_offered() {
+    let shop = Shop::new();
+    let rules = &shop.config.policy;
+    let delivered = shop.order("apparel", Stage::Signed(SIGNED), false).stage();
+    let in_transit = shop.order("apparel", Stage::InTransit, false).stage();
+    let thermos = reasons_for(delivered, &rules.category("kitchen"));
+    assert!(!thermos.contains(&WrongSizeOrdered) && !thermos.contains(&SizeProblem), "{thermos:?}");
+    assert!(thermos.contains(&ChangedMind) && thermos.contains(&QualityDefect));
+    let coat = reasons_for(delivered, &rules.category("Apparel"));
+    assert!(coat.contains(&WrongSizeOrdered) && coat.contains(&SizeProblem), "{coat:?}");
+    // Received underwear takes no subjective return, so none is offered; a defect is.
+    let underwear = reasons_for(delivered, &rules.category("underwear"));
+    assert!(underwear.iter().all(|reason| reason.class() != ReasonClass::Subjective), "{underwear:?}");
+    assert!(underwear.contains(&QualityDefect) && underwear.contains(&SizeProblem), "{underwear:?}");
+    // Not yet received, it may still be refunded for a change of mind.
+    assert!(reasons_for(in_transit, &rules.category("underwear")).contains(&ChangedMind));
+}
+
+#[test]
+fn a_refusal_names_what_is_still_possible_and_until_when() {
+    let shop = Shop::new();
+    // Day 12: the 7-day return has passed, the 15-day exchange has not.
+    let late = Ask { reason: WrongSizeOrdered, resale_intact: None, at: "2026-03-12T12:00:00+08:00", ..ask() };
+    let refused = shop.decide(&late);
+    assert_eq!(refused.rule, RuleId::NoReasonWindowPassed);
+    let exchange_ends = at("2026-03-18T00:00:00+08:00");
+    let warranty_ends = at(SIGNED) + Duration::days(365);
+    assert_eq!(
+        refused.still_possible,
+        vec![Possible::Exchange { until: exchange_ends }, Possible::QualityClaim { until: warranty_ends }]
+    );
+    // Day 20: only the warranty is left.
+    let later = shop.decide(&Ask { at: "2026-03-20T12:00:00+08:00", ..late.clone() });
+    assert_eq!(later.still_possible, vec![Possible::QualityClaim { until: warranty_ends }]);
+    // An excluded category: no exchange either, but a defect is covered.
+    let underwear = shop.decide(&Ask { category: "underwear", ..late.clone() });
+    assert_eq!(underwear.rule, RuleId::ExcludedCategory);
+    assert_eq!(underwear.still_possible, vec![Possible::QualityClaim { until: warranty_ends }]);
+    // What is approved or reviewed needs no alternative.
+    assert!(shop.decide(&ask()).still_possible.is_empty());
+}
+
+#[test]
 fn every_reason_offered_has_an_outcome_and_an_exchange_is_offered_once() {
     let shop = Shop::new();
     let rules = &shop.config.policy;
     for stage in [Stage::NotShipped, Stage::InTransit, Stage::Signed(SIGNED)] {
         let order = shop.order("apparel", stage, false);
-        for reason in reasons_for(order.stage()) {
+        for reason in reasons_for(order.stage(), &rules.category("apparel")) {
             assert!(!outcomes_for(&order, reason, &LineHistory::default(), rules).is_empty(), "{stage:?} {reason:?}");
         }
     }

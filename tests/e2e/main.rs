@@ -14,6 +14,7 @@ mod helpers;
 mod orders_import;
 mod ownership;
 mod policy_cli;
+mod refusals;
 mod resilience;
 mod retention;
 mod services_selftest;
