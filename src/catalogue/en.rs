@@ -1125,8 +1125,9 @@ fn next_text(decision: &DecisionText) -> String {
             )
         }
         NextStep::SeeExistingCase => format!(
-            "Next: open “{}” to see the earlier request and add a message or photos to it, or tap “{}”.",
-            text(&Msg::MenuCases),
+            "Next: the earlier request goes on. Pick this item again under “{}” to add a message or photos to it, \
+             or tap “{}”.",
+            text(&Msg::MenuNew),
             agent_button()
         ),
     }

@@ -925,8 +925,8 @@ fn next_text(decision: &DecisionText) -> String {
             format!("接下来：客服会{by}核实，审核通过后当天下班前转账返现。")
         }
         NextStep::SeeExistingCase => format!(
-            "接下来：在「{}」里查看原来的申请，可以给它补充说明或照片；也可以点击「{}」。",
-            text(&Msg::MenuCases),
+            "接下来：原来的申请会继续处理。在「{}」里再次选择这件商品，就可以给它补充说明或照片；也可以点击「{}」。",
+            text(&Msg::MenuNew),
             agent_button()
         ),
     }

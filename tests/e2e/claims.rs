@@ -1,7 +1,8 @@
 //! One unit, one claim: a customer who asks again about an item already in
 //! a case is shown that case, and can add to it or talk to a person.
 
-use crate::helpers::{Customer, spawn_bot};
+use crate::helpers::{Customer, Shop, spawn_bot};
+use crate::terminal_chat::chat;
 
 #[tokio::test]
 async fn a_returned_item_is_not_claimed_twice_and_its_case_can_be_added_to() {
@@ -63,4 +64,26 @@ async fn a_returned_item_is_not_claimed_twice_and_its_case_can_be_added_to() {
     );
     assert!(fake.unanswered_callbacks().is_empty(), "every button press is answered");
     assert!(fake.rejections().is_empty(), "Telegram refused: {:#?}", fake.rejections());
+}
+
+#[test]
+fn in_the_terminal_the_second_claim_shows_the_case_and_adds_to_it() {
+    let shop = Shop::new();
+    let claim = "/new\nDEMO-1004\n8000\n女士防风夹克\n";
+    let first = chat(&shop, &format!("{claim}Changed my mind\nSkip\nReturn and refund\nYes\nNo thanks\nConfirm\n"));
+    assert!(first.contains("AS-1001"), "{first}");
+
+    let photo = shop.path().join("zip.jpg");
+    std::fs::write(&photo, b"\xFF\xD8 a stuck zip").expect("photo");
+    let script = format!("{claim}Add to AS-1001\nThe zip sticks as well\n/photo {}\nDone\n", photo.display());
+    let second = chat(&shop, &script);
+    for part in ["already in a request", "Add to AS-1001", "Added to AS-1001", "Everything you sent is on AS-1001"] {
+        assert!(second.contains(part), "{part:?} missing: {second}");
+    }
+    let output = shop.command(&["cases", "show", "AS-1001"]).output().expect("cases show");
+    let shown = String::from_utf8_lossy(&output.stdout);
+    assert!(shown.contains("The zip sticks as well"), "the addition is on the timeline: {shown}");
+    let output = shop.command(&["cases", "list"]).output().expect("cases list");
+    let listed = String::from_utf8_lossy(&output.stdout);
+    assert!(!listed.contains("AS-1002"), "no second case: {listed}");
 }

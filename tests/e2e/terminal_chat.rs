@@ -11,7 +11,7 @@ use serde_json::json;
 use crate::fake_services::{FakeRefunds, Push, TestClock};
 use crate::helpers::{Shop, TEST_CONFIG, WAIT};
 
-fn chat(shop: &Shop, script: &str) -> String {
+pub(crate) fn chat(shop: &Shop, script: &str) -> String {
     let mut child = shop
         .command(&["chat"])
         .env("LANG", "en_US.UTF-8")
