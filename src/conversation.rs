@@ -1347,6 +1347,7 @@ impl Turn<'_, '_> {
                 let lines = claims
                     .map(|claim| ClaimLine {
                         id: claim.id.clone(),
+                        own: claim.own,
                         quantity: claim.quantity,
                         outcome: claim.outcome,
                         status: claim.status,

@@ -253,7 +253,10 @@ pub(super) fn text(msg: &Msg) -> String {
                     claim_next(case.status, case.outcome)
                 ));
             }
-            reply.push_str("\nYou can add a message or photos to your request, or talk to a person.");
+            reply.push_str(match cases.iter().any(|case| case.own) {
+                true => "\nYou can add a message or photos to your request, or talk to a person.",
+                false => "\nThe request was made from another chat; a person can help you with it.",
+            });
             reply
         }
         Msg::UnitsPartlyClaimed { item, left, of, cases } => {

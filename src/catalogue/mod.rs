@@ -129,6 +129,8 @@ pub struct CaseLine {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClaimLine {
     pub id: CaseId,
+    /// The reader's own case (another chat's is shown, not added to).
+    pub own: bool,
     pub quantity: u32,
     pub outcome: Outcome,
     pub status: CaseStatus,
@@ -1068,8 +1070,25 @@ mod tests {
                 ]
                 .into_iter()
                 .zip(1001..)
-                .map(|((status, outcome), seq)| ClaimLine { id: CaseId::from_seq(seq), quantity: 1, outcome, status })
+                .map(|((status, outcome), seq)| ClaimLine {
+                    id: CaseId::from_seq(seq),
+                    own: seq % 2 == 1,
+                    quantity: 1,
+                    outcome,
+                    status,
+                })
                 .collect(),
+            },
+            Msg::UnitsClaimed {
+                item: data.item.into(),
+                of: 2,
+                cases: vec![ClaimLine {
+                    id: CaseId::from_seq(1009),
+                    own: false,
+                    quantity: 2,
+                    outcome: Outcome::Exchange,
+                    status: CaseStatus::NeedsReview,
+                }],
             },
             Msg::UnitsPartlyClaimed {
                 item: data.item.into(),

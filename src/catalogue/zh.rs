@@ -217,7 +217,10 @@ pub(super) fn text(msg: &Msg) -> String {
                     claim_next(case.status, case.outcome)
                 ));
             }
-            reply.push_str("\n您可以给原来的申请补充说明或照片，也可以转人工。");
+            reply.push_str(match cases.iter().any(|case| case.own) {
+                true => "\n您可以给原来的申请补充说明或照片，也可以转人工。",
+                false => "\n这个申请是在其他聊天里提交的，可以转人工由同事帮您处理。",
+            });
             reply
         }
         Msg::UnitsPartlyClaimed { item, left, of, cases } => {
