@@ -809,12 +809,13 @@ fn case_opened(id: &CaseId, decision: &DecisionText) -> String {
         Verdict::NotEligible => "Under our rules we can't accept this request.",
     };
     let mut lines = vec![format!("Your case {id} ({}) is open. {verdict}", outcome_label(decision.outcome))];
-    lines.extend(decision_lines(decision));
+    lines.extend(decision_lines(decision, true));
     lines.join("\n")
 }
 
-/// The rule, the shipping, the money and the next step of a decision.
-fn decision_lines(decision: &DecisionText) -> Vec<String> {
+/// The rule, the shipping, the money, what is still possible and the next
+/// step of a decision; `buttons` when the alternatives come with buttons.
+fn decision_lines(decision: &DecisionText, buttons: bool) -> Vec<String> {
     let mut lines = vec![rule_text(decision)];
     if let Some(payer) = decision.return_shipping {
         lines.push(shipping_text(payer, decision.freight_insurance, decision.shipping_cash_back));
@@ -825,7 +826,8 @@ fn decision_lines(decision: &DecisionText) -> Vec<String> {
         lines.push(refund);
     }
     lines.extend(decision.still_possible.iter().map(possible_text));
-    match decision.still_possible.is_empty() {
+    // Under the alternatives' buttons, the next step is to choose one.
+    match decision.still_possible.is_empty() || !buttons {
         true => lines.push(next_text(decision)),
         false => lines.push(format!("Next: choose below, or tap “{}”.", agent_button())),
     }
@@ -1144,7 +1146,7 @@ fn explanation(decision: &DecisionText, facts: &[Fact<NaiveDateTime>]) -> String
         format!("Request: {}", outcome_label(decision.outcome)),
         format!("Rule: {}", decision.rule.code()),
     ];
-    lines.extend(decision_lines(decision));
+    lines.extend(decision_lines(decision, false));
     lines.push("Facts used:".to_owned());
     if facts.is_empty() {
         lines.push("• none recorded".to_owned());

@@ -699,12 +699,12 @@ fn case_opened(id: &CaseId, decision: &DecisionText) -> String {
         Verdict::NotEligible => "按店铺规则，这个申请无法受理。",
     };
     let mut lines = vec![format!("您的售后单 {id}（{}）已创建，{verdict}", outcome_label(decision.outcome))];
-    lines.extend(decision_lines(decision));
+    lines.extend(decision_lines(decision, true));
     lines.join("\n")
 }
 
-/// 决定的规则、运费、款项和下一步。
-fn decision_lines(decision: &DecisionText) -> Vec<String> {
+/// 决定的规则、运费、款项、仍可办理的和下一步；`buttons`：仍可办理的附带按钮。
+fn decision_lines(decision: &DecisionText, buttons: bool) -> Vec<String> {
     let mut lines = vec![rule_text(decision)];
     if let Some(payer) = decision.return_shipping {
         lines.push(shipping_text(payer, decision.freight_insurance, decision.shipping_cash_back));
@@ -715,7 +715,8 @@ fn decision_lines(decision: &DecisionText) -> Vec<String> {
         lines.push(refund);
     }
     lines.extend(decision.still_possible.iter().map(possible_text));
-    match decision.still_possible.is_empty() {
+    // Under the alternatives' buttons, the next step is to choose one.
+    match decision.still_possible.is_empty() || !buttons {
         true => lines.push(next_text(decision)),
         false => lines.push(format!("接下来：请在下面选择，或点击「{}」。", agent_button())),
     }
@@ -942,7 +943,7 @@ fn explanation(decision: &DecisionText, facts: &[Fact<NaiveDateTime>]) -> String
         format!("申请：{}", outcome_label(decision.outcome)),
         format!("规则：{}", decision.rule.code()),
     ];
-    lines.extend(decision_lines(decision));
+    lines.extend(decision_lines(decision, false));
     lines.push("依据的事实：".to_owned());
     if facts.is_empty() {
         lines.push("• 无记录".to_owned());

@@ -33,6 +33,7 @@ fn explain_says_the_window_passed_and_what_to_do_next() {
     assert!(text.contains("ended"), "the window passed: {text}");
     assert!(text.contains("Next:"), "a next step is named: {text}");
     assert!(text.contains("Delivered"), "the facts are listed: {text}");
+    assert!(text.contains("You can still exchange it") && text.contains("Exchange instead"), "{text}");
 
     let (output, json, stderr) = run(shop.command(&BAG).args(["--outcome", "return_refund", "--json"]));
     assert!(output.status.success(), "{stderr}");
@@ -41,6 +42,8 @@ fn explain_says_the_window_passed_and_what_to_do_next() {
     assert_eq!(decision["rule"], "no_reason_window_passed", "{json}");
     assert_eq!(decision["outcome"], "return_refund", "{json}");
     assert!(decision["facts"].as_array().is_some_and(|facts| !facts.is_empty()), "{json}");
+    assert_eq!(decision["still_possible"][0]["kind"], "exchange", "{json}");
+    assert_eq!(decision["still_possible"][1]["kind"], "quality_claim", "{json}");
 
     // Within the window, and with the outcome left to its default.
     let (output, json, stderr) = run(&mut shop.command(&[
