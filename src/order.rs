@@ -117,7 +117,7 @@ pub struct Order {
     pub freight_insurance: bool,
 }
 
-/// Where an order stands, which decides what can be asked of it (DOMAIN.md §1).
+/// Where an order stands, which decides what can be asked of it (docs/domain.md §1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum OrderStage {
     Unpaid,

@@ -1,4 +1,4 @@
-//! Why a customer wants to send something back: the taxonomy of DOMAIN.md §3,
+//! Why a customer wants to send something back: the taxonomy of docs/domain.md §3,
 //! used by the policy, by the reports and for the evidence we ask for.
 
 use serde::{Deserialize, Serialize};
@@ -25,7 +25,7 @@ pub enum Reason {
     // Other.
     OrderChanged,
     ServiceComplaint,
-    // Money owed on a received order (DOMAIN.md §1.3).
+    // Money owed on a received order (docs/domain.md §1.3).
     /// 保价: the price dropped soon after purchase.
     PriceDropped,
     /// The shipping fee the customer paid or advanced.

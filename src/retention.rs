@@ -1,4 +1,4 @@
-//! Scripted retention (挽留, DOMAIN.md §5): before a subjective return or a
+//! Scripted retention (挽留, docs/domain.md §5): before a subjective return or a
 //! refund before delivery goes ahead, the shop's offers are made in the
 //! configured order. Quality and logistics problems are never "retained".
 //! Declining costs nothing and takes one tap. Pure: the customer's history

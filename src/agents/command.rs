@@ -21,7 +21,7 @@ pub enum AgentCommand {
     PartialRefund(Money),
     CashBack(Money, String),
     Refund(Money),
-    /// Responsibility code 1–9 (DOMAIN.md §3).
+    /// Responsibility code 1–9 (docs/domain.md §3).
     Responsibility(u8),
     HandBack,
     Close,

@@ -1,4 +1,4 @@
-//! Follow-ups that run themselves (DOMAIN.md §2, §6, §8): the return
+//! Follow-ups that run themselves (docs/domain.md §2, §6, §8): the return
 //! parcel from approval to refund, daily progress on cases waiting on the
 //! shop, and the satisfaction survey. Pure: the shell brings the state, the
 //! event and the time, and carries out the effects.

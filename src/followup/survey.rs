@@ -1,4 +1,4 @@
-//! The satisfaction survey (满意度调查, DOMAIN.md §8): once per case, some
+//! The satisfaction survey (满意度调查, docs/domain.md §8): once per case, some
 //! time after it closes with a refund, exchange or reship; a 1–5 rating by
 //! button, then an optional comment; one reminder; a low score alerts the
 //! agents. The answers are stored on the case.

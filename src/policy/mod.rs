@@ -1,4 +1,4 @@
-//! The shop's rules for after-sales requests (DOMAIN.md §1, §4): which
+//! The shop's rules for after-sales requests (docs/domain.md §1, §4): which
 //! reasons and outcomes an order allows, how many photos a reason needs, and
 //! the decision on a request — with the rule that made it, the facts it
 //! used, the next step, and the version of the rules. Pure: the time of the
@@ -23,7 +23,7 @@ use crate::money::Money;
 use crate::order::{Order, OrderLine, OrderStage};
 use crate::reason::{EvidenceKind, Reason, ReasonClass};
 
-/// What the customer asks for (DOMAIN.md §1).
+/// What the customer asks for (docs/domain.md §1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
@@ -108,7 +108,7 @@ pub enum RuleId {
     RefundBeforeShipping,
     RefundInTransit,
     CarrierCheck,
-    /// Received goods are not refunded without being sent back (DOMAIN.md §1.3).
+    /// Received goods are not refunded without being sent back (docs/domain.md §1.3).
     RefundOnlyAfterReceipt,
     NoReasonReturn,
     NoReasonWindowPassed,
@@ -461,7 +461,7 @@ fn stage_reasons(stage: OrderStage) -> Vec<Reason> {
     }
 }
 
-/// The outcomes a reason allows at an order stage (DOMAIN.md §1), before
+/// The outcomes a reason allows at an order stage (docs/domain.md §1), before
 /// anything about the line's history.
 fn allowed(stage: OrderStage, reason: Reason) -> Vec<Outcome> {
     use Outcome::*;

@@ -1,5 +1,5 @@
 //! The shop's policy settings (`[policy]` in the config): windows, quotas,
-//! evidence and per-category exceptions. Defaults are DOMAIN.md §4's.
+//! evidence and per-category exceptions. Defaults are docs/domain.md §4's.
 
 use std::collections::BTreeMap;
 
