@@ -2,7 +2,7 @@
 //! against the real binary and store; then a bare teloxide echo bot on the
 //! same fake, as the transport's own limit. Run by scripts/bench.sh.
 
-#[path = "../tests/support/fake_telegram.rs"]
+#[path = "../tests/support/fake_telegram/mod.rs"]
 mod fake_telegram;
 // The bench uses only part of the test helpers.
 #[allow(dead_code)]

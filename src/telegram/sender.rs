@@ -1256,7 +1256,7 @@ impl Sender {
 }
 
 #[cfg(test)]
-#[path = "../../tests/support/fake_telegram.rs"]
+#[path = "../../tests/support/fake_telegram/mod.rs"]
 mod strict_fake;
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 
 #[path = "../support/fake_services.rs"]
 mod fake_services;
-#[path = "../support/fake_telegram.rs"]
+#[path = "../support/fake_telegram/mod.rs"]
 mod fake_telegram;
 
 mod agents;
