@@ -94,8 +94,8 @@ pub struct Evidence {
     pub file_unique_id: String,
     pub media_group_id: Option<String>,
     pub received_at: DateTime<Utc>,
-    /// The copy in the media folder, when the channel had the bytes at hand
-    /// (the terminal); Telegram files are downloaded after the case opens.
+    /// The copy in the media folder, checked to be a photo or video; `None`
+    /// when Telegram could not give the bytes then (they are copied later).
     pub stored: Option<StoredFile>,
 }
 
@@ -112,6 +112,7 @@ pub struct StoredFile {
 pub enum MediaKind {
     Photo,
     Video,
+    /// A photo or video sent as a file (a Telegram document).
     ImageFile,
 }
 

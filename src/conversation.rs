@@ -125,8 +125,11 @@ pub enum Input {
         /// The words sent with it; on evidence they describe the problem.
         caption: Option<String>,
     },
-    /// A sticker, voice message, non-image file or anything else we cannot use.
+    /// A sticker, voice message or anything else we cannot use.
     Unsupported,
+    /// A file the channel looked at and found not to be a photo or video
+    /// (`media::sniff`): never evidence, and never stored.
+    NotEvidence,
     /// An edit of an earlier message, not the latest answer: not read again.
     Edited,
 }
@@ -508,6 +511,10 @@ impl Turn<'_, '_> {
                 let notice = if self.state.step == Step::Evidence { Msg::NotAPhoto } else { Msg::Unsupported };
                 self.ask_again(notice)
             }
+            Input::NotEvidence => {
+                let notice = if self.takes_media() { Msg::NotEvidence } else { Msg::UnexpectedMedia };
+                self.ask_again(notice)
+            }
             // Said plainly, or the customer would wait for an answer to it.
             Input::Edited => self.ask_again(Msg::EditNotRead),
         }
@@ -868,15 +875,10 @@ impl Turn<'_, '_> {
             }
             return self.add_to_case(case, Addition::Evidence(evidence));
         }
-        let collecting = self.state.step == Step::Evidence;
-        // Photos sent before the photo question are kept for it.
-        let early = matches!(self.state.step, Step::PickLine | Step::Quantity | Step::Reason | Step::Detail);
-        let finishing =
-            matches!(self.state.step, Step::Outcome | Step::Condition | Step::Retention { .. } | Step::Confirm)
-                && self.photo_range().min > 0;
-        if !collecting && !early && !finishing {
+        if !self.takes_media() {
             return self.ask_again(Msg::UnexpectedMedia);
         }
+        let collecting = self.state.step == Step::Evidence;
         if let Some(caption) = caption {
             self.add_detail(caption);
         }
@@ -892,7 +894,7 @@ impl Turn<'_, '_> {
             true => Msg::EvidenceFull { max: range.max },
             false => Msg::EvidenceReceived { have, min: range.min, max: range.max },
         };
-        if early || finishing {
+        if !collecting {
             // The same question again, under the same number: its buttons
             // already on the screen stay good.
             return self.put(vec![notice], None);
@@ -901,6 +903,18 @@ impl Turn<'_, '_> {
             return self.after_evidence(vec![notice], None);
         }
         self.ask(Vec::new(), None);
+    }
+
+    /// Whether a photo now is evidence: for a case of the customer's, at the
+    /// photo question, and kept for it before (sent with the first words)
+    /// and after (the rest of an album, an afterthought).
+    fn takes_media(&self) -> bool {
+        match self.state.step {
+            Step::AddToCase { .. } | Step::Evidence => true,
+            Step::PickLine | Step::Quantity | Step::Reason | Step::Detail => true,
+            Step::Outcome | Step::Condition | Step::Retention { .. } | Step::Confirm => self.photo_range().min > 0,
+            _ => false,
+        }
     }
 
     /// Adds the customer's own words to the request's description.
@@ -1243,6 +1257,7 @@ impl Turn<'_, '_> {
             Msg::UseButtons
                 | Msg::Unsupported
                 | Msg::NotAPhoto
+                | Msg::NotEvidence
                 | Msg::StaleButton
                 | Msg::TextTooLong { .. }
                 | Msg::OrderNoMalformed
@@ -2377,6 +2392,23 @@ mod tests {
         let effects = world.send(Input::Unsupported);
         assert!(says(&effects, |m| *m == Msg::NotAPhoto));
         assert_eq!(world.state.step, Step::Evidence);
+    }
+
+    #[test]
+    fn a_file_that_is_not_a_photo_is_refused_and_not_counted() {
+        let mut world = World::new();
+        at_reason(&mut world);
+        let effects = world.send(Input::NotEvidence);
+        assert!(says(&effects, |m| *m == Msg::NotEvidence), "kept for the photo question, so said why not");
+        world.press(Msg::ReasonLabel(Reason::QualityDefect));
+        world.photo("a", None);
+        let effects = world.send(Input::NotEvidence);
+        assert!(says(&effects, |m| *m == Msg::NotEvidence));
+        assert!(says(&effects, |m| matches!(m, Msg::EvidenceReceived { have: 1, .. })), "{effects:?}");
+        assert_eq!((world.state.step.clone(), world.state.draft.evidence.len()), (Step::Evidence, 1));
+        world.command(Command::Cancel);
+        let effects = world.send(Input::NotEvidence);
+        assert!(says(&effects, |m| *m == Msg::UnexpectedMedia), "at rest no file is evidence");
     }
 
     #[test]

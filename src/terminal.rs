@@ -17,7 +17,7 @@ use crate::case::{MediaKind, StoredFile};
 use crate::catalogue::{self, Lang, Msg};
 use crate::conversation::{Command, Input, Step};
 use crate::desk::{Desk, Incoming};
-use crate::media;
+use crate::media::{self, EvidenceError};
 use crate::outgoing::{AlbumItem, AlbumKind, ButtonSpec, Keyboard, Outgoing};
 use crate::store::customers::{self, Identity};
 use crate::store::{StoreError, outbox};
@@ -112,13 +112,17 @@ where
             continue;
         }
         screen.echo(line)?;
-        let inputs = match read_line(desk, line, &screen.buttons) {
-            Ok(inputs) => inputs,
-            Err(problem) => {
-                writeln!(screen.output, "  ! {problem}")?;
-                continue;
+        let Line { inputs, problems } = read_line(desk, line, &screen.buttons);
+        if !problems.is_empty() {
+            let lang = language(desk, identity).await?;
+            for problem in problems {
+                let text = match problem {
+                    Problem::Told(msg) => catalogue::render(lang, &msg),
+                    Problem::Store(error) => error,
+                };
+                writeln!(screen.output, "  ! {text}")?;
             }
-        };
+        }
         let help = matches!(inputs.as_slice(), [Input::Command(Command::Help)]);
         for input in inputs {
             let incoming = Incoming { update_id: None, identity: identity.clone(), input, message: None };
@@ -157,36 +161,52 @@ async fn resume<W: Write>(desk: &Desk, identity: &Identity, screen: &mut Screen<
     Ok(())
 }
 
-/// What a typed line means: one input, or an album's photos. An `Err` is a
-/// local problem (a photo file that cannot be read) told to the person at
-/// the terminal, not to the desk.
-fn read_line(desk: &Desk, line: &str, buttons: &[ButtonSpec]) -> Result<Vec<Input>, String> {
+/// What a typed line means: the inputs for the desk (one, or an album's
+/// files), and local problems told to the person at the terminal rather
+/// than to the desk (a photo file that cannot be read).
+struct Line {
+    inputs: Vec<Input>,
+    problems: Vec<Problem>,
+}
+
+enum Problem {
+    /// Something the customer can fix, said in their language.
+    Told(Msg),
+    /// The media folder cannot be written: the shop's problem, in its words.
+    Store(String),
+}
+
+fn read_line(desk: &Desk, line: &str, buttons: &[ButtonSpec]) -> Line {
     let trimmed = line.trim();
+    let input = |input| Line { inputs: vec![input], problems: Vec::new() };
     if let Some(paths) = trimmed.strip_prefix("/photo ") {
         return photos(desk, paths);
     }
     if let Some(phone) = trimmed.strip_prefix("/contact ") {
-        return Ok(vec![Input::Contact { phone: phone.trim().to_owned(), own: true }]);
+        return input(Input::Contact { phone: phone.trim().to_owned(), own: true });
     }
     if trimmed == "/sticker" {
-        return Ok(vec![Input::Unsupported]);
+        return input(Input::Unsupported);
     }
     // A number out of range goes on as text: the desk says which numbers there are.
     if let Picked::Button(index) = typed::pick(trimmed, &buttons.iter().map(|b| b.label.as_str()).collect::<Vec<_>>())
         && let Some(button) = buttons.get(index)
     {
-        return Ok(vec![Input::Button { data: button.data.clone(), callback_id: None, message_id: None }]);
+        return input(Input::Button { data: button.data.clone(), callback_id: None, message_id: None });
     }
-    Ok(vec![match Command::parse(trimmed) {
+    input(match Command::parse(trimmed) {
         Some(command) => Input::Command(command),
         None => Input::Text(line.to_owned()),
-    }])
+    })
 }
 
 /// `/photo a.jpg b.jpg -- the glaze is cracked`: the files as one album
-/// (as Telegram delivers one: a photo per input, one group id), the words
-/// after `--` as its caption. A path with spaces works on its own.
-fn photos(desk: &Desk, typed: &str) -> Result<Vec<Input>, String> {
+/// (as Telegram delivers one: a file per input, one group id), the words
+/// after `--` as its caption. A path with spaces works on its own. Each
+/// file is checked by its content like a Telegram download: one that is
+/// not a photo or video goes to the desk as such, and is not stored; one
+/// that cannot be read is told here, and the album's others still count.
+fn photos(desk: &Desk, typed: &str) -> Line {
     let (paths, caption) = match typed.split_once(" -- ") {
         Some((paths, caption)) => (paths.trim(), Some(caption.trim().to_owned())),
         None => (typed.trim(), None),
@@ -195,32 +215,49 @@ fn photos(desk: &Desk, typed: &str) -> Result<Vec<Input>, String> {
         true => vec![paths],
         false => paths.split_whitespace().collect(),
     };
-    let stored = paths.iter().map(|path| photo(desk, Path::new(path))).collect::<Result<Vec<_>, _>>()?;
+    let mut line = Line { inputs: Vec::new(), problems: Vec::new() };
+    let mut files = Vec::new();
+    for path in &paths {
+        match photo(desk, path) {
+            Ok(Some(file)) => files.push(file),
+            Ok(None) => line.inputs.push(Input::NotEvidence),
+            Err(problem) => line.problems.push(problem),
+        }
+    }
     // An album's group id: its first photo's content, as unique as the album.
-    let album = match stored.as_slice() {
-        [first, _, ..] => Some(format!("local:{}", first.sha256)),
+    let album = match (paths.len(), files.first()) {
+        (2.., Some((first, _))) => Some(format!("local:{}", first.sha256)),
         _ => None,
     };
-    let inputs = stored.into_iter().enumerate().map(|(index, stored)| Input::Media {
-        kind: MediaKind::Photo,
+    line.inputs.extend(files.into_iter().enumerate().map(|(index, (stored, kind))| Input::Media {
+        kind,
         file_id: format!("local:{}", stored.sha256),
         file_unique_id: stored.sha256.clone(),
         media_group_id: album.clone(),
         caption: caption.clone().filter(|_| index == 0),
         stored: Some(stored),
-    });
-    Ok(inputs.collect())
+    }));
+    line
 }
 
-fn photo(desk: &Desk, path: &Path) -> Result<StoredFile, String> {
+/// The file at `path` in the media folder, or `None` when it is not a photo or video.
+fn photo(desk: &Desk, path: &str) -> Result<Option<(StoredFile, MediaKind)>, Problem> {
     let media_settings = &desk.config().media;
-    let bytes = std::fs::read(path).map_err(|error| format!("cannot read {}: {error}", path.display()))?;
-    if u64::try_from(bytes.len()).unwrap_or(u64::MAX) > media_settings.max_bytes {
-        return Err(format!("{} is larger than the {}-byte limit", path.display(), media_settings.max_bytes));
+    let unreadable = || Problem::Told(Msg::PhotoUnreadable { path: path.to_owned() });
+    let size = std::fs::metadata(path).map_err(|_| unreadable())?.len();
+    if size > media_settings.max_bytes {
+        let max_mb = media_settings.max_bytes.div_ceil(1024 * 1024);
+        return Err(Problem::Told(Msg::PhotoTooLarge { path: path.to_owned(), max_mb }));
     }
-    let extension = media::extension_of(&path.display().to_string()).to_owned();
-    media::store_bytes(Path::new(&media_settings.dir), &bytes, &extension)
-        .map_err(|error| format!("cannot store {}: {error}", path.display()))
+    let bytes = std::fs::read(path).map_err(|_| unreadable())?;
+    match media::store_evidence(Path::new(&media_settings.dir), &bytes) {
+        Ok((stored, sniffed)) => {
+            let kind = if sniffed.kind.is_video() { MediaKind::Video } else { MediaKind::Photo };
+            Ok(Some((stored, kind)))
+        }
+        Err(EvidenceError::NotEvidence(_)) => Ok(None),
+        Err(EvidenceError::Io(error)) => Err(Problem::Store(format!("cannot store {path}: {error}"))),
+    }
 }
 
 /// The terminal's output and the buttons of the newest question.

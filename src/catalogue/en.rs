@@ -49,6 +49,12 @@ pub(super) fn text(msg: &Msg) -> String {
              \" -- \" are its caption); /contact PHONE – share your phone number"
                 .to_owned()
         }
+        Msg::PhotoUnreadable { path } => {
+            format!("I can't find or open the file {path}. Please check the path and send it again with /photo.")
+        }
+        Msg::PhotoTooLarge { path, max_mb } => {
+            format!("The file {path} is larger than {max_mb} MB, so it can't be used. Please send a smaller one.")
+        }
         Msg::CommandDescription { command } => command_description(command).to_owned(),
         Msg::AskOrderNo => format!(
             "Please send me your order number. Or tap “{}” below and pick from your orders.",
@@ -137,6 +143,7 @@ pub(super) fn text(msg: &Msg) -> String {
         Msg::NotAPhoto => "Sorry, only photos or videos can be used as evidence here, not stickers, voice \
                            messages or other files. Please send a photo 📷"
             .to_owned(),
+        Msg::NotEvidence => "That file is not a photo or a video, so it was not counted as evidence.".to_owned(),
         Msg::AskOutcome => "What would you like us to do?".to_owned(),
         Msg::OutcomeLabel(outcome) => outcome_label(*outcome).to_owned(),
         Msg::Summary { order, item, quantity, reason, detail, photos: count, outcome, resale_intact } => {

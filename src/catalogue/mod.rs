@@ -152,6 +152,15 @@ pub enum Msg {
     Help,
     /// The terminal's own commands, added to its help.
     TerminalCommands,
+    /// `/photo PATH` names no file the terminal can read.
+    PhotoUnreadable {
+        path: String,
+    },
+    /// `/photo PATH` names a file over the media folder's size limit.
+    PhotoTooLarge {
+        path: String,
+        max_mb: u64,
+    },
     /// A command's one-line description in the client's command menu.
     CommandDescription {
         command: String,
@@ -237,6 +246,8 @@ pub enum Msg {
     /// A typed line at the photo question, added to the description.
     DetailNoted,
     NotAPhoto,
+    /// A file whose bytes are not a photo or video: refused, not counted.
+    NotEvidence,
     // Outcome and confirmation.
     AskOutcome,
     OutcomeLabel(Outcome),
@@ -1031,6 +1042,8 @@ mod tests {
             Msg::MenuPrompt,
             Msg::Help,
             Msg::TerminalCommands,
+            Msg::PhotoUnreadable { path: "/home/lin/notes/crack.jpg".into() },
+            Msg::PhotoTooLarge { path: "crack.mov".into(), max_mb: 20 },
             Msg::CommandDescription { command: "unknown".into() },
             Msg::AskOrderNo,
             Msg::OrderNoMalformed,
@@ -1054,6 +1067,7 @@ mod tests {
             Msg::EvidenceFull { max: 5 },
             Msg::DetailNoted,
             Msg::NotAPhoto,
+            Msg::NotEvidence,
             Msg::AskOutcome,
             Msg::Cancelled,
             Msg::Cases(Vec::new()),

@@ -46,6 +46,8 @@ pub(super) fn text(msg: &Msg) -> String {
              /contact 手机号 – 分享手机号"
                 .to_owned()
         }
+        Msg::PhotoUnreadable { path } => format!("找不到或打不开文件 {path}，请检查路径后再用 /photo 发送。"),
+        Msg::PhotoTooLarge { path, max_mb } => format!("文件 {path} 超过{max_mb} MB，无法使用，请发送小一点的文件。"),
         Msg::CommandDescription { command } => command_description(command).to_owned(),
         Msg::AskOrderNo => {
             format!("请发送您的订单号。也可以点击下方「{}」，从您的订单里直接选择。", text(&Msg::ShareContactButton))
@@ -118,6 +120,7 @@ pub(super) fn text(msg: &Msg) -> String {
         }
         Msg::EvidenceFull { max } => format!("已经收到{max}张，达到上限了，这张没有加上。"),
         Msg::DetailNoted => "好的，已记下您的说明。".to_owned(),
+        Msg::NotEvidence => "这个文件不是照片或视频，没有算作凭证。".to_owned(),
         Msg::NotAPhoto => "抱歉，这里只能用照片或视频作为凭证（表情、语音和其他文件都不行），请发送照片 📷".to_owned(),
         Msg::AskOutcome => "您希望我们怎么处理？".to_owned(),
         Msg::OutcomeLabel(outcome) => outcome_label(*outcome).to_owned(),

@@ -161,9 +161,9 @@ fn message_input(message: &Message, from: &User) -> Input {
     if let Some(video) = message.video() {
         return media(MediaKind::Video, &video.file);
     }
+    // Whatever a file claims to be, its content decides (`downloads::check`).
     if let Some(document) = message.document() {
-        let is_image = document.mime_type.as_ref().is_some_and(|mime| mime.type_() == "image");
-        return if is_image { media(MediaKind::ImageFile, &document.file) } else { Input::Unsupported };
+        return media(MediaKind::ImageFile, &document.file);
     }
     if let Some(contact) = message.contact() {
         return Input::Contact { phone: contact.phone_number.clone(), own: contact.user_id == Some(from.id) };

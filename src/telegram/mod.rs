@@ -88,6 +88,11 @@ async fn poll(bot: &Bot, desk: &Desk, wake: &Notify, mut shutdown: watch::Receiv
         let agents_chat = desk.config().agents.chat_id;
         for update in updates {
             if let Some(inbound) = inbound::inbound(&update, agents_chat) {
+                // Evidence is checked by its content before the desk counts it.
+                let inbound = match inbound {
+                    Inbound::Customer(incoming) => Inbound::Customer(downloads::check(bot, desk, incoming).await),
+                    agents => agents,
+                };
                 handle_until_committed(desk, inbound).await;
                 wake.notify_one();
             }

@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use crate::fake_telegram::{BotMessage, FakeTelegram, TopicInfo};
-use crate::helpers::{BotProcess, Customer, Shop, TEST_CONFIG, WAIT};
+use crate::helpers::{BotProcess, Customer, Shop, TEST_CONFIG, WAIT, jpeg};
 
 pub(crate) const GROUP: i64 = -100_777;
 const LI: i64 = 901;
@@ -80,7 +80,7 @@ async fn damaged_case_for(customer: &Customer<'_>, outcome: &str) -> BotMessage 
     customer.presses("女士防风夹克").await;
     customer.presses("Damaged in transit").await;
     for n in 0..3u8 {
-        customer.fake.send_photo(customer.id, vec![0xFF, 0xD8, n, 9, 9], Some("evidence-1"), None);
+        customer.fake.send_photo(customer.id, jpeg(&[n, 9, 9]), Some("evidence-1"), None);
     }
     let counted = customer.fake.wait_for_message(customer.id, |m| m.button(outcome).is_some(), WAIT).await;
     counted.expect("photos counted, the outcome asked");
@@ -133,7 +133,7 @@ async fn an_escalated_case_is_taken_worked_both_ways_and_handed_back_even_across
     fake.send_text(alice.id, "Is there any news? The zip is broken too.");
     in_topic_text(&fake, topic.thread_id, "The zip is broken too").await;
     for n in 0..2u8 {
-        fake.send_photo(alice.id, vec![0xFF, 0xD8, n, 7, 7], Some("later-album"), None);
+        fake.send_photo(alice.id, jpeg(&[n, 7, 7]), Some("later-album"), None);
     }
     let relayed = |fake: &FakeTelegram| {
         let photos = fake.topic_messages(GROUP, topic.thread_id).into_iter().filter(|m| m.kind == "photo");

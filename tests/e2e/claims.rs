@@ -1,7 +1,7 @@
 //! One unit, one claim: a customer who asks again about an item already in
 //! a case is shown that case, and can add to it or talk to a person.
 
-use crate::helpers::{Customer, Shop, spawn_bot};
+use crate::helpers::{Customer, Shop, jpeg, spawn_bot};
 use crate::terminal_chat::chat;
 
 #[tokio::test]
@@ -47,7 +47,7 @@ async fn a_returned_item_is_not_claimed_twice_and_its_case_can_be_added_to() {
     assert!(added.text.contains("Added to AS-1001"), "{}", added.text);
     let photo = alice
         .expect_reply(|| {
-            fake.send_photo(alice.id, vec![0xFF, 0xD8, 9, 9, 9], None, None);
+            fake.send_photo(alice.id, jpeg(&[9, 9, 9]), None, None);
         })
         .await;
     assert!(photo.text.contains("Added to AS-1001"), "{}", photo.text);
@@ -74,7 +74,7 @@ fn in_the_terminal_the_second_claim_shows_the_case_and_adds_to_it() {
     assert!(first.contains("AS-1001"), "{first}");
 
     let photo = shop.path().join("zip.jpg");
-    std::fs::write(&photo, b"\xFF\xD8 a stuck zip").expect("photo");
+    std::fs::write(&photo, jpeg(b"a stuck zip")).expect("photo");
     let script = format!("{claim}Add to AS-1001\nThe zip sticks as well\n/photo {}\nDone\n", photo.display());
     let second = chat(&shop, &script);
     for part in ["already in a request", "Add to AS-1001", "Added to AS-1001", "Everything you sent is on AS-1001"] {

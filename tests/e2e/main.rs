@@ -9,6 +9,7 @@ mod fake_telegram;
 
 mod agents;
 mod claims;
+mod evidence;
 mod followups;
 mod helpers;
 mod orders_import;

@@ -1,7 +1,7 @@
 //! Refusals that help: a "no" names what is still possible, with its date
 //! and a button, and only reasons that fit the item are offered.
 
-use crate::helpers::{Customer, spawn_bot};
+use crate::helpers::{Customer, jpeg, spawn_bot};
 
 #[tokio::test]
 async fn a_late_return_is_refused_with_the_exchange_still_open_and_one_tap_takes_it() {
@@ -55,7 +55,7 @@ async fn excluded_goods_offer_no_reason_that_could_only_be_refused_and_review_is
     zhao.presses("质量问题").await;
     zhao.says("洗了一次就开线了").await;
     for n in 0..3u8 {
-        fake.send_photo(zhao.id, vec![0xFF, 0xD8, n, 7], Some("seam"), None);
+        fake.send_photo(zhao.id, jpeg(&[n, 7]), Some("seam"), None);
     }
     let outcome = fake.wait_for_message(zhao.id, |m| m.button("退货退款").is_some(), crate::helpers::WAIT).await;
     assert!(outcome.is_some(), "chat: {:#?}", zhao.texts());

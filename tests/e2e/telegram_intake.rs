@@ -3,7 +3,7 @@
 use std::cell::Cell;
 
 use crate::fake_telegram::BotMessage;
-use crate::helpers::{Customer, WAIT, spawn_bot};
+use crate::helpers::{Customer, WAIT, jpeg, spawn_bot};
 
 #[tokio::test]
 async fn a_customer_opens_a_damaged_item_case_with_an_album_of_photos() {
@@ -24,7 +24,7 @@ async fn a_customer_opens_a_damaged_item_case_with_an_album_of_photos() {
 
     let before = fake.messages(alice.id).len();
     for n in 0..3u8 {
-        fake.send_photo(alice.id, vec![0xFF, 0xD8, n, 1, 2, 3], Some("album-1"), None);
+        fake.send_photo(alice.id, jpeg(&[n, 1, 2, 3]), Some("album-1"), None);
     }
     let received =
         fake.wait_for_message(alice.id, |m| m.button("Reship").is_some(), WAIT).await.expect("photos counted");
@@ -164,7 +164,7 @@ impl<'a> Counted<'a> {
         let before = fake.messages(id).len();
         let album = format!("album-{id}");
         for n in 0..3u8 {
-            let bytes = vec![0xFF, 0xD8, n, 4, 5, 6];
+            let bytes = jpeg(&[n, 4, 5, 6]);
             fake.send_photo(id, bytes, Some(&album), (n == 0).then_some(caption));
         }
         let answered = fake.wait_until(|_| fake.messages(id).len() > before, WAIT).await;

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 
 use crate::fake_services::{FakeRefunds, Push, TestClock};
-use crate::helpers::{Shop, TEST_CONFIG, WAIT};
+use crate::helpers::{Shop, TEST_CONFIG, WAIT, jpeg};
 
 pub(crate) fn chat(shop: &Shop, script: &str) -> String {
     let mut child = shop
@@ -57,7 +57,7 @@ fn the_demo_command_prints_a_table_of_its_orders() {
 fn a_whole_quality_case_can_be_scripted_through_a_pipe() {
     let shop = Shop::new();
     let photo = shop.path().join("crack.jpg");
-    std::fs::write(&photo, b"\xFF\xD8 a cracked vase").expect("photo");
+    std::fs::write(&photo, jpeg(b"a cracked vase")).expect("photo");
     let photo = photo.display();
     let script = format!(
         "/start\n1\nDEMO-1005\n8000\nQuality problem\nThe glaze is cracked\n/sticker\n\
@@ -65,7 +65,7 @@ fn a_whole_quality_case_can_be_scripted_through_a_pipe() {
     );
     let partial = chat(&shop, &script);
     assert!(partial.contains("Received 1 photo"), "{partial}");
-    assert!(partial.contains("cannot read"), "a missing file is reported: {partial}");
+    assert!(partial.contains("can't find or open the file"), "a missing file is reported: {partial}");
 
     // The conversation survives between runs: it is in the store, and the
     // question it stopped at is shown again before anything is typed.
@@ -75,8 +75,8 @@ fn a_whole_quality_case_can_be_scripted_through_a_pipe() {
 
     let second = shop.path().join("crack2.jpg");
     let third = shop.path().join("crack3.jpg");
-    std::fs::write(&second, b"\xFF\xD8 second").expect("photo");
-    std::fs::write(&third, b"\xFF\xD8 third").expect("photo");
+    std::fs::write(&second, jpeg(b"second")).expect("photo");
+    std::fs::write(&third, jpeg(b"third")).expect("photo");
     let script =
         format!("/photo {}\n/photo {}\nReturn and refund\nConfirm\n/cases\n", second.display(), third.display());
     let output = chat(&shop, &script);
@@ -94,7 +94,7 @@ fn a_damaged_item_case_takes_six_lines_with_the_photos_as_one_album() {
     let mut paths = Vec::new();
     for n in 0..3u8 {
         let path = shop.path().join(format!("vase{n}.jpg"));
-        std::fs::write(&path, [0xFF, 0xD8, n, 7]).expect("photo");
+        std::fs::write(&path, jpeg(&[n, 7])).expect("photo");
         paths.push(path.display().to_string());
     }
     let lines = [
