@@ -1,8 +1,9 @@
 //! The terminal channel: the same desk as Telegram, with lines from stdin
 //! and replies on stdout. Buttons are shown numbered; typing the number or
-//! (part of) the label presses it. `/photo PATH…` sends a photo, or several
-//! as one album (`-- WORDS` after the paths is its caption), `/contact PHONE` (Open a damaged-item case in six actions: an order number typed at rest (alone, or in a sentence naming a known order) starts a request and keeps the customer's words; the photo question takes the description from a caption or typed line and ends by itself at the minimum, later photos still joining the draft; the terminal sends several photos as one album with a caption)
-//! shares a phone number, `/sticker` sends something that is not a photo.
+//! (part of) the label presses it. `/photo PATH…` sends a photo or video
+//! (checked by its content, as Telegram's are), or several as one album
+//! (`-- WORDS` after the paths is its caption), `/contact PHONE` shares a
+//! phone number, `/sticker` sends something that is not a photo.
 //! Works from a pipe, so a whole conversation can be scripted. Follow-ups
 //! reach the terminal customer too: the same [`Background`] as `serve`
 //! runs the due jobs, and their replies are printed as they are queued.

@@ -107,3 +107,28 @@ fn in_the_terminal_only_real_images_count_and_a_missing_path_is_told_plainly() {
     assert!(output.contains("AS-1001"), "{output}");
     assert_eq!(media_extensions(&shop), ["jpg", "jpg", "png"], "only real images, under their real type");
 }
+
+#[tokio::test]
+async fn a_video_counts_by_its_first_box_and_junk_sent_as_a_video_is_refused_in_english() {
+    let (fake, shop, _bot) = spawn_bot().await;
+    let bob = Customer::new(&fake, 522, "Bob", Some("en"));
+    bob.says("DEMO-1005 the vase arrived broken").await;
+    bob.says("8000").await;
+    bob.presses("Damaged in transit").await;
+    let junk = bob
+        .expect_reply(|| {
+            fake.send_video(bob.id, b"PK\x03\x04 a zip, not a film".to_vec(), None);
+        })
+        .await;
+    assert!(junk.text.contains("That file is not a photo or a video"), "{}", junk.text);
+    let film = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom\x00\x00\x00\x08free".to_vec();
+    let video = bob
+        .expect_reply(|| {
+            fake.send_video(bob.id, film, None);
+        })
+        .await;
+    assert!(video.text.contains("Received 1 photo"), "a video counts: {}", video.text);
+    let stored = std::fs::read_dir(shop.path().join("media")).expect("media").count();
+    assert_eq!(stored, 1, "the junk was not stored");
+    assert_eq!(shop.count("SELECT COUNT(*) FROM evidence").await, 0, "no case yet");
+}
