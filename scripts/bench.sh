@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Benchmarks (not tests): the load run against the fake Bot API, beside a
 # bare teloxide echo bot, then the pure core's steps/s with Criterion, then
-# finding due jobs among 10,000 and 1,000,000 pending ones.
+# finding due jobs among 10,000 and 1,000,000 pending ones, then 5,000
+# satisfaction surveys due at once going out within Telegram's limits (the
+# test suite runs the same burst with 300).
 #   BENCH_CUSTOMERS=200 scripts/bench.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo bench --bench intake_load -- --bench
 cargo bench --bench conversation -- --warm-up-time 1 --measurement-time 5
 cargo bench --bench jobs -- --warm-up-time 1 --measurement-time 5
+cargo test --locked --test e2e five_thousand_surveys -- --ignored --nocapture

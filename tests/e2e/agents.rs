@@ -3,8 +3,6 @@
 //! driven as people would: the customer in their private chat, agents in
 //! the group.
 
-use std::time::Duration;
-
 use crate::fake_telegram::{BotMessage, FakeTelegram, TopicInfo};
 use crate::helpers::{BotProcess, Customer, Shop, TEST_CONFIG, WAIT, jpeg};
 
@@ -233,7 +231,7 @@ async fn strangers_are_refused_rejections_carry_a_reason_and_a_closed_case_reope
 
 #[tokio::test]
 async fn a_waiting_case_pings_the_group_and_a_deleted_topic_comes_back() {
-    let (fake, _shop, _bot) = agents_desk("first_response = \"1s\"\npromised_wait = \"2s\"").await;
+    let (fake, shop, _bot) = agents_desk("first_response = \"1s\"\npromised_wait = \"2s\"").await;
     let carol = Customer::new(&fake, 703, "Carol", Some("en"));
 
     let queued = carol.says("/agent").await;
@@ -265,7 +263,7 @@ async fn a_waiting_case_pings_the_group_and_a_deleted_topic_comes_back() {
     assert_ne!(second.thread_id, first.thread_id);
     in_topic_text(&fake, second.thread_id, "Hello? Anyone?").await;
     assert!(fake.pinned(GROUP, Some(second.thread_id)).is_some(), "the card is pinned again");
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(shop.settled_at(chrono::Utc::now()).await, "what was due is done and delivered");
     assert!(
         fake.rejections().iter().all(|call| call.description.as_deref().unwrap_or("").contains("thread not found")),
         "{:#?}",

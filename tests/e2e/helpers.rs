@@ -4,6 +4,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
+
 use crate::fake_telegram::{BotMessage, FakeTelegram, TOKEN};
 
 pub const WAIT: Duration = Duration::from_secs(20);
@@ -145,10 +147,13 @@ impl Shop {
 
     /// A count from the store, read with the sqlite3-free route: the binary's own database through sqlx.
     pub async fn count(&self, sql: &str) -> i64 {
+        sqlx::query_scalar(sql).fetch_one(&mut self.reader().await).await.expect("count query")
+    }
+
+    async fn reader(&self) -> sqlx::SqliteConnection {
         use sqlx::ConnectOptions;
         let options: sqlx::sqlite::SqliteConnectOptions = self.db_url().parse().expect("db url");
-        let mut conn = options.read_only(true).connect().await.expect("open db");
-        sqlx::query_scalar(sql).fetch_one(&mut conn).await.expect("count query")
+        options.read_only(true).connect().await.expect("open db")
     }
 }
 
@@ -158,6 +163,27 @@ impl Shop {
         let deadline = std::time::Instant::now() + WAIT;
         while std::time::Instant::now() < deadline {
             if self.count(sql).await == expected {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        false
+    }
+
+    /// Waits until the bot has done all it had to by `now`: no job due by
+    /// then (each job leaves the table in the transaction that queues what
+    /// it causes), then nothing pending in the outbox (a row turns `sent`
+    /// once Telegram has the message). After that, "nothing more was sent"
+    /// is a fact, not a guess at how long the bot needs. Whether it settled.
+    pub async fn settled_at(&self, now: DateTime<Utc>) -> bool {
+        let deadline = std::time::Instant::now() + WAIT;
+        while std::time::Instant::now() < deadline {
+            let due: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE due_at <= ?")
+                .bind(now)
+                .fetch_one(&mut self.reader().await)
+                .await
+                .expect("due jobs");
+            if due == 0 && self.count("SELECT COUNT(*) FROM outbox WHERE status = 'pending'").await == 0 {
                 return true;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
