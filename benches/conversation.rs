@@ -51,6 +51,7 @@ fn intake(config: &Config, rules_version: &str, now: DateTime<Utc>) -> usize {
             wrong_answers: Default::default(),
             phone_orders: Vec::new(),
             cases: Vec::new(),
+            case: None,
             next_case_id: CaseId::from_seq(1001),
             line_history: Default::default(),
             claims: Vec::new(),

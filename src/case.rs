@@ -1,9 +1,14 @@
 //! An after-sales case: what the customer asked for, the policy decision,
 //! and the evidence, as opened at the end of intake.
 
+use std::sync::LazyLock;
+
 use chrono::{DateTime, Utc};
+use regex::Regex;
 use serde::{Deserialize, Serialize};
 
+use crate::followup::ParcelStatus;
+use crate::money::{Currency, Money};
 use crate::order::OrderNo;
 use crate::policy::{Decision, Outcome, Verdict};
 use crate::reason::Reason;
@@ -29,6 +34,31 @@ impl CaseId {
     /// The number behind the id, for ordering.
     pub fn seq(&self) -> Option<i64> {
         self.0.strip_prefix("AS-")?.parse().ok()
+    }
+
+    /// A case id as customers type it, the whole text: "AS-1001", "as1001",
+    /// "AS 1001", "AS#1001" (full-width "ＡＳ－１００１" once
+    /// `typed::normalise`d).
+    pub fn parse(text: &str) -> Option<CaseId> {
+        let text = text.trim();
+        let (id, found) = CaseId::first_in(text)?;
+        (found.start == 0 && found.end == text.len()).then_some(id)
+    }
+
+    /// The first case id in a sentence ("what about AS-1001?", "AS1001怎么样了"),
+    /// standing on its own: "CLASS 1001" or "AS-1001X" name none.
+    pub fn find_in(text: &str) -> Option<CaseId> {
+        CaseId::first_in(text).map(|(id, _)| id)
+    }
+
+    fn first_in(text: &str) -> Option<(CaseId, std::ops::Range<usize>)> {
+        static TYPED: LazyLock<Regex> = LazyLock::new(|| {
+            // ASCII word boundaries: a Chinese character next to the id separates it.
+            Regex::new(r"(?i-u:\bAS)[ _#-]{0,2}([0-9]{1,12})(?-u:\b)").unwrap_or_else(|_| unreachable!())
+        });
+        let captures = TYPED.captures(text)?;
+        let seq = captures.get(1)?.as_str().parse().ok()?;
+        Some((CaseId::from_seq(seq), captures.get(0)?.range()))
     }
 }
 
@@ -83,6 +113,12 @@ impl CaseStatus {
 
     pub fn from_code(code: &str) -> Option<CaseStatus> {
         CaseStatus::ALL.into_iter().find(|status| status.code() == code)
+    }
+
+    /// Whether the customer may still add messages and photos to the case:
+    /// while it is reviewed or carried out.
+    pub fn takes_additions(self) -> bool {
+        matches!(self, CaseStatus::NeedsReview | CaseStatus::Approved)
     }
 }
 
@@ -183,4 +219,246 @@ pub struct CaseSummary {
     pub outcome: Outcome,
     pub status: CaseStatus,
     pub created_at: DateTime<Utc>,
+}
+
+/// One of the customer's cases as its detail view shows it: what was asked,
+/// the decision, and what happened since.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseDetail {
+    pub id: CaseId,
+    pub order_no: OrderNo,
+    pub item_name: String,
+    pub quantity: u32,
+    pub reason: Reason,
+    pub outcome: Outcome,
+    pub status: CaseStatus,
+    pub created_at: DateTime<Utc>,
+    /// The rules' decision when the case was opened.
+    pub decision: Decision,
+    /// What the customer is told happened, oldest first.
+    pub history: Vec<(DateTime<Utc>, Milestone)>,
+}
+
+impl CaseDetail {
+    /// The latest decision a person made on the case, if any.
+    pub fn agent_decision(&self) -> Option<&AgentDecision> {
+        self.history.iter().rev().find_map(|(_, milestone)| match milestone {
+            Milestone::Decided(decision) => Some(decision),
+            _ => None,
+        })
+    }
+
+    /// What comes next for the customer, from where the case stands.
+    pub fn next(&self) -> CaseNext {
+        let happened = |wanted: fn(&Milestone) -> bool| self.history.iter().any(|(_, milestone)| wanted(milestone));
+        match self.status {
+            CaseStatus::Retained | CaseStatus::Closed => CaseNext::Settled,
+            CaseStatus::NotEligible => CaseNext::PersonCanHelp,
+            CaseStatus::NeedsReview => CaseNext::Review,
+            CaseStatus::Approved if self.outcome.sends_item_back() => {
+                if happened(|m| matches!(m, Milestone::InspectionPassed)) {
+                    CaseNext::CarryingOut
+                } else if happened(|m| matches!(m, Milestone::TrackingNumber { .. } | Milestone::Parcel(_))) {
+                    CaseNext::ParcelOnItsWay
+                } else {
+                    CaseNext::SendBack
+                }
+            }
+            CaseStatus::Approved => CaseNext::CarryingOut,
+        }
+    }
+}
+
+/// The customer's next step on a case, or the shop's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CaseNext {
+    /// A person reviews it and replies in the chat.
+    Review,
+    /// Send the item to the return address, then its tracking number.
+    SendBack,
+    /// The return parcel is on its way; we say when it arrives.
+    ParcelOnItsWay,
+    /// The shop carries out what was decided.
+    CarryingOut,
+    /// Refused; a person can look at what is still possible.
+    PersonCanHelp,
+    /// Nothing left to do.
+    Settled,
+}
+
+/// A decision a person made on a case.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentDecision {
+    pub approved: bool,
+    pub outcome: Outcome,
+    /// Why, as the agent typed it (a refusal always has one).
+    pub reason: Option<String>,
+}
+
+/// Something that happened on a case, as its customer hears of it. The
+/// agents' own steps (notes, taking, releasing) are not among them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Milestone {
+    Opened,
+    /// The customer added a message or photos.
+    Added,
+    /// The case went to a person.
+    WithAPerson,
+    Decided(AgentDecision),
+    ReturnInstructions,
+    TrackingNumber {
+        number: String,
+    },
+    Parcel(ParcelStatus),
+    InspectionPassed,
+    InspectionFailed,
+    Refunded {
+        amount: Money,
+    },
+    /// Closed as kept after a retention offer.
+    Kept,
+    Closed,
+}
+
+impl Milestone {
+    /// The milestone a stored timeline event is, if the customer hears of it.
+    pub fn from_event(kind: &str, data: &serde_json::Value) -> Option<Milestone> {
+        let text = |key: &str| data.get(key).and_then(serde_json::Value::as_str);
+        let decided = |approved: bool| {
+            let outcome = Outcome::from_code(text("outcome")?)?;
+            let reason = text("reason").map(str::to_owned).filter(|reason| !reason.trim().is_empty());
+            Some(Milestone::Decided(AgentDecision { approved, outcome, reason }))
+        };
+        match kind {
+            "opened" => Some(Milestone::Opened),
+            "added" => Some(Milestone::Added),
+            "escalated" => Some(Milestone::WithAPerson),
+            "rejected" => decided(false),
+            "approved" | "exchange" | "reship" | "partial_refund" | "cash_back" | "refund" => decided(true),
+            "return_instructions" => Some(Milestone::ReturnInstructions),
+            "tracking_number" => Some(Milestone::TrackingNumber { number: text("number")?.to_owned() }),
+            "parcel_scan" => Some(Milestone::Parcel(ParcelStatus::from_code(text("status")?)?)),
+            "inspection_passed" => Some(Milestone::InspectionPassed),
+            "inspection_failed" => Some(Milestone::InspectionFailed),
+            "refunded" => {
+                let minor = data.get("amount_minor").and_then(serde_json::Value::as_i64)?;
+                let currency = Currency::parse(text("currency")?).ok()?;
+                Some(Milestone::Refunded { amount: Money::new(minor, currency) })
+            }
+            "closed_retained" => Some(Milestone::Kept),
+            "closed" => Some(Milestone::Closed),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::typed::normalise;
+
+    #[test]
+    fn case_ids_are_read_as_customers_type_them() {
+        let id = Some(CaseId::from_seq(1001));
+        for typed in ["AS-1001", "as1001", "AS 1001", "As#1001", " AS-1001 "] {
+            assert_eq!(CaseId::parse(typed), id, "{typed:?}");
+        }
+        assert_eq!(CaseId::parse(&normalise("ＡＳ－１００１")), id);
+        assert_eq!(CaseId::parse("what about AS-1001?"), None, "a sentence is not an id");
+        for sentence in ["what about AS-1001?", "AS1001怎么样了", "我的as 1001呢？"] {
+            assert_eq!(CaseId::find_in(sentence), id, "{sentence:?}");
+        }
+        for none in ["CLASS 1001", "AS-1001X", "ASAP 1001", "AS-", "1001"] {
+            assert_eq!(CaseId::find_in(none), None, "{none:?}");
+        }
+    }
+
+    fn detail(status: CaseStatus, outcome: Outcome, history: Vec<Milestone>) -> CaseDetail {
+        let at = DateTime::<Utc>::UNIX_EPOCH;
+        CaseDetail {
+            id: CaseId::from_seq(1001),
+            order_no: OrderNo::from_trusted("DEMO-1004"),
+            item_name: "Jacket".into(),
+            quantity: 1,
+            reason: Reason::ChangedMind,
+            outcome,
+            status,
+            created_at: at,
+            decision: sample_decision(outcome),
+            history: history.into_iter().map(|milestone| (at, milestone)).collect(),
+        }
+    }
+
+    /// The rules' decision on a fresh return of a jacket.
+    fn sample_decision(outcome: Outcome) -> Decision {
+        let policy_config = crate::config::Config::default();
+        let policy = crate::policy::Policy::versioned(&policy_config, "test");
+        let order = crate::order::Order {
+            no: OrderNo::from_trusted("DEMO-1004"),
+            phone: crate::order::Phone::parse("13800138000").unwrap_or_else(|| unreachable!()),
+            customer_name: String::new(),
+            currency: Currency::CNY,
+            lines: vec![crate::order::OrderLine {
+                sku: "JK".into(),
+                item_name: "Jacket".into(),
+                category: "apparel".into(),
+                quantity: 1,
+                unit_price: Money::new(39_900, Currency::CNY),
+            }],
+            paid_at: Some(DateTime::<Utc>::UNIX_EPOCH),
+            shipped_at: Some(DateTime::<Utc>::UNIX_EPOCH),
+            delivered_at: Some(DateTime::<Utc>::UNIX_EPOCH),
+            carrier: None,
+            tracking_no: None,
+            freight_insurance: false,
+        };
+        let request = crate::policy::Request {
+            order: &order,
+            line: &order.lines[0],
+            quantity: 1,
+            reason: Reason::ChangedMind,
+            outcome,
+            photos: 0,
+            resale_intact: Some(true),
+            history: &crate::policy::LineHistory::default(),
+            at: DateTime::<Utc>::UNIX_EPOCH,
+        };
+        crate::policy::decide(&request, &policy)
+    }
+
+    #[test]
+    fn the_next_step_follows_the_status_and_the_return_parcel() {
+        let next = |status, outcome, history| detail(status, outcome, history).next();
+        assert_eq!(next(CaseStatus::NeedsReview, Outcome::Reship, vec![]), CaseNext::Review);
+        assert_eq!(next(CaseStatus::Approved, Outcome::ReturnRefund, vec![Milestone::Opened]), CaseNext::SendBack);
+        let sent = vec![Milestone::ReturnInstructions, Milestone::TrackingNumber { number: "SF1".into() }];
+        assert_eq!(next(CaseStatus::Approved, Outcome::ReturnRefund, sent), CaseNext::ParcelOnItsWay);
+        let checked = vec![Milestone::Parcel(ParcelStatus::Delivered), Milestone::InspectionPassed];
+        assert_eq!(next(CaseStatus::Approved, Outcome::Exchange, checked), CaseNext::CarryingOut);
+        assert_eq!(next(CaseStatus::Approved, Outcome::Reship, vec![]), CaseNext::CarryingOut);
+        assert_eq!(next(CaseStatus::NotEligible, Outcome::ReturnRefund, vec![]), CaseNext::PersonCanHelp);
+        assert_eq!(next(CaseStatus::Closed, Outcome::ReturnRefund, vec![]), CaseNext::Settled);
+        assert_eq!(next(CaseStatus::Retained, Outcome::ReturnRefund, vec![]), CaseNext::Settled);
+    }
+
+    #[test]
+    fn timeline_events_become_what_the_customer_hears_and_agents_steps_stay_out() {
+        let rejected = serde_json::json!({ "outcome": "return_refund", "reason": "worn", "agent": "Li" });
+        let decided = Milestone::from_event("rejected", &rejected);
+        let expected = AgentDecision { approved: false, outcome: Outcome::ReturnRefund, reason: Some("worn".into()) };
+        assert_eq!(decided, Some(Milestone::Decided(expected.clone())));
+        let refunded = serde_json::json!({ "amount_minor": 39_900, "currency": "CNY", "reference": "r" });
+        assert_eq!(
+            Milestone::from_event("refunded", &refunded),
+            Some(Milestone::Refunded { amount: Money::new(39_900, Currency::CNY) })
+        );
+        let scan = serde_json::json!({ "status": "picked_up" });
+        assert_eq!(Milestone::from_event("parcel_scan", &scan), Some(Milestone::Parcel(ParcelStatus::PickedUp)));
+        for internal in ["note", "taken", "released", "responsibility", "decided", "agent_message", "no_scan"] {
+            assert_eq!(Milestone::from_event(internal, &serde_json::json!({})), None, "{internal}");
+        }
+        let mut case = detail(CaseStatus::NotEligible, Outcome::ReturnRefund, vec![Milestone::Opened]);
+        case.history.push((case.created_at, decided.unwrap_or(Milestone::Closed)));
+        assert_eq!(case.agent_decision(), Some(&expected));
+    }
 }

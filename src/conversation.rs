@@ -9,8 +9,8 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::agents::{self, NewRequest, Why};
-use crate::case::{CaseId, CaseSummary, Claim, Evidence, MediaKind, NewCase, StoredFile};
-use crate::catalogue::{self, CaseLine, ClaimLine, DecisionText, Lang, Msg};
+use crate::case::{CaseDetail, CaseId, CaseSummary, Claim, Evidence, MediaKind, NewCase, StoredFile};
+use crate::catalogue::{self, CaseLine, CaseView, ClaimLine, DecisionText, Lang, Msg};
 use crate::config::Config;
 use crate::order::{Order, OrderLine, OrderNo, OrderStage, OrderSummary, Phone};
 use crate::policy::{self, Decision, LineHistory, Outcome, Policy, Possible, Request};
@@ -276,6 +276,8 @@ pub struct Facts<'a> {
     pub phone_orders: Vec<OrderSummary>,
     /// The customer's cases, newest first.
     pub cases: Vec<CaseSummary>,
+    /// The case the input names ([`Needs::case`]), if it is this customer's.
+    pub case: Option<CaseDetail>,
     /// The id the next case will get.
     pub next_case_id: CaseId,
     /// What earlier cases did to each line of the order, by SKU.
@@ -300,6 +302,8 @@ pub struct WrongAnswers {
 pub struct Needs {
     pub order: Option<OrderNo>,
     pub phone_orders: Option<Phone>,
+    /// A case id typed at rest or carried by a case's button.
+    pub case: Option<CaseId>,
 }
 
 impl Conversation {
@@ -338,7 +342,25 @@ pub fn needs(state: &Conversation, input: &Input, config: &Config) -> Needs {
         Input::Contact { phone, own: true } => Phone::parse(phone),
         _ => None,
     };
-    Needs { order, phone_orders }
+    let case = match (&state.step, input) {
+        (Step::Menu, Input::Text(text)) => typed_case(text),
+        (_, Input::Button { data, .. }) => match Choice::parse(data) {
+            Some((_, Choice::Case(id, _))) => Some(id),
+            _ => None,
+        },
+        _ => None,
+    };
+    Needs { order, phone_orders, case }
+}
+
+/// Words around a case id that still make a question about it ("what
+/// about AS-1001?", "AS1001怎么样了"); a longer message is about something else.
+const CASE_QUESTION_WORDS: usize = 8;
+
+/// The case a message at rest asks about: a case id alone, or in a short
+/// sentence. It wins over an order number, which an id may look like.
+pub fn typed_case(text: &str) -> Option<CaseId> {
+    CaseId::parse(text).or_else(|| CaseId::find_in(text).filter(|_| typed::words(text) <= CASE_QUESTION_WORDS))
 }
 
 /// The order number a text is or contains, with the rest of the text.
@@ -393,6 +415,8 @@ enum Choice {
     Finished,
     /// Take what a refusal said is still possible (its index).
     Instead(usize),
+    /// A case's own button: it works whenever pressed, for the case it names.
+    Case(CaseId, CaseAct),
     Quantity(u32),
     Reason(Reason),
     Outcome(Outcome),
@@ -406,6 +430,26 @@ enum Choice {
     Cancel,
 }
 
+/// What a case's button does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum CaseAct {
+    Show,
+    Add,
+    Agent,
+}
+
+impl CaseAct {
+    const ALL: [CaseAct; 3] = [CaseAct::Show, CaseAct::Add, CaseAct::Agent];
+
+    fn code(self) -> &'static str {
+        match self {
+            CaseAct::Show => "show",
+            CaseAct::Add => "add",
+            CaseAct::Agent => "agent",
+        }
+    }
+}
+
 impl Choice {
     fn encode(&self, question: u32) -> String {
         let flow = |tail: String| format!("q{question}:{tail}");
@@ -415,6 +459,7 @@ impl Choice {
             Choice::Agent => "m:agent".into(),
             Choice::Language => "m:lang".into(),
             Choice::SetLang(lang) => format!("l:{}", lang.code()),
+            Choice::Case(id, act) => format!("c:{}:{}", act.code(), id),
             Choice::Order(index) => flow(format!("o:{index}")),
             Choice::Line(index) => flow(format!("i:{index}")),
             Choice::AddTo(index) => flow(format!("a:{index}")),
@@ -449,6 +494,11 @@ impl Choice {
                 Some((None, choice))
             }
             "l" => Some((None, Choice::SetLang(Lang::from_code(tail)?))),
+            "c" => {
+                let (act, id) = tail.split_once(':')?;
+                let act = CaseAct::ALL.into_iter().find(|known| known.code() == act)?;
+                Some((None, Choice::Case(CaseId::parse(id)?, act)))
+            }
             _ => {
                 let question = head.strip_prefix('q')?.parse().ok()?;
                 let (kind, value) = tail.split_once(':').unwrap_or((tail, ""));
@@ -563,6 +613,7 @@ impl Turn<'_, '_> {
                 self.state.lang = lang;
                 self.ask_again(Msg::LanguageSet)
             }
+            Choice::Case(id, act) => self.case_button(id, act),
             Choice::Cancel => {
                 // Under a refusal the case is already submitted: nothing to cancel.
                 let submitted = matches!(self.state.step, Step::Refused { .. });
@@ -675,6 +726,11 @@ impl Turn<'_, '_> {
         }
         if self.facts.config.agents.is_threat(text) {
             return self.request_agent(None, Why::Threat);
+        }
+        if self.state.step == Step::Menu
+            && let Some(id) = typed_case(text)
+        {
+            return self.show_case(id, Vec::new());
         }
         let typed = typed_order(text, &self.facts.config.intake.order_number_pattern.0);
         match self.state.step.clone() {
@@ -1184,7 +1240,12 @@ impl Turn<'_, '_> {
         self.facts.line_history.get(&line.sku).cloned().unwrap_or_default()
     }
 
+    /// The customer's cases, a button for each to see it in full. The
+    /// question in progress stays as it was, its buttons still good.
     fn list_cases(&mut self, edit: Option<i32>) {
+        if self.facts.cases.is_empty() {
+            return self.ask_with(vec![Msg::NoCases], edit);
+        }
         let lines: Vec<CaseLine> = self
             .facts
             .cases
@@ -1197,8 +1258,71 @@ impl Turn<'_, '_> {
                 opened: self.local(case.created_at),
             })
             .collect();
-        let list = if lines.is_empty() { Msg::NoCases } else { Msg::Cases(lines) };
-        self.ask_with(vec![list], edit);
+        let rows = self
+            .facts
+            .cases
+            .iter()
+            .map(|case| {
+                let label = Msg::CaseButton { id: case.id.clone(), item: case.item_name.clone() };
+                vec![Button { label, data: Choice::Case(case.id.clone(), CaseAct::Show).encode(0) }]
+            })
+            .collect();
+        let edit = edit.filter(|_| self.state.step == Step::Menu);
+        self.reply(vec![Msg::Cases(lines)], Keys::Buttons(rows), edit);
+    }
+
+    /// A case's button: shown, added to or taken to a person, for the
+    /// customer's own case as it stands now.
+    fn case_button(&mut self, id: CaseId, act: CaseAct) {
+        let status = self.facts.case.as_ref().filter(|case| case.id == id).map(|case| case.status);
+        match (act, status) {
+            (CaseAct::Show, _) | (_, None) => self.show_case(id, Vec::new()),
+            (CaseAct::Add, Some(status)) if status.takes_additions() => {
+                self.reset();
+                self.state.step = Step::AddToCase { case: id };
+                self.ask(Vec::new(), None);
+            }
+            // Settled since the button was shown: say so, with the case as it is now.
+            (CaseAct::Add, Some(_)) => self.show_case(id.clone(), vec![Msg::CaseNoLongerOpen { id }]),
+            (CaseAct::Agent, Some(_)) => self.request_agent_about(Some(id), None, Why::CustomerAsked),
+        }
+    }
+
+    /// One of the customer's cases in full, with the buttons that work for
+    /// it now; any other id is not among theirs, whether it exists or not.
+    fn show_case(&mut self, id: CaseId, mut parts: Vec<Msg>) {
+        let Some(case) = self.facts.case.as_ref().filter(|case| case.id == id) else {
+            return self.ask_with(vec![Msg::NoSuchCase { id }], None);
+        };
+        let shown = 5;
+        let skipped = case.history.len().saturating_sub(shown);
+        let view = CaseView {
+            id: case.id.clone(),
+            order: case.order_no.clone(),
+            item: case.item_name.clone(),
+            quantity: case.quantity,
+            reason: case.reason,
+            outcome: case.outcome,
+            status: case.status,
+            opened: self.local(case.created_at),
+            decision: self.decision_text(&case.decision),
+            agent_decision: case.agent_decision().cloned(),
+            next: case.next(),
+            latest: case.history[skipped..]
+                .iter()
+                .map(|(at, milestone)| (self.local(*at), milestone.clone()))
+                .collect(),
+            earlier: skipped,
+        };
+        let button = |label: Msg, act: CaseAct| vec![Button { label, data: Choice::Case(id.clone(), act).encode(0) }];
+        let mut rows = Vec::new();
+        if case.status.takes_additions() {
+            rows.push(button(Msg::AddToCaseButton { id: id.clone() }, CaseAct::Add));
+        }
+        rows.push(button(Msg::MenuAgent, CaseAct::Agent));
+        rows.push(vec![Button { label: Msg::MenuCases, data: Choice::Cases.encode(0) }]);
+        parts.push(Msg::CaseDetail(Box::new(view)));
+        self.reply(parts, Keys::Buttons(rows), None);
     }
 
     fn request_agent(&mut self, edit: Option<i32>, why: Why) {
@@ -1207,6 +1331,11 @@ impl Turn<'_, '_> {
             Step::Claimed { cases } => cases.first().cloned(),
             _ => None,
         };
+        self.request_agent_about(in_view, edit, why);
+    }
+
+    /// A person for `in_view`, or else for the customer's open case.
+    fn request_agent_about(&mut self, in_view: Option<CaseId>, edit: Option<i32>, why: Why) {
         let open = || self.facts.cases.iter().find(|case| !case.status.is_closed()).map(|case| case.id.clone());
         let case = in_view.or_else(open);
         self.effects.push(Effect::RequestAgent { case: case.clone(), why });
@@ -1575,6 +1704,8 @@ mod tests {
         /// Wrong answers from other chats (within the window).
         elsewhere: u32,
         opened: Vec<NewCase>,
+        /// Opened cases closed since.
+        settled: Vec<CaseId>,
         agent_requests: usize,
         state: Conversation,
         last_buttons: Vec<Button>,
@@ -1604,6 +1735,7 @@ mod tests {
                 failures: Vec::new(),
                 elsewhere: 0,
                 opened: Vec::new(),
+                settled: Vec::new(),
                 agent_requests: 0,
                 state: Conversation::new(Lang::En),
                 last_buttons: Vec::new(),
@@ -1640,10 +1772,25 @@ mod tests {
                     item_name: String::new(),
                     reason: case.reason,
                     outcome: case.outcome,
-                    status: case.status(),
+                    status: self.status(case),
                     created_at: self.now,
                 })
                 .collect();
+            // The store answers only for the customer's own cases: all of `opened`.
+            let case = needs.case.as_ref().and_then(|id| self.opened.iter().find(|case| case.id == *id)).map(|case| {
+                CaseDetail {
+                    id: case.id.clone(),
+                    order_no: case.order_no.clone(),
+                    item_name: "羊毛外套".into(),
+                    quantity: case.quantity,
+                    reason: case.reason,
+                    outcome: case.outcome,
+                    status: self.status(case),
+                    created_at: self.now,
+                    decision: case.decision.clone(),
+                    history: vec![(self.now, crate::case::Milestone::Opened)],
+                }
+            });
             let mut line_history: HashMap<String, LineHistory> = HashMap::new();
             let mut claims = Vec::new();
             for case in self.opened.iter().filter(|case| order.as_ref().is_some_and(|o| o.no == case.order_no)) {
@@ -1682,6 +1829,7 @@ mod tests {
                 wrong_answers,
                 phone_orders,
                 cases,
+                case,
                 next_case_id: CaseId::from_seq(1001 + self.opened.len() as i64),
             };
             let (state, effects) = step(self.state.clone(), input, &facts);
@@ -1706,6 +1854,13 @@ mod tests {
 
         fn text(&mut self, text: &str) -> Vec<Effect> {
             self.send(Input::Text(text.into()))
+        }
+
+        fn status(&self, case: &NewCase) -> crate::case::CaseStatus {
+            match self.settled.contains(&case.id) {
+                true => crate::case::CaseStatus::Closed,
+                false => case.status(),
+            }
         }
 
         fn command(&mut self, command: Command) -> Vec<Effect> {
@@ -2067,6 +2222,99 @@ mod tests {
         assert!(says(&effects, |m| *m == Msg::AdditionsDone { id: first.clone() }));
         assert_eq!(world.state.step, Step::Menu);
         assert_eq!(world.opened.len(), 1, "no second case");
+    }
+
+    /// An exchange of TB-100001 for another size, approved: AS-1001.
+    fn approved_return(world: &mut World) -> CaseId {
+        at_reason(world);
+        world.press(Msg::ReasonLabel(Reason::WrongSizeOrdered));
+        world.press(Msg::SkipButton);
+        world.press(Msg::OutcomeLabel(Outcome::Exchange));
+        world.press(Msg::ConditionIntactButton);
+        world.press(Msg::ConfirmButton);
+        assert_eq!(world.opened[0].status(), crate::case::CaseStatus::Approved);
+        world.opened[0].id.clone()
+    }
+
+    fn detail(effects: &[Effect]) -> Option<CaseView> {
+        said(effects).into_iter().find_map(|msg| match msg {
+            Msg::CaseDetail(view) => Some(*view),
+            _ => None,
+        })
+    }
+
+    #[test]
+    fn a_case_id_typed_at_rest_shows_the_case_as_typed() {
+        let mut world = World::new();
+        let id = approved_return(&mut world);
+        for typed in ["AS-1001", "as1001", "AS 1001", "what about AS-1001?", "AS1001怎么样了"] {
+            let effects = world.text(typed);
+            let view = detail(&effects).unwrap_or_else(|| panic!("{typed:?} shows no case: {:?}", said(&effects)));
+            assert_eq!((view.id, view.status, view.next), (id.clone(), view.status, crate::case::CaseNext::SendBack));
+            assert_eq!(world.state.step, Step::Menu, "{typed:?}");
+        }
+        assert!(
+            world.last_buttons.iter().any(|b| b.label == Msg::AddToCaseButton { id: id.clone() })
+                && world.last_buttons.iter().any(|b| b.label == Msg::MenuAgent),
+            "{:?}",
+            world.last_buttons
+        );
+        // Not a case id, or a long account that mentions one: not a question about it.
+        let effects = world.text("CLASS 1001");
+        assert!(detail(&effects).is_none());
+        let long = "I sent it back last week as you said for AS-1001 and nobody has told me anything since";
+        assert!(detail(&world.text(long)).is_none());
+    }
+
+    #[test]
+    fn another_customers_or_an_unknown_case_is_not_among_yours() {
+        let mut world = World::new();
+        // Nothing of this customer's: the store found no AS-1001 for them.
+        let effects = world.text("AS-1001");
+        assert!(says(&effects, |m| *m == Msg::NoSuchCase { id: CaseId::from_seq(1001) }));
+        assert!(detail(&effects).is_none());
+        assert_eq!(world.state.step, Step::Menu, "not taken for an order number");
+    }
+
+    #[test]
+    fn the_list_has_a_button_per_case_and_the_detail_adds_to_it_or_says_it_is_settled() {
+        let mut world = World::new();
+        let id = approved_return(&mut world);
+        let effects = world.command(Command::Cases);
+        assert!(says(&effects, |m| matches!(m, Msg::Cases(lines) if lines.len() == 1)));
+        let effects = world.press(Msg::CaseButton { id: id.clone(), item: String::new() });
+        assert_eq!(detail(&effects).map(|view| view.id), Some(id.clone()));
+        world.press(Msg::AddToCaseButton { id: id.clone() });
+        assert_eq!(world.state.step, Step::AddToCase { case: id.clone() });
+        world.press(Msg::FinishedAddingButton);
+
+        // The detail's buttons stay on screen; the case is closed meanwhile.
+        world.text("AS-1001");
+        let add = world.last_buttons.iter().find(|b| b.label == Msg::AddToCaseButton { id: id.clone() }).cloned();
+        let add = add.expect("an add button while the case is open");
+        world.settled.push(id.clone());
+        let effects = world.send(Input::Button { data: add.data, callback_id: Some("cb".into()), message_id: None });
+        assert!(says(&effects, |m| *m == Msg::CaseNoLongerOpen { id: id.clone() }));
+        assert!(effects.contains(&Effect::AnswerButton { callback_id: "cb".into(), notice: None }));
+        let view = detail(&effects).expect("the case as it is now");
+        assert_eq!((view.status, view.next), (crate::case::CaseStatus::Closed, crate::case::CaseNext::Settled));
+        assert!(!world.last_buttons.iter().any(|b| matches!(b.label, Msg::AddToCaseButton { .. })));
+        assert_eq!(world.state.step, Step::Menu);
+
+        // A person about this very case.
+        world.press(Msg::MenuAgent);
+        assert_eq!(world.agent_requests, 1);
+    }
+
+    #[test]
+    fn a_case_button_names_its_case_within_telegrams_64_bytes() {
+        let id = CaseId::from_seq(999_999_999_999);
+        for act in CaseAct::ALL {
+            let data = Choice::Case(id.clone(), act).encode(7);
+            assert!(data.len() <= 64, "{data}");
+            assert_eq!(Choice::parse(&data), Some((None, Choice::Case(id.clone(), act))));
+        }
+        assert_eq!(Choice::parse("c:add:not-a-case"), None);
     }
 
     #[test]

@@ -3,12 +3,12 @@
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 
 use super::{
-    CARD_DETAIL_CHARS, CaseLine, DecisionText, Described, Lang, Msg, NAME_CHARS, QUEUE_SHOWN, QueueLine, Wait,
-    agent_command_syntax, card_commands, clip, one_line, order_label, short_time, timeline,
+    CARD_DETAIL_CHARS, CaseLine, CaseView, DecisionText, Described, Lang, Msg, NAME_CHARS, QUEUE_SHOWN, QueueLine,
+    Wait, agent_command_syntax, card_commands, clip, one_line, order_label, short_time, timeline,
 };
 use crate::agents::card::CardView;
 use crate::agents::{AgentCommand, Status, Why};
-use crate::case::{CaseId, CaseStatus};
+use crate::case::{AgentDecision, CaseId, CaseNext, CaseStatus, Milestone};
 use crate::followup::{ParcelStatus, ReturnAddress, Waiting};
 use crate::money::Money;
 use crate::order::OrderNo;
@@ -247,6 +247,17 @@ pub(super) fn text(msg: &Msg) -> String {
             reply
         }
         Msg::NoCases => format!("You have no cases yet. Tap “{}” to open one 📦", text(&Msg::MenuNew)),
+        Msg::CaseButton { id, item } => format!("{id} · {}", clip(item, 24)),
+        Msg::CaseDetail(view) => case_detail(view),
+        Msg::NoSuchCase { id } => format!(
+            "I can't find a case {id} among your requests. Please check the number, or tap “{}” to see yours.",
+            text(&Msg::MenuCases)
+        ),
+        Msg::CaseNoLongerOpen { id } => format!(
+            "{id} is settled now, so nothing more can be added to it. Here is where it stands; if something is still \
+             wrong, tap “{}”.",
+            agent_button()
+        ),
         Msg::UnitsClaimed { item, of, cases } => {
             let all = if *of == 1 { format!("“{item}” is") } else { format!("All {of} of “{item}” are") };
             let mut reply = format!("{all} already in a request, and each unit can be claimed once:");
@@ -810,14 +821,96 @@ fn ask_evidence(kind: EvidenceKind, min: u8, max: u8) -> String {
 }
 
 fn case_opened(id: &CaseId, decision: &DecisionText) -> String {
-    let verdict = match decision.verdict {
-        Verdict::Approved => "Approved ✓",
-        Verdict::NeedsReview => "A colleague reviews it and decides; this is not a refusal.",
-        Verdict::NotEligible => "Under our rules we can't accept this request.",
-    };
+    let verdict = verdict_said(decision.verdict);
     let mut lines = vec![format!("Your case {id} ({}) is open. {verdict}", outcome_label(decision.outcome))];
     lines.extend(decision_lines(decision, true));
     lines.join("\n")
+}
+
+/// The rules' verdict on a request, as the customer is told it.
+fn verdict_said(verdict: Verdict) -> &'static str {
+    match verdict {
+        Verdict::Approved => "Approved ✓",
+        Verdict::NeedsReview => "A colleague reviews it and decides; this is not a refusal.",
+        Verdict::NotEligible => "Under our rules we can't accept this request.",
+    }
+}
+
+/// One case in full: the request, the decision and its reason, a person's
+/// later decision, the next step and the latest of what happened.
+fn case_detail(view: &CaseView) -> String {
+    let mut lines = vec![
+        format!("Case {} · {} × {}", view.id, view.item, view.quantity),
+        format!("Order {} · opened at {}", view.order, time(&view.opened)),
+        format!("Request: {} · {}", outcome_label(view.outcome), reason_label(view.reason)),
+        format!("Status: {}", status_label(view.status)),
+        format!("Decision: {}", verdict_said(view.decision.verdict)),
+        format!("Why: {}", rule_text(&view.decision)),
+    ];
+    if let Some(AgentDecision { approved, outcome, reason }) = &view.agent_decision {
+        let decided = match approved {
+            true => format!("A colleague approved “{}”.", outcome_label(*outcome)),
+            false => "A colleague could not approve it.".to_owned(),
+        };
+        lines.push(match reason {
+            Some(reason) => format!("{decided} Reason: {}", one_line(reason, 200)),
+            None => decided,
+        });
+    }
+    lines.push(format!("Next: {}", case_next(view.next, &view.decision)));
+    if !view.latest.is_empty() {
+        lines.push(match view.earlier {
+            0 => "What happened:".to_owned(),
+            earlier => format!("Latest ({earlier} earlier not shown):"),
+        });
+        lines
+            .extend(view.latest.iter().map(|(at, milestone)| format!("• {}: {}", time(at), milestone_text(milestone))));
+    }
+    lines.join("\n")
+}
+
+/// What comes next on a case, after "Next: ".
+fn case_next(next: CaseNext, decision: &DecisionText) -> String {
+    match next {
+        CaseNext::Review => match &decision.review_by {
+            Some(by) => format!("a colleague is reviewing it and replies here by {}.", day_time(by)),
+            None => "a colleague is reviewing it and replies here.".to_owned(),
+        },
+        CaseNext::SendBack => {
+            "send the item to the return address we sent you, then send us the return tracking number here.".to_owned()
+        }
+        CaseNext::ParcelOnItsWay => {
+            "your return parcel is on its way; we'll tell you here when it arrives and what happens then.".to_owned()
+        }
+        CaseNext::CarryingOut => "we're carrying it out and will tell you here when it's done.".to_owned(),
+        CaseNext::PersonCanHelp => format!("if you'd like to talk it over, tap “{}”.", agent_button()),
+        CaseNext::Settled => "nothing to do, it's settled.".to_owned(),
+    }
+}
+
+fn milestone_text(milestone: &Milestone) -> String {
+    match milestone {
+        Milestone::Opened => "you opened the case".to_owned(),
+        Milestone::Added => "you added to the case".to_owned(),
+        Milestone::WithAPerson => "passed to a colleague".to_owned(),
+        Milestone::Decided(AgentDecision { approved: true, outcome, .. }) => {
+            format!("a colleague approved “{}”", outcome_label(*outcome))
+        }
+        Milestone::Decided(AgentDecision { approved: false, .. }) => "a colleague could not approve it".to_owned(),
+        Milestone::ReturnInstructions => "we sent you the return address".to_owned(),
+        Milestone::TrackingNumber { number } => format!("you sent the return tracking number {number}"),
+        Milestone::Parcel(ParcelStatus::PickedUp) => "the carrier picked up your return parcel".to_owned(),
+        Milestone::Parcel(ParcelStatus::InTransit) => "your return parcel is on its way to us".to_owned(),
+        Milestone::Parcel(ParcelStatus::Delivered) => "your return parcel reached our warehouse".to_owned(),
+        Milestone::Parcel(ParcelStatus::Exception) => {
+            "the carrier reported a problem with your parcel; we're checking".to_owned()
+        }
+        Milestone::InspectionPassed => "the returned item passed our check".to_owned(),
+        Milestone::InspectionFailed => "the warehouse found a problem with the returned item".to_owned(),
+        Milestone::Refunded { amount } => format!("{amount} refunded"),
+        Milestone::Kept => "closed: you kept the item".to_owned(),
+        Milestone::Closed => "closed".to_owned(),
+    }
 }
 
 /// The rule, the shipping, the money, what is still possible and the next

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::agents::card::{CardView, TIMELINE_SHOWN, TimelineLine};
 use crate::agents::{Status, Usage, Why};
-use crate::case::{CaseId, CaseStatus};
+use crate::case::{AgentDecision, CaseId, CaseNext, CaseStatus, Milestone};
 use crate::followup::{ParcelStatus, ReturnAddress, Waiting};
 use crate::money::Money;
 use crate::order::OrderNo;
@@ -123,6 +123,27 @@ pub struct CaseLine {
     pub outcome: Outcome,
     pub status: CaseStatus,
     pub opened: NaiveDateTime,
+}
+
+/// One of the customer's cases in full, times in the shop's zone.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseView {
+    pub id: CaseId,
+    pub order: OrderNo,
+    pub item: String,
+    pub quantity: u32,
+    pub reason: Reason,
+    pub outcome: Outcome,
+    pub status: CaseStatus,
+    pub opened: NaiveDateTime,
+    /// The rules' decision when the case was opened.
+    pub decision: DecisionText,
+    /// A person's later decision, with their reason.
+    pub agent_decision: Option<AgentDecision>,
+    pub next: CaseNext,
+    /// The latest of what happened, oldest first, and how many came before.
+    pub latest: Vec<(NaiveDateTime, Milestone)>,
+    pub earlier: usize,
 }
 
 /// A case that holds units of the line the customer picked.
@@ -310,6 +331,21 @@ pub enum Msg {
     Cancelled,
     Cases(Vec<CaseLine>),
     NoCases,
+    /// A case on the list, as a button: its id and item.
+    CaseButton {
+        id: CaseId,
+        item: String,
+    },
+    /// One case in full: what was asked, the decision, what is next and what happened.
+    CaseDetail(Box<CaseView>),
+    /// A case id that is not among the customer's cases (unknown, or someone else's).
+    NoSuchCase {
+        id: CaseId,
+    },
+    /// A button to add to a case that has been settled since.
+    CaseNoLongerOpen {
+        id: CaseId,
+    },
     /// Every unit of the item is in earlier cases: which, and where they stand.
     UnitsClaimed {
         item: String,
@@ -1072,6 +1108,8 @@ mod tests {
             Msg::Cancelled,
             Msg::Cases(Vec::new()),
             Msg::NoCases,
+            Msg::NoSuchCase { id: CaseId::from_seq(1001) },
+            Msg::CaseNoLongerOpen { id: CaseId::from_seq(1001) },
             Msg::UnitsClaimed {
                 item: data.item.into(),
                 of: 1,
@@ -1205,6 +1243,7 @@ mod tests {
                 })
                 .collect(),
         ));
+        samples.extend(case_detail_samples(data));
         samples.extend(case_opened_samples());
         samples.extend(agent_samples(data));
         samples.extend(followup_samples(data));
@@ -1452,6 +1491,73 @@ mod tests {
         samples
     }
 
+    /// A case in full at every next step, with what can happen on it.
+    fn case_detail_samples(data: &Data) -> Vec<Msg> {
+        let approved = |outcome| AgentDecision { approved: true, outcome, reason: None };
+        let milestones = vec![
+            Milestone::Opened,
+            Milestone::Added,
+            Milestone::WithAPerson,
+            Milestone::Decided(approved(Outcome::Exchange)),
+            Milestone::Decided(AgentDecision {
+                approved: false,
+                outcome: Outcome::ReturnRefund,
+                reason: Some(data.refusal.into()),
+            }),
+            Milestone::ReturnInstructions,
+            Milestone::TrackingNumber { number: "SF1234567890".into() },
+            Milestone::InspectionPassed,
+            Milestone::InspectionFailed,
+            Milestone::Refunded { amount: yuan(399) },
+            Milestone::Kept,
+            Milestone::Closed,
+        ]
+        .into_iter()
+        .chain(ParcelStatus::ALL.map(Milestone::Parcel));
+        let latest: Vec<(NaiveDateTime, Milestone)> =
+            milestones.map(|milestone| (at(3, 2, 15, 0), milestone)).collect();
+        let nexts = [
+            CaseNext::Review,
+            CaseNext::SendBack,
+            CaseNext::ParcelOnItsWay,
+            CaseNext::CarryingOut,
+            CaseNext::PersonCanHelp,
+            CaseNext::Settled,
+        ];
+        let mut samples: Vec<Msg> = nexts
+            .into_iter()
+            .zip(STATUSES.into_iter().cycle())
+            .enumerate()
+            .map(|(index, (next, status))| {
+                let (verdict, rule, step) = match index % 3 {
+                    0 => (Verdict::NeedsReview, RuleId::QualityClaim, NextStep::Review),
+                    1 => (Verdict::Approved, RuleId::NoReasonReturn, NextStep::SendItemBack),
+                    _ => (Verdict::NotEligible, RuleId::NoReasonWindowPassed, NextStep::TalkToPerson),
+                };
+                let decision = DecisionText { review_by: Some(at(3, 3, 18, 0)), ..decision(verdict, rule, step) };
+                Msg::CaseDetail(Box::new(CaseView {
+                    id: CaseId::from_seq(1001),
+                    order: order(),
+                    item: if index == 0 { data.long_item.into() } else { data.item.into() },
+                    quantity: 1,
+                    reason: Reason::ALL[index % Reason::ALL.len()],
+                    outcome: Outcome::ALL[index % Outcome::ALL.len()],
+                    status,
+                    opened: at(3, 2, 15, 0),
+                    decision,
+                    agent_decision: (index % 2 == 1).then(|| approved(Outcome::Exchange)),
+                    next,
+                    latest: if index == 0 { latest.clone() } else { latest[..1].to_vec() },
+                    earlier: index,
+                }))
+            })
+            .collect();
+        samples.extend(
+            [data.item, data.long_item].map(|item| Msg::CaseButton { id: CaseId::from_seq(1001), item: item.into() }),
+        );
+        samples
+    }
+
     fn agent_buttons() -> [Msg; 5] {
         [Msg::TakeButton, Msg::ReleaseButton, Msg::ApproveButton, Msg::HandBackButton, Msg::CloseButton]
     }
@@ -1530,7 +1636,8 @@ mod tests {
             | Msg::CloseButton
             | Msg::TrackingRight
             | Msg::TrackingWrong
-            | Msg::NoCommentButton => Some(40),
+            | Msg::NoCommentButton
+            | Msg::CaseButton { .. } => Some(40),
             // Five in a row.
             Msg::RatingButton { .. } => Some(8),
             // Telegram's limit for a forum topic's name.

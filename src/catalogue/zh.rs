@@ -3,12 +3,12 @@
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 
 use super::{
-    CARD_DETAIL_CHARS, CaseLine, DecisionText, Described, Lang, Msg, NAME_CHARS, QUEUE_SHOWN, QueueLine, Wait,
-    agent_command_syntax, card_commands, clip, one_line, order_label, short_time, timeline,
+    CARD_DETAIL_CHARS, CaseLine, CaseView, DecisionText, Described, Lang, Msg, NAME_CHARS, QUEUE_SHOWN, QueueLine,
+    Wait, agent_command_syntax, card_commands, clip, one_line, order_label, short_time, timeline,
 };
 use crate::agents::card::CardView;
 use crate::agents::{AgentCommand, Status, Why};
-use crate::case::{CaseId, CaseStatus};
+use crate::case::{AgentDecision, CaseId, CaseNext, CaseStatus, Milestone};
 use crate::followup::{ParcelStatus, ReturnAddress, Waiting};
 use crate::money::Money;
 use crate::order::OrderNo;
@@ -207,6 +207,15 @@ pub(super) fn text(msg: &Msg) -> String {
             reply
         }
         Msg::NoCases => format!("您还没有售后单。点击「{}」即可发起 📦", text(&Msg::MenuNew)),
+        Msg::CaseButton { id, item } => format!("{id} · {}", clip(item, 12)),
+        Msg::CaseDetail(view) => case_detail(view),
+        Msg::NoSuchCase { id } => {
+            format!("您的售后单里没有 {id}。请核对一下单号，或点击「{}」查看您的售后单。", text(&Msg::MenuCases))
+        }
+        Msg::CaseNoLongerOpen { id } => format!(
+            "售后单 {id} 已经处理完毕，不能再补充内容了。下面是它的情况；如果还有问题，请点击「{}」。",
+            agent_button()
+        ),
         Msg::UnitsClaimed { item, of, cases } => {
             let all = if *of == 1 { format!("「{item}」已经") } else { format!("「{item}」共{of}件，已经全部") };
             let mut reply = format!("{all}在售后申请里了，同一件商品只能申请一次：");
@@ -696,14 +705,88 @@ fn ask_evidence(kind: EvidenceKind, min: u8, max: u8) -> String {
 }
 
 fn case_opened(id: &CaseId, decision: &DecisionText) -> String {
-    let verdict = match decision.verdict {
-        Verdict::Approved => "已同意 ✓",
-        Verdict::NeedsReview => "需要同事审核后决定，这不是拒绝。",
-        Verdict::NotEligible => "按店铺规则，这个申请无法受理。",
-    };
+    let verdict = verdict_said(decision.verdict);
     let mut lines = vec![format!("您的售后单 {id}（{}）已创建，{verdict}", outcome_label(decision.outcome))];
     lines.extend(decision_lines(decision, true));
     lines.join("\n")
+}
+
+/// 规则给出的结论，客户看到的说法。
+fn verdict_said(verdict: Verdict) -> &'static str {
+    match verdict {
+        Verdict::Approved => "已同意 ✓",
+        Verdict::NeedsReview => "需要同事审核后决定，这不是拒绝。",
+        Verdict::NotEligible => "按店铺规则，这个申请无法受理。",
+    }
+}
+
+/// 一张售后单的详情：申请内容、决定及其理由、同事后来的决定、下一步和最近的进展。
+fn case_detail(view: &CaseView) -> String {
+    let mut lines = vec![
+        format!("售后单 {} · {} × {}", view.id, view.item, view.quantity),
+        format!("订单 {} · {}提交", view.order, time(&view.opened)),
+        format!("申请：{} · {}", outcome_label(view.outcome), reason_label(view.reason)),
+        format!("状态：{}", status_label(view.status)),
+        format!("结论：{}", verdict_said(view.decision.verdict)),
+        format!("原因：{}", rule_text(&view.decision)),
+    ];
+    if let Some(AgentDecision { approved, outcome, reason }) = &view.agent_decision {
+        let decided = match approved {
+            true => format!("客服已同意「{}」。", outcome_label(*outcome)),
+            false => "客服审核后没能通过。".to_owned(),
+        };
+        lines.push(match reason {
+            Some(reason) => format!("{decided}原因：{}", one_line(reason, 200)),
+            None => decided,
+        });
+    }
+    lines.push(format!("接下来：{}", case_next(view.next, &view.decision)));
+    if !view.latest.is_empty() {
+        lines.push(match view.earlier {
+            0 => "进展：".to_owned(),
+            earlier => format!("最近进展（更早的{earlier}条未显示）："),
+        });
+        lines.extend(view.latest.iter().map(|(at, milestone)| format!("• {} {}", time(at), milestone_text(milestone))));
+    }
+    lines.join("\n")
+}
+
+/// 售后单接下来会怎样，接在「接下来：」后面。
+fn case_next(next: CaseNext, decision: &DecisionText) -> String {
+    match next {
+        CaseNext::Review => match &decision.review_by {
+            Some(by) => format!("客服正在审核，会在{}前在这里回复您。", time(by)),
+            None => "客服正在审核，会在这里回复您。".to_owned(),
+        },
+        CaseNext::SendBack => "请按发给您的退货地址寄回，并把退货快递单号发到这里。".to_owned(),
+        CaseNext::ParcelOnItsWay => "您的退货包裹正在寄回途中，到仓后我们会在这里告诉您后续安排。".to_owned(),
+        CaseNext::CarryingOut => "我们正在办理，完成后会在这里通知您。".to_owned(),
+        CaseNext::PersonCanHelp => format!("如果想再沟通，请点击「{}」。", agent_button()),
+        CaseNext::Settled => "已处理完毕，您不需要再做什么。".to_owned(),
+    }
+}
+
+fn milestone_text(milestone: &Milestone) -> String {
+    match milestone {
+        Milestone::Opened => "您提交了申请".to_owned(),
+        Milestone::Added => "您补充了内容".to_owned(),
+        Milestone::WithAPerson => "已转给客服".to_owned(),
+        Milestone::Decided(AgentDecision { approved: true, outcome, .. }) => {
+            format!("客服同意了「{}」", outcome_label(*outcome))
+        }
+        Milestone::Decided(AgentDecision { approved: false, .. }) => "客服审核后没能通过".to_owned(),
+        Milestone::ReturnInstructions => "我们发给您退货地址".to_owned(),
+        Milestone::TrackingNumber { number } => format!("您提供了退货快递单号 {number}"),
+        Milestone::Parcel(ParcelStatus::PickedUp) => "快递已揽收您的退货包裹".to_owned(),
+        Milestone::Parcel(ParcelStatus::InTransit) => "退货包裹正在寄回途中".to_owned(),
+        Milestone::Parcel(ParcelStatus::Delivered) => "退货包裹已送达仓库".to_owned(),
+        Milestone::Parcel(ParcelStatus::Exception) => "退货包裹出现异常，我们正在核实".to_owned(),
+        Milestone::InspectionPassed => "退回的商品验货通过".to_owned(),
+        Milestone::InspectionFailed => "仓库验货发现问题".to_owned(),
+        Milestone::Refunded { amount } => format!("已退款{amount}"),
+        Milestone::Kept => "已完结：您保留了商品".to_owned(),
+        Milestone::Closed => "已完结".to_owned(),
+    }
 }
 
 /// 决定的规则、运费、款项、仍可办理的和下一步；`buttons`：仍可办理的附带按钮。

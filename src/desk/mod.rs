@@ -229,6 +229,10 @@ impl Desk {
             wrong_answers: WrongAnswers { here: failures.here, everywhere: failures.everywhere },
             phone_orders,
             cases: cases::for_customer(&mut tx, customer.id, CASES_LISTED).await?,
+            case: match &needs.case {
+                Some(id) => cases::detail(&mut tx, id, customer.id).await?,
+                None => None,
+            },
             next_case_id: cases::next_id(&mut tx).await?,
         };
         let asked = std::mem::discriminant(&customer.conversation.step);
@@ -334,6 +338,11 @@ impl Desk {
                 Ok(true)
             }
             Input::Text(text) if customer.conversation.step == Step::Menu => {
+                // A question about a case is answered with the case, even
+                // while a tracking number or a comment is awaited.
+                if conversation::typed_case(text).is_some() {
+                    return Ok(false);
+                }
                 // One of the shop's order numbers on its own is a new request,
                 // even while a tracking number or a comment is awaited.
                 let pattern = &self.config.intake.order_number_pattern.0;

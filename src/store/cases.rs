@@ -5,13 +5,13 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
 
-use crate::case::{CaseId, CaseStatus, CaseSummary, Claim, Evidence, NewCase};
+use crate::case::{CaseDetail, CaseId, CaseStatus, CaseSummary, Claim, Evidence, Milestone, NewCase};
 use crate::money::Money;
 use crate::order::OrderNo;
 use crate::policy::{LineHistory, Outcome};
 use crate::reason::Reason;
 use crate::retention;
-use crate::store::{StoreError, to_json};
+use crate::store::{StoreError, from_json, to_json};
 
 /// Retention offers count against a customer's limit for this long.
 const RETENTION_PERIOD_DAYS: i64 = 30;
@@ -307,6 +307,67 @@ pub async fn for_customer(
             })
         })
         .collect()
+}
+
+#[derive(sqlx::FromRow)]
+struct DetailRow {
+    id: String,
+    order_no: String,
+    item_name: String,
+    quantity: i64,
+    reason: String,
+    outcome: String,
+    status: String,
+    created_at: DateTime<Utc>,
+    decision: String,
+}
+
+/// The case `id` with what happened on it, if it is `customer_id`'s: another
+/// customer's case is as unknown as a case that does not exist.
+pub async fn detail(
+    conn: &mut SqliteConnection,
+    id: &CaseId,
+    customer_id: i64,
+) -> Result<Option<CaseDetail>, StoreError> {
+    let row: Option<DetailRow> = sqlx::query_as(
+        "SELECT c.id, c.order_no, coalesce(l.item_name, c.sku) AS item_name, c.quantity, c.reason, c.outcome,
+                c.status, c.created_at, c.decision
+         FROM cases c LEFT JOIN order_lines l ON l.order_no = c.order_no AND l.sku = c.sku
+         WHERE c.id = ? AND c.customer_id = ?",
+    )
+    .bind(id.as_str())
+    .bind(customer_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let events: Vec<(DateTime<Utc>, String, String)> =
+        sqlx::query_as("SELECT at, kind, data FROM case_events WHERE case_id = ? ORDER BY id")
+            .bind(id.as_str())
+            .fetch_all(&mut *conn)
+            .await?;
+    let mut history: Vec<(DateTime<Utc>, Milestone)> = Vec::new();
+    for (at, kind, data) in events {
+        let data = serde_json::from_str(&data).unwrap_or_default();
+        let Some(milestone) = Milestone::from_event(&kind, &data) else { continue };
+        // An album added is one thing the customer did, not one per photo.
+        if history.last().is_some_and(|(_, last)| *last == milestone) {
+            continue;
+        }
+        history.push((at, milestone));
+    }
+    let corrupt = |detail: String| StoreError::Corrupt { what: "case", detail };
+    Ok(Some(CaseDetail {
+        reason: Reason::from_code(&row.reason).ok_or_else(|| corrupt(format!("reason {}", row.reason)))?,
+        outcome: Outcome::from_code(&row.outcome).ok_or_else(|| corrupt(format!("outcome {}", row.outcome)))?,
+        status: CaseStatus::from_code(&row.status).ok_or_else(|| corrupt(format!("status {}", row.status)))?,
+        quantity: u32::try_from(row.quantity).map_err(|_| corrupt(format!("quantity {}", row.quantity)))?,
+        decision: from_json("case decision", &row.decision)?,
+        id: CaseId::from_trusted(&row.id),
+        order_no: OrderNo::from_trusted(&row.order_no),
+        item_name: row.item_name,
+        created_at: row.created_at,
+        history,
+    }))
 }
 
 /// What follow-ups need to know about a case.

@@ -8,6 +8,7 @@ mod fake_services;
 mod fake_telegram;
 
 mod agents;
+mod cases;
 mod claims;
 mod evidence;
 mod followups;
