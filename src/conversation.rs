@@ -357,6 +357,9 @@ pub fn needs(state: &Conversation, input: &Input, config: &Config) -> Needs {
 /// about AS-1001?", "AS1001怎么样了"); a longer message is about something else.
 const CASE_QUESTION_WORDS: usize = 8;
 
+/// The latest events a case's view tells.
+const CASE_EVENTS_SHOWN: usize = 5;
+
 /// The case a message at rest asks about: a case id alone, or in a short
 /// sentence. It wins over an order number, which an id may look like.
 pub fn typed_case(text: &str) -> Option<CaseId> {
@@ -1294,8 +1297,7 @@ impl Turn<'_, '_> {
         let Some(case) = self.facts.case.as_ref().filter(|case| case.id == id) else {
             return self.ask_with(vec![Msg::NoSuchCase { id }], None);
         };
-        let shown = 5;
-        let skipped = case.history.len().saturating_sub(shown);
+        let skipped = case.history.len().saturating_sub(CASE_EVENTS_SHOWN);
         let view = CaseView {
             id: case.id.clone(),
             order: case.order_no.clone(),
