@@ -3,13 +3,15 @@
 //! Layout, in reading order (ARCHITECTURE.md has the full map):
 //! - the pure core — [`money`], [`order`], [`reason`], [`policy`],
 //!   [`retention`], [`conversation`], [`agents`], [`catalogue`], [`typed`]: no I/O, no
-//!   clock, no Telegram types;
+//!   clock, no Telegram types; [`backoff`], a leaf both the core and the
+//!   shell use;
 //! - the shell — [`store`] (SQLite), [`desk`] (one input, one transaction),
 //!   [`scheduler`] (due jobs) and [`background`] (what runs beside a
 //!   channel), the channels [`telegram`] and [`terminal`],
 //!   and the order tools [`import`] and [`demo`].
 
 pub mod agents;
+pub mod backoff;
 pub mod calendar;
 pub mod case;
 pub mod catalogue;

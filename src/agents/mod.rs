@@ -13,6 +13,7 @@ pub mod command;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::backoff;
 use crate::case::{CaseId, CaseStatus};
 use crate::catalogue::{Lang, Msg};
 use crate::config::Span;
@@ -515,14 +516,14 @@ pub fn sla_tick(escalation: &Escalation, settings: &Settings, now: DateTime<Utc>
 }
 
 /// When an unassigned escalation pings next: the first-response time after
-/// it was queued, then twice the previous interval, capped.
+/// it was queued, then twice the previous interval, capped (never below
+/// the first-response time).
 pub fn next_ping(escalation: &Escalation, settings: &Settings, now: DateTime<Utc>) -> DateTime<Utc> {
-    let first = settings.first_response.chrono();
-    let factor = 1i32.checked_shl(escalation.pings.min(20)).unwrap_or(i32::MAX);
-    let interval = (first * factor).min(settings.max_ping_interval.chrono().max(first));
+    let first = settings.first_response.0;
+    let cap = settings.max_ping_interval.0.max(first);
     match escalation.pings {
-        0 => escalation.opened_at + first,
-        _ => now + interval,
+        0 => escalation.opened_at + settings.first_response.chrono(),
+        pings => now + Span(backoff::exponential(pings, first, cap)).chrono(),
     }
 }
 

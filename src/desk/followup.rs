@@ -71,7 +71,7 @@ impl Desk {
     async fn retry(&self, job: &jobs::Job, error: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
         let settings = &self.config.followup;
         let attempts = u32::try_from(job.attempts).unwrap_or(u32::MAX);
-        let wait = timing::backoff(attempts, settings.retry_first.0, settings.retry_max.0);
+        let wait = crate::backoff::exponential(attempts, settings.retry_first.0, settings.retry_max.0);
         let at = now + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::MAX);
         tracing::warn!(kind = job.kind, key = job.key, attempts = job.attempts + 1, error, %at, "job failed; retrying");
         let mut tx = self.store.write().await?;

@@ -1,8 +1,7 @@
 //! When follow-ups may reach a customer: never in the shop's quiet hours
-//! (night), progress once a day at a set local time, and retries at growing
-//! intervals. Pure: every function takes the time it reasons about.
-
-use std::time::Duration;
+//! (night), and progress once a day at a set local time (retries back off
+//! with [`crate::backoff`]). Pure: every function takes the time it reasons
+//! about.
 
 use chrono::{DateTime, Days, NaiveTime, TimeDelta, TimeZone, Utc};
 use chrono_tz::Tz;
@@ -91,12 +90,6 @@ pub fn next_progress(now: DateTime<Utc>, zone: Tz, at: LocalTime, quiet: QuietHo
     outside_quiet(slot, zone, quiet)
 }
 
-/// The wait before retry number `attempts + 1`: `first`, doubling, capped at `max`.
-pub fn backoff(attempts: u32, first: Duration, max: Duration) -> Duration {
-    let factor = 1u32.checked_shl(attempts.min(31)).unwrap_or(u32::MAX);
-    first.saturating_mul(factor).min(max)
-}
-
 #[cfg(test)]
 mod tests {
     use chrono_tz::Asia::Shanghai;
@@ -155,14 +148,6 @@ mod tests {
             next_progress(at("2026-11-23T08:00:00+08:00"), Shanghai, late, night()),
             at("2026-11-24T09:00:00+08:00")
         );
-    }
-
-    #[test]
-    fn retries_back_off_to_a_cap() {
-        let (first, max) = (Duration::from_secs(60), Duration::from_secs(3600));
-        let waits: Vec<u64> = (0..9).map(|n| backoff(n, first, max).as_secs()).collect();
-        assert_eq!(waits, [60, 120, 240, 480, 960, 1920, 3600, 3600, 3600]);
-        assert_eq!(backoff(u32::MAX, first, max), max);
     }
 
     #[test]

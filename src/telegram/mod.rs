@@ -17,10 +17,22 @@ use teloxide::types::{AllowedUpdate, BotCommand};
 use tokio::sync::{Notify, watch};
 
 use crate::background::Background;
+use crate::backoff;
 use crate::catalogue::{self, Lang, Msg};
 use crate::conversation::Command;
 use crate::desk::Desk;
 use inbound::Inbound;
+
+/// getUpdates failing (Telegram or the network down) is retried after
+/// this, doubling up to …
+const POLL_FIRST_WAIT: Duration = Duration::from_secs(1);
+/// … this.
+const POLL_MAX_WAIT: Duration = Duration::from_secs(64);
+/// An update the store could not commit is retried after this, doubling
+/// up to …
+const COMMIT_FIRST_WAIT: Duration = Duration::from_millis(200);
+/// … this.
+const COMMIT_MAX_WAIT: Duration = Duration::from_secs(30);
 
 #[derive(Debug, thiserror::Error)]
 pub enum TelegramError {
@@ -62,7 +74,7 @@ pub async fn serve(bot: Bot, desk: Desk, mut background: Background) -> Result<(
 async fn poll(bot: &Bot, desk: &Desk, wake: &Notify, mut shutdown: watch::Receiver<bool>) {
     let timeout = u32::try_from(desk.config().telegram.poll_timeout.0.as_secs()).unwrap_or(10);
     let mut offset: i32 = 0;
-    let mut backoff = Duration::from_secs(1);
+    let mut failures = 0;
     while !*shutdown.borrow() {
         let request = bot.get_updates().offset(offset).timeout(timeout).allowed_updates(vec![
             AllowedUpdate::Message,
@@ -75,13 +87,14 @@ async fn poll(bot: &Bot, desk: &Desk, wake: &Notify, mut shutdown: watch::Receiv
         };
         let updates = match updates {
             Ok(updates) => {
-                backoff = Duration::from_secs(1);
+                failures = 0;
                 updates
             }
             Err(error) => {
+                let backoff = backoff::exponential(failures, POLL_FIRST_WAIT, POLL_MAX_WAIT);
                 tracing::warn!(%error, ?backoff, "getUpdates failed; retrying");
                 tokio::time::sleep(backoff).await;
-                backoff = (backoff * 2).min(Duration::from_secs(64));
+                failures = failures.saturating_add(1);
                 continue;
             }
         };
@@ -104,7 +117,7 @@ async fn poll(bot: &Bot, desk: &Desk, wake: &Notify, mut shutdown: watch::Receiv
 /// A store error (a full disk, a locked file) must not lose the update:
 /// retry it until it commits, before confirming it to Telegram.
 async fn handle_until_committed(desk: &Desk, inbound: Inbound) {
-    let mut pause = Duration::from_millis(200);
+    let mut failures = 0;
     loop {
         let (handled, update_id) = match &inbound {
             Inbound::Customer(incoming) => {
@@ -115,9 +128,10 @@ async fn handle_until_committed(desk: &Desk, inbound: Inbound) {
         match handled {
             Ok(()) => return,
             Err(error) => {
+                let pause = backoff::exponential(failures, COMMIT_FIRST_WAIT, COMMIT_MAX_WAIT);
                 tracing::error!(%error, ?update_id, "could not commit update; retrying");
                 tokio::time::sleep(pause).await;
-                pause = (pause * 2).min(Duration::from_secs(30));
+                failures = failures.saturating_add(1);
             }
         }
     }
