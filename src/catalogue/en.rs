@@ -4,7 +4,7 @@ use chrono::{Duration, NaiveDate, NaiveDateTime};
 
 use super::{
     CARD_DETAIL_CHARS, CaseLine, CaseView, DecisionText, Described, Lang, Msg, NAME_CHARS, QUEUE_SHOWN, QueueLine,
-    Wait, agent_command_syntax, card_commands, clip, one_line, order_label, short_time, timeline,
+    Wait, agent_command_syntax, card_commands, case_and_item, clip, one_line, order_label, short_time, timeline,
 };
 use crate::agents::card::CardView;
 use crate::agents::{AgentCommand, Status, Why};
@@ -495,6 +495,34 @@ pub(super) fn text(msg: &Msg) -> String {
         Msg::AskTrackingAgain { case } => format!(
             "No problem. Please type the return tracking number for case {case} again; you'll find it on the \
              courier's receipt."
+        ),
+        Msg::WhichCaseForParcel { carrier_en, number, .. } => {
+            format!("Which request is this parcel for?\n{}\nPlease pick the case below.", parcel(carrier_en, number))
+        }
+        Msg::ParcelCaseButton { case, item } => case_and_item(case, item, "Case"),
+        Msg::ConfirmReplaceTracking { case, old, carrier_en, number, .. } => format!(
+            "Case {case} already has the return tracking number {}. Replace it with {}?",
+            old.trim(),
+            parcel(carrier_en, number)
+        ),
+        Msg::ReplaceTrackingButton => "✅ Yes, replace it".to_owned(),
+        Msg::KeepTrackingButton => "↩️ No, keep the saved one".to_owned(),
+        Msg::TrackingReplaced { case, old, carrier_en, number, .. } => format!(
+            "Done! Case {case} now follows {} instead of {}. We'll tell you here when the parcel moves.",
+            parcel(carrier_en, number),
+            old.trim()
+        ),
+        Msg::TrackingKept { case, number } => {
+            format!("OK, case {case} keeps the return tracking number {}.", number.trim())
+        }
+        Msg::TrackingAlreadySaved { case, number } => format!(
+            "We already have {} as the return tracking number for case {case}, so there's nothing more to do. \
+             We'll tell you here when the parcel moves.",
+            number.trim()
+        ),
+        Msg::ParcelAlreadyArrived { case } => format!(
+            "Your return parcel for case {case} has already arrived at our warehouse, so its tracking number can't \
+             be changed any more. If something isn't right, a person can help: tap below."
         ),
         Msg::TrackingNudge { case } => format!(
             "A friendly reminder about case {case}: once you've sent the item back, please reply here with the \

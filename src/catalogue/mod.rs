@@ -537,6 +537,51 @@ pub enum Msg {
     AskTrackingAgain {
         case: CaseId,
     },
+    /// A tracking number several returns could take: which is it for?
+    /// (one `ParcelCaseButton` a case follows).
+    WhichCaseForParcel {
+        carrier_zh: String,
+        carrier_en: String,
+        number: String,
+    },
+    /// A case to pick for a parcel: its id and item.
+    ParcelCaseButton {
+        case: CaseId,
+        item: String,
+    },
+    /// Another number for a parcel on its way: replace the saved one?
+    ConfirmReplaceTracking {
+        case: CaseId,
+        old: String,
+        carrier_zh: String,
+        carrier_en: String,
+        number: String,
+    },
+    ReplaceTrackingButton,
+    KeepTrackingButton,
+    /// The corrected number is saved; the old one is no longer followed.
+    TrackingReplaced {
+        case: CaseId,
+        old: String,
+        carrier_zh: String,
+        carrier_en: String,
+        number: String,
+    },
+    /// The saved number stays.
+    TrackingKept {
+        case: CaseId,
+        number: String,
+    },
+    /// The number typed is the one saved already.
+    TrackingAlreadySaved {
+        case: CaseId,
+        number: String,
+    },
+    /// A number for a parcel that already arrived: too late to change it
+    /// here; a person can help (a button follows).
+    ParcelAlreadyArrived {
+        case: CaseId,
+    },
     /// No tracking number yet, some time after approval.
     TrackingNudge {
         case: CaseId,
@@ -687,6 +732,17 @@ pub fn render(lang: Lang, msg: &Msg) -> String {
 }
 
 /// A name cut to `max_chars` characters, with "…" when it was longer.
+/// A case to pick, as a button reads: "AS-1001 · 女士防风夹克", the item
+/// clipped so that the label fits a button; "售后单 AS-1001" (`word` and
+/// the case) without an item.
+fn case_and_item(case: &CaseId, item: &str, word: &str) -> String {
+    let room = NAME_CHARS.saturating_sub(case.as_str().chars().count() + 3);
+    match item.trim() {
+        "" => format!("{word} {case}"),
+        item => format!("{case} · {}", clip(item, room)),
+    }
+}
+
 fn clip(name: &str, max_chars: usize) -> String {
     match name.char_indices().nth(max_chars) {
         Some(_) => format!("{}…", name.chars().take(max_chars.saturating_sub(1)).collect::<String>().trim_end()),
@@ -1419,7 +1475,13 @@ mod tests {
     }
 
     fn followup_buttons() -> Vec<Msg> {
-        let mut buttons = vec![Msg::TrackingRight, Msg::TrackingWrong, Msg::NoCommentButton];
+        let mut buttons = vec![
+            Msg::TrackingRight,
+            Msg::TrackingWrong,
+            Msg::ReplaceTrackingButton,
+            Msg::KeepTrackingButton,
+            Msg::NoCommentButton,
+        ];
         buttons.extend((1..=5).map(|score| Msg::RatingButton { score }));
         buttons
     }
@@ -1437,6 +1499,29 @@ mod tests {
                 number: TRACKING.into(),
             },
             Msg::AskTrackingAgain { case: case() },
+            Msg::WhichCaseForParcel {
+                carrier_zh: "顺丰速运".into(),
+                carrier_en: "SF Express".into(),
+                number: TRACKING.into(),
+            },
+            Msg::WhichCaseForParcel { carrier_zh: String::new(), carrier_en: String::new(), number: TRACKING.into() },
+            Msg::ConfirmReplaceTracking {
+                case: case(),
+                old: TRACKING.into(),
+                carrier_zh: "圆通速递".into(),
+                carrier_en: "YTO Express".into(),
+                number: "YT1234567890123".into(),
+            },
+            Msg::TrackingReplaced {
+                case: case(),
+                old: TRACKING.into(),
+                carrier_zh: "圆通速递".into(),
+                carrier_en: "YTO Express".into(),
+                number: "YT1234567890123".into(),
+            },
+            Msg::TrackingKept { case: case(), number: TRACKING.into() },
+            Msg::TrackingAlreadySaved { case: case(), number: TRACKING.into() },
+            Msg::ParcelAlreadyArrived { case: case() },
             Msg::TrackingNudge { case: case() },
             Msg::NoScanUpdate { case: case() },
             Msg::InspectionFailed { case: case(), reason: data.inspection.into() },
@@ -1473,6 +1558,10 @@ mod tests {
         let partial = ReturnAddress { recipient: String::new(), phone: " ".into(), ..return_address(data) };
         for address in [no_address(), partial] {
             samples.push(Msg::ReturnInstructions { case: case(), outcome: Outcome::ReturnRefund, address });
+        }
+        for item in [data.item, data.long_item, ""] {
+            samples.push(Msg::ParcelCaseButton { case: case(), item: item.into() });
+            samples.push(Msg::ParcelCaseButton { case: CaseId::from_seq(i64::MAX), item: item.into() });
         }
         for status in ParcelStatus::ALL {
             for detail in [data.scan, ""] {
@@ -1636,6 +1725,9 @@ mod tests {
             | Msg::CloseButton
             | Msg::TrackingRight
             | Msg::TrackingWrong
+            | Msg::ReplaceTrackingButton
+            | Msg::KeepTrackingButton
+            | Msg::ParcelCaseButton { .. }
             | Msg::NoCommentButton
             | Msg::CaseButton { .. } => Some(40),
             // Five in a row.

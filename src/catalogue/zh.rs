@@ -4,7 +4,7 @@ use chrono::{Duration, NaiveDate, NaiveDateTime};
 
 use super::{
     CARD_DETAIL_CHARS, CaseLine, CaseView, DecisionText, Described, Lang, Msg, NAME_CHARS, QUEUE_SHOWN, QueueLine,
-    Wait, agent_command_syntax, card_commands, clip, one_line, order_label, short_time, timeline,
+    Wait, agent_command_syntax, card_commands, case_and_item, clip, one_line, order_label, short_time, timeline,
 };
 use crate::agents::card::CardView;
 use crate::agents::{AgentCommand, Status, Why};
@@ -427,6 +427,32 @@ pub(super) fn text(msg: &Msg) -> String {
         Msg::AskTrackingAgain { case } => {
             format!("好的，请重新输入售后单 {case} 的退货快递单号，可以在快递寄件凭证上找到。")
         }
+        Msg::WhichCaseForParcel { carrier_zh, number, .. } => {
+            format!("这个包裹是寄回哪个售后单的？\n{}\n请在下方选择售后单。", parcel(carrier_zh, number))
+        }
+        Msg::ParcelCaseButton { case, item } => case_and_item(case, item, "售后单"),
+        Msg::ConfirmReplaceTracking { case, old, carrier_zh, number, .. } => format!(
+            "售后单 {case} 已记录退货快递单号 {}。要改为 {} 吗？",
+            old.trim(),
+            parcel(carrier_zh, number)
+        ),
+        Msg::ReplaceTrackingButton => "✅ 是的，改为新单号".to_owned(),
+        Msg::KeepTrackingButton => "↩️ 不用，保留原单号".to_owned(),
+        Msg::TrackingReplaced { case, old, carrier_zh, number, .. } => format!(
+            "已更新！售后单 {case} 的退货快递已改为 {}，不再跟踪 {}。包裹有新进展会在这里告诉您。",
+            parcel(carrier_zh, number),
+            old.trim()
+        ),
+        Msg::TrackingKept { case, number } => {
+            format!("好的，售后单 {case} 继续使用退货快递单号 {}。", number.trim())
+        }
+        Msg::TrackingAlreadySaved { case, number } => format!(
+            "售后单 {case} 已经记录了这个退货快递单号（{}），不需要再做什么。包裹有新进展会在这里告诉您。",
+            number.trim()
+        ),
+        Msg::ParcelAlreadyArrived { case } => format!(
+            "售后单 {case} 的退货包裹已经送达我们的仓库，快递单号不能再修改了。如有问题，可以点下方按钮联系人工客服。"
+        ),
         Msg::TrackingNudge { case } => format!(
             "温馨提醒：售后单 {case} 的商品寄出后，请在这里回复退货快递单号，方便我们跟踪包裹。\
              如果还没寄出也不着急，寄出后再回复就可以。"

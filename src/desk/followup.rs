@@ -15,7 +15,9 @@ use super::agents::Run;
 use crate::agents::{self, AgentCommand, Why};
 use crate::case::{CaseId, CaseStatus};
 use crate::catalogue::{self, Msg};
-use crate::followup::{self, Context, Effect, Inspection, Job, Press, Refund, Return, Stage, Waiting, timing};
+use crate::followup::{
+    self, Context, Effect, Inspection, Job, ParcelText, Press, Refund, Return, Stage, Waiting, timing,
+};
 use crate::outgoing::{Keyboard, Outgoing};
 use crate::policy::Outcome;
 use crate::push::{self, Accepted, PushEvent, Rejected, Target};
@@ -88,8 +90,8 @@ impl Desk {
                 .await?
                 .and_then(|(_, ret)| ret.parcel.filter(|_| ret.stage == Stage::OnTheWay))
         };
-        let scans = match (parcel, &self.adapters.tracker) {
-            (Some(parcel), Some(tracker)) => match tracker.scans(&parcel).await {
+        let scans = match (&parcel, &self.adapters.tracker) {
+            (Some(parcel), Some(tracker)) => match tracker.scans(parcel).await {
                 Ok(scans) => Some(scans),
                 Err(error) if error.is_transient() => return self.retry(job, &error.to_string(), now).await,
                 Err(error) => {
@@ -100,10 +102,12 @@ impl Desk {
             },
             _ => None,
         };
+        let polled = parcel;
         let mut tx = self.store.write().await?;
         if let Some(scans) = scans {
             let mut run = Run { desk: self, tx: &mut tx, now };
-            if let Some((customer, ret)) = returns::get(run.tx, case).await? {
+            // Scans of a number the customer has since corrected are not this parcel's.
+            if let Some((customer, ret)) = returns::get(run.tx, case).await?.filter(|(_, ret)| ret.parcel == polled) {
                 let (next, effects) = followup::on_scans(&ret, &scans, &run.context());
                 run.save_return("bot", customer, &ret, &next, effects).await?;
                 if next.stage == Stage::OnTheWay {
@@ -386,16 +390,7 @@ impl<'a> Run<'a> {
     ) -> Result<(), StoreError> {
         for effect in effects {
             match effect {
-                Effect::Tell(msg, buttons) => {
-                    let lang = customer.lang();
-                    let keyboard = match buttons.is_empty() {
-                        true => Keyboard::None,
-                        false => super::inline_keyboard(lang, &[buttons]),
-                    };
-                    let payload = Outgoing::Send { text: catalogue::render(lang, &msg), keyboard };
-                    outbox::enqueue(self.tx, &customer.channel, customer.chat_id, &payload, None, self.now, self.now)
-                        .await?;
-                }
+                Effect::Tell(..) | Effect::Choose(..) => self.tell_effect(customer, effect).await?,
                 Effect::Alert(msg) => self.alert(&msg).await?,
                 Effect::Escalate(why) => self.escalate(customer.id, Some(case), why).await?,
                 Effect::Schedule(job, at) => self.schedule(job, case, at).await?,
@@ -417,6 +412,23 @@ impl<'a> Run<'a> {
                 }
             }
         }
+        Ok(())
+    }
+
+    /// Queues a `Tell` or `Choose` for the customer, in their language.
+    async fn tell_effect(&mut self, customer: &CustomerInfo, effect: Effect) -> Result<(), StoreError> {
+        let (msg, rows) = match effect {
+            Effect::Tell(msg, buttons) => (msg, vec![buttons]),
+            Effect::Choose(msg, buttons) => (msg, buttons.into_iter().map(|button| vec![button]).collect()),
+            _ => return Ok(()),
+        };
+        let lang = customer.lang();
+        let keyboard = match rows.iter().all(Vec::is_empty) {
+            true => Keyboard::None,
+            false => super::inline_keyboard(lang, &rows),
+        };
+        let payload = Outgoing::Send { text: catalogue::render(lang, &msg), keyboard };
+        outbox::enqueue(self.tx, &customer.channel, customer.chat_id, &payload, None, self.now, self.now).await?;
         Ok(())
     }
 
@@ -485,10 +497,19 @@ impl<'a> Run<'a> {
         let case = press.case();
         let cx = self.context();
         match press {
-            Press::Tracking { right, .. } => {
+            Press::Tracking { .. } | Press::Replace { .. } | Press::ForCase { .. } => {
                 let owned = returns::get(self.tx, case).await?.filter(|(owner, _)| *owner == customer.id);
                 let polling = self.desk.adapters.tracker.is_some();
-                match owned.and_then(|(_, ret)| followup::confirm(&ret, *right, polling, &cx).map(|next| (ret, next))) {
+                let answered = owned.and_then(|(_, ret)| {
+                    let next = match press {
+                        Press::Tracking { right, .. } => followup::confirm(&ret, *right, polling, &cx),
+                        Press::Replace { right, .. } => followup::replace(&ret, *right, polling, &cx),
+                        Press::ForCase { number, .. } => followup::tracking_text(&ret, number, &cx),
+                        _ => None,
+                    };
+                    next.map(|next| (ret, next))
+                });
+                match answered {
                     Some((ret, (next, effects))) => {
                         self.save_return("customer", customer.id, &ret, &next, effects).await?;
                         Ok(None)
@@ -549,11 +570,19 @@ impl<'a> Run<'a> {
     /// their return tracking number, or their survey comment. False when
     /// it is neither, and the conversation takes it.
     pub(super) async fn customer_text(&mut self, customer: &CustomerInfo, text: &str) -> Result<bool, StoreError> {
-        if let Some(ret) = returns::awaiting_parcel(self.tx, customer.id).await?
-            && let Some((next, effects)) = followup::tracking_text(&ret, text, &self.context())
-        {
-            self.save_return("customer", customer.id, &ret, &next, effects).await?;
-            return Ok(true);
+        let held = returns::in_progress(self.tx, customer.id).await?;
+        match followup::parcel_text(&held, text, &self.context()) {
+            Some(ParcelText::One(next, effects)) => {
+                if let Some((before, _)) = held.iter().find(|(ret, _)| ret.case == next.case) {
+                    self.save_return("customer", customer.id, before, &next, effects).await?;
+                }
+                return Ok(true);
+            }
+            Some(ParcelText::Which(ask)) => {
+                self.tell_effect(customer, ask).await?;
+                return Ok(true);
+            }
+            None => {}
         }
         match cases::awaiting_comment(self.tx, customer.id).await? {
             Some(case) => self.comment(customer, &case, Some(text)).await,

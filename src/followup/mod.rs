@@ -78,7 +78,10 @@ use crate::conversation::Button;
 use crate::money::Money;
 
 pub use carrier::Carrier;
-pub use returns::{Refund, Return, Stage, confirm, inspected, on_job, on_scans, refunded, start, tracking_text};
+pub use returns::{
+    ParcelText, Refund, Return, Stage, confirm, inspected, on_job, on_scans, parcel_text, refunded, replace, start,
+    tracking_text,
+};
 pub use survey::{Survey, comment, rate, survey_job, wants_survey};
 use timing::{LocalTime, QuietHours};
 
@@ -248,6 +251,8 @@ impl Job {
 pub enum Effect {
     /// Tell the case's customer, in their language, with buttons in one row.
     Tell(Msg, Vec<Button>),
+    /// Ask the customer to choose: one button a row (long labels).
+    Choose(Msg, Vec<Button>),
     /// Post in the agents' group, where everyone sees it.
     Alert(Msg),
     /// Hand the case to a person.
@@ -276,6 +281,18 @@ pub enum Press {
         case: CaseId,
         right: bool,
     },
+    /// Replace the saved tracking number with the proposed one (or keep it).
+    Replace {
+        case: CaseId,
+        right: bool,
+    },
+    /// The typed tracking number is for this case (the answer to "which
+    /// request is this parcel for?"); the number rides along, so an old
+    /// question still means what it asked.
+    ForCase {
+        case: CaseId,
+        number: String,
+    },
     Rating {
         case: CaseId,
         score: u8,
@@ -284,7 +301,8 @@ pub enum Press {
     NoComment {
         case: CaseId,
     },
-    /// After a low rating: the customer wants a person to follow up.
+    /// The customer wants a person to follow up (after a low rating, or
+    /// a parcel that arrived before its number could be changed).
     Person {
         case: CaseId,
     },
@@ -294,6 +312,8 @@ impl Press {
     pub fn encode(&self) -> String {
         match self {
             Press::Tracking { case, right } => format!("f:t:{}:{}", case.as_str(), u8::from(*right)),
+            Press::Replace { case, right } => format!("f:s:{}:{}", case.as_str(), u8::from(*right)),
+            Press::ForCase { case, number } => format!("f:n:{}:{number}", case.as_str()),
             Press::Rating { case, score } => format!("f:r:{}:{score}", case.as_str()),
             Press::NoComment { case } => format!("f:c:{}", case.as_str()),
             Press::Person { case } => format!("f:p:{}", case.as_str()),
@@ -308,6 +328,11 @@ impl Press {
         match (what, value) {
             ("t", Some("1")) => Some(Press::Tracking { case, right: true }),
             ("t", Some("0")) => Some(Press::Tracking { case, right: false }),
+            ("s", Some("1")) => Some(Press::Replace { case, right: true }),
+            ("s", Some("0")) => Some(Press::Replace { case, right: false }),
+            ("n", Some(number)) if !number.is_empty() && number.chars().all(|c| c.is_ascii_alphanumeric()) => {
+                Some(Press::ForCase { case, number: number.to_owned() })
+            }
             ("r", Some(score)) => match score.parse() {
                 Ok(score @ 1..=5) => Some(Press::Rating { case, score }),
                 _ => None,
@@ -321,6 +346,8 @@ impl Press {
     pub fn case(&self) -> &CaseId {
         match self {
             Press::Tracking { case, .. }
+            | Press::Replace { case, .. }
+            | Press::ForCase { case, .. }
             | Press::Rating { case, .. }
             | Press::NoComment { case }
             | Press::Person { case } => case,

@@ -90,20 +90,91 @@ pub fn start(case: CaseId, outcome: Outcome, refund: Option<Money>, cx: &Context
     (ret, effects)
 }
 
-/// A text from a customer whose return waits for its tracking number:
-/// `None` unless it holds one, which is then proposed for confirmation.
-pub fn tracking_text(ret: &Return, text: &str, cx: &Context<'_>) -> Option<(Return, Vec<Effect>)> {
-    if ret.stage != Stage::AwaitingParcel {
-        return None;
-    }
+/// What a text holding a tracking number means for a customer's returns.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ParcelText {
+    /// It is about this return: its next state and what to do.
+    One(Return, Vec<Effect>),
+    /// Several returns could take it: the customer is asked which (the
+    /// effect asks, one button a case).
+    Which(Effect),
+}
+
+/// A text at rest from a customer with returns in progress (oldest first,
+/// each with its item's name); `None` unless it holds a tracking number.
+/// With one return waiting for a parcel or on its way, the number is for
+/// it; with several, the customer picks the case (never the newest by
+/// guess); a number already saved on a parcel on its way is said to be
+/// saved; with none, the newest return that arrived answers.
+pub fn parcel_text(returns: &[(Return, String)], text: &str, cx: &Context<'_>) -> Option<ParcelText> {
     let found = carrier::recognise(text, &cx.settings.carriers)?;
-    let (carrier_zh, carrier_en) = carrier::names(&found.carrier, &cx.settings.carriers);
+    let open: Vec<&(Return, String)> =
+        returns.iter().filter(|(ret, _)| matches!(ret.stage, Stage::AwaitingParcel | Stage::OnTheWay)).collect();
+    let awaiting = open.iter().any(|(ret, _)| ret.stage == Stage::AwaitingParcel);
+    let saved = open.iter().find(|(ret, _)| ret.parcel.as_ref().is_some_and(|parcel| parcel.number == found.number));
+    let one = match (saved, open.as_slice()) {
+        // Typed again: nothing to ask, unless another case may take the same parcel.
+        (Some((ret, _)), _) if !awaiting => ret,
+        (_, []) => &returns.last()?.0,
+        (_, [(ret, _)]) => ret,
+        (_, many) => {
+            let (carrier_zh, carrier_en) = carrier::names(&found.carrier, &cx.settings.carriers);
+            let buttons = many
+                .iter()
+                .map(|(ret, item)| Button {
+                    label: Msg::ParcelCaseButton { case: ret.case.clone(), item: item.clone() },
+                    data: Press::ForCase { case: ret.case.clone(), number: found.number.clone() }.encode(),
+                })
+                .collect();
+            let ask = Msg::WhichCaseForParcel { carrier_zh, carrier_en, number: found.number };
+            return Some(ParcelText::Which(Effect::Choose(ask, buttons)));
+        }
+    };
+    let (next, effects) = number_for(one, found, cx);
+    Some(ParcelText::One(next, effects))
+}
+
+/// A text (or a picked case's number) for this return: `None` unless it
+/// holds a tracking number.
+pub fn tracking_text(ret: &Return, text: &str, cx: &Context<'_>) -> Option<(Return, Vec<Effect>)> {
+    carrier::recognise(text, &cx.settings.carriers).map(|found| number_for(ret, found, cx))
+}
+
+/// A tracking number for this return. Waiting for one: proposed for
+/// confirmation. On its way with another number: replacing it is proposed
+/// (a corrected number). The saved one again: it is saved. Arrived: too
+/// late to change, a person can help.
+fn number_for(ret: &Return, found: TrackingNo, cx: &Context<'_>) -> (Return, Vec<Effect>) {
     let case = ret.case.clone();
-    let buttons = [(Msg::TrackingRight, true), (Msg::TrackingWrong, false)]
-        .map(|(label, right)| Button { label, data: Press::Tracking { case: case.clone(), right }.encode() });
-    let ask = Msg::ConfirmTracking { case, carrier_zh, carrier_en, number: found.number.clone() };
-    let next = Return { proposed: Some(found), ..ret.clone() };
-    Some((next, vec![Effect::Tell(ask, buttons.to_vec())]))
+    let (carrier_zh, carrier_en) = carrier::names(&found.carrier, &cx.settings.carriers);
+    let yes_no = |press: fn(CaseId, bool) -> Press, yes: Msg, no: Msg| {
+        [(yes, true), (no, false)].map(|(label, right)| Button { label, data: press(case.clone(), right).encode() })
+    };
+    let (ask, buttons) = match (&ret.parcel, ret.stage) {
+        (Some(parcel), _) if parcel.number == found.number => {
+            let saved = Msg::TrackingAlreadySaved { case: case.clone(), number: found.number };
+            return (ret.clone(), vec![Effect::Tell(saved, vec![])]);
+        }
+        (_, Stage::AwaitingParcel) => (
+            Msg::ConfirmTracking { case: case.clone(), carrier_zh, carrier_en, number: found.number.clone() },
+            yes_no(|case, right| Press::Tracking { case, right }, Msg::TrackingRight, Msg::TrackingWrong),
+        ),
+        (Some(parcel), Stage::OnTheWay) => (
+            Msg::ConfirmReplaceTracking {
+                case: case.clone(),
+                old: parcel.number.clone(),
+                carrier_zh,
+                carrier_en,
+                number: found.number.clone(),
+            },
+            yes_no(|case, right| Press::Replace { case, right }, Msg::ReplaceTrackingButton, Msg::KeepTrackingButton),
+        ),
+        _ => {
+            let person = Button { label: Msg::MenuAgent, data: Press::Person { case: case.clone() }.encode() };
+            return (ret.clone(), vec![Effect::Tell(Msg::ParcelAlreadyArrived { case }, vec![person])]);
+        }
+    };
+    (Return { proposed: Some(found), ..ret.clone() }, vec![Effect::Tell(ask, buttons.to_vec())])
 }
 
 /// The customer's answer to "is this your tracking number?"; `None` for a
@@ -126,14 +197,65 @@ pub fn confirm(ret: &Return, right: bool, polling: bool, cx: &Context<'_>) -> Op
         },
         Effect::Cancel(Job::TrackingNudge),
         Effect::Cancel(Job::TrackingEscalate),
-        Effect::Schedule(Job::NoScan, cx.now + cx.settings.no_scan.chrono()),
     ];
-    if polling {
-        effects.push(Effect::Schedule(Job::Poll, cx.now));
-    }
+    effects.extend(follow_parcel(polling, cx));
     next.stage = Stage::OnTheWay;
     next.parcel = Some(proposed);
     Some((next, effects))
+}
+
+/// The customer's answer to "replace the saved number with this one?";
+/// `None` for a stale button (nothing proposed, or the parcel arrived).
+/// The new number is another parcel: what was told of the old one's scans
+/// is forgotten, so the new one's are told, and its silence is timed afresh.
+pub fn replace(ret: &Return, right: bool, polling: bool, cx: &Context<'_>) -> Option<(Return, Vec<Effect>)> {
+    let old = ret.parcel.clone().filter(|_| ret.stage == Stage::OnTheWay)?;
+    let proposed = ret.proposed.clone()?;
+    let case = ret.case.clone();
+    if !right {
+        let next = Return { proposed: None, ..ret.clone() };
+        return Some((next, vec![Effect::Tell(Msg::TrackingKept { case, number: old.number }, vec![])]));
+    }
+    let (carrier_zh, carrier_en) = carrier::names(&proposed.carrier, &cx.settings.carriers);
+    let mut effects = vec![
+        Effect::Tell(
+            Msg::TrackingReplaced {
+                case,
+                old: old.number.clone(),
+                carrier_zh,
+                carrier_en,
+                number: proposed.number.clone(),
+            },
+            vec![],
+        ),
+        Effect::Event {
+            kind: "tracking_corrected",
+            data: serde_json::json!({
+                "old": { "carrier": old.carrier, "number": old.number },
+                "new": { "carrier": proposed.carrier, "number": proposed.number },
+            }),
+        },
+    ];
+    effects.extend(follow_parcel(polling, cx));
+    let next = Return {
+        parcel: Some(proposed),
+        proposed: None,
+        told: Vec::new(),
+        last_scan: None,
+        no_scan_told: false,
+        ..ret.clone()
+    };
+    Some((next, effects))
+}
+
+/// Following a newly saved parcel: a silent one is noticed, and the
+/// tracking provider (if any) is asked at once.
+fn follow_parcel(polling: bool, cx: &Context<'_>) -> Vec<Effect> {
+    let mut effects = vec![Effect::Schedule(Job::NoScan, cx.now + cx.settings.no_scan.chrono())];
+    if polling {
+        effects.push(Effect::Schedule(Job::Poll, cx.now));
+    }
+    effects
 }
 
 /// A due job on the return.

@@ -247,10 +247,218 @@ fn chatter_proposes_nothing() {
     }
 }
 
+// Several returns, and a corrected number.
+
+const YT: &str = "YT1234567890123";
+
+fn yt_parcel() -> TrackingNo {
+    TrackingNo { carrier: "yto".into(), number: YT.into() }
+}
+
+fn vase_case() -> CaseId {
+    CaseId::from_trusted("AS-1002")
+}
+
+/// The customer's returns as the shell brings them: with their items.
+fn held(returns: &[Return]) -> Vec<(Return, String)> {
+    returns.iter().map(|ret| (ret.clone(), format!("item of {}", ret.case))).collect()
+}
+
+fn one(answer: Option<ParcelText>) -> (Return, Vec<Effect>) {
+    match answer {
+        Some(ParcelText::One(next, effects)) => (next, effects),
+        other => panic!("expected one return's answer, got {other:?}"),
+    }
+}
+
+fn which(answer: Option<ParcelText>) -> (Msg, Vec<Button>) {
+    match answer {
+        Some(ParcelText::Which(Effect::Choose(ask, buttons))) => (ask, buttons),
+        other => panic!("expected the which-case question, got {other:?}"),
+    }
+}
+
+fn proposed_replacement() -> Return {
+    one(parcel_text(&held(&[on_the_way(Outcome::ReturnRefund)]), YT, &cx())).0
+}
+
 #[test]
-fn once_the_parcel_is_on_its_way_texts_are_not_taken_as_numbers() {
-    for ret in [on_the_way(Outcome::ReturnRefund), at_warehouse(Outcome::ReturnRefund), refunding()] {
-        assert_eq!(tracking_text(&ret, "SF9999999999999", &cx()), None, "{:?}", ret.stage);
+fn two_returns_waiting_for_a_parcel_ask_which_case_it_is_for() {
+    let vase = Return { case: vase_case(), ..approved(Outcome::Exchange) };
+    let (ask, buttons) = which(parcel_text(&held(&[approved(Outcome::ReturnRefund), vase]), SF_TEXT, &cx()));
+    assert_eq!(
+        ask,
+        Msg::WhichCaseForParcel {
+            carrier_zh: "顺丰速运".into(),
+            carrier_en: "SF Express".into(),
+            number: "SF1234567890123".into()
+        }
+    );
+    let labels: Vec<&Msg> = buttons.iter().map(|button| &button.label).collect();
+    assert_eq!(
+        labels,
+        [
+            &Msg::ParcelCaseButton { case: case(), item: "item of AS-1001".into() },
+            &Msg::ParcelCaseButton { case: vase_case(), item: "item of AS-1002".into() }
+        ],
+        "one button a case, oldest first"
+    );
+    let pressed: Vec<Press> = buttons.iter().filter_map(|button| Press::parse(&button.data)).collect();
+    let number = "SF1234567890123".to_owned();
+    assert_eq!(
+        pressed,
+        [Press::ForCase { case: case(), number: number.clone() }, Press::ForCase { case: vase_case(), number }]
+    );
+}
+
+#[test]
+fn the_picked_case_gets_the_number_proposed_as_with_one_return() {
+    let vase = Return { case: vase_case(), ..approved(Outcome::Exchange) };
+    let (next, effects) = tracking_text(&vase, "SF1234567890123", &cx()).expect("a number");
+    assert_eq!((&next.case, &next.proposed, next.stage), (&vase_case(), &Some(sf_parcel()), Stage::AwaitingParcel));
+    assert!(matches!(told(&effects)[..], [Msg::ConfirmTracking { case, .. }] if *case == vase_case()));
+    let (saved, _) = confirm(&next, true, false, &cx()).expect("confirmed");
+    assert_eq!((saved.stage, saved.parcel), (Stage::OnTheWay, Some(sf_parcel())));
+}
+
+#[test]
+fn one_return_waiting_takes_the_number_without_a_question() {
+    let returns =
+        held(&[Return { case: vase_case(), ..at_warehouse(Outcome::Exchange) }, approved(Outcome::ReturnRefund)]);
+    let (next, effects) = one(parcel_text(&returns, SF_TEXT, &cx()));
+    assert_eq!((next.case, next.proposed), (case(), Some(sf_parcel())));
+    assert!(matches!(told(&effects)[..], [Msg::ConfirmTracking { .. }]));
+}
+
+#[test]
+fn a_waiting_return_and_one_on_its_way_ask_which_even_for_the_saved_number() {
+    // The same parcel may carry both items back.
+    let waiting = Return { case: vase_case(), ..approved(Outcome::Exchange) };
+    let returns = held(&[on_the_way(Outcome::ReturnRefund), waiting]);
+    for text in [SF_TEXT, YT] {
+        assert_eq!(which(parcel_text(&returns, text, &cx())).1.len(), 2, "{text}");
+    }
+}
+
+#[test]
+fn chatter_is_no_parcel_text() {
+    let returns = held(&[approved(Outcome::ReturnRefund), on_the_way(Outcome::ReturnRefund)]);
+    for text in ["", "hello", "好的谢谢", "我明天寄", "DEMO-1004", "12345"] {
+        assert_eq!(parcel_text(&returns, text, &cx()), None, "{text:?}");
+    }
+    assert_eq!(parcel_text(&[], SF_TEXT, &cx()), None, "no returns, nothing to say");
+}
+
+#[test]
+fn a_stale_pick_is_answered_by_the_case_as_it_is_now() {
+    // The case got this very number meanwhile.
+    let saved = on_the_way(Outcome::ReturnRefund);
+    let (next, effects) = tracking_text(&saved, "SF1234567890123", &cx()).expect("a number");
+    assert_eq!(next, saved, "nothing changes");
+    assert_eq!(told(&effects), [&Msg::TrackingAlreadySaved { case: case(), number: "SF1234567890123".into() }]);
+    assert!(buttons(&effects).is_empty());
+    // The parcel arrived meanwhile.
+    let (next, effects) = tracking_text(&at_warehouse(Outcome::ReturnRefund), YT, &cx()).expect("a number");
+    assert_eq!(next, at_warehouse(Outcome::ReturnRefund));
+    assert_eq!(told(&effects), [&Msg::ParcelAlreadyArrived { case: case() }]);
+    assert_eq!(presses(&effects), [Press::Person { case: case() }]);
+}
+
+#[test]
+fn another_number_for_a_parcel_on_its_way_is_proposed_as_a_replacement() {
+    let (next, effects) =
+        one(parcel_text(&held(&[on_the_way(Outcome::ReturnRefund)]), "改一下单号 YT1234567890123", &cx()));
+    assert_eq!((next.stage, &next.parcel, &next.proposed), (Stage::OnTheWay, &Some(sf_parcel()), &Some(yt_parcel())));
+    let ask = Msg::ConfirmReplaceTracking {
+        case: case(),
+        old: "SF1234567890123".into(),
+        carrier_zh: "圆通速递".into(),
+        carrier_en: "YTO Express".into(),
+        number: YT.into(),
+    };
+    assert_eq!(told(&effects), [&ask]);
+    assert_eq!(
+        presses(&effects),
+        [Press::Replace { case: case(), right: true }, Press::Replace { case: case(), right: false }]
+    );
+    assert_eq!(scheduled(&effects, Job::Poll), None, "nothing changes before the yes");
+    // The "is this your number?" buttons of the first number do not take it.
+    assert_eq!(confirm(&next, true, true, &cx()), None);
+}
+
+#[test]
+fn a_replaced_number_is_followed_as_a_new_parcel() {
+    let picked_up = on_scans(&on_the_way(Outcome::ReturnRefund), &[scan(ParcelStatus::PickedUp, hours(-1))], &cx()).0;
+    let silent = on_job(&picked_up, Job::NoScan, &cx_at(hours(30))).0;
+    assert!(silent.no_scan_told && silent.last_scan.is_some());
+    let proposed = tracking_text(&silent, YT, &cx_at(hours(31))).expect("a number").0;
+    for polling in [false, true] {
+        let (next, effects) = replace(&proposed, true, polling, &cx_at(hours(31))).expect("replaced");
+        assert_eq!((next.stage, &next.parcel, &next.proposed), (Stage::OnTheWay, &Some(yt_parcel()), &None));
+        assert_eq!((next.told.as_slice(), next.last_scan, next.no_scan_told), (&[][..], None, false), "another parcel");
+        let replaced = Msg::TrackingReplaced {
+            case: case(),
+            old: "SF1234567890123".into(),
+            carrier_zh: "圆通速递".into(),
+            carrier_en: "YTO Express".into(),
+            number: YT.into(),
+        };
+        assert_eq!(told(&effects), [&replaced]);
+        let corrected = effects.iter().find_map(|effect| match effect {
+            Effect::Event { kind: "tracking_corrected", data } => Some(data.clone()),
+            _ => None,
+        });
+        assert_eq!(
+            corrected,
+            Some(serde_json::json!({
+                "old": { "carrier": "sf", "number": "SF1234567890123" },
+                "new": { "carrier": "yto", "number": YT },
+            }))
+        );
+        assert_eq!(scheduled(&effects, Job::NoScan), Some(hours(31 + 24)), "silence is timed afresh");
+        assert_eq!(scheduled(&effects, Job::Poll), polling.then_some(hours(31)), "the new number is asked for at once");
+        // The new parcel's pick-up is news.
+        let (_, effects) = on_scans(&next, &[scan(ParcelStatus::PickedUp, hours(32))], &cx_at(hours(32)));
+        assert_eq!(statuses_told(&effects), [ParcelStatus::PickedUp]);
+    }
+}
+
+#[test]
+fn keeping_the_saved_number_only_answers() {
+    let (next, effects) = replace(&proposed_replacement(), false, true, &cx()).expect("answered");
+    assert_eq!(next, on_the_way(Outcome::ReturnRefund), "as before the question");
+    assert_eq!(told(&effects), [&Msg::TrackingKept { case: case(), number: "SF1234567890123".into() }]);
+    assert_eq!(effects.len(), 1);
+}
+
+#[test]
+fn a_stale_replacement_changes_nothing() {
+    let kept = replace(&proposed_replacement(), false, true, &cx()).expect("answered").0;
+    let arrived = on_scans(&proposed_replacement(), &[scan(ParcelStatus::Delivered, now())], &cx()).0;
+    assert_eq!(arrived.proposed, Some(yt_parcel()));
+    for ret in [kept, arrived, proposed(Outcome::ReturnRefund), on_the_way(Outcome::ReturnRefund)] {
+        for right in [true, false] {
+            assert_eq!(replace(&ret, right, true, &cx()), None, "{:?} {right}", ret.stage);
+        }
+    }
+}
+
+#[test]
+fn the_saved_number_typed_again_is_said_to_be_saved() {
+    let returns =
+        held(&[on_the_way(Outcome::ReturnRefund), Return { case: vase_case(), ..on_the_way(Outcome::Exchange) }]);
+    let (next, effects) = one(parcel_text(&returns, SF_TEXT, &cx()));
+    assert_eq!(next, on_the_way(Outcome::ReturnRefund));
+    assert_eq!(told(&effects), [&Msg::TrackingAlreadySaved { case: case(), number: "SF1234567890123".into() }]);
+}
+
+#[test]
+fn after_arrival_a_number_is_answered_with_a_person_not_a_change() {
+    for ret in [at_warehouse(Outcome::ReturnRefund), refunding()] {
+        let (next, effects) = one(parcel_text(&held(&[ret.clone()]), YT, &cx()));
+        assert_eq!(next, ret, "{:?}", ret.stage);
+        assert_eq!(told(&effects), [&Msg::ParcelAlreadyArrived { case: case() }]);
+        assert_eq!(presses(&effects), [Press::Person { case: case() }]);
     }
 }
 
@@ -304,12 +512,17 @@ fn press_data_parses_back_and_fits_telegrams_limit() {
         Press::Rating { case: case(), score: 1 },
         Press::Rating { case: case(), score: 5 },
         Press::NoComment { case: case() },
+        Press::Replace { case: case(), right: true },
+        Press::Replace { case: case(), right: false },
+        Press::ForCase { case: case(), number: "SF1234567890123".into() },
+        // The longest case id with the longest number the generic pattern takes.
+        Press::ForCase { case: CaseId::from_seq(i64::MAX), number: "9".repeat(30) },
     ];
     for press in table {
         let data = press.encode();
         assert!(data.len() <= 64, "{data}");
         assert_eq!(Press::parse(&data).as_ref(), Some(&press), "{data}");
-        assert_eq!(press.case(), &case());
+        assert!(data.contains(press.case().as_str()), "{data}");
     }
 }
 
@@ -326,6 +539,11 @@ fn other_button_data_is_not_a_follow_up_press() {
         "f:r:AS-1001:x",
         "f:c:AS-1001:1",
         "f:x:AS-1001:1",
+        "f:s:AS-1001",
+        "f:s:AS-1001:2",
+        "f:n:AS-1001",
+        "f:n:AS-1001:",
+        "f:n:AS-1001:SF 123",
     ];
     for data in table {
         assert_eq!(Press::parse(data), None, "{data:?}");

@@ -60,16 +60,20 @@ pub async fn by_tracking(conn: &mut SqliteConnection, number: &str) -> Result<Ve
     Ok(ids.iter().map(|id| CaseId::from_trusted(id)).collect())
 }
 
-/// The customer's latest return waiting for its tracking number.
-pub async fn awaiting_parcel(conn: &mut SqliteConnection, customer_id: i64) -> Result<Option<Return>, StoreError> {
-    let state: Option<String> = sqlx::query_scalar(
-        "SELECT state FROM returns WHERE customer_id = ? AND stage = ? ORDER BY created_at DESC, case_id DESC LIMIT 1",
+/// The customer's returns not done yet, oldest first, each with its item's
+/// name (the SKU when the order line is gone).
+pub async fn in_progress(conn: &mut SqliteConnection, customer_id: i64) -> Result<Vec<(Return, String)>, StoreError> {
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "SELECT r.state, coalesce(l.item_name, c.sku) FROM returns r
+         JOIN cases c ON c.id = r.case_id
+         LEFT JOIN order_lines l ON l.order_no = c.order_no AND l.sku = c.sku
+         WHERE r.customer_id = ? AND r.stage != ? ORDER BY r.created_at, c.seq",
     )
     .bind(customer_id)
-    .bind(stage_code(Stage::AwaitingParcel))
-    .fetch_optional(&mut *conn)
+    .bind(stage_code(Stage::Done))
+    .fetch_all(&mut *conn)
     .await?;
-    state.as_deref().map(parse).transpose()
+    rows.into_iter().map(|(state, item)| Ok((parse(&state)?, item))).collect()
 }
 
 /// Records a pushed event's id; false when it was seen before.
