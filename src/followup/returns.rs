@@ -230,9 +230,9 @@ pub fn replace(ret: &Return, right: bool, polling: bool, cx: &Context<'_>) -> Op
         ),
         Effect::Event {
             kind: "tracking_corrected",
+            // Flat, so that `cases show` prints it.
             data: serde_json::json!({
-                "old": { "carrier": old.carrier, "number": old.number },
-                "new": { "carrier": proposed.carrier, "number": proposed.number },
+                "old": old.number, "old_carrier": old.carrier, "new": proposed.number, "new_carrier": proposed.carrier,
             }),
         },
     ];

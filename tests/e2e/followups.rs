@@ -320,3 +320,129 @@ async fn a_silent_customer_is_nudged_once_then_agents_finish_by_hand_and_a_block
     assert_eq!(shop.count("SELECT COUNT(*) FROM jobs WHERE key LIKE '%AS-1001'").await, 0, "nothing more is planned");
     assert_eq!(shop.count(survey_failed).await, 1, "no reminder was attempted");
 }
+
+/// Opens a change-of-mind return on DEMO-1005 (the vase, the order's only line).
+async fn open_vase_return(customer: &Customer<'_>, labels: [&str; 6]) {
+    customer.says("/new").await;
+    customer.says("DEMO-1005").await;
+    customer.says("8000").await;
+    for label in labels {
+        customer.presses(label).await;
+    }
+}
+
+const ENGLISH: [&str; 6] = ["Changed my mind", "Skip", "Return and refund", "Yes, unused", "No thanks", "Confirm"];
+const CHINESE: [&str; 6] = ["不想要了", "跳过", "退货退款", "是的，未使用", "不用了，继续申请", "确认提交"];
+const CORRECTED: &str = "YT7654321098765";
+
+/// Does the case's return still wait for its tracking number?
+async fn awaits_number(shop: &Shop, case: &str) -> bool {
+    shop.count(&format!("SELECT COUNT(*) FROM returns WHERE case_id = '{case}' AND tracking_no IS NULL")).await == 1
+}
+
+#[tokio::test]
+async fn with_two_returns_waiting_the_customer_picks_the_case_and_can_correct_its_number() {
+    let desk = Desk::open().await;
+    let lin = Customer::new(&desk.fake, 703, "Lin", Some("en"));
+    open_return(&lin).await;
+    lin.gets("send back the item for case AS-1001").await;
+    open_vase_return(&lin, ENGLISH).await;
+    lin.gets("send back the item for case AS-1002").await;
+
+    // A number with two returns waiting: which request is it for?
+    desk.tracker.set_scans(PARCEL, vec![scan("picked_up", 1, &desk.clock, "已揽收 杭州")]);
+    let asked = lin.says(PARCEL).await;
+    assert!(asked.text.contains("Which request is this parcel for?") && asked.text.contains(PARCEL), "{}", asked.text);
+    assert_eq!(asked.labels(), ["AS-1001 · 女士防风夹克", "AS-1002 · 青瓷花瓶"], "one button a case");
+    let proposed = lin.presses("AS-1002").await;
+    assert!(proposed.text.contains("Is this your return tracking number?"), "{}", proposed.text);
+    assert!(proposed.text.contains("case AS-1002"), "{}", proposed.text);
+    let saved = lin.presses("Yes, that's it").await;
+    assert!(saved.text.contains(&format!("SF Express {PARCEL} for case AS-1002")), "{}", saved.text);
+    let on_1002 = format!("SELECT COUNT(*) FROM returns WHERE case_id = 'AS-1002' AND tracking_no = '{PARCEL}'");
+    assert!(desk.shop.eventually(&on_1002, 1).await, "saved on the case picked");
+    assert!(awaits_number(&desk.shop, "AS-1001").await, "the other case still waits for its number");
+    lin.gets("Case AS-1002: the courier has picked up").await;
+
+    // The same question answered again once the case has the number: said plainly.
+    let stale = desk.fake.messages(lin.id).into_iter().find(|m| m.text.contains("Which request")).expect("asked");
+    let again = lin
+        .expect_reply(|| {
+            desk.fake.press_button(lin.id, &stale, "AS-1002");
+        })
+        .await;
+    assert!(again.text.contains(&format!("We already have {PARCEL}")), "{}", again.text);
+
+    // A corrected number: the case is picked again, the replacement confirmed.
+    desk.tracker.set_scans(CORRECTED, vec![scan("in_transit", 1, &desk.clock, "运输中 上海")]);
+    lin.says(CORRECTED).await;
+    let replace = lin.presses("AS-1002").await;
+    assert!(
+        replace.text.contains(&format!("Case AS-1002 already has the return tracking number {PARCEL}"))
+            && replace.text.contains(&format!("Replace it with YTO Express {CORRECTED}?")),
+        "{}",
+        replace.text
+    );
+    let done = lin.presses("Yes, replace it").await;
+    assert!(done.text.contains(&format!("now follows YTO Express {CORRECTED} instead of {PARCEL}")), "{}", done.text);
+
+    // The tracker is asked for the new number; its first scan is news again.
+    assert!(desk.fake.wait_until(|_| desk.tracker.polls_for(CORRECTED) > 0, WAIT).await, "polled by the new number");
+    lin.gets("Case AS-1002: your return parcel is on its way to us").await;
+    let corrected = "SELECT COUNT(*) FROM case_events WHERE case_id = 'AS-1002' AND kind = 'tracking_corrected'
+                     AND json_extract(data, '$.old') = 'SF1234567890123'
+                     AND json_extract(data, '$.new') = 'YT7654321098765'";
+    assert_eq!(desk.shop.count(corrected).await, 1, "the timeline has old and new");
+
+    // Pushes find the case by the new number only.
+    let by_old = json!({ "event_id": "trk-old", "tracking_no": PARCEL, "status": "delivered", "at": desk.clock.now().to_rfc3339() });
+    assert_eq!(desk.push.post("/events/tracking", &by_old).await.0, 404);
+    let by_new = json!({ "event_id": "trk-new", "tracking_no": CORRECTED, "status": "delivered", "at": desk.clock.now().to_rfc3339() });
+    assert_eq!(desk.push.post("/events/tracking", &by_new).await, (200, json!({ "ok": true, "duplicate": false })));
+    lin.gets("Case AS-1002: your return parcel has arrived at our warehouse").await;
+    let arrived = "SELECT COUNT(*) FROM returns WHERE case_id = 'AS-1002' AND stage = 'at_warehouse'";
+    assert!(desk.shop.eventually(arrived, 1).await);
+    assert!(awaits_number(&desk.shop, "AS-1001").await, "nothing moved on the other case");
+    assert!(desk.fake.rejections().is_empty(), "{:#?}", desk.fake.rejections());
+    assert!(desk.fake.unanswered_callbacks().is_empty());
+}
+
+#[tokio::test]
+async fn a_chinese_customer_corrects_the_number_of_a_parcel_on_its_way_until_it_arrives() {
+    let desk = Desk::open().await;
+    let wang = Customer::new(&desk.fake, 704, "王芳", Some("zh"));
+    open_vase_return(&wang, CHINESE).await;
+    wang.gets("售后单 AS-1001（退货退款）的寄回方式如下").await;
+    wang.says(&format!("单号 {PARCEL}")).await;
+    let saved = wang.presses("是的，没错").await;
+    assert!(saved.text.contains("已记录"), "{}", saved.text);
+
+    // A second number is a correction, not an order number.
+    let asked = wang.says(CORRECTED).await;
+    assert!(!asked.text.contains("订单"), "not read as an order number: {}", asked.text);
+    assert!(
+        asked.text.contains(&format!("售后单 AS-1001 已记录退货快递单号 {PARCEL}。要改为 圆通速递 {CORRECTED} 吗？")),
+        "{}",
+        asked.text
+    );
+    let kept = wang.presses("不用，保留原单号").await;
+    assert!(kept.text.contains(&format!("继续使用退货快递单号 {PARCEL}")), "{}", kept.text);
+    wang.says(CORRECTED).await;
+    let done = wang.presses("是的，改为新单号").await;
+    assert!(done.text.contains(&format!("已改为 圆通速递 {CORRECTED}，不再跟踪 {PARCEL}")), "{}", done.text);
+    let again = wang.says(CORRECTED).await;
+    assert!(again.text.contains("已经记录了这个退货快递单号"), "{}", again.text);
+
+    // The push finds the case by the new number; after arrival a number changes nothing.
+    let by_new = json!({ "event_id": "trk-zh", "tracking_no": CORRECTED, "status": "delivered", "at": desk.clock.now().to_rfc3339() });
+    assert_eq!(desk.push.post("/events/tracking", &by_new).await.0, 200);
+    wang.gets("您的退货包裹已送达我们的仓库").await;
+    let late = wang.says("JD0012345678901").await;
+    assert!(late.text.contains("已经送达我们的仓库，快递单号不能再修改了"), "{}", late.text);
+    assert_eq!(late.labels(), ["转人工客服"]);
+    let shown = desk.shop.command(&["cases", "show", "AS-1001"]).output().expect("run cases show");
+    let shown = String::from_utf8_lossy(&shown.stdout);
+    let corrected = format!("old: {PARCEL}");
+    assert!(shown.contains("tracking_corrected") && shown.contains(&corrected) && shown.contains(CORRECTED), "{shown}");
+    assert!(desk.fake.rejections().is_empty(), "{:#?}", desk.fake.rejections());
+}
