@@ -500,16 +500,16 @@ pub(super) fn text(msg: &Msg) -> String {
             format!("Which request is this parcel for?\n{}\nPlease pick the case below.", parcel(carrier_en, number))
         }
         Msg::ParcelCaseButton { case, item } => case_and_item(case, item, "Case"),
-        Msg::ConfirmReplaceTracking { case, old, carrier_en, number, .. } => format!(
+        Msg::ConfirmReplaceTracking { case, old, number } => format!(
             "Case {case} already has the return tracking number {}. Replace it with {}?",
             old.trim(),
-            parcel(carrier_en, number)
+            number.trim()
         ),
         Msg::ReplaceTrackingButton => "✅ Yes, replace it".to_owned(),
         Msg::KeepTrackingButton => "↩️ No, keep the saved one".to_owned(),
-        Msg::TrackingReplaced { case, old, carrier_en, number, .. } => format!(
+        Msg::TrackingReplaced { case, old, number } => format!(
             "Done! Case {case} now follows {} instead of {}. We'll tell you here when the parcel moves.",
-            parcel(carrier_en, number),
+            number.trim(),
             old.trim()
         ),
         Msg::TrackingKept { case, number } => {

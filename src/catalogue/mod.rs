@@ -553,8 +553,6 @@ pub enum Msg {
     ConfirmReplaceTracking {
         case: CaseId,
         old: String,
-        carrier_zh: String,
-        carrier_en: String,
         number: String,
     },
     ReplaceTrackingButton,
@@ -563,8 +561,6 @@ pub enum Msg {
     TrackingReplaced {
         case: CaseId,
         old: String,
-        carrier_zh: String,
-        carrier_en: String,
         number: String,
     },
     /// The saved number stays.
@@ -1505,20 +1501,8 @@ mod tests {
                 number: TRACKING.into(),
             },
             Msg::WhichCaseForParcel { carrier_zh: String::new(), carrier_en: String::new(), number: TRACKING.into() },
-            Msg::ConfirmReplaceTracking {
-                case: case(),
-                old: TRACKING.into(),
-                carrier_zh: "圆通速递".into(),
-                carrier_en: "YTO Express".into(),
-                number: "YT1234567890123".into(),
-            },
-            Msg::TrackingReplaced {
-                case: case(),
-                old: TRACKING.into(),
-                carrier_zh: "圆通速递".into(),
-                carrier_en: "YTO Express".into(),
-                number: "YT1234567890123".into(),
-            },
+            Msg::ConfirmReplaceTracking { case: case(), old: TRACKING.into(), number: "YT1234567890123".into() },
+            Msg::TrackingReplaced { case: case(), old: TRACKING.into(), number: "YT1234567890123".into() },
             Msg::TrackingKept { case: case(), number: TRACKING.into() },
             Msg::TrackingAlreadySaved { case: case(), number: TRACKING.into() },
             Msg::ParcelAlreadyArrived { case: case() },

@@ -431,16 +431,14 @@ pub(super) fn text(msg: &Msg) -> String {
             format!("这个包裹是寄回哪个售后单的？\n{}\n请在下方选择售后单。", parcel(carrier_zh, number))
         }
         Msg::ParcelCaseButton { case, item } => case_and_item(case, item, "售后单"),
-        Msg::ConfirmReplaceTracking { case, old, carrier_zh, number, .. } => format!(
-            "售后单 {case} 已记录退货快递单号 {}。要改为 {} 吗？",
-            old.trim(),
-            parcel(carrier_zh, number)
-        ),
+        Msg::ConfirmReplaceTracking { case, old, number } => {
+            format!("售后单 {case} 已记录退货快递单号 {}。要改为 {} 吗？", old.trim(), number.trim())
+        }
         Msg::ReplaceTrackingButton => "✅ 是的，改为新单号".to_owned(),
         Msg::KeepTrackingButton => "↩️ 不用，保留原单号".to_owned(),
-        Msg::TrackingReplaced { case, old, carrier_zh, number, .. } => format!(
-            "已更新！售后单 {case} 的退货快递已改为 {}，不再跟踪 {}。包裹有新进展会在这里告诉您。",
-            parcel(carrier_zh, number),
+        Msg::TrackingReplaced { case, old, number } => format!(
+            "已更新！售后单 {case} 的退货快递单号已改为 {}，不再跟踪 {}。包裹有新进展会在这里告诉您。",
+            number.trim(),
             old.trim()
         ),
         Msg::TrackingKept { case, number } => {

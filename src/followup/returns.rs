@@ -163,8 +163,6 @@ fn number_for(ret: &Return, found: TrackingNo, cx: &Context<'_>) -> (Return, Vec
             Msg::ConfirmReplaceTracking {
                 case: case.clone(),
                 old: parcel.number.clone(),
-                carrier_zh,
-                carrier_en,
                 number: found.number.clone(),
             },
             yes_no(|case, right| Press::Replace { case, right }, Msg::ReplaceTrackingButton, Msg::KeepTrackingButton),
@@ -216,18 +214,8 @@ pub fn replace(ret: &Return, right: bool, polling: bool, cx: &Context<'_>) -> Op
         let next = Return { proposed: None, ..ret.clone() };
         return Some((next, vec![Effect::Tell(Msg::TrackingKept { case, number: old.number }, vec![])]));
     }
-    let (carrier_zh, carrier_en) = carrier::names(&proposed.carrier, &cx.settings.carriers);
     let mut effects = vec![
-        Effect::Tell(
-            Msg::TrackingReplaced {
-                case,
-                old: old.number.clone(),
-                carrier_zh,
-                carrier_en,
-                number: proposed.number.clone(),
-            },
-            vec![],
-        ),
+        Effect::Tell(Msg::TrackingReplaced { case, old: old.number.clone(), number: proposed.number.clone() }, vec![]),
         Effect::Event {
             kind: "tracking_corrected",
             // Flat, so that `cases show` prints it.

@@ -369,13 +369,7 @@ fn another_number_for_a_parcel_on_its_way_is_proposed_as_a_replacement() {
     let (next, effects) =
         one(parcel_text(&held(&[on_the_way(Outcome::ReturnRefund)]), "改一下单号 YT1234567890123", &cx()));
     assert_eq!((next.stage, &next.parcel, &next.proposed), (Stage::OnTheWay, &Some(sf_parcel()), &Some(yt_parcel())));
-    let ask = Msg::ConfirmReplaceTracking {
-        case: case(),
-        old: "SF1234567890123".into(),
-        carrier_zh: "圆通速递".into(),
-        carrier_en: "YTO Express".into(),
-        number: YT.into(),
-    };
+    let ask = Msg::ConfirmReplaceTracking { case: case(), old: "SF1234567890123".into(), number: YT.into() };
     assert_eq!(told(&effects), [&ask]);
     assert_eq!(
         presses(&effects),
@@ -396,13 +390,7 @@ fn a_replaced_number_is_followed_as_a_new_parcel() {
         let (next, effects) = replace(&proposed, true, polling, &cx_at(hours(31))).expect("replaced");
         assert_eq!((next.stage, &next.parcel, &next.proposed), (Stage::OnTheWay, &Some(yt_parcel()), &None));
         assert_eq!((next.told.as_slice(), next.last_scan, next.no_scan_told), (&[][..], None, false), "another parcel");
-        let replaced = Msg::TrackingReplaced {
-            case: case(),
-            old: "SF1234567890123".into(),
-            carrier_zh: "圆通速递".into(),
-            carrier_en: "YTO Express".into(),
-            number: YT.into(),
-        };
+        let replaced = Msg::TrackingReplaced { case: case(), old: "SF1234567890123".into(), number: YT.into() };
         assert_eq!(told(&effects), [&replaced]);
         let corrected = effects.iter().find_map(|effect| match effect {
             Effect::Event { kind: "tracking_corrected", data } => Some(data.clone()),
