@@ -6,10 +6,10 @@ use chrono::{DateTime, Utc};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 use aftersales::case::CaseId;
-use aftersales::catalogue::Lang;
 use aftersales::config::Config;
 use aftersales::conversation::{self, Command, Conversation, Effect, Facts, Input, Keys, Reply};
-use aftersales::policy::{self, LineHistory, Outcome, Policy, Request};
+use aftersales::lang::Lang;
+use aftersales::policy::{self, LineHistory, Outcome, Request};
 use aftersales::reason::Reason;
 
 fn intake(config: &Config, rules_version: &str, now: DateTime<Utc>) -> usize {
@@ -42,8 +42,7 @@ fn intake(config: &Config, rules_version: &str, now: DateTime<Utc>) -> usize {
             },
         };
         let facts = Facts {
-            config,
-            rules_version,
+            setup: config.setup(rules_version),
             now,
             first_name: "Lin",
             order: order.clone(),
@@ -77,7 +76,7 @@ fn intake(config: &Config, rules_version: &str, now: DateTime<Utc>) -> usize {
 fn bench(c: &mut Criterion) {
     let config = Config::default();
     let now = Utc::now();
-    let version = policy::rules_version(&config);
+    let version = config.rules_version();
     let steps = intake(&config, &version, now);
     let mut group = c.benchmark_group("conversation");
     group.throughput(Throughput::Elements(steps as u64));
@@ -99,7 +98,7 @@ fn bench(c: &mut Criterion) {
         history: &history,
         at: now,
     };
-    c.bench_function("policy_decide", |b| b.iter(|| policy::decide(&request, &Policy::versioned(&config, &version))));
+    c.bench_function("policy_decide", |b| b.iter(|| policy::decide(&request, &config.setup(&version).decider())));
 }
 
 criterion_group!(benches, bench);

@@ -7,9 +7,9 @@ use chrono::{DateTime, Utc};
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 
-use crate::followup::ParcelStatus;
 use crate::money::{Currency, Money};
 use crate::order::OrderNo;
+use crate::parcel::ParcelStatus;
 use crate::policy::{Decision, Outcome, Verdict};
 use crate::reason::Reason;
 use crate::retention::{OfferKind, OfferMade, OfferResult};
@@ -352,6 +352,18 @@ impl Milestone {
     }
 }
 
+/// What a case waits for, as the daily progress message says it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Waiting {
+    /// A person reviews the request.
+    Review,
+    /// The returned parcel is at the warehouse, to be checked.
+    Inspection,
+    /// The refund is being issued.
+    Refund,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -392,7 +404,7 @@ mod tests {
     /// The rules' decision on a fresh return of a jacket.
     fn sample_decision(outcome: Outcome) -> Decision {
         let policy_config = crate::config::Config::default();
-        let policy = crate::policy::Policy::versioned(&policy_config, "test");
+        let policy = policy_config.setup("test").decider();
         let order = crate::order::Order {
             no: OrderNo::from_trusted("DEMO-1004"),
             phone: crate::order::Phone::parse("13800138000").unwrap_or_else(|| unreachable!()),

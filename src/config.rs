@@ -6,15 +6,15 @@
 use std::path::Path;
 use std::time::Duration;
 
-use chrono_tz::Tz;
-use regex::Regex;
 use serde::Deserialize;
+use sha2::{Digest, Sha256};
 
 use crate::calendar::Calendar;
-use crate::catalogue::Lang;
-use crate::money::Currency;
-use crate::policy::PolicyRules;
+use crate::conversation::{Intake, Setup};
+use crate::policy::{Policy, PolicyRules};
 use crate::retention::Script;
+use crate::setting::Span;
+use crate::shop::Shop;
 use crate::{agents, followup, push, refunds, tracker};
 
 #[derive(Debug, thiserror::Error)]
@@ -44,47 +44,6 @@ pub struct Config {
 
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct Shop {
-    /// Shown in the greeting; empty means "the shop" in the customer's language.
-    pub name: String,
-    /// Deadlines and working days are counted in this zone.
-    pub timezone: TimeZone,
-    /// The language of customers whose Telegram client does not say English.
-    pub default_language: Lang,
-    /// The currency of retention offers and amounts typed into the config.
-    pub currency: Currency,
-    /// How the shop gets back to a customer who asks for a person when
-    /// there is no agents' group (hours, phone, e-mail); empty: "here in the chat".
-    pub contact: String,
-}
-
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct Intake {
-    /// What an order number looks like; the whole input must match.
-    pub order_number_pattern: Pattern,
-    /// Unknown order numbers before a person is offered.
-    pub order_number_misses: u8,
-    /// Wrong phone digits before the order is locked for this chat.
-    pub proof_attempts: u8,
-    pub proof_lock: Span,
-    /// Wrong answers about one order from all chats together within
-    /// `proof_window` that leave it open only to a shared phone number or a
-    /// person (one person with many accounts gets no more tries), and alert
-    /// the agents' group.
-    pub proof_order_limit: u32,
-    pub proof_window: Span,
-    /// Longer free texts are refused politely (Telegram allows 4096).
-    pub max_text_chars: usize,
-    /// Photos of one album arrive as separate updates; the reply waits this
-    /// long after the last one so that the album gets one answer.
-    pub album_quiet: Span,
-    /// Orders offered as buttons after the customer shares their phone.
-    pub recent_orders: u32,
-}
-
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields, default)]
 pub struct TelegramSettings {
     /// Long-poll timeout; must stay below teloxide's 17 s client timeout.
     pub poll_timeout: Span,
@@ -101,34 +60,6 @@ pub struct MediaSettings {
     pub dir: String,
     /// Larger files keep only their Telegram file id.
     pub max_bytes: u64,
-}
-
-impl Default for Shop {
-    fn default() -> Self {
-        Shop {
-            name: String::new(),
-            timezone: TimeZone(chrono_tz::Asia::Shanghai),
-            default_language: Lang::Zh,
-            currency: Currency::CNY,
-            contact: String::new(),
-        }
-    }
-}
-
-impl Default for Intake {
-    fn default() -> Self {
-        Intake {
-            order_number_pattern: Pattern::default(),
-            order_number_misses: 3,
-            proof_attempts: 3,
-            proof_lock: Span(Duration::from_secs(3600)),
-            proof_order_limit: 10,
-            proof_window: Span(Duration::from_secs(24 * 3600)),
-            max_text_chars: 1000,
-            album_quiet: Span(Duration::from_millis(1500)),
-            recent_orders: 5,
-        }
-    }
 }
 
 impl Default for TelegramSettings {
@@ -163,6 +94,40 @@ impl Config {
         Ok(config)
     }
 
+    /// A short content hash of everything that decides or offers: the policy,
+    /// the calendar, the retention script, the shop's zone and currency. Stored
+    /// with every decision, so a later change of rules never rewrites history.
+    pub fn rules_version(&self) -> String {
+        let rules = serde_json::json!({
+            "policy": self.policy,
+            "calendar": self.calendar,
+            "retention": self.retention,
+            "timezone": self.shop.timezone.0.name(),
+            "currency": self.shop.currency,
+        });
+        let digest = Sha256::digest(rules.to_string().as_bytes());
+        digest.iter().take(6).map(|byte| format!("{byte:02x}")).collect()
+    }
+
+    /// What a conversation reads of the settings, with the rules' version
+    /// computed once by the caller.
+    pub fn setup<'a>(&'a self, rules_version: &'a str) -> Setup<'a> {
+        Setup {
+            shop: &self.shop,
+            intake: &self.intake,
+            policy: &self.policy,
+            calendar: &self.calendar,
+            retention: &self.retention,
+            agents: &self.agents,
+            rules_version,
+        }
+    }
+
+    /// The policy in force, under its version.
+    pub fn policy(&self) -> Policy<'_> {
+        Policy::new(&self.policy, &self.calendar, self.shop.timezone.0, &self.rules_version())
+    }
+
     fn check(&self) -> Result<(), String> {
         let intake = &self.intake;
         let rules: [(bool, &str); 6] = [
@@ -189,97 +154,9 @@ impl Config {
     }
 }
 
-/// A regular expression from the config.
-#[derive(Clone, Debug)]
-pub struct Pattern(pub Regex);
-
-impl Default for Pattern {
-    fn default() -> Self {
-        // A literal that is known to compile.
-        Pattern(Regex::new("[A-Za-z0-9-]{6,32}").unwrap_or_else(|_| unreachable!()))
-    }
-}
-
-impl<'de> Deserialize<'de> for Pattern {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        Regex::new(&text).map(Pattern).map_err(serde::de::Error::custom)
-    }
-}
-
-/// The shop's time zone, by IANA name ("Asia/Shanghai").
-#[derive(Clone, Copy, Debug)]
-pub struct TimeZone(pub Tz);
-
-impl<'de> Deserialize<'de> for TimeZone {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        text.parse::<Tz>().map(TimeZone).map_err(|_| {
-            serde::de::Error::custom(format!("unknown time zone {text:?}, expected a name like Asia/Shanghai"))
-        })
-    }
-}
-
-/// A duration written as in `"90s"`, `"48h"`, `"3d"`, `"1h30m"`, `"500ms"`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Span(pub Duration);
-
-impl Span {
-    pub fn parse(text: &str) -> Result<Span, String> {
-        let bad = || format!("{text:?} is not a duration such as \"90s\", \"48h\" or \"3d\"");
-        let mut total = Duration::ZERO;
-        let mut rest = text.trim();
-        if rest.is_empty() {
-            return Err(bad());
-        }
-        while !rest.is_empty() {
-            let digits = rest.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?;
-            let (number, tail) = rest.split_at(digits);
-            let number: u64 = number.parse().map_err(|_| bad())?;
-            let unit_len = tail.find(|c: char| c.is_ascii_digit()).unwrap_or(tail.len());
-            let (unit, tail) = tail.split_at(unit_len);
-            let unit = match unit {
-                "ms" => Duration::from_millis(1),
-                "s" => Duration::from_secs(1),
-                "m" | "min" => Duration::from_secs(60),
-                "h" => Duration::from_secs(3600),
-                "d" => Duration::from_secs(86_400),
-                _ => return Err(bad()),
-            };
-            let part = unit.checked_mul(u32::try_from(number).map_err(|_| bad())?).ok_or_else(bad)?;
-            total = total.checked_add(part).ok_or_else(bad)?;
-            rest = tail;
-        }
-        Ok(Span(total))
-    }
-
-    pub fn chrono(self) -> chrono::Duration {
-        chrono::Duration::from_std(self.0).unwrap_or(chrono::Duration::MAX)
-    }
-}
-
-impl<'de> Deserialize<'de> for Span {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        Span::parse(&text).map_err(serde::de::Error::custom)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn durations_are_written_with_units() {
-        let table = [("90s", 90), ("48h", 48 * 3600), ("3d", 3 * 86_400), ("1h30m", 5400), ("2min", 120)];
-        for (text, secs) in table {
-            assert_eq!(Span::parse(text), Ok(Span(Duration::from_secs(secs))), "{text}");
-        }
-        assert_eq!(Span::parse("500ms"), Ok(Span(Duration::from_millis(500))));
-        for text in ["", "90", "h", "3 days", "-1s", "1.5h"] {
-            assert!(Span::parse(text).is_err(), "{text}");
-        }
-    }
 
     #[test]
     fn an_empty_file_gives_the_defaults() {

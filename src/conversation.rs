@@ -4,18 +4,24 @@
 //! desk gathers the facts it [`needs`] and carries out its effects.
 
 use std::collections::HashMap;
+use std::time::Duration;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::agents::{self, NewRequest, Why};
+use crate::agents::{self, NewRequest};
+use crate::calendar::Calendar;
 use crate::case::{CaseDetail, CaseId, CaseSummary, Claim, Evidence, MediaKind, NewCase, StoredFile};
-use crate::catalogue::{self, CaseLine, CaseView, ClaimLine, DecisionText, Lang, Msg};
-use crate::config::Config;
+use crate::catalogue::{self, Button, CaseLine, CaseView, ClaimLine, DecisionText, Msg};
+use crate::escalation::Why;
+use crate::lang::Lang;
 use crate::order::{Order, OrderLine, OrderNo, OrderStage, OrderSummary, Phone};
-use crate::policy::{self, Decision, LineHistory, Outcome, Policy, Possible, Request};
+use crate::policy::{self, Decision, LineHistory, Outcome, Policy, PolicyRules, Possible, Request};
 use crate::reason::{Reason, ReasonClass};
+use crate::retention::Script;
 use crate::retention::{self, Offer, OfferKind, OfferMade, OfferResult};
+use crate::setting::{Pattern, Span};
+use crate::shop::Shop;
 use crate::typed::{self, Picked};
 
 /// Everything the bot remembers about one customer's conversation.
@@ -243,12 +249,6 @@ pub enum Keys {
     RemoveShareContact,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Button {
-    pub label: Msg,
-    pub data: String,
-}
-
 /// Security-relevant events, logged by the shell.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Audit {
@@ -258,12 +258,73 @@ pub enum Audit {
     ForeignContact,
 }
 
+/// What a conversation reads of the shop's settings; `Config::setup`
+/// composes it.
+#[derive(Clone, Copy, Debug)]
+pub struct Setup<'a> {
+    pub shop: &'a Shop,
+    pub intake: &'a Intake,
+    pub policy: &'a PolicyRules,
+    pub calendar: &'a Calendar,
+    pub retention: &'a Script,
+    pub agents: &'a agents::Settings,
+    /// The version of these rules (`Config::rules_version`), computed once.
+    pub rules_version: &'a str,
+}
+
+impl<'a> Setup<'a> {
+    /// The policy requests are decided under.
+    pub fn decider(&self) -> Policy<'a> {
+        Policy::new(self.policy, self.calendar, self.shop.timezone.0, self.rules_version)
+    }
+}
+
+/// `[intake]`: how the conversation takes a request in.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Intake {
+    /// What an order number looks like; the whole input must match.
+    pub order_number_pattern: Pattern,
+    /// Unknown order numbers before a person is offered.
+    pub order_number_misses: u8,
+    /// Wrong phone digits before the order is locked for this chat.
+    pub proof_attempts: u8,
+    pub proof_lock: Span,
+    /// Wrong answers about one order from all chats together within
+    /// `proof_window` that leave it open only to a shared phone number or a
+    /// person (one person with many accounts gets no more tries), and alert
+    /// the agents' group.
+    pub proof_order_limit: u32,
+    pub proof_window: Span,
+    /// Longer free texts are refused politely (Telegram allows 4096).
+    pub max_text_chars: usize,
+    /// Photos of one album arrive as separate updates; the reply waits this
+    /// long after the last one so that the album gets one answer.
+    pub album_quiet: Span,
+    /// Orders offered as buttons after the customer shares their phone.
+    pub recent_orders: u32,
+}
+
+impl Default for Intake {
+    fn default() -> Self {
+        Intake {
+            order_number_pattern: Pattern::default(),
+            order_number_misses: 3,
+            proof_attempts: 3,
+            proof_lock: Span(Duration::from_secs(3600)),
+            proof_order_limit: 10,
+            proof_window: Span(Duration::from_secs(24 * 3600)),
+            max_text_chars: 1000,
+            album_quiet: Span(Duration::from_millis(1500)),
+            recent_orders: 5,
+        }
+    }
+}
+
 /// The facts the shell fetched for this step (see [`needs`]).
 #[derive(Clone, Debug)]
 pub struct Facts<'a> {
-    pub config: &'a Config,
-    /// The version of the config's rules (`policy::rules_version`), computed once.
-    pub rules_version: &'a str,
+    pub setup: Setup<'a>,
     pub now: DateTime<Utc>,
     pub first_name: &'a str,
     /// The order the input or the draft refers to, if it exists.
@@ -321,10 +382,10 @@ impl Conversation {
 }
 
 /// The facts `step` will need for this input.
-pub fn needs(state: &Conversation, input: &Input, config: &Config) -> Needs {
+pub fn needs(state: &Conversation, input: &Input, intake: &Intake) -> Needs {
     let typed_order = match (&state.step, input) {
         (Step::Menu | Step::OrderNo { .. }, Input::Text(text)) => {
-            typed_order(text, &config.intake.order_number_pattern.0).map(|(order, _)| order)
+            typed_order(text, &intake.order_number_pattern.0).map(|(order, _)| order)
         }
         (Step::PickOrder { orders }, Input::Button { data, .. }) => match Choice::parse(data) {
             Some((Some(question), Choice::Order(index))) if question == state.question => {
@@ -373,7 +434,7 @@ fn typed_order(text: &str, pattern: &regex::Regex) -> Option<(OrderNo, String)> 
 
 /// One step of the conversation.
 pub fn step(state: Conversation, input: Input, facts: &Facts<'_>) -> (Conversation, Vec<Effect>) {
-    let contact_only = facts.wrong_answers.everywhere >= facts.config.intake.proof_order_limit;
+    let contact_only = facts.wrong_answers.everywhere >= facts.setup.intake.proof_order_limit;
     let mut turn = Turn { state, facts, effects: Vec::new(), failed: false, contact_only, album: None };
     turn.handle(input);
     turn.count_failures();
@@ -578,7 +639,7 @@ impl Turn<'_, '_> {
             Command::Start => {
                 self.reset();
                 let greeting =
-                    Msg::Greeting { name: self.facts.first_name.to_owned(), shop: self.facts.config.shop.name.clone() };
+                    Msg::Greeting { name: self.facts.first_name.to_owned(), shop: self.facts.setup.shop.name.clone() };
                 self.menu(vec![greeting], None);
             }
             Command::New => self.start_intake(None),
@@ -719,15 +780,15 @@ impl Turn<'_, '_> {
 
 impl Turn<'_, '_> {
     fn text(&mut self, text: String) {
-        let max = self.facts.config.intake.max_text_chars;
+        let max = self.facts.setup.intake.max_text_chars;
         if text.chars().count() > max {
             return self.ask_again(Msg::TextTooLong { max });
         }
         let text = text.trim();
-        if self.facts.config.agents.asks_for_person(text) {
+        if self.facts.setup.agents.asks_for_person(text) {
             return self.request_agent(None, Why::CustomerAsked);
         }
-        if self.facts.config.agents.is_threat(text) {
+        if self.facts.setup.agents.is_threat(text) {
             return self.request_agent(None, Why::Threat);
         }
         if self.state.step == Step::Menu
@@ -735,7 +796,7 @@ impl Turn<'_, '_> {
         {
             return self.show_case(id, Vec::new());
         }
-        let typed = typed_order(text, &self.facts.config.intake.order_number_pattern.0);
+        let typed = typed_order(text, &self.facts.setup.intake.order_number_pattern.0);
         match self.state.step.clone() {
             // At rest, an order number alone or one of the shop's orders named
             // in a sentence starts a request; other words get the menu.
@@ -822,7 +883,7 @@ impl Turn<'_, '_> {
     /// The order number the customer typed, with the rest of their words
     /// (kept as the request's description).
     fn order_number(&mut self, typed: Option<(OrderNo, String)>, misses: u8) {
-        let intake = &self.facts.config.intake;
+        let intake = self.facts.setup.intake;
         let Some((typed, words)) = typed else {
             self.state.step = Step::OrderNo { misses };
             return self.ask_again(Msg::OrderNoMalformed);
@@ -870,7 +931,7 @@ impl Turn<'_, '_> {
             return self.order_proven(order, None);
         }
         self.effects.push(Effect::Audit(Audit::ProofFailed { order: order_no.clone() }));
-        let intake = &self.facts.config.intake;
+        let intake = self.facts.setup.intake;
         if self.facts.wrong_answers.everywhere.saturating_add(1) >= intake.proof_order_limit {
             self.effects.push(Effect::ContactOnly { order: order_no.clone() });
             self.contact_only = true;
@@ -987,7 +1048,7 @@ impl Turn<'_, '_> {
             detail.push_str(" / ");
         }
         detail.push_str(words);
-        let max = self.facts.config.intake.max_text_chars;
+        let max = self.facts.setup.intake.max_text_chars;
         if detail.chars().count() > max {
             *detail = detail.chars().take(max).collect();
         }
@@ -1094,7 +1155,7 @@ impl Turn<'_, '_> {
         }
         let exchange_possible = self.state.draft.outcome != Some(Outcome::Exchange)
             && self.offered_outcomes(order).contains(&Outcome::Exchange);
-        let script = &self.facts.config.retention;
+        let script = self.facts.setup.retention;
         let made = &self.state.draft.offers;
         retention::offers_for(script, order, &line.category, reason, exchange_possible, &self.facts.retention)
             .into_iter()
@@ -1104,13 +1165,13 @@ impl Turn<'_, '_> {
     }
 
     fn retention_answer(&mut self, order: &Order, mut offers: Vec<String>, choice: Choice, edit: Option<i32>) {
-        let script = &self.facts.config.retention;
+        let script = self.facts.setup.retention;
         let Some(offer) = offers.first().and_then(|id| script.offer(id)) else {
             // The script changed under the customer's feet: go on without it.
             return self.before_confirm(order, Vec::new(), edit);
         };
         let result = if choice == Choice::Accept { OfferResult::Accepted } else { OfferResult::Declined };
-        let value = offer.value_in(self.facts.config.shop.currency);
+        let value = offer.value_in(self.facts.setup.shop.currency);
         self.state.draft.offers.push(OfferMade { offer_id: offer.id.clone(), kind: offer.kind, value, result });
         match choice {
             Choice::Accept if offer.kind == OfferKind::OtherStyle => {
@@ -1138,7 +1199,7 @@ impl Turn<'_, '_> {
             id: case.id.clone(),
             text: offer.text(self.state.lang).to_owned(),
             kind: offer.kind,
-            value: offer.value_in(self.facts.config.shop.currency),
+            value: offer.value_in(self.facts.setup.shop.currency),
         };
         self.effects.push(Effect::OpenCase(case));
         self.reset();
@@ -1149,7 +1210,7 @@ impl Turn<'_, '_> {
         let Some(case) = self.new_case(order) else { return self.ask_again(Msg::StaleButton) };
         let declined_offers = case.offers.iter().filter(|offer| offer.result == OfferResult::Declined).count();
         let request = NewRequest { reason: case.reason, decision: &case.decision, declined_offers };
-        let escalate = agents::trigger(request, &self.facts.config.agents);
+        let escalate = agents::trigger(request, self.facts.setup.agents);
         let mut decision = self.decision_text(&case.decision);
         if escalate.is_some() {
             // A person takes it from here: no buttons for the alternatives.
@@ -1236,7 +1297,7 @@ impl Turn<'_, '_> {
             history: &self.line_history(line),
             at: self.facts.now,
         };
-        Some(policy::decide(&request, &Policy::versioned(self.facts.config, self.facts.rules_version)))
+        Some(policy::decide(&request, &self.facts.setup.decider()))
     }
 
     fn line_history(&self, line: &OrderLine) -> LineHistory {
@@ -1342,7 +1403,7 @@ impl Turn<'_, '_> {
         let case = in_view.or_else(open);
         self.effects.push(Effect::RequestAgent { case: case.clone(), why });
         let said = self.person_coming(case);
-        match self.facts.config.agents.chat_id {
+        match self.facts.setup.agents.chat_id {
             // A person has the chat now: no buttons that would only answer "paused".
             Some(_) => self.reply(vec![said], Keys::None, edit.filter(|_| self.state.step == Step::Menu)),
             // Nobody takes the chat over: the bot keeps serving it.
@@ -1351,13 +1412,13 @@ impl Turn<'_, '_> {
     }
 
     fn person_coming(&self, case: Option<CaseId>) -> Msg {
-        agents::person_coming(&self.facts.config.agents, &self.facts.config.shop.contact, case)
+        agents::person_coming(self.facts.setup.agents, &self.facts.setup.shop.contact, case)
     }
 
     /// Enough unusable inputs in a row bring a person (when the shop wants that).
     fn count_failures(&mut self) {
         self.state.fails = if self.failed { self.state.fails.saturating_add(1) } else { 0 };
-        let agents = &self.facts.config.agents;
+        let agents = self.facts.setup.agents;
         let limit = agents.escalate.failed_inputs;
         if agents.chat_id.is_some() && limit > 0 && self.state.fails >= limit {
             self.state.fails = 0;
@@ -1450,7 +1511,7 @@ impl Turn<'_, '_> {
         let prompt = match &self.state.step {
             Step::Menu => menu_prompt(self.state.question),
             Step::OrderNo { misses } => {
-                let keys = if *misses >= self.facts.config.intake.order_number_misses {
+                let keys = if *misses >= self.facts.setup.intake.order_number_misses {
                     Keys::Buttons(vec![vec![button(Msg::MenuAgent, Choice::Agent)]])
                 } else if self.state.verified_phone.is_some() {
                     Keys::None
@@ -1580,11 +1641,11 @@ impl Turn<'_, '_> {
                 (vec![Msg::AskCondition { item: line.item_name.clone() }], with_cancel(rows))
             }
             Step::Retention { offers } => {
-                let offer = offers.first().and_then(|id| self.facts.config.retention.offer(id))?;
+                let offer = offers.first().and_then(|id| self.facts.setup.retention.offer(id))?;
                 let said = Msg::RetentionOffer {
                     text: offer.text(self.state.lang).to_owned(),
                     kind: offer.kind,
-                    value: offer.value_in(self.facts.config.shop.currency),
+                    value: offer.value_in(self.facts.setup.shop.currency),
                     first: draft.offers.is_empty(),
                 };
                 let mut rows = vec![vec![button(Msg::AcceptOfferButton { kind: offer.kind }, Choice::Accept)]];
@@ -1620,7 +1681,7 @@ impl Turn<'_, '_> {
     /// The reasons that fit the chosen item at the order's stage.
     fn reasons(&self, order: &Order) -> Vec<Reason> {
         let Some(line) = self.current_line(order) else { return Vec::new() };
-        policy::reasons_for(order.stage(), &self.facts.config.policy.category(&line.category))
+        policy::reasons_for(order.stage(), &self.facts.setup.policy.category(&line.category))
     }
 
     fn current_line<'o>(&self, order: &'o Order) -> Option<&'o OrderLine> {
@@ -1629,7 +1690,7 @@ impl Turn<'_, '_> {
 
     fn photo_range(&self) -> policy::PhotoRange {
         let reason = self.state.draft.reason.unwrap_or(Reason::ChangedMind);
-        policy::photos_needed(reason, &self.facts.config.policy)
+        policy::photos_needed(reason, self.facts.setup.policy)
     }
 
     fn evidence_complete(&self) -> bool {
@@ -1641,15 +1702,15 @@ impl Turn<'_, '_> {
         let (Some(reason), Some(line)) = (self.state.draft.reason, self.current_line(order)) else {
             return Vec::new();
         };
-        policy::outcomes_for(order, reason, &self.line_history(line), &self.facts.config.policy)
+        policy::outcomes_for(order, reason, &self.line_history(line), self.facts.setup.policy)
     }
 
     fn decision_text(&self, decision: &Decision) -> DecisionText {
-        DecisionText::new(decision, self.facts.config.shop.timezone.0)
+        DecisionText::new(decision, self.facts.setup.shop.timezone.0)
     }
 
     fn local(&self, at: DateTime<Utc>) -> NaiveDateTime {
-        at.with_timezone(&self.facts.config.shop.timezone.0).naive_local()
+        at.with_timezone(&self.facts.setup.shop.timezone.0).naive_local()
     }
 }
 
@@ -1661,6 +1722,7 @@ fn line_button(line: &OrderLine) -> Msg {
 mod tests {
     use super::*;
     use crate::case::CaseSummary;
+    use crate::config::Config;
     use crate::money::{Currency, Money};
     use crate::policy::Verdict;
 
@@ -1745,7 +1807,7 @@ mod tests {
         }
 
         fn send(&mut self, input: Input) -> Vec<Effect> {
-            let needs = needs(&self.state, &input, &self.config);
+            let needs = needs(&self.state, &input, &self.config.intake);
             let order = needs.order.as_ref().and_then(|no| self.orders.iter().find(|o| &o.no == no).cloned());
             let locked =
                 order.as_ref().and_then(|o| self.locks.iter().find(|(no, _)| *no == o.no).map(|(_, until)| *until));
@@ -1817,13 +1879,12 @@ mod tests {
                 .filter(|offer| offer.result == OfferResult::Accepted)
                 .map(|offer| offer.offer_id.clone())
                 .collect();
-            let rules_version = policy::rules_version(&self.config);
+            let rules_version = self.config.rules_version();
             let facts = Facts {
-                rules_version: &rules_version,
                 line_history,
                 claims,
                 retention: retention::History { past_cases: self.opened.len() as u32, accepted_recently },
-                config: &self.config,
+                setup: self.config.setup(&rules_version),
                 now: self.now,
                 first_name: "Lei",
                 order,

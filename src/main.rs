@@ -13,14 +13,16 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use teloxide::Bot;
 
 use aftersales::background::Background;
-use aftersales::catalogue::{self, Lang, Msg};
+use aftersales::catalogue::{self, Msg};
 use aftersales::clock::Clock;
 use aftersales::config::Config;
 use aftersales::desk::Desk;
+use aftersales::lang::Lang;
 use aftersales::order::{OrderNo, OrderStage};
-use aftersales::policy::replay::{self, ReplayError, Report};
-use aftersales::policy::{self, Outcome, Policy, Request, summary};
+use aftersales::policy::{self, Outcome, Request};
 use aftersales::reason::Reason;
+use aftersales::replay::{self, ReplayError, Report};
+use aftersales::rulebook;
 use aftersales::store::{Store, cases, decisions, orders};
 use aftersales::{demo, import, telegram, terminal};
 
@@ -213,7 +215,7 @@ async fn main() -> anyhow::Result<()> {
             let orders = demo::seed(&store, now).await?;
             print!("{}", demo::table(&orders, now));
         }
-        Commands::Policy { command: PolicyCommand::Check } => print!("{}", summary::summary(&config)),
+        Commands::Policy { command: PolicyCommand::Check } => print!("{}", rulebook::summary(&config)),
         Commands::Policy { command: PolicyCommand::Explain(args) } => {
             explain(&open_store(db).await?, &config, args).await?;
         }
@@ -283,7 +285,7 @@ async fn explain(store: &Store, config: &Config, args: ExplainArgs) -> anyhow::R
         history: &history,
         at: args.at.unwrap_or_else(Utc::now),
     };
-    let decision = policy::decide(&request, &Policy::new(config));
+    let decision = policy::decide(&request, &config.policy());
     if args.json {
         println!("{}", serde_json::to_string_pretty(&decision)?);
     } else {
@@ -297,8 +299,8 @@ async fn explain(store: &Store, config: &Config, args: ExplainArgs) -> anyhow::R
 /// Reads only, in one read transaction so that the cases and orders agree.
 async fn replay_cases(store: &Store, config: &Config, rules: &Path, json: bool) -> anyhow::Result<()> {
     let draft = load_draft(config, rules)?;
-    let policy = Policy::new(&draft);
-    let mut report = Report::new(policy::rules_version(config), policy.version.clone());
+    let policy = draft.policy();
+    let mut report = Report::new(config.rules_version(), policy.version.clone());
     let mut tx = store.reader().begin().await.context("reading the database")?;
     let mut order_cache = std::collections::HashMap::new();
     for stored in decisions::stored_requests(&mut tx).await? {

@@ -49,7 +49,11 @@ use hmac::{Hmac, Mac};
 use serde::Deserialize;
 use sha2::Sha256;
 
-use crate::followup::{Inspection, ParcelStatus, Scan};
+use crate::parcel::Inspection;
+
+use crate::parcel::Scan;
+
+use crate::parcel::ParcelStatus;
 
 /// The header that carries the body's signature.
 pub const SIGNATURE_HEADER: &str = "X-Aftersales-Signature";

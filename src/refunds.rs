@@ -19,9 +19,9 @@ use std::time::Duration;
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::config::Span;
 use crate::money::Money;
 use crate::push::{SIGNATURE_HEADER, sign};
+use crate::setting::Span;
 
 /// How refunds are issued.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]

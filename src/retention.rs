@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::catalogue::Lang;
+use crate::lang::Lang;
 use crate::money::{Currency, Money};
 use crate::order::{Order, OrderStage};
 use crate::policy::{Decision, Outcome, Verdict};
@@ -251,7 +251,7 @@ mod tests {
     use super::*;
     use crate::config::Config;
     use crate::order::fixtures::{self, PAID, SHIPPED, SIGNED, at};
-    use crate::policy::{self, LineHistory, Policy, Request};
+    use crate::policy::{self, LineHistory, Request};
 
     fn order(yuan: i64, delivered: bool) -> Order {
         let line = fixtures::line("SKU-1", "apparel", 1, yuan);
@@ -289,7 +289,7 @@ mod tests {
             history: &LineHistory::default(),
             at: at(at_text),
         };
-        policy::decide(&request, &Policy::new(&config))
+        policy::decide(&request, &config.policy())
     }
 
     #[test]

@@ -15,9 +15,10 @@ use tokio::io::{AsyncBufRead, AsyncBufReadExt};
 
 use crate::background::Background;
 use crate::case::{MediaKind, StoredFile};
-use crate::catalogue::{self, Lang, Msg};
+use crate::catalogue::{self, Msg};
 use crate::conversation::{Command, Input, Step};
 use crate::desk::{Desk, Incoming};
+use crate::lang::Lang;
 use crate::media::{self, EvidenceError};
 use crate::outgoing::{AlbumItem, AlbumKind, ButtonSpec, Keyboard, Outgoing};
 use crate::store::customers::{self, Identity};
@@ -369,7 +370,8 @@ fn album_line(items: &[AlbumItem], caption: Option<&str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::identity;
-    use crate::catalogue::{Lang, Msg, render};
+    use crate::catalogue::{Msg, render};
+    use crate::lang::Lang;
 
     #[test]
     fn a_terminal_without_a_login_name_is_greeted_without_a_placeholder() {

@@ -22,8 +22,10 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::config::Span;
-use crate::followup::{ParcelStatus, Scan, TrackingNo};
+use crate::parcel::ParcelStatus;
+use crate::parcel::Scan;
+use crate::parcel::TrackingNo;
+use crate::setting::Span;
 
 /// Looks up a parcel's scans.
 pub trait Tracker {

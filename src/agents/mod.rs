@@ -8,21 +8,22 @@
 //! customer; the bot does not answer by itself until an agent hands back.
 
 pub mod card;
-pub mod command;
 
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::backoff;
 use crate::case::{CaseId, CaseStatus};
-use crate::catalogue::{Lang, Msg};
-use crate::config::Span;
+use crate::catalogue::Msg;
+use crate::lang::Lang;
 use crate::money::{Currency, Money};
 use crate::policy::{Decision, Outcome, Verdict};
 use crate::reason::Reason;
+use crate::setting::Span;
 use crate::typed;
 
-pub use command::{AgentCommand, Usage};
+use crate::agent_command::AgentCommand;
+use crate::escalation::{Assignee, Status, Why};
 
 /// `[agents]` in the config.
 #[derive(Clone, Debug, PartialEq, Deserialize)]
@@ -238,62 +239,6 @@ pub struct Agent {
     pub role: Role,
 }
 
-/// Why a case went to a person.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Why {
-    CustomerAsked,
-    Review,
-    HighValue,
-    NotEligible,
-    ServiceComplaint,
-    Threat,
-    FailedInputs,
-    RetentionDeclined,
-    /// No return tracking number even after a reminder.
-    NoTrackingNumber,
-    /// The returned goods failed the warehouse's inspection.
-    InspectionFailed,
-    /// The shop's refund system refused the refund.
-    RefundRefused,
-}
-
-impl Why {
-    pub const ALL: [Why; 11] = [
-        Why::CustomerAsked,
-        Why::Review,
-        Why::HighValue,
-        Why::NotEligible,
-        Why::ServiceComplaint,
-        Why::Threat,
-        Why::FailedInputs,
-        Why::RetentionDeclined,
-        Why::NoTrackingNumber,
-        Why::InspectionFailed,
-        Why::RefundRefused,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Why::CustomerAsked => "customer_asked",
-            Why::Review => "review",
-            Why::HighValue => "high_value",
-            Why::NotEligible => "not_eligible",
-            Why::ServiceComplaint => "service_complaint",
-            Why::Threat => "threat",
-            Why::FailedInputs => "failed_inputs",
-            Why::RetentionDeclined => "retention_declined",
-            Why::NoTrackingNumber => "no_tracking_number",
-            Why::InspectionFailed => "inspection_failed",
-            Why::RefundRefused => "refund_refused",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Why> {
-        Why::ALL.into_iter().find(|why| why.code() == code)
-    }
-}
-
 /// What a new case looks like to the escalation rules.
 #[derive(Clone, Copy, Debug)]
 pub struct NewRequest<'a> {
@@ -333,46 +278,6 @@ pub fn trigger(request: NewRequest<'_>, settings: &Settings) -> Option<Why> {
         (triggers.not_eligible && decision.verdict == Verdict::NotEligible, Why::NotEligible),
     ];
     rules.into_iter().find(|(applies, _)| *applies).map(|(_, why)| why)
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    /// Waiting for an agent.
-    Queued,
-    Taken,
-    /// The bot answers the customer again; the case stays as decided.
-    HandedBack,
-    Closed,
-}
-
-impl Status {
-    pub const ALL: [Status; 4] = [Status::Queued, Status::Taken, Status::HandedBack, Status::Closed];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Status::Queued => "queued",
-            Status::Taken => "taken",
-            Status::HandedBack => "handed_back",
-            Status::Closed => "closed",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Status> {
-        Status::ALL.into_iter().find(|status| status.code() == code)
-    }
-
-    /// Whether the customer is talking to people (not the bot).
-    pub fn is_active(self) -> bool {
-        matches!(self, Status::Queued | Status::Taken)
-    }
-}
-
-/// The agent a case is assigned to.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Assignee {
-    pub user_id: i64,
-    pub name: String,
 }
 
 /// One hand-over to the agents, as stored.

@@ -3,6 +3,7 @@
 //! renders them with [`render`] in the reader's language: the customer's, or
 //! the agents' group's. Only this module holds customer- and agent-facing text.
 
+pub mod card;
 mod en;
 mod zh;
 
@@ -10,48 +11,18 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
-use crate::agents::card::{CardView, TIMELINE_SHOWN, TimelineLine};
-use crate::agents::{Status, Usage, Why};
-use crate::case::{AgentDecision, CaseId, CaseNext, CaseStatus, Milestone};
-use crate::followup::{ParcelStatus, ReturnAddress, Waiting};
+use crate::agent_command::Usage;
+use crate::case::{AgentDecision, CaseId, CaseNext, CaseStatus, Milestone, Waiting};
+use crate::catalogue::card::{CardView, TIMELINE_SHOWN, TimelineLine};
+use crate::escalation::{Status, Why};
+use crate::lang::Lang;
 use crate::money::Money;
 use crate::order::OrderNo;
+use crate::parcel::ParcelStatus;
+use crate::parcel::ReturnAddress;
 use crate::policy::{Decision, Fact, Length, NextStep, Outcome, Possible, RuleId, ShippingPayer, Verdict};
 use crate::reason::{EvidenceKind, Reason};
 use crate::retention::OfferKind;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Lang {
-    Zh,
-    En,
-}
-
-impl Lang {
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::Zh => "zh",
-            Lang::En => "en",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Lang> {
-        match code {
-            "zh" => Some(Lang::Zh),
-            "en" => Some(Lang::En),
-            _ => None,
-        }
-    }
-
-    /// The language for a new customer: English when their client says so.
-    pub fn from_client(language_code: Option<&str>, default: Lang) -> Lang {
-        match language_code {
-            Some(code) if code.to_ascii_lowercase().starts_with("en") => Lang::En,
-            Some(code) if code.to_ascii_lowercase().starts_with("zh") => Lang::Zh,
-            _ => default,
-        }
-    }
-}
 
 /// The decision on a new case, as the customer is told it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -113,6 +84,14 @@ impl Msg {
             facts: decision.facts.iter().cloned().map(|fact| fact.map_time(local)).collect(),
         }
     }
+}
+
+/// A button under a message: what it says, and the callback data it sends
+/// (at most 64 bytes, as Telegram allows).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Button {
+    pub label: Msg,
+    pub data: String,
 }
 
 /// One line of "my cases".
@@ -1308,8 +1287,9 @@ mod tests {
     /// A card with `entries` timeline lines and `earlier` left out; with a case
     /// when `decision` is given.
     fn card(data: &Data, decision: Option<DecisionText>, entries: usize, earlier: usize) -> CardView {
-        use crate::agents::Assignee;
-        use crate::agents::card::{CardCase, TimelineLine};
+        use crate::catalogue::card::CardCase;
+        use crate::catalogue::card::TimelineLine;
+        use crate::escalation::Assignee;
         let case = decision.map(|decision| CardCase {
             id: CaseId::from_seq(1001),
             order: order(),
@@ -2454,7 +2434,7 @@ mod tests {
     fn the_agents_help_lists_every_command_and_what_plain_text_does() {
         for (lang, plain) in [(Lang::En, "goes to the customer"), (Lang::Zh, "转发给客户")] {
             let help = render(lang, &Msg::AgentsHelp);
-            for name in crate::agents::AgentCommand::NAMES {
+            for name in crate::agent_command::AgentCommand::NAMES {
                 assert!(
                     help.lines().any(|line| line.starts_with(&format!("/{name} "))),
                     "{lang:?} lacks /{name}:\n{help}"

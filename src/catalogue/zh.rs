@@ -6,12 +6,14 @@ use super::{
     CARD_DETAIL_CHARS, CaseLine, CaseView, DecisionText, Described, Lang, Msg, NAME_CHARS, QUEUE_SHOWN, QueueLine,
     Wait, agent_command_syntax, card_commands, case_and_item, clip, one_line, order_label, short_time, timeline,
 };
-use crate::agents::card::CardView;
-use crate::agents::{AgentCommand, Status, Why};
-use crate::case::{AgentDecision, CaseId, CaseNext, CaseStatus, Milestone};
-use crate::followup::{ParcelStatus, ReturnAddress, Waiting};
+use crate::agent_command::AgentCommand;
+use crate::case::{AgentDecision, CaseId, CaseNext, CaseStatus, Milestone, Waiting};
+use crate::catalogue::card::CardView;
+use crate::escalation::{Status, Why};
 use crate::money::Money;
 use crate::order::OrderNo;
+use crate::parcel::ParcelStatus;
+use crate::parcel::ReturnAddress;
 use crate::policy::{Fact, Length, NextStep, Outcome, Possible, RuleId, ShippingPayer, Stage, Verdict};
 use crate::reason::{EvidenceKind, Reason};
 use crate::retention::OfferKind;

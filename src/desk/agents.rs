@@ -6,11 +6,19 @@
 use chrono::{DateTime, Utc};
 
 use super::{Apply, Desk, Incoming, MessageRef, Relay};
-use crate::agents::card::{self, CardAction, CardCase, CardView, TIMELINE_SHOWN, TimelineLine};
-use crate::agents::{self, Actor, AgentCommand, CaseFacts, Effect, Escalation, Status, Why};
+use crate::agent_command::AgentCommand;
+use crate::agents::card::{self, CardAction};
+use crate::agents::{self, Actor, CaseFacts, Effect, Escalation};
 use crate::case::{CaseId, CaseStatus};
-use crate::catalogue::{self, DecisionText, Described, Lang, Msg, QueueLine};
+use crate::catalogue::card::CardCase;
+use crate::catalogue::card::CardView;
+use crate::catalogue::card::TIMELINE_SHOWN;
+use crate::catalogue::card::TimelineLine;
+use crate::catalogue::{self, DecisionText, Described, Msg, QueueLine};
 use crate::conversation::{self, Conversation, Input};
+use crate::escalation::Status;
+use crate::escalation::Why;
+use crate::lang::Lang;
 use crate::outgoing::{ButtonSpec, Keyboard, Outgoing};
 use crate::store::customers::CustomerInfo;
 use crate::store::escalations::{self, CaseRecord};

@@ -12,13 +12,15 @@ use tokio::sync::Notify;
 
 use super::Desk;
 use super::agents::Run;
-use crate::agents::{self, AgentCommand, Why};
+use crate::agent_command::AgentCommand;
+use crate::agents::{self};
+use crate::case::Waiting;
 use crate::case::{CaseId, CaseStatus};
 use crate::catalogue::{self, Msg};
-use crate::followup::{
-    self, Context, Effect, Inspection, Job, ParcelText, Press, Refund, Return, Stage, Waiting, timing,
-};
+use crate::escalation::Why;
+use crate::followup::{self, Context, Effect, Job, ParcelText, Press, Refund, Return, Stage, timing};
 use crate::outgoing::{Keyboard, Outgoing};
+use crate::parcel::Inspection;
 use crate::policy::Outcome;
 use crate::push::{self, Accepted, PushEvent, Rejected, Target};
 use crate::refunds::{RefundOutcome, RefundRequest};

@@ -11,11 +11,12 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 use crate::case::CaseId;
-use crate::catalogue::{self, Described, Lang, Msg};
+use crate::catalogue::{self, Described, Msg};
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::conversation::{self, Addition, Audit, Conversation, Effect, Facts, Input, Keys, Reply, Step, WrongAnswers};
 use crate::followup::Press;
+use crate::lang::Lang;
 use crate::order::{OrderNo, OrderSummary};
 use crate::outgoing::{self, AlbumItem, ButtonSpec, Keyboard, Outgoing};
 use crate::reason::Reason;
@@ -105,7 +106,7 @@ impl Adapters {
 
 impl Desk {
     pub fn new(store: Store, config: Arc<Config>) -> Desk {
-        let rules_version = crate::policy::rules_version(&config).into();
+        let rules_version = config.rules_version().into();
         let adapters = Arc::new(Adapters::new(&config));
         Desk { store, config, rules_version, adapters, clock: Clock::System }
     }
@@ -189,7 +190,7 @@ impl Desk {
             Input::Edited => customer.conversation.last_message,
             _ => message_id,
         };
-        let needs = conversation::needs(&customer.conversation, &incoming.input, config);
+        let needs = conversation::needs(&customer.conversation, &incoming.input, &config.intake);
         let order = match &needs.order {
             Some(no) => orders::find(&mut tx, no).await?,
             None => None,
@@ -217,8 +218,7 @@ impl Desk {
             None => Default::default(),
         };
         let facts = Facts {
-            config,
-            rules_version: &self.rules_version,
+            setup: config.setup(&self.rules_version),
             now,
             first_name: &customer.first_name,
             line_history,
@@ -480,7 +480,7 @@ impl Apply<'_> {
 }
 
 /// Buttons under a message, their labels in the reader's language.
-pub(super) fn inline_keyboard(lang: Lang, rows: &[Vec<conversation::Button>]) -> Keyboard {
+pub(super) fn inline_keyboard(lang: Lang, rows: &[Vec<catalogue::Button>]) -> Keyboard {
     let rows = rows
         .iter()
         .map(|row| {

@@ -5,8 +5,8 @@
 use regex::Regex;
 use serde::Deserialize;
 
-use super::TrackingNo;
-use crate::config::Pattern;
+use crate::parcel::TrackingNo;
+use crate::setting::Pattern;
 
 /// The carrier code of a number no pattern claimed.
 pub const OTHER: &str = "other";

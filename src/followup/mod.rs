@@ -4,62 +4,7 @@
 //! event and the time, and carries out the effects.
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
-
-/// A return parcel's status as carriers and the shop's systems report it;
-/// each is told to the customer once.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ParcelStatus {
-    PickedUp,
-    InTransit,
-    /// Delivered to the shop's warehouse.
-    Delivered,
-    Exception,
-}
-
-impl ParcelStatus {
-    pub const ALL: [ParcelStatus; 4] =
-        [ParcelStatus::PickedUp, ParcelStatus::InTransit, ParcelStatus::Delivered, ParcelStatus::Exception];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            ParcelStatus::PickedUp => "picked_up",
-            ParcelStatus::InTransit => "in_transit",
-            ParcelStatus::Delivered => "delivered",
-            ParcelStatus::Exception => "exception",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<ParcelStatus> {
-        ParcelStatus::ALL.into_iter().find(|status| status.code() == code)
-    }
-}
-
-/// One scan of a parcel.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Scan {
-    pub status: ParcelStatus,
-    pub at: DateTime<Utc>,
-    /// The carrier's words, if any ("已揽收 深圳南山").
-    pub detail: String,
-}
-
-/// A tracking number with the carrier it belongs to (a carrier code from
-/// the config, e.g. "sf"; "other" when no pattern matched).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TrackingNo {
-    pub carrier: String,
-    pub number: String,
-}
-
-/// The warehouse's check of a returned parcel.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Inspection {
-    Passed,
-    /// Failed, with the reason the customer is told.
-    Failed(String),
-}
+use serde::Deserialize;
 
 pub mod carrier;
 mod returns;
@@ -70,12 +15,13 @@ pub mod timing;
 
 use std::time::Duration;
 
-use crate::agents::Why;
-use crate::case::CaseId;
+use crate::case::{CaseId, Waiting};
+use crate::catalogue::Button;
 use crate::catalogue::Msg;
-use crate::config::Span;
-use crate::conversation::Button;
+use crate::escalation::Why;
 use crate::money::Money;
+use crate::parcel::ReturnAddress;
+use crate::setting::Span;
 
 pub use carrier::Carrier;
 pub use returns::{
@@ -172,14 +118,6 @@ impl Settings {
             phone: self.return_phone.clone(),
         }
     }
-}
-
-/// Where a return goes.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ReturnAddress {
-    pub address: String,
-    pub recipient: String,
-    pub phone: String,
 }
 
 /// A follow-up job on a case. Stored as a row keyed `<kind>:<case>`, so a
@@ -376,18 +314,6 @@ impl Context<'_> {
             false => at,
         }
     }
-}
-
-/// What a case waits for, as the daily progress message says it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Waiting {
-    /// A person reviews the request.
-    Review,
-    /// The returned parcel is at the warehouse, to be checked.
-    Inspection,
-    /// The refund is being issued.
-    Refund,
 }
 
 /// The progress message for a case waiting on the shop, or `None` when it

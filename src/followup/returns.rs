@@ -6,12 +6,14 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{Context, Effect, Inspection, Job, ParcelStatus, Press, Scan, TrackingNo, Waiting, carrier, timing};
-use crate::agents::Why;
+use super::{Context, Effect, Job, Press, carrier, timing};
 use crate::case::CaseId;
+use crate::case::Waiting;
+use crate::catalogue::Button;
 use crate::catalogue::Msg;
-use crate::conversation::Button;
+use crate::escalation::Why;
 use crate::money::Money;
+use crate::parcel::{Inspection, ParcelStatus, Scan, TrackingNo};
 use crate::policy::Outcome;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

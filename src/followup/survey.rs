@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 
 use super::{Context, Effect, Job, Press};
 use crate::case::CaseId;
+use crate::catalogue::Button;
 use crate::catalogue::Msg;
-use crate::conversation::Button;
 use crate::policy::Outcome;
 
 /// A case's survey, stored on the case.

@@ -12,6 +12,7 @@ use super::*;
 use crate::calendar::Calendar;
 use crate::money::Currency;
 use crate::order::fixtures::at;
+use crate::parcel::{Inspection, ParcelStatus, Scan, TrackingNo};
 use crate::policy::Outcome;
 
 static SETTINGS: LazyLock<Settings> = LazyLock::new(Settings::default);

@@ -4,9 +4,7 @@
 //! used, the next step, and the version of the rules. Pure: the time of the
 //! request, the line's history and the rules are parameters.
 
-pub mod replay;
 mod rules;
-pub mod summary;
 #[cfg(test)]
 mod tests;
 
@@ -15,10 +13,8 @@ pub use rules::{CategoryPolicy, CategoryRules, PhotoRange, PolicyRules};
 use chrono::{DateTime, Days, Duration, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use crate::calendar::Calendar;
-use crate::config::Config;
 use crate::money::Money;
 use crate::order::{Order, OrderLine, OrderStage};
 use crate::reason::{EvidenceKind, Reason, ReasonClass};
@@ -380,36 +376,11 @@ pub struct Policy<'a> {
 }
 
 impl<'a> Policy<'a> {
-    /// The config's rules, hashing them for their version.
-    pub fn new(config: &'a Config) -> Policy<'a> {
-        Policy::versioned(config, &rules_version(config))
+    /// The rules under `version` (`Config::rules_version`: hashing the rules
+    /// costs more than a decision, and a running shop's rules do not change).
+    pub fn new(rules: &'a PolicyRules, calendar: &'a Calendar, zone: Tz, version: &str) -> Policy<'a> {
+        Policy { rules, calendar, zone, version: version.to_owned() }
     }
-
-    /// The config's rules under a version already computed: hashing the
-    /// rules costs more than a decision, and a running shop's rules do not change.
-    pub fn versioned(config: &'a Config, version: &str) -> Policy<'a> {
-        Policy {
-            rules: &config.policy,
-            calendar: &config.calendar,
-            zone: config.shop.timezone.0,
-            version: version.to_owned(),
-        }
-    }
-}
-
-/// A short content hash of everything that decides or offers: the policy,
-/// the calendar, the retention script, the shop's zone and currency. Stored
-/// with every decision, so a later change of rules never rewrites history.
-pub fn rules_version(config: &Config) -> String {
-    let rules = serde_json::json!({
-        "policy": config.policy,
-        "calendar": config.calendar,
-        "retention": config.retention,
-        "timezone": config.shop.timezone.0.name(),
-        "currency": config.shop.currency,
-    });
-    let digest = Sha256::digest(rules.to_string().as_bytes());
-    digest.iter().take(6).map(|byte| format!("{byte:02x}")).collect()
 }
 
 /// The reasons that fit an item of `category` at this order's stage, in

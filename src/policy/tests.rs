@@ -6,7 +6,9 @@
 use proptest::prelude::*;
 
 use super::*;
-use crate::catalogue::{self, Lang, Msg};
+use crate::catalogue::{self, Msg};
+use crate::config::Config;
+use crate::lang::Lang;
 use crate::order::fixtures::{self, PAID, SHIPPED, SIGNED, at};
 use Outcome::*;
 use Reason::*;
@@ -55,7 +57,7 @@ impl Shop {
             history: &ask.history,
             at: at(ask.at),
         };
-        decide(&request, &Policy::new(&self.config))
+        decide(&request, &self.config.policy())
     }
 }
 
@@ -408,7 +410,7 @@ fn a_category_can_have_its_own_windows() {
 fn every_decision_carries_the_version_of_its_rules() {
     let mut shop = Shop::new();
     let before = shop.decide(&ask());
-    assert_eq!(before.rules_version, rules_version(&shop.config));
+    assert_eq!(before.rules_version, shop.config.rules_version());
     assert_eq!(before.rules_version.len(), 12);
     shop.config.policy.exchange_days = 30;
     let after = shop.decide(&ask());
@@ -582,7 +584,7 @@ fn decide_at(shop: &Shop, ask: &Ask, quantity: u32, minutes: i64) -> (Order, Dec
         history: &ask.history,
         at: at(SIGNED) + Duration::minutes(minutes),
     };
-    let decision = decide(&request, &Policy::new(&shop.config));
+    let decision = decide(&request, &shop.config.policy());
     (order, decision)
 }
 

@@ -4,8 +4,8 @@
 use chrono::{DateTime, Utc};
 use sqlx::{FromRow, SqliteConnection};
 
-use crate::catalogue::Lang;
 use crate::conversation::Conversation;
+use crate::lang::Lang;
 use crate::store::{StoreError, from_json, to_json};
 
 /// Who wrote: a channel ("telegram", "terminal") and the id it gives the person.

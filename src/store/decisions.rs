@@ -8,8 +8,8 @@ use sqlx::SqliteConnection;
 use crate::case::CaseId;
 use crate::order::OrderNo;
 use crate::policy::Outcome;
-pub use crate::policy::replay::{StoredDecision, StoredRequest};
 use crate::reason::Reason;
+pub use crate::replay::{StoredDecision, StoredRequest};
 use crate::store::StoreError;
 
 #[derive(sqlx::FromRow)]

@@ -4,8 +4,14 @@
 use chrono::{DateTime, Utc};
 use sqlx::{FromRow, SqliteConnection};
 
-use crate::agents::{Assignee, Escalation, Status, Why};
+use crate::agents::Escalation;
+
+use crate::escalation::Assignee;
+
+use crate::escalation::Status;
+
 use crate::case::{CaseId, CaseStatus, MediaKind};
+use crate::escalation::Why;
 use crate::money::{Currency, Money};
 use crate::order::OrderNo;
 use crate::outgoing::{AlbumItem, AlbumKind};

@@ -18,9 +18,10 @@ use tokio::sync::{Notify, watch};
 
 use crate::background::Background;
 use crate::backoff;
-use crate::catalogue::{self, Lang, Msg};
+use crate::catalogue::{self, Msg};
 use crate::conversation::Command;
 use crate::desk::Desk;
+use crate::lang::Lang;
 use inbound::Inbound;
 
 /// getUpdates failing (Telegram or the network down) is retried after

@@ -5,10 +5,10 @@
 use std::process::{Command, Output};
 
 use aftersales::case::{CaseId, NewCase};
-use aftersales::catalogue::Lang;
 use aftersales::config::Config;
+use aftersales::lang::Lang;
 use aftersales::order::OrderNo;
-use aftersales::policy::{self, LineHistory, Outcome, Policy, Request};
+use aftersales::policy::{self, LineHistory, Outcome, Request};
 use aftersales::reason::Reason;
 use aftersales::store::customers::{self, Identity};
 use aftersales::store::{Store, cases, orders};
@@ -103,7 +103,7 @@ fn check_summarises_a_valid_config_without_a_database() {
         .current_dir(dir.path()));
     assert!(output.status.success(), "{stderr}");
     let parsed = Config::load(Some(config.as_path())).expect("config");
-    assert!(text.contains(&policy::rules_version(&parsed)), "{text}");
+    assert!(text.contains(&parsed.rules_version()), "{text}");
     assert!(text.contains("30 days"), "{text}");
     assert!(text.contains("7 days"), "{text}");
     assert!(text.contains("2026-10-01"), "{text}");
@@ -158,7 +158,7 @@ async fn open_case_a_week_ago(shop: &Shop) -> CaseId {
         history: &LineHistory::default(),
         at: opened,
     };
-    let decision = policy::decide(&request, &Policy::new(&config));
+    let decision = policy::decide(&request, &config.policy());
     assert_eq!(decision.rule, policy::RuleId::NoReasonReturn, "{decision:?}");
     let case = NewCase {
         id: cases::next_id(&mut tx).await.expect("next id"),

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use chrono::NaiveDate;
 
 use crate::config::Config;
-use crate::policy::{photos_needed, rules_version};
+use crate::policy::photos_needed;
 use crate::reason::Reason;
 use crate::retention::{Offer, OfferKind};
 
@@ -18,7 +18,7 @@ const LABEL_WIDTH: usize = 26;
 pub fn summary(config: &Config) -> String {
     let rules = &config.policy;
     let mut out = Summary::default();
-    out.line(&format!("Rules version {}", rules_version(config)));
+    out.line(&format!("Rules version {}", config.rules_version()));
     out.row("time zone", config.shop.timezone.0.name());
     out.row("currency", config.shop.currency.as_str());
 
@@ -187,7 +187,7 @@ mod tests {
     fn the_defaults_are_summarised() {
         let config = Config::default();
         let text = summary(&config);
-        assert!(text.starts_with(&format!("Rules version {}\n", rules_version(&config))), "{text}");
+        assert!(text.starts_with(&format!("Rules version {}\n", config.rules_version())), "{text}");
         assert!(text.contains("Asia/Shanghai"), "{text}");
         assert!(text.contains("no-reason return:") && text.contains("7 days, from 00:00"), "{text}");
         assert!(text.contains("15 days"), "{text}");

@@ -2,8 +2,8 @@
 //! Anything that is not a command is a message for the customer.
 
 use crate::case::CaseId;
-use crate::followup::Inspection;
 use crate::money::{Currency, Money};
+use crate::parcel::Inspection;
 
 /// A command from the agents' group.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -238,7 +238,6 @@ mod tests {
     use super::*;
     use crate::config::Config;
     use crate::order::fixtures::{self, PAID, SHIPPED, SIGNED, at};
-    use crate::policy::rules_version;
 
     /// Signed for on Monday 2 March at 15:00 Shanghai time: the 7-day window
     /// ends at 00:00 on 10 March, a 1-day window at 00:00 on 4 March.
@@ -261,7 +260,7 @@ mod tests {
             created_at: at(opened),
             decision: StoredDecision::default(),
         };
-        let decision = redecide(&request, &order(), history, &Policy::new(config)).expect("line exists");
+        let decision = redecide(&request, &order(), history, &config.policy()).expect("line exists");
         request.decision = StoredDecision::from(&decision);
         request
     }
@@ -275,7 +274,7 @@ mod tests {
         let config = Config::default();
         let history = LineHistory::default();
         let case = stored("AS-1001", Outcome::ReturnRefund, "2026-03-03T12:00:00+08:00", &history, &config);
-        assert_eq!(compare(&case, &order(), &history, &Policy::new(&config)), Ok(None));
+        assert_eq!(compare(&case, &order(), &history, &config.policy()), Ok(None));
     }
 
     #[test]
@@ -284,7 +283,7 @@ mod tests {
         let history = LineHistory::default();
         let case = stored("AS-1003", Outcome::ReturnRefund, "2026-03-05T12:00:00+08:00", &history, &config);
         let shorter = draft("[policy]\nno_reason_return_days = 1\n");
-        let change = compare(&case, &order(), &history, &Policy::new(&shorter)).expect("replayed").expect("a change");
+        let change = compare(&case, &order(), &history, &shorter.policy()).expect("replayed").expect("a change");
         assert_eq!(change.before.verdict, "approved");
         assert_eq!(change.after.verdict, "not_eligible");
         assert_eq!(change.after.deadline, Some(at("2026-03-04T00:00:00+08:00")));
@@ -302,7 +301,7 @@ mod tests {
         let history = LineHistory::default();
         let case = stored("AS-1004", Outcome::ReturnRefund, "2026-03-03T12:00:00+08:00", &history, &config);
         let longer = draft("[policy]\nno_reason_return_days = 10\n");
-        let change = compare(&case, &order(), &history, &Policy::new(&longer)).expect("replayed").expect("a change");
+        let change = compare(&case, &order(), &history, &longer.policy()).expect("replayed").expect("a change");
         assert_eq!((change.before.rule.as_str(), change.after.rule.as_str()), ("no_reason_return", "no_reason_return"));
         assert!(change.line(chrono_tz::Asia::Shanghai).ends_with("(deadline 2026-03-10 00:00 → 2026-03-13 00:00)"));
     }
@@ -316,10 +315,10 @@ mod tests {
         let case = stored("AS-1005", Outcome::Exchange, "2026-03-03T12:00:00+08:00", &exchanged, &config);
         assert_eq!(case.decision.rule, "exchange_already_used");
         let longer = draft("[policy]\nexchange_days = 30\n");
-        assert_eq!(compare(&case, &order(), &exchanged, &Policy::new(&longer)), Ok(None));
+        assert_eq!(compare(&case, &order(), &exchanged, &longer.policy()), Ok(None));
         // Two exchanges per line would have granted it.
         let two = draft("[policy]\nexchanges_per_line = 2\n");
-        let change = compare(&case, &order(), &exchanged, &Policy::new(&two)).expect("replayed").expect("a change");
+        let change = compare(&case, &order(), &exchanged, &two.policy()).expect("replayed").expect("a change");
         assert_eq!(change.after.rule, "exchange_in_window");
     }
 
@@ -339,13 +338,13 @@ mod tests {
         let history = LineHistory::default();
         let mut case = stored("AS-1006", Outcome::ReturnRefund, "2026-03-03T12:00:00+08:00", &history, &config);
         case.decision = decision;
-        assert_eq!(compare(&case, &order(), &history, &Policy::new(&config)), Ok(None));
+        assert_eq!(compare(&case, &order(), &history, &config.policy()), Ok(None));
 
         // A rule since renamed shows as a change rather than failing the replay.
         let renamed = serde_json::json!({ "verdict": "approved", "rule": "seven_day_return" });
         case.decision = StoredDecision::from_json(&renamed, "abc123");
         assert_eq!(case.decision.rules_version, "abc123");
-        let change = compare(&case, &order(), &history, &Policy::new(&config)).expect("replayed").expect("a change");
+        let change = compare(&case, &order(), &history, &config.policy()).expect("replayed").expect("a change");
         assert!(change.line(chrono_tz::Asia::Shanghai).starts_with("AS-1006  approved/seven_day_return → "));
 
         let empty = StoredDecision::from_json(&serde_json::json!({}), "");
@@ -358,7 +357,7 @@ mod tests {
         let history = LineHistory::default();
         let mut case = stored("AS-1007", Outcome::ReturnRefund, "2026-03-03T12:00:00+08:00", &history, &config);
         case.sku = "GONE-1".into();
-        let result = compare(&case, &order(), &history, &Policy::new(&config));
+        let result = compare(&case, &order(), &history, &config.policy());
         assert!(matches!(result, Err(ReplayError::LineGone { .. })), "{result:?}");
     }
 
@@ -366,12 +365,12 @@ mod tests {
     fn the_report_lists_changes_then_the_total() {
         let config = Config::default();
         let shorter = draft("[policy]\nno_reason_return_days = 1\n");
-        let policy = Policy::new(&shorter);
+        let policy = shorter.policy();
         let history = LineHistory::default();
         // The exchange window is not the return window: unchanged.
         let exchange = stored("AS-1001", Outcome::Exchange, "2026-03-05T12:00:00+08:00", &history, &config);
         let late = stored("AS-1002", Outcome::ReturnRefund, "2026-03-05T12:00:00+08:00", &history, &config);
-        let mut report = Report::new(rules_version(&config), rules_version(&shorter));
+        let mut report = Report::new(config.rules_version(), shorter.rules_version());
         report.record(compare(&exchange, &order(), &history, &policy));
         report.record(compare(&late, &order(), &history, &policy));
         let gone = ReplayError::OrderGone { case: CaseId::from_trusted("AS-1003"), order_no: exchange.order_no };
@@ -385,11 +384,11 @@ mod tests {
             lines[2],
             format!(
                 "1 of 2 cases would change (rules {} → {}); 1 could not be replayed",
-                rules_version(&config),
-                rules_version(&shorter)
+                config.rules_version(),
+                shorter.rules_version()
             )
         );
-        assert_ne!(rules_version(&config), rules_version(&shorter));
+        assert_ne!(config.rules_version(), shorter.rules_version());
         // The instant compared is UTC; only the text is in shop time.
         assert_eq!(report.changes[0].after.deadline, Some(Utc.with_ymd_and_hms(2026, 3, 3, 16, 0, 0).unwrap()));
     }

@@ -1,0 +1,102 @@
+//! Values as they are written in the settings file: durations ("48h"),
+//! patterns (regular expressions) and time zones ("Asia/Shanghai"). Every
+//! module's settings are built from these.
+
+use std::time::Duration;
+
+use chrono_tz::Tz;
+use regex::Regex;
+use serde::Deserialize;
+
+/// A regular expression from the config.
+#[derive(Clone, Debug)]
+pub struct Pattern(pub Regex);
+
+impl Default for Pattern {
+    fn default() -> Self {
+        // A literal that is known to compile.
+        Pattern(Regex::new("[A-Za-z0-9-]{6,32}").unwrap_or_else(|_| unreachable!()))
+    }
+}
+
+impl<'de> Deserialize<'de> for Pattern {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Regex::new(&text).map(Pattern).map_err(serde::de::Error::custom)
+    }
+}
+
+/// The shop's time zone, by IANA name ("Asia/Shanghai").
+#[derive(Clone, Copy, Debug)]
+pub struct TimeZone(pub Tz);
+
+impl<'de> Deserialize<'de> for TimeZone {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.parse::<Tz>().map(TimeZone).map_err(|_| {
+            serde::de::Error::custom(format!("unknown time zone {text:?}, expected a name like Asia/Shanghai"))
+        })
+    }
+}
+
+/// A duration written as in `"90s"`, `"48h"`, `"3d"`, `"1h30m"`, `"500ms"`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Span(pub Duration);
+
+impl Span {
+    pub fn parse(text: &str) -> Result<Span, String> {
+        let bad = || format!("{text:?} is not a duration such as \"90s\", \"48h\" or \"3d\"");
+        let mut total = Duration::ZERO;
+        let mut rest = text.trim();
+        if rest.is_empty() {
+            return Err(bad());
+        }
+        while !rest.is_empty() {
+            let digits = rest.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?;
+            let (number, tail) = rest.split_at(digits);
+            let number: u64 = number.parse().map_err(|_| bad())?;
+            let unit_len = tail.find(|c: char| c.is_ascii_digit()).unwrap_or(tail.len());
+            let (unit, tail) = tail.split_at(unit_len);
+            let unit = match unit {
+                "ms" => Duration::from_millis(1),
+                "s" => Duration::from_secs(1),
+                "m" | "min" => Duration::from_secs(60),
+                "h" => Duration::from_secs(3600),
+                "d" => Duration::from_secs(86_400),
+                _ => return Err(bad()),
+            };
+            let part = unit.checked_mul(u32::try_from(number).map_err(|_| bad())?).ok_or_else(bad)?;
+            total = total.checked_add(part).ok_or_else(bad)?;
+            rest = tail;
+        }
+        Ok(Span(total))
+    }
+
+    pub fn chrono(self) -> chrono::Duration {
+        chrono::Duration::from_std(self.0).unwrap_or(chrono::Duration::MAX)
+    }
+}
+
+impl<'de> Deserialize<'de> for Span {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Span::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_are_written_with_units() {
+        let table = [("90s", 90), ("48h", 48 * 3600), ("3d", 3 * 86_400), ("1h30m", 5400), ("2min", 120)];
+        for (text, secs) in table {
+            assert_eq!(Span::parse(text), Ok(Span(Duration::from_secs(secs))), "{text}");
+        }
+        assert_eq!(Span::parse("500ms"), Ok(Span(Duration::from_millis(500))));
+        for text in ["", "90", "h", "3 days", "-1s", "1.5h"] {
+            assert!(Span::parse(text).is_err(), "{text}");
+        }
+    }
+}
