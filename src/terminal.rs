@@ -14,7 +14,7 @@ use std::path::Path;
 use tokio::io::{AsyncBufRead, AsyncBufReadExt};
 
 use crate::background::Background;
-use crate::case::{MediaKind, StoredFile};
+use crate::case::{CaseId, MediaKind, StoredFile};
 use crate::catalogue::{self, Msg};
 use crate::conversation::{Command, Input, Step};
 use crate::desk::{Desk, Incoming};
@@ -191,7 +191,12 @@ fn read_line(desk: &Desk, line: &str, buttons: &[ButtonSpec]) -> Line {
         return input(Input::Unsupported);
     }
     // A number out of range goes on as text: the desk says which numbers there are.
-    if let Picked::Button(index) = typed::pick(trimmed, &buttons.iter().map(|b| b.label.as_str()).collect::<Vec<_>>())
+    // A case id alone is read by the conversation, as on Telegram, not as the
+    // button whose label merely names the case ("Add to AS-1001").
+    let case_id = CaseId::parse(&typed::normalise(trimmed)).is_some();
+    if !case_id
+        && let Picked::Button(index) =
+            typed::pick(trimmed, &buttons.iter().map(|b| b.label.as_str()).collect::<Vec<_>>())
         && let Some(button) = buttons.get(index)
     {
         return input(Input::Button { data: button.data.clone(), callback_id: None, message_id: None });

@@ -116,6 +116,33 @@ fn a_damaged_item_case_takes_six_lines_with_the_photos_as_one_album() {
 }
 
 #[test]
+fn a_typed_case_id_shows_the_case_even_under_a_button_that_names_it() {
+    let shop = Shop::new();
+    let photos: Vec<String> = (0..3u8)
+        .map(|n| {
+            let path = shop.path().join(format!("vase{n}.jpg"));
+            std::fs::write(&path, jpeg(&[n, 9])).expect("photo");
+            path.display().to_string()
+        })
+        .collect();
+    let script = format!(
+        "DEMO-1005 the vase arrived broken\n8000\nDamaged in transit\n/photo {}\nReship\nConfirm\n\
+         /cases\n1\nAS-1001\nAdd to AS-1001\n",
+        photos.join(" ")
+    );
+    let output = chat(&shop, &script);
+    let detail = position(&output, "Case AS-1001 · 青瓷花瓶 × 1", position(&output, "you> /cases", 0));
+    assert_eq!(buttons_before(&output, position(&output, "you> AS-1001", detail))[0], "  [1] ➕ Add to AS-1001");
+    // The id alone shows the case again; it does not press "Add to AS-1001"…
+    let typed = position(&output, "you> AS-1001\n", detail);
+    let again = position(&output, "bot> ", typed);
+    assert!(output[again..].starts_with("bot> Case AS-1001 · 青瓷花瓶 × 1"), "{output}");
+    // …while the button's label still presses it.
+    let add = position(&output, "you> Add to AS-1001", again);
+    assert!(output[add..].contains("bot> Send what you'd like to add to AS-1001"), "{output}");
+}
+
+#[test]
 fn after_a_shared_contact_every_reply_is_shown_and_numbers_press_the_newest_buttons() {
     let shop = Shop::new();
     let output = chat(&shop, "/start\n1\n/contact 13800138000\n2\n1\n");
