@@ -43,33 +43,23 @@ impl<'de> Deserialize<'de> for TimeZone {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Span(pub Duration);
 
+/// Units humantime reads as averages (a month as 30.44 days): refused, and
+/// so is `"1M"`, which a reader takes for a minute.
+const CALENDAR_UNITS: [&str; 6] = ["M", "month", "months", "y", "year", "years"];
+
 impl Span {
+    /// Parses with humantime, which is more lenient than a settings file
+    /// should be: it reads `"1.5h"`, `"3 days"` and calendar units, so the
+    /// text must first be digits and unit letters only, with no such unit.
     pub fn parse(text: &str) -> Result<Span, String> {
         let bad = || format!("{text:?} is not a duration such as \"90s\", \"48h\" or \"3d\"");
-        let mut total = Duration::ZERO;
-        let mut rest = text.trim();
-        if rest.is_empty() {
+        let text = text.trim();
+        let plain = text.chars().all(|c| c.is_ascii_alphanumeric());
+        let calendar = text.split(|c: char| c.is_ascii_digit()).any(|unit| CALENDAR_UNITS.contains(&unit));
+        if !plain || calendar {
             return Err(bad());
         }
-        while !rest.is_empty() {
-            let digits = rest.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?;
-            let (number, tail) = rest.split_at(digits);
-            let number: u64 = number.parse().map_err(|_| bad())?;
-            let unit_len = tail.find(|c: char| c.is_ascii_digit()).unwrap_or(tail.len());
-            let (unit, tail) = tail.split_at(unit_len);
-            let unit = match unit {
-                "ms" => Duration::from_millis(1),
-                "s" => Duration::from_secs(1),
-                "m" | "min" => Duration::from_secs(60),
-                "h" => Duration::from_secs(3600),
-                "d" => Duration::from_secs(86_400),
-                _ => return Err(bad()),
-            };
-            let part = unit.checked_mul(u32::try_from(number).map_err(|_| bad())?).ok_or_else(bad)?;
-            total = total.checked_add(part).ok_or_else(bad)?;
-            rest = tail;
-        }
-        Ok(Span(total))
+        humantime::parse_duration(text).map(Span).map_err(|_| bad())
     }
 
     pub fn chrono(self) -> chrono::Duration {
@@ -98,5 +88,13 @@ mod tests {
         for text in ["", "90", "h", "3 days", "-1s", "1.5h"] {
             assert!(Span::parse(text).is_err(), "{text}");
         }
+    }
+
+    #[test]
+    fn spaced_and_calendar_durations_are_refused_though_humantime_reads_them() {
+        for text in ["1h 30m", "90 s", "1M", "2y", "3months", "1e3s"] {
+            assert!(Span::parse(text).is_err(), "{text}");
+        }
+        assert_eq!(Span::parse(" 2w "), Ok(Span(Duration::from_secs(14 * 86_400))));
     }
 }
