@@ -181,15 +181,7 @@ async fn strangers_are_refused_rejections_carry_a_reason_and_a_closed_case_reope
     let bob = Customer::new(&fake, 702, "Bob", Some("en"));
 
     // A no-reason return, approved by the rules; then Bob asks for a person.
-    bob.says("/new").await;
-    bob.says("DEMO-1005").await;
-    bob.says("8000").await;
-    bob.presses("Changed my mind").await;
-    bob.presses("Skip").await;
-    bob.presses("Return and refund").await;
-    bob.presses("Yes, unused").await;
-    bob.presses("No thanks").await;
-    bob.presses("Confirm").await;
+    bob.opens_approved_return("DEMO-1005", None).await;
     bob.gets("how to send back the item").await;
     let queued = bob.says("human").await;
     assert!(queued.text.contains("a colleague will take over") && queued.text.contains("AS-1001"), "{}", queued.text);

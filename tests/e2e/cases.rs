@@ -12,15 +12,7 @@ async fn a_typed_case_id_or_a_tap_on_the_list_shows_the_case_and_only_to_its_cus
     let eve = Customer::new(&fake, 722, "Eve", Some("en"));
 
     // Bob's no-reason return, approved by the rules: AS-1001.
-    bob.says("/new").await;
-    bob.says("DEMO-1005").await;
-    bob.says("8000").await;
-    bob.presses("Changed my mind").await;
-    bob.presses("Skip").await;
-    bob.presses("Return and refund").await;
-    bob.presses("Yes, unused").await;
-    bob.presses("No thanks").await;
-    bob.presses("Confirm").await;
+    bob.opens_approved_return("DEMO-1005", None).await;
     bob.gets("how to send back the item").await;
 
     // Typed as customers type it, alone or in a short question.

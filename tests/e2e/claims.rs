@@ -2,7 +2,6 @@
 //! a case is shown that case, and can add to it or talk to a person.
 
 use crate::helpers::{Customer, Shop, jpeg, spawn_bot};
-use crate::terminal_chat::chat;
 
 #[tokio::test]
 async fn a_returned_item_is_not_claimed_twice_and_its_case_can_be_added_to() {
@@ -70,13 +69,13 @@ async fn a_returned_item_is_not_claimed_twice_and_its_case_can_be_added_to() {
 fn in_the_terminal_the_second_claim_shows_the_case_and_adds_to_it() {
     let shop = Shop::new();
     let claim = "/new\nDEMO-1004\n8000\n女士防风夹克\n";
-    let first = chat(&shop, &format!("{claim}Changed my mind\nSkip\nReturn and refund\nYes\nNo thanks\nConfirm\n"));
+    let first = shop.chat(&format!("{claim}Changed my mind\nSkip\nReturn and refund\nYes\nNo thanks\nConfirm\n"));
     assert!(first.contains("AS-1001"), "{first}");
 
     let photo = shop.path().join("zip.jpg");
     std::fs::write(&photo, jpeg(b"a stuck zip")).expect("photo");
     let script = format!("{claim}Add to AS-1001\nThe zip sticks as well\n/photo {}\nDone\n", photo.display());
-    let second = chat(&shop, &script);
+    let second = shop.chat(&script);
     for part in ["already in a request", "Add to AS-1001", "Added to AS-1001", "Everything you sent is on AS-1001"] {
         assert!(second.contains(part), "{part:?} missing: {second}");
     }

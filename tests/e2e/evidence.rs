@@ -5,7 +5,6 @@
 use std::path::Path;
 
 use crate::helpers::{Customer, PNG_1X1, Shop, WAIT, jpeg, spawn_bot};
-use crate::terminal_chat::chat;
 
 /// The media folder's file extensions, sorted; each file begins as its extension says.
 fn media_extensions(shop: &Shop) -> Vec<String> {
@@ -96,7 +95,7 @@ fn in_the_terminal_only_real_images_count_and_a_missing_path_is_told_plainly() {
         "Reship".to_owned(),
         "Confirm".to_owned(),
     ];
-    let output = chat(&shop, &(script.join("\n") + "\n"));
+    let output = shop.chat(&(script.join("\n") + "\n"));
 
     let refused = "That file is not a photo or a video, so it was not counted as evidence.";
     assert_eq!(output.matches(refused).count(), 3, "notes, the disguised and the empty file: {output}");

@@ -114,16 +114,7 @@ fn count(customer: &Customer<'_>, text: &str) -> usize {
 
 /// Opens a change-of-mind return on DEMO-1004, approved by the 7-day rule.
 async fn open_return(lin: &Customer<'_>) {
-    lin.says("/new").await;
-    lin.says("DEMO-1004").await;
-    lin.says("8000").await;
-    lin.presses("女士防风夹克").await;
-    lin.presses("Changed my mind").await;
-    lin.presses("Skip").await;
-    lin.presses("Return and refund").await;
-    lin.presses("Yes, unused").await;
-    lin.presses("No thanks").await;
-    lin.presses("Confirm").await;
+    lin.opens_approved_return("DEMO-1004", Some("女士防风夹克")).await;
 }
 
 fn scan(status: &str, hours_ago: i64, clock: &TestClock, detail: &str) -> serde_json::Value {

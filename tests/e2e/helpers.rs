@@ -1,5 +1,6 @@
 //! Spawning the bot and acting as its customers.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -158,6 +159,31 @@ impl Shop {
 }
 
 impl Shop {
+    /// Runs `aftersales chat` as `user` in `lang` with `script` on its
+    /// stdin, and returns what it printed.
+    pub fn chat_as(&self, user: &str, lang: &str, script: &str) -> String {
+        let mut child = self
+            .command(&["chat"])
+            .env("LANG", lang)
+            .env("USER", user)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn chat");
+        child.stdin.take().expect("stdin").write_all(script.as_bytes()).expect("write script");
+        let output = child.wait_with_output().expect("chat output");
+        assert!(output.status.success(), "chat failed: {}", String::from_utf8_lossy(&output.stderr));
+        String::from_utf8(output.stdout).expect("utf-8 output")
+    }
+
+    /// `chat_as` an English-speaking terminal user.
+    pub fn chat(&self, script: &str) -> String {
+        self.chat_as("lin", "en_US.UTF-8", script)
+    }
+}
+
+impl Shop {
     /// Waits until the count reaches `expected`; whether it did.
     pub async fn eventually(&self, sql: &str, expected: i64) -> bool {
         let deadline = std::time::Instant::now() + WAIT;
@@ -279,6 +305,23 @@ impl<'a> Customer<'a> {
     pub async fn gets(&self, text: &str) -> BotMessage {
         let message = self.fake.wait_for_message(self.id, |m| m.text.contains(text), WAIT).await;
         message.unwrap_or_else(|| panic!("the customer never got {text:?}; chat: {:#?}", self.texts()))
+    }
+
+    /// Opens a change-of-mind return of `order` (its `item`, when the order
+    /// has several), which the 7-day rule approves; the confirmation.
+    pub async fn opens_approved_return(&self, order: &str, item: Option<&str>) -> BotMessage {
+        self.says("/new").await;
+        self.says(order).await;
+        self.says("8000").await;
+        if let Some(item) = item {
+            self.presses(item).await;
+        }
+        self.presses("Changed my mind").await;
+        self.presses("Skip").await;
+        self.presses("Return and refund").await;
+        self.presses("Yes, unused").await;
+        self.presses("No thanks").await;
+        self.presses("Confirm").await
     }
 
     pub fn texts(&self) -> Vec<String> {

@@ -3,9 +3,6 @@
 //! threats are flagged on the case, and `cases list|show` lets the owner
 //! find them.
 
-use std::io::Write;
-use std::process::Stdio;
-
 use crate::fake_telegram::FakeTelegram;
 use crate::helpers::{Customer, Shop, TEST_CONFIG, WAIT};
 
@@ -13,23 +10,6 @@ const CONTACT: &str = "Mon–Fri 9:00–18:00 · 400-800-1234 · help@example.co
 
 fn shop_with_contact() -> Shop {
     Shop::with_config(&format!("{TEST_CONFIG}\n[shop]\ncontact = \"{CONTACT}\"\n"))
-}
-
-/// Runs `aftersales chat` as `user` in `lang` with `script` on its stdin.
-fn chat(shop: &Shop, user: &str, lang: &str, script: &str) -> String {
-    let mut child = shop
-        .command(&["chat"])
-        .env("LANG", lang)
-        .env("USER", user)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn chat");
-    child.stdin.take().expect("stdin").write_all(script.as_bytes()).expect("write script");
-    let output = child.wait_with_output().expect("chat output");
-    assert!(output.status.success(), "chat failed: {}", String::from_utf8_lossy(&output.stderr));
-    String::from_utf8(output.stdout).expect("utf-8 output")
 }
 
 /// `aftersales cases …`: its standard output, after checking it succeeded.
@@ -73,11 +53,11 @@ fn threats_are_flagged_on_the_case_and_the_owner_lists_and_shows_them() {
     // A change-of-mind return on DEMO-1005, then words a shop must not miss, in both languages.
     let script = "1\nDEMO-1005\n8000\nChanged my mind\nSkip\nReturn and refund\n1\n2\n1\n\
                   I will complain to 12315 if this drags on\n我要找律师\nthere is an issue with the tape\nhuman\n";
-    let output = chat(&shop, "lin", "en_US.UTF-8", script);
+    let output = shop.chat_as("lin", "en_US.UTF-8", script);
     assert!(output.contains("AS-1001"), "{output}");
     assert!(output.contains("reply to you here in this chat"), "no contact set, no promise of a time: {output}");
     // Another customer's case, with nothing flagged.
-    let output = chat(&shop, "wang", "zh_CN.UTF-8", "1\nDEMO-1004\n8000\n1\n8\n跳过\n1\n1\n2\n1\n");
+    let output = shop.chat_as("wang", "zh_CN.UTF-8", "1\nDEMO-1004\n8000\n1\n8\n跳过\n1\n1\n2\n1\n");
     assert!(output.contains("AS-1002"), "{output}");
 
     let all = cases(&shop, &["list"]);

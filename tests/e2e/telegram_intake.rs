@@ -248,16 +248,7 @@ async fn an_order_number_that_looks_like_a_tracking_number_starts_a_request_whil
     let lin = Customer::new(&fake, 513, "Lin", Some("en"));
 
     // An approved return: the bot now waits for its tracking number.
-    lin.says("/new").await;
-    lin.says("DEMO-1004").await;
-    lin.says("8000").await;
-    lin.presses("女士防风夹克").await;
-    lin.presses("Changed my mind").await;
-    lin.presses("Skip").await;
-    lin.presses("Return and refund").await;
-    lin.presses("Yes, unused").await;
-    lin.presses("No thanks").await;
-    lin.presses("Confirm").await;
+    lin.opens_approved_return("DEMO-1004", Some("女士防风夹克")).await;
     lin.gets("how to send back the item").await;
     assert!(shop.eventually("SELECT COUNT(*) FROM outbox WHERE status = 'pending'", 0).await, "all told");
 

@@ -11,22 +11,6 @@ use serde_json::json;
 use crate::fake_services::{FakeRefunds, Push, TestClock};
 use crate::helpers::{Shop, TEST_CONFIG, WAIT, jpeg};
 
-pub(crate) fn chat(shop: &Shop, script: &str) -> String {
-    let mut child = shop
-        .command(&["chat"])
-        .env("LANG", "en_US.UTF-8")
-        .env("USER", "lin")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn chat");
-    child.stdin.take().expect("stdin").write_all(script.as_bytes()).expect("write script");
-    let output = child.wait_with_output().expect("chat output");
-    assert!(output.status.success(), "chat failed: {}", String::from_utf8_lossy(&output.stderr));
-    String::from_utf8(output.stdout).expect("utf-8 output")
-}
-
 /// Where `needle` starts in `output`, after `from`; panics with the transcript if absent.
 fn position(output: &str, needle: &str, from: usize) -> usize {
     output[from..].find(needle).map(|at| from + at).unwrap_or_else(|| panic!("no {needle:?} after {from}: {output}"))
@@ -63,13 +47,13 @@ fn a_whole_quality_case_can_be_scripted_through_a_pipe() {
         "/start\n1\nDEMO-1005\n8000\nQuality problem\nThe glaze is cracked\n/sticker\n\
          /photo {photo}\n/photo {photo}\n/photo {photo}.missing\n"
     );
-    let partial = chat(&shop, &script);
+    let partial = shop.chat(&script);
     assert!(partial.contains("Received 1 photo"), "{partial}");
     assert!(partial.contains("can't find or open the file"), "a missing file is reported: {partial}");
 
     // The conversation survives between runs: it is in the store, and the
     // question it stopped at is shown again before anything is typed.
-    let resumed = chat(&shop, "");
+    let resumed = shop.chat("");
     assert!(resumed.starts_with("bot> ") && resumed.contains("photo"), "the question again: {resumed}");
     assert!(!resumed.contains("you>"), "{resumed}");
 
@@ -79,7 +63,7 @@ fn a_whole_quality_case_can_be_scripted_through_a_pipe() {
     std::fs::write(&third, jpeg(b"third")).expect("photo");
     let script =
         format!("/photo {}\n/photo {}\nReturn and refund\nConfirm\n/cases\n", second.display(), third.display());
-    let output = chat(&shop, &script);
+    let output = shop.chat(&script);
     assert!(output.contains("Received 3 photos"), "the third photo ends the photo question: {output}");
     assert!(output.contains("AS-1001"), "{output}");
     assert!(output.contains("The glaze is cracked"), "the typed line describes the problem: {output}");
@@ -105,7 +89,7 @@ fn a_damaged_item_case_takes_six_lines_with_the_photos_as_one_album() {
         "Reship".to_owned(),
         "Confirm".to_owned(),
     ];
-    let output = chat(&shop, &(lines.join("\n") + "\n"));
+    let output = shop.chat(&(lines.join("\n") + "\n"));
     let album = position(&output, "you> /photo", 0);
     let received = position(&output, "Received 3 photos", album);
     assert_eq!(output[album..received].matches("bot> ").count(), 1, "one answer to the album: {output}");
@@ -130,7 +114,7 @@ fn a_typed_case_id_shows_the_case_even_under_a_button_that_names_it() {
          /cases\n1\nAS-1001\nAdd to AS-1001\n",
         photos.join(" ")
     );
-    let output = chat(&shop, &script);
+    let output = shop.chat(&script);
     let detail = position(&output, "Case AS-1001 · 青瓷花瓶 × 1", position(&output, "you> /cases", 0));
     assert_eq!(buttons_before(&output, position(&output, "you> AS-1001", detail))[0], "  [1] ➕ Add to AS-1001");
     // The id alone shows the case again; it does not press "Add to AS-1001"…
@@ -145,7 +129,7 @@ fn a_typed_case_id_shows_the_case_even_under_a_button_that_names_it() {
 #[test]
 fn after_a_shared_contact_every_reply_is_shown_and_numbers_press_the_newest_buttons() {
     let shop = Shop::new();
-    let output = chat(&shop, "/start\n1\n/contact 13800138000\n2\n1\n");
+    let output = shop.chat("/start\n1\n/contact 13800138000\n2\n1\n");
     // Both replies to the contact come before the next line is read.
     let contact = position(&output, "you> /contact", 0);
     let verified = position(&output, "verified", contact);
@@ -161,8 +145,7 @@ fn after_a_shared_contact_every_reply_is_shown_and_numbers_press_the_newest_butt
 #[test]
 fn an_approval_and_its_return_instructions_are_shown_in_the_same_turn() {
     let shop = Shop::new();
-    let output = chat(
-        &shop,
+    let output = shop.chat(
         "/new\nDEMO-1004\n8000\n1\nChanged my mind\nSkip\nReturn and refund\nYes\nNo thanks\n\
          Confirm\n/help\n",
     );
