@@ -18,6 +18,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use serde::Deserialize;
 use serde_json::Value;
@@ -196,7 +197,8 @@ impl HttpTracker {
     fn url_for(&self, parcel: &TrackingNo) -> String {
         let carrier = self.carrier_codes.get(&parcel.carrier).unwrap_or(&parcel.carrier);
         // Encoded values hold no braces, so the second replacement cannot hit the first's output.
-        self.url.replace("{carrier}", &percent_encode(carrier)).replace("{number}", &percent_encode(&parcel.number))
+        let encode = |text: &str| utf8_percent_encode(text, NOT_UNRESERVED).to_string();
+        self.url.replace("{carrier}", &encode(carrier)).replace("{number}", &encode(&parcel.number))
     }
 
     fn status(&self, value: &str) -> Option<ParcelStatus> {
@@ -262,16 +264,14 @@ impl Tracker for HttpTracker {
     }
 }
 
-/// The value at a dot path; "" is the value itself.
+/// The value at a dot path; "" is the value itself. The path is read as a
+/// JSON pointer, its segments escaped so a key may hold "/" or "~".
 fn lookup<'a>(value: &'a Value, path: &str) -> Option<&'a Value> {
-    if path.is_empty() {
-        return Some(value);
-    }
-    path.split('.').try_fold(value, |value, segment| match value {
-        Value::Array(items) => items.get(segment.parse::<usize>().ok()?),
-        Value::Object(map) => map.get(segment),
-        _ => None,
-    })
+    let pointer: String = match path {
+        "" => String::new(),
+        path => path.split('.').map(|segment| format!("/{}", segment.replace('~', "~0").replace('/', "~1"))).collect(),
+    };
+    value.pointer(&pointer)
 }
 
 fn parse_time(value: &Value, zone: Tz) -> Result<DateTime<Utc>, String> {
@@ -296,17 +296,8 @@ fn parse_time(value: &Value, zone: Tz) -> Result<DateTime<Utc>, String> {
     }
 }
 
-/// Percent-encodes everything but RFC 3986's unreserved characters.
-fn percent_encode(text: &str) -> String {
-    let mut encoded = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => encoded.push(byte as char),
-            _ => encoded.push_str(&format!("%{byte:02X}")),
-        }
-    }
-    encoded
-}
+/// Everything but RFC 3986's unreserved characters is percent-encoded.
+const NOT_UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
 
 fn status_codes() -> String {
     ParcelStatus::ALL.iter().map(|status| status.code()).collect::<Vec<_>>().join(", ")
@@ -559,5 +550,11 @@ mod tests {
         assert_eq!(lookup(&body, "data.1"), None);
         assert_eq!(lookup(&body, "data.x"), None);
         assert_eq!(lookup(&body, "a.b.c"), None);
+    }
+
+    #[test]
+    fn keys_holding_a_slash_or_tilde_are_read_as_written() {
+        let body = serde_json::json!({"a/b": {"~c": 1}});
+        assert_eq!(lookup(&body, "a/b.~c"), Some(&serde_json::json!(1)));
     }
 }
