@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Apply, Desk, Incoming, MessageRef, Relay};
+use super::{Chat, Desk, Incoming, MessageRef, Relay, Txn};
 use crate::agent_command::AgentCommand;
 use crate::agents::card::{self, CardAction};
 use crate::agents::{self, Actor, CaseFacts, Effect, Escalation};
@@ -22,7 +22,7 @@ use crate::lang::Lang;
 use crate::outgoing::{ButtonSpec, Keyboard, Outgoing};
 use crate::store::customers::CustomerInfo;
 use crate::store::escalations::{self, CaseRecord};
-use crate::store::{StoreError, Tx, cases, customers, jobs, outbox, topics, updates};
+use crate::store::{StoreError, cases, customers, jobs, outbox, topics, updates};
 
 /// The agents' group is a Telegram chat.
 const AGENTS_CHANNEL: &str = "telegram";
@@ -79,36 +79,29 @@ impl Desk {
             Some(agent) => Actor::Agent(agent),
             None => Actor::Stranger { user_id: incoming.user_id },
         };
-        let mut run = Run { desk: self, tx: &mut tx, now };
+        let mut txn = Txn { desk: self, tx: &mut tx, now };
         match &incoming.input {
             AgentInput::Button { data, callback_id, .. } => {
                 let pressed = CardAction::parse(data);
                 let escalation = match pressed {
-                    Some((_, id)) => escalations::get(run.tx, id).await?,
+                    Some((_, id)) => escalations::get(txn.tx, id).await?,
                     None => None,
                 };
                 match (pressed, escalation) {
                     (Some((action, _)), Some(escalation)) => {
-                        run.command(&escalation, &actor, &action.command(), &Reply::Button(callback_id)).await?
+                        txn.command(&escalation, &actor, &action.command(), &Reply::Button(callback_id)).await?
                     }
-                    _ => run.answer_button(callback_id, Some(Msg::StaleButton)).await?,
+                    _ => txn.answer_button(callback_id, Some(Msg::StaleButton)).await?,
                 }
             }
-            AgentInput::Message { text, message } => run.message(&incoming, &actor, text.as_deref(), message).await?,
+            AgentInput::Message { text, message } => txn.message(&incoming, &actor, text.as_deref(), message).await?,
         }
         tx.commit().await?;
         Ok(())
     }
 }
 
-/// One transaction's work on the agents' side.
-pub(super) struct Run<'a> {
-    pub desk: &'a Desk,
-    pub tx: &'a mut Tx,
-    pub now: DateTime<Utc>,
-}
-
-impl Run<'_> {
+impl Txn<'_> {
     /// A service-level ping on an escalation that may still wait for an agent.
     pub(super) async fn sla_ping(&mut self, data: &serde_json::Value) -> Result<(), StoreError> {
         let escalation = match data["escalation"].as_i64() {
@@ -573,19 +566,10 @@ impl Run<'_> {
     async fn resume_bot(&mut self, customer: &CustomerInfo, notice: Msg) -> Result<(), StoreError> {
         let state = customers::conversation(self.tx, customer.id).await?.unwrap_or(Conversation::new(customer.lang()));
         let (state, effects) = conversation::resume(state, notice);
-        let mut apply = Apply {
-            desk: self.desk,
-            tx: self.tx,
-            channel: &customer.channel,
-            chat_id: customer.chat_id,
-            customer_id: customer.id,
-            lang: state.lang,
-            now: self.now,
-            opened: Vec::new(),
-        };
-        for effect in effects {
-            apply.effect(effect).await?;
-        }
+        let chat =
+            Chat { channel: &customer.channel, chat_id: customer.chat_id, customer_id: customer.id, lang: state.lang };
+        // Resuming opens no case.
+        self.effects(&chat, effects).await?;
         customers::save_conversation(self.tx, customer.id, &state, self.now).await
     }
 
@@ -699,23 +683,21 @@ struct Destination<'a> {
     topic: Option<&'a str>,
 }
 
-impl Desk {
+impl Txn<'_> {
     /// A customer's input while their escalation is active (or reopened):
     /// relayed to the agents instead of answered by the bot. Returns false
     /// when the bot should answer as usual.
     pub(super) async fn customer_to_agents(
-        &self,
-        tx: &mut Tx,
+        &mut self,
         customer_id: i64,
         incoming: &Incoming,
-        now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        let settings = &self.config.agents;
+        let (desk, now) = (self.desk, self.now);
+        let settings = &desk.config.agents;
         if settings.chat_id.is_none() {
             return Ok(false);
         }
-        let Some(escalation) = escalations::latest_for_customer(tx, customer_id).await? else { return Ok(false) };
-        let mut run = Run { desk: self, tx, now };
+        let Some(escalation) = escalations::latest_for_customer(self.tx, customer_id).await? else { return Ok(false) };
         let message = match (&incoming.input, &incoming.message) {
             (Input::Button { .. } | Input::Command(_), _) | (_, None) => None,
             (_, Some(message)) => Some(message),
@@ -726,12 +708,20 @@ impl Desk {
                 return Ok(false);
             }
             if let Input::Button { callback_id: Some(callback_id), .. } = &incoming.input {
-                let notice = catalogue::render(run.customer_lang(&escalation).await?, &Msg::WithAPerson);
+                let notice = catalogue::render(self.customer_lang(&escalation).await?, &Msg::WithAPerson);
                 let payload = Outgoing::AnswerButton { callback_id: callback_id.clone(), notice: Some(notice) };
-                outbox::enqueue(run.tx, incoming.identity.channel, incoming.identity.chat_id, &payload, None, now, now)
-                    .await?;
-            } else if let Some(customer) = customers::by_id(run.tx, customer_id).await? {
-                run.tell_customer(&customer, &Msg::WithAPerson).await?;
+                outbox::enqueue(
+                    self.tx,
+                    incoming.identity.channel,
+                    incoming.identity.chat_id,
+                    &payload,
+                    None,
+                    now,
+                    now,
+                )
+                .await?;
+            } else if let Some(customer) = customers::by_id(self.tx, customer_id).await? {
+                self.tell_customer(&customer, &Msg::WithAPerson).await?;
             }
             return Ok(true);
         };
@@ -739,8 +729,8 @@ impl Desk {
         if let Some(new_text) = &message.edited {
             // Once the bot answers again, an edit the agents never saw is the bot's.
             return match escalation.status {
-                status if status.is_active() => run.mirror_edit(chat, message, new_text, None).await.map(|_| true),
-                Status::Closed => run.mirror_edit(chat, message, new_text, None).await,
+                status if status.is_active() => self.mirror_edit(chat, message, new_text, None).await.map(|_| true),
+                Status::Closed => self.mirror_edit(chat, message, new_text, None).await,
                 _ => Ok(false),
             };
         }
@@ -748,8 +738,8 @@ impl Desk {
             escalation
         } else if agents::reopens(&escalation, settings, now) {
             let effects = agents::reopen(&escalation, settings, now);
-            run.apply(&escalation, effects, &Reply::Topic).await?;
-            escalations::get(run.tx, escalation.id).await?.unwrap_or(escalation)
+            self.apply(&escalation, effects, &Reply::Topic).await?;
+            escalations::get(self.tx, escalation.id).await?.unwrap_or(escalation)
         } else {
             return Ok(false);
         };
@@ -762,7 +752,7 @@ impl Desk {
             chat_id: settings.chat_id.unwrap_or_default(),
             topic: Some(&escalation.topic_key),
         };
-        run.relay(&escalation, chat, None, message, &to, None).await?;
+        self.relay(&escalation, chat, None, message, &to, None).await?;
         if let Some(case) = &escalation.case {
             let shown = match (&message.relay, text) {
                 (_, Some(text)) => text.to_owned(),
@@ -772,7 +762,7 @@ impl Desk {
                 _ => "[media]".to_owned(),
             };
             let data = serde_json::json!({ "text": shown });
-            cases::add_event(run.tx, case, "customer", "customer_message", &data, now).await?;
+            cases::add_event(self.tx, case, "customer", "customer_message", &data, now).await?;
         }
         Ok(true)
     }

@@ -10,8 +10,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use tokio::sync::Notify;
 
-use super::Desk;
-use super::agents::Run;
+use super::{Desk, Txn};
 use crate::agent_command::AgentCommand;
 use crate::agents::{self};
 use crate::case::Waiting;
@@ -60,10 +59,10 @@ impl Desk {
             _ => {}
         }
         let mut tx = self.store.write().await?;
-        let mut run = Run { desk: self, tx: &mut tx, now };
+        let mut txn = Txn { desk: self, tx: &mut tx, now };
         match (Job::from_kind(&job.kind), case) {
-            (Some(kind), Some(case)) => run.followup_job(kind, &case).await?,
-            _ if job.kind == "sla_ping" => run.sla_ping(&data).await?,
+            (Some(kind), Some(case)) => txn.followup_job(kind, &case).await?,
+            _ if job.kind == "sla_ping" => txn.sla_ping(&data).await?,
             _ => tracing::warn!(kind = job.kind, key = job.key, "unknown job; dropped"),
         }
         jobs::done(&mut tx, job).await?;
@@ -107,14 +106,14 @@ impl Desk {
         let polled = parcel;
         let mut tx = self.store.write().await?;
         if let Some(scans) = scans {
-            let mut run = Run { desk: self, tx: &mut tx, now };
+            let mut txn = Txn { desk: self, tx: &mut tx, now };
             // Scans of a number the customer has since corrected are not this parcel's.
-            if let Some((customer, ret)) = returns::get(run.tx, case).await?.filter(|(_, ret)| ret.parcel == polled) {
-                let (next, effects) = followup::on_scans(&ret, &scans, &run.context());
-                run.save_return("bot", customer, &ret, &next, effects).await?;
+            if let Some((customer, ret)) = returns::get(txn.tx, case).await?.filter(|(_, ret)| ret.parcel == polled) {
+                let (next, effects) = followup::on_scans(&ret, &scans, &txn.context());
+                txn.save_return("bot", customer, &ret, &next, effects).await?;
                 if next.stage == Stage::OnTheWay {
                     let every = self.config.tracker.poll_every.chrono();
-                    run.schedule(Job::Poll, case, now + every).await?;
+                    txn.schedule(Job::Poll, case, now + every).await?;
                 }
             }
         }
@@ -145,18 +144,18 @@ impl Desk {
         };
         let mut tx = self.store.write().await?;
         if let (Some(request), Some(answer)) = (request, answer) {
-            let mut run = Run { desk: self, tx: &mut tx, now };
+            let mut txn = Txn { desk: self, tx: &mut tx, now };
             let refund = match answer {
                 RefundOutcome::Issued { reference } => {
-                    returns::settle_refund(run.tx, case, "issued", reference.as_deref(), None, now).await?;
+                    returns::settle_refund(txn.tx, case, "issued", reference.as_deref(), None, now).await?;
                     Refund::Issued { amount: request.amount, reference }
                 }
                 RefundOutcome::Refused(why) => {
-                    returns::settle_refund(run.tx, case, "refused", None, Some(&why), now).await?;
+                    returns::settle_refund(txn.tx, case, "refused", None, Some(&why), now).await?;
                     Refund::Refused(why)
                 }
             };
-            run.refund_answer("shop", case, &refund).await?;
+            txn.refund_answer("shop", case, &refund).await?;
         }
         jobs::done(&mut tx, job).await?;
         tx.commit().await?;
@@ -175,17 +174,17 @@ impl Desk {
         if !returns::claim_event(&mut tx, event.event_id(), kind, now).await? {
             return Ok(Ok(Accepted::Duplicate));
         }
-        let mut run = Run { desk: self, tx: &mut tx, now };
+        let mut txn = Txn { desk: self, tx: &mut tx, now };
         let applied = match &event {
             PushEvent::Tracking { tracking_no, scan, .. } => {
-                let cases = returns::by_tracking(run.tx, tracking_no).await?;
+                let cases = returns::by_tracking(txn.tx, tracking_no).await?;
                 if cases.is_empty() {
                     return Ok(Err(Rejected::Unknown(format!("no return parcel with tracking number {tracking_no}"))));
                 }
                 for case in cases {
-                    if let Some((customer, ret)) = returns::get(run.tx, &case).await? {
-                        let (next, effects) = followup::on_scans(&ret, std::slice::from_ref(scan), &run.context());
-                        run.save_return("shop", customer, &ret, &next, effects).await?;
+                    if let Some((customer, ret)) = returns::get(txn.tx, &case).await? {
+                        let (next, effects) = followup::on_scans(&ret, std::slice::from_ref(scan), &txn.context());
+                        txn.save_return("shop", customer, &ret, &next, effects).await?;
                     }
                 }
                 true
@@ -193,10 +192,10 @@ impl Desk {
             PushEvent::Warehouse { target, inspection, .. } => {
                 let case = match target {
                     Target::Case(id) => Some(CaseId::from_trusted(id.trim())),
-                    Target::TrackingNo(number) => returns::by_tracking(run.tx, number).await?.into_iter().next(),
+                    Target::TrackingNo(number) => returns::by_tracking(txn.tx, number).await?.into_iter().next(),
                 };
                 let found = match &case {
-                    Some(case) => run.inspect("shop", case, inspection).await?,
+                    Some(case) => txn.inspect("shop", case, inspection).await?,
                     None => None,
                 };
                 match found {
@@ -229,7 +228,7 @@ impl push::Handler for Pushed {
     }
 }
 
-impl<'a> Run<'a> {
+impl<'a> Txn<'a> {
     pub(super) fn context(&self) -> Context<'a> {
         let desk: &'a Desk = self.desk;
         let config = &desk.config;

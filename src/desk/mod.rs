@@ -138,19 +138,20 @@ impl Desk {
         // Customer text enters here, from every channel: matchers see one form of it.
         let mut incoming = Incoming { input: incoming.input.normalised(), ..incoming };
         let mut tx = self.store.write().await?;
+        let mut txn = Txn { desk: self, tx: &mut tx, now };
         let identity = &incoming.identity;
         if let Some(update_id) = incoming.update_id
-            && !updates::claim(&mut tx, identity.channel, update_id, now).await?
+            && !updates::claim(txn.tx, identity.channel, update_id, now).await?
         {
             return Ok(Handled::Duplicate);
         }
         let config = &*self.config;
-        let customer = customers::find_or_create(&mut tx, identity, config.shop.default_language, now).await?;
+        let customer = customers::find_or_create(txn.tx, identity, config.shop.default_language, now).await?;
         let message_id = incoming.message.as_ref().map(|message| message.message_id);
         let edited = incoming.message.as_ref().is_some_and(|message| message.edited.is_some());
         if edited {
             // The edit of a message relayed to a person is mirrored to them.
-            if self.customer_to_agents(&mut tx, customer.id, &incoming, now).await? {
+            if txn.customer_to_agents(customer.id, &incoming).await? {
                 tx.commit().await?;
                 return Ok(Handled::Applied);
             }
@@ -165,23 +166,23 @@ impl Desk {
         } else if let Input::Text(text) = &incoming.input
             && config.agents.mentions_threat(text)
         {
-            let open = cases::for_customer(&mut tx, customer.id, CASES_LISTED).await?;
+            let open = cases::for_customer(txn.tx, customer.id, CASES_LISTED).await?;
             let case = open.into_iter().find(|case| !case.status.is_closed()).map(|case| case.id);
-            flags::record(&mut tx, customer.id, case.as_ref(), "threat", text, now).await?;
+            flags::record(txn.tx, customer.id, case.as_ref(), "threat", text, now).await?;
         }
         // A tracking number or a survey answer is the bot's even while a
         // person has the chat (it shows on the case's timeline), and never
         // reopens a closed escalation.
         let identity = &incoming.identity;
-        let followed = incoming.input != Input::Edited
-            && self.followup_input(&mut tx, identity, &customer, &incoming.input, now).await?;
-        let relayed = !followed && !edited && self.customer_to_agents(&mut tx, customer.id, &incoming, now).await?;
+        let followed =
+            incoming.input != Input::Edited && txn.followup_input(identity, &customer, &incoming.input).await?;
+        let relayed = !followed && !edited && txn.customer_to_agents(customer.id, &incoming).await?;
         if followed || relayed {
             // Answered by a follow-up (its edit is a new answer too), or not answered by the bot.
             let answered = message_id.filter(|_| followed);
             if customer.conversation.last_message != answered {
                 let state = Conversation { last_message: answered, ..customer.conversation };
-                customers::save_conversation(&mut tx, customer.id, &state, now).await?;
+                customers::save_conversation(txn.tx, customer.id, &state, now).await?;
             }
             tx.commit().await?;
             return Ok(Handled::Applied);
@@ -192,18 +193,18 @@ impl Desk {
         };
         let needs = conversation::needs(&customer.conversation, &incoming.input, &config.intake);
         let order = match &needs.order {
-            Some(no) => orders::find(&mut tx, no).await?,
+            Some(no) => orders::find(txn.tx, no).await?,
             None => None,
         };
         let (order_locked_until, failures) = match &order {
             Some(order) => (
-                ownership::locked_until(&mut tx, customer.id, &order.no).await?,
-                self.proof_failures(&mut tx, customer.id, &order.no, now).await?,
+                ownership::locked_until(txn.tx, customer.id, &order.no).await?,
+                txn.proof_failures(customer.id, &order.no).await?,
             ),
             None => (None, Default::default()),
         };
         let phone_orders = match &needs.phone_orders {
-            Some(phone) => orders::recent_for_phone(&mut tx, phone, config.intake.recent_orders)
+            Some(phone) => orders::recent_for_phone(txn.tx, phone, config.intake.recent_orders)
                 .await?
                 .iter()
                 .map(OrderSummary::from)
@@ -212,8 +213,8 @@ impl Desk {
         };
         let (line_history, claims) = match &order {
             Some(order) => (
-                cases::line_history(&mut tx, &order.no, None).await?,
-                cases::claims(&mut tx, &order.no, customer.id).await?,
+                cases::line_history(txn.tx, &order.no, None).await?,
+                cases::claims(txn.tx, &order.no, customer.id).await?,
             ),
             None => Default::default(),
         };
@@ -223,83 +224,81 @@ impl Desk {
             first_name: &customer.first_name,
             line_history,
             claims,
-            retention: cases::retention_history(&mut tx, customer.id, now).await?,
+            retention: cases::retention_history(txn.tx, customer.id, now).await?,
             order,
             order_locked_until,
             wrong_answers: WrongAnswers { here: failures.here, everywhere: failures.everywhere },
             phone_orders,
-            cases: cases::for_customer(&mut tx, customer.id, CASES_LISTED).await?,
+            cases: cases::for_customer(txn.tx, customer.id, CASES_LISTED).await?,
             case: match &needs.case {
-                Some(id) => cases::detail(&mut tx, id, customer.id).await?,
+                Some(id) => cases::detail(txn.tx, id, customer.id).await?,
                 None => None,
             },
-            next_case_id: cases::next_id(&mut tx).await?,
+            next_case_id: cases::next_id(txn.tx).await?,
         };
         let asked = std::mem::discriminant(&customer.conversation.step);
         let (mut state, effects) = conversation::step(customer.conversation, incoming.input, &facts);
         // An edit may still answer a question that was asked again (an order
         // number not found), not one the conversation has moved past.
         state.last_message = answered.filter(|_| std::mem::discriminant(&state.step) == asked);
-        let mut apply = Apply {
-            desk: self,
-            tx: &mut tx,
-            channel: identity.channel,
-            chat_id: identity.chat_id,
-            customer_id: customer.id,
-            lang: state.lang,
-            now,
-            opened: Vec::new(),
-        };
-        for effect in effects {
-            apply.effect(effect).await?;
-        }
+        let chat =
+            Chat { channel: identity.channel, chat_id: identity.chat_id, customer_id: customer.id, lang: state.lang };
+        let opened = txn.effects(&chat, effects).await?;
         // Follow-ups of a new case (return instructions) come after its confirmation.
-        for case in std::mem::take(&mut apply.opened) {
-            agents::Run { desk: self, tx: apply.tx, now }.case_changed(&case).await?;
+        for case in opened {
+            txn.case_changed(&case).await?;
         }
-        customers::save_conversation(&mut tx, customer.id, &state, now).await?;
+        customers::save_conversation(txn.tx, customer.id, &state, now).await?;
         tx.commit().await?;
         Ok(Handled::Applied)
     }
 }
 
-impl Desk {
+/// One transaction's work, whatever caused it (a customer's update, an
+/// agents' update, a job, a pushed event): the desk, its open write
+/// transaction and the time it runs at. Each part of the desk extends it:
+/// the customer's step here, the agents' side in [`agents`], the
+/// follow-ups in [`followup`].
+struct Txn<'a> {
+    desk: &'a Desk,
+    tx: &'a mut Tx,
+    now: DateTime<Utc>,
+}
+
+/// The customer a step's effects are for: where their replies go, and in
+/// which language.
+struct Chat<'a> {
+    channel: &'a str,
+    chat_id: i64,
+    customer_id: i64,
+    lang: Lang,
+}
+
+impl Txn<'_> {
     /// Wrong answers about `order`: from this customer within the lock time,
     /// from everyone within the cross-chat window.
-    async fn proof_failures(
-        &self,
-        tx: &mut Tx,
-        customer_id: i64,
-        order: &OrderNo,
-        now: DateTime<Utc>,
-    ) -> Result<ownership::Failures, StoreError> {
-        let intake = &self.config.intake;
-        let (chat_since, since) = (now - intake.proof_lock.chrono(), now - intake.proof_window.chrono());
-        ownership::failures(tx, customer_id, order, chat_since, since).await
+    async fn proof_failures(&mut self, customer_id: i64, order: &OrderNo) -> Result<ownership::Failures, StoreError> {
+        let intake = &self.desk.config.intake;
+        let (chat_since, since) = (self.now - intake.proof_lock.chrono(), self.now - intake.proof_window.chrono());
+        ownership::failures(self.tx, customer_id, order, chat_since, since).await
     }
 
     /// Tells the agents' group, once per window, that `order` now takes only
     /// a shared phone number.
-    async fn proof_alert(
-        &self,
-        tx: &mut Tx,
-        customer_id: i64,
-        order: OrderNo,
-        now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        let window = self.config.intake.proof_window.chrono();
-        if !ownership::claim_alert(tx, &order, now - window, now).await? {
+    async fn proof_alert(&mut self, customer_id: i64, order: OrderNo) -> Result<(), StoreError> {
+        let window = self.desk.config.intake.proof_window.chrono();
+        if !ownership::claim_alert(self.tx, &order, self.now - window, self.now).await? {
             return Ok(());
         }
-        let failures = self.proof_failures(tx, customer_id, &order, now).await?;
+        let failures = self.proof_failures(customer_id, &order).await?;
         let msg = Msg::AlertProofContactOnly {
             order,
             wrong: failures.everywhere,
             chats: failures.chats,
             hours: window.num_hours(),
         };
-        match self.config.agents.chat_id {
-            Some(_) => agents::Run { desk: self, tx, now }.tell_agents(None, &msg).await,
+        match self.desk.config.agents.chat_id {
+            Some(_) => self.tell_agents(None, &msg).await,
             None => {
                 tracing::warn!(alert = ?msg, "no agents' group to alert; the order takes only a shared phone number");
                 Ok(())
@@ -311,12 +310,10 @@ impl Desk {
     /// survey comment) from a customer not in the middle of a request.
     /// False when the conversation should take the input.
     async fn followup_input(
-        &self,
-        tx: &mut Tx,
+        &mut self,
         identity: &Identity,
         customer: &customers::Customer,
         input: &Input,
-        now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
         let info = CustomerInfo {
             id: customer.id,
@@ -325,15 +322,14 @@ impl Desk {
             first_name: customer.first_name.clone(),
             lang: customer.conversation.lang.code().to_owned(),
         };
-        let mut run = agents::Run { desk: self, tx, now };
         match input {
             Input::Button { data, callback_id, .. } => {
                 let Some(press) = Press::parse(data) else { return Ok(false) };
-                let notice = run.press(&info, &press).await?;
+                let notice = self.press(&info, &press).await?;
                 if let Some(callback_id) = callback_id {
                     let notice = notice.map(|msg| catalogue::render(customer.conversation.lang, &msg));
                     let payload = Outgoing::AnswerButton { callback_id: callback_id.clone(), notice };
-                    outbox::enqueue(run.tx, &info.channel, info.chat_id, &payload, None, now, now).await?;
+                    outbox::enqueue(self.tx, &info.channel, info.chat_id, &payload, None, self.now, self.now).await?;
                 }
                 Ok(true)
             }
@@ -345,61 +341,54 @@ impl Desk {
                 }
                 // One of the shop's order numbers on its own is a new request,
                 // even while a tracking number or a comment is awaited.
-                let pattern = &self.config.intake.order_number_pattern.0;
+                let pattern = &self.desk.config.intake.order_number_pattern.0;
                 if let Some(order) = OrderNo::parse(text, pattern)
-                    && orders::find(run.tx, &order).await?.is_some()
+                    && orders::find(self.tx, &order).await?.is_some()
                 {
                     return Ok(false);
                 }
-                run.customer_text(&info, text).await
+                self.customer_text(&info, text).await
             }
             _ => Ok(false),
         }
     }
-}
 
-/// Carries out a step's effects inside the update's transaction.
-pub(super) struct Apply<'a> {
-    pub desk: &'a Desk,
-    pub tx: &'a mut Tx,
-    /// Where the customer's replies go.
-    pub channel: &'a str,
-    pub chat_id: i64,
-    pub customer_id: i64,
-    pub lang: Lang,
-    pub now: DateTime<Utc>,
-    /// Cases opened by the step, for their follow-ups once its replies are queued.
-    pub opened: Vec<CaseId>,
-}
+    /// Carries out a step's effects for the customer at `chat`; returns the
+    /// cases the step opened, for their follow-ups once its replies are queued.
+    async fn effects(&mut self, chat: &Chat<'_>, effects: Vec<Effect>) -> Result<Vec<CaseId>, StoreError> {
+        let mut opened = Vec::new();
+        for effect in effects {
+            if let Some(case) = self.effect(chat, effect).await? {
+                opened.push(case);
+            }
+        }
+        Ok(opened)
+    }
 
-impl Apply<'_> {
-    pub async fn effect(&mut self, effect: Effect) -> Result<(), StoreError> {
+    /// One effect; a case it opened.
+    async fn effect(&mut self, chat: &Chat<'_>, effect: Effect) -> Result<Option<CaseId>, StoreError> {
         match effect {
-            Effect::Reply(reply) => self.reply(reply).await,
+            Effect::Reply(reply) => self.reply(chat, reply).await?,
             Effect::AnswerButton { callback_id, notice } => {
-                let notice = notice.map(|msg| catalogue::render(self.lang, &msg));
-                self.enqueue(&Outgoing::AnswerButton { callback_id, notice }, None, self.now).await
+                let notice = notice.map(|msg| catalogue::render(chat.lang, &msg));
+                self.enqueue(chat, &Outgoing::AnswerButton { callback_id, notice }, None, self.now).await?
             }
             Effect::OpenCase(case) => {
-                cases::open(self.tx, self.customer_id, &case, self.now).await?;
+                cases::open(self.tx, chat.customer_id, &case, self.now).await?;
                 if case.reason == Reason::ServiceComplaint {
-                    flags::record(self.tx, self.customer_id, Some(&case.id), "complaint", &case.detail, self.now)
+                    flags::record(self.tx, chat.customer_id, Some(&case.id), "complaint", &case.detail, self.now)
                         .await?;
                 }
-                self.opened.push(case.id);
-                Ok(())
+                return Ok(Some(case.id));
             }
-            Effect::AddToCase { case, addition } => self.add_to_case(&case, addition).await,
-            Effect::RequestAgent { case, why } => {
-                let mut run = agents::Run { desk: self.desk, tx: self.tx, now: self.now };
-                run.escalate(self.customer_id, case.as_ref(), why).await
-            }
-            Effect::LockOrder { order, until } => ownership::lock(self.tx, self.customer_id, &order, until).await,
-            Effect::ContactOnly { order } => self.desk.proof_alert(self.tx, self.customer_id, order, self.now).await,
+            Effect::AddToCase { case, addition } => self.add_to_case(chat.customer_id, &case, addition).await?,
+            Effect::RequestAgent { case, why } => self.escalate(chat.customer_id, case.as_ref(), why).await?,
+            Effect::LockOrder { order, until } => ownership::lock(self.tx, chat.customer_id, &order, until).await?,
+            Effect::ContactOnly { order } => self.proof_alert(chat.customer_id, order).await?,
             Effect::Audit(audit) => {
                 let (kind, data) = match audit {
                     Audit::ProofFailed { order } => {
-                        ownership::record_failure(self.tx, self.customer_id, &order, self.now).await?;
+                        ownership::record_failure(self.tx, chat.customer_id, &order, self.now).await?;
                         ("proof_failed", serde_json::json!({ "order_no": order.as_str() }))
                     }
                     Audit::ProofPassed { order, by_contact } => {
@@ -408,17 +397,18 @@ impl Apply<'_> {
                     Audit::OrderLocked { order } => ("order_locked", serde_json::json!({ "order_no": order.as_str() })),
                     Audit::ForeignContact => ("foreign_contact", serde_json::json!({})),
                 };
-                ownership::audit(self.tx, self.customer_id, kind, &data, self.now).await
+                ownership::audit(self.tx, chat.customer_id, kind, &data, self.now).await?
             }
         }
+        Ok(None)
     }
 
     /// Records what the customer added on their case's timeline (photos as
     /// evidence too), and refreshes the case's card for the agents.
-    async fn add_to_case(&mut self, case: &CaseId, addition: Addition) -> Result<(), StoreError> {
+    async fn add_to_case(&mut self, customer_id: i64, case: &CaseId, addition: Addition) -> Result<(), StoreError> {
         // The step only offers the customer's own cases; the store has the last word.
         let owner = cases::state(self.tx, case).await?.map(|state| state.customer_id);
-        if owner != Some(self.customer_id) {
+        if owner != Some(customer_id) {
             tracing::warn!(%case, "an addition for a case that is not the customer's; ignored");
             return Ok(());
         }
@@ -434,13 +424,13 @@ impl Apply<'_> {
                 }
             }
         }
-        agents::Run { desk: self.desk, tx: self.tx, now: self.now }.case_added(self.customer_id, case).await
+        self.case_added(customer_id, case).await
     }
 
-    async fn reply(&mut self, reply: Reply) -> Result<(), StoreError> {
-        let text = catalogue::render_all(self.lang, &reply.parts);
-        let keyboard = self.keyboard(&reply.keys);
-        let coalesce = reply.album.as_ref().map(|album| format!("{}:{}:album:{album}", self.channel, self.chat_id));
+    async fn reply(&mut self, chat: &Chat<'_>, reply: Reply) -> Result<(), StoreError> {
+        let text = catalogue::render_all(chat.lang, &reply.parts);
+        let keyboard = keyboard(chat.lang, &reply.keys);
+        let coalesce = reply.album.as_ref().map(|album| format!("{}:{}:album:{album}", chat.channel, chat.chat_id));
         let not_before = match coalesce {
             Some(_) => self.now + self.desk.config.intake.album_quiet.chrono(),
             None => self.now,
@@ -449,38 +439,38 @@ impl Apply<'_> {
         // Only the last piece carries the keyboard (and may replace the pressed message).
         let last = pieces.pop().unwrap_or_default();
         for piece in pieces {
-            self.enqueue(&Outgoing::Send { text: piece, keyboard: Keyboard::None }, None, self.now).await?;
+            self.enqueue(chat, &Outgoing::Send { text: piece, keyboard: Keyboard::None }, None, self.now).await?;
         }
         let payload = match reply.edit {
             Some(message_id) => Outgoing::Edit { message_id, text: last, keyboard },
             None => Outgoing::Send { text: last, keyboard },
         };
-        self.enqueue(&payload, coalesce.as_deref(), not_before).await
+        self.enqueue(chat, &payload, coalesce.as_deref(), not_before).await
     }
 
     async fn enqueue(
         &mut self,
+        chat: &Chat<'_>,
         payload: &Outgoing,
         coalesce: Option<&str>,
         not_before: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        outbox::enqueue(self.tx, self.channel, self.chat_id, payload, coalesce, not_before, self.now).await.map(drop)
+        outbox::enqueue(self.tx, chat.channel, chat.chat_id, payload, coalesce, not_before, self.now).await.map(drop)
     }
+}
 
-    fn keyboard(&self, keys: &Keys) -> Keyboard {
-        match keys {
-            Keys::None => Keyboard::None,
-            Keys::Buttons(rows) => inline_keyboard(self.lang, rows),
-            Keys::ShareContact => {
-                Keyboard::ShareContact { label: catalogue::render(self.lang, &Msg::ShareContactButton) }
-            }
-            Keys::RemoveShareContact => Keyboard::Remove,
-        }
+/// The keyboard a reply asks for, its labels in `lang`.
+fn keyboard(lang: Lang, keys: &Keys) -> Keyboard {
+    match keys {
+        Keys::None => Keyboard::None,
+        Keys::Buttons(rows) => inline_keyboard(lang, rows),
+        Keys::ShareContact => Keyboard::ShareContact { label: catalogue::render(lang, &Msg::ShareContactButton) },
+        Keys::RemoveShareContact => Keyboard::Remove,
     }
 }
 
 /// Buttons under a message, their labels in the reader's language.
-pub(super) fn inline_keyboard(lang: Lang, rows: &[Vec<catalogue::Button>]) -> Keyboard {
+fn inline_keyboard(lang: Lang, rows: &[Vec<catalogue::Button>]) -> Keyboard {
     let rows = rows
         .iter()
         .map(|row| {
