@@ -11,7 +11,8 @@
 //! - [`config`], which composes every module's settings, and [`rulebook`];
 //! - the shell — [`store`] (SQLite), [`desk`] (one input, one transaction),
 //!   [`scheduler`] (due jobs) and [`background`] (what runs beside a
-//!   channel), the channels [`telegram`] and [`terminal`], the adapters
+//!   channel), the channels [`telegram`] and [`terminal`], [`app`] (the
+//!   service composed for either channel, with one shutdown), the adapters
 //!   [`tracker`], [`push`], [`refunds`], [`media`], [`clock`], and the order
 //!   tools [`import`] and [`demo`].
 
@@ -38,6 +39,7 @@ pub mod setting;
 pub mod shop;
 pub mod typed;
 
+pub mod app;
 pub mod background;
 pub mod clock;
 pub mod demo;

@@ -10,13 +10,11 @@ use std::sync::Arc;
 use anyhow::{Context, bail};
 use chrono::{DateTime, Utc};
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use teloxide::Bot;
 
-use aftersales::background::Background;
+use aftersales::app::App;
 use aftersales::catalogue::{self, Msg};
 use aftersales::clock::Clock;
 use aftersales::config::Config;
-use aftersales::desk::Desk;
 use aftersales::lang::Lang;
 use aftersales::order::{OrderNo, OrderStage};
 use aftersales::policy::{self, Outcome, Request};
@@ -24,7 +22,8 @@ use aftersales::reason::Reason;
 use aftersales::replay::{self, ReplayError, Report};
 use aftersales::rulebook;
 use aftersales::store::{Store, cases, decisions, orders};
-use aftersales::{demo, import, telegram, terminal};
+use aftersales::telegram::Telegram;
+use aftersales::{demo, import, terminal};
 
 #[derive(Parser)]
 #[command(name = "aftersales", version, about = "A shop's after-sales desk as a chat bot")]
@@ -159,46 +158,30 @@ async fn main() -> anyhow::Result<()> {
     let config = Arc::new(Config::load(cli.config.as_deref())?);
     // Each command opens the store itself, so those without one (policy check) never touch a database.
     let db = cli.db.as_str();
+    // The shell's one clock: what the desk reads, and what "now" means to the order tools.
+    let clock = Clock::from_env();
     match cli.command {
         Commands::Serve { api_url } => {
-            let store = open_store(db).await?;
+            let app = App::open(db, config, clock).await?;
             let token =
                 std::env::var("TELOXIDE_TOKEN").context("TELOXIDE_TOKEN is not set: put the BotFather token there")?;
-            let mut bot = Bot::new(token);
-            if let Some(url) = api_url {
-                bot = bot.set_api_url(url.parse().with_context(|| format!("--api-url {url} is not a URL"))?);
-            }
-            let push = bind_push(&config).await?;
-            if config.agents.chat_id.is_none() {
-                tracing::warn!(
-                    contact = %config.shop.contact,
-                    "no agents' group is set ([agents] chat_id): customers who ask for a person are told how the \
-                     shop will get back ([shop] contact), and their requests are recorded on their cases"
-                );
-            }
-            let desk = Desk::new(store, config).with_clock(Clock::from_env());
-            let background = Background::start(&desk, push);
-            telegram::serve(bot, desk, background).await?;
+            app.serve(Telegram::new(token, api_url.as_deref())?).await?;
         }
         Commands::Chat { demo } => {
-            let store = open_store(db).await?;
-            let clock = Clock::from_env();
+            let app = App::open(db, config, clock).await?;
             if demo {
-                demo::seed(&store, clock.now()).await?;
+                demo::seed(app.desk().store(), app.desk().now()).await?;
             }
             let user = std::env::var("USER").ok();
             let language = std::env::var("LANG").ok();
             let identity = terminal::identity(user.as_deref(), language);
-            let push = bind_push(&config).await?;
-            let desk = Desk::new(store, config).with_clock(clock);
-            let background = Background::start(&desk, push);
             let prompt = std::io::stdin().is_terminal();
             let stdin = tokio::io::BufReader::new(tokio::io::stdin());
-            terminal::run(&desk, identity, stdin, std::io::stdout(), background, prompt).await?;
+            app.chat(identity, stdin, std::io::stdout(), prompt).await?;
         }
         Commands::Orders { command: OrdersCommand::Import { file } } => {
             let store = open_store(db).await?;
-            let checks = import::Checks { currency: config.shop.currency, now: Clock::from_env().now() };
+            let checks = import::Checks { currency: config.shop.currency, now: clock.now() };
             let report = import::import_file(&store, &file, checks).await?;
             println!(
                 "imported {} orders ({} new, {} updated) with {} lines from {}",
@@ -211,13 +194,13 @@ async fn main() -> anyhow::Result<()> {
         }
         Commands::Demo => {
             let store = open_store(db).await?;
-            let now = Clock::from_env().now();
+            let now = clock.now();
             let orders = demo::seed(&store, now).await?;
             print!("{}", demo::table(&orders, now));
         }
         Commands::Policy { command: PolicyCommand::Check } => print!("{}", rulebook::summary(&config)),
         Commands::Policy { command: PolicyCommand::Explain(args) } => {
-            explain(&open_store(db).await?, &config, args).await?;
+            explain(&open_store(db).await?, &config, args, clock.now()).await?;
         }
         Commands::Policy { command: PolicyCommand::Replay { rules, json } } => {
             replay_cases(&open_store(db).await?, &config, &rules, json).await?;
@@ -232,7 +215,7 @@ async fn open_store(db: &str) -> anyhow::Result<Store> {
 }
 
 /// `policy explain`: one request decided under the rules in force.
-async fn explain(store: &Store, config: &Config, args: ExplainArgs) -> anyhow::Result<()> {
+async fn explain(store: &Store, config: &Config, args: ExplainArgs, now: DateTime<Utc>) -> anyhow::Result<()> {
     let Some(reason) = Reason::from_code(args.reason.trim()) else {
         bail!("unknown reason {:?}; the reason codes are: {}", args.reason, codes(Reason::ALL.map(Reason::code)));
     };
@@ -283,7 +266,7 @@ async fn explain(store: &Store, config: &Config, args: ExplainArgs) -> anyhow::R
         photos: args.photos,
         resale_intact: args.resale_intact.map(|answer| matches!(answer, YesNo::Yes)),
         history: &history,
-        at: args.at.unwrap_or_else(Utc::now),
+        at: args.at.unwrap_or(now),
     };
     let decision = policy::decide(&request, &config.policy());
     if args.json {
@@ -352,17 +335,4 @@ fn load_draft(current: &Config, path: &Path) -> anyhow::Result<Config> {
 
 fn codes<const N: usize>(codes: [&str; N]) -> String {
     codes.join(", ")
-}
-
-/// The push endpoint's listener, bound before anything starts, so a taken
-/// port stops the start with a clear error.
-async fn bind_push(config: &Config) -> anyhow::Result<Option<tokio::net::TcpListener>> {
-    match &config.push.listen {
-        Some(address) => Ok(Some(
-            tokio::net::TcpListener::bind(address)
-                .await
-                .with_context(|| format!("[push] listen = {address:?}: cannot listen there"))?,
-        )),
-        None => Ok(None),
-    }
 }

@@ -5,15 +5,15 @@
 //! (`-- WORDS` after the paths is its caption), `/contact PHONE` shares a
 //! phone number, `/sticker` sends something that is not a photo.
 //! Works from a pipe, so a whole conversation can be scripted. Follow-ups
-//! reach the terminal customer too: the same [`Background`] as `serve`
-//! runs the due jobs, and their replies are printed as they are queued.
+//! reach the terminal customer too: `app` runs the same background as for
+//! `serve`, and their replies are printed as they are queued.
 
 use std::io::Write;
 use std::path::Path;
 
 use tokio::io::{AsyncBufRead, AsyncBufReadExt};
+use tokio::sync::{Notify, watch};
 
-use crate::background::Background;
 use crate::case::{CaseId, MediaKind, StoredFile};
 use crate::catalogue::{self, Msg};
 use crate::conversation::{Command, Input, Step};
@@ -47,95 +47,6 @@ pub fn identity(user: Option<&str>, language_code: Option<String>) -> Identity {
         chat_id: CHAT_ID,
         first_name: name.unwrap_or_default().to_owned(),
         language_code,
-    }
-}
-
-/// Reads lines until the end of input (or the shutdown), answering each.
-/// Every reply a line caused is printed before the next line is read, and
-/// what the `background` queues meanwhile (follow-ups, pushed events) is
-/// printed as it comes. In a real terminal (`prompt`) a `you>` prompt waits
-/// for each line; from a pipe each line is echoed after `you>`, so the
-/// output reads as a dialogue. At the end the background is stopped and
-/// what it queued until then is printed too.
-pub async fn run<R, W>(
-    desk: &Desk,
-    identity: Identity,
-    input: R,
-    output: W,
-    background: Background,
-    prompt: bool,
-) -> Result<(), TerminalError>
-where
-    R: AsyncBufRead + Unpin,
-    W: Write,
-{
-    let mut screen = Screen { output, buttons: Vec::new(), prompt };
-    let chatted = converse(desk, &identity, input, &mut screen, &background).await;
-    background.stop().await;
-    screen.show(desk).await?;
-    chatted
-}
-
-async fn converse<R, W>(
-    desk: &Desk,
-    identity: &Identity,
-    input: R,
-    screen: &mut Screen<W>,
-    background: &Background,
-) -> Result<(), TerminalError>
-where
-    R: AsyncBufRead + Unpin,
-    W: Write,
-{
-    let mut lines = input.lines();
-    let wake = background.wake();
-    let mut shutdown = background.shutdown();
-    // Anything left in the outbox from an earlier run is shown first; with
-    // nothing new, a conversation left mid-way shows its question again.
-    if screen.show(desk).await? == 0 {
-        resume(desk, identity, screen).await?;
-    }
-    loop {
-        screen.ask()?;
-        let line = tokio::select! {
-            line = lines.next_line() => match line? {
-                Some(line) => line,
-                None => return Ok(()),
-            },
-            () = wake.notified() => {
-                screen.interrupt()?;
-                screen.show(desk).await?;
-                continue;
-            }
-            _ = shutdown.changed() => return Ok(()),
-        };
-        let line = line.trim_end_matches('\r');
-        if line.trim().is_empty() {
-            continue;
-        }
-        screen.echo(line)?;
-        let Line { inputs, problems } = read_line(desk, line, &screen.buttons);
-        if !problems.is_empty() {
-            let lang = language(desk, identity).await?;
-            for problem in problems {
-                let text = match problem {
-                    Problem::Told(msg) => catalogue::render(lang, &msg),
-                    Problem::Store(error) => error,
-                };
-                writeln!(screen.output, "  ! {text}")?;
-            }
-        }
-        let help = matches!(inputs.as_slice(), [Input::Command(Command::Help)]);
-        for input in inputs {
-            let incoming = Incoming { update_id: None, identity: identity.clone(), input, message: None };
-            desk.handle(incoming, desk.now()).await?;
-        }
-        screen.show(desk).await?;
-        if help {
-            // Telegram has buttons for these; the terminal has commands.
-            let lang = language(desk, identity).await?;
-            writeln!(screen.output, "  ({})", catalogue::render(lang, &Msg::TerminalCommands))?;
-        }
     }
 }
 
@@ -268,7 +179,7 @@ fn photo(desk: &Desk, path: &str) -> Result<Option<(StoredFile, MediaKind)>, Pro
 }
 
 /// The terminal's output and the buttons of the newest question.
-struct Screen<W> {
+pub struct Screen<W> {
     output: W,
     buttons: Vec<ButtonSpec>,
     /// A person types at a real terminal: show a prompt rather than echo.
@@ -276,9 +187,80 @@ struct Screen<W> {
 }
 
 impl<W: Write> Screen<W> {
+    pub fn new(output: W, prompt: bool) -> Screen<W> {
+        Screen { output, buttons: Vec::new(), prompt }
+    }
+
+    /// Reads lines until the end of input (or the shutdown), answering each.
+    /// Every reply a line caused is printed before the next line is read,
+    /// and what the background queues meanwhile (follow-ups, pushed events)
+    /// is printed when `wake` says so. In a real terminal (`prompt`) a `you>`
+    /// prompt waits for each line; from a pipe each line is echoed after
+    /// `you>`, so the output reads as a dialogue.
+    pub async fn converse<R>(
+        &mut self,
+        desk: &Desk,
+        identity: &Identity,
+        input: R,
+        wake: &Notify,
+        mut shutdown: watch::Receiver<bool>,
+    ) -> Result<(), TerminalError>
+    where
+        R: AsyncBufRead + Unpin,
+    {
+        let mut lines = input.lines();
+        // Anything left in the outbox from an earlier run is shown first; with
+        // nothing new, a conversation left mid-way shows its question again.
+        if self.show(desk).await? == 0 {
+            resume(desk, identity, self).await?;
+        }
+        loop {
+            self.ask()?;
+            let line = tokio::select! {
+                line = lines.next_line() => match line? {
+                    Some(line) => line,
+                    None => return Ok(()),
+                },
+                () = wake.notified() => {
+                    self.interrupt()?;
+                    self.show(desk).await?;
+                    continue;
+                }
+                _ = shutdown.changed() => return Ok(()),
+            };
+            let line = line.trim_end_matches('\r');
+            if line.trim().is_empty() {
+                continue;
+            }
+            self.echo(line)?;
+            let Line { inputs, problems } = read_line(desk, line, &self.buttons);
+            if !problems.is_empty() {
+                let lang = language(desk, identity).await?;
+                for problem in problems {
+                    let text = match problem {
+                        Problem::Told(msg) => catalogue::render(lang, &msg),
+                        Problem::Store(error) => error,
+                    };
+                    writeln!(self.output, "  ! {text}")?;
+                }
+            }
+            let help = matches!(inputs.as_slice(), [Input::Command(Command::Help)]);
+            for input in inputs {
+                let incoming = Incoming { update_id: None, identity: identity.clone(), input, message: None };
+                desk.handle(incoming, desk.now()).await?;
+            }
+            self.show(desk).await?;
+            if help {
+                // Telegram has buttons for these; the terminal has commands.
+                let lang = language(desk, identity).await?;
+                writeln!(self.output, "  ({})", catalogue::render(lang, &Msg::TerminalCommands))?;
+            }
+        }
+    }
+
     /// Prints and marks as sent everything the outbox holds for the
     /// terminal, in order; returns how many rows it printed.
-    async fn show(&mut self, desk: &Desk) -> Result<usize, TerminalError> {
+    pub async fn show(&mut self, desk: &Desk) -> Result<usize, TerminalError> {
         let mut tx = desk.store().write().await?;
         let mut shown = 0;
         loop {

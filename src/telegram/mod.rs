@@ -16,7 +16,6 @@ use teloxide::prelude::*;
 use teloxide::types::{AllowedUpdate, BotCommand};
 use tokio::sync::{Notify, watch};
 
-use crate::background::Background;
 use crate::backoff;
 use crate::catalogue::{self, Msg};
 use crate::conversation::Command;
@@ -37,38 +36,64 @@ const COMMIT_MAX_WAIT: Duration = Duration::from_secs(30);
 
 #[derive(Debug, thiserror::Error)]
 pub enum TelegramError {
+    #[error("--api-url {url} is not a URL")]
+    ApiUrl {
+        url: String,
+        #[source]
+        source: <reqwest::Url as std::str::FromStr>::Err,
+    },
     #[error("telegram refused the bot token or is unreachable: {0}")]
     Start(#[from] teloxide::RequestError),
 }
 
-/// Runs the bot: polling, the sender and the evidence downloader, beside
-/// the `background` (scheduler, push endpoint), until its shutdown.
-pub async fn serve(bot: Bot, desk: Desk, mut background: Background) -> Result<(), TelegramError> {
-    let me = match bot.get_me().await {
-        Ok(me) => me,
-        Err(error) => {
-            background.stop().await;
-            return Err(error.into());
-        }
-    };
-    tracing::info!(username = ?me.username, "connected to telegram");
-    register_commands(&bot).await;
-    let wake = background.wake();
-    let shutdown = background.shutdown();
-    let telegram = &desk.config().telegram;
-    let limits = pace::Limits {
-        per_chat: telegram.per_chat_gap.0,
-        per_group: (telegram.group_per_minute, Duration::from_secs(60)),
-        global: (telegram.global_per_second, Duration::from_secs(1)),
-    };
-    let sender = sender::Sender::new(bot.clone(), desk.store().clone(), limits).with_clock(desk.clock().clone());
-    background.spawn("sender", sender.run(wake.clone(), shutdown.clone()));
-    background.spawn("evidence downloader", downloads::run(bot.clone(), desk.clone(), shutdown.clone()));
-    poll(&bot, &desk, &wake, shutdown).await;
-    // All stop on the same signal: the sender after recording the calls in
-    // flight, so a reply Telegram already has is not sent again at the next start.
-    background.stop().await;
-    Ok(())
+/// The bot: its token and the Bot API server it talks to. What runs on it
+/// (polling, the sender, the evidence downloader) is started by `app`.
+pub struct Telegram {
+    bot: Bot,
+}
+
+impl Telegram {
+    /// The bot with `token`, on Telegram's Bot API or on `api_url` (a
+    /// self-hosted telegram-bot-api, or a test fake).
+    pub fn new(token: String, api_url: Option<&str>) -> Result<Telegram, TelegramError> {
+        let bot = Bot::new(token);
+        let bot = match api_url {
+            Some(url) => {
+                bot.set_api_url(url.parse().map_err(|source| TelegramError::ApiUrl { url: url.to_owned(), source })?)
+            }
+            None => bot,
+        };
+        Ok(Telegram { bot })
+    }
+
+    /// Checks the token (getMe) and registers the bot's commands.
+    pub async fn connect(&self) -> Result<(), TelegramError> {
+        let me = self.bot.get_me().await?;
+        tracing::info!(username = ?me.username, "connected to telegram");
+        register_commands(&self.bot).await;
+        Ok(())
+    }
+
+    /// The outbox sender, within the configured rate limits, on the desk's clock.
+    pub fn sender(&self, desk: &Desk) -> sender::Sender {
+        let telegram = &desk.config().telegram;
+        let limits = pace::Limits {
+            per_chat: telegram.per_chat_gap.0,
+            per_group: (telegram.group_per_minute, Duration::from_secs(60)),
+            global: (telegram.global_per_second, Duration::from_secs(1)),
+        };
+        sender::Sender::new(self.bot.clone(), desk.store().clone(), limits).with_clock(desk.clock().clone())
+    }
+
+    /// Copies the evidence that could not be fetched on arrival, until the shutdown.
+    pub fn downloader(&self, desk: &Desk, shutdown: watch::Receiver<bool>) -> impl Future<Output = ()> + use<> {
+        downloads::run(self.bot.clone(), desk.clone(), shutdown)
+    }
+
+    /// Long polling until the shutdown; `wake` tells the sender an update queued replies.
+    pub async fn poll(&self, desk: &Desk, wake: &Notify, shutdown: watch::Receiver<bool>) {
+        poll(&self.bot, desk, wake, shutdown).await;
+    }
 }
 
 /// Long polling: fetch, commit each update, then confirm by moving the offset.

@@ -1,0 +1,119 @@
+//! The running service, composed in one place for both channels: the store,
+//! the desk on the shell's clock, the [`Background`] (scheduler, push
+//! endpoint, signal watch) and one channel's loop — Telegram's polling with
+//! its outbox sender and evidence downloader (`serve`), or the terminal
+//! (`chat`). One shutdown path: whichever ends first, a signal or the
+//! channel itself (the terminal at the end of its input), [`App::run`]
+//! stops the background and waits for every task.
+
+use std::io::Write;
+use std::sync::Arc;
+
+use tokio::io::AsyncBufRead;
+
+use crate::background::Background;
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::desk::Desk;
+use crate::store::customers::Identity;
+use crate::store::{Store, StoreError};
+use crate::telegram::{Telegram, TelegramError};
+use crate::terminal::{Screen, TerminalError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("opening the database {db}")]
+    Store {
+        db: String,
+        #[source]
+        source: StoreError,
+    },
+    #[error("[push] listen = {address:?}: cannot listen there")]
+    Listen {
+        address: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Telegram(#[from] TelegramError),
+    #[error(transparent)]
+    Terminal(#[from] TerminalError),
+}
+
+/// The desk over its store, ready to run a channel.
+pub struct App {
+    desk: Desk,
+}
+
+impl App {
+    /// Opens the store (applying its migrations) under a desk on `clock`.
+    pub async fn open(db: &str, config: Arc<Config>, clock: Clock) -> Result<App, AppError> {
+        let store = Store::open(db).await.map_err(|source| AppError::Store { db: db.to_owned(), source })?;
+        Ok(App { desk: Desk::new(store, config).with_clock(clock) })
+    }
+
+    pub fn desk(&self) -> &Desk {
+        &self.desk
+    }
+
+    /// `aftersales serve`: the Telegram bot until a signal stops it.
+    pub async fn serve(self, telegram: Telegram) -> Result<(), AppError> {
+        let desk = &self.desk;
+        let served = self
+            .run(async |background: &mut Background| {
+                let config = desk.config();
+                if config.agents.chat_id.is_none() {
+                    tracing::warn!(
+                        contact = %config.shop.contact,
+                        "no agents' group is set ([agents] chat_id): customers who ask for a person are told how \
+                         the shop will get back ([shop] contact), and their requests are recorded on their cases"
+                    );
+                }
+                telegram.connect().await?;
+                let (wake, shutdown) = (background.wake(), background.shutdown());
+                background.spawn("sender", telegram.sender(desk).run(wake.clone(), shutdown.clone()));
+                background.spawn("evidence downloader", telegram.downloader(desk, shutdown.clone()));
+                telegram.poll(desk, &wake, shutdown).await;
+                Ok::<(), TelegramError>(())
+            })
+            .await?;
+        Ok(served?)
+    }
+
+    /// `aftersales chat`: the terminal channel until the end of `input` (or a signal).
+    pub async fn chat<R, W>(self, identity: Identity, input: R, output: W, prompt: bool) -> Result<(), AppError>
+    where
+        R: AsyncBufRead + Unpin,
+        W: Write,
+    {
+        let desk = &self.desk;
+        let mut screen = Screen::new(output, prompt);
+        let chatted = self
+            .run(async |background: &mut Background| {
+                screen.converse(desk, &identity, input, &background.wake(), background.shutdown()).await
+            })
+            .await?;
+        // What the background queued until it stopped is shown too.
+        screen.show(desk).await?;
+        Ok(chatted?)
+    }
+
+    /// Starts the background beside `channel`, and stops it when the channel
+    /// returns: the sender after recording the calls in flight, so a reply
+    /// Telegram already has is not sent again at the next start.
+    async fn run<T>(&self, channel: impl AsyncFnOnce(&mut Background) -> T) -> Result<T, AppError> {
+        let push = match &self.desk.config().push.listen {
+            // Bound before anything starts, so a taken port stops the start with a clear error.
+            Some(address) => Some(
+                tokio::net::TcpListener::bind(address)
+                    .await
+                    .map_err(|source| AppError::Listen { address: address.clone(), source })?,
+            ),
+            None => None,
+        };
+        let mut background = Background::start(&self.desk, push);
+        let ran = channel(&mut background).await;
+        background.stop().await;
+        Ok(ran)
+    }
+}
