@@ -2,11 +2,8 @@
 //! where the hand-over stands, and who has it. Shared by the agents' state
 //! machine, the follow-ups that escalate, and the texts that show them.
 
-use serde::{Deserialize, Serialize};
-
 /// Why a case went to a person.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Why {
     CustomerAsked,
     Review,
@@ -60,8 +57,7 @@ impl Why {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Status {
     /// Waiting for an agent.
     Queued,
@@ -94,7 +90,7 @@ impl Status {
 }
 
 /// The agent a case is assigned to.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Assignee {
     pub user_id: i64,
     pub name: String,

@@ -62,7 +62,7 @@ pub enum Inspection {
 }
 
 /// Where a return goes.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ReturnAddress {
     pub address: String,
     pub recipient: String,

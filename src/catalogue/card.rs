@@ -2,7 +2,6 @@
 //! in the agents' language and edited in place whenever the case changes.
 
 use chrono::NaiveDateTime;
-use serde::{Deserialize, Serialize};
 
 use super::DecisionText;
 use crate::case::{CaseId, CaseStatus};
@@ -14,7 +13,7 @@ use crate::policy::Outcome;
 use crate::reason::Reason;
 
 /// Everything the card shows. Times are in the shop's zone.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CardView {
     pub case: Option<CardCase>,
     pub customer: String,
@@ -32,7 +31,7 @@ pub struct CardView {
 }
 
 /// The case part of a card.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CardCase {
     pub id: CaseId,
     pub order: OrderNo,
@@ -52,7 +51,7 @@ pub struct CardCase {
 }
 
 /// One timeline entry: when, who, what (the event's kind and a short detail).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TimelineLine {
     pub at: NaiveDateTime,
     pub actor: String,

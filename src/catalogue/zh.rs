@@ -2,10 +2,11 @@
 
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 
-use super::{
-    CARD_DETAIL_CHARS, CaseLine, CaseView, DecisionText, Described, Lang, Msg, NAME_CHARS, QUEUE_SHOWN, QueueLine,
-    Wait, agent_command_syntax, card_commands, case_and_item, clip, one_line, order_label, short_time, timeline,
+use super::format::{
+    CARD_DETAIL_CHARS, NAME_CHARS, QUEUE_SHOWN, Wait, agent_command_syntax, card_commands, case_and_item, clip,
+    one_line, order_label, short_time, timeline,
 };
+use super::{CaseLine, CaseView, DecisionText, Described, Lang, Msg, QueueLine};
 use crate::agent_command::AgentCommand;
 use crate::case::{AgentDecision, CaseId, CaseNext, CaseStatus, Milestone, Waiting};
 use crate::catalogue::card::CardView;
