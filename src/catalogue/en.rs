@@ -1,10 +1,10 @@
 //! The English catalogue: every customer-facing text, in a patient shop assistant's words.
 
-use chrono::{Duration, NaiveDate, NaiveDateTime};
+use chrono::{Duration, NaiveDateTime};
 
 use super::format::{
-    CARD_DETAIL_CHARS, NAME_CHARS, QUEUE_SHOWN, Wait, agent_command_syntax, card_commands, case_and_item, clip,
-    one_line, order_label, short_time, timeline,
+    CARD_DETAIL_CHARS, COMMENT_CHARS, DETAIL_CHARS, NAME_CHARS, QUEUE_SHOWN, Wait, Words, agent_command_syntax,
+    card_commands, case_and_item, clip, one_line, order_label, parcel, short_time, timeline,
 };
 use super::{CaseLine, CaseView, DecisionText, Described, Lang, Msg, QueueLine};
 use crate::agent_command::AgentCommand;
@@ -14,10 +14,21 @@ use crate::escalation::{Status, Why};
 use crate::money::Money;
 use crate::order::OrderNo;
 use crate::parcel::ParcelStatus;
-use crate::parcel::ReturnAddress;
 use crate::policy::{Fact, Length, NextStep, Outcome, Possible, RuleId, ShippingPayer, Stage, Verdict};
 use crate::reason::{EvidenceKind, Reason};
 use crate::retention::OfferKind;
+
+/// English dates and the return address's words.
+const WORDS: Words = Words {
+    date: "%-d %B",
+    time: "%H:%M on %-d %B",
+    date_with_year: "%-d %B %Y",
+    full_time: "%H:%M on %-d %B %Y",
+    address_promised: "📮 A colleague will send you the return address here shortly.",
+    address_heading: "📮 Please send it to:",
+    address_labels: ["Recipient", "Phone", "Address"],
+    colon: ": ",
+};
 
 pub(super) fn text(msg: &Msg) -> String {
     match msg {
@@ -77,7 +88,7 @@ pub(super) fn text(msg: &Msg) -> String {
         Msg::OrderLocked { until } => format!(
             "For your security, this order is locked in this chat until {} after too many wrong answers. \
              You can enter another order number or tap “{}”.",
-            time(until),
+            WORDS.time(until),
             agent_button()
         ),
         Msg::AskProof { order } => {
@@ -92,7 +103,7 @@ pub(super) fn text(msg: &Msg) -> String {
         Msg::ProofLockedNow { until } => format!(
             "Too many wrong answers, so this order is locked for this chat until {}. The attempt has been \
              logged. You can enter another order number or tap “{}”.",
-            time(until),
+            WORDS.time(until),
             agent_button()
         ),
         Msg::ProofByContactOnly => "For your security, this order can now only be confirmed by sharing your phone \
@@ -483,7 +494,7 @@ pub(super) fn text(msg: &Msg) -> String {
              • Keep the courier's receipt.\n\n\
              {}\nOnce it's on its way, please reply here with the return tracking number.",
             outcome_label(*outcome),
-            return_address(address),
+            WORDS.return_address(address),
             after_arrival(*outcome)
         ),
         Msg::ConfirmTracking { case, carrier_en, number, .. } => {
@@ -571,7 +582,7 @@ pub(super) fn text(msg: &Msg) -> String {
         Msg::RefundIssued { case, amount, arrive_by } => format!(
             "💰 Your refund of {amount} for case {case} is on its way back to your original payment method. It \
              should arrive by {}.",
-            date(arrive_by)
+            WORDS.date(arrive_by)
         ),
         Msg::Progress { case, waiting } => {
             let now = match waiting {
@@ -603,9 +614,10 @@ pub(super) fn text(msg: &Msg) -> String {
         Msg::SurveyThanks => "Thank you for your feedback! It helps us do better. 😊".to_owned(),
         Msg::SurveyAlreadyAnswered => "Thank you, we already have your answer to this survey.".to_owned(),
         Msg::AlertNoScan { case, number, since } => {
-            let since = since
-                .as_ref()
-                .map_or_else(|| "since the customer gave the number".to_owned(), |at| format!("since {}", time(at)));
+            let since = since.as_ref().map_or_else(
+                || "since the customer gave the number".to_owned(),
+                |at| format!("since {}", WORDS.time(at)),
+            );
             format!(
                 "🚚 {case} · no tracking update{} {since}. Please check with the carrier; the customer knows \
                  we're on it.",
@@ -675,48 +687,12 @@ pub(super) fn text(msg: &Msg) -> String {
     }
 }
 
-/// The carrier's or someone's words in a follow-up, at most this long.
-const DETAIL_CHARS: usize = 300;
-/// A survey comment, as the agents read it.
-const COMMENT_CHARS: usize = 1000;
-/// A line of the return address, at most this long.
-const ADDRESS_CHARS: usize = 200;
-
-/// "12 March": the day a refund should arrive.
-fn date(day: &NaiveDate) -> String {
-    day.format("%-d %B").to_string()
-}
-
-/// "SF Express SF1234567890123", or the number alone without a carrier name.
-fn parcel(carrier: &str, number: &str) -> String {
-    match carrier.trim() {
-        "" => number.trim().to_owned(),
-        carrier => format!("{carrier} {}", number.trim()),
-    }
-}
-
 /// " on return parcel SF1234567890123", or nothing without a number.
 fn parcel_of(number: &str) -> String {
     match number.trim() {
         "" => String::new(),
         number => format!(" on return parcel {number}"),
     }
-}
-
-/// Where to send a return; the lines the shop has configured, or the promise
-/// that a colleague sends the address.
-fn return_address(address: &ReturnAddress) -> String {
-    if address.address.trim().is_empty() {
-        return "📮 A colleague will send you the return address here shortly.".to_owned();
-    }
-    let mut lines = vec!["📮 Please send it to:".to_owned()];
-    for (label, value) in [("Recipient", &address.recipient), ("Phone", &address.phone), ("Address", &address.address)]
-    {
-        if !value.trim().is_empty() {
-            lines.push(format!("{label}: {}", clip(value.trim(), ADDRESS_CHARS)));
-        }
-    }
-    lines.join("\n")
 }
 
 /// What happens once a returned parcel arrives, by what was agreed.
@@ -728,24 +704,9 @@ fn after_arrival(outcome: Outcome) -> &'static str {
     }
 }
 
-/// "23:59 on 9 March": a time within the next days.
-fn time(at: &NaiveDateTime) -> String {
-    at.format("%H:%M on %-d %B").to_string()
-}
-
-/// "9 March 2027": a deadline that may lie a year away (warranty).
-fn date_with_year(at: &NaiveDateTime) -> String {
-    at.format("%-d %B %Y").to_string()
-}
-
 /// "18:00 on Tuesday 24 November": when a person answers.
 fn day_time(at: &NaiveDateTime) -> String {
     at.format("%H:%M on %A %-d %B").to_string()
-}
-
-/// "23:59 on 9 March 2026": a time in the explanation, which may span years.
-fn full_time(at: &NaiveDateTime) -> String {
-    at.format("%H:%M on %-d %B %Y").to_string()
 }
 
 fn photos(count: usize) -> String {
@@ -872,7 +833,7 @@ fn verdict_said(verdict: Verdict) -> &'static str {
 fn case_detail(view: &CaseView) -> String {
     let mut lines = vec![
         format!("Case {} · {} × {}", view.id, view.item, view.quantity),
-        format!("Order {} · opened at {}", view.order, time(&view.opened)),
+        format!("Order {} · opened at {}", view.order, WORDS.time(&view.opened)),
         format!("Request: {} · {}", outcome_label(view.outcome), reason_label(view.reason)),
         format!("Status: {}", status_label(view.status)),
         format!("Decision: {}", verdict_said(view.decision.verdict)),
@@ -894,8 +855,9 @@ fn case_detail(view: &CaseView) -> String {
             0 => "What happened:".to_owned(),
             earlier => format!("Latest ({earlier} earlier not shown):"),
         });
-        lines
-            .extend(view.latest.iter().map(|(at, milestone)| format!("• {}: {}", time(at), milestone_text(milestone))));
+        lines.extend(
+            view.latest.iter().map(|(at, milestone)| format!("• {}: {}", WORDS.time(at), milestone_text(milestone))),
+        );
     }
     lines.join("\n")
 }
@@ -1001,7 +963,7 @@ fn working_days(days: u32) -> String {
 
 fn rule_text(decision: &DecisionText) -> String {
     let window = decision.window;
-    let until = decision.deadline.as_ref().map(time);
+    let until = decision.deadline.as_ref().map(|at| WORDS.time(at));
     let ended = |what: String| match &until {
         Some(at) => format!("The {what} ended at {at}."),
         None => format!("The {what} has ended."),
@@ -1061,10 +1023,10 @@ fn rule_text(decision: &DecisionText) -> String {
             (Some(Length::Hours(hours)), Some(at)) => format!(
                 "Sorry about the problem! For this product, quality problems are covered when reported within \
                  {hours} hours of delivery, so until {}.",
-                time(at)
+                WORDS.time(at)
             ),
             (_, Some(at)) => {
-                format!("Sorry about the problem! Quality problems are covered until {}.", date_with_year(at))
+                format!("Sorry about the problem! Quality problems are covered until {}.", WORDS.date_with_year(at))
             }
             (Some(window), None) => {
                 format!("Sorry about the problem! Quality problems are covered for {} after delivery.", span(window))
@@ -1085,7 +1047,7 @@ fn rule_text(decision: &DecisionText) -> String {
         RuleId::WarrantyPassed => {
             let length = window.map(|window| format!(" ({})", span(window))).unwrap_or_default();
             match &decision.deadline {
-                Some(at) => format!("The warranty{length} ended on {}.", date_with_year(at)),
+                Some(at) => format!("The warranty{length} ended on {}.", WORDS.date_with_year(at)),
                 None => format!("The warranty{length} has ended."),
             }
         }
@@ -1129,12 +1091,12 @@ fn possible_text(possible: &Possible<NaiveDateTime>) -> String {
     match possible {
         Possible::Exchange { until } => format!(
             "You can still exchange it for another size or colour until {}: tap “{}”.",
-            time(until),
+            WORDS.time(until),
             text(&Msg::ExchangeInsteadButton)
         ),
         Possible::QualityClaim { until } => format!(
             "If something is wrong with it, quality problems are covered until {}: tap “{}”.",
-            date_with_year(until),
+            WORDS.date_with_year(until),
             text(&Msg::QualityClaimButton)
         ),
     }
@@ -1289,7 +1251,7 @@ fn explanation(decision: &DecisionText, facts: &[Fact<NaiveDateTime>]) -> String
 fn fact_text(fact: &Fact<NaiveDateTime>) -> String {
     let yes_no = |yes: bool| if yes { "yes" } else { "no" };
     match fact {
-        Fact::RequestedAt(at) => format!("Requested at {}", full_time(at)),
+        Fact::RequestedAt(at) => format!("Requested at {}", WORDS.full_time(at)),
         Fact::Stage(stage) => format!(
             "Order stage: {}",
             match stage {
@@ -1299,13 +1261,13 @@ fn fact_text(fact: &Fact<NaiveDateTime>) -> String {
                 Stage::Delivered => "delivered",
             }
         ),
-        Fact::PaidAt(at) => format!("Paid at {}", full_time(at)),
-        Fact::DeliveredAt(at) => format!("Delivered (signed for) at {}", full_time(at)),
+        Fact::PaidAt(at) => format!("Paid at {}", WORDS.full_time(at)),
+        Fact::DeliveredAt(at) => format!("Delivered (signed for) at {}", WORDS.full_time(at)),
         Fact::Window { from, length, ends } => format!(
             "Window: {} from {}, last minute that counts {}",
             span(*length),
-            full_time(from),
-            full_time(&(*ends - Duration::minutes(1)))
+            WORDS.full_time(from),
+            WORDS.full_time(&(*ends - Duration::minutes(1)))
         ),
         Fact::Category { name, no_reason_return } => format!(
             "Category: {name} (no-reason return: {})",
@@ -1322,12 +1284,12 @@ fn fact_text(fact: &Fact<NaiveDateTime>) -> String {
         Fact::Units { asked, claimed, of } => {
             format!("Units: {asked} asked for, {claimed} of {of} already in other requests")
         }
-        Fact::ReplacementDeliveredAt(at) => format!("Replacement delivered at {}", full_time(at)),
+        Fact::ReplacementDeliveredAt(at) => format!("Replacement delivered at {}", WORDS.full_time(at)),
         Fact::Paid(money) => format!("Paid for this quantity: {money}"),
         Fact::AlreadyRefunded(money) => format!("Already refunded on this item: {money}"),
         Fact::FreightInsurance(insured) => format!("Freight insurance: {}", yes_no(*insured)),
         Fact::ReviewBy { working_days: days, by } => {
-            format!("Review within {}: by {}", working_days(*days), full_time(by))
+            format!("Review within {}: by {}", working_days(*days), WORDS.full_time(by))
         }
     }
 }
@@ -1376,7 +1338,7 @@ fn case_line(line: &CaseLine) -> String {
         clip(&line.item, 24),
         outcome_label(line.outcome),
         status_label(line.status),
-        time(&line.opened)
+        WORDS.time(&line.opened)
     )
 }
 

@@ -1,12 +1,13 @@
 //! Rendering helpers both languages share: clipping, waits, timelines, labels.
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
 
 use crate::agent_command::Usage;
 use crate::case::CaseId;
 use crate::catalogue::card::{CardView, TIMELINE_SHOWN, TimelineLine};
 use crate::money::Money;
 use crate::order::OrderNo;
+use crate::parcel::ReturnAddress;
 
 /// A case to pick, as a button reads: "AS-1001 · 女士防风夹克", the item
 /// clipped so that the label fits a button; "售后单 AS-1001" (`word` and
@@ -121,4 +122,74 @@ pub(super) fn order_label(
     let room = 40usize.saturating_sub(head.chars().count() + tail.chars().count()).min(*item_chars.end());
     let item = first_item.trim();
     (!item.is_empty() && room >= *item_chars.start()).then(|| format!("{head}{}{tail}", clip(item, room)))
+}
+
+/// The carrier's or someone's words in a follow-up, at most this long.
+pub(super) const DETAIL_CHARS: usize = 300;
+/// A survey comment, as the agents read it.
+pub(super) const COMMENT_CHARS: usize = 1000;
+/// A line of the return address, at most this long.
+const ADDRESS_CHARS: usize = 200;
+
+/// The words and date formats a language fills into the structure both
+/// languages share (dates, the return address).
+pub(super) struct Words {
+    /// The day a refund should arrive ("12 March").
+    pub(super) date: &'static str,
+    /// A time within the next days ("23:59 on 9 March").
+    pub(super) time: &'static str,
+    /// A deadline that may lie a year away, such as a warranty's ("9 March 2027").
+    pub(super) date_with_year: &'static str,
+    /// A time in the explanation, which may span years ("23:59 on 9 March 2026").
+    pub(super) full_time: &'static str,
+    /// Said instead of an address the shop has not configured.
+    pub(super) address_promised: &'static str,
+    pub(super) address_heading: &'static str,
+    /// Recipient, phone and address.
+    pub(super) address_labels: [&'static str; 3],
+    /// Between a label and its value (": " or "：").
+    pub(super) colon: &'static str,
+}
+
+impl Words {
+    pub(super) fn date(&self, day: &NaiveDate) -> String {
+        day.format(self.date).to_string()
+    }
+
+    pub(super) fn time(&self, at: &NaiveDateTime) -> String {
+        at.format(self.time).to_string()
+    }
+
+    pub(super) fn date_with_year(&self, at: &NaiveDateTime) -> String {
+        at.format(self.date_with_year).to_string()
+    }
+
+    pub(super) fn full_time(&self, at: &NaiveDateTime) -> String {
+        at.format(self.full_time).to_string()
+    }
+
+    /// Where to send a return: the lines the shop has configured, or the
+    /// promise that a colleague sends the address.
+    pub(super) fn return_address(&self, address: &ReturnAddress) -> String {
+        if address.address.trim().is_empty() {
+            return self.address_promised.to_owned();
+        }
+        let mut lines = vec![self.address_heading.to_owned()];
+        for (label, value) in
+            self.address_labels.into_iter().zip([&address.recipient, &address.phone, &address.address])
+        {
+            if !value.trim().is_empty() {
+                lines.push(format!("{label}{}{}", self.colon, clip(value.trim(), ADDRESS_CHARS)));
+            }
+        }
+        lines.join("\n")
+    }
+}
+
+/// "SF Express SF1234567890123", or the number alone without a carrier name.
+pub(super) fn parcel(carrier: &str, number: &str) -> String {
+    match carrier.trim() {
+        "" => number.trim().to_owned(),
+        carrier => format!("{carrier} {}", number.trim()),
+    }
 }

@@ -1,10 +1,10 @@
 //! 中文话术：客户看到的每一句话，用售后客服的日常说法。
 
-use chrono::{Duration, NaiveDate, NaiveDateTime};
+use chrono::{Duration, NaiveDateTime};
 
 use super::format::{
-    CARD_DETAIL_CHARS, NAME_CHARS, QUEUE_SHOWN, Wait, agent_command_syntax, card_commands, case_and_item, clip,
-    one_line, order_label, short_time, timeline,
+    CARD_DETAIL_CHARS, COMMENT_CHARS, DETAIL_CHARS, NAME_CHARS, QUEUE_SHOWN, Wait, Words, agent_command_syntax,
+    card_commands, case_and_item, clip, one_line, order_label, parcel, short_time, timeline,
 };
 use super::{CaseLine, CaseView, DecisionText, Described, Lang, Msg, QueueLine};
 use crate::agent_command::AgentCommand;
@@ -14,10 +14,21 @@ use crate::escalation::{Status, Why};
 use crate::money::Money;
 use crate::order::OrderNo;
 use crate::parcel::ParcelStatus;
-use crate::parcel::ReturnAddress;
 use crate::policy::{Fact, Length, NextStep, Outcome, Possible, RuleId, ShippingPayer, Stage, Verdict};
 use crate::reason::{EvidenceKind, Reason};
 use crate::retention::OfferKind;
+
+/// 中文的日期格式和退货地址用语。
+const WORDS: Words = Words {
+    date: "%-m月%-d日",
+    time: "%-m月%-d日 %H:%M",
+    date_with_year: "%Y年%-m月%-d日",
+    full_time: "%Y年%-m月%-d日 %H:%M",
+    address_promised: "📮 客服会在这里发给您退货地址，请稍候。",
+    address_heading: "📮 退货地址：",
+    address_labels: ["收件人", "电话", "地址"],
+    colon: "：",
+};
 
 pub(super) fn text(msg: &Msg) -> String {
     match msg {
@@ -68,7 +79,7 @@ pub(super) fn text(msg: &Msg) -> String {
         }
         Msg::OrderLocked { until } => format!(
             "为了您的账户安全，由于多次验证未通过，这个订单在本对话中已锁定至{}。您可以输入其他订单号，或点击「{}」。",
-            time(until),
+            WORDS.time(until),
             agent_button()
         ),
         Msg::AskProof { order } => {
@@ -81,7 +92,7 @@ pub(super) fn text(msg: &Msg) -> String {
         },
         Msg::ProofLockedNow { until } => format!(
             "验证错误次数过多，这个订单在本对话中已锁定至{}，本次尝试已记录。您可以输入其他订单号，或点击「{}」。",
-            time(until),
+            WORDS.time(until),
             agent_button()
         ),
         Msg::ProofByContactOnly => {
@@ -415,7 +426,7 @@ pub(super) fn text(msg: &Msg) -> String {
              • 请保留快递寄件凭证。\n\n\
              {}\n寄出后，请在这里回复退货快递单号。",
             outcome_label(*outcome),
-            return_address(address),
+            WORDS.return_address(address),
             after_arrival(*outcome)
         ),
         Msg::ConfirmTracking { case, carrier_zh, number, .. } => {
@@ -493,7 +504,7 @@ pub(super) fn text(msg: &Msg) -> String {
             format!("好消息：售后单 {case} 的退回商品已验货通过，我们会尽快为您寄出新商品，并在这里告诉您快递单号。")
         }
         Msg::RefundIssued { case, amount, arrive_by } => {
-            format!("💰 售后单 {case} 的退款 {amount} 已原路退回，预计{}前到账。", date(arrive_by))
+            format!("💰 售后单 {case} 的退款 {amount} 已原路退回，预计{}前到账。", WORDS.date(arrive_by))
         }
         Msg::Progress { case, waiting } => {
             let now = match waiting {
@@ -524,7 +535,7 @@ pub(super) fn text(msg: &Msg) -> String {
         Msg::SurveyAlreadyAnswered => "谢谢，您已经评价过了。".to_owned(),
         Msg::AlertNoScan { case, number, since } => {
             let since =
-                since.as_ref().map_or_else(|| "自客户提供单号以来".to_owned(), |at| format!("自{}起", time(at)));
+                since.as_ref().map_or_else(|| "自客户提供单号以来".to_owned(), |at| format!("自{}起", WORDS.time(at)));
             format!(
                 "🚚 {case} · 退货包裹{}{since}没有物流更新，请联系快递核实；已告知客户我们在跟进。",
                 parcel_no(number)
@@ -573,47 +584,12 @@ pub(super) fn text(msg: &Msg) -> String {
     }
 }
 
-/// 跟进消息里快递或他人的原话，最多这么长。
-const DETAIL_CHARS: usize = 300;
-/// 满意度评价留言（给客服看）。
-const COMMENT_CHARS: usize = 1000;
-/// 退货地址的一行，最多这么长。
-const ADDRESS_CHARS: usize = 200;
-
-/// 「3月12日」：退款预计到账的日期。
-fn date(day: &NaiveDate) -> String {
-    day.format("%-m月%-d日").to_string()
-}
-
-/// 「顺丰速运 SF1234567890123」，没有快递名称时只显示单号。
-fn parcel(carrier: &str, number: &str) -> String {
-    match carrier.trim() {
-        "" => number.trim().to_owned(),
-        carrier => format!("{carrier} {}", number.trim()),
-    }
-}
-
 /// 「 SF1234567890123 」，没有单号时为空。
 fn parcel_no(number: &str) -> String {
     match number.trim() {
         "" => String::new(),
         number => format!(" {number} "),
     }
-}
-
-/// 退货地址：店铺配置了的各行；没有配置时告诉客户客服会发地址。
-fn return_address(address: &ReturnAddress) -> String {
-    if address.address.trim().is_empty() {
-        return "📮 客服会在这里发给您退货地址，请稍候。".to_owned();
-    }
-    let mut lines = vec!["📮 退货地址：".to_owned()];
-    for (label, value) in [("收件人", &address.recipient), ("电话", &address.phone), ("地址", &address.address)]
-    {
-        if !value.trim().is_empty() {
-            lines.push(format!("{label}：{}", clip(value.trim(), ADDRESS_CHARS)));
-        }
-    }
-    lines.join("\n")
 }
 
 /// 退货包裹到仓库之后怎么办，按商定的处理方式。
@@ -623,21 +599,6 @@ fn after_arrival(outcome: Outcome) -> &'static str {
         Outcome::Repair => "包裹到仓库后，我们会为您维修并寄回。",
         _ => "包裹到仓库验货通过后，款项原路退回。",
     }
-}
-
-/// 「3月9日 23:59」：近几天内的时间。
-fn time(at: &NaiveDateTime) -> String {
-    at.format("%-m月%-d日 %H:%M").to_string()
-}
-
-/// 「2027年3月9日」：可能在一年之后的期限（保修）。
-fn date_with_year(at: &NaiveDateTime) -> String {
-    at.format("%Y年%-m月%-d日").to_string()
-}
-
-/// 「2026年3月9日 23:59」：说明里的时间，可能跨年。
-fn full_time(at: &NaiveDateTime) -> String {
-    at.format("%Y年%-m月%-d日 %H:%M").to_string()
 }
 
 /// 指令菜单和 /help 里的一行说明。
@@ -751,7 +712,7 @@ fn verdict_said(verdict: Verdict) -> &'static str {
 fn case_detail(view: &CaseView) -> String {
     let mut lines = vec![
         format!("售后单 {} · {} × {}", view.id, view.item, view.quantity),
-        format!("订单 {} · {}提交", view.order, time(&view.opened)),
+        format!("订单 {} · {}提交", view.order, WORDS.time(&view.opened)),
         format!("申请：{} · {}", outcome_label(view.outcome), reason_label(view.reason)),
         format!("状态：{}", status_label(view.status)),
         format!("结论：{}", verdict_said(view.decision.verdict)),
@@ -773,7 +734,9 @@ fn case_detail(view: &CaseView) -> String {
             0 => "进展：".to_owned(),
             earlier => format!("最近进展（更早的{earlier}条未显示）："),
         });
-        lines.extend(view.latest.iter().map(|(at, milestone)| format!("• {} {}", time(at), milestone_text(milestone))));
+        lines.extend(
+            view.latest.iter().map(|(at, milestone)| format!("• {} {}", WORDS.time(at), milestone_text(milestone))),
+        );
     }
     lines.join("\n")
 }
@@ -782,7 +745,7 @@ fn case_detail(view: &CaseView) -> String {
 fn case_next(next: CaseNext, decision: &DecisionText) -> String {
     match next {
         CaseNext::Review => match &decision.review_by {
-            Some(by) => format!("客服正在审核，会在{}前在这里回复您。", time(by)),
+            Some(by) => format!("客服正在审核，会在{}前在这里回复您。", WORDS.time(by)),
             None => "客服正在审核，会在这里回复您。".to_owned(),
         },
         CaseNext::SendBack => "请按发给您的退货地址寄回，并把退货快递单号发到这里。".to_owned(),
@@ -860,7 +823,7 @@ fn within(window: Option<Length>) -> String {
 fn rule_text(decision: &DecisionText) -> String {
     let window = decision.window;
     let length = span_or_empty(window);
-    let at = decision.deadline.as_ref().map(time);
+    let at = decision.deadline.as_ref().map(|at| WORDS.time(at));
     let ended = |what: String| match &at {
         Some(at) => format!("{what}已于{at}结束。"),
         None => format!("{what}已经结束。"),
@@ -897,9 +860,12 @@ fn rule_text(decision: &DecisionText) -> String {
         RuleId::ReturnAfterExchangeWindowPassed => ended(format!("换货后的{length}退货期")),
         RuleId::QualityClaim => match (window, &decision.deadline) {
             (Some(Length::Hours(hours)), Some(at)) => {
-                format!("给您添麻烦了！这类商品的质量问题需在签收后{hours}小时内反馈，您在{}前反馈都有效。", time(at))
+                format!(
+                    "给您添麻烦了！这类商品的质量问题需在签收后{hours}小时内反馈，您在{}前反馈都有效。",
+                    WORDS.time(at)
+                )
             }
-            (_, Some(at)) => format!("给您添麻烦了！质量问题保障截至{}。", date_with_year(at)),
+            (_, Some(at)) => format!("给您添麻烦了！质量问题保障截至{}。", WORDS.date_with_year(at)),
             (Some(window), None) => format!("给您添麻烦了！签收后{}内的质量问题都在保障范围内。", span(window)),
             (None, None) => "给您添麻烦了！质量问题在保障范围内。".to_owned(),
         },
@@ -910,7 +876,7 @@ fn rule_text(decision: &DecisionText) -> String {
         RuleId::WarrantyPassed => {
             let length = window.map(|window| format!("（{}）", span(window))).unwrap_or_default();
             match &decision.deadline {
-                Some(at) => format!("保修期{length}已于{}结束。", date_with_year(at)),
+                Some(at) => format!("保修期{length}已于{}结束。", WORDS.date_with_year(at)),
                 None => format!("保修期{length}已经结束。"),
             }
         }
@@ -937,11 +903,11 @@ fn rule_text(decision: &DecisionText) -> String {
 fn possible_text(possible: &Possible<NaiveDateTime>) -> String {
     match possible {
         Possible::Exchange { until } => {
-            format!("仍可以换尺码或颜色，截至{}：请点击「{}」。", time(until), text(&Msg::ExchangeInsteadButton))
+            format!("仍可以换尺码或颜色，截至{}：请点击「{}」。", WORDS.time(until), text(&Msg::ExchangeInsteadButton))
         }
         Possible::QualityClaim { until } => format!(
             "如果商品有质量问题，保障截至{}：请点击「{}」。",
-            date_with_year(until),
+            WORDS.date_with_year(until),
             text(&Msg::QualityClaimButton)
         ),
     }
@@ -1016,7 +982,7 @@ fn next_text(decision: &DecisionText) -> String {
         }
         NextStep::SendItemBack => "接下来：我们稍后把退货地址发给您，寄出后请保留退货快递单号。".to_owned(),
         NextStep::Review => match &decision.review_by {
-            Some(by) => format!("接下来：客服将在{}前在这里回复您。", time(by)),
+            Some(by) => format!("接下来：客服将在{}前在这里回复您。", WORDS.time(by)),
             None => "接下来：客服会尽快审核，并在这里回复您。".to_owned(),
         },
         NextStep::CarrierVerifies => "接下来：快递公司一般1–2个工作日内核实完毕，我们会在这里通知您。".to_owned(),
@@ -1038,7 +1004,7 @@ fn next_text(decision: &DecisionText) -> String {
             format!("接下来：请点击「{}」重新申请并附上照片，或点击「{}」。", text(&Msg::MenuNew), agent_button())
         }
         NextStep::CashBackAfterReview => {
-            let by = decision.review_by.as_ref().map(|by| format!("在{}前", time(by))).unwrap_or_default();
+            let by = decision.review_by.as_ref().map(|by| format!("在{}前", WORDS.time(by))).unwrap_or_default();
             format!("接下来：客服会{by}核实，审核通过后当天下班前转账返现。")
         }
         NextStep::SeeExistingCase => format!(
@@ -1068,7 +1034,7 @@ fn explanation(decision: &DecisionText, facts: &[Fact<NaiveDateTime>]) -> String
 fn fact_text(fact: &Fact<NaiveDateTime>) -> String {
     let yes_no = |yes: bool| if yes { "有" } else { "无" };
     match fact {
-        Fact::RequestedAt(at) => format!("申请时间：{}", full_time(at)),
+        Fact::RequestedAt(at) => format!("申请时间：{}", WORDS.full_time(at)),
         Fact::Stage(stage) => format!(
             "订单状态：{}",
             match stage {
@@ -1078,13 +1044,13 @@ fn fact_text(fact: &Fact<NaiveDateTime>) -> String {
                 Stage::Delivered => "已签收",
             }
         ),
-        Fact::PaidAt(at) => format!("付款时间：{}", full_time(at)),
-        Fact::DeliveredAt(at) => format!("签收时间：{}", full_time(at)),
+        Fact::PaidAt(at) => format!("付款时间：{}", WORDS.full_time(at)),
+        Fact::DeliveredAt(at) => format!("签收时间：{}", WORDS.full_time(at)),
         Fact::Window { from, length, ends } => format!(
             "期限：{}，从{}起算，最后有效时间{}",
             span(*length),
-            full_time(from),
-            full_time(&(*ends - Duration::minutes(1)))
+            WORDS.full_time(from),
+            WORDS.full_time(&(*ends - Duration::minutes(1)))
         ),
         Fact::Category { name, no_reason_return } => {
             format!("商品类目：{name}（{}）", if *no_reason_return { "支持无理由退货" } else { "不支持无理由退货" })
@@ -1096,12 +1062,12 @@ fn fact_text(fact: &Fact<NaiveDateTime>) -> String {
         Fact::Units { asked, claimed, of } => {
             format!("数量：本次申请{asked}件，其他申请已占{claimed}件，共{of}件")
         }
-        Fact::ReplacementDeliveredAt(at) => format!("换货新品签收时间：{}", full_time(at)),
+        Fact::ReplacementDeliveredAt(at) => format!("换货新品签收时间：{}", WORDS.full_time(at)),
         Fact::Paid(money) => format!("该数量实付金额：{money}"),
         Fact::AlreadyRefunded(money) => format!("该商品已退金额：{money}"),
         Fact::FreightInsurance(insured) => format!("运费险：{}", yes_no(*insured)),
         Fact::ReviewBy { working_days, by } => {
-            format!("审核时限：{working_days}个工作日，{}前", full_time(by))
+            format!("审核时限：{working_days}个工作日，{}前", WORDS.full_time(by))
         }
     }
 }
@@ -1148,7 +1114,7 @@ fn case_line(line: &CaseLine) -> String {
         clip(&line.item, 12),
         outcome_label(line.outcome),
         status_label(line.status),
-        time(&line.opened)
+        WORDS.time(&line.opened)
     )
 }
 
