@@ -5,7 +5,8 @@
 //! - values — [`money`], [`backoff`], [`calendar`], [`lang`], [`setting`], [`reason`],
 //!   [`typed`], [`parcel`], [`escalation`], [`outgoing`];
 //! - the pure domain — [`order`], [`shop`], [`policy`], [`retention`],
-//!   [`case`], [`agent_command`], [`replay`]; what the bot says, [`catalogue`];
+//!   [`case`], [`agent_command`], [`replay`]; what the bot says, [`catalogue`],
+//!   and the period's figures in its words, [`report`];
 //!   the state machines [`agents`], [`followup`], [`conversation`]: no I/O,
 //!   no clock, no Telegram types;
 //! - [`config`], which composes every module's settings, and [`rulebook`];
@@ -34,6 +35,7 @@ pub mod parcel;
 pub mod policy;
 pub mod reason;
 pub mod replay;
+pub mod report;
 pub mod retention;
 pub mod setting;
 pub mod shop;

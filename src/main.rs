@@ -2,6 +2,7 @@
 //! order tools, the policy tools and the cases.
 
 mod cases_cli;
+mod report_cli;
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -69,6 +70,9 @@ enum Commands {
         #[command(subcommand)]
         command: cases_cli::CasesCommand,
     },
+    /// A period's after-sales figures (volume, return rate, reasons, money, policy,
+    /// retention, satisfaction), as a table or JSON. Reads only.
+    Report(report_cli::ReportArgs),
 }
 
 #[derive(Subcommand)]
@@ -206,6 +210,7 @@ async fn main() -> anyhow::Result<()> {
             replay_cases(&open_store(db).await?, &config, &rules, json).await?;
         }
         Commands::Cases { command } => cases_cli::run(&open_store(db).await?, &config, command).await?,
+        Commands::Report(args) => report_cli::run(&open_store(db).await?, &config, args, clock.now()).await?,
     }
     Ok(())
 }

@@ -6,6 +6,7 @@
 pub mod card;
 mod en;
 mod format;
+pub mod report;
 mod zh;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};

@@ -17,6 +17,7 @@ mod orders_import;
 mod ownership;
 mod policy_cli;
 mod refusals;
+mod report;
 mod resilience;
 mod retention;
 mod services_selftest;

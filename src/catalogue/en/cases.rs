@@ -102,7 +102,7 @@ pub(super) fn milestone_text(milestone: &Milestone) -> String {
     }
 }
 
-pub(super) fn status_label(status: CaseStatus) -> &'static str {
+pub(in crate::catalogue) fn status_label(status: CaseStatus) -> &'static str {
     match status {
         CaseStatus::Approved => "Approved",
         CaseStatus::NeedsReview => "Under review",

@@ -45,7 +45,7 @@ pub(super) fn agent_button() -> String {
     text(&Msg::MenuAgent)
 }
 
-pub(super) fn reason_label(reason: Reason) -> &'static str {
+pub(in crate::catalogue) fn reason_label(reason: Reason) -> &'static str {
     match reason {
         Reason::ChangedMind => "Changed my mind",
         Reason::WrongSizeOrdered => "Ordered wrong size",
@@ -68,7 +68,7 @@ pub(super) fn reason_label(reason: Reason) -> &'static str {
     }
 }
 
-pub(super) fn outcome_label(outcome: Outcome) -> &'static str {
+pub(in crate::catalogue) fn outcome_label(outcome: Outcome) -> &'static str {
     match outcome {
         Outcome::RefundOnly => "Refund only",
         Outcome::ReturnRefund => "Return and refund",

@@ -11,6 +11,9 @@ use self::agents::*;
 use self::cases::*;
 use self::decision::*;
 use self::intake::*;
+// The report table names reasons, outcomes and statuses as customers read them.
+pub(super) use self::cases::status_label;
+pub(super) use self::intake::{outcome_label, reason_label};
 use super::format::{
     CARD_DETAIL_CHARS, COMMENT_CHARS, DETAIL_CHARS, NAME_CHARS, QUEUE_SHOWN, Wait, Words, agent_command_syntax,
     card_commands, case_and_item, clip, one_line, order_label, parcel, short_time, timeline,

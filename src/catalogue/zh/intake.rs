@@ -38,7 +38,7 @@ pub(super) fn agent_button() -> String {
     text(&Msg::MenuAgent)
 }
 
-pub(super) fn reason_label(reason: Reason) -> &'static str {
+pub(in crate::catalogue) fn reason_label(reason: Reason) -> &'static str {
     match reason {
         Reason::ChangedMind => "不想要了/拍错了",
         Reason::WrongSizeOrdered => "尺码拍错",
@@ -61,7 +61,7 @@ pub(super) fn reason_label(reason: Reason) -> &'static str {
     }
 }
 
-pub(super) fn outcome_label(outcome: Outcome) -> &'static str {
+pub(in crate::catalogue) fn outcome_label(outcome: Outcome) -> &'static str {
     match outcome {
         Outcome::RefundOnly => "仅退款",
         Outcome::ReturnRefund => "退货退款",

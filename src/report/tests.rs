@@ -1,0 +1,312 @@
+//! November 2026 in Shanghai over a fixed set of cases, with every figure
+//! worked out by hand.
+
+use chrono::{DateTime, TimeZone, Utc};
+use chrono_tz::Asia::Shanghai;
+
+use super::*;
+
+/// A time in the shop's zone (Shanghai), as stored: UTC.
+fn at(month: u32, day: u32, hour: u32) -> DateTime<Utc> {
+    Shanghai.with_ymd_and_hms(2026, month, day, hour, 0, 0).single().expect("a time").with_timezone(&Utc)
+}
+
+fn november() -> Period {
+    Period { from: at(11, 1, 0), to: at(12, 1, 0) }
+}
+
+fn case(id: &str, opened: DateTime<Utc>, reason: Reason, outcome: Outcome, status: CaseStatus) -> CaseRow {
+    CaseRow {
+        id: id.to_owned(),
+        opened_at: opened,
+        closed_at: None,
+        reason,
+        outcome,
+        status,
+        category: "clothing".to_owned(),
+        sku: "JKT-1".to_owned(),
+        refunded_minor: 0,
+        agreed_minor: None,
+        refund_cap_minor: 0,
+        rule: RuleId::NoReasonReturn,
+        verdict: Verdict::Approved,
+        rules_version: "v2".to_owned(),
+        survey_sent_at: None,
+        survey_score: None,
+        survey_comment: None,
+    }
+}
+
+fn rows() -> Rows {
+    use CaseStatus::*;
+    use Outcome::*;
+    use Reason::*;
+    let vase = |row: CaseRow| CaseRow { category: "home".to_owned(), sku: "VASE-1".to_owned(), ..row };
+    let cases = vec![
+        CaseRow {
+            closed_at: Some(at(11, 10, 12)),
+            refunded_minor: 39_900,
+            refund_cap_minor: 39_900,
+            rules_version: "v1".to_owned(),
+            survey_sent_at: Some(at(11, 10, 13)),
+            survey_score: Some(5),
+            ..case("AS-1001", at(11, 3, 9), ChangedMind, ReturnRefund, Closed)
+        },
+        CaseRow {
+            closed_at: Some(at(11, 5, 10)),
+            sku: "TEE-1".to_owned(),
+            refund_cap_minor: 7_900,
+            rules_version: "v1".to_owned(),
+            survey_sent_at: Some(at(11, 6, 10)),
+            ..case("AS-1002", at(11, 5, 10), ChangedMind, ReturnRefund, Retained)
+        },
+        vase(CaseRow {
+            refund_cap_minor: 26_800,
+            rule: RuleId::QualityClaim,
+            ..case("AS-1003", at(11, 12, 8), QualityDefect, ReturnRefund, Approved)
+        }),
+        vase(CaseRow {
+            closed_at: Some(at(11, 25, 18)),
+            agreed_minor: Some(5_000),
+            refund_cap_minor: 26_800,
+            rule: RuleId::QualityClaim,
+            verdict: Verdict::NeedsReview,
+            survey_sent_at: Some(at(11, 25, 19)),
+            survey_score: Some(2),
+            survey_comment: Some("too   slow".to_owned()),
+            ..case("AS-1004", at(11, 20, 8), QualityDefect, PartialRefund, Closed)
+        }),
+        // A refusal is over when it is decided.
+        CaseRow {
+            closed_at: Some(at(11, 28, 23)),
+            rule: RuleId::NoReasonWindowPassed,
+            verdict: Verdict::NotEligible,
+            ..case("AS-1005", at(11, 28, 23), ChangedMind, ReturnRefund, NotEligible)
+        },
+        CaseRow {
+            closed_at: Some(at(11, 16, 9)),
+            category: "electronics".to_owned(),
+            sku: "EAR-1".to_owned(),
+            agreed_minor: Some(1_500),
+            refund_cap_minor: 1_500,
+            rule: RuleId::CashBack,
+            survey_sent_at: Some(at(11, 16, 10)),
+            survey_score: Some(4),
+            ..case("AS-1007", at(11, 15, 9), PriceDropped, CashBack, Closed)
+        },
+        // Opened in October: counts where it closed, and its survey.
+        vase(CaseRow {
+            closed_at: Some(at(11, 2, 0)),
+            refunded_minor: 26_800,
+            rule: RuleId::LogisticsClaim,
+            rules_version: "v1".to_owned(),
+            survey_sent_at: Some(at(11, 2, 1)),
+            survey_score: Some(1),
+            ..case("AS-0999", at(10, 25, 9), DamagedInTransit, RefundOnly, Closed)
+        }),
+        // Opened in October and still open: open at the end, paid nothing yet.
+        CaseRow { agreed_minor: Some(2_000), ..case("AS-0998", at(10, 20, 9), PriceDropped, CashBack, NeedsReview) },
+        // Opened at the first instant of December: not November's.
+        case("AS-1006", at(12, 1, 0), ChangedMind, ReturnRefund, Approved),
+    ];
+    let line = |category: &str, sku: &str| DeliveredLine { category: category.to_owned(), sku: sku.to_owned() };
+    let delivered = vec![
+        line("clothing", "JKT-1"),
+        line("clothing", "JKT-1"),
+        line("clothing", "TEE-1"),
+        line("home", "VASE-1"),
+        line("home", "VASE-1"),
+        line("home", "VASE-1"),
+        line("electronics", "EAR-1"),
+        line("kitchen", "CUP-1"),
+    ];
+    let offer = |id: &str, kind, value: Option<i64>, result| OfferRow {
+        offer_id: id.to_owned(),
+        kind,
+        value_minor: value,
+        result,
+    };
+    let offers = vec![
+        offer("coupon10", OfferKind::Coupon, Some(1_000), OfferResult::Declined),
+        offer("other_style", OfferKind::OtherStyle, None, OfferResult::Declined),
+        offer("coupon10", OfferKind::Coupon, Some(1_000), OfferResult::Accepted),
+    ];
+    Rows { cases, delivered, offers }
+}
+
+fn report() -> Report {
+    build(november(), Currency::CNY, &rows())
+}
+
+fn cny(minor: i64) -> Money {
+    Money::new(minor, Currency::CNY)
+}
+
+#[test]
+fn volume_counts_opened_closed_and_open_at_the_end() {
+    let volume = report().volume;
+    assert_eq!((volume.opened, volume.closed, volume.open_at_end), (6, 6, 2));
+    assert_eq!(
+        volume.by_outcome,
+        vec![(Outcome::ReturnRefund, 4), (Outcome::PartialRefund, 1), (Outcome::CashBack, 1)]
+    );
+    assert_eq!(
+        volume.by_status,
+        vec![
+            (CaseStatus::Approved, 1),
+            (CaseStatus::NotEligible, 1),
+            (CaseStatus::Retained, 1),
+            (CaseStatus::Closed, 3)
+        ]
+    );
+}
+
+#[test]
+fn return_rate_divides_cases_by_lines_delivered() {
+    let rate = report().return_rate;
+    let line = |key: &str, cases, delivered, rate_pct: Option<f64>| RateLine {
+        key: key.to_owned(),
+        cases,
+        delivered,
+        rate_pct,
+    };
+    assert_eq!(rate.overall, line("", 6, 8, Some(75.0)));
+    assert_eq!(
+        rate.by_category,
+        vec![
+            line("clothing", 3, 3, Some(100.0)),
+            line("home", 2, 3, Some(66.67)),
+            line("electronics", 1, 1, Some(100.0)),
+            line("kitchen", 0, 1, Some(0.0)),
+        ]
+    );
+    assert_eq!(
+        rate.top_skus,
+        vec![
+            line("JKT-1", 2, 2, Some(100.0)),
+            line("VASE-1", 2, 3, Some(66.67)),
+            line("EAR-1", 1, 1, Some(100.0)),
+            line("TEE-1", 1, 1, Some(100.0)),
+        ]
+    );
+}
+
+#[test]
+fn top_skus_stop_at_ten_and_a_period_without_deliveries_has_no_rate() {
+    let cases: Vec<CaseRow> = (0..12)
+        .map(|n| CaseRow {
+            sku: format!("SKU-{n:02}"),
+            ..case(
+                &format!("AS-{}", 2000 + n),
+                at(11, 2, 0),
+                Reason::ChangedMind,
+                Outcome::ReturnRefund,
+                CaseStatus::Approved,
+            )
+        })
+        .collect();
+    let report = build(november(), Currency::CNY, &Rows { cases, delivered: vec![], offers: vec![] });
+    assert_eq!(report.return_rate.top_skus.len(), 10);
+    assert_eq!(report.return_rate.top_skus[0].key, "SKU-00");
+    assert_eq!(report.return_rate.overall.rate_pct, None);
+}
+
+#[test]
+fn reasons_have_cases_share_and_money_refunded() {
+    let reasons = report().reasons;
+    let line = |reason, cases, share_pct, refunded| ReasonLine { reason, cases, share_pct, refunded: cny(refunded) };
+    assert_eq!(
+        reasons,
+        vec![
+            line(Reason::ChangedMind, 3, 50.0, 39_900),
+            line(Reason::QualityDefect, 2, 33.33, 5_000),
+            line(Reason::PriceDropped, 1, 16.67, 0),
+        ]
+    );
+}
+
+#[test]
+fn money_is_what_cases_closed_in_the_period_paid_and_coupons_given() {
+    let money = report().money;
+    assert_eq!(
+        money,
+        MoneySection {
+            refunded: cny(39_900 + 26_800),
+            partial_refunds: cny(5_000),
+            cash_back: cny(1_500),
+            retention_coupons: cny(1_000),
+        }
+    );
+}
+
+#[test]
+fn policy_lists_the_rules_that_refuse_most_first_and_the_versions() {
+    let policy = report().policy;
+    let line = |rule, approved, needs_review, not_eligible| RuleLine { rule, approved, needs_review, not_eligible };
+    assert_eq!(
+        policy.rules,
+        vec![
+            line(RuleId::NoReasonWindowPassed, 0, 0, 1),
+            line(RuleId::QualityClaim, 1, 1, 0),
+            line(RuleId::NoReasonReturn, 2, 0, 0),
+            line(RuleId::CashBack, 1, 0, 0),
+        ]
+    );
+    assert_eq!(policy.rules_versions, vec![("v2".to_owned(), 4), ("v1".to_owned(), 2)]);
+}
+
+#[test]
+fn retention_counts_offers_per_id_and_the_cases_kept() {
+    let retention = report().retention;
+    let line = |id: &str, made, accepted, declined| OfferLine { offer_id: id.to_owned(), made, accepted, declined };
+    assert_eq!(retention.offers, vec![line("coupon10", 2, 1, 1), line("other_style", 1, 0, 1)]);
+    assert_eq!((retention.cases_kept, retention.not_refunded), (1, cny(7_900)));
+}
+
+#[test]
+fn satisfaction_has_the_rate_the_average_the_distribution_and_low_scores() {
+    let survey = report().satisfaction;
+    assert_eq!((survey.sent, survey.answered, survey.answer_rate_pct), (5, 4, Some(80.0)));
+    assert_eq!(survey.average, Some(3.0));
+    assert_eq!(survey.distribution, [1, 1, 0, 1, 1]);
+    assert_eq!(
+        survey.low_scores,
+        vec![
+            LowScore { case: "AS-0999".to_owned(), score: 1, comment: None },
+            LowScore { case: "AS-1004".to_owned(), score: 2, comment: Some("too   slow".to_owned()) },
+        ]
+    );
+}
+
+#[test]
+fn json_has_one_key_per_section() {
+    let json = serde_json::to_value(report()).expect("json");
+    let keys: Vec<&str> = json.as_object().expect("an object").keys().map(String::as_str).collect();
+    for section in ["volume", "return_rate", "reasons", "money", "policy", "retention", "satisfaction"] {
+        assert!(keys.contains(&section), "{keys:?}");
+    }
+    assert_eq!(json["volume"]["by_outcome"]["return_refund"], 4);
+    assert_eq!(json["money"]["refunded"]["minor"], 66_700);
+    assert_eq!(json["policy"]["rules_versions"]["v2"], 4);
+}
+
+#[test]
+fn the_table_fits_100_columns_in_both_languages() {
+    for lang in [Lang::Zh, Lang::En] {
+        let text = table(&report(), lang, Shanghai);
+        for line in text.lines() {
+            assert!(width(line) <= WIDTH, "{line:?} is {} columns", width(line));
+        }
+    }
+    let en = table(&report(), Lang::En, Shanghai);
+    assert!(en.starts_with("After-sales report · Period 2026-11-01 – 2026-11-30\n"), "{en}");
+    assert!(en.contains("== Return rate =="), "{en}");
+    let zh = table(&report(), Lang::Zh, Shanghai);
+    assert!(zh.contains("== 满意度 =="), "{zh}");
+}
+
+#[test]
+fn cjk_characters_take_two_columns() {
+    assert_eq!(width("退货率 ab"), 9);
+    assert_eq!(fit("退货率", 5), "退货");
+}

@@ -1,0 +1,150 @@
+//! What `aftersales report` reads for a period: the cases that touch it,
+//! the order lines delivered in it and the retention offers made in it.
+//! Only reads.
+
+use chrono::{DateTime, Utc};
+use serde::de::DeserializeOwned;
+use sqlx::SqliteConnection;
+
+use crate::case::CaseStatus;
+use crate::policy::Outcome;
+use crate::reason::Reason;
+use crate::report::{CaseRow, DeliveredLine, OfferRow, Period, Rows};
+use crate::store::StoreError;
+
+/// Everything the report of `period` is computed from, read in one go
+/// (pass a read transaction so the three reads agree).
+pub async fn rows(conn: &mut SqliteConnection, period: Period) -> Result<Rows, StoreError> {
+    Ok(Rows {
+        cases: cases(conn, period).await?,
+        delivered: delivered(conn, period).await?,
+        offers: offers(conn, period).await?,
+    })
+}
+
+#[derive(sqlx::FromRow)]
+struct Case {
+    id: String,
+    created_at: DateTime<Utc>,
+    closed_at: Option<DateTime<Utc>>,
+    reason: String,
+    outcome: String,
+    status: String,
+    category: String,
+    sku: String,
+    refunded_minor: i64,
+    agreed_minor: Option<i64>,
+    refund_cap_minor: Option<i64>,
+    rule: Option<String>,
+    verdict: Option<String>,
+    rules_version: String,
+    survey_sent_at: Option<String>,
+    survey_score: Option<i64>,
+    survey_comment: Option<String>,
+}
+
+/// Cases opened before the period ends that were still open at its start,
+/// closed in it, or surveyed in it.
+async fn cases(conn: &mut SqliteConnection, period: Period) -> Result<Vec<CaseRow>, StoreError> {
+    let rows: Vec<Case> = sqlx::query_as(
+        "SELECT c.id, c.created_at,
+                (SELECT min(e.at) FROM case_events e
+                  WHERE e.case_id = c.id AND e.kind IN ('closed', 'closed_retained')) AS closed_at,
+                c.reason, c.outcome, c.status, coalesce(l.category, '') AS category, c.sku,
+                c.refunded_minor, c.agreed_minor,
+                json_extract(c.decision, '$.refund_cap.minor') AS refund_cap_minor,
+                json_extract(c.decision, '$.rule') AS rule, json_extract(c.decision, '$.verdict') AS verdict,
+                c.rules_version, json_extract(c.survey, '$.sent_at') AS survey_sent_at,
+                c.survey_score, c.survey_comment
+         FROM cases c LEFT JOIN order_lines l ON l.order_no = c.order_no AND l.sku = c.sku
+         WHERE c.created_at < ?
+         ORDER BY c.seq",
+    )
+    .bind(period.to)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut cases = Vec::with_capacity(rows.len());
+    for row in rows {
+        let case = case_row(row)?;
+        let touches = |at: Option<DateTime<Utc>>| at.is_none_or(|at| at >= period.from);
+        if touches(case.closed_at) || case.survey_sent_at.is_some_and(|at| at >= period.from) {
+            cases.push(case);
+        }
+    }
+    Ok(cases)
+}
+
+fn case_row(row: Case) -> Result<CaseRow, StoreError> {
+    let corrupt = |what: &'static str, detail: &str| StoreError::Corrupt { what, detail: detail.to_owned() };
+    let reason = Reason::from_code(&row.reason).ok_or_else(|| corrupt("case reason", &row.reason))?;
+    let outcome = Outcome::from_code(&row.outcome).ok_or_else(|| corrupt("case outcome", &row.outcome))?;
+    let status = CaseStatus::from_code(&row.status).ok_or_else(|| corrupt("case status", &row.status))?;
+    let survey_sent_at = match &row.survey_sent_at {
+        Some(text) => Some(
+            DateTime::parse_from_rfc3339(text)
+                .map_err(|error| corrupt("survey time", &error.to_string()))?
+                .with_timezone(&Utc),
+        ),
+        None => None,
+    };
+    // A refusal has no closing event: it is over when it is decided.
+    let closed_at = row.closed_at.or((status == CaseStatus::NotEligible).then_some(row.created_at));
+    Ok(CaseRow {
+        id: row.id,
+        opened_at: row.created_at,
+        closed_at,
+        reason,
+        outcome,
+        status,
+        category: row.category,
+        sku: row.sku,
+        refunded_minor: row.refunded_minor,
+        agreed_minor: row.agreed_minor,
+        refund_cap_minor: row.refund_cap_minor.unwrap_or(0),
+        rule: code("decision rule", row.rule.as_deref())?,
+        verdict: code("decision verdict", row.verdict.as_deref())?,
+        rules_version: row.rules_version,
+        survey_sent_at,
+        survey_score: row.survey_score.and_then(|score| u8::try_from(score).ok()),
+        survey_comment: row.survey_comment,
+    })
+}
+
+/// A value stored as its snake_case code.
+fn code<T: DeserializeOwned>(what: &'static str, text: Option<&str>) -> Result<T, StoreError> {
+    let text = text.unwrap_or_default();
+    serde_json::from_value(serde_json::Value::String(text.to_owned()))
+        .map_err(|_| StoreError::Corrupt { what, detail: text.to_owned() })
+}
+
+async fn delivered(conn: &mut SqliteConnection, period: Period) -> Result<Vec<DeliveredLine>, StoreError> {
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "SELECT l.category, l.sku FROM order_lines l JOIN orders o ON o.order_no = l.order_no
+         WHERE o.delivered_at >= ? AND o.delivered_at < ?",
+    )
+    .bind(period.from)
+    .bind(period.to)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows.into_iter().map(|(category, sku)| DeliveredLine { category, sku }).collect())
+}
+
+async fn offers(conn: &mut SqliteConnection, period: Period) -> Result<Vec<OfferRow>, StoreError> {
+    let rows: Vec<(String, String, Option<i64>, String)> = sqlx::query_as(
+        "SELECT offer_id, kind, value_minor, result FROM retention_offers WHERE at >= ? AND at < ? ORDER BY id",
+    )
+    .bind(period.from)
+    .bind(period.to)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.into_iter()
+        .map(|(offer_id, kind, value_minor, result)| {
+            Ok(OfferRow {
+                offer_id,
+                kind: code("offer kind", Some(&kind))?,
+                value_minor,
+                result: code("offer result", Some(&result))?,
+            })
+        })
+        .collect()
+}

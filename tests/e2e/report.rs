@@ -1,0 +1,100 @@
+//! `aftersales report` over cases opened the way customers open them: one
+//! customer keeps the vase for a coupon, another declines it and returns
+//! the jacket.
+
+use chrono::{TimeDelta, Utc};
+use serde_json::Value;
+
+use crate::helpers::{Shop, TEST_CONFIG};
+
+const COUPON: &str = r#"
+[[retention.offers]]
+id = "coupon10"
+kind = "coupon"
+text_zh = "送您一张10元无门槛优惠券"
+text_en = "A coupon for your next order, no minimum spend"
+value = "10.00"
+"#;
+
+/// The demo shop with two change-of-mind returns: AS-1001 kept for the
+/// coupon, AS-1002 going ahead.
+fn shop_with_two_cases() -> Shop {
+    let shop = Shop::with_config(&format!("{TEST_CONFIG}\n{COUPON}"));
+    let kept = shop.chat_as(
+        "mei",
+        "en_US.UTF-8",
+        "/new\nDEMO-1005\n8000\nChanged my mind\nSkip\nReturn and refund\nYes, unused\ntake the coupon\n",
+    );
+    assert!(kept.contains("AS-1001"), "{kept}");
+    let returned = shop.chat_as(
+        "wang",
+        "en_US.UTF-8",
+        "/new\nDEMO-1004\n8000\n1\nChanged my mind\nSkip\nReturn and refund\nYes, unused\nNo thanks\nConfirm\n",
+    );
+    assert!(returned.contains("AS-1002"), "{returned}");
+    shop
+}
+
+/// `report` for the last 30 days up to tomorrow (in Shanghai, the shop's
+/// zone), which holds every demo delivery and both cases.
+fn report(shop: &Shop, args: &[&str]) -> String {
+    let zone = chrono_tz::Asia::Shanghai;
+    let day = |delta: TimeDelta| (Utc::now() + delta).with_timezone(&zone).date_naive().to_string();
+    let (from, to) = (day(TimeDelta::days(-30)), day(TimeDelta::days(1)));
+    let output =
+        shop.command(&[&["report", "--from", &from, "--to", &to][..], args].concat()).output().expect("run report");
+    assert!(output.status.success(), "report failed: {}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8(output.stdout).expect("utf-8 output")
+}
+
+#[test]
+fn the_json_report_counts_the_cases_customers_opened() {
+    let shop = shop_with_two_cases();
+    let json: Value = serde_json::from_str(&report(&shop, &["--format", "json"])).expect("json");
+
+    let volume = &json["volume"];
+    assert_eq!((&volume["opened"], &volume["closed"], &volume["open_at_end"]), (&2.into(), &1.into(), &1.into()));
+    assert_eq!(volume["by_outcome"]["return_refund"], 2, "{volume}");
+    assert_eq!((&volume["by_status"]["retained"], &volume["by_status"]["approved"]), (&1.into(), &1.into()));
+    // Six demo order lines were delivered in the last ten days.
+    let overall = &json["return_rate"]["overall"];
+    assert_eq!((&overall["cases"], &overall["delivered"]), (&2.into(), &6.into()), "{overall}");
+    assert_eq!(overall["rate_pct"], 33.33);
+    assert_eq!(json["return_rate"]["by_category"][0]["key"], "clothing");
+    assert_eq!(json["reasons"][0]["reason"], "changed_mind");
+    assert_eq!(json["reasons"][0]["share_pct"], 100.0);
+    assert_eq!(json["money"]["retention_coupons"]["minor"], 1000);
+    assert_eq!(json["money"]["retention_coupons"]["currency"], "CNY");
+    assert_eq!(json["policy"]["rules"][0]["rule"], "no_reason_return");
+    assert_eq!(json["policy"]["rules"][0]["approved"], 2);
+    let retention = &json["retention"];
+    assert_eq!(retention["offers"][0]["offer_id"], "coupon10");
+    assert_eq!((&retention["offers"][0]["accepted"], &retention["offers"][0]["declined"]), (&1.into(), &1.into()));
+    // The kept vase would have refunded its price, ¥268.00.
+    assert_eq!((&retention["cases_kept"], &retention["not_refunded"]["minor"]), (&1.into(), &26_800.into()));
+    assert_eq!(json["satisfaction"]["sent"], 0);
+}
+
+#[test]
+fn the_table_report_has_every_section_in_english_or_chinese() {
+    let shop = shop_with_two_cases();
+    let table = report(&shop, &["--format", "table", "--lang", "en"]);
+    for title in ["Volume", "Return rate", "Reasons", "Money", "Policy", "Retention", "Satisfaction"] {
+        assert!(table.contains(&format!("== {title} ==")), "{title}: {table}");
+    }
+    assert!(table.contains("Changed my mind"), "{table}");
+    assert!(table.contains("coupon10"), "{table}");
+    assert!(table.lines().all(|line| line.chars().count() <= 100), "{table}");
+
+    let out = shop.path().join("report.txt");
+    let printed = report(&shop, &["--out", out.to_str().expect("a path")]);
+    assert!(printed.is_empty(), "--out writes the file instead: {printed}");
+    let chinese = std::fs::read_to_string(&out).expect("the report file");
+    assert!(chinese.starts_with("售后月报") && chinese.contains("== 退货率 =="), "{chinese}");
+
+    // Without a period, the last full month: nothing happened then.
+    let output = shop.command(&["report", "--format", "json"]).output().expect("run report");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let json: Value = serde_json::from_slice(&output.stdout).expect("json");
+    assert_eq!(json["volume"]["opened"], 0);
+}
