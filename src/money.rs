@@ -126,13 +126,23 @@ impl Money {
     pub fn times(self, quantity: u32) -> Money {
         Money::new(self.minor.saturating_mul(i64::from(quantity)), self.currency)
     }
+
+    /// The amount in major units with two decimals and no symbol
+    /// ("268.00", "-0.05"), as files for other programs write it.
+    pub fn major(&self) -> String {
+        self.with_symbol("")
+    }
+
+    fn with_symbol(&self, symbol: &str) -> String {
+        let sign = if self.minor < 0 { "-" } else { "" };
+        let abs = self.minor.unsigned_abs();
+        format!("{sign}{symbol}{}.{:02}", abs / 100, abs % 100)
+    }
 }
 
 impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let sign = if self.minor < 0 { "-" } else { "" };
-        let abs = self.minor.unsigned_abs();
-        write!(f, "{sign}{}{}.{:02}", self.currency.symbol(), abs / 100, abs % 100)
+        f.write_str(&self.with_symbol(self.currency.symbol()))
     }
 }
 
@@ -170,5 +180,7 @@ mod tests {
     fn money_displays_with_symbol_and_two_decimals() {
         assert_eq!(Money::new(19999, Currency::CNY).to_string(), "¥199.99");
         assert_eq!(Money::new(5, Currency::parse("usd").unwrap()).to_string(), "$0.05");
+        assert_eq!(Money::new(26_800, Currency::CNY).major(), "268.00");
+        assert_eq!(Money::new(-5, Currency::CNY).major(), "-0.05");
     }
 }

@@ -1,7 +1,7 @@
-//! `aftersales report`: a period's after-sales figures as an aligned table
-//! or as JSON, read from the store only.
+//! `aftersales report`: a period's after-sales figures as an aligned table,
+//! CSV or JSON, read from the store only.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use chrono::{DateTime, Datelike, Months, NaiveDate, TimeZone, Utc};
@@ -29,7 +29,8 @@ pub struct ReportArgs {
     /// The table's language (zh or en); the shop's default language without it.
     #[arg(long, value_parser = crate::parse_lang)]
     lang: Option<Lang>,
-    /// Write the report to this file instead of stdout.
+    /// Write the report to this file instead of stdout; with --format csv, a
+    /// folder that gets one file per section (volume.csv, …).
     #[arg(long)]
     out: Option<PathBuf>,
 }
@@ -37,6 +38,7 @@ pub struct ReportArgs {
 #[derive(Clone, Copy, ValueEnum)]
 enum Format {
     Table,
+    Csv,
     Json,
 }
 
@@ -51,11 +53,33 @@ pub async fn run(store: &Store, config: &Config, args: ReportArgs, now: DateTime
     let text = match args.format {
         Format::Json => serde_json::to_string_pretty(&report)? + "\n",
         Format::Table => report::table(&report, args.lang.unwrap_or(config.shop.default_language), zone),
+        Format::Csv => return write_csv(&report, args.out.as_deref()),
     };
     match &args.out {
         Some(path) => std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?,
         None => print!("{text}"),
     }
+    Ok(())
+}
+
+/// One file per section in `folder` (made if missing), or the sections on
+/// stdout, each under a `# name` line and apart by a blank line.
+fn write_csv(report: &report::Report, folder: Option<&Path>) -> anyhow::Result<()> {
+    if let Some(folder) = folder {
+        std::fs::create_dir_all(folder).with_context(|| format!("creating {}", folder.display()))?;
+    }
+    let mut printed = Vec::new();
+    for sheet in report::csv::sheets(report) {
+        let text = sheet.to_csv().with_context(|| format!("writing the {} table", sheet.name))?;
+        match folder {
+            Some(folder) => {
+                let path = folder.join(format!("{}.csv", sheet.name));
+                std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+            }
+            None => printed.push(format!("# {}\n{text}", sheet.name)),
+        }
+    }
+    print!("{}", printed.join("\n"));
     Ok(())
 }
 

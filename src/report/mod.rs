@@ -16,6 +16,8 @@ use crate::policy::{Outcome, RuleId, Verdict};
 use crate::reason::Reason;
 use crate::retention::{OfferKind, OfferResult};
 
+pub mod csv;
+
 /// Half-open: from `from` up to, not including, `to` (UTC bounds of the
 /// shop's local days).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

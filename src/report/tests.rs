@@ -310,3 +310,41 @@ fn cjk_characters_take_two_columns() {
     assert_eq!(width("退货率 ab"), 9);
     assert_eq!(fit("退货率", 5), "退货");
 }
+
+#[test]
+fn csv_has_a_table_per_section_with_an_english_snake_case_header() {
+    let sheets = csv::sheets(&report());
+    let headers: Vec<(&str, String)> = sheets
+        .iter()
+        .map(|sheet| {
+            let text = sheet.to_csv().expect("csv");
+            (sheet.name, text.lines().next().unwrap_or_default().to_owned())
+        })
+        .collect();
+    let expected = [
+        ("volume", "figure,key,cases"),
+        ("return_rate", "figure,key,cases,delivered,rate_pct"),
+        ("reasons", "reason,cases,share_pct,refunded,currency"),
+        ("money", "figure,amount,currency"),
+        ("policy", "figure,key,approved,needs_review,not_eligible,cases"),
+        ("retention", "figure,key,count,not_refunded,currency"),
+        ("satisfaction", "figure,key,value,comment"),
+    ];
+    assert_eq!(headers, expected.map(|(name, header)| (name, header.to_owned())));
+}
+
+#[test]
+fn csv_values_are_the_json_codes_and_money_in_major_units() {
+    let sheets = csv::sheets(&report());
+    let text = |name: &str| sheets.iter().find(|sheet| sheet.name == name).expect(name).to_csv().expect("csv");
+    assert!(text("volume").contains("\nby_outcome,return_refund,4\n"), "{}", text("volume"));
+    assert!(text("reasons").contains("\nquality_defect,2,33.33,50.00,CNY\n"), "{}", text("reasons"));
+    assert!(text("reasons").contains("\nchanged_mind,3,50.0,399.00,CNY\n"), "{}", text("reasons"));
+    assert!(text("money").contains("\nrefunded,667.00,CNY\n"), "{}", text("money"));
+    assert!(text("policy").contains("\nrule,quality_claim,1,1,0,2\n"), "{}", text("policy"));
+    assert!(text("policy").contains("\nrules_version,v2,,,,4\n"), "{}", text("policy"));
+    assert!(text("retention").contains("\noffers_declined,other_style,1,,\n"), "{}", text("retention"));
+    assert!(text("retention").ends_with("\ncases_kept,,1,79.00,CNY\n"), "{}", text("retention"));
+    // A comment is one cell however it is written.
+    assert!(text("satisfaction").contains("\nlow_score,AS-1004,2,too   slow\n"), "{}", text("satisfaction"));
+}

@@ -98,3 +98,31 @@ fn the_table_report_has_every_section_in_english_or_chinese() {
     let json: Value = serde_json::from_slice(&output.stdout).expect("json");
     assert_eq!(json["volume"]["opened"], 0);
 }
+
+#[test]
+fn the_csv_report_writes_a_file_per_section_or_prints_them_one_after_another() {
+    let shop = shop_with_two_cases();
+    let folder = shop.path().join("november");
+    let printed = report(&shop, &["--format", "csv", "--out", folder.to_str().expect("a path")]);
+    assert!(printed.is_empty(), "--out writes the files instead: {printed}");
+    let read = |name: &str| std::fs::read_to_string(folder.join(format!("{name}.csv"))).expect(name);
+    for name in ["volume", "return_rate", "reasons", "money", "policy", "retention", "satisfaction"] {
+        assert!(!read(name).is_empty(), "{name}.csv");
+    }
+    let volume = read("volume");
+    assert!(volume.starts_with("figure,key,cases\nopened,,2\nclosed,,1\n"), "{volume}");
+    let rate = read("return_rate");
+    assert!(rate.starts_with("figure,key,cases,delivered,rate_pct\noverall,,2,6,33.33\n"), "{rate}");
+    let money = read("money");
+    assert!(money.starts_with("figure,amount,currency\n"), "{money}");
+    assert!(money.contains("\nretention_coupons,10.00,CNY\n"), "{money}");
+    let retention = read("retention");
+    assert!(retention.contains("\ncases_kept,,1,268.00,CNY\n"), "{retention}");
+
+    let stdout = report(&shop, &["--format", "csv"]);
+    assert!(stdout.starts_with("# volume\nfigure,key,cases\n"), "{stdout}");
+    assert!(
+        stdout.contains("\n\n# reasons\nreason,cases,share_pct,refunded,currency\nchanged_mind,2,100.0,"),
+        "{stdout}"
+    );
+}

@@ -1,0 +1,186 @@
+//! The report as CSV: one table per section, for spreadsheets and other
+//! programs. Headers are English snake_case; values are the JSON form's
+//! (codes, counts, percentages), except money: major units with a
+//! `currency` column. Pure: the tables are built in memory.
+
+use super::{RateLine, Report};
+use crate::money::Money;
+
+/// One section as a table: its name (the JSON key, the file's stem), the
+/// header row and the rows under it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Sheet {
+    pub name: &'static str,
+    pub header: &'static [&'static str],
+    pub rows: Vec<Vec<String>>,
+}
+
+impl Sheet {
+    /// The table as CSV text, header first.
+    pub fn to_csv(&self) -> Result<String, ::csv::Error> {
+        write(self.header, &self.rows)
+    }
+}
+
+/// `header` and `rows` as CSV text (quoted where a cell needs it).
+pub fn write<R: AsRef<[String]>>(header: &[&str], rows: &[R]) -> Result<String, ::csv::Error> {
+    let mut out = ::csv::Writer::from_writer(Vec::new());
+    out.write_record(header)?;
+    for row in rows {
+        out.write_record(row.as_ref())?;
+    }
+    let bytes = out.into_inner().map_err(|error| ::csv::Error::from(error.into_error()))?;
+    // Every cell written was a `String`, so the bytes are UTF-8.
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// The report's sections as tables, in the order of the JSON keys.
+pub fn sheets(report: &Report) -> Vec<Sheet> {
+    vec![
+        volume(report),
+        return_rate(report),
+        reasons(report),
+        money(report),
+        policy(report),
+        retention(report),
+        satisfaction(report),
+    ]
+}
+
+fn row<const N: usize>(cells: [String; N]) -> Vec<String> {
+    cells.into()
+}
+
+/// A number as JSON writes it (`33.33`, `100.0`); empty for none.
+fn number(value: Option<f64>) -> String {
+    value.and_then(serde_json::Number::from_f64).map(|n| n.to_string()).unwrap_or_default()
+}
+
+fn amount(money: Money) -> [String; 2] {
+    [money.major(), money.currency.to_string()]
+}
+
+fn volume(report: &Report) -> Sheet {
+    let volume = &report.volume;
+    let mut rows = vec![
+        row(["opened".into(), String::new(), volume.opened.to_string()]),
+        row(["closed".into(), String::new(), volume.closed.to_string()]),
+        row(["open_at_end".into(), String::new(), volume.open_at_end.to_string()]),
+    ];
+    rows.extend(
+        volume.by_outcome.iter().map(|(outcome, n)| row(["by_outcome".into(), outcome.code().into(), n.to_string()])),
+    );
+    rows.extend(
+        volume.by_status.iter().map(|(status, n)| row(["by_status".into(), status.code().into(), n.to_string()])),
+    );
+    Sheet { name: "volume", header: &["figure", "key", "cases"], rows }
+}
+
+fn return_rate(report: &Report) -> Sheet {
+    let rate = &report.return_rate;
+    let line = |figure: &str, line: &RateLine| {
+        row([
+            figure.into(),
+            line.key.clone(),
+            line.cases.to_string(),
+            line.delivered.to_string(),
+            number(line.rate_pct),
+        ])
+    };
+    let mut rows = vec![line("overall", &rate.overall)];
+    rows.extend(rate.by_category.iter().map(|l| line("category", l)));
+    rows.extend(rate.top_skus.iter().map(|l| line("sku", l)));
+    Sheet { name: "return_rate", header: &["figure", "key", "cases", "delivered", "rate_pct"], rows }
+}
+
+fn reasons(report: &Report) -> Sheet {
+    let rows = report
+        .reasons
+        .iter()
+        .map(|line| {
+            let [refunded, currency] = amount(line.refunded);
+            row([line.reason.code().into(), line.cases.to_string(), number(Some(line.share_pct)), refunded, currency])
+        })
+        .collect();
+    Sheet { name: "reasons", header: &["reason", "cases", "share_pct", "refunded", "currency"], rows }
+}
+
+fn money(report: &Report) -> Sheet {
+    let money = &report.money;
+    let rows = [
+        ("refunded", money.refunded),
+        ("partial_refunds", money.partial_refunds),
+        ("cash_back", money.cash_back),
+        ("retention_coupons", money.retention_coupons),
+    ]
+    .into_iter()
+    .map(|(figure, paid)| {
+        let [paid, currency] = amount(paid);
+        row([figure.into(), paid, currency])
+    })
+    .collect();
+    Sheet { name: "money", header: &["figure", "amount", "currency"], rows }
+}
+
+/// Rules with their verdicts and the cases they decided; rules versions
+/// with the cases they decided.
+fn policy(report: &Report) -> Sheet {
+    let policy = &report.policy;
+    let mut rows: Vec<Vec<String>> = policy
+        .rules
+        .iter()
+        .map(|line| {
+            let cases = line.approved + line.needs_review + line.not_eligible;
+            let counts = [line.approved, line.needs_review, line.not_eligible, cases].map(|n| n.to_string());
+            let [approved, needs_review, not_eligible, cases] = counts;
+            row(["rule".into(), line.rule.code(), approved, needs_review, not_eligible, cases])
+        })
+        .collect();
+    rows.extend(policy.rules_versions.iter().map(|(version, n)| {
+        row(["rules_version".into(), version.clone(), String::new(), String::new(), String::new(), n.to_string()])
+    }));
+    Sheet { name: "policy", header: &["figure", "key", "approved", "needs_review", "not_eligible", "cases"], rows }
+}
+
+/// Offers per id as made / accepted / declined counts; the cases kept with
+/// what they would have refunded.
+fn retention(report: &Report) -> Sheet {
+    let retention = &report.retention;
+    let mut rows = Vec::new();
+    for offer in &retention.offers {
+        for (figure, n) in [("made", offer.made), ("accepted", offer.accepted), ("declined", offer.declined)] {
+            rows.push(row([
+                format!("offers_{figure}"),
+                offer.offer_id.clone(),
+                n.to_string(),
+                String::new(),
+                String::new(),
+            ]));
+        }
+    }
+    let [kept, currency] = amount(retention.not_refunded);
+    rows.push(row(["cases_kept".into(), String::new(), retention.cases_kept.to_string(), kept, currency]));
+    Sheet { name: "retention", header: &["figure", "key", "count", "not_refunded", "currency"], rows }
+}
+
+/// The survey's figures, a row per score of the distribution and one per
+/// low score with its case and comment.
+fn satisfaction(report: &Report) -> Sheet {
+    let survey = &report.satisfaction;
+    let figure = |name: &str, value: String| row([name.into(), String::new(), value, String::new()]);
+    let mut rows = vec![
+        figure("sent", survey.sent.to_string()),
+        figure("answered", survey.answered.to_string()),
+        figure("answer_rate_pct", number(survey.answer_rate_pct)),
+        figure("average", number(survey.average)),
+    ];
+    rows.extend(
+        (1..=5)
+            .zip(survey.distribution)
+            .map(|(score, n)| row(["score".into(), score.to_string(), n.to_string(), String::new()])),
+    );
+    rows.extend(survey.low_scores.iter().map(|low| {
+        row(["low_score".into(), low.case.clone(), low.score.to_string(), low.comment.clone().unwrap_or_default()])
+    }));
+    Sheet { name: "satisfaction", header: &["figure", "key", "value", "comment"], rows }
+}
