@@ -46,7 +46,7 @@ enum Format {
 pub async fn run(store: &Store, config: &Config, args: ReportArgs, now: DateTime<Utc>) -> anyhow::Result<()> {
     let zone = config.shop.timezone.0;
     let (first, last) = days(&args, zone, now)?;
-    let period = Period { from: midnight(zone, first)?, to: midnight(zone, next_day(last)?)? };
+    let period = period(zone, first, last)?;
     let mut tx = store.reader().begin().await.context("reading the database")?;
     let rows = rows::rows(&mut tx, period).await?;
     let report = report::build(period, config.shop.currency, &rows);
@@ -86,7 +86,6 @@ fn write_csv(report: &report::Report, folder: Option<&Path>) -> anyhow::Result<(
 /// The first and last day of the period, in the shop's zone.
 fn days(args: &ReportArgs, zone: Tz, now: DateTime<Utc>) -> anyhow::Result<(NaiveDate, NaiveDate)> {
     let first = match (&args.month, args.from, args.to) {
-        (_, Some(from), Some(to)) if from > to => bail!("--from {from} is after --to {to}"),
         (_, Some(from), Some(to)) => return Ok((from, to)),
         (Some(month), _, _) => NaiveDate::parse_from_str(&format!("{}-01", month.trim()), "%Y-%m-%d")
             .ok()
@@ -99,6 +98,14 @@ fn days(args: &ReportArgs, zone: Tz, now: DateTime<Utc>) -> anyhow::Result<(Naiv
     };
     let last = first.checked_add_months(Months::new(1)).and_then(|next| next.pred_opt()).context("month too late")?;
     Ok((first, last))
+}
+
+/// The shop's days `first` to `last`, both included, as UTC bounds.
+pub fn period(zone: Tz, first: NaiveDate, last: NaiveDate) -> anyhow::Result<Period> {
+    if first > last {
+        bail!("--from {first} is after --to {last}");
+    }
+    Ok(Period { from: midnight(zone, first)?, to: midnight(zone, next_day(last)?)? })
 }
 
 fn next_day(day: NaiveDate) -> anyhow::Result<NaiveDate> {

@@ -259,7 +259,7 @@ pub async fn list(
     flagged: bool,
 ) -> Result<Vec<Listed>, StoreError> {
     let sql = format!(
-        "{LISTED} WHERE (?1 IS NULL OR c.status = ?1)
+        "SELECT {LISTED} {LISTED_FROM} WHERE (?1 IS NULL OR c.status = ?1)
            AND (NOT ?2 OR EXISTS (SELECT 1 FROM flags f WHERE f.case_id = c.id))
          ORDER BY c.seq"
     );
@@ -268,15 +268,53 @@ pub async fn list(
 
 /// One case as listed.
 pub async fn listed(conn: &mut SqliteConnection, id: &CaseId) -> Result<Option<Listed>, StoreError> {
-    let sql = format!("{LISTED} WHERE c.id = ?");
+    let sql = format!("SELECT {LISTED} {LISTED_FROM} WHERE c.id = ?");
     Ok(sqlx::query_as(&sql).bind(id.as_str()).fetch_optional(&mut *conn).await?)
 }
 
-const LISTED: &str = "SELECT c.id, c.created_at, cu.first_name AS customer, c.order_no,
+const LISTED: &str = "c.id, c.created_at, cu.first_name AS customer, c.order_no,
         coalesce(l.item_name, c.sku) AS item, c.reason, c.outcome, c.status,
-        (SELECT count(*) FROM flags f WHERE f.case_id = c.id) AS flags
-    FROM cases c JOIN customers cu ON cu.id = c.customer_id
+        (SELECT count(*) FROM flags f WHERE f.case_id = c.id) AS flags";
+const LISTED_FROM: &str = "FROM cases c JOIN customers cu ON cu.id = c.customer_id
     LEFT JOIN order_lines l ON l.order_no = c.order_no AND l.sku = c.sku";
+
+/// A case as `aftersales cases export` writes it: as listed, with what the
+/// shop's archive keeps of it (the handbooks' 售后服务报告单).
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct Exported {
+    #[sqlx(flatten)]
+    pub listed: Listed,
+    pub sku: String,
+    pub quantity: i64,
+    /// The refund recorded, in the order's minor units.
+    pub refunded_minor: i64,
+    /// What an agent agreed to pay back (partial refund, cash-back).
+    pub agreed_minor: Option<i64>,
+    pub currency: String,
+    /// The agent's responsibility code, 1–9.
+    pub responsibility: Option<i64>,
+    /// The agent who last took the case, if one did.
+    pub agent: Option<String>,
+    pub survey_score: Option<i64>,
+}
+
+/// The cases opened from `from` up to, not including, `to`, oldest first.
+pub async fn export(
+    conn: &mut SqliteConnection,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<Exported>, StoreError> {
+    let sql = format!(
+        "SELECT {LISTED}, c.sku, c.quantity, c.refunded_minor, c.agreed_minor, o.currency, c.responsibility,
+                (SELECT e.assignee_name FROM escalations e
+                  WHERE e.case_id = c.id AND e.assignee_name IS NOT NULL ORDER BY e.id DESC LIMIT 1) AS agent,
+                c.survey_score
+         {LISTED_FROM} JOIN orders o ON o.order_no = c.order_no
+         WHERE c.created_at >= ? AND c.created_at < ?
+         ORDER BY c.seq"
+    );
+    Ok(sqlx::query_as(&sql).bind(from).bind(to).fetch_all(&mut *conn).await?)
+}
 
 /// The customer's cases, newest first.
 pub async fn for_customer(

@@ -357,3 +357,29 @@ async fn an_agents_approval_is_told_before_the_return_instructions_it_starts() {
     let instructions = texts.iter().position(|text| text.contains("how to send back the item"));
     assert!(approved.is_some() && approved < instructions, "approval first, then instructions: {texts:#?}");
 }
+
+#[tokio::test]
+async fn the_cases_export_names_the_agent_who_took_a_case_and_the_responsibility_code() {
+    let (fake, shop, _bot) = agents_desk("").await;
+    let alice = Customer::new(&fake, 701, "Alice", Some("en"));
+    damaged_case(&alice).await;
+    let topic = topic(&fake, "AS-1001").await;
+    let card_now = card(&fake, &topic);
+    let take = card_now.button("Take").expect("take button").callback_data.clone().expect("data");
+    fake.press_in_topic(GROUP, LI, topic.thread_id, card_now.message_id, &take);
+    in_topic_text(&fake, topic.thread_id, "Li took the case").await;
+    fake.send_text_in_topic(GROUP, LI, topic.thread_id, "/resp 6");
+    in_topic_text(&fake, topic.thread_id, "Responsibility set").await;
+
+    let zone = chrono_tz::Asia::Shanghai;
+    let today = chrono::Utc::now().with_timezone(&zone).date_naive().to_string();
+    let output = shop
+        .command(&["cases", "export", "--from", &today, "--to", &today, "--format", "csv"])
+        .output()
+        .expect("export");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let rows = crate::report::parse_csv(&output.stdout);
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    let row = "AS-1001,DEMO-1004,女士防风夹克,JKT-WB-M,1,damaged_in_transit,0.00,,CNY,reship,needs_review,6,Li,";
+    assert_eq!(rows[1][1..].join(","), row);
+}

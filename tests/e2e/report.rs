@@ -126,3 +126,50 @@ fn the_csv_report_writes_a_file_per_section_or_prints_them_one_after_another() {
         "{stdout}"
     );
 }
+
+/// `cases export` from yesterday to tomorrow (Shanghai days), the rows
+/// parsed back from the CSV.
+fn export(shop: &Shop, args: &[&str]) -> Vec<Vec<String>> {
+    let zone = chrono_tz::Asia::Shanghai;
+    let day = |delta: TimeDelta| (Utc::now() + delta).with_timezone(&zone).date_naive().to_string();
+    let (from, to) = (day(TimeDelta::days(-1)), day(TimeDelta::days(1)));
+    let command = [&["cases", "export", "--from", &from, "--to", &to, "--format", "csv"][..], args].concat();
+    let output = shop.command(&command).output().expect("run cases export");
+    assert!(output.status.success(), "export failed: {}", String::from_utf8_lossy(&output.stderr));
+    parse_csv(&output.stdout)
+}
+
+pub(crate) fn parse_csv(bytes: &[u8]) -> Vec<Vec<String>> {
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(bytes);
+    reader.records().map(|record| record.expect("a csv row").iter().map(str::to_owned).collect()).collect()
+}
+
+#[test]
+fn cases_export_writes_a_row_per_case_opened_in_the_period() {
+    let shop = shop_with_two_cases();
+    let rows = export(&shop, &[]);
+    let header = "opened_at,case,order_no,item,sku,quantity,reason,refunded,agreed,currency,outcome,status,\
+                  responsibility,agent,satisfaction";
+    assert_eq!(rows[0].join(","), header);
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    // Opened just now, in Shanghai's time.
+    let opened = chrono::DateTime::parse_from_rfc3339(&rows[1][0]).expect("an RFC 3339 time");
+    assert_eq!(opened.offset().local_minus_utc(), 8 * 3600, "{}", rows[1][0]);
+    assert!((Utc::now() - opened.with_timezone(&Utc)).num_minutes().abs() < 10, "{}", rows[1][0]);
+    let kept = "AS-1001,DEMO-1005,青瓷花瓶,VASE-CL-30,1,changed_mind,0.00,,CNY,return_refund,retained,,,";
+    assert_eq!(rows[1][1..].join(","), kept);
+    let returned = "AS-1002,DEMO-1004,女士防风夹克,JKT-WB-M,1,changed_mind,0.00,,CNY,return_refund,approved,,,";
+    assert_eq!(rows[2][1..].join(","), returned);
+
+    // --out writes the same rows to a file; a period without cases has the header alone.
+    let file = shop.path().join("cases.csv");
+    let printed = export(&shop, &["--out", file.to_str().expect("a path")]);
+    assert!(printed.is_empty(), "--out writes the file instead: {printed:?}");
+    assert_eq!(parse_csv(&std::fs::read(&file).expect("the export file")), rows);
+    let output = shop
+        .command(&["cases", "export", "--from", "2026-01-01", "--to", "2026-01-31", "--format", "csv"])
+        .output()
+        .expect("run cases export");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(String::from_utf8_lossy(&output.stdout), format!("{header}\n"));
+}
