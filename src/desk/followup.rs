@@ -25,6 +25,7 @@ use crate::push::{self, Accepted, PushEvent, Rejected, Target};
 use crate::refunds::{RefundOutcome, RefundRequest};
 use crate::store::cases::{self, CaseState};
 use crate::store::customers::{self, CustomerInfo};
+use crate::store::returns::{RefundStatus, Settled};
 use crate::store::{StoreError, escalations, jobs, outbox, returns};
 use crate::tracker::Tracker;
 
@@ -126,7 +127,8 @@ impl Desk {
     async fn issue_refund(&self, job: &jobs::Job, case: &CaseId, now: DateTime<Utc>) -> Result<(), StoreError> {
         let request = {
             let mut conn = self.store.reader().acquire().await?;
-            let refund = returns::refund(&mut conn, case).await?.filter(|refund| refund.status == "requested");
+            let refund =
+                returns::refund(&mut conn, case).await?.filter(|refund| refund.status == RefundStatus::Requested);
             let state = cases::state(&mut conn, case).await?;
             refund.zip(state).map(|(refund, state)| RefundRequest {
                 key: refund.key,
@@ -147,11 +149,12 @@ impl Desk {
             let mut txn = Txn { desk: self, tx: &mut tx, now };
             let refund = match answer {
                 RefundOutcome::Issued { reference } => {
-                    returns::settle_refund(txn.tx, case, "issued", reference.as_deref(), None, now).await?;
+                    returns::settle_refund(txn.tx, case, Settled::Issued { reference: reference.as_deref() }, now)
+                        .await?;
                     Refund::Issued { amount: request.amount, reference }
                 }
                 RefundOutcome::Refused(why) => {
-                    returns::settle_refund(txn.tx, case, "refused", None, Some(&why), now).await?;
+                    returns::settle_refund(txn.tx, case, Settled::Refused { why: &why }, now).await?;
                     Refund::Refused(why)
                 }
             };
@@ -474,13 +477,15 @@ impl<'a> Txn<'a> {
                 done.then(|| Msg::InspectionRecorded { case: case.clone(), passed: *inspection == Inspection::Passed })
             }
             AgentCommand::Refunded { .. } => {
-                let refund = returns::refund(self.tx, &case).await?.filter(|refund| refund.status != "issued");
+                let refund =
+                    returns::refund(self.tx, &case).await?.filter(|refund| refund.status != RefundStatus::Issued);
                 match refund {
                     Some(refund) => {
                         let answer = Refund::Issued { amount: refund.amount, reference: None };
                         let done = self.refund_answer(&by, &case, &answer).await?;
                         if done {
-                            returns::settle_refund(self.tx, &case, "issued", Some(&by), None, self.now).await?;
+                            returns::settle_refund(self.tx, &case, Settled::Issued { reference: Some(&by) }, self.now)
+                                .await?;
                         }
                         done.then(|| Msg::RefundRecorded { case: case.clone(), amount: refund.amount })
                     }

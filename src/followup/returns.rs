@@ -51,6 +51,20 @@ pub enum Stage {
     Failed,
 }
 
+impl Stage {
+    /// The stage as the store's `returns.stage` column holds it.
+    pub fn code(self) -> &'static str {
+        match self {
+            Stage::AwaitingParcel => "awaiting_parcel",
+            Stage::OnTheWay => "on_the_way",
+            Stage::AtWarehouse => "at_warehouse",
+            Stage::Refunding => "refunding",
+            Stage::Done => "done",
+            Stage::Failed => "failed",
+        }
+    }
+}
+
 impl Return {
     /// What the case waits on the shop for, if anything.
     pub fn waiting(&self) -> Option<Waiting> {

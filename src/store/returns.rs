@@ -9,10 +9,6 @@ use crate::case::CaseId;
 use crate::followup::{Return, Stage};
 use crate::money::{Currency, Money};
 
-fn stage_code(stage: Stage) -> String {
-    to_json(&stage).trim_matches('"').to_owned()
-}
-
 fn parse(state: &str) -> Result<Return, StoreError> {
     serde_json::from_str(state).map_err(|error| StoreError::Corrupt { what: "return", detail: error.to_string() })
 }
@@ -32,7 +28,7 @@ pub async fn save(
     )
     .bind(ret.case.as_str())
     .bind(customer_id)
-    .bind(stage_code(ret.stage))
+    .bind(ret.stage.code())
     .bind(ret.parcel.as_ref().map(|parcel| parcel.number.as_str()))
     .bind(to_json(ret))
     .bind(now)
@@ -70,7 +66,7 @@ pub async fn in_progress(conn: &mut SqliteConnection, customer_id: i64) -> Resul
          WHERE r.customer_id = ? AND r.stage != ? ORDER BY r.created_at, c.seq",
     )
     .bind(customer_id)
-    .bind(stage_code(Stage::Done))
+    .bind(Stage::Done.code())
     .fetch_all(&mut *conn)
     .await?;
     rows.into_iter().map(|(state, item)| Ok((parse(&state)?, item))).collect()
@@ -99,7 +95,41 @@ pub struct RefundRow {
     pub case: CaseId,
     pub key: String,
     pub amount: Money,
-    pub status: String,
+    pub status: RefundStatus,
+}
+
+/// Where a refund asked of the shop's system stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RefundStatus {
+    /// Asked; no answer yet (a call may be retried with the same key).
+    Requested,
+    Issued,
+    Refused,
+}
+
+impl RefundStatus {
+    pub fn code(self) -> &'static str {
+        match self {
+            RefundStatus::Requested => "requested",
+            RefundStatus::Issued => "issued",
+            RefundStatus::Refused => "refused",
+        }
+    }
+
+    fn from_code(code: &str) -> Option<RefundStatus> {
+        [RefundStatus::Requested, RefundStatus::Issued, RefundStatus::Refused]
+            .into_iter()
+            .find(|status| status.code() == code)
+    }
+}
+
+/// The refund system's answer, as the store keeps it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Settled<'a> {
+    /// Paid, with the system's (or the agent's) reference.
+    Issued { reference: Option<&'a str> },
+    /// Refused, with why.
+    Refused { why: &'a str },
 }
 
 /// Asks for the case's refund once: the idempotency key is the case's, so
@@ -134,22 +164,26 @@ pub async fn refund(conn: &mut SqliteConnection, case: &CaseId) -> Result<Option
     row.map(|(key, minor, currency, status)| {
         let currency = Currency::parse(&currency)
             .map_err(|_| StoreError::Corrupt { what: "refund currency", detail: currency })?;
+        let status = RefundStatus::from_code(&status)
+            .ok_or_else(|| StoreError::Corrupt { what: "refund status", detail: status.clone() })?;
         Ok(RefundRow { case: case.clone(), key, amount: Money::new(minor, currency), status })
     })
     .transpose()
 }
 
-/// The refund's answer: `issued` (with the system's reference) or `refused` (with why).
+/// The refund system's answer.
 pub async fn settle_refund(
     conn: &mut SqliteConnection,
     case: &CaseId,
-    status: &str,
-    reference: Option<&str>,
-    error: Option<&str>,
+    settled: Settled<'_>,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
+    let (status, reference, error) = match settled {
+        Settled::Issued { reference } => (RefundStatus::Issued, reference, None),
+        Settled::Refused { why } => (RefundStatus::Refused, None, Some(why)),
+    };
     sqlx::query("UPDATE refunds SET status = ?, reference = ?, error = ?, settled_at = ? WHERE case_id = ?")
-        .bind(status)
+        .bind(status.code())
         .bind(reference)
         .bind(error)
         .bind(now)
