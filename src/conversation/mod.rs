@@ -104,6 +104,22 @@ pub enum Step {
     Confirm,
 }
 
+impl Step {
+    /// The question is answered with its buttons (typed numbers and labels
+    /// press them), not with free text, an order number or phone digits.
+    pub fn wants_buttons(&self) -> bool {
+        !matches!(
+            self,
+            Step::Menu
+                | Step::OrderNo { .. }
+                | Step::Proof { .. }
+                | Step::Detail
+                | Step::Evidence
+                | Step::AddToCase { .. }
+        )
+    }
+}
+
 /// The request being put together.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Draft {
@@ -420,6 +436,8 @@ pub fn needs(state: &Conversation, input: &Input, intake: &Intake) -> Needs {
     };
     let case = match (&state.step, input) {
         (Step::Menu, Input::Text(text)) => typed_case(text),
+        // Where the question wants a button, a case id typed alone is about that case.
+        (step, Input::Text(text)) if step.wants_buttons() => CaseId::parse(text.trim()),
         (_, Input::Button { data, .. }) => match Choice::parse(data) {
             Some((_, Choice::Case(id, _))) => Some(id),
             _ => None,

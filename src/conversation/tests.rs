@@ -602,6 +602,23 @@ fn a_case_id_typed_at_rest_shows_the_case_as_typed() {
 }
 
 #[test]
+fn a_case_id_typed_where_a_button_is_wanted_shows_the_case_and_the_request_waits() {
+    let mut world = World::new();
+    let id = approved_return(&mut world);
+    world.command(Command::New);
+    world.text("TB-100002");
+    // Where the answer is typed (here the phone digits), a case id is only an answer.
+    assert!(detail(&world.text("AS-1001")).is_none());
+    world.text("8000");
+    assert_eq!(world.state.step, Step::PickLine);
+    let effects = world.text("as 1001");
+    assert_eq!(detail(&effects).map(|view| view.id), Some(id), "{:?}", said(&effects));
+    assert_eq!(world.state.step, Step::PickLine, "the request is kept");
+    // Other words still get the buttons' reminder.
+    assert!(says(&world.text("what?"), |m| *m == Msg::UseButtons));
+}
+
+#[test]
 fn another_customers_or_an_unknown_case_is_not_among_yours() {
     let mut world = World::new();
     // Nothing of this customer's: the store found no AS-1001 for them.

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 
-use crate::case::Evidence;
+use crate::case::{CaseId, Evidence};
 use crate::catalogue::{self, Button, Msg};
 use crate::escalation::Why;
 use crate::lang::Lang;
@@ -283,7 +283,11 @@ impl Turn<'_, '_> {
         match typed::pick(text, &labels) {
             Picked::Button(index) => self.button(&buttons[index].1, None, None),
             Picked::OutOfRange { max } => self.ask_again(Msg::NumberOutOfRange { max }),
-            Picked::Nothing => self.ask_again(otherwise),
+            Picked::Nothing => match CaseId::parse(text) {
+                // A case id typed in the middle of a request: its view, the request kept.
+                Some(id) => self.show_case(id, Vec::new()),
+                None => self.ask_again(otherwise),
+            },
         }
     }
 

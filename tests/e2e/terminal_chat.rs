@@ -111,7 +111,7 @@ fn a_typed_case_id_shows_the_case_even_under_a_button_that_names_it() {
         .collect();
     let script = format!(
         "DEMO-1005 the vase arrived broken\n8000\nDamaged in transit\n/photo {}\nReship\nConfirm\n\
-         /cases\n1\nAS-1001\nAdd to AS-1001\n",
+         /cases\n1\nAS-1001\nAdd to AS-1001\nDone\n/new\nDEMO-1004\n8000\nas 1001\n",
         photos.join(" ")
     );
     let output = shop.chat(&script);
@@ -124,6 +124,10 @@ fn a_typed_case_id_shows_the_case_even_under_a_button_that_names_it() {
     // …while the button's label still presses it.
     let add = position(&output, "you> Add to AS-1001", again);
     assert!(output[add..].contains("bot> Send what you'd like to add to AS-1001"), "{output}");
+    // In the middle of another request, where a button is wanted, the id shows the case too.
+    let picking = position(&output, "Which item of order DEMO-1004", add);
+    let typed = position(&output, "you> as 1001", picking);
+    assert!(output[typed..].contains("bot> Case AS-1001 · 青瓷花瓶 × 1"), "{output}");
 }
 
 #[test]
