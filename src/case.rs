@@ -403,8 +403,6 @@ mod tests {
 
     /// The rules' decision on a fresh return of a jacket.
     fn sample_decision(outcome: Outcome) -> Decision {
-        let policy_config = crate::config::Config::default();
-        let policy = policy_config.setup("test").decider();
         let order = crate::order::Order {
             no: OrderNo::from_trusted("DEMO-1004"),
             phone: crate::order::Phone::parse("13800138000").unwrap_or_else(|| unreachable!()),
@@ -435,7 +433,7 @@ mod tests {
             history: &crate::policy::LineHistory::default(),
             at: DateTime::<Utc>::UNIX_EPOCH,
         };
-        crate::policy::decide(&request, &policy)
+        crate::policy::decide_by_default(&request)
     }
 
     #[test]

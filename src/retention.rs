@@ -249,7 +249,6 @@ pub fn offers_for<'s>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Config;
     use crate::order::fixtures::{self, PAID, SHIPPED, SIGNED, at};
     use crate::policy::{self, LineHistory, Request};
 
@@ -277,7 +276,6 @@ mod tests {
     }
 
     fn decision(order: &Order, reason: Reason, outcome: Outcome, at_text: &str) -> Decision {
-        let config = Config::default();
         let request = Request {
             order,
             line: &order.lines[0],
@@ -289,7 +287,7 @@ mod tests {
             history: &LineHistory::default(),
             at: at(at_text),
         };
-        policy::decide(&request, &config.policy())
+        policy::decide_by_default(&request)
     }
 
     #[test]

@@ -498,6 +498,14 @@ pub fn no_reason_deadline(delivered_at: DateTime<Utc>, zone: Tz, days: u32) -> D
     window_start(delivered_at, zone) + Duration::hours(24 * i64::from(days))
 }
 
+/// A decision under the default rules in Shanghai, for the tests of the
+/// modules built on the policy (which must not reach for the whole config).
+#[cfg(test)]
+pub(crate) fn decide_by_default(request: &Request<'_>) -> Decision {
+    let (rules, calendar) = (PolicyRules::default(), Calendar::default());
+    decide(request, &Policy::new(&rules, &calendar, chrono_tz::Asia::Shanghai, "test"))
+}
+
 /// Decides a request. Never a bare no: every verdict carries its rule, the
 /// facts it used and a next step.
 pub fn decide(request: &Request<'_>, policy: &Policy<'_>) -> Decision {
