@@ -65,6 +65,17 @@ pub fn binary() -> &'static str {
     env!("CARGO_BIN_EXE_aftersales")
 }
 
+/// A ¥10 coupon as the shop's first retention offer, for `Shop::with_config`
+/// after `TEST_CONFIG`.
+pub const COUPON_OFFER: &str = r#"
+[[retention.offers]]
+id = "coupon10"
+kind = "coupon"
+text_zh = "送您一张10元无门槛优惠券"
+text_en = "A coupon for your next order, no minimum spend"
+value = "10.00"
+"#;
+
 /// A fresh working folder with a database of demo orders and a config.
 pub struct Shop {
     pub dir: tempfile::TempDir,

@@ -5,21 +5,12 @@
 use chrono::{TimeDelta, Utc};
 use serde_json::Value;
 
-use crate::helpers::{Shop, TEST_CONFIG};
-
-const COUPON: &str = r#"
-[[retention.offers]]
-id = "coupon10"
-kind = "coupon"
-text_zh = "送您一张10元无门槛优惠券"
-text_en = "A coupon for your next order, no minimum spend"
-value = "10.00"
-"#;
+use crate::helpers::{COUPON_OFFER, Shop, TEST_CONFIG};
 
 /// The demo shop with two change-of-mind returns: AS-1001 kept for the
 /// coupon, AS-1002 going ahead.
 fn shop_with_two_cases() -> Shop {
-    let shop = Shop::with_config(&format!("{TEST_CONFIG}\n{COUPON}"));
+    let shop = Shop::with_config(&format!("{TEST_CONFIG}\n{COUPON_OFFER}"));
     let kept = shop.chat_as(
         "mei",
         "en_US.UTF-8",

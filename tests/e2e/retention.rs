@@ -2,17 +2,10 @@
 //! offered what the shop's script says, and can take it or go on.
 
 use crate::fake_telegram::FakeTelegram;
-use crate::helpers::{Customer, Shop, TEST_CONFIG};
+use crate::helpers::{COUPON_OFFER, Customer, Shop, TEST_CONFIG};
 
-/// The demo shop with a coupon first, then another size or style.
-const SCRIPT: &str = r#"
-[[retention.offers]]
-id = "coupon10"
-kind = "coupon"
-text_zh = "送您一张10元无门槛优惠券"
-text_en = "A coupon for your next order, no minimum spend"
-value = "10.00"
-
+/// After the coupon, the demo shop offers another size or style.
+const OTHER_STYLE: &str = r#"
 [[retention.offers]]
 id = "other_style"
 kind = "other_style"
@@ -38,7 +31,7 @@ async fn up_to_the_first_offer(customer: &Customer<'_>, order: &str, item: Optio
 #[tokio::test]
 async fn a_customer_who_takes_the_coupon_keeps_the_item_and_the_case_closes_as_retained() {
     let fake = FakeTelegram::start().await;
-    let shop = Shop::with_config(&format!("{TEST_CONFIG}\n{SCRIPT}"));
+    let shop = Shop::with_config(&format!("{TEST_CONFIG}\n{COUPON_OFFER}\n{OTHER_STYLE}"));
     let _bot = shop.serve(&fake);
     let mei = Customer::new(&fake, 601, "Mei", Some("en"));
 
@@ -59,7 +52,7 @@ async fn a_customer_who_takes_the_coupon_keeps_the_item_and_the_case_closes_as_r
 #[tokio::test]
 async fn a_customer_who_declines_goes_straight_on_with_the_return() {
     let fake = FakeTelegram::start().await;
-    let shop = Shop::with_config(&format!("{TEST_CONFIG}\n{SCRIPT}"));
+    let shop = Shop::with_config(&format!("{TEST_CONFIG}\n{COUPON_OFFER}\n{OTHER_STYLE}"));
     let _bot = shop.serve(&fake);
     let wang = Customer::new(&fake, 602, "王芳", None);
     wang.says("/lang").await;
