@@ -163,7 +163,8 @@ pub async fn run(store: &Store, config: &Config, command: CasesCommand) -> anyho
             print!("{out}");
         }
         CasesCommand::Export { from, to, format: ExportFormat::Csv, out } => {
-            let period = crate::report_cli::period(zone, from, to)?;
+            let period =
+                aftersales::report::Period::days(zone, from, to).with_context(|| format!("--from {from} --to {to}"))?;
             let exported = cases::export(&mut conn, period.from, period.to).await?;
             let rows = exported.iter().map(|case| export_row(case, zone)).collect::<anyhow::Result<Vec<_>>>()?;
             let text = csv::write(&EXPORT_HEADER, &rows).context("writing the cases as CSV")?;

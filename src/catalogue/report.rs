@@ -1,10 +1,31 @@
-//! The words of `aftersales report`'s table: section titles and row labels,
-//! in Chinese and English. The figures and their layout are `report`'s.
+//! The words of `aftersales report`'s table and page: section titles and
+//! row labels, in Chinese and English. The figures and their layout are
+//! `report`'s.
+
+use chrono::NaiveDate;
 
 use crate::case::CaseStatus;
 use crate::lang::Lang;
+use crate::money::Money;
 use crate::policy::{Outcome, Verdict};
 use crate::reason::Reason;
+
+/// The figures a report leads with: the page's first cards, and the
+/// message agents get with the page.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Headline {
+    pub first_day: NaiveDate,
+    pub last_day: NaiveDate,
+    pub opened: u32,
+    pub closed: u32,
+    pub open_at_end: u32,
+    pub return_rate_pct: Option<f64>,
+    pub refunded: Money,
+    pub csat_average: Option<f64>,
+    pub csat_answered: u32,
+    /// The reasons with the most cases, most first.
+    pub top_reasons: Vec<(Reason, u32)>,
+}
 
 /// A title or a row label of the report table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -49,6 +70,10 @@ pub enum Label {
     Distribution,
     LowScores,
     Nothing,
+    /// The line chart of cases opened each day.
+    PerDay,
+    /// The average satisfaction score (the page's headline card).
+    Csat,
     Verdict(Verdict),
     Reason(Reason),
     Outcome(Outcome),
@@ -105,6 +130,8 @@ fn zh(label: Label) -> String {
         Label::Distribution => "分布（1–5分）",
         Label::LowScores => "低分",
         Label::Nothing => "无",
+        Label::PerDay => "每日新建售后单",
+        Label::Csat => "满意度均分",
         Label::Verdict(Verdict::Approved) => "同意",
         Label::Verdict(Verdict::NeedsReview) => "人工审核",
         Label::Verdict(Verdict::NotEligible) => "不受理",
@@ -157,6 +184,8 @@ fn en(label: Label) -> String {
         Label::Distribution => "Distribution (1–5)",
         Label::LowScores => "Low scores",
         Label::Nothing => "none",
+        Label::PerDay => "Cases opened per day",
+        Label::Csat => "CSAT",
         Label::Verdict(Verdict::Approved) => "approved",
         Label::Verdict(Verdict::NeedsReview) => "review",
         Label::Verdict(Verdict::NotEligible) => "refused",

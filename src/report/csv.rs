@@ -73,6 +73,9 @@ fn volume(report: &Report) -> Sheet {
     rows.extend(
         volume.by_status.iter().map(|(status, n)| row(["by_status".into(), status.code().into(), n.to_string()])),
     );
+    rows.extend(
+        volume.opened_per_day.iter().map(|day| row(["opened_on".into(), day.day.to_string(), day.cases.to_string()])),
+    );
     Sheet { name: "volume", header: &["figure", "key", "cases"], rows }
 }
 

@@ -5,11 +5,12 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Months, NaiveDate, TimeDelta, TimeZone, Utc};
+use chrono_tz::Tz;
 use serde::Serialize;
 
 use crate::case::CaseStatus;
-use crate::catalogue::report::{Label, label};
+use crate::catalogue::report::{Headline, Label, label};
 use crate::lang::Lang;
 use crate::money::{Currency, Money};
 use crate::policy::{Outcome, RuleId, Verdict};
@@ -17,6 +18,7 @@ use crate::reason::Reason;
 use crate::retention::{OfferKind, OfferResult};
 
 pub mod csv;
+pub mod html;
 
 /// Half-open: from `from` up to, not including, `to` (UTC bounds of the
 /// shop's local days).
@@ -29,6 +31,83 @@ pub struct Period {
 impl Period {
     pub fn contains(&self, at: DateTime<Utc>) -> bool {
         self.from <= at && at < self.to
+    }
+
+    /// The shop's days `first` to `last`, both included, as UTC bounds.
+    pub fn days(zone: Tz, first: NaiveDate, last: NaiveDate) -> Result<Period, PeriodError> {
+        if first > last {
+            return Err(PeriodError::Reversed { first, last });
+        }
+        let after = last.succ_opt().ok_or(PeriodError::TooLate(last))?;
+        Ok(Period { from: midnight(zone, first)?, to: midnight(zone, after)? })
+    }
+
+    /// The first and the last of the shop's days in the period.
+    pub fn first_and_last_day(&self, zone: Tz) -> (NaiveDate, NaiveDate) {
+        let last = (self.to - TimeDelta::seconds(1)).with_timezone(&zone).date_naive();
+        (self.from.with_timezone(&zone).date_naive(), last)
+    }
+}
+
+/// Why days make no period.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PeriodError {
+    #[error("{first} is after {last}")]
+    Reversed { first: NaiveDate, last: NaiveDate },
+    #[error("{0} is the last day there is")]
+    TooLate(NaiveDate),
+    #[error("{day} has no midnight in {zone}")]
+    NoMidnight { day: NaiveDate, zone: Tz },
+}
+
+/// The first instant of `day` in `zone`, in UTC.
+fn midnight(zone: Tz, day: NaiveDate) -> Result<DateTime<Utc>, PeriodError> {
+    let start = day.and_time(chrono::NaiveTime::MIN);
+    // A zone whose clocks jump over midnight starts the day at the first instant after.
+    let local = zone
+        .from_local_datetime(&start)
+        .earliest()
+        .or_else(|| zone.from_local_datetime(&(start + TimeDelta::hours(1))).earliest());
+    Ok(local.ok_or(PeriodError::NoMidnight { day, zone })?.with_timezone(&Utc))
+}
+
+/// A calendar month, as `2026-11`: the CLI's `--month` and agents' `/report 2026-11`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Month {
+    first: NaiveDate,
+}
+
+impl Month {
+    pub fn parse(text: &str) -> Option<Month> {
+        let first = NaiveDate::parse_from_str(&format!("{}-01", text.trim()), "%Y-%m-%d").ok()?;
+        Some(Month { first })
+    }
+
+    /// The last full month before `today`'s.
+    pub fn before(today: NaiveDate) -> Option<Month> {
+        let first = today.with_day(1)?.checked_sub_months(Months::new(1))?;
+        Some(Month { first })
+    }
+
+    pub fn first(self) -> NaiveDate {
+        self.first
+    }
+
+    /// Its last day; none for the month at the end of the calendar.
+    pub fn last(self) -> Option<NaiveDate> {
+        self.first.checked_add_months(Months::new(1))?.pred_opt()
+    }
+
+    /// The month as the shop's days, in UTC bounds.
+    pub fn period(self, zone: Tz) -> Result<Period, PeriodError> {
+        let last = self.last().ok_or(PeriodError::TooLate(self.first))?;
+        Period::days(zone, self.first, last)
+    }
+}
+
+impl std::fmt::Display for Month {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.first.format("%Y-%m"))
     }
 }
 
@@ -116,6 +195,15 @@ pub struct Volume {
     pub by_outcome: Vec<(Outcome, u32)>,
     #[serde(serialize_with = "as_map")]
     pub by_status: Vec<(CaseStatus, u32)>,
+    /// Cases opened on each of the shop's days of the period, zeros included.
+    pub opened_per_day: Vec<DayCount>,
+}
+
+/// Cases opened on one of the shop's days.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct DayCount {
+    pub day: NaiveDate,
+    pub cases: u32,
 }
 
 /// Counts by key as a JSON object, in the order they are listed.
@@ -220,13 +308,13 @@ const TOP_SKUS: usize = 10;
 /// Scores up to this are listed with their cases.
 const LOW_SCORE: u8 = 2;
 
-/// The report of `period` from `rows`, amounts in `currency`.
-pub fn build(period: Period, currency: Currency, rows: &Rows) -> Report {
+/// The report of `period` from `rows`, amounts in `currency`, days in `zone`.
+pub fn build(period: Period, zone: Tz, currency: Currency, rows: &Rows) -> Report {
     let opened: Vec<&CaseRow> = rows.cases.iter().filter(|case| period.contains(case.opened_at)).collect();
     let money = |minor: i64| Money::new(minor, currency);
     Report {
         period,
-        volume: volume(period, rows, &opened),
+        volume: volume(period, zone, rows, &opened),
         return_rate: return_rate(rows, &opened),
         reasons: reasons(&opened, money),
         money: money_section(period, rows, money),
@@ -255,7 +343,7 @@ fn tally<K: Copy + PartialEq>(order: &[K], keys: impl Iterator<Item = K>) -> Vec
         .collect()
 }
 
-fn volume(period: Period, rows: &Rows, opened: &[&CaseRow]) -> Volume {
+fn volume(period: Period, zone: Tz, rows: &Rows, opened: &[&CaseRow]) -> Volume {
     let closed = rows.cases.iter().filter(|case| case.closed_at.is_some_and(|at| period.contains(at))).count();
     let open_at_end = rows
         .cases
@@ -268,7 +356,20 @@ fn volume(period: Period, rows: &Rows, opened: &[&CaseRow]) -> Volume {
         open_at_end: count(open_at_end),
         by_outcome: tally(&Outcome::ALL, opened.iter().map(|case| case.outcome)),
         by_status: tally(&CaseStatus::ALL, opened.iter().map(|case| case.status)),
+        opened_per_day: per_day(period, zone, opened),
     }
+}
+
+fn per_day(period: Period, zone: Tz, opened: &[&CaseRow]) -> Vec<DayCount> {
+    let (first, last) = period.first_and_last_day(zone);
+    let mut days: BTreeMap<NaiveDate, u32> =
+        first.iter_days().take_while(|day| *day <= last).map(|day| (day, 0)).collect();
+    for case in opened {
+        if let Some(n) = days.get_mut(&case.opened_at.with_timezone(&zone).date_naive()) {
+            *n += 1;
+        }
+    }
+    days.into_iter().map(|(day, cases)| DayCount { day, cases }).collect()
 }
 
 fn return_rate(rows: &Rows, opened: &[&CaseRow]) -> ReturnRate {
@@ -417,13 +518,32 @@ fn satisfaction(period: Period, rows: &Rows) -> Satisfaction {
     }
 }
 
+/// Reasons a headline names.
+const HEADLINE_REASONS: usize = 3;
+
+/// The figures the report leads with, its days in `zone`.
+pub fn headline(report: &Report, zone: Tz) -> Headline {
+    let (first_day, last_day) = report.period.first_and_last_day(zone);
+    Headline {
+        first_day,
+        last_day,
+        opened: report.volume.opened,
+        closed: report.volume.closed,
+        open_at_end: report.volume.open_at_end,
+        return_rate_pct: report.return_rate.overall.rate_pct,
+        refunded: report.money.refunded,
+        csat_average: report.satisfaction.average,
+        csat_answered: report.satisfaction.answered,
+        top_reasons: report.reasons.iter().take(HEADLINE_REASONS).map(|line| (line.reason, line.cases)).collect(),
+    }
+}
+
 /// The report as aligned text within [`WIDTH`] columns, in `lang`; times in
 /// `zone`.
 pub fn table(report: &Report, lang: Lang, zone: chrono_tz::Tz) -> String {
     let l = |key: Label| label(lang, key);
     let mut out = Table::default();
-    let last_day = (report.period.to - chrono::TimeDelta::seconds(1)).with_timezone(&zone).date_naive();
-    let first_day = report.period.from.with_timezone(&zone).date_naive();
+    let (first_day, last_day) = report.period.first_and_last_day(zone);
     out.line(format!("{} · {} {first_day} – {last_day}", l(Label::Title), l(Label::Period)));
 
     let volume = &report.volume;

@@ -1,7 +1,7 @@
 //! November 2026 in Shanghai over a fixed set of cases, with every figure
 //! worked out by hand.
 
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
 use chrono_tz::Asia::Shanghai;
 
 use super::*;
@@ -135,7 +135,7 @@ fn rows() -> Rows {
 }
 
 fn report() -> Report {
-    build(november(), Currency::CNY, &rows())
+    build(november(), Shanghai, Currency::CNY, &rows())
 }
 
 fn cny(minor: i64) -> Money {
@@ -205,7 +205,7 @@ fn top_skus_stop_at_ten_and_a_period_without_deliveries_has_no_rate() {
             )
         })
         .collect();
-    let report = build(november(), Currency::CNY, &Rows { cases, delivered: vec![], offers: vec![] });
+    let report = build(november(), Shanghai, Currency::CNY, &Rows { cases, delivered: vec![], offers: vec![] });
     assert_eq!(report.return_rate.top_skus.len(), 10);
     assert_eq!(report.return_rate.top_skus[0].key, "SKU-00");
     assert_eq!(report.return_rate.overall.rate_pct, None);
@@ -338,6 +338,7 @@ fn csv_values_are_the_json_codes_and_money_in_major_units() {
     let sheets = csv::sheets(&report());
     let text = |name: &str| sheets.iter().find(|sheet| sheet.name == name).expect(name).to_csv().expect("csv");
     assert!(text("volume").contains("\nby_outcome,return_refund,4\n"), "{}", text("volume"));
+    assert!(text("volume").contains("\nopened_on,2026-11-02,0\nopened_on,2026-11-03,1\n"), "{}", text("volume"));
     assert!(text("reasons").contains("\nquality_defect,2,33.33,50.00,CNY\n"), "{}", text("reasons"));
     assert!(text("reasons").contains("\nchanged_mind,3,50.0,399.00,CNY\n"), "{}", text("reasons"));
     assert!(text("money").contains("\nrefunded,667.00,CNY\n"), "{}", text("money"));
@@ -347,4 +348,93 @@ fn csv_values_are_the_json_codes_and_money_in_major_units() {
     assert!(text("retention").ends_with("\ncases_kept,,1,79.00,CNY\n"), "{}", text("retention"));
     // A comment is one cell however it is written.
     assert!(text("satisfaction").contains("\nlow_score,AS-1004,2,too   slow\n"), "{}", text("satisfaction"));
+}
+
+#[test]
+fn cases_opened_are_counted_per_shop_day_with_the_empty_days() {
+    let days = report().volume.opened_per_day;
+    assert_eq!(days.len(), 30);
+    assert_eq!(days[0].day, NaiveDate::from_ymd_opt(2026, 11, 1).expect("a day"));
+    let busy: Vec<(u32, u32)> = days.iter().filter(|day| day.cases > 0).map(|day| (day.day.day(), day.cases)).collect();
+    assert_eq!(busy, vec![(3, 1), (5, 1), (12, 1), (15, 1), (20, 1), (28, 1)]);
+    // In UTC the month starts at 16:00 on 31 October: 31 days, one more.
+    assert_eq!(build(november(), chrono_tz::UTC, Currency::CNY, &rows()).volume.opened_per_day.len(), 31);
+}
+
+#[test]
+fn months_and_days_make_periods_in_the_shops_zone() {
+    let month = Month::parse(" 2026-11 ").expect("a month");
+    assert_eq!(month.period(Shanghai), Ok(november()));
+    assert_eq!(month.to_string(), "2026-11");
+    assert_eq!(Month::before(NaiveDate::from_ymd_opt(2026, 12, 1).expect("a day")), Some(month));
+    for text in ["2026-13", "November", "2026-11-01", ""] {
+        assert_eq!(Month::parse(text), None, "{text}");
+    }
+    let day = |d: u32| NaiveDate::from_ymd_opt(2026, 11, d).expect("a day");
+    assert_eq!(Period::days(Shanghai, day(1), day(30)), Ok(november()));
+    assert_eq!(Period::days(Shanghai, day(2), day(1)), Err(PeriodError::Reversed { first: day(2), last: day(1) }));
+    assert_eq!(november().first_and_last_day(Shanghai), (day(1), day(30)));
+}
+
+#[test]
+fn the_headline_has_the_leading_figures_and_the_top_reasons() {
+    let top = headline(&report(), Shanghai);
+    assert_eq!((top.opened, top.closed, top.open_at_end), (6, 6, 2));
+    assert_eq!(top.return_rate_pct, Some(75.0));
+    assert_eq!(top.refunded, cny(66_700));
+    assert_eq!((top.csat_average, top.csat_answered), (Some(3.0), 4));
+    assert_eq!(top.top_reasons, vec![(Reason::ChangedMind, 3), (Reason::QualityDefect, 2), (Reason::PriceDropped, 1)]);
+}
+
+/// The `name="…"` attributes of the elements of `class` in `svg`, as numbers.
+fn attributes(svg: &str, class: &str, name: &str) -> Vec<f64> {
+    svg.split(&format!("class=\"{class}\""))
+        .skip(1)
+        .map(|element| {
+            let element = &element[..element.find('>').expect("an element's end")];
+            let value = element.split(&format!(" {name}=\"")).nth(1).expect(name);
+            value[..value.find('"').expect("a quote")].parse().expect("a number")
+        })
+        .collect()
+}
+
+#[test]
+fn the_reasons_chart_has_a_bar_per_reason_as_long_as_its_count() {
+    let page = html::page(&report(), Lang::En, Shanghai);
+    let start = page.find("<section id=\"reasons\">").expect("the reasons section");
+    let section = &page[start..start + page[start..].find("</section>").expect("its end")];
+    let widths = attributes(section, "bar", "width");
+    assert_eq!(widths.len(), 3, "{section}");
+    // 3, 2 and 1 cases.
+    assert!((widths[0] / widths[1] - 1.5).abs() < 0.01 && (widths[0] / widths[2] - 3.0).abs() < 0.01, "{widths:?}");
+    assert!(section.contains(&format!("fill=\"{}\"", html::REASONS_COLOUR)));
+    assert!(section.contains(">Changed my mind<"), "{section}");
+}
+
+#[test]
+fn the_page_has_the_headline_a_line_per_day_and_five_score_columns() {
+    let page = html::page(&report(), Lang::Zh, Shanghai);
+    assert!(page.starts_with("<!DOCTYPE html>\n<html lang=\"zh-CN\">"), "{page}");
+    assert!(page.contains("name=\"viewport\""));
+    // Nothing is fetched: the only address is the SVG namespace.
+    assert_eq!(page.matches("http").count(), page.matches("xmlns=\"http://www.w3.org/2000/svg\"").count());
+    assert!(!page.contains("https://") && !page.contains("<script") && !page.contains("<link"), "self-contained");
+    assert!(page.contains("<span class=\"value\">75.00%</span><span class=\"name\">退货率</span>"), "{page}");
+    assert_eq!(attributes(&page, "dot", "cy").len(), 30);
+    let heights = attributes(&page, "column", "height");
+    // Scores 1, 2, 4 and 5 once each; no 3.
+    assert_eq!(heights.len(), 5);
+    assert!(heights[2] == 0.0 && heights.iter().filter(|h| **h > 0.0).count() == 4, "{heights:?}");
+}
+
+#[test]
+fn text_from_data_is_escaped() {
+    let mut report = report();
+    report.satisfaction.low_scores[0].comment = Some("<script>alert('x') & \"y\"</script>".to_owned());
+    let page = html::page(&report, Lang::En, Shanghai);
+    assert!(!page.contains("<script>"), "{page}");
+    assert!(page.contains("&lt;script&gt;alert(&#39;x&#39;) &amp; &quot;y&quot;&lt;/script&gt;"), "{page}");
+    let bar = html::Bar { label: "a<b".to_owned(), value: 1, shown: "1 & more".to_owned() };
+    let svg = html::bars(&[bar], html::REASONS_COLOUR);
+    assert!(svg.contains(">a&lt;b<") && svg.contains(">1 &amp; more<"), "{svg}");
 }

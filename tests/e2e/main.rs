@@ -18,6 +18,7 @@ mod ownership;
 mod policy_cli;
 mod refusals;
 mod report;
+mod report_page;
 mod resilience;
 mod retention;
 mod services_selftest;

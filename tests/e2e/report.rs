@@ -9,7 +9,7 @@ use crate::helpers::{COUPON_OFFER, Shop, TEST_CONFIG};
 
 /// The demo shop with two change-of-mind returns: AS-1001 kept for the
 /// coupon, AS-1002 going ahead.
-fn shop_with_two_cases() -> Shop {
+pub(crate) fn shop_with_two_cases() -> Shop {
     let shop = Shop::with_config(&format!("{TEST_CONFIG}\n{COUPON_OFFER}"));
     let kept = shop.chat_as(
         "mei",
@@ -28,7 +28,7 @@ fn shop_with_two_cases() -> Shop {
 
 /// `report` for the last 30 days up to tomorrow (in Shanghai, the shop's
 /// zone), which holds every demo delivery and both cases.
-fn report(shop: &Shop, args: &[&str]) -> String {
+pub(crate) fn report(shop: &Shop, args: &[&str]) -> String {
     let zone = chrono_tz::Asia::Shanghai;
     let day = |delta: TimeDelta| (Utc::now() + delta).with_timezone(&zone).date_naive().to_string();
     let (from, to) = (day(TimeDelta::days(-30)), day(TimeDelta::days(1)));
