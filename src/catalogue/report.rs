@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use crate::case::CaseStatus;
 use crate::lang::Lang;
 use crate::money::Money;
-use crate::policy::{Outcome, Verdict};
+use crate::policy::{Outcome, ShippingPayer, Verdict};
 use crate::reason::Reason;
 
 /// The figures a report leads with: the page's first cards, and the
@@ -55,6 +55,10 @@ pub enum Label {
     PartialRefunds,
     CashBack,
     Coupons,
+    ReturnShipping,
+    Parcels,
+    FreightInsurance,
+    ShippingCashBack,
     Rule,
     RulesVersions,
     Offer,
@@ -75,6 +79,7 @@ pub enum Label {
     /// The average satisfaction score (the page's headline card).
     Csat,
     Verdict(Verdict),
+    Payer(ShippingPayer),
     Reason(Reason),
     Outcome(Outcome),
     Status(CaseStatus),
@@ -115,6 +120,10 @@ fn zh(label: Label) -> String {
         Label::PartialRefunds => "部分退款",
         Label::CashBack => "返现",
         Label::Coupons => "挽留优惠券",
+        Label::ReturnShipping => "退货运费（按承担方）",
+        Label::Parcels => "包裹",
+        Label::FreightInsurance => "运费险",
+        Label::ShippingCashBack => "垫付返现",
         Label::Rule => "规则",
         Label::RulesVersions => "规则版本",
         Label::Offer => "挽留方案",
@@ -135,6 +144,9 @@ fn zh(label: Label) -> String {
         Label::Verdict(Verdict::Approved) => "同意",
         Label::Verdict(Verdict::NeedsReview) => "人工审核",
         Label::Verdict(Verdict::NotEligible) => "不受理",
+        Label::Payer(ShippingPayer::Customer) => "客户",
+        Label::Payer(ShippingPayer::Shop) => "商家",
+        Label::Payer(ShippingPayer::Carrier) => "快递公司",
         Label::Reason(reason) => super::zh::reason_label(reason),
         Label::Outcome(outcome) => super::zh::outcome_label(outcome),
         Label::Status(status) => super::zh::status_label(status),
@@ -169,6 +181,10 @@ fn en(label: Label) -> String {
         Label::PartialRefunds => "Partial refunds",
         Label::CashBack => "Cash-back",
         Label::Coupons => "Retention coupons",
+        Label::ReturnShipping => "Return shipping by who paid",
+        Label::Parcels => "Parcels",
+        Label::FreightInsurance => "Insured",
+        Label::ShippingCashBack => "Repaid",
         Label::Rule => "Rule",
         Label::RulesVersions => "Rules versions",
         Label::Offer => "Offer",
@@ -189,6 +205,9 @@ fn en(label: Label) -> String {
         Label::Verdict(Verdict::Approved) => "approved",
         Label::Verdict(Verdict::NeedsReview) => "review",
         Label::Verdict(Verdict::NotEligible) => "refused",
+        Label::Payer(ShippingPayer::Customer) => "customer",
+        Label::Payer(ShippingPayer::Shop) => "shop",
+        Label::Payer(ShippingPayer::Carrier) => "carrier",
         Label::Reason(reason) => super::en::reason_label(reason),
         Label::Outcome(outcome) => super::en::outcome_label(outcome),
         Label::Status(status) => super::en::status_label(status),

@@ -175,6 +175,17 @@ pub enum ShippingPayer {
     Carrier,
 }
 
+impl ShippingPayer {
+    /// As the decision's JSON writes it.
+    pub fn code(self) -> &'static str {
+        match self {
+            ShippingPayer::Customer => "customer",
+            ShippingPayer::Shop => "shop",
+            ShippingPayer::Carrier => "carrier",
+        }
+    }
+}
+
 /// The length of a window, as the rule counts it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

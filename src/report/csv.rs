@@ -34,13 +34,16 @@ pub fn write<R: AsRef<[String]>>(header: &[&str], rows: &[R]) -> Result<String, 
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
-/// The report's sections as tables, in the order of the JSON keys.
+/// The report's sections as tables, in the order of the JSON keys (money's
+/// return shipping a table of its own, after money).
 pub fn sheets(report: &Report) -> Vec<Sheet> {
     vec![
         volume(report),
         return_rate(report),
         reasons(report),
+        reasons_by_category(report),
         money(report),
+        return_shipping(report),
         policy(report),
         retention(report),
         satisfaction(report),
@@ -108,6 +111,20 @@ fn reasons(report: &Report) -> Sheet {
     Sheet { name: "reasons", header: &["reason", "cases", "share_pct", "refunded", "currency"], rows }
 }
 
+fn reasons_by_category(report: &Report) -> Sheet {
+    let rows = report
+        .reasons_by_category
+        .iter()
+        .flat_map(|category| {
+            category.reasons.iter().map(|line| {
+                let share = number(Some(line.share_pct));
+                row([category.category.clone(), line.reason.code().into(), line.cases.to_string(), share])
+            })
+        })
+        .collect();
+    Sheet { name: "reasons_by_category", header: &["category", "reason", "cases", "share_pct"], rows }
+}
+
 fn money(report: &Report) -> Sheet {
     let money = &report.money;
     let rows = [
@@ -123,6 +140,21 @@ fn money(report: &Report) -> Sheet {
     })
     .collect();
     Sheet { name: "money", header: &["figure", "amount", "currency"], rows }
+}
+
+/// Return parcels sent, per payer of their shipping.
+fn return_shipping(report: &Report) -> Sheet {
+    let rows = report
+        .money
+        .return_shipping
+        .iter()
+        .map(|line| {
+            let [parcels, insured, cash_back] =
+                [line.parcels, line.freight_insurance, line.cash_back].map(|n| n.to_string());
+            row([line.payer.code().into(), parcels, insured, cash_back])
+        })
+        .collect();
+    Sheet { name: "return_shipping", header: &["payer", "parcels", "freight_insurance", "cash_back"], rows }
 }
 
 /// Rules with their verdicts and the cases they decided; rules versions

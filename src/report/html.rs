@@ -7,7 +7,8 @@ use std::fmt::Write as _;
 
 use chrono_tz::Tz;
 
-use super::{Report, headline, percent};
+use super::table::percent;
+use super::{Report, headline};
 use crate::catalogue::report::{Label, label};
 use crate::lang::Lang;
 

@@ -4,7 +4,9 @@
 use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
 use chrono_tz::Asia::Shanghai;
 
+use super::table::{fit, width};
 use super::*;
+use crate::lang::Lang;
 
 /// A time in the shop's zone (Shanghai), as stored: UTC.
 fn at(month: u32, day: u32, hour: u32) -> DateTime<Utc> {
@@ -131,7 +133,31 @@ fn rows() -> Rows {
         offer("other_style", OfferKind::OtherStyle, None, OfferResult::Declined),
         offer("coupon10", OfferKind::Coupon, Some(1_000), OfferResult::Accepted),
     ];
-    Rows { cases, delivered, offers }
+    Rows { cases, delivered, offers, returns: returns() }
+}
+
+fn parcel(case: &str, payer: ShippingPayer, tracking_at: Option<DateTime<Utc>>) -> ReturnRow {
+    ReturnRow {
+        case: case.to_owned(),
+        payer: Some(payer),
+        freight_insurance: false,
+        shipping_cash_back: false,
+        tracking_at,
+    }
+}
+
+/// Return parcels: three sent in November, one in December, one without a
+/// tracking number yet.
+fn returns() -> Vec<ReturnRow> {
+    use ShippingPayer::*;
+    vec![
+        ReturnRow { freight_insurance: true, ..parcel("AS-1001", Customer, Some(at(11, 4, 10))) },
+        ReturnRow { shipping_cash_back: true, ..parcel("AS-1003", Shop, Some(at(11, 13, 9))) },
+        // Insured, but the carrier pays: the insurance is not counted.
+        ReturnRow { freight_insurance: true, ..parcel("AS-0997", Carrier, Some(at(11, 1, 0))) },
+        parcel("AS-1009", Customer, Some(at(12, 1, 0))),
+        parcel("AS-1008", Carrier, None),
+    ]
 }
 
 fn report() -> Report {
@@ -205,7 +231,8 @@ fn top_skus_stop_at_ten_and_a_period_without_deliveries_has_no_rate() {
             )
         })
         .collect();
-    let report = build(november(), Shanghai, Currency::CNY, &Rows { cases, delivered: vec![], offers: vec![] });
+    let report =
+        build(november(), Shanghai, Currency::CNY, &Rows { cases, delivered: vec![], offers: vec![], returns: vec![] });
     assert_eq!(report.return_rate.top_skus.len(), 10);
     assert_eq!(report.return_rate.top_skus[0].key, "SKU-00");
     assert_eq!(report.return_rate.overall.rate_pct, None);
@@ -226,6 +253,39 @@ fn reasons_have_cases_share_and_money_refunded() {
 }
 
 #[test]
+fn reasons_by_category_count_each_categorys_cases_per_reason() {
+    use Reason::*;
+    let opened = |n: u32, category: &str, reason| CaseRow {
+        category: category.to_owned(),
+        ..case(&format!("AS-{}", 3000 + n), at(11, 2, 0), reason, Outcome::ReturnRefund, CaseStatus::Approved)
+    };
+    let cases = vec![
+        opened(1, "clothing", ChangedMind),
+        opened(2, "home", DamagedInTransit),
+        opened(3, "clothing", SizeProblem),
+        opened(4, "electronics", WrongItem),
+        opened(5, "home", QualityDefect),
+        opened(6, "clothing", ChangedMind),
+        opened(7, "electronics", WrongItem),
+        // Opened in October: not counted.
+        CaseRow { opened_at: at(10, 31, 23), ..opened(8, "kitchen", ChangedMind) },
+    ];
+    let report =
+        build(november(), Shanghai, Currency::CNY, &Rows { cases, delivered: vec![], offers: vec![], returns: vec![] });
+    let reason = |reason, cases, share_pct| CategoryReason { reason, cases, share_pct };
+    let category = |name: &str, cases, reasons| CategoryReasons { category: name.to_owned(), cases, reasons };
+    assert_eq!(
+        report.reasons_by_category,
+        vec![
+            category("clothing", 3, vec![reason(ChangedMind, 2, 66.67), reason(SizeProblem, 1, 33.33)]),
+            // Ties: categories by name, reasons in the taxonomy's order.
+            category("electronics", 2, vec![reason(WrongItem, 2, 100.0)]),
+            category("home", 2, vec![reason(QualityDefect, 1, 50.0), reason(DamagedInTransit, 1, 50.0)]),
+        ]
+    );
+}
+
+#[test]
 fn money_is_what_cases_closed_in_the_period_paid_and_coupons_given() {
     let money = report().money;
     assert_eq!(
@@ -235,6 +295,11 @@ fn money_is_what_cases_closed_in_the_period_paid_and_coupons_given() {
             partial_refunds: cny(5_000),
             cash_back: cny(1_500),
             retention_coupons: cny(1_000),
+            return_shipping: vec![
+                ShippingLine { payer: ShippingPayer::Customer, parcels: 1, freight_insurance: 1, cash_back: 0 },
+                ShippingLine { payer: ShippingPayer::Shop, parcels: 1, freight_insurance: 0, cash_back: 1 },
+                ShippingLine { payer: ShippingPayer::Carrier, parcels: 1, freight_insurance: 0, cash_back: 0 },
+            ],
         }
     );
 }
@@ -282,12 +347,17 @@ fn satisfaction_has_the_rate_the_average_the_distribution_and_low_scores() {
 fn json_has_one_key_per_section() {
     let json = serde_json::to_value(report()).expect("json");
     let keys: Vec<&str> = json.as_object().expect("an object").keys().map(String::as_str).collect();
-    for section in ["volume", "return_rate", "reasons", "money", "policy", "retention", "satisfaction"] {
+    let sections =
+        ["volume", "return_rate", "reasons", "reasons_by_category", "money", "policy", "retention", "satisfaction"];
+    for section in sections {
         assert!(keys.contains(&section), "{keys:?}");
     }
     assert_eq!(json["volume"]["by_outcome"]["return_refund"], 4);
     assert_eq!(json["money"]["refunded"]["minor"], 66_700);
     assert_eq!(json["policy"]["rules_versions"]["v2"], 4);
+    assert_eq!(json["reasons_by_category"][0]["reasons"][0]["reason"], "changed_mind");
+    assert_eq!(json["money"]["return_shipping"][1]["payer"], "shop");
+    assert_eq!(json["money"]["return_shipping"][1]["cash_back"], 1);
 }
 
 #[test]
@@ -301,8 +371,18 @@ fn the_table_fits_100_columns_in_both_languages() {
     let en = table(&report(), Lang::En, Shanghai);
     assert!(en.starts_with("After-sales report · Period 2026-11-01 – 2026-11-30\n"), "{en}");
     assert!(en.contains("== Return rate =="), "{en}");
+    assert!(en.contains("\n  home                                                 2\n    Quality problem  "), "{en}");
+    assert!(en.contains("\nReturn shipping by who paid:\n"), "{en}");
+    assert!(
+        en.contains("\n  shop                                                 1               0               1\n"),
+        "{en}"
+    );
     let zh = table(&report(), Lang::Zh, Shanghai);
     assert!(zh.contains("== 满意度 =="), "{zh}");
+    assert!(
+        zh.contains("\n  快递公司                                             1               0               0\n"),
+        "{zh}"
+    );
 }
 
 #[test]
@@ -325,7 +405,9 @@ fn csv_has_a_table_per_section_with_an_english_snake_case_header() {
         ("volume", "figure,key,cases"),
         ("return_rate", "figure,key,cases,delivered,rate_pct"),
         ("reasons", "reason,cases,share_pct,refunded,currency"),
+        ("reasons_by_category", "category,reason,cases,share_pct"),
         ("money", "figure,amount,currency"),
+        ("return_shipping", "payer,parcels,freight_insurance,cash_back"),
         ("policy", "figure,key,approved,needs_review,not_eligible,cases"),
         ("retention", "figure,key,count,not_refunded,currency"),
         ("satisfaction", "figure,key,value,comment"),
@@ -342,6 +424,11 @@ fn csv_values_are_the_json_codes_and_money_in_major_units() {
     assert!(text("reasons").contains("\nquality_defect,2,33.33,50.00,CNY\n"), "{}", text("reasons"));
     assert!(text("reasons").contains("\nchanged_mind,3,50.0,399.00,CNY\n"), "{}", text("reasons"));
     assert!(text("money").contains("\nrefunded,667.00,CNY\n"), "{}", text("money"));
+    assert!(text("reasons_by_category").contains("\nhome,quality_defect,2,100.0\n"), "{}", text("reasons_by_category"));
+    assert_eq!(
+        text("return_shipping"),
+        "payer,parcels,freight_insurance,cash_back\ncustomer,1,1,0\nshop,1,0,1\ncarrier,1,0,0\n"
+    );
     assert!(text("policy").contains("\nrule,quality_claim,1,1,0,2\n"), "{}", text("policy"));
     assert!(text("policy").contains("\nrules_version,v2,,,,4\n"), "{}", text("policy"));
     assert!(text("retention").contains("\noffers_declined,other_style,1,,\n"), "{}", text("retention"));

@@ -1,6 +1,6 @@
 //! What `aftersales report` reads for a period: the cases that touch it,
-//! the order lines delivered in it and the retention offers made in it.
-//! Only reads.
+//! the order lines delivered in it, the retention offers made in it and
+//! the return parcels that moved in it. Only reads, one query a kind of row.
 
 use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
@@ -9,7 +9,7 @@ use sqlx::SqliteConnection;
 use crate::case::CaseStatus;
 use crate::policy::Outcome;
 use crate::reason::Reason;
-use crate::report::{CaseRow, DeliveredLine, OfferRow, Period, Rows};
+use crate::report::{CaseRow, DeliveredLine, OfferRow, Period, ReturnRow, Rows};
 use crate::store::StoreError;
 
 /// Everything the report of `period` is computed from, read in one go
@@ -19,6 +19,7 @@ pub async fn rows(conn: &mut SqliteConnection, period: Period) -> Result<Rows, S
         cases: cases(conn, period).await?,
         delivered: delivered(conn, period).await?,
         offers: offers(conn, period).await?,
+        returns: returns(conn, period).await?,
     })
 }
 
@@ -79,14 +80,7 @@ fn case_row(row: Case) -> Result<CaseRow, StoreError> {
     let reason = Reason::from_code(&row.reason).ok_or_else(|| corrupt("case reason", &row.reason))?;
     let outcome = Outcome::from_code(&row.outcome).ok_or_else(|| corrupt("case outcome", &row.outcome))?;
     let status = CaseStatus::from_code(&row.status).ok_or_else(|| corrupt("case status", &row.status))?;
-    let survey_sent_at = match &row.survey_sent_at {
-        Some(text) => Some(
-            DateTime::parse_from_rfc3339(text)
-                .map_err(|error| corrupt("survey time", &error.to_string()))?
-                .with_timezone(&Utc),
-        ),
-        None => None,
-    };
+    let survey_sent_at = row.survey_sent_at.as_deref().map(|text| time("survey time", text)).transpose()?;
     // A refusal has no closing event: it is over when it is decided.
     let closed_at = row.closed_at.or((status == CaseStatus::NotEligible).then_some(row.created_at));
     Ok(CaseRow {
@@ -108,6 +102,13 @@ fn case_row(row: Case) -> Result<CaseRow, StoreError> {
         survey_score: row.survey_score.and_then(|score| u8::try_from(score).ok()),
         survey_comment: row.survey_comment,
     })
+}
+
+/// An RFC 3339 time as the store writes it into JSON and `group_concat`s.
+fn time(what: &'static str, text: &str) -> Result<DateTime<Utc>, StoreError> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|at| at.with_timezone(&Utc))
+        .map_err(|error| StoreError::Corrupt { what, detail: format!("{text}: {error}") })
 }
 
 /// A value stored as its snake_case code.
@@ -144,6 +145,46 @@ async fn offers(conn: &mut SqliteConnection, period: Period) -> Result<Vec<Offer
                 kind: code("offer kind", Some(&kind))?,
                 value_minor,
                 result: code("offer result", Some(&result))?,
+            })
+        })
+        .collect()
+}
+
+#[derive(sqlx::FromRow)]
+struct Return {
+    case_id: String,
+    payer: Option<String>,
+    freight_insurance: Option<bool>,
+    shipping_cash_back: Option<bool>,
+    tracking_at: Option<DateTime<Utc>>,
+}
+
+/// Return parcels opened before the period ends that changed in it, or
+/// may have: still waiting for a number or on the way (a repeated no-scan
+/// alert leaves the row as it was).
+async fn returns(conn: &mut SqliteConnection, period: Period) -> Result<Vec<ReturnRow>, StoreError> {
+    let rows: Vec<Return> = sqlx::query_as(
+        "SELECT r.case_id, json_extract(c.decision, '$.return_shipping') AS payer,
+                json_extract(c.decision, '$.freight_insurance') AS freight_insurance,
+                json_extract(c.decision, '$.shipping_cash_back') AS shipping_cash_back,
+                (SELECT min(e.at) FROM case_events e
+                  WHERE e.case_id = r.case_id AND e.kind = 'tracking_number') AS tracking_at
+         FROM returns r JOIN cases c ON c.id = r.case_id
+         WHERE r.created_at < ? AND (r.updated_at >= ? OR r.stage IN ('awaiting_parcel', 'on_the_way'))
+         ORDER BY c.seq",
+    )
+    .bind(period.to)
+    .bind(period.from)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.into_iter()
+        .map(|row| {
+            Ok(ReturnRow {
+                case: row.case_id,
+                payer: row.payer.as_deref().map(|payer| code("return shipping payer", Some(payer))).transpose()?,
+                freight_insurance: row.freight_insurance.unwrap_or(false),
+                shipping_cash_back: row.shipping_cash_back.unwrap_or(false),
+                tracking_at: row.tracking_at,
             })
         })
         .collect()

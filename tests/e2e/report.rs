@@ -54,6 +54,20 @@ fn the_json_report_counts_the_cases_customers_opened() {
     assert_eq!(json["return_rate"]["by_category"][0]["key"], "clothing");
     assert_eq!(json["reasons"][0]["reason"], "changed_mind");
     assert_eq!(json["reasons"][0]["share_pct"], 100.0);
+    // The vase is home ware, the jacket clothing: one change of mind each.
+    let by_category = &json["reasons_by_category"];
+    assert_eq!(
+        (&by_category[0]["category"], &by_category[0]["cases"]),
+        (&"clothing".into(), &1.into()),
+        "{by_category}"
+    );
+    assert_eq!(by_category[1]["reasons"][0]["reason"], "changed_mind", "{by_category}");
+    assert_eq!(by_category[1]["reasons"][0]["share_pct"], 100.0, "{by_category}");
+    // No parcel has a tracking number yet; every payer is listed.
+    let shipping = &json["money"]["return_shipping"];
+    let payers: Vec<&Value> = shipping.as_array().expect("payers").iter().map(|line| &line["payer"]).collect();
+    assert_eq!(payers, ["customer", "shop", "carrier"], "{shipping}");
+    assert_eq!(shipping[0]["parcels"], 0, "{shipping}");
     assert_eq!(json["money"]["retention_coupons"]["minor"], 1000);
     assert_eq!(json["money"]["retention_coupons"]["currency"], "CNY");
     assert_eq!(json["policy"]["rules"][0]["rule"], "no_reason_return");
@@ -75,6 +89,7 @@ fn the_table_report_has_every_section_in_english_or_chinese() {
     }
     assert!(table.contains("Changed my mind"), "{table}");
     assert!(table.contains("coupon10"), "{table}");
+    assert!(table.contains("\nReturn shipping by who paid:\n"), "{table}");
     assert!(table.lines().all(|line| line.chars().count() <= 100), "{table}");
 
     let out = shop.path().join("report.txt");
@@ -82,6 +97,7 @@ fn the_table_report_has_every_section_in_english_or_chinese() {
     assert!(printed.is_empty(), "--out writes the file instead: {printed}");
     let chinese = std::fs::read_to_string(&out).expect("the report file");
     assert!(chinese.starts_with("售后月报") && chinese.contains("== 退货率 =="), "{chinese}");
+    assert!(chinese.contains("\n退货运费（按承担方）:\n"), "{chinese}");
 
     // Without a period, the last full month: nothing happened then.
     let output = shop.command(&["report", "--format", "json"]).output().expect("run report");
@@ -100,6 +116,11 @@ fn the_csv_report_writes_a_file_per_section_or_prints_them_one_after_another() {
     for name in ["volume", "return_rate", "reasons", "money", "policy", "retention", "satisfaction"] {
         assert!(!read(name).is_empty(), "{name}.csv");
     }
+    let by_category = read("reasons_by_category");
+    assert!(by_category.starts_with("category,reason,cases,share_pct\n"), "{by_category}");
+    assert!(by_category.contains("\nhome,changed_mind,1,100.0\n"), "{by_category}");
+    let shipping = read("return_shipping");
+    assert_eq!(shipping, "payer,parcels,freight_insurance,cash_back\ncustomer,0,0,0\nshop,0,0,0\ncarrier,0,0,0\n");
     let volume = read("volume");
     assert!(volume.starts_with("figure,key,cases\nopened,,2\nclosed,,1\n"), "{volume}");
     let rate = read("return_rate");
