@@ -95,7 +95,7 @@ pub async fn run(store: &Store, config: &Config, command: CasesCommand) -> anyho
             let (events, _) = escalations::timeline(&mut conn, &id, u32::MAX).await?;
             let events: Vec<(DateTime<Utc>, String, String, serde_json::Value)> = events
                 .into_iter()
-                .map(|event| (event.at, event.actor, event.kind, event.data.parse().unwrap_or_default()))
+                .map(|entry| (entry.at, entry.actor, entry.event.kind().to_owned(), entry.event.data()))
                 .collect();
             if json {
                 let timeline: Vec<_> = events

@@ -2,8 +2,9 @@
 //! where the hand-over stands, and who has it. Shared by the agents' state
 //! machine, the follow-ups that escalate, and the texts that show them.
 
-/// Why a case went to a person.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Why a case went to a person (its code in the timeline's data).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Why {
     CustomerAsked,
     Review,

@@ -13,7 +13,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::backoff;
-use crate::case::{CaseId, CaseStatus};
+use crate::case::{ByAgent, CaseId, CaseStatus, Event, Ruling};
 use crate::catalogue::Msg;
 use crate::lang::Lang;
 use crate::money::{Currency, Money};
@@ -333,10 +333,7 @@ pub enum Effect {
     },
     Responsibility(u8),
     /// A timeline event on the case, by the acting agent (or the system).
-    Event {
-        kind: &'static str,
-        data: serde_json::Value,
-    },
+    Event(Event),
     /// Tell the customer, in their language.
     TellCustomer(Msg),
     /// Reply in the case's topic, in the agents' language.
@@ -445,7 +442,7 @@ pub fn reopen(escalation: &Escalation, settings: &Settings, now: DateTime<Utc>) 
     escalation.status = if escalation.assignee.is_some() { Status::Taken } else { Status::Queued };
     escalation.closed_at = None;
     let mut effects = vec![
-        Effect::Event { kind: "escalation_reopened", data: serde_json::json!({}) },
+        Effect::Event(Event::EscalationReopened {}),
         Effect::Topic { open: true },
         Effect::TellAgents(Msg::CaseReopened),
         Effect::RefreshCard,
@@ -476,7 +473,7 @@ impl Turn<'_> {
             AgentCommand::Take => self.take(),
             AgentCommand::Release => self.release(),
             AgentCommand::Note(text) => {
-                self.event("note", serde_json::json!({ "text": text }));
+                self.event(Event::Note { text: text.clone(), by: self.by() });
                 self.effects.push(Effect::Notice(Msg::NoteSaved));
             }
             AgentCommand::HandBack => {
@@ -484,7 +481,7 @@ impl Turn<'_> {
                     return;
                 }
                 self.escalation.status = Status::HandedBack;
-                self.event("handed_back", serde_json::json!({}));
+                self.event(Event::HandedBack { by: self.by() });
                 self.effects.push(Effect::ResumeBot(Msg::BackWithBot));
                 self.effects.push(Effect::PingAt(None));
                 self.done(Msg::HandedBack { agent: self.agent.name.clone() });
@@ -499,7 +496,7 @@ impl Turn<'_> {
                     let decide = Effect::Decide { status: CaseStatus::Closed, outcome: case.outcome, agreed: None };
                     self.effects.push(decide);
                 }
-                self.event("closed", serde_json::json!({}));
+                self.event(Event::Closed { by: Some(self.by()) });
                 let closed = Msg::CaseClosedByAgent { case: self.escalation.case.clone() };
                 self.effects.push(Effect::ResumeBot(closed));
                 self.effects.push(Effect::PingAt(None));
@@ -511,7 +508,7 @@ impl Turn<'_> {
                     return self.refuse(Msg::NoCaseToDecide);
                 }
                 self.effects.push(Effect::Responsibility(*code));
-                self.event("responsibility", serde_json::json!({ "code": code }));
+                self.event(Event::Responsibility { code: *code, by: self.by() });
                 self.done(Msg::ResponsibilitySet { code: *code });
             }
             // Handled by the desk outside any escalation.
@@ -540,7 +537,7 @@ impl Turn<'_> {
         self.escalation.assignee = Some(Assignee { user_id: self.agent.user_id, name: self.agent.name.clone() });
         self.escalation.status = Status::Taken;
         self.escalation.taken_at.get_or_insert(self.now);
-        self.event("taken", serde_json::json!({}));
+        self.event(Event::Taken { by: self.by() });
         self.effects.push(Effect::PingAt(None));
         if first {
             self.effects.push(Effect::TellCustomer(Msg::AgentJoined { agent: customer_hears }));
@@ -554,7 +551,7 @@ impl Turn<'_> {
                 self.escalation.status = Status::Queued;
                 self.escalation.opened_at = self.now;
                 self.escalation.pings = 0;
-                self.event("released", serde_json::json!({}));
+                self.event(Event::Released { by: self.by() });
                 self.effects.push(Effect::PingAt(Some(next_ping(&self.escalation, self.settings, self.now))));
                 self.done(Msg::Released { agent: self.agent.name.clone() });
             }
@@ -600,16 +597,18 @@ impl Turn<'_> {
             Outcome::RefundOnly | Outcome::ReturnRefund => case.outcome,
             _ => Outcome::RefundOnly,
         };
-        let (status, outcome, agreed, kind) = match command {
-            AgentCommand::Approve => (CaseStatus::Approved, case.outcome, None, "approved"),
-            AgentCommand::Reject(_) => (CaseStatus::NotEligible, case.outcome, None, "rejected"),
-            AgentCommand::Exchange => (CaseStatus::Approved, Outcome::Exchange, None, "exchange"),
-            AgentCommand::Reship => (CaseStatus::Approved, Outcome::Reship, None, "reship"),
+        let (status, outcome, agreed, recorded): (_, _, _, fn(Ruling) -> Event) = match command {
+            AgentCommand::Approve => (CaseStatus::Approved, case.outcome, None, Event::Approved),
+            AgentCommand::Reject(_) => (CaseStatus::NotEligible, case.outcome, None, Event::Rejected),
+            AgentCommand::Exchange => (CaseStatus::Approved, Outcome::Exchange, None, Event::Exchange),
+            AgentCommand::Reship => (CaseStatus::Approved, Outcome::Reship, None, Event::Reship),
             AgentCommand::PartialRefund(amount) => {
-                (CaseStatus::Approved, Outcome::PartialRefund, Some(*amount), "partial_refund")
+                (CaseStatus::Approved, Outcome::PartialRefund, Some(*amount), Event::PartialRefund)
             }
-            AgentCommand::CashBack(amount, _) => (CaseStatus::Approved, Outcome::CashBack, Some(*amount), "cash_back"),
-            AgentCommand::Refund(amount) => (CaseStatus::Approved, refund_outcome, Some(*amount), "refund"),
+            AgentCommand::CashBack(amount, _) => {
+                (CaseStatus::Approved, Outcome::CashBack, Some(*amount), Event::CashBack)
+            }
+            AgentCommand::Refund(amount) => (CaseStatus::Approved, refund_outcome, Some(*amount), Event::Refund),
             _ => return,
         };
         let reason = match command {
@@ -617,14 +616,9 @@ impl Turn<'_> {
             _ => None,
         };
         self.effects.push(Effect::Decide { status, outcome, agreed });
-        self.event(
-            kind,
-            serde_json::json!({
-                "outcome": outcome.code(),
-                "amount_minor": agreed.map(|money| money.minor),
-                "reason": reason,
-            }),
-        );
+        let ruling =
+            Ruling { outcome, amount_minor: agreed.map(|money| money.minor), reason: reason.clone(), by: self.by() };
+        self.event(recorded(ruling));
         let told = match status {
             CaseStatus::NotEligible => {
                 Msg::AgentRejected { case: case.id.clone(), reason: reason.clone().unwrap_or_default() }
@@ -635,12 +629,13 @@ impl Turn<'_> {
         self.done(Msg::DecisionRecorded { agent: self.agent.name.clone(), outcome, status, amount: agreed });
     }
 
-    fn event(&mut self, kind: &'static str, mut data: serde_json::Value) {
-        if let Some(object) = data.as_object_mut() {
-            object.insert("agent".into(), self.agent.name.clone().into());
-            object.insert("agent_id".into(), self.agent.user_id.into());
-        }
-        self.effects.push(Effect::Event { kind, data });
+    /// The acting agent, as the timeline records them.
+    fn by(&self) -> ByAgent {
+        ByAgent { agent: self.agent.name.clone(), agent_id: self.agent.user_id }
+    }
+
+    fn event(&mut self, event: Event) {
+        self.effects.push(Effect::Event(event));
     }
 
     /// The change is confirmed in the topic, stored, and shown on the card.

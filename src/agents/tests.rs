@@ -116,7 +116,9 @@ fn strangers_are_refused_and_logged_whatever_they_try() {
 fn a_note_stays_on_the_timeline_and_never_reaches_the_customer() {
     let effects = act_on(&taken_by(11, "Li"), &agent(11, "Li"), AgentCommand::Note("客户情绪激动".into()));
     assert!(told_customer(&effects).is_empty());
-    assert!(matches!(&effects[0], Effect::Event { kind: "note", data } if data["text"] == "客户情绪激动"));
+    assert!(
+        matches!(&effects[0], Effect::Event(event) if event.kind() == "note" && event.data()["text"] == "客户情绪激动")
+    );
     assert_eq!(effects[1], Effect::Notice(Msg::NoteSaved));
 }
 
@@ -141,7 +143,7 @@ fn decisions_change_the_case_and_tell_the_customer() {
         if let AgentCommand::Reject(reason) = &command {
             assert_eq!(told[0], &Msg::AgentRejected { case: CaseId::from_seq(1001), reason: reason.clone() });
         }
-        assert!(effects.iter().any(|effect| matches!(effect, Effect::Event { data, .. } if data["agent"] == "Li")));
+        assert!(effects.iter().any(|effect| matches!(effect, Effect::Event(event) if event.data()["agent"] == "Li")));
     }
 }
 

@@ -9,7 +9,7 @@ use super::{Chat, Desk, Incoming, MessageRef, Relay, Txn};
 use crate::agent_command::AgentCommand;
 use crate::agents::card::{self, CardAction};
 use crate::agents::{self, Actor, CaseFacts, Effect, Escalation};
-use crate::case::{CaseId, CaseStatus};
+use crate::case::{ByAgent, CaseId, CaseStatus, Event};
 use crate::catalogue::card::CardCase;
 use crate::catalogue::card::CardView;
 use crate::catalogue::card::TIMELINE_SHOWN;
@@ -140,8 +140,7 @@ impl Txn<'_> {
         }
         let escalation = escalations::open(self.tx, customer_id, case, why, self.now).await?;
         if let Some(case) = case {
-            let data = serde_json::json!({ "why": why.code() });
-            cases::add_event(self.tx, case, "bot", "escalated", &data, self.now).await?;
+            cases::add_event(self.tx, case, "bot", &Event::Escalated { why }, self.now).await?;
         }
         if self.desk.config.agents.chat_id.is_none() {
             return Ok(());
@@ -214,18 +213,11 @@ impl Txn<'_> {
         };
         let timeline = timeline
             .into_iter()
-            .map(|event| {
-                let data: serde_json::Value = event.data.parse().unwrap_or_default();
-                let actor = match data["agent"].as_str() {
-                    Some(agent) => agent.to_owned(),
-                    None => event.actor.clone(),
-                };
-                let detail = ["text", "reason", "why", "outcome"]
-                    .into_iter()
-                    .find_map(|field| data[field].as_str())
-                    .unwrap_or_default()
-                    .to_owned();
-                TimelineLine { at: local(event.at), actor, kind: event.kind, detail }
+            .map(|entry| TimelineLine {
+                at: local(entry.at),
+                actor: entry.event.agent().map_or(entry.actor, |by| by.agent.clone()),
+                kind: entry.event.kind().to_owned(),
+                detail: entry.event.detail().to_owned(),
             })
             .collect();
         let view = CardView {
@@ -404,9 +396,9 @@ impl Txn<'_> {
         let to = Destination { channel: &customer.channel, chat_id: customer.chat_id, topic: None };
         self.relay(&escalation, incoming.chat_id, text, message, &to, signed).await?;
         if let Some(case) = &escalation.case {
-            let data = serde_json::json!({ "text": text.unwrap_or("[media]"), "agent": agent.name, "agent_id": agent.user_id });
-            cases::add_event(self.tx, case, &format!("agent:{}", agent.user_id), "agent_message", &data, self.now)
-                .await?;
+            let by = ByAgent { agent: agent.name.clone(), agent_id: agent.user_id };
+            let event = Event::AgentMessage { text: text.unwrap_or("[media]").to_owned(), by };
+            cases::add_event(self.tx, case, &format!("agent:{}", agent.user_id), &event, self.now).await?;
         }
         Ok(())
     }
@@ -495,7 +487,7 @@ impl Txn<'_> {
         // A decision's follow-ups (return instructions) come after the words telling it.
         let mut decided = None;
         let actor = effects.iter().find_map(|effect| match effect {
-            Effect::Event { data, .. } => data["agent_id"].as_i64().map(|id| format!("agent:{id}")),
+            Effect::Event(event) => event.agent().map(|by| format!("agent:{}", by.agent_id)),
             _ => None,
         });
         for effect in effects {
@@ -515,10 +507,10 @@ impl Txn<'_> {
                         escalations::set_responsibility(self.tx, case, code, self.now).await?;
                     }
                 }
-                Effect::Event { kind, data } => {
+                Effect::Event(event) => {
                     if let Some(case) = &escalation.case {
                         let actor = actor.as_deref().unwrap_or("system");
-                        cases::add_event(self.tx, case, actor, kind, &data, self.now).await?;
+                        cases::add_event(self.tx, case, actor, &event, self.now).await?;
                     }
                 }
                 Effect::TellCustomer(msg) => {
@@ -668,8 +660,8 @@ impl Txn<'_> {
         let to = Destination { channel: &channel, chat_id, topic: topic.as_deref() };
         self.enqueue_to(&to, edit, None, self.now).await?;
         if let Some(case) = &escalation.case {
-            let data = serde_json::json!({ "text": new_text });
-            cases::add_event(self.tx, case, "customer", "edited", &data, self.now).await?;
+            let event = Event::Edited { text: new_text.to_owned() };
+            cases::add_event(self.tx, case, "customer", &event, self.now).await?;
         }
         Ok(true)
     }
@@ -761,8 +753,7 @@ impl Txn<'_> {
                 }
                 _ => "[media]".to_owned(),
             };
-            let data = serde_json::json!({ "text": shown });
-            cases::add_event(self.tx, case, "customer", "customer_message", &data, now).await?;
+            cases::add_event(self.tx, case, "customer", &Event::CustomerMessage { text: shown }, now).await?;
         }
         Ok(true)
     }

@@ -14,7 +14,7 @@ use super::{Desk, Txn};
 use crate::agent_command::AgentCommand;
 use crate::agents::{self};
 use crate::case::Waiting;
-use crate::case::{CaseId, CaseStatus};
+use crate::case::{CaseId, CaseStatus, Event};
 use crate::catalogue::{self, Msg};
 use crate::escalation::Why;
 use crate::followup::{self, Context, Effect, Job, ParcelText, Press, Refund, Return, Stage, timing};
@@ -342,15 +342,7 @@ impl<'a> Txn<'a> {
     async fn stop(&mut self, state: &CaseState, why: &str) -> Result<(), StoreError> {
         let reason = format!("the customer cannot be reached: {why}");
         cases::stop_followups(self.tx, &state.id, &reason, self.now).await?;
-        cases::add_event(
-            self.tx,
-            &state.id,
-            "bot",
-            "followup_stopped",
-            &serde_json::json!({ "why": reason }),
-            self.now,
-        )
-        .await?;
+        cases::add_event(self.tx, &state.id, "bot", &Event::FollowupStopped { why: reason }, self.now).await?;
         for job in Job::ALL {
             self.cancel(&state.id, job).await?;
         }
@@ -399,7 +391,7 @@ impl<'a> Txn<'a> {
                 Effect::Escalate(why) => self.escalate(customer.id, Some(case), why).await?,
                 Effect::Schedule(job, at) => self.schedule(job, case, at).await?,
                 Effect::Cancel(job) => self.cancel(case, job).await?,
-                Effect::Event { kind, data } => cases::add_event(self.tx, case, by, kind, &data, self.now).await?,
+                Effect::Event(event) => cases::add_event(self.tx, case, by, &event, self.now).await?,
                 Effect::IssueRefund(amount) => {
                     returns::request_refund(self.tx, case, amount, self.now).await?;
                     match self.desk.adapters.refunds {
@@ -409,7 +401,7 @@ impl<'a> Txn<'a> {
                 }
                 Effect::Close { refunded } => {
                     cases::close(self.tx, case, refunded, self.now).await?;
-                    cases::add_event(self.tx, case, "bot", "closed", &serde_json::json!({}), self.now).await?;
+                    cases::add_event(self.tx, case, "bot", &Event::Closed { by: None }, self.now).await?;
                     if let Some(state) = cases::state(self.tx, case).await? {
                         self.closed(&state).await?;
                     }

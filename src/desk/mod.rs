@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
-use crate::case::CaseId;
+use crate::case::{Added, CaseId, Event};
 use crate::catalogue::{self, Described, Msg};
 use crate::clock::Clock;
 use crate::config::Config;
@@ -414,13 +414,12 @@ impl Txn<'_> {
         }
         match addition {
             Addition::Text(text) => {
-                cases::add_event(self.tx, case, "customer", "added", &serde_json::json!({ "text": text }), self.now)
-                    .await?;
+                cases::add_event(self.tx, case, "customer", &Event::Added(Added::Text { text }), self.now).await?;
             }
             Addition::Evidence(evidence) => {
                 if cases::add_evidence(self.tx, case, &evidence).await? {
-                    let data = serde_json::json!({ "evidence": evidence.kind.code() });
-                    cases::add_event(self.tx, case, "customer", "added", &data, self.now).await?;
+                    let added = Event::Added(Added::Evidence { evidence: evidence.kind });
+                    cases::add_event(self.tx, case, "customer", &added, self.now).await?;
                 }
             }
         }

@@ -15,7 +15,7 @@ pub mod timing;
 
 use std::time::Duration;
 
-use crate::case::{CaseId, Waiting};
+use crate::case::{CaseId, Event, Waiting};
 use crate::catalogue::Button;
 use crate::catalogue::Msg;
 use crate::escalation::Why;
@@ -199,10 +199,7 @@ pub enum Effect {
     Schedule(Job, DateTime<Utc>),
     Cancel(Job),
     /// A timeline event on the case, by the bot.
-    Event {
-        kind: &'static str,
-        data: serde_json::Value,
-    },
+    Event(Event),
     /// Issue this refund (through the webhook, or by an agent's hand).
     IssueRefund(Money),
     /// The case is done; `refunded` is the money paid back on it.

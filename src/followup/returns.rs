@@ -7,8 +7,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{Context, Effect, Job, Press, carrier, timing};
-use crate::case::CaseId;
 use crate::case::Waiting;
+use crate::case::{CaseId, Event};
 use crate::catalogue::Button;
 use crate::catalogue::Msg;
 use crate::escalation::Why;
@@ -88,7 +88,7 @@ pub enum Refund {
 pub fn start(case: CaseId, outcome: Outcome, refund: Option<Money>, cx: &Context<'_>) -> (Return, Vec<Effect>) {
     let effects = vec![
         Effect::Tell(Msg::ReturnInstructions { case: case.clone(), outcome, address: cx.settings.address() }, vec![]),
-        Effect::Event { kind: "return_instructions", data: serde_json::json!({ "outcome": outcome.code() }) },
+        Effect::Event(Event::ReturnInstructions { outcome }),
         Effect::Schedule(Job::TrackingNudge, cx.now + cx.settings.tracking_wait.chrono()),
     ];
     let ret = Return {
@@ -205,10 +205,7 @@ pub fn confirm(ret: &Return, right: bool, polling: bool, cx: &Context<'_>) -> Op
             Msg::TrackingSaved { case: ret.case.clone(), carrier_zh, carrier_en, number: proposed.number.clone() },
             vec![],
         ),
-        Effect::Event {
-            kind: "tracking_number",
-            data: serde_json::json!({ "carrier": proposed.carrier, "number": proposed.number }),
-        },
+        Effect::Event(Event::TrackingNumber(proposed.clone())),
         Effect::Cancel(Job::TrackingNudge),
         Effect::Cancel(Job::TrackingEscalate),
     ];
@@ -232,13 +229,7 @@ pub fn replace(ret: &Return, right: bool, polling: bool, cx: &Context<'_>) -> Op
     }
     let mut effects = vec![
         Effect::Tell(Msg::TrackingReplaced { case, old: old.number.clone(), number: proposed.number.clone() }, vec![]),
-        Effect::Event {
-            kind: "tracking_corrected",
-            // Flat, so that `cases show` prints it.
-            data: serde_json::json!({
-                "old": old.number, "old_carrier": old.carrier, "new": proposed.number, "new_carrier": proposed.carrier,
-            }),
-        },
+        Effect::Event(Event::tracking_corrected(&old, &proposed)),
     ];
     effects.extend(follow_parcel(polling, cx));
     let next = Return {
@@ -271,19 +262,18 @@ pub fn on_job(ret: &Return, job: Job, cx: &Context<'_>) -> (Return, Vec<Effect>)
             next.nudged = true;
             vec![
                 Effect::Tell(Msg::TrackingNudge { case }, vec![]),
-                Effect::Event { kind: "tracking_nudged", data: serde_json::json!({}) },
+                Effect::Event(Event::TrackingNudged {}),
                 Effect::Schedule(Job::TrackingEscalate, cx.now + cx.settings.tracking_escalate.chrono()),
             ]
         }
-        (Job::TrackingEscalate, Stage::AwaitingParcel) => vec![
-            Effect::Event { kind: "tracking_missing", data: serde_json::json!({}) },
-            Effect::Escalate(Why::NoTrackingNumber),
-        ],
+        (Job::TrackingEscalate, Stage::AwaitingParcel) => {
+            vec![Effect::Event(Event::TrackingMissing {}), Effect::Escalate(Why::NoTrackingNumber)]
+        }
         (Job::NoScan, Stage::OnTheWay) => {
             let number = ret.parcel.as_ref().map(|parcel| parcel.number.clone()).unwrap_or_default();
             let since = ret.last_scan.map(|at| at.with_timezone(&cx.zone).naive_local());
             let mut effects = vec![
-                Effect::Event { kind: "no_scan", data: serde_json::json!({ "since": ret.last_scan }) },
+                Effect::Event(Event::NoScan { since: ret.last_scan }),
                 Effect::Alert(Msg::AlertNoScan { case: case.clone(), number, since }),
                 Effect::Schedule(Job::NoScan, cx.now + cx.settings.no_scan.chrono()),
             ];
@@ -294,7 +284,7 @@ pub fn on_job(ret: &Return, job: Job, cx: &Context<'_>) -> (Return, Vec<Effect>)
             effects
         }
         (Job::RefundDue, Stage::AtWarehouse | Stage::Refunding) => vec![
-            Effect::Event { kind: "refund_overdue", data: serde_json::json!({}) },
+            Effect::Event(Event::RefundOverdue {}),
             Effect::Alert(Msg::AlertRefundOverdue { case, days: cx.refund_working_days }),
         ],
         _ => Vec::new(),
@@ -327,10 +317,7 @@ pub fn on_scans(ret: &Return, scans: &[Scan], cx: &Context<'_>) -> (Return, Vec<
             Msg::ParcelUpdate { case: ret.case.clone(), status: scan.status, detail: scan.detail.clone() },
             vec![],
         ));
-        effects.push(Effect::Event {
-            kind: "parcel_scan",
-            data: serde_json::json!({ "status": scan.status.code(), "at": scan.at, "detail": scan.detail }),
-        });
+        effects.push(Effect::Event(Event::ParcelScan(scan.clone())));
         match scan.status {
             ParcelStatus::Delivered if next.stage == Stage::OnTheWay => {
                 next.stage = Stage::AtWarehouse;
@@ -377,7 +364,7 @@ pub fn inspected(ret: &Return, inspection: &Inspection, cx: &Context<'_>) -> Opt
     let mut effects = vec![Effect::Cancel(Job::NoScan), Effect::Cancel(Job::Poll)];
     match inspection {
         Inspection::Passed => {
-            effects.push(Effect::Event { kind: "inspection_passed", data: serde_json::json!({}) });
+            effects.push(Effect::Event(Event::InspectionPassed {}));
             match ret.refund {
                 Some(amount) if ret.outcome != Outcome::Exchange => {
                     next.stage = Stage::Refunding;
@@ -399,7 +386,7 @@ pub fn inspected(ret: &Return, inspection: &Inspection, cx: &Context<'_>) -> Opt
             next.stage = Stage::Failed;
             effects.extend([
                 Effect::Cancel(Job::RefundDue),
-                Effect::Event { kind: "inspection_failed", data: serde_json::json!({ "reason": reason }) },
+                Effect::Event(Event::InspectionFailed { reason: reason.clone() }),
                 Effect::Tell(Msg::InspectionFailed { case, reason: reason.clone() }, vec![]),
                 Effect::Escalate(Why::InspectionFailed),
             ]);
@@ -427,16 +414,13 @@ pub fn refunded(ret: &Return, refund: &Refund, cx: &Context<'_>) -> Option<(Retu
             vec![
                 Effect::Cancel(Job::RefundDue),
                 Effect::Cancel(Job::Progress),
-                Effect::Event {
-                    kind: "refunded",
-                    data: serde_json::json!({ "amount_minor": amount.minor, "currency": amount.currency.as_str(), "reference": reference }),
-                },
+                Effect::Event(Event::refunded(*amount, reference.clone())),
                 Effect::Tell(Msg::RefundIssued { case, amount: *amount, arrive_by }, vec![]),
                 Effect::Close { refunded: Some(*amount) },
             ]
         }
         Refund::Refused(why) => vec![
-            Effect::Event { kind: "refund_refused", data: serde_json::json!({ "why": why }) },
+            Effect::Event(Event::RefundRefused { why: why.clone() }),
             Effect::Alert(Msg::AlertRefundRefused { case, why: why.clone() }),
             Effect::Escalate(Why::RefundRefused),
         ],

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{Context, Effect, Job, Press};
-use crate::case::CaseId;
+use crate::case::{CaseId, Event};
 use crate::catalogue::Button;
 use crate::catalogue::Msg;
 use crate::policy::Outcome;
@@ -62,7 +62,7 @@ pub fn survey_job(case: &CaseId, survey: &Survey, job: Job, cx: &Context<'_>) ->
             next.sent_at = Some(cx.now);
             vec![
                 Effect::Tell(Msg::SurveyAsk { case: case.clone() }, rating_buttons(case)),
-                Effect::Event { kind: "survey_sent", data: serde_json::json!({}) },
+                Effect::Event(Event::SurveySent {}),
                 Effect::Schedule(Job::SurveyReminder, cx.now + cx.settings.survey_reminder.chrono()),
             ]
         }
@@ -91,11 +91,7 @@ pub fn rate(case: &CaseId, survey: &Survey, score: u8, cx: &Context<'_>) -> Opti
         }
         false => Effect::Tell(Msg::SurveyAskComment { score }, vec![skip]),
     };
-    let mut effects = vec![
-        Effect::Cancel(Job::SurveyReminder),
-        Effect::Event { kind: "survey_rated", data: serde_json::json!({ "score": score }) },
-        asked,
-    ];
+    let mut effects = vec![Effect::Cancel(Job::SurveyReminder), Effect::Event(Event::SurveyRated { score }), asked];
     if low {
         effects.push(Effect::Alert(Msg::AlertLowScore { case: case.clone(), score }));
     }
@@ -111,7 +107,7 @@ pub fn comment(case: &CaseId, survey: &Survey, text: Option<&str>, cx: &Context<
     let comment = text.map(str::trim).filter(|text| !text.is_empty()).map(str::to_owned);
     let mut effects = vec![Effect::Tell(Msg::SurveyThanks, vec![])];
     if let Some(comment) = &comment {
-        effects.insert(0, Effect::Event { kind: "survey_comment", data: serde_json::json!({ "comment": comment }) });
+        effects.insert(0, Effect::Event(Event::SurveyComment { comment: comment.clone() }));
         if survey.score.is_some_and(|score| score <= cx.settings.low_score) {
             effects.push(Effect::Alert(Msg::AlertSurveyComment { case: case.clone(), comment: comment.clone() }));
         }

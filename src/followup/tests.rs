@@ -142,7 +142,7 @@ fn events(effects: &[Effect]) -> Vec<&'static str> {
     effects
         .iter()
         .filter_map(|effect| match effect {
-            Effect::Event { kind, .. } => Some(*kind),
+            Effect::Event(event) => Some(event.kind()),
             _ => None,
         })
         .collect()
@@ -394,7 +394,7 @@ fn a_replaced_number_is_followed_as_a_new_parcel() {
         let replaced = Msg::TrackingReplaced { case: case(), old: "SF1234567890123".into(), number: YT.into() };
         assert_eq!(told(&effects), [&replaced]);
         let corrected = effects.iter().find_map(|effect| match effect {
-            Effect::Event { kind: "tracking_corrected", data } => Some(data.clone()),
+            Effect::Event(event) if event.kind() == "tracking_corrected" => Some(event.data()),
             _ => None,
         });
         assert_eq!(

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
 
-use crate::case::{CaseDetail, CaseId, CaseStatus, CaseSummary, Claim, Evidence, Milestone, NewCase};
+use crate::case::{CaseDetail, CaseId, CaseStatus, CaseSummary, Claim, Event, Evidence, Milestone, NewCase};
 use crate::money::Money;
 use crate::order::OrderNo;
 use crate::policy::{LineHistory, Outcome};
@@ -56,12 +56,6 @@ pub async fn open(
     for evidence in &case.evidence {
         add_evidence(conn, &case.id, evidence).await?;
     }
-    let opened = serde_json::json!({
-        "order_no": case.order_no.as_str(), "sku": case.sku, "quantity": case.quantity,
-        "reason": case.reason.code(), "outcome": case.outcome.code(), "photos": case.evidence.len(),
-    });
-    add_event(conn, &case.id, "customer", "opened", &opened, now).await?;
-    add_event(conn, &case.id, "bot", "decided", &serde_json::to_value(&case.decision).unwrap_or_default(), now).await?;
     for offer in &case.offers {
         sqlx::query(
             "INSERT INTO retention_offers (case_id, customer_id, offer_id, kind, value_minor, currency, result, at)
@@ -77,11 +71,13 @@ pub async fn open(
         .bind(now)
         .execute(&mut *conn)
         .await?;
-        let data = serde_json::to_value(offer).unwrap_or_default();
-        add_event(conn, &case.id, "customer", &format!("offer_{}", offer.result.code()), &data, now).await?;
     }
-    if status == CaseStatus::Retained {
-        add_event(conn, &case.id, "bot", "closed_retained", &serde_json::json!({}), now).await?;
+    for event in Event::opening(case) {
+        let actor = match event {
+            Event::Decided(_) | Event::ClosedRetained {} => "bot",
+            _ => "customer",
+        };
+        add_event(conn, &case.id, actor, &event, now).await?;
     }
     Ok(())
 }
@@ -207,23 +203,31 @@ pub async fn retention_history(
     Ok(retention::History { past_cases: u32::try_from(past_cases).unwrap_or(u32::MAX), accepted_recently })
 }
 
+/// Adds `event` to the case's timeline, done by `actor` ("customer", "bot",
+/// "shop", "system" or "agent:<user id>").
 pub async fn add_event(
     conn: &mut SqliteConnection,
     case: &CaseId,
     actor: &str,
-    kind: &str,
-    data: &serde_json::Value,
+    event: &Event,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     sqlx::query("INSERT INTO case_events (case_id, at, actor, kind, data) VALUES (?, ?, ?, ?, ?)")
         .bind(case.as_str())
         .bind(now)
         .bind(actor)
-        .bind(kind)
-        .bind(data.to_string())
+        .bind(event.kind())
+        .bind(event.data().to_string())
         .execute(&mut *conn)
         .await?;
     Ok(())
+}
+
+/// A timeline event as stored: a kind or data this build does not know is corrupt.
+pub(crate) fn read_event(kind: &str, data: &str) -> Result<Event, StoreError> {
+    let corrupt =
+        |error: serde_json::Error| StoreError::Corrupt { what: "case event", detail: format!("{kind}: {error}") };
+    Event::read(kind, serde_json::from_str(data).map_err(corrupt)?).map_err(corrupt)
 }
 
 #[derive(sqlx::FromRow)]
@@ -385,8 +389,7 @@ pub async fn detail(
             .await?;
     let mut history: Vec<(DateTime<Utc>, Milestone)> = Vec::new();
     for (at, kind, data) in events {
-        let data = serde_json::from_str(&data).unwrap_or_default();
-        let Some(milestone) = Milestone::from_event(&kind, &data) else { continue };
+        let Some(milestone) = Milestone::from_event(&read_event(&kind, &data)?) else { continue };
         // An album added is one thing the customer did, not one per photo.
         if history.last().is_some_and(|(_, last)| *last == milestone) {
             continue;
@@ -507,4 +510,68 @@ pub async fn stop_followups(
         .execute(&mut *conn)
         .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::case::{Added, ByAgent};
+    use crate::store::{Store, escalations};
+
+    /// A database with one customer, one order and case AS-1001.
+    async fn store_with_case(dir: &tempfile::TempDir) -> Store {
+        let store = Store::open(&format!("sqlite://{}", dir.path().join("cases.db").display())).await.expect("store");
+        let mut tx = store.write().await.expect("tx");
+        for sql in [
+            "INSERT INTO customers (id, channel, external_id, chat_id, lang, created_at)
+             VALUES (1, 'terminal', 'lin', 1, 'en', '2025-03-01T10:00:00Z')",
+            "INSERT INTO orders (order_no, phone, phone_tail, customer_name, currency, imported_at)
+             VALUES ('T-1', '13800138000', '0138000', 'Lin', 'CNY', '2025-03-01T10:00:00Z')",
+            "INSERT INTO cases (id, seq, customer_id, order_no, sku, quantity, reason, outcome, status, decision,
+                                created_at, updated_at, rules_version)
+             VALUES ('AS-1001', 1001, 1, 'T-1', 'COAT', 1, 'changed_mind', 'return_refund', 'approved', '{}',
+                     '2025-03-01T10:00:00Z', '2025-03-01T10:00:00Z', 'v1')",
+        ] {
+            sqlx::query(sql).execute(&mut *tx).await.expect("seed");
+        }
+        tx.commit().await.expect("commit");
+        store
+    }
+
+    #[tokio::test]
+    async fn events_are_stored_as_kind_and_data_and_an_unknown_kind_is_corrupt() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = store_with_case(&dir).await;
+        let case = CaseId::from_seq(1001);
+        let now = DateTime::parse_from_rfc3339("2025-03-02T10:00:00Z").expect("time").to_utc();
+        let events = [
+            Event::Added(Added::Text { text: "scratched".into() }),
+            Event::Taken { by: ByAgent { agent: "Li".into(), agent_id: 11 } },
+            Event::Closed { by: None },
+        ];
+        let mut tx = store.write().await.expect("tx");
+        for event in &events {
+            add_event(&mut tx, &case, "bot", event, now).await.expect("add");
+        }
+        let rows: Vec<(String, String)> =
+            sqlx::query_as("SELECT kind, data FROM case_events ORDER BY id").fetch_all(&mut *tx).await.expect("rows");
+        let expected =
+            [("added", r#"{"text":"scratched"}"#), ("taken", r#"{"agent":"Li","agent_id":11}"#), ("closed", "{}")];
+        assert_eq!(rows, expected.map(|(kind, data)| (kind.to_owned(), data.to_owned())));
+        let (timeline, earlier) = escalations::timeline(&mut tx, &case, 10).await.expect("timeline");
+        assert_eq!(timeline.iter().map(|entry| &entry.event).collect::<Vec<_>>(), events.iter().collect::<Vec<_>>());
+        assert_eq!(earlier, 0);
+
+        sqlx::query(
+            "INSERT INTO case_events (case_id, at, actor, kind, data) VALUES ('AS-1001', ?, 'bot', 'teleported', '{}')",
+        )
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .expect("insert");
+        let corrupt =
+            |result: Result<_, StoreError>| matches!(result, Err(StoreError::Corrupt { what: "case event", .. }));
+        assert!(corrupt(escalations::timeline(&mut tx, &case, 10).await.map(drop)));
+        assert!(corrupt(detail(&mut tx, &case, 1).await.map(drop)));
+    }
 }

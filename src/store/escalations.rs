@@ -10,13 +10,14 @@ use crate::escalation::Assignee;
 
 use crate::escalation::Status;
 
-use crate::case::{CaseId, CaseStatus, MediaKind};
+use crate::case::{CaseId, CaseStatus, Event, MediaKind};
 use crate::escalation::Why;
 use crate::money::{Currency, Money};
 use crate::order::OrderNo;
 use crate::outgoing::{AlbumItem, AlbumKind};
 use crate::policy::{Decision, Outcome};
 use crate::reason::Reason;
+use crate::store::cases::read_event;
 use crate::store::{StoreError, from_json};
 
 #[derive(FromRow)]
@@ -289,30 +290,33 @@ pub async fn set_responsibility(
     Ok(())
 }
 
-/// One timeline event, as stored.
-#[derive(Clone, Debug, FromRow)]
-pub struct Event {
+/// One entry of a case's timeline: when, who, what.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Entry {
     pub at: DateTime<Utc>,
     pub actor: String,
-    pub kind: String,
-    pub data: String,
+    pub event: Event,
 }
 
 /// The newest `limit` events of a case, oldest first, and how many older ones were left out.
-pub async fn timeline(conn: &mut SqliteConnection, id: &CaseId, limit: u32) -> Result<(Vec<Event>, usize), StoreError> {
+pub async fn timeline(conn: &mut SqliteConnection, id: &CaseId, limit: u32) -> Result<(Vec<Entry>, usize), StoreError> {
     let total: i64 = sqlx::query_scalar("SELECT count(*) FROM case_events WHERE case_id = ?")
         .bind(id.as_str())
         .fetch_one(&mut *conn)
         .await?;
-    let mut events: Vec<Event> =
+    let rows: Vec<(DateTime<Utc>, String, String, String)> =
         sqlx::query_as("SELECT at, actor, kind, data FROM case_events WHERE case_id = ? ORDER BY id DESC LIMIT ?")
             .bind(id.as_str())
             .bind(i64::from(limit))
             .fetch_all(&mut *conn)
             .await?;
-    events.reverse();
-    let earlier = usize::try_from(total).unwrap_or(0).saturating_sub(events.len());
-    Ok((events, earlier))
+    let mut entries = rows
+        .into_iter()
+        .map(|(at, actor, kind, data)| Ok(Entry { at, actor, event: read_event(&kind, &data)? }))
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    entries.reverse();
+    let earlier = usize::try_from(total).unwrap_or(0).saturating_sub(entries.len());
+    Ok((entries, earlier))
 }
 
 /// Remembers which outbox row carried the copy of a relayed message.

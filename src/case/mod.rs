@@ -7,12 +7,16 @@ use chrono::{DateTime, Utc};
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 
-use crate::money::{Currency, Money};
+use crate::money::Money;
 use crate::order::OrderNo;
 use crate::parcel::ParcelStatus;
 use crate::policy::{Decision, Outcome, Verdict};
 use crate::reason::Reason;
 use crate::retention::{OfferKind, OfferMade, OfferResult};
+
+mod event;
+
+pub use event::{Added, ByAgent, Event, Ruling};
 
 /// A short, human-readable case id such as `AS-1001`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -321,32 +325,33 @@ pub enum Milestone {
 }
 
 impl Milestone {
-    /// The milestone a stored timeline event is, if the customer hears of it.
-    pub fn from_event(kind: &str, data: &serde_json::Value) -> Option<Milestone> {
-        let text = |key: &str| data.get(key).and_then(serde_json::Value::as_str);
-        let decided = |approved: bool| {
-            let outcome = Outcome::from_code(text("outcome")?)?;
-            let reason = text("reason").map(str::to_owned).filter(|reason| !reason.trim().is_empty());
-            Some(Milestone::Decided(AgentDecision { approved, outcome, reason }))
+    /// The milestone a timeline event is, if the customer hears of it.
+    pub fn from_event(event: &Event) -> Option<Milestone> {
+        let decided = |approved: bool, ruling: &Ruling| {
+            let reason = ruling.reason.clone().filter(|reason| !reason.trim().is_empty());
+            Milestone::Decided(AgentDecision { approved, outcome: ruling.outcome, reason })
         };
-        match kind {
-            "opened" => Some(Milestone::Opened),
-            "added" => Some(Milestone::Added),
-            "escalated" => Some(Milestone::WithAPerson),
-            "rejected" => decided(false),
-            "approved" | "exchange" | "reship" | "partial_refund" | "cash_back" | "refund" => decided(true),
-            "return_instructions" => Some(Milestone::ReturnInstructions),
-            "tracking_number" => Some(Milestone::TrackingNumber { number: text("number")?.to_owned() }),
-            "parcel_scan" => Some(Milestone::Parcel(ParcelStatus::from_code(text("status")?)?)),
-            "inspection_passed" => Some(Milestone::InspectionPassed),
-            "inspection_failed" => Some(Milestone::InspectionFailed),
-            "refunded" => {
-                let minor = data.get("amount_minor").and_then(serde_json::Value::as_i64)?;
-                let currency = Currency::parse(text("currency")?).ok()?;
-                Some(Milestone::Refunded { amount: Money::new(minor, currency) })
+        match event {
+            Event::Opened { .. } => Some(Milestone::Opened),
+            Event::Added(_) => Some(Milestone::Added),
+            Event::Escalated { .. } => Some(Milestone::WithAPerson),
+            Event::Rejected(ruling) => Some(decided(false, ruling)),
+            Event::Approved(ruling)
+            | Event::Exchange(ruling)
+            | Event::Reship(ruling)
+            | Event::PartialRefund(ruling)
+            | Event::CashBack(ruling)
+            | Event::Refund(ruling) => Some(decided(true, ruling)),
+            Event::ReturnInstructions { .. } => Some(Milestone::ReturnInstructions),
+            Event::TrackingNumber(tracking) => Some(Milestone::TrackingNumber { number: tracking.number.clone() }),
+            Event::ParcelScan(scan) => Some(Milestone::Parcel(scan.status)),
+            Event::InspectionPassed {} => Some(Milestone::InspectionPassed),
+            Event::InspectionFailed { .. } => Some(Milestone::InspectionFailed),
+            Event::Refunded { amount_minor, currency, .. } => {
+                Some(Milestone::Refunded { amount: Money::new(*amount_minor, *currency) })
             }
-            "closed_retained" => Some(Milestone::Kept),
-            "closed" => Some(Milestone::Closed),
+            Event::ClosedRetained {} => Some(Milestone::Kept),
+            Event::Closed { .. } => Some(Milestone::Closed),
             _ => None,
         }
     }
@@ -365,110 +370,4 @@ pub enum Waiting {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::typed::normalise;
-
-    #[test]
-    fn case_ids_are_read_as_customers_type_them() {
-        let id = Some(CaseId::from_seq(1001));
-        for typed in ["AS-1001", "as1001", "AS 1001", "As#1001", " AS-1001 "] {
-            assert_eq!(CaseId::parse(typed), id, "{typed:?}");
-        }
-        assert_eq!(CaseId::parse(&normalise("ＡＳ－１００１")), id);
-        assert_eq!(CaseId::parse("what about AS-1001?"), None, "a sentence is not an id");
-        for sentence in ["what about AS-1001?", "AS1001怎么样了", "我的as 1001呢？"] {
-            assert_eq!(CaseId::find_in(sentence), id, "{sentence:?}");
-        }
-        for none in ["CLASS 1001", "AS-1001X", "ASAP 1001", "AS-", "1001"] {
-            assert_eq!(CaseId::find_in(none), None, "{none:?}");
-        }
-    }
-
-    fn detail(status: CaseStatus, outcome: Outcome, history: Vec<Milestone>) -> CaseDetail {
-        let at = DateTime::<Utc>::UNIX_EPOCH;
-        CaseDetail {
-            id: CaseId::from_seq(1001),
-            order_no: OrderNo::from_trusted("DEMO-1004"),
-            item_name: "Jacket".into(),
-            quantity: 1,
-            reason: Reason::ChangedMind,
-            outcome,
-            status,
-            created_at: at,
-            decision: sample_decision(outcome),
-            history: history.into_iter().map(|milestone| (at, milestone)).collect(),
-        }
-    }
-
-    /// The rules' decision on a fresh return of a jacket.
-    fn sample_decision(outcome: Outcome) -> Decision {
-        let order = crate::order::Order {
-            no: OrderNo::from_trusted("DEMO-1004"),
-            phone: crate::order::Phone::parse("13800138000").unwrap_or_else(|| unreachable!()),
-            customer_name: String::new(),
-            currency: Currency::CNY,
-            lines: vec![crate::order::OrderLine {
-                sku: "JK".into(),
-                item_name: "Jacket".into(),
-                category: "apparel".into(),
-                quantity: 1,
-                unit_price: Money::new(39_900, Currency::CNY),
-            }],
-            paid_at: Some(DateTime::<Utc>::UNIX_EPOCH),
-            shipped_at: Some(DateTime::<Utc>::UNIX_EPOCH),
-            delivered_at: Some(DateTime::<Utc>::UNIX_EPOCH),
-            carrier: None,
-            tracking_no: None,
-            freight_insurance: false,
-        };
-        let request = crate::policy::Request {
-            order: &order,
-            line: &order.lines[0],
-            quantity: 1,
-            reason: Reason::ChangedMind,
-            outcome,
-            photos: 0,
-            resale_intact: Some(true),
-            history: &crate::policy::LineHistory::default(),
-            at: DateTime::<Utc>::UNIX_EPOCH,
-        };
-        crate::policy::decide_by_default(&request)
-    }
-
-    #[test]
-    fn the_next_step_follows_the_status_and_the_return_parcel() {
-        let next = |status, outcome, history| detail(status, outcome, history).next();
-        assert_eq!(next(CaseStatus::NeedsReview, Outcome::Reship, vec![]), CaseNext::Review);
-        assert_eq!(next(CaseStatus::Approved, Outcome::ReturnRefund, vec![Milestone::Opened]), CaseNext::SendBack);
-        let sent = vec![Milestone::ReturnInstructions, Milestone::TrackingNumber { number: "SF1".into() }];
-        assert_eq!(next(CaseStatus::Approved, Outcome::ReturnRefund, sent), CaseNext::ParcelOnItsWay);
-        let checked = vec![Milestone::Parcel(ParcelStatus::Delivered), Milestone::InspectionPassed];
-        assert_eq!(next(CaseStatus::Approved, Outcome::Exchange, checked), CaseNext::CarryingOut);
-        assert_eq!(next(CaseStatus::Approved, Outcome::Reship, vec![]), CaseNext::CarryingOut);
-        assert_eq!(next(CaseStatus::NotEligible, Outcome::ReturnRefund, vec![]), CaseNext::PersonCanHelp);
-        assert_eq!(next(CaseStatus::Closed, Outcome::ReturnRefund, vec![]), CaseNext::Settled);
-        assert_eq!(next(CaseStatus::Retained, Outcome::ReturnRefund, vec![]), CaseNext::Settled);
-    }
-
-    #[test]
-    fn timeline_events_become_what_the_customer_hears_and_agents_steps_stay_out() {
-        let rejected = serde_json::json!({ "outcome": "return_refund", "reason": "worn", "agent": "Li" });
-        let decided = Milestone::from_event("rejected", &rejected);
-        let expected = AgentDecision { approved: false, outcome: Outcome::ReturnRefund, reason: Some("worn".into()) };
-        assert_eq!(decided, Some(Milestone::Decided(expected.clone())));
-        let refunded = serde_json::json!({ "amount_minor": 39_900, "currency": "CNY", "reference": "r" });
-        assert_eq!(
-            Milestone::from_event("refunded", &refunded),
-            Some(Milestone::Refunded { amount: Money::new(39_900, Currency::CNY) })
-        );
-        let scan = serde_json::json!({ "status": "picked_up" });
-        assert_eq!(Milestone::from_event("parcel_scan", &scan), Some(Milestone::Parcel(ParcelStatus::PickedUp)));
-        for internal in ["note", "taken", "released", "responsibility", "decided", "agent_message", "no_scan"] {
-            assert_eq!(Milestone::from_event(internal, &serde_json::json!({})), None, "{internal}");
-        }
-        let mut case = detail(CaseStatus::NotEligible, Outcome::ReturnRefund, vec![Milestone::Opened]);
-        case.history.push((case.created_at, decided.unwrap_or(Milestone::Closed)));
-        assert_eq!(case.agent_decision(), Some(&expected));
-    }
-}
+mod tests;
