@@ -22,7 +22,8 @@ use crate::lang::Lang;
 use crate::outgoing::{ButtonSpec, Keyboard, Outgoing};
 use crate::store::customers::CustomerInfo;
 use crate::store::escalations::{self, CaseRecord};
-use crate::store::{StoreError, cases, customers, jobs, outbox, topics, updates};
+use crate::store::jobs::{self, Task};
+use crate::store::{StoreError, cases, customers, outbox, topics, updates};
 
 /// The agents' group is a Telegram chat.
 const AGENTS_CHANNEL: &str = "telegram";
@@ -103,12 +104,8 @@ impl Desk {
 
 impl Txn<'_> {
     /// A service-level ping on an escalation that may still wait for an agent.
-    pub(super) async fn sla_ping(&mut self, data: &serde_json::Value) -> Result<(), StoreError> {
-        let escalation = match data["escalation"].as_i64() {
-            Some(id) => escalations::get(self.tx, id).await?,
-            None => None,
-        };
-        if let Some(escalation) = escalation {
+    pub(super) async fn sla_ping(&mut self, escalation: i64) -> Result<(), StoreError> {
+        if let Some(escalation) = escalations::get(self.tx, escalation).await? {
             // A case the follow-ups closed (refunded) no longer waits for anyone.
             if let Some(case) = &escalation.case
                 && cases::state(self.tx, case).await?.is_some_and(|state| state.status == CaseStatus::Closed)
@@ -265,13 +262,10 @@ impl Txn<'_> {
     }
 
     async fn schedule_ping(&mut self, escalation: &Escalation, at: Option<DateTime<Utc>>) -> Result<(), StoreError> {
-        let key = format!("sla:{}", escalation.id);
+        let task = Task::SlaPing(escalation.id);
         match at {
-            Some(at) => {
-                let data = serde_json::json!({ "escalation": escalation.id });
-                jobs::schedule(self.tx, &key, "sla_ping", at, &data, self.now).await
-            }
-            None => jobs::cancel(self.tx, &key).await,
+            Some(at) => jobs::schedule(self.tx, &task, at, self.now).await,
+            None => jobs::cancel(self.tx, &task).await,
         }
     }
 

@@ -25,8 +25,9 @@ use crate::push::{self, Accepted, PushEvent, Rejected, Target};
 use crate::refunds::{RefundOutcome, RefundRequest};
 use crate::store::cases::{self, CaseState};
 use crate::store::customers::{self, CustomerInfo};
+use crate::store::jobs::{self, Task};
 use crate::store::returns::{RefundStatus, Settled};
-use crate::store::{StoreError, escalations, jobs, outbox, returns};
+use crate::store::{StoreError, escalations, outbox, returns};
 use crate::tracker::Tracker;
 
 /// Due jobs taken per round.
@@ -52,19 +53,18 @@ impl Desk {
     }
 
     async fn run_job(&self, job: &jobs::Job, now: DateTime<Utc>) -> Result<(), StoreError> {
-        let data = job.data.parse::<serde_json::Value>().unwrap_or_default();
-        let case = data["case"].as_str().map(CaseId::from_trusted);
-        match (Job::from_kind(&job.kind), &case) {
-            (Some(Job::Poll), Some(case)) => return self.poll(job, case, now).await,
-            (Some(Job::IssueRefund), Some(case)) => return self.issue_refund(job, case, now).await,
+        let task = job.task();
+        match &task {
+            Ok(Task::Followup(Job::Poll, case)) => return self.poll(job, case, now).await,
+            Ok(Task::Followup(Job::IssueRefund, case)) => return self.issue_refund(job, case, now).await,
             _ => {}
         }
         let mut tx = self.store.write().await?;
         let mut txn = Txn { desk: self, tx: &mut tx, now };
-        match (Job::from_kind(&job.kind), case) {
-            (Some(kind), Some(case)) => txn.followup_job(kind, &case).await?,
-            _ if job.kind == "sla_ping" => txn.sla_ping(&data).await?,
-            _ => tracing::warn!(kind = job.kind, key = job.key, "unknown job; dropped"),
+        match task {
+            Ok(Task::Followup(kind, case)) => txn.followup_job(kind, &case).await?,
+            Ok(Task::SlaPing(escalation)) => txn.sla_ping(escalation).await?,
+            Err(error) => tracing::warn!(%error, key = job.key, "unknown job; dropped"),
         }
         jobs::done(&mut tx, job).await?;
         tx.commit().await?;
@@ -246,8 +246,7 @@ impl<'a> Txn<'a> {
 
     async fn schedule(&mut self, job: Job, case: &CaseId, at: DateTime<Utc>) -> Result<(), StoreError> {
         let at = self.context().when(job, at);
-        let data = serde_json::json!({ "case": case.as_str() });
-        jobs::schedule(self.tx, &job.key(case), job.kind(), at, &data, self.now).await
+        jobs::schedule(self.tx, &Task::Followup(job, case.clone()), at, self.now).await
     }
 
     /// A case was opened or decided: an approved return or exchange starts
@@ -292,7 +291,7 @@ impl<'a> Txn<'a> {
     }
 
     async fn cancel(&mut self, case: &CaseId, job: Job) -> Result<(), StoreError> {
-        jobs::cancel(self.tx, &job.key(case)).await
+        jobs::cancel(self.tx, &Task::Followup(job, case.clone())).await
     }
 
     /// A follow-up job that runs inside the transaction.

@@ -4,10 +4,76 @@
 //! `key` makes scheduling idempotent: one pending job per key.
 
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 use sqlx::{FromRow, Row, SqliteConnection};
 
 use super::StoreError;
+use crate::case::CaseId;
+use crate::followup;
 
+/// What a job does. Stored as a `kind` and a JSON `data` naming what it is
+/// about, the same text as before jobs were typed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Task {
+    /// A follow-up on a case: kind `tracking_nudge`, `survey`, …; data `{"case":"AS-1001"}`.
+    Followup(followup::Job, CaseId),
+    /// A service-level check on an escalation: kind `sla_ping`, data `{"escalation":7}`.
+    SlaPing(i64),
+}
+
+/// `data` of a follow-up.
+#[derive(Serialize, Deserialize)]
+struct OnCase {
+    case: CaseId,
+}
+
+/// `data` of a service-level check.
+#[derive(Serialize, Deserialize)]
+struct OnEscalation {
+    escalation: i64,
+}
+
+const SLA_PING: &str = "sla_ping";
+
+impl Task {
+    /// The job's key: one pending job per key (`<kind>:<case>`, `sla:<escalation>`).
+    pub fn key(&self) -> String {
+        match self {
+            Task::Followup(job, case) => job.key(case),
+            Task::SlaPing(escalation) => format!("sla:{escalation}"),
+        }
+    }
+
+    /// The `kind` column.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Task::Followup(job, _) => job.kind(),
+            Task::SlaPing(_) => SLA_PING,
+        }
+    }
+
+    /// The `data` column.
+    pub fn data(&self) -> String {
+        match self {
+            Task::Followup(_, case) => super::to_json(&OnCase { case: case.clone() }),
+            Task::SlaPing(escalation) => super::to_json(&OnEscalation { escalation: *escalation }),
+        }
+    }
+
+    /// A task as stored; a kind or data this build does not know is corrupt.
+    pub fn read(kind: &str, data: &str) -> Result<Task, StoreError> {
+        let corrupt = || StoreError::Corrupt { what: "job", detail: format!("{kind} {data}") };
+        if kind == SLA_PING {
+            let on: OnEscalation = serde_json::from_str(data).map_err(|_| corrupt())?;
+            return Ok(Task::SlaPing(on.escalation));
+        }
+        let job = followup::Job::from_kind(kind).ok_or_else(corrupt)?;
+        let on: OnCase = serde_json::from_str(data).map_err(|_| corrupt())?;
+        Ok(Task::Followup(job, on.case))
+    }
+}
+
+/// A pending job as stored.
 #[derive(Clone, Debug, PartialEq, Eq, FromRow)]
 pub struct Job {
     pub id: i64,
@@ -18,13 +84,30 @@ pub struct Job {
     pub attempts: i64,
 }
 
-/// Schedules (or moves) the job with `key`.
+impl Job {
+    /// What the job does.
+    pub fn task(&self) -> Result<Task, StoreError> {
+        Task::read(&self.kind, &self.data)
+    }
+}
+
+/// Schedules (or moves) `task`.
 pub async fn schedule(
+    conn: &mut SqliteConnection,
+    task: &Task,
+    due_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    put(conn, &task.key(), task.kind(), due_at, &task.data(), now).await
+}
+
+/// Writes the job row under `key`, replacing a pending one.
+async fn put(
     conn: &mut SqliteConnection,
     key: &str,
     kind: &str,
     due_at: DateTime<Utc>,
-    data: &serde_json::Value,
+    data: &str,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     sqlx::query(
@@ -35,16 +118,16 @@ pub async fn schedule(
     .bind(key)
     .bind(kind)
     .bind(due_at)
-    .bind(data.to_string())
+    .bind(data)
     .bind(now)
     .execute(&mut *conn)
     .await?;
     Ok(())
 }
 
-/// Drops the job with `key`, if any.
-pub async fn cancel(conn: &mut SqliteConnection, key: &str) -> Result<(), StoreError> {
-    sqlx::query("DELETE FROM jobs WHERE key = ?").bind(key).execute(&mut *conn).await?;
+/// Drops `task`'s pending job, if any.
+pub async fn cancel(conn: &mut SqliteConnection, task: &Task) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM jobs WHERE key = ?").bind(task.key()).execute(&mut *conn).await?;
     Ok(())
 }
 
@@ -121,27 +204,61 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let store = Store::open(&format!("sqlite://{}", dir.path().join("jobs.db").display())).await.expect("store");
         let mut tx = store.write().await.expect("tx");
-        let data = serde_json::json!({});
-        schedule(&mut tx, "sla:2", "sla", t0() + TimeDelta::minutes(5), &data, t0()).await.expect("schedule");
-        schedule(&mut tx, "sla:1", "sla", t0() + TimeDelta::minutes(30), &data, t0()).await.expect("schedule");
+        schedule(&mut tx, &Task::SlaPing(2), t0() + TimeDelta::minutes(5), t0()).await.expect("schedule");
+        schedule(&mut tx, &Task::SlaPing(1), t0() + TimeDelta::minutes(30), t0()).await.expect("schedule");
         // Rescheduling a key moves its job instead of adding one.
-        schedule(&mut tx, "sla:1", "sla", t0() + TimeDelta::minutes(1), &data, t0()).await.expect("schedule");
+        schedule(&mut tx, &Task::SlaPing(1), t0() + TimeDelta::minutes(1), t0()).await.expect("schedule");
         assert!(due(&mut tx, t0(), 10).await.expect("due").is_empty());
         let jobs = due(&mut tx, t0() + TimeDelta::minutes(10), 10).await.expect("due");
         assert_eq!(jobs.iter().map(|job| job.key.as_str()).collect::<Vec<_>>(), ["sla:1", "sla:2"]);
         assert_eq!(next_due(&mut tx).await.expect("next"), Some(t0() + TimeDelta::minutes(1)));
 
         // A job rescheduled while it ran survives its `done`.
-        schedule(&mut tx, "sla:1", "sla", t0() + TimeDelta::hours(1), &data, t0()).await.expect("schedule");
+        schedule(&mut tx, &Task::SlaPing(1), t0() + TimeDelta::hours(1), t0()).await.expect("schedule");
         done(&mut tx, &jobs[0]).await.expect("done");
         done(&mut tx, &jobs[1]).await.expect("done");
         assert_eq!(next_due(&mut tx).await.expect("next"), Some(t0() + TimeDelta::hours(1)));
-        cancel(&mut tx, "sla:1").await.expect("cancel");
+        cancel(&mut tx, &Task::SlaPing(1)).await.expect("cancel");
         assert_eq!(next_due(&mut tx).await.expect("next"), None);
     }
 
     async fn open_store(dir: &tempfile::TempDir) -> Store {
         Store::open(&format!("sqlite://{}", dir.path().join("jobs.db").display())).await.expect("store")
+    }
+
+    #[test]
+    fn tasks_are_stored_as_before_and_read_back_as_themselves() {
+        let case = || CaseId::from_seq(1001);
+        let table = [
+            (Task::Followup(followup::Job::TrackingNudge, case()), "tracking_nudge:AS-1001", "tracking_nudge"),
+            (Task::Followup(followup::Job::TrackingEscalate, case()), "tracking_escalate:AS-1001", "tracking_escalate"),
+            (Task::Followup(followup::Job::Poll, case()), "tracking_poll:AS-1001", "tracking_poll"),
+            (Task::Followup(followup::Job::NoScan, case()), "no_scan:AS-1001", "no_scan"),
+            (Task::Followup(followup::Job::RefundDue, case()), "refund_due:AS-1001", "refund_due"),
+            (Task::Followup(followup::Job::IssueRefund, case()), "issue_refund:AS-1001", "issue_refund"),
+            (Task::Followup(followup::Job::Progress, case()), "progress:AS-1001", "progress"),
+            (Task::Followup(followup::Job::Survey, case()), "survey:AS-1001", "survey"),
+            (Task::Followup(followup::Job::SurveyReminder, case()), "survey_reminder:AS-1001", "survey_reminder"),
+        ];
+        assert_eq!(table.len(), followup::Job::ALL.len(), "every follow-up");
+        for (task, key, kind) in table {
+            assert_eq!((task.key().as_str(), task.kind(), task.data().as_str()), (key, kind, r#"{"case":"AS-1001"}"#));
+            assert_eq!(Task::read(kind, r#"{"case":"AS-1001"}"#).expect("read back"), task);
+        }
+        let ping = Task::SlaPing(7);
+        assert_eq!(
+            (ping.key().as_str(), ping.kind(), ping.data().as_str()),
+            ("sla:7", "sla_ping", r#"{"escalation":7}"#)
+        );
+        assert_eq!(Task::read("sla_ping", r#"{"escalation":7}"#).expect("read back"), ping);
+        for (kind, data) in [
+            ("teleport", r#"{"case":"AS-1001"}"#),
+            ("survey", "{}"),
+            ("sla_ping", r#"{"case":"AS-1"}"#),
+            ("survey", "not json"),
+        ] {
+            assert!(matches!(Task::read(kind, data), Err(StoreError::Corrupt { what: "job", .. })), "{kind} {data}");
+        }
     }
 
     #[tokio::test]
@@ -187,7 +304,7 @@ mod tests {
         let store = open_store(&dir).await;
         let now = t0();
         let mut rng = Lcg(0x5eed);
-        let data = serde_json::json!({"n": 1});
+        let data = r#"{"n":1}"#;
         // About 1 in 400 is due (up to a day late); the rest up to 30 days
         // ahead. Some times are whole seconds and some carry milliseconds:
         // the stored text must still sort as time does.
@@ -211,12 +328,12 @@ mod tests {
         let first_due =
             scheduled.iter().find(|(_, due_at)| *due_at < now).map(|(_, due_at)| *due_at).expect("a due job");
         for (key, due_at) in [("job:now", now), ("job:tie", first_due)] {
-            schedule(&mut tx, key, "followup", due_at, &data, now).await.expect("schedule");
+            put(&mut tx, key, "followup", due_at, data, now).await.expect("schedule");
             scheduled.push((key.to_owned(), due_at));
         }
         for n in [7, 4_242, 19_999] {
             let moved = now - TimeDelta::minutes(i64::try_from(n % 60).expect("small") + 1);
-            schedule(&mut tx, &scheduled[n].0, "followup", moved, &data, now).await.expect("schedule");
+            put(&mut tx, &scheduled[n].0, "followup", moved, data, now).await.expect("schedule");
             scheduled[n].1 = moved;
         }
         tx.commit().await.expect("commit");
