@@ -119,7 +119,13 @@ pub async fn run(store: &Store, config: &Config, command: CasesCommand) -> anyho
             }
             let mut out = String::new();
             out.push_str(&format!("Case      {}  {}  opened {}\n", listed.id, listed.status, local(listed.created_at)));
-            out.push_str(&format!("Customer  {}\n", listed.customer));
+            match listed.purged_at {
+                Some(at) => out.push_str(&format!(
+                    "Purged    {}: names, Telegram ids, texts and evidence files removed ([records] keep)\n",
+                    local(at)
+                )),
+                None => out.push_str(&format!("Customer  {}\n", listed.customer)),
+            }
             out.push_str(&format!("Order     {}\n", listed.order_no));
             out.push_str(&format!(
                 "Item      {} (SKU {}) × {} at {}\n",

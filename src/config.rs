@@ -15,7 +15,7 @@ use crate::policy::{Policy, PolicyRules};
 use crate::retention::Script;
 use crate::setting::Span;
 use crate::shop::Shop;
-use crate::{agents, followup, push, refunds, tracker};
+use crate::{agents, followup, push, records, refunds, tracker};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -40,6 +40,7 @@ pub struct Config {
     pub refunds: refunds::Settings,
     pub telegram: TelegramSettings,
     pub media: MediaSettings,
+    pub records: records::Settings,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -147,6 +148,7 @@ impl Config {
         problems.extend(self.tracker.problems());
         problems.extend(self.push.problems());
         problems.extend(self.refunds.problems());
+        problems.extend(self.records.problems());
         match problems.is_empty() {
             true => Ok(()),
             false => Err(problems.join("; ")),
@@ -182,6 +184,7 @@ mod tests {
         assert_eq!(example.intake.proof_window, defaults.intake.proof_window);
         assert_eq!(example.intake.proof_order_limit, defaults.intake.proof_order_limit);
         assert_eq!(example.media.max_bytes, defaults.media.max_bytes);
+        assert_eq!(example.records, defaults.records);
         assert_eq!(example.intake.order_number_pattern.0.as_str(), defaults.intake.order_number_pattern.0.as_str());
     }
 
@@ -193,5 +196,8 @@ mod tests {
         assert!(zone.contains("Mars/Base"), "{zone}");
         let poll = Config::parse("[telegram]\npoll_timeout = \"20s\"\n").err().unwrap_or_default();
         assert!(poll.contains("telegram.poll_timeout"), "{poll}");
+        let keep = Config::parse("[records]\nkeep = \"2y\"\n").err().unwrap_or_default();
+        assert!(keep.contains("records.keep: must be at least \"3y\""), "{keep}");
+        assert!(Config::parse("[records]\nkeep = \"1095d\"\n").is_err(), "years, not days");
     }
 }

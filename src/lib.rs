@@ -5,7 +5,7 @@
 //! - values — [`money`], [`backoff`], [`calendar`], [`lang`], [`setting`], [`reason`],
 //!   [`typed`], [`parcel`], [`escalation`], [`outgoing`];
 //! - the pure domain — [`order`], [`shop`], [`policy`], [`retention`],
-//!   [`case`], [`agent_command`], [`replay`]; what the bot says, [`catalogue`],
+//!   [`case`], [`agent_command`], [`replay`], [`records`]; what the bot says, [`catalogue`],
 //!   and the period's figures in its words, [`report`];
 //!   the state machines [`agents`], [`followup`], [`conversation`]: no I/O,
 //!   no clock, no Telegram types;
@@ -34,6 +34,7 @@ pub mod outgoing;
 pub mod parcel;
 pub mod policy;
 pub mod reason;
+pub mod records;
 pub mod replay;
 pub mod report;
 pub mod retention;

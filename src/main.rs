@@ -2,6 +2,7 @@
 //! order tools, the policy tools and the cases.
 
 mod cases_cli;
+mod records_cli;
 mod report_cli;
 
 use std::io::IsTerminal;
@@ -73,6 +74,11 @@ enum Commands {
     /// A period's after-sales figures (volume, return rate, reasons, money, policy,
     /// retention, satisfaction), as a table or JSON. Reads only.
     Report(report_cli::ReportArgs),
+    /// The records kept ([records] keep, at least 3 years after a case closed), and their purge.
+    Records {
+        #[command(subcommand)]
+        command: records_cli::RecordsCommand,
+    },
 }
 
 #[derive(Subcommand)]
@@ -211,6 +217,9 @@ async fn main() -> anyhow::Result<()> {
         }
         Commands::Cases { command } => cases_cli::run(&open_store(db).await?, &config, command).await?,
         Commands::Report(args) => report_cli::run(&open_store(db).await?, &config, args, clock.now()).await?,
+        Commands::Records { command } => {
+            records_cli::run(&open_store(db).await?, &config, command, clock.now()).await?;
+        }
     }
     Ok(())
 }

@@ -97,6 +97,12 @@ pub fn summary(config: &Config) -> String {
         out.line(&format!("     \"{}\"", offer.text_en));
         out.line(&format!("     when: {}", conditions(offer, config)));
     }
+
+    out.heading("Records");
+    out.row(
+        "kept",
+        &format!("{} years after a case closes; then `records purge` removes its personal data", config.records.keep.0),
+    );
     out.text
 }
 
@@ -204,6 +210,7 @@ mod tests {
         assert!(text.contains("Retention script: enabled"), "{text}");
         assert!(text.contains("1. other_style (other_style)"), "{text}");
         assert!(text.contains("at most 3 times per customer"), "{text}");
+        assert!(text.contains("kept:") && text.contains("3 years after a case closes"), "{text}");
     }
 
     #[test]

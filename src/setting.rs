@@ -1,6 +1,6 @@
 //! Values as they are written in the settings file: durations ("48h"),
-//! patterns (regular expressions) and time zones ("Asia/Shanghai"). Every
-//! module's settings are built from these.
+//! calendar years ("3y"), patterns (regular expressions) and time zones
+//! ("Asia/Shanghai"). Every module's settings are built from these.
 
 use std::time::Duration;
 
@@ -74,6 +74,42 @@ impl<'de> Deserialize<'de> for Span {
     }
 }
 
+/// Whole calendar years, written `"3y"`: how long records are kept. Not a
+/// [`Span`], whose units are fixed lengths; a year here ends on the same
+/// date (29 February going to the 28th).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Years(pub u32);
+
+impl Years {
+    pub fn parse(text: &str) -> Result<Years, String> {
+        let bad = || format!("{text:?} is not a number of years such as \"3y\"");
+        let digits = text.trim().strip_suffix('y').ok_or_else(bad)?;
+        if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
+            return Err(bad());
+        }
+        digits.parse().map(Years).map_err(|_| bad())
+    }
+
+    /// The instant `self` years before `at`.
+    pub fn before(self, at: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::Utc> {
+        at.checked_sub_months(chrono::Months::new(self.0.saturating_mul(12)))
+            .unwrap_or(chrono::DateTime::<chrono::Utc>::MIN_UTC)
+    }
+}
+
+impl std::fmt::Display for Years {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}y", self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Years {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Years::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -96,5 +132,17 @@ mod tests {
             assert!(Span::parse(text).is_err(), "{text}");
         }
         assert_eq!(Span::parse(" 2w "), Ok(Span(Duration::from_secs(14 * 86_400))));
+    }
+
+    #[test]
+    fn years_are_whole_and_end_on_the_same_date() {
+        assert_eq!(Years::parse("3y"), Ok(Years(3)));
+        assert_eq!(Years::parse(" 10y "), Ok(Years(10)));
+        for text in ["", "y", "3", "3 y", "-3y", "2.5y", "3years", "1095d"] {
+            assert!(Years::parse(text).is_err(), "{text}");
+        }
+        let at = |text: &str| chrono::DateTime::parse_from_rfc3339(text).expect("time").to_utc();
+        assert_eq!(Years(3).before(at("2029-12-07T09:00:00Z")), at("2026-12-07T09:00:00Z"));
+        assert_eq!(Years(1).before(at("2028-02-29T12:00:00Z")), at("2027-02-28T12:00:00Z"));
     }
 }

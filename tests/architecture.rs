@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 /// The pure core: state machines and rules, `(state, event, now, facts) ->
 /// (state, effects)`.
-const CORE: &[&str] = &["conversation", "policy", "retention", "followup", "agents", "catalogue", "report"];
+const CORE: &[&str] = &["conversation", "policy", "retention", "followup", "agents", "catalogue", "report", "records"];
 
 /// Crates that do I/O or own a runtime; the core must not reach them.
 const SHELL_CRATES: &[&str] = &["tokio", "sqlx", "teloxide", "axum", "reqwest", "hyper"];

@@ -6,6 +6,7 @@
 pub mod card;
 mod en;
 mod format;
+pub mod records;
 pub mod report;
 mod zh;
 

@@ -254,6 +254,8 @@ pub struct Listed {
     pub status: String,
     /// Threats and complaints recorded on it.
     pub flags: i64,
+    /// When `records purge` removed its personal data.
+    pub purged_at: Option<DateTime<Utc>>,
 }
 
 /// All cases, oldest first; only those in `status`, only flagged ones.
@@ -278,7 +280,7 @@ pub async fn listed(conn: &mut SqliteConnection, id: &CaseId) -> Result<Option<L
 
 const LISTED: &str = "c.id, c.created_at, cu.first_name AS customer, c.order_no,
         coalesce(l.item_name, c.sku) AS item, c.reason, c.outcome, c.status,
-        (SELECT count(*) FROM flags f WHERE f.case_id = c.id) AS flags";
+        (SELECT count(*) FROM flags f WHERE f.case_id = c.id) AS flags, c.purged_at";
 const LISTED_FROM: &str = "FROM cases c JOIN customers cu ON cu.id = c.customer_id
     LEFT JOIN order_lines l ON l.order_no = c.order_no AND l.sku = c.sku";
 

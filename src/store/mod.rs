@@ -12,6 +12,7 @@ pub mod jobs;
 pub mod orders;
 pub mod outbox;
 pub mod ownership;
+pub mod records;
 pub mod report;
 pub mod returns;
 pub mod topics;

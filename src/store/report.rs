@@ -44,13 +44,19 @@ struct Case {
     survey_comment: Option<String>,
 }
 
+/// When the case `c` closed, NULL while it is open: its first closing event
+/// (closed by the follow-ups or an agent, or kept for a retention offer); a
+/// refusal is over when it is decided. `records purge` counts its years
+/// from here too.
+pub(crate) const CLOSED_AT: &str = "coalesce(
+    (SELECT min(e.at) FROM case_events e WHERE e.case_id = c.id AND e.kind IN ('closed', 'closed_retained')),
+    CASE WHEN c.status = 'not_eligible' THEN c.created_at END)";
+
 /// Cases opened before the period ends that were still open at its start,
 /// closed in it, or surveyed in it.
 async fn cases(conn: &mut SqliteConnection, period: Period) -> Result<Vec<CaseRow>, StoreError> {
-    let rows: Vec<Case> = sqlx::query_as(
-        "SELECT c.id, c.created_at,
-                (SELECT min(e.at) FROM case_events e
-                  WHERE e.case_id = c.id AND e.kind IN ('closed', 'closed_retained')) AS closed_at,
+    let sql = format!(
+        "SELECT c.id, c.created_at, {CLOSED_AT} AS closed_at,
                 c.reason, c.outcome, c.status, coalesce(l.category, '') AS category, c.sku,
                 c.refunded_minor, c.agreed_minor,
                 json_extract(c.decision, '$.refund_cap.minor') AS refund_cap_minor,
@@ -59,11 +65,9 @@ async fn cases(conn: &mut SqliteConnection, period: Period) -> Result<Vec<CaseRo
                 c.survey_score, c.survey_comment
          FROM cases c LEFT JOIN order_lines l ON l.order_no = c.order_no AND l.sku = c.sku
          WHERE c.created_at < ?
-         ORDER BY c.seq",
-    )
-    .bind(period.to)
-    .fetch_all(&mut *conn)
-    .await?;
+         ORDER BY c.seq"
+    );
+    let rows: Vec<Case> = sqlx::query_as(&sql).bind(period.to).fetch_all(&mut *conn).await?;
     let mut cases = Vec::with_capacity(rows.len());
     for row in rows {
         let case = case_row(row)?;
@@ -81,12 +85,10 @@ fn case_row(row: Case) -> Result<CaseRow, StoreError> {
     let outcome = Outcome::from_code(&row.outcome).ok_or_else(|| corrupt("case outcome", &row.outcome))?;
     let status = CaseStatus::from_code(&row.status).ok_or_else(|| corrupt("case status", &row.status))?;
     let survey_sent_at = row.survey_sent_at.as_deref().map(|text| time("survey time", text)).transpose()?;
-    // A refusal has no closing event: it is over when it is decided.
-    let closed_at = row.closed_at.or((status == CaseStatus::NotEligible).then_some(row.created_at));
     Ok(CaseRow {
         id: row.id,
         opened_at: row.created_at,
-        closed_at,
+        closed_at: row.closed_at,
         reason,
         outcome,
         status,

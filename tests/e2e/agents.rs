@@ -12,11 +12,11 @@ const ZHAO: i64 = 902;
 const STRANGER: i64 = 903;
 
 /// The agents' group with two agents (a stranger is in the group too).
-fn agents_config(extra: &str) -> String {
+pub(crate) fn agents_config(extra: &str) -> String {
     format!("{TEST_CONFIG}\n[agents]\nchat_id = {GROUP}\nuser_ids = [{LI}, {ZHAO}]\nlang = \"en\"\n{extra}\n")
 }
 
-fn agents_group(fake: &FakeTelegram) {
+pub(crate) fn agents_group(fake: &FakeTelegram) {
     fake.add_group(GROUP, "After-sales agents", true);
     for (id, name) in [(LI, "Li"), (ZHAO, "Zhao"), (STRANGER, "Mallory")] {
         fake.add_user(id, name, Some("zh"));

@@ -16,6 +16,7 @@ mod helpers;
 mod orders_import;
 mod ownership;
 mod policy_cli;
+mod records;
 mod refusals;
 mod report;
 mod report_page;
