@@ -3,7 +3,7 @@
 //! (codes, counts, percentages), except money: major units with a
 //! `currency` column. Pure: the tables are built in memory.
 
-use super::{RateLine, Report};
+use super::{CarrierLine, Days, RateLine, Report};
 use crate::money::Money;
 
 /// One section as a table: its name (the JSON key, the file's stem), the
@@ -46,6 +46,9 @@ pub fn sheets(report: &Report) -> Vec<Sheet> {
         return_shipping(report),
         policy(report),
         retention(report),
+        logistics(report),
+        delivery_problems(report),
+        responsibility(report),
         satisfaction(report),
     ]
 }
@@ -196,6 +199,88 @@ fn retention(report: &Report) -> Sheet {
     let [kept, currency] = amount(retention.not_refunded);
     rows.push(row(["cases_kept".into(), String::new(), retention.cases_kept.to_string(), kept, currency]));
     Sheet { name: "retention", header: &["figure", "key", "count", "not_refunded", "currency"], rows }
+}
+
+/// Return parcels, all and per carrier: sent, the days to the tracking
+/// number and in transit (measured, average, median), alerts.
+fn logistics(report: &Report) -> Sheet {
+    let logistics = &report.logistics;
+    let days = |days: &Days| [days.measured.to_string(), number(days.average), number(days.median)];
+    let line = |figure: &str, line: &CarrierLine| {
+        let [tracking_measured, tracking_average, tracking_median] = days(&line.to_tracking);
+        let [transit_measured, transit_average, transit_median] = days(&line.in_transit);
+        row([
+            figure.into(),
+            line.carrier.clone(),
+            line.sent.to_string(),
+            tracking_measured,
+            tracking_average,
+            tracking_median,
+            transit_measured,
+            transit_average,
+            transit_median,
+            line.no_scan_alerts.to_string(),
+            line.exceptions.to_string(),
+        ])
+    };
+    let mut rows = vec![line("overall", &logistics.overall)];
+    rows.extend(logistics.carriers.iter().map(|l| line("carrier", l)));
+    let header = &[
+        "figure",
+        "carrier",
+        "sent",
+        "to_tracking_measured",
+        "to_tracking_average_days",
+        "to_tracking_median_days",
+        "in_transit_measured",
+        "in_transit_average_days",
+        "in_transit_median_days",
+        "no_scan_alerts",
+        "exceptions",
+    ];
+    Sheet { name: "logistics", header, rows }
+}
+
+/// Delivery problems customers reported, per outbound carrier: a column
+/// per problem reason.
+fn delivery_problems(report: &Report) -> Sheet {
+    let rows = report
+        .logistics
+        .delivery_problems
+        .iter()
+        .map(|line| {
+            let mut cells = vec![line.carrier.clone()];
+            cells.extend(line.by_reason.iter().map(|(_, n)| n.to_string()));
+            cells.push(line.cases.to_string());
+            cells
+        })
+        .collect();
+    let header = &[
+        "carrier",
+        "damaged_in_transit",
+        "lost_parcel",
+        "missing_items",
+        "wrong_item",
+        "signed_not_received",
+        "cases",
+    ];
+    Sheet { name: "delivery_problems", header, rows }
+}
+
+/// Cases closed per responsibility code with what they paid, then those
+/// without a code.
+fn responsibility(report: &Report) -> Sheet {
+    let responsibility = &report.responsibility;
+    let mut rows: Vec<Vec<String>> = responsibility
+        .codes
+        .iter()
+        .map(|line| {
+            let [paid, currency] = amount(line.paid);
+            row([line.code.to_string(), line.cases.to_string(), paid, currency])
+        })
+        .collect();
+    rows.push(row(["unset".into(), responsibility.unset.to_string(), String::new(), String::new()]));
+    Sheet { name: "responsibility", header: &["code", "cases", "paid", "currency"], rows }
 }
 
 /// The survey's figures, a row per score of the distribution and one per

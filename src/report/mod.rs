@@ -3,7 +3,8 @@
 //! clock; `build` computes, `table` lays the figures out in the catalogue's
 //! words and the JSON form is the `Report` itself. The sections are
 //! computed by group: `cases` (volume, return rate, reasons, policy),
-//! `money` (money, retention), `satisfaction`; `table` lays them out.
+//! `money` (money, retention), `logistics` (logistics, responsibility
+//! codes), `satisfaction`; `table` lays them out, `html` draws the page.
 
 use chrono::{DateTime, Datelike, Months, NaiveDate, TimeDelta, TimeZone, Utc};
 use chrono_tz::Tz;
@@ -19,6 +20,7 @@ use crate::retention::{OfferKind, OfferResult};
 mod cases;
 pub mod csv;
 pub mod html;
+mod logistics;
 mod money;
 mod satisfaction;
 mod table;
@@ -26,6 +28,7 @@ mod table;
 pub use cases::{
     CategoryReason, CategoryReasons, DayCount, PolicySection, RateLine, ReasonLine, ReturnRate, RuleLine, Volume,
 };
+pub use logistics::{CarrierLine, CodeLine, DELIVERY_PROBLEMS, Days, Logistics, ProblemLine, Responsibility};
 pub use money::{MoneySection, OfferLine, RetentionSection, ShippingLine};
 pub use satisfaction::{LowScore, Satisfaction};
 pub use table::{WIDTH, table};
@@ -144,6 +147,10 @@ pub struct CaseRow {
     pub survey_sent_at: Option<DateTime<Utc>>,
     pub survey_score: Option<u8>,
     pub survey_comment: Option<String>,
+    /// The responsibility code an agent set, 1–9.
+    pub responsibility: Option<u8>,
+    /// The carrier that brought the order, as the order names it.
+    pub outbound_carrier: Option<String>,
 }
 
 impl CaseRow {
@@ -178,6 +185,10 @@ pub struct OfferRow {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ReturnRow {
     pub case: String,
+    /// The carrier's code of the confirmed tracking number.
+    pub carrier: Option<String>,
+    /// When the return was approved (its instructions sent).
+    pub approved_at: DateTime<Utc>,
     /// Who pays the parcel back, as the decision said.
     pub payer: Option<ShippingPayer>,
     /// Freight insurance refunds the customer's shipping.
@@ -186,6 +197,12 @@ pub struct ReturnRow {
     pub shipping_cash_back: bool,
     /// When the tracking number was confirmed, if it was.
     pub tracking_at: Option<DateTime<Utc>>,
+    /// When it reached the warehouse: the delivered scan's time, else the inspection.
+    pub arrived_at: Option<DateTime<Utc>>,
+    /// When "no scan for a while" was alerted.
+    pub no_scans: Vec<DateTime<Utc>>,
+    /// When exception scans were heard of.
+    pub exceptions: Vec<DateTime<Utc>>,
 }
 
 /// Everything the report is computed from.
@@ -208,6 +225,8 @@ pub struct Report {
     pub money: MoneySection,
     pub policy: PolicySection,
     pub retention: RetentionSection,
+    pub logistics: Logistics,
+    pub responsibility: Responsibility,
     pub satisfaction: Satisfaction,
 }
 
@@ -224,6 +243,8 @@ pub fn build(period: Period, zone: Tz, currency: Currency, rows: &Rows) -> Repor
         money: money::money(period, rows, money),
         policy: cases::policy(&opened),
         retention: money::retention(rows, &opened, money),
+        logistics: logistics::logistics(period, rows, &opened),
+        responsibility: logistics::responsibility(period, rows, money),
         satisfaction: satisfaction::satisfaction(period, rows),
     }
 }
@@ -260,6 +281,21 @@ fn count(n: usize) -> u32 {
 /// `part` of `whole` in percent, to two decimals.
 fn pct(part: u32, whole: u32) -> Option<f64> {
     (whole > 0).then(|| (f64::from(part) * 10_000.0 / f64::from(whole)).round() / 100.0)
+}
+
+/// The middle of sorted figures (the mean of the two middle ones for an
+/// even number); none for none.
+fn median(sorted: &[f64]) -> Option<f64> {
+    let middle = sorted.len() / 2;
+    match sorted.len() {
+        0 => None,
+        n if n % 2 == 1 => sorted.get(middle).copied(),
+        _ => Some((sorted.get(middle - 1)? + sorted.get(middle)?) / 2.0),
+    }
+}
+
+fn round2(value: f64) -> f64 {
+    (value * 100.0).round() / 100.0
 }
 
 /// Counts per key, in the order of `order`, leaving out the zeros.

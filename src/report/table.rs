@@ -1,7 +1,7 @@
 //! The report as aligned text in the catalogue's words, within [`WIDTH`]
 //! columns.
 
-use super::{RateLine, Report};
+use super::{CarrierLine, Days, RateLine, Report};
 use crate::catalogue::report::{Label, label};
 use crate::lang::Lang;
 use crate::policy::Verdict;
@@ -12,7 +12,8 @@ pub fn table(report: &Report, lang: Lang, zone: chrono_tz::Tz) -> String {
     let mut out = Table { lang, text: String::new() };
     let (first_day, last_day) = report.period.first_and_last_day(zone);
     out.line(format!("{} · {} {first_day} – {last_day}", out.l(Label::Title), out.l(Label::Period)));
-    let sections: [fn(&mut Table, &Report); 7] = [volume, return_rate, reasons, money, policy, retention, satisfaction];
+    let sections: [fn(&mut Table, &Report); 9] =
+        [volume, return_rate, reasons, money, policy, retention, logistics, responsibility, satisfaction];
     for section in sections {
         section(&mut out, report);
     }
@@ -107,6 +108,55 @@ fn retention(out: &mut Table, report: &Report) {
     }
     out.row(out.l(Label::CasesKept), &[retention.cases_kept.to_string()]);
     out.row(out.l(Label::KeptValue), &[retention.not_refunded.to_string()]);
+}
+
+fn logistics(out: &mut Table, report: &Report) {
+    let logistics = &report.logistics;
+    out.title(Label::Logistics);
+    let lines = || std::iter::once(&logistics.overall).chain(&logistics.carriers);
+    let name = |out: &Table, line: &CarrierLine| match line.carrier.as_str() {
+        "" => out.l(Label::Overall),
+        carrier => carrier.to_owned(),
+    };
+    out.sub(Label::ReturnParcels);
+    out.head(&[Label::ParcelsSent, Label::DaysToTracking, Label::DaysInTransit]);
+    for line in lines() {
+        out.row(name(out, line), &[line.sent.to_string(), days(&line.to_tracking), days(&line.in_transit)]);
+    }
+    out.sub(Label::Alerts);
+    out.head(&[Label::NoScanAlerts, Label::Exceptions]);
+    for line in lines() {
+        out.row(name(out, line), &[line.no_scan_alerts.to_string(), line.exceptions.to_string()]);
+    }
+    out.sub(Label::DeliveryProblems);
+    if logistics.delivery_problems.is_empty() {
+        out.line(format!("  {}", out.l(Label::Nothing)));
+    }
+    for line in &logistics.delivery_problems {
+        let carrier = if line.carrier.is_empty() { out.l(Label::Unknown) } else { line.carrier.clone() };
+        out.row(carrier, &[line.cases.to_string()]);
+        for (reason, n) in line.by_reason.iter().filter(|(_, n)| *n > 0) {
+            out.row(format!("  {}", out.l(Label::Reason(*reason))), &[n.to_string()]);
+        }
+    }
+}
+
+/// Average and median days, or a dash when nothing was measured.
+fn days(days: &Days) -> String {
+    match (days.average, days.median) {
+        (Some(average), Some(median)) => format!("{average:.2} / {median:.2}"),
+        _ => "–".to_owned(),
+    }
+}
+
+fn responsibility(out: &mut Table, report: &Report) {
+    let responsibility = &report.responsibility;
+    out.title(Label::Responsibility);
+    out.head(&[Label::Cases, Label::Paid]);
+    for line in &responsibility.codes {
+        out.row(out.l(Label::Code(line.code)), &[line.cases.to_string(), line.paid.to_string()]);
+    }
+    out.row(out.l(Label::NotSet), &[responsibility.unset.to_string()]);
 }
 
 fn satisfaction(out: &mut Table, report: &Report) {

@@ -36,6 +36,8 @@ fn case(id: &str, opened: DateTime<Utc>, reason: Reason, outcome: Outcome, statu
         survey_sent_at: None,
         survey_score: None,
         survey_comment: None,
+        responsibility: None,
+        outbound_carrier: None,
     }
 }
 
@@ -52,6 +54,7 @@ fn rows() -> Rows {
             rules_version: "v1".to_owned(),
             survey_sent_at: Some(at(11, 10, 13)),
             survey_score: Some(5),
+            responsibility: Some(1),
             ..case("AS-1001", at(11, 3, 9), ChangedMind, ReturnRefund, Closed)
         },
         CaseRow {
@@ -76,6 +79,7 @@ fn rows() -> Rows {
             survey_sent_at: Some(at(11, 25, 19)),
             survey_score: Some(2),
             survey_comment: Some("too   slow".to_owned()),
+            responsibility: Some(3),
             ..case("AS-1004", at(11, 20, 8), QualityDefect, PartialRefund, Closed)
         }),
         // A refusal is over when it is decided.
@@ -94,6 +98,7 @@ fn rows() -> Rows {
             rule: RuleId::CashBack,
             survey_sent_at: Some(at(11, 16, 10)),
             survey_score: Some(4),
+            responsibility: Some(6),
             ..case("AS-1007", at(11, 15, 9), PriceDropped, CashBack, Closed)
         },
         // Opened in October: counts where it closed, and its survey.
@@ -104,10 +109,15 @@ fn rows() -> Rows {
             rules_version: "v1".to_owned(),
             survey_sent_at: Some(at(11, 2, 1)),
             survey_score: Some(1),
+            responsibility: Some(6),
             ..case("AS-0999", at(10, 25, 9), DamagedInTransit, RefundOnly, Closed)
         }),
         // Opened in October and still open: open at the end, paid nothing yet.
-        CaseRow { agreed_minor: Some(2_000), ..case("AS-0998", at(10, 20, 9), PriceDropped, CashBack, NeedsReview) },
+        CaseRow {
+            agreed_minor: Some(2_000),
+            responsibility: Some(2),
+            ..case("AS-0998", at(10, 20, 9), PriceDropped, CashBack, NeedsReview)
+        },
         // Opened at the first instant of December: not November's.
         case("AS-1006", at(12, 1, 0), ChangedMind, ReturnRefund, Approved),
     ];
@@ -136,25 +146,57 @@ fn rows() -> Rows {
     Rows { cases, delivered, offers, returns: returns() }
 }
 
+/// A parcel approved a day before its tracking number (or at the end of
+/// November, without one), not arrived yet.
 fn parcel(case: &str, payer: ShippingPayer, tracking_at: Option<DateTime<Utc>>) -> ReturnRow {
     ReturnRow {
         case: case.to_owned(),
+        carrier: tracking_at.map(|_| "sf".to_owned()),
+        approved_at: tracking_at.map_or(at(11, 29, 0), |at| at - chrono::TimeDelta::days(1)),
         payer: Some(payer),
         freight_insurance: false,
         shipping_cash_back: false,
         tracking_at,
+        arrived_at: None,
+        no_scans: vec![],
+        exceptions: vec![],
     }
 }
 
-/// Return parcels: three sent in November, one in December, one without a
-/// tracking number yet.
+/// Return parcels: three sent in November, one in October that arrived in
+/// November, one sent in December, one without a tracking number yet.
 fn returns() -> Vec<ReturnRow> {
     use ShippingPayer::*;
+    let yto = |row: ReturnRow| ReturnRow { carrier: Some("yto".to_owned()), ..row };
     vec![
-        ReturnRow { freight_insurance: true, ..parcel("AS-1001", Customer, Some(at(11, 4, 10))) },
-        ReturnRow { shipping_cash_back: true, ..parcel("AS-1003", Shop, Some(at(11, 13, 9))) },
+        // Sent a day after approval, two and a half days on the way.
+        ReturnRow {
+            freight_insurance: true,
+            arrived_at: Some(at(11, 6, 22)),
+            ..parcel("AS-1001", Customer, Some(at(11, 4, 10)))
+        },
+        // A day and an hour to the number; silent twice since.
+        ReturnRow {
+            shipping_cash_back: true,
+            approved_at: at(11, 12, 8),
+            no_scans: vec![at(11, 15, 9), at(11, 16, 9)],
+            ..parcel("AS-1003", Shop, Some(at(11, 13, 9)))
+        },
         // Insured, but the carrier pays: the insurance is not counted.
-        ReturnRow { freight_insurance: true, ..parcel("AS-0997", Carrier, Some(at(11, 1, 0))) },
+        yto(ReturnRow {
+            freight_insurance: true,
+            approved_at: at(10, 27, 0),
+            arrived_at: Some(at(11, 3, 12)),
+            exceptions: vec![at(11, 2, 8)],
+            ..parcel("AS-0997", Carrier, Some(at(11, 1, 0)))
+        }),
+        // Sent in October, arrived in November: only its transit counts.
+        ReturnRow {
+            carrier: Some("zto".to_owned()),
+            arrived_at: Some(at(11, 1, 12)),
+            no_scans: vec![at(10, 20, 0)],
+            ..parcel("AS-0990", Customer, Some(at(10, 12, 0)))
+        },
         parcel("AS-1009", Customer, Some(at(12, 1, 0))),
         parcel("AS-1008", Carrier, None),
     ]
@@ -286,6 +328,89 @@ fn reasons_by_category_count_each_categorys_cases_per_reason() {
 }
 
 #[test]
+fn logistics_follow_return_parcels_per_carrier() {
+    let logistics = report().logistics;
+    let days = |measured, average: Option<f64>, median: Option<f64>| Days { measured, average, median };
+    let none = days(0, None, None);
+    let line = |carrier: &str, sent, to_tracking, in_transit, no_scan_alerts, exceptions| CarrierLine {
+        carrier: carrier.to_owned(),
+        sent,
+        to_tracking,
+        in_transit,
+        no_scan_alerts,
+        exceptions,
+    };
+    // To the number: 1 day, 25 hours (1.04 days) and 5 days; in transit:
+    // 2.5, 2.5 and 20.5 days (the October parcel that arrived in November).
+    assert_eq!(logistics.overall, line("", 3, days(3, Some(2.35), Some(1.04)), days(3, Some(8.5), Some(2.5)), 2, 1));
+    assert_eq!(
+        logistics.carriers,
+        vec![
+            line("sf", 2, days(2, Some(1.02), Some(1.02)), days(1, Some(2.5), Some(2.5)), 2, 0),
+            line("yto", 1, days(1, Some(5.0), Some(5.0)), days(1, Some(2.5), Some(2.5)), 0, 1),
+            line("zto", 0, none.clone(), days(1, Some(20.5), Some(20.5)), 0, 0),
+        ]
+    );
+}
+
+#[test]
+fn delivery_problems_are_counted_per_outbound_carrier() {
+    use Reason::*;
+    let opened = |n: u32, carrier: Option<&str>, reason| CaseRow {
+        outbound_carrier: carrier.map(str::to_owned),
+        ..case(&format!("AS-{}", 4000 + n), at(11, 2, 0), reason, Outcome::RefundOnly, CaseStatus::Approved)
+    };
+    let cases = vec![
+        opened(1, Some("顺丰速运"), DamagedInTransit),
+        opened(2, Some("中通快递"), LostParcel),
+        opened(3, Some("顺丰速运"), WrongItem),
+        opened(4, None, SignedNotReceived),
+        opened(5, Some("顺丰速运"), DamagedInTransit),
+        // Not a delivery problem.
+        opened(6, Some("顺丰速运"), ChangedMind),
+        // Opened in October.
+        CaseRow { opened_at: at(10, 30, 0), ..opened(7, Some("中通快递"), MissingItems) },
+    ];
+    let report =
+        build(november(), Shanghai, Currency::CNY, &Rows { cases, delivered: vec![], offers: vec![], returns: vec![] });
+    let line = |carrier: &str, counts: [u32; 5]| ProblemLine {
+        carrier: carrier.to_owned(),
+        cases: counts.iter().sum(),
+        by_reason: DELIVERY_PROBLEMS.into_iter().zip(counts).collect(),
+    };
+    assert_eq!(
+        report.logistics.delivery_problems,
+        // Ties by name: an order without a carrier first.
+        vec![line("顺丰速运", [2, 0, 0, 1, 0]), line("", [0, 0, 0, 0, 1]), line("中通快递", [0, 1, 0, 0, 0])]
+    );
+    assert_eq!(report.logistics.carriers, vec![]);
+    assert_eq!(report.logistics.overall.to_tracking, Days { measured: 0, average: None, median: None });
+}
+
+#[test]
+fn responsibility_counts_cases_closed_in_the_period_per_code_with_what_they_paid() {
+    let responsibility = report().responsibility;
+    let paid =
+        |code: u8| responsibility.codes.iter().find(|line| line.code == code).map(|line| (line.cases, line.paid));
+    assert_eq!(responsibility.codes.len(), 9);
+    assert_eq!(paid(1), Some((1, cny(39_900))));
+    // AS-0998 has code 2 but is still open.
+    assert_eq!(paid(2), Some((0, cny(0))));
+    assert_eq!(paid(3), Some((1, cny(5_000))));
+    assert_eq!(paid(6), Some((2, cny(26_800 + 1_500))));
+    assert_eq!(paid(9), Some((0, cny(0))));
+    // AS-1002 (kept) and AS-1005 (refused) closed without one.
+    assert_eq!(responsibility.unset, 2);
+}
+
+#[test]
+fn the_median_of_an_even_number_is_the_mean_of_the_middle_two() {
+    assert_eq!(median(&[]), None);
+    assert_eq!(median(&[1.0, 2.0, 10.0]), Some(2.0));
+    assert_eq!(median(&[1.0, 2.0, 4.0, 10.0]), Some(3.0));
+}
+
+#[test]
 fn money_is_what_cases_closed_in_the_period_paid_and_coupons_given() {
     let money = report().money;
     assert_eq!(
@@ -358,6 +483,10 @@ fn json_has_one_key_per_section() {
     assert_eq!(json["reasons_by_category"][0]["reasons"][0]["reason"], "changed_mind");
     assert_eq!(json["money"]["return_shipping"][1]["payer"], "shop");
     assert_eq!(json["money"]["return_shipping"][1]["cash_back"], 1);
+    assert_eq!(json["logistics"]["overall"]["to_tracking"]["median"], 1.04);
+    assert_eq!(json["logistics"]["carriers"][0]["carrier"], "sf");
+    assert_eq!(json["responsibility"]["codes"][5]["code"], 6);
+    assert_eq!(json["responsibility"]["codes"][5]["paid"]["minor"], 28_300);
 }
 
 #[test]
@@ -374,11 +503,26 @@ fn the_table_fits_100_columns_in_both_languages() {
     assert!(en.contains("\n  home                                                 2\n    Quality problem  "), "{en}");
     assert!(en.contains("\nReturn shipping by who paid:\n"), "{en}");
     assert!(
+        en.contains("\n  Overall                                              3     2.35 / 1.04     8.50 / 2.50\n"),
+        "{en}"
+    );
+    assert!(
+        en.contains("\n  zto                                                  0               –   20.50 / 20.50\n"),
+        "{en}"
+    );
+    assert!(en.contains("\n  6 transport                                          2         ¥283.00\n"), "{en}");
+    assert!(en.contains("\nDelivery problems reported (by outbound carrier):\n  none\n"), "{en}");
+    assert!(
         en.contains("\n  shop                                                 1               0               1\n"),
         "{en}"
     );
     let zh = table(&report(), Lang::Zh, Shanghai);
     assert!(zh.contains("== 满意度 =="), "{zh}");
+    assert!(
+        zh.contains("\n                                                  已寄出      审批到单号        运输天数\n"),
+        "{zh}"
+    );
+    assert!(zh.contains("\n  未设置                                               2\n"), "{zh}");
     assert!(
         zh.contains("\n  快递公司                                             1               0               0\n"),
         "{zh}"
@@ -410,9 +554,21 @@ fn csv_has_a_table_per_section_with_an_english_snake_case_header() {
         ("return_shipping", "payer,parcels,freight_insurance,cash_back"),
         ("policy", "figure,key,approved,needs_review,not_eligible,cases"),
         ("retention", "figure,key,count,not_refunded,currency"),
+        (
+            "logistics",
+            "figure,carrier,sent,to_tracking_measured,to_tracking_average_days,to_tracking_median_days,\
+             in_transit_measured,in_transit_average_days,in_transit_median_days,no_scan_alerts,exceptions",
+        ),
+        (
+            "delivery_problems",
+            "carrier,damaged_in_transit,lost_parcel,missing_items,wrong_item,signed_not_received,cases",
+        ),
+        ("responsibility", "code,cases,paid,currency"),
         ("satisfaction", "figure,key,value,comment"),
     ];
     assert_eq!(headers, expected.map(|(name, header)| (name, header.to_owned())));
+    let problems: Vec<&str> = DELIVERY_PROBLEMS.iter().map(|reason| reason.code()).collect();
+    assert_eq!(problems.join(","), "damaged_in_transit,lost_parcel,missing_items,wrong_item,signed_not_received");
 }
 
 #[test]

@@ -42,6 +42,8 @@ struct Case {
     survey_sent_at: Option<String>,
     survey_score: Option<i64>,
     survey_comment: Option<String>,
+    responsibility: Option<i64>,
+    outbound_carrier: Option<String>,
 }
 
 /// When the case `c` closed, NULL while it is open: its first closing event
@@ -62,8 +64,9 @@ async fn cases(conn: &mut SqliteConnection, period: Period) -> Result<Vec<CaseRo
                 json_extract(c.decision, '$.refund_cap.minor') AS refund_cap_minor,
                 json_extract(c.decision, '$.rule') AS rule, json_extract(c.decision, '$.verdict') AS verdict,
                 c.rules_version, json_extract(c.survey, '$.sent_at') AS survey_sent_at,
-                c.survey_score, c.survey_comment
+                c.survey_score, c.survey_comment, c.responsibility, o.carrier AS outbound_carrier
          FROM cases c LEFT JOIN order_lines l ON l.order_no = c.order_no AND l.sku = c.sku
+              LEFT JOIN orders o ON o.order_no = c.order_no
          WHERE c.created_at < ?
          ORDER BY c.seq"
     );
@@ -103,6 +106,8 @@ fn case_row(row: Case) -> Result<CaseRow, StoreError> {
         survey_sent_at,
         survey_score: row.survey_score.and_then(|score| u8::try_from(score).ok()),
         survey_comment: row.survey_comment,
+        responsibility: row.responsibility.and_then(|code| u8::try_from(code).ok()),
+        outbound_carrier: row.outbound_carrier,
     })
 }
 
@@ -155,22 +160,41 @@ async fn offers(conn: &mut SqliteConnection, period: Period) -> Result<Vec<Offer
 #[derive(sqlx::FromRow)]
 struct Return {
     case_id: String,
+    carrier: Option<String>,
+    created_at: DateTime<Utc>,
     payer: Option<String>,
     freight_insurance: Option<bool>,
     shipping_cash_back: Option<bool>,
     tracking_at: Option<DateTime<Utc>>,
+    delivered_at: Option<String>,
+    inspected_at: Option<DateTime<Utc>>,
+    no_scans: Option<String>,
+    exceptions: Option<String>,
 }
 
 /// Return parcels opened before the period ends that changed in it, or
 /// may have: still waiting for a number or on the way (a repeated no-scan
-/// alert leaves the row as it was).
+/// alert leaves the row as it was). Their steps come from the case's
+/// timeline: the first tracking number, the delivered scan (its own time),
+/// the inspection, the no-scan alerts and exception scans.
 async fn returns(conn: &mut SqliteConnection, period: Period) -> Result<Vec<ReturnRow>, StoreError> {
     let rows: Vec<Return> = sqlx::query_as(
-        "SELECT r.case_id, json_extract(c.decision, '$.return_shipping') AS payer,
+        "SELECT r.case_id, json_extract(r.state, '$.parcel.carrier') AS carrier, r.created_at,
+                json_extract(c.decision, '$.return_shipping') AS payer,
                 json_extract(c.decision, '$.freight_insurance') AS freight_insurance,
                 json_extract(c.decision, '$.shipping_cash_back') AS shipping_cash_back,
                 (SELECT min(e.at) FROM case_events e
-                  WHERE e.case_id = r.case_id AND e.kind = 'tracking_number') AS tracking_at
+                  WHERE e.case_id = r.case_id AND e.kind = 'tracking_number') AS tracking_at,
+                (SELECT min(json_extract(e.data, '$.at')) FROM case_events e
+                  WHERE e.case_id = r.case_id AND e.kind = 'parcel_scan'
+                    AND json_extract(e.data, '$.status') = 'delivered') AS delivered_at,
+                (SELECT min(e.at) FROM case_events e
+                  WHERE e.case_id = r.case_id AND e.kind IN ('inspection_passed', 'inspection_failed')) AS inspected_at,
+                (SELECT group_concat(e.at, ' ') FROM case_events e
+                  WHERE e.case_id = r.case_id AND e.kind = 'no_scan') AS no_scans,
+                (SELECT group_concat(e.at, ' ') FROM case_events e
+                  WHERE e.case_id = r.case_id AND e.kind = 'parcel_scan'
+                    AND json_extract(e.data, '$.status') = 'exception') AS exceptions
          FROM returns r JOIN cases c ON c.id = r.case_id
          WHERE r.created_at < ? AND (r.updated_at >= ? OR r.stage IN ('awaiting_parcel', 'on_the_way'))
          ORDER BY c.seq",
@@ -179,14 +203,23 @@ async fn returns(conn: &mut SqliteConnection, period: Period) -> Result<Vec<Retu
     .bind(period.from)
     .fetch_all(&mut *conn)
     .await?;
+    let times = |what: &'static str, list: Option<&str>| -> Result<Vec<DateTime<Utc>>, StoreError> {
+        list.unwrap_or_default().split_whitespace().map(|text| time(what, text)).collect()
+    };
     rows.into_iter()
         .map(|row| {
+            let delivered_at = row.delivered_at.as_deref().map(|text| time("delivered scan", text)).transpose()?;
             Ok(ReturnRow {
                 case: row.case_id,
+                carrier: row.carrier,
+                approved_at: row.created_at,
                 payer: row.payer.as_deref().map(|payer| code("return shipping payer", Some(payer))).transpose()?,
                 freight_insurance: row.freight_insurance.unwrap_or(false),
                 shipping_cash_back: row.shipping_cash_back.unwrap_or(false),
                 tracking_at: row.tracking_at,
+                arrived_at: delivered_at.or(row.inspected_at),
+                no_scans: times("no-scan alert", row.no_scans.as_deref())?,
+                exceptions: times("exception scan", row.exceptions.as_deref())?,
             })
         })
         .collect()

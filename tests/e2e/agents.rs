@@ -7,7 +7,7 @@ use crate::fake_telegram::{BotMessage, FakeTelegram, TopicInfo};
 use crate::helpers::{BotProcess, Customer, Shop, TEST_CONFIG, WAIT, jpeg};
 
 pub(crate) const GROUP: i64 = -100_777;
-const LI: i64 = 901;
+pub(crate) const LI: i64 = 901;
 const ZHAO: i64 = 902;
 const STRANGER: i64 = 903;
 
@@ -35,7 +35,7 @@ pub(crate) async fn agents_desk(extra: &str) -> (FakeTelegram, Shop, BotProcess)
 
 /// The one live topic whose name contains `name`, once its card is pinned
 /// (agents start from the card).
-async fn topic(fake: &FakeTelegram, name: &str) -> TopicInfo {
+pub(crate) async fn topic(fake: &FakeTelegram, name: &str) -> TopicInfo {
     let found = |fake: &FakeTelegram| {
         fake.topics(GROUP).into_iter().find(|t| !t.deleted && t.name.contains(name) && t.pinned_message_id.is_some())
     };
@@ -55,7 +55,7 @@ async fn in_topic(fake: &FakeTelegram, thread: i64, wanted: impl Fn(&BotMessage)
     found(fake).expect("message")
 }
 
-async fn in_topic_text(fake: &FakeTelegram, thread: i64, text: &str) -> BotMessage {
+pub(crate) async fn in_topic_text(fake: &FakeTelegram, thread: i64, text: &str) -> BotMessage {
     in_topic(fake, thread, |m| m.text.contains(text)).await
 }
 
@@ -66,7 +66,7 @@ fn card(fake: &FakeTelegram, topic: &TopicInfo) -> BotMessage {
 }
 
 /// Opens a damaged-item case with three photos; the rules send it to review, hence to a person.
-async fn damaged_case(customer: &Customer<'_>) -> BotMessage {
+pub(crate) async fn damaged_case(customer: &Customer<'_>) -> BotMessage {
     damaged_case_for(customer, "Reship").await
 }
 

@@ -5,10 +5,11 @@
 use chrono::{TimeDelta, Utc};
 use serde_json::Value;
 
-use crate::helpers::{COUPON_OFFER, Shop, TEST_CONFIG};
+use crate::agents::{GROUP, LI, agents_desk, damaged_case, in_topic_text, topic};
+use crate::helpers::{COUPON_OFFER, Customer, Shop, TEST_CONFIG};
 
 /// The demo shop with two change-of-mind returns: AS-1001 kept for the
-/// coupon, AS-1002 going ahead.
+/// coupon, AS-1002 going ahead, its parcel sent with SF Express.
 pub(crate) fn shop_with_two_cases() -> Shop {
     let shop = Shop::with_config(&format!("{TEST_CONFIG}\n{COUPON_OFFER}"));
     let kept = shop.chat_as(
@@ -23,6 +24,8 @@ pub(crate) fn shop_with_two_cases() -> Shop {
         "/new\nDEMO-1004\n8000\n1\nChanged my mind\nSkip\nReturn and refund\nYes, unused\nNo thanks\nConfirm\n",
     );
     assert!(returned.contains("AS-1002"), "{returned}");
+    let sent = shop.chat_as("wang", "en_US.UTF-8", "SF1234567890123\nYes, that's it\n");
+    assert!(sent.contains("SF Express SF1234567890123 for case AS-1002"), "{sent}");
     shop
 }
 
@@ -63,11 +66,21 @@ fn the_json_report_counts_the_cases_customers_opened() {
     );
     assert_eq!(by_category[1]["reasons"][0]["reason"], "changed_mind", "{by_category}");
     assert_eq!(by_category[1]["reasons"][0]["share_pct"], 100.0, "{by_category}");
-    // No parcel has a tracking number yet; every payer is listed.
+    // The jacket's parcel is the customer's to pay (no freight insurance); every payer is listed.
     let shipping = &json["money"]["return_shipping"];
     let payers: Vec<&Value> = shipping.as_array().expect("payers").iter().map(|line| &line["payer"]).collect();
     assert_eq!(payers, ["customer", "shop", "carrier"], "{shipping}");
-    assert_eq!(shipping[0]["parcels"], 0, "{shipping}");
+    assert_eq!((&shipping[0]["parcels"], &shipping[0]["freight_insurance"]), (&1.into(), &0.into()), "{shipping}");
+    // Sent with SF Express within seconds of approval; not arrived yet.
+    let logistics = &json["logistics"];
+    assert_eq!((&logistics["overall"]["sent"], &logistics["carriers"][0]["carrier"]), (&1.into(), &"sf".into()));
+    assert_eq!(logistics["carriers"][0]["to_tracking"]["measured"], 1, "{logistics}");
+    assert!(logistics["carriers"][0]["to_tracking"]["median"].as_f64().is_some_and(|days| days < 0.01), "{logistics}");
+    assert_eq!(logistics["overall"]["in_transit"]["measured"], 0, "{logistics}");
+    assert_eq!(logistics["delivery_problems"], Value::Array(vec![]), "{logistics}");
+    // Nothing closed with a responsibility code; the kept vase closed without one.
+    assert_eq!(json["responsibility"]["codes"].as_array().map(Vec::len), Some(9));
+    assert_eq!(json["responsibility"]["unset"], 1);
     assert_eq!(json["money"]["retention_coupons"]["minor"], 1000);
     assert_eq!(json["money"]["retention_coupons"]["currency"], "CNY");
     assert_eq!(json["policy"]["rules"][0]["rule"], "no_reason_return");
@@ -90,6 +103,8 @@ fn the_table_report_has_every_section_in_english_or_chinese() {
     assert!(table.contains("Changed my mind"), "{table}");
     assert!(table.contains("coupon10"), "{table}");
     assert!(table.contains("\nReturn shipping by who paid:\n"), "{table}");
+    assert!(table.contains("\n== Logistics ==\n") && table.contains("\n== Responsibility ==\n"), "{table}");
+    assert!(table.contains("\n  sf                                                   1"), "{table}");
     assert!(table.lines().all(|line| line.chars().count() <= 100), "{table}");
 
     let out = shop.path().join("report.txt");
@@ -98,6 +113,8 @@ fn the_table_report_has_every_section_in_english_or_chinese() {
     let chinese = std::fs::read_to_string(&out).expect("the report file");
     assert!(chinese.starts_with("售后月报") && chinese.contains("== 退货率 =="), "{chinese}");
     assert!(chinese.contains("\n退货运费（按承担方）:\n"), "{chinese}");
+    assert!(chinese.contains("\n== 物流 ==\n") && chinese.contains("\n== 责任归属 ==\n"), "{chinese}");
+    assert!(chinese.contains("\n  6 运输                                               0"), "{chinese}");
 
     // Without a period, the last full month: nothing happened then.
     let output = shop.command(&["report", "--format", "json"]).output().expect("run report");
@@ -120,7 +137,15 @@ fn the_csv_report_writes_a_file_per_section_or_prints_them_one_after_another() {
     assert!(by_category.starts_with("category,reason,cases,share_pct\n"), "{by_category}");
     assert!(by_category.contains("\nhome,changed_mind,1,100.0\n"), "{by_category}");
     let shipping = read("return_shipping");
-    assert_eq!(shipping, "payer,parcels,freight_insurance,cash_back\ncustomer,0,0,0\nshop,0,0,0\ncarrier,0,0,0\n");
+    assert_eq!(shipping, "payer,parcels,freight_insurance,cash_back\ncustomer,1,0,0\nshop,0,0,0\ncarrier,0,0,0\n");
+    let logistics = read("logistics");
+    assert!(logistics.starts_with("figure,carrier,sent,to_tracking_measured,"), "{logistics}");
+    assert!(logistics.contains("\ncarrier,sf,1,1,"), "{logistics}");
+    let problems = read("delivery_problems");
+    assert_eq!(problems, "carrier,damaged_in_transit,lost_parcel,missing_items,wrong_item,signed_not_received,cases\n");
+    let responsibility = read("responsibility");
+    assert!(responsibility.starts_with("code,cases,paid,currency\n1,0,0.00,CNY\n"), "{responsibility}");
+    assert!(responsibility.ends_with("\nunset,1,,\n"), "{responsibility}");
     let volume = read("volume");
     assert!(volume.starts_with("figure,key,cases\nopened,,2\nclosed,,1\n"), "{volume}");
     let rate = read("return_rate");
@@ -137,6 +162,43 @@ fn the_csv_report_writes_a_file_per_section_or_prints_them_one_after_another() {
         stdout.contains("\n\n# reasons\nreason,cases,share_pct,refunded,currency\nchanged_mind,2,100.0,"),
         "{stdout}"
     );
+}
+
+/// An agent answers a customer whose jacket came damaged (SF Express
+/// brought it), sets responsibility 6 (transport) and closes the case.
+#[tokio::test]
+async fn the_report_counts_an_agents_case_its_delivery_problem_and_responsibility() {
+    let (fake, shop, _bot) = agents_desk("").await;
+    let alice = Customer::new(&fake, 701, "Alice", Some("en"));
+    damaged_case(&alice).await;
+    let topic = topic(&fake, "AS-1001").await;
+    fake.send_text_in_topic(GROUP, LI, topic.thread_id, "Sorry about the jacket, Li here.");
+    alice.gets("Sorry about the jacket, Li here.").await;
+    fake.send_text_in_topic(GROUP, LI, topic.thread_id, "/resp 6");
+    in_topic_text(&fake, topic.thread_id, "Responsibility set").await;
+    fake.send_text_in_topic(GROUP, LI, topic.thread_id, "/close");
+    in_topic_text(&fake, topic.thread_id, "Li closed the case").await;
+
+    let json: Value = serde_json::from_str(&report(&shop, &["--format", "json"])).expect("json");
+    let problems = &json["logistics"]["delivery_problems"];
+    assert_eq!((&problems[0]["carrier"], &problems[0]["cases"]), (&"顺丰速运".into(), &1.into()), "{problems}");
+    assert_eq!(problems[0]["by_reason"]["damaged_in_transit"], 1, "{problems}");
+    assert_eq!(problems[0]["by_reason"]["signed_not_received"], 0, "{problems}");
+    let transport = &json["responsibility"]["codes"][5];
+    assert_eq!((&transport["code"], &transport["cases"]), (&6.into(), &1.into()), "{transport}");
+    assert_eq!(transport["paid"]["minor"], 0, "{transport}");
+    assert_eq!(json["responsibility"]["unset"], 0);
+
+    let table = report(&shop, &["--lang", "en"]);
+    assert!(
+        table.contains("\n  顺丰速运                                             1\n    Damaged in transit"),
+        "{table}"
+    );
+    assert!(table.contains("\n  6 transport                                          1           ¥0.00\n"), "{table}");
+    let folder = shop.path().join("csv");
+    report(&shop, &["--format", "csv", "--out", folder.to_str().expect("a path")]);
+    let problems = std::fs::read_to_string(folder.join("delivery_problems.csv")).expect("delivery_problems.csv");
+    assert!(problems.ends_with("\n顺丰速运,1,0,0,0,0,1\n"), "{problems}");
 }
 
 /// `cases export` from yesterday to tomorrow (Shanghai days), the rows

@@ -41,7 +41,7 @@ pub(super) fn case_status(status: CaseStatus) -> &'static str {
 }
 
 /// "6 transport": a responsibility code with its name.
-pub(super) fn responsibility(code: u8) -> String {
+pub(in crate::catalogue) fn responsibility(code: u8) -> String {
     let name = match code {
         1 => "customer",
         2 => "supplier",

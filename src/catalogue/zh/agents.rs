@@ -41,7 +41,7 @@ pub(super) fn case_status(status: CaseStatus) -> &'static str {
 }
 
 /// 「6 运输」：责任归属代码和名称。
-pub(super) fn responsibility(code: u8) -> String {
+pub(in crate::catalogue) fn responsibility(code: u8) -> String {
     let name = match code {
         1 => "客户",
         2 => "供应商",

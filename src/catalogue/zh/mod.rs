@@ -11,7 +11,9 @@ use self::agents::*;
 use self::cases::*;
 use self::decision::*;
 use self::intake::*;
-// The report table names reasons, outcomes and statuses as customers read them.
+// The report table names reasons, outcomes and statuses as customers read them,
+// responsibility codes as agents do.
+pub(super) use self::agents::responsibility;
 pub(super) use self::cases::status_label;
 pub(super) use self::intake::{outcome_label, reason_label};
 use super::format::{
