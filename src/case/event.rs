@@ -230,6 +230,20 @@ impl Event {
         serde_json::from_value(serde_json::json!({ "kind": kind, "data": data }))
     }
 
+    /// What an agent decided, if this is a decision.
+    pub fn ruling(&self) -> Option<&Ruling> {
+        match self {
+            Event::Approved(ruling)
+            | Event::Rejected(ruling)
+            | Event::Exchange(ruling)
+            | Event::Reship(ruling)
+            | Event::PartialRefund(ruling)
+            | Event::CashBack(ruling)
+            | Event::Refund(ruling) => Some(ruling),
+            _ => None,
+        }
+    }
+
     /// The agent who took this step, if an agent did.
     pub fn agent(&self) -> Option<&ByAgent> {
         match self {
@@ -239,15 +253,8 @@ impl Event {
             | Event::Released { by }
             | Event::HandedBack { by }
             | Event::Responsibility { by, .. } => Some(by),
-            Event::Approved(ruling)
-            | Event::Rejected(ruling)
-            | Event::Exchange(ruling)
-            | Event::Reship(ruling)
-            | Event::PartialRefund(ruling)
-            | Event::CashBack(ruling)
-            | Event::Refund(ruling) => Some(&ruling.by),
             Event::Closed { by } => by.as_ref(),
-            _ => None,
+            _ => self.ruling().map(|ruling| &ruling.by),
         }
     }
 
@@ -263,17 +270,10 @@ impl Event {
             Event::Opened { reason, .. } => reason.code(),
             Event::Decided(decision) => decision.outcome.code(),
             Event::Escalated { why } => why.code(),
-            Event::Approved(ruling)
-            | Event::Rejected(ruling)
-            | Event::Exchange(ruling)
-            | Event::Reship(ruling)
-            | Event::PartialRefund(ruling)
-            | Event::CashBack(ruling)
-            | Event::Refund(ruling) => ruling.reason.as_deref().unwrap_or(ruling.outcome.code()),
             Event::ReturnInstructions { outcome } => outcome.code(),
             Event::InspectionFailed { reason } => reason,
             Event::RefundRefused { why } | Event::FollowupStopped { why } => why,
-            _ => "",
+            _ => self.ruling().map_or("", |ruling| ruling.reason.as_deref().unwrap_or(ruling.outcome.code())),
         }
     }
 }

@@ -327,21 +327,15 @@ pub enum Milestone {
 impl Milestone {
     /// The milestone a timeline event is, if the customer hears of it.
     pub fn from_event(event: &Event) -> Option<Milestone> {
-        let decided = |approved: bool, ruling: &Ruling| {
+        if let Some(ruling) = event.ruling() {
+            let approved = !matches!(event, Event::Rejected(_));
             let reason = ruling.reason.clone().filter(|reason| !reason.trim().is_empty());
-            Milestone::Decided(AgentDecision { approved, outcome: ruling.outcome, reason })
-        };
+            return Some(Milestone::Decided(AgentDecision { approved, outcome: ruling.outcome, reason }));
+        }
         match event {
             Event::Opened { .. } => Some(Milestone::Opened),
             Event::Added(_) => Some(Milestone::Added),
             Event::Escalated { .. } => Some(Milestone::WithAPerson),
-            Event::Rejected(ruling) => Some(decided(false, ruling)),
-            Event::Approved(ruling)
-            | Event::Exchange(ruling)
-            | Event::Reship(ruling)
-            | Event::PartialRefund(ruling)
-            | Event::CashBack(ruling)
-            | Event::Refund(ruling) => Some(decided(true, ruling)),
             Event::ReturnInstructions { .. } => Some(Milestone::ReturnInstructions),
             Event::TrackingNumber(tracking) => Some(Milestone::TrackingNumber { number: tracking.number.clone() }),
             Event::ParcelScan(scan) => Some(Milestone::Parcel(scan.status)),
