@@ -4,11 +4,12 @@
 
 use std::collections::HashMap;
 
+use chrono::{DateTime, Utc};
 use csv::StringRecord;
 use serde::Deserialize;
 
 use super::{
-    Checks, Head, HeadText, ImportError, Invalid, LineText, Problems, file_error, flag, invalid, within, without_bom,
+    Checks, HeadText, ImportError, Invalid, LineText, Problems, file_error, flag, invalid, within, without_bom,
 };
 use crate::order::{Order, OrderLine, OrderNo};
 
@@ -119,7 +120,7 @@ pub fn parse_csv(file: &str, text: &str, checks: Checks) -> Result<Vec<Order>, I
         // Every cell deserializes as text, so only a broken record fails here.
         let added = record.deserialize::<Row>(Some(&names)).map_err(line_error).and_then(|row| {
             read_row(&row, checks)
-                .and_then(|(no, head, order_line)| merged.add(no, head, order_line, line))
+                .and_then(|(head, order_line)| merged.add(head, order_line, line))
                 .map_err(|problem| row_error(line, problem))
         });
         if let Err(problem) = added {
@@ -132,8 +133,8 @@ pub fn parse_csv(file: &str, text: &str, checks: Checks) -> Result<Vec<Order>, I
     problems.or(merged.into_orders())
 }
 
-/// Reads one CSV row: the order it belongs to, the order's fields, its line.
-fn read_row(row: &Row, checks: Checks) -> Result<(OrderNo, Head, OrderLine), Invalid> {
+/// Reads one CSV row: the order it belongs to (without lines), its line.
+fn read_row(row: &Row, checks: Checks) -> Result<(Order, OrderLine), Invalid> {
     let head = HeadText {
         order_no: row.order_no,
         phone: row.phone,
@@ -146,7 +147,7 @@ fn read_row(row: &Row, checks: Checks) -> Result<(OrderNo, Head, OrderLine), Inv
         tracking_no: row.tracking_no,
         freight_insurance: flag(row.freight_insurance).map_err(within("freight_insurance"))?,
     };
-    let (no, head) = head.read(checks)?;
+    let head = head.read(checks)?;
     let line = LineText {
         sku: row.sku,
         item_name: row.item_name,
@@ -155,7 +156,7 @@ fn read_row(row: &Row, checks: Checks) -> Result<(OrderNo, Head, OrderLine), Inv
         unit_price: row.unit_price,
     };
     let line = line.read(head.currency)?;
-    Ok((no, head, line))
+    Ok((head, line))
 }
 
 /// CSV rows merged by order number, in the order orders first appear.
@@ -166,45 +167,62 @@ struct Merged {
 }
 
 struct MergedOrder {
-    no: OrderNo,
-    head: Head,
+    order: Order,
     first_line: usize,
-    lines: Vec<OrderLine>,
     sku_lines: HashMap<String, usize>,
 }
 
 impl Merged {
-    fn add(&mut self, no: OrderNo, head: Head, order_line: OrderLine, line: usize) -> Result<(), Invalid> {
-        let Some(&position) = self.by_no.get(&no) else {
-            self.by_no.insert(no.clone(), self.orders.len());
+    fn add(&mut self, head: Order, order_line: OrderLine, line: usize) -> Result<(), Invalid> {
+        let Some(&position) = self.by_no.get(&head.no) else {
+            self.by_no.insert(head.no.clone(), self.orders.len());
             let sku_lines = HashMap::from([(order_line.sku.clone(), line)]);
-            self.orders.push(MergedOrder { no, head, first_line: line, lines: vec![order_line], sku_lines });
+            let order = Order { lines: vec![order_line], ..head };
+            self.orders.push(MergedOrder { order, first_line: line, sku_lines });
             return Ok(());
         };
-        let order = &mut self.orders[position];
-        let first = order.head.normalised();
-        for ((column, theirs), (_, ours)) in first.iter().zip(head.normalised()) {
+        let merged = &mut self.orders[position];
+        let first = head_fields(&merged.order);
+        for ((column, theirs), (_, ours)) in first.iter().zip(head_fields(&head)) {
             if *theirs != ours {
                 let reason = format!(
                     "{ours:?} differs from {theirs:?} on line {} of order {}; \
                      order-level columns must be the same on every line of an order",
-                    order.first_line, order.no
+                    merged.first_line, merged.order.no
                 );
                 return Err(invalid(*column, reason));
             }
         }
-        if let Some(earlier) = order.sku_lines.insert(order_line.sku.clone(), line) {
+        if let Some(earlier) = merged.sku_lines.insert(order_line.sku.clone(), line) {
             let reason = format!(
                 "sku {:?} is already on line {earlier} of order {}; give each item once with its total quantity",
-                order_line.sku, order.no
+                order_line.sku, merged.order.no
             );
             return Err(invalid("sku", reason));
         }
-        order.lines.push(order_line);
+        merged.order.lines.push(order_line);
         Ok(())
     }
 
     fn into_orders(self) -> Vec<Order> {
-        self.orders.into_iter().map(|order| order.head.into_order(order.no, order.lines)).collect()
+        self.orders.into_iter().map(|merged| merged.order).collect()
     }
+}
+
+/// An order's own fields (all but its lines) by column name, each as one
+/// normalised text, so two CSV rows of an order can be compared and a
+/// difference shown.
+fn head_fields(order: &Order) -> [(&'static str, String); 9] {
+    let time = |at: Option<DateTime<Utc>>| at.map(|at| at.to_rfc3339()).unwrap_or_default();
+    [
+        ("phone", order.phone.as_str().to_owned()),
+        ("customer_name", order.customer_name.clone()),
+        ("currency", order.currency.as_str().to_owned()),
+        ("paid_at", time(order.paid_at)),
+        ("shipped_at", time(order.shipped_at)),
+        ("delivered_at", time(order.delivered_at)),
+        ("carrier", order.carrier.clone().unwrap_or_default()),
+        ("tracking_no", order.tracking_no.clone().unwrap_or_default()),
+        ("freight_insurance", order.freight_insurance.to_string()),
+    ]
 }

@@ -113,7 +113,7 @@ impl JsonOrder {
             tracking_no: &self.tracking_no.0,
             freight_insurance: self.freight_insurance.0,
         };
-        let (no, head) = head.read(checks)?;
+        let head = head.read(checks)?;
         let lines = match &self.lines {
             Some(Lines(lines)) if !lines.is_empty() => lines,
             Some(_) => return Err(invalid("lines", "an order needs at least one line")),
@@ -132,7 +132,7 @@ impl JsonOrder {
             }
             order_lines.push(order_line);
         }
-        Ok(head.into_order(no, order_lines))
+        Ok(Order { lines: order_lines, ..head })
     }
 }
 

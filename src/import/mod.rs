@@ -192,94 +192,42 @@ fn within(column: &'static str) -> impl FnOnce(String) -> Invalid {
     move |reason| invalid(column, reason)
 }
 
-/// An order's own fields, repeated on every CSV row of the order.
-#[derive(Clone)]
-struct Head {
-    phone: Phone,
-    customer_name: String,
-    currency: Currency,
-    paid_at: Option<DateTime<Utc>>,
-    shipped_at: Option<DateTime<Utc>>,
-    delivered_at: Option<DateTime<Utc>>,
-    carrier: Option<String>,
-    tracking_no: Option<String>,
-    freight_insurance: bool,
-}
-
-impl Head {
-    /// Each field by its column name, as one normalised text, so two rows
-    /// can be compared and a difference shown.
-    fn normalised(&self) -> [(&'static str, String); 9] {
-        let time = |at: Option<DateTime<Utc>>| at.map(|at| at.to_rfc3339()).unwrap_or_default();
-        [
-            ("phone", self.phone.as_str().to_owned()),
-            ("customer_name", self.customer_name.clone()),
-            ("currency", self.currency.as_str().to_owned()),
-            ("paid_at", time(self.paid_at)),
-            ("shipped_at", time(self.shipped_at)),
-            ("delivered_at", time(self.delivered_at)),
-            ("carrier", self.carrier.clone().unwrap_or_default()),
-            ("tracking_no", self.tracking_no.clone().unwrap_or_default()),
-            ("freight_insurance", self.freight_insurance.to_string()),
-        ]
-    }
-
-    /// An order is paid before it ships and ships before it is delivered,
-    /// and none of it happened later than now.
-    fn check_times(&self, now: DateTime<Utc>) -> Result<(), Invalid> {
-        let times = [("paid_at", self.paid_at), ("shipped_at", self.shipped_at), ("delivered_at", self.delivered_at)];
-        for (column, at) in times {
-            if let Some(at) = at.filter(|at| *at > now + CLOCK_SLACK) {
-                let reason = format!(
-                    "{column} {} is in the future (the import runs at {}); an order's times have already happened",
-                    at.to_rfc3339(),
-                    now.to_rfc3339()
-                );
-                return Err(invalid(column, reason));
-            }
-        }
-        for pair in times.windows(2) {
-            if let [(earlier, Some(before)), (later, Some(after))] = pair
-                && after < before
-            {
-                let reason = format!(
-                    "{later} {} is before {earlier} {}: an order is paid, then shipped, then delivered",
-                    after.to_rfc3339(),
-                    before.to_rfc3339()
-                );
-                return Err(invalid(*later, reason));
-            }
-        }
-        if self.shipped_at.is_some() && self.paid_at.is_none() {
-            return Err(invalid(
-                "shipped_at",
-                "shipped_at is set but paid_at is empty: an order is paid before it ships",
-            ));
-        }
-        if self.delivered_at.is_some() && self.shipped_at.is_none() {
-            return Err(invalid(
-                "delivered_at",
-                "delivered_at is set but shipped_at is empty: an order ships before it is delivered",
-            ));
-        }
-        Ok(())
-    }
-
-    fn into_order(self, no: OrderNo, lines: Vec<OrderLine>) -> Order {
-        Order {
-            no,
-            phone: self.phone,
-            customer_name: self.customer_name,
-            currency: self.currency,
-            lines,
-            paid_at: self.paid_at,
-            shipped_at: self.shipped_at,
-            delivered_at: self.delivered_at,
-            carrier: self.carrier,
-            tracking_no: self.tracking_no,
-            freight_insurance: self.freight_insurance,
+/// An order is paid before it ships and ships before it is delivered,
+/// and none of it happened later than now.
+fn check_times(order: &Order, now: DateTime<Utc>) -> Result<(), Invalid> {
+    let times = [("paid_at", order.paid_at), ("shipped_at", order.shipped_at), ("delivered_at", order.delivered_at)];
+    for (column, at) in times {
+        if let Some(at) = at.filter(|at| *at > now + CLOCK_SLACK) {
+            let reason = format!(
+                "{column} {} is in the future (the import runs at {}); an order's times have already happened",
+                at.to_rfc3339(),
+                now.to_rfc3339()
+            );
+            return Err(invalid(column, reason));
         }
     }
+    for pair in times.windows(2) {
+        if let [(earlier, Some(before)), (later, Some(after))] = pair
+            && after < before
+        {
+            let reason = format!(
+                "{later} {} is before {earlier} {}: an order is paid, then shipped, then delivered",
+                after.to_rfc3339(),
+                before.to_rfc3339()
+            );
+            return Err(invalid(*later, reason));
+        }
+    }
+    if order.shipped_at.is_some() && order.paid_at.is_none() {
+        return Err(invalid("shipped_at", "shipped_at is set but paid_at is empty: an order is paid before it ships"));
+    }
+    if order.delivered_at.is_some() && order.shipped_at.is_none() {
+        return Err(invalid(
+            "delivered_at",
+            "delivered_at is set but shipped_at is empty: an order ships before it is delivered",
+        ));
+    }
+    Ok(())
 }
 
 /// An order's own fields as the file writes them, CSV cells or JSON values
@@ -298,11 +246,11 @@ struct HeadText<'a> {
 }
 
 impl HeadText<'_> {
-    /// The order number and the order's fields, checked against the shop.
-    fn read(&self, checks: Checks) -> Result<(OrderNo, Head), Invalid> {
+    /// The order without its lines, checked against the shop.
+    fn read(&self, checks: Checks) -> Result<Order, Invalid> {
         let at = |column: &'static str, text: &str| time(text).map_err(within(column));
-        let no = order_no(self.order_no).map_err(within("order_no"))?;
-        let head = Head {
+        let head = Order {
+            no: order_no(self.order_no).map_err(within("order_no"))?,
             currency: currency(self.currency, checks.currency).map_err(within("currency"))?,
             phone: phone(self.phone).map_err(within("phone"))?,
             customer_name: self.customer_name.trim().to_owned(),
@@ -312,9 +260,10 @@ impl HeadText<'_> {
             carrier: optional_text(self.carrier),
             tracking_no: optional_text(self.tracking_no),
             freight_insurance: self.freight_insurance,
+            lines: Vec::new(),
         };
-        head.check_times(checks.now)?;
-        Ok((no, head))
+        check_times(&head, checks.now)?;
+        Ok(head)
     }
 }
 
