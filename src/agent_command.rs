@@ -3,6 +3,7 @@
 
 use crate::case::CaseId;
 use crate::money::{Currency, Money};
+use crate::month::Month;
 use crate::parcel::Inspection;
 
 /// A command from the agents' group.
@@ -37,6 +38,8 @@ pub enum AgentCommand {
     Refunded {
         case: Option<CaseId>,
     },
+    /// The month's report (the last full month without one), anywhere in the group.
+    Report(Option<Month>),
 }
 
 /// Why a command could not be read; the agent is shown its usage.
@@ -49,6 +52,7 @@ pub enum Usage {
     Refund,
     Responsibility,
     Inspect,
+    Report,
 }
 
 impl Usage {
@@ -62,15 +66,16 @@ impl Usage {
             Usage::Refund => "/refund AMOUNT",
             Usage::Responsibility => "/resp 1-9",
             Usage::Inspect => "/inspect [CASE] pass | /inspect [CASE] fail REASON",
+            Usage::Report => "/report YYYY-MM",
         }
     }
 }
 
 impl AgentCommand {
     /// The command names agents can type, for the help text.
-    pub const NAMES: [&'static str; 16] = [
+    pub const NAMES: [&'static str; 17] = [
         "take", "release", "note", "approve", "reject", "exchange", "reship", "partial", "cashback", "refund", "resp",
-        "handback", "close", "queue", "inspect", "refunded",
+        "handback", "close", "queue", "inspect", "refunded", "report",
     ];
 
     /// `Ok(None)`: not a command (text for the customer), or a command of
@@ -118,6 +123,8 @@ impl AgentCommand {
             "queue" => AgentCommand::Queue,
             "inspect" => inspect(args).ok_or(Usage::Inspect)?,
             "refunded" => AgentCommand::Refunded { case: case_id(args.split_whitespace().next().unwrap_or("")) },
+            "report" if args.is_empty() => AgentCommand::Report(None),
+            "report" => AgentCommand::Report(Some(Month::parse(args).ok_or(Usage::Report)?)),
             _ => return Ok(None),
         };
         Ok(Some(command))
@@ -188,6 +195,8 @@ mod tests {
             ),
             ("/refunded", AgentCommand::Refunded { case: None }),
             ("/refunded AS-1002", AgentCommand::Refunded { case: Some(CaseId::from_trusted("AS-1002")) }),
+            ("/report", AgentCommand::Report(None)),
+            ("/report 2026-11", AgentCommand::Report(Month::parse("2026-11"))),
         ];
         for (text, command) in table {
             assert_eq!(parse(text), Ok(Some(command)), "{text}");
@@ -217,6 +226,8 @@ mod tests {
             ("/inspect fail", Usage::Inspect),
             ("/inspect AS-1001 maybe", Usage::Inspect),
             ("/inspect pass but scratched", Usage::Inspect),
+            ("/report November", Usage::Report),
+            ("/report 2026-13", Usage::Report),
         ];
         for (text, usage) in table {
             assert_eq!(parse(text), Err(usage), "{text}");

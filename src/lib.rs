@@ -29,6 +29,7 @@ pub mod escalation;
 pub mod followup;
 pub mod lang;
 pub mod money;
+pub mod month;
 pub mod order;
 pub mod outgoing;
 pub mod parcel;

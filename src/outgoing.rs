@@ -21,6 +21,9 @@ pub enum Outgoing {
     /// Photos, videos or files sent again by their Telegram file ids, as one
     /// album (a relayed album, or a case's evidence).
     Album { items: Vec<AlbumItem>, caption: Option<String> },
+    /// A file the bot wrote (a report's page), uploaded from `path` under
+    /// `file_name`.
+    Document { path: String, file_name: String, caption: Option<String> },
     /// Change an earlier relayed message (sent by outbox row `outbox_id`) to
     /// mirror an edit of its original: new text, or a media message's caption.
     EditCopy { outbox_id: i64, text: String, media: bool },
@@ -69,7 +72,10 @@ pub struct ButtonSpec {
 impl Outgoing {
     /// Whether Telegram counts this against its message rate limits.
     pub fn is_message(&self) -> bool {
-        matches!(self, Outgoing::Send { .. } | Outgoing::Copy { .. } | Outgoing::Album { .. })
+        matches!(
+            self,
+            Outgoing::Send { .. } | Outgoing::Copy { .. } | Outgoing::Album { .. } | Outgoing::Document { .. }
+        )
     }
 }
 

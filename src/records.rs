@@ -113,6 +113,7 @@ pub fn scrub_outgoing(outgoing: Outgoing) -> Outgoing {
         Outgoing::AnswerButton { callback_id, .. } => Outgoing::AnswerButton { callback_id, notice: None },
         Outgoing::Copy { message_id, .. } => Outgoing::Copy { from_chat_id: 0, message_id, caption: None },
         Outgoing::Album { .. } => Outgoing::Album { items: Vec::new(), caption: None },
+        Outgoing::Document { file_name, .. } => Outgoing::Document { path: String::new(), file_name, caption: None },
         Outgoing::EditCopy { outbox_id, media, .. } => Outgoing::EditCopy { outbox_id, text: String::new(), media },
         Outgoing::Card => Outgoing::Card,
         Outgoing::TopicState { open } => Outgoing::TopicState { open },

@@ -10,7 +10,8 @@ use clap::{Args, ValueEnum};
 
 use aftersales::config::Config;
 use aftersales::lang::Lang;
-use aftersales::report::{self, Month, Period};
+use aftersales::month::Month;
+use aftersales::report::{self, Period};
 use aftersales::store::{Store, report as rows};
 
 #[derive(Args)]
@@ -98,5 +99,5 @@ fn period(args: &ReportArgs, zone: Tz, now: DateTime<Utc>) -> anyhow::Result<Per
         }
         _ => Month::before(now.with_timezone(&zone).date_naive()).context("no previous month")?,
     };
-    month.period(zone).with_context(|| format!("--month {month}"))
+    Period::month(zone, month).with_context(|| format!("--month {month}"))
 }

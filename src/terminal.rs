@@ -291,6 +291,7 @@ impl<W: Write> Screen<W> {
                 self.message(&line, &Keyboard::None)
             }
             Outgoing::Album { items, caption } => self.message(&album_line(items, caption.as_deref()), &Keyboard::None),
+            Outgoing::Document { file_name, .. } => self.message(&format!("[file] {file_name}"), &Keyboard::None),
             Outgoing::EditCopy { text, .. } => writeln!(self.output, "  (edited: {text})"),
             // The terminal has no agents' group, so no topics or cards.
             Outgoing::Card | Outgoing::TopicState { .. } => Ok(()),

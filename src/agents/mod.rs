@@ -512,7 +512,10 @@ impl Turn<'_> {
                 self.done(Msg::ResponsibilitySet { code: *code });
             }
             // Handled by the desk outside any escalation.
-            AgentCommand::Queue | AgentCommand::Inspect { .. } | AgentCommand::Refunded { .. } => {}
+            AgentCommand::Queue
+            | AgentCommand::Inspect { .. }
+            | AgentCommand::Refunded { .. }
+            | AgentCommand::Report(_) => {}
             decision => self.decide(case, decision),
         }
     }

@@ -102,6 +102,7 @@ pub(super) fn agent_command_syntax(name: &str) -> String {
         "cashback" => Some(Usage::CashBack),
         "refund" => Some(Usage::Refund),
         "resp" => Some(Usage::Responsibility),
+        "report" => Some(Usage::Report),
         _ => None,
     };
     usage.map_or_else(|| format!("/{name}"), |usage| usage.syntax().to_owned())

@@ -481,6 +481,9 @@ pub enum Msg {
         pings: u32,
     },
     Queue(Vec<QueueLine>),
+    /// A month's report in the agents' group: its leading figures; the page
+    /// follows as a document.
+    ReportHeadline(report::Headline),
     /// A command used wrongly: its syntax.
     CommandUsage(String),
     /// Something the customer sent that cannot be relayed as it is.

@@ -27,6 +27,10 @@ pub struct Headline {
     pub top_reasons: Vec<(Reason, u32)>,
 }
 
+// The rate and the average are rounded ratios of counts, never NaN, so
+// equality is total (as `Msg`, which carries a headline, needs).
+impl Eq for Headline {}
+
 /// A title or a row label of the report table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Label {

@@ -551,6 +551,12 @@ pub(super) fn agent_samples(data: &Data) -> Vec<Msg> {
         Msg::CustomerSent(Described::Other),
         Msg::CannotRelay,
         Msg::AgentsHelp,
+        Msg::ReportHeadline(headline(
+            Some(33.33),
+            Some(4.5),
+            vec![(Reason::ChangedMind, 2), (Reason::QualityDefect, 1)],
+        )),
+        Msg::ReportHeadline(headline(None, None, Vec::new())),
     ];
     samples.extend(agent_buttons());
     samples.extend(
@@ -572,8 +578,16 @@ pub(super) fn agent_samples(data: &Data) -> Vec<Msg> {
         samples.push(Msg::SlaPing { case, why, waited_minutes: 30 << seq, pings: seq as u32 + 1 });
     }
     samples.extend(
-        [Usage::Note, Usage::Reject, Usage::PartialRefund, Usage::CashBack, Usage::Refund, Usage::Responsibility]
-            .map(|usage| Msg::CommandUsage(usage.syntax().into())),
+        [
+            Usage::Note,
+            Usage::Reject,
+            Usage::PartialRefund,
+            Usage::CashBack,
+            Usage::Refund,
+            Usage::Responsibility,
+            Usage::Report,
+        ]
+        .map(|usage| Msg::CommandUsage(usage.syntax().into())),
     );
     samples.extend(Status::ALL.map(|status| Msg::NotRelayed { status }));
     samples
@@ -810,4 +824,21 @@ pub(super) fn buttons(data: &Data) -> Vec<Msg> {
     buttons.extend(Reason::ALL.map(Msg::ReasonLabel));
     buttons.extend(Outcome::ALL.map(Msg::OutcomeLabel));
     buttons
+}
+
+/// A month's headline: November 2026, with or without deliveries and ratings.
+fn headline(rate: Option<f64>, csat: Option<f64>, top_reasons: Vec<(Reason, u32)>) -> report::Headline {
+    let day = |d| NaiveDate::from_ymd_opt(2026, 11, d).expect("a day");
+    report::Headline {
+        first_day: day(1),
+        last_day: day(30),
+        opened: 3,
+        closed: 1,
+        open_at_end: 2,
+        return_rate_pct: rate,
+        refunded: Money::new(39_900, Currency::CNY),
+        csat_average: csat,
+        csat_answered: u32::from(csat.is_some()) * 2,
+        top_reasons,
+    }
 }

@@ -118,7 +118,7 @@ impl Txn<'_> {
         Ok(())
     }
 
-    fn agents_lang(&self) -> Lang {
+    pub(super) fn agents_lang(&self) -> Lang {
         self.desk.config.agents.lang(self.desk.config.shop.default_language)
     }
 
@@ -275,7 +275,7 @@ impl Txn<'_> {
     }
 
     /// Queues a row for the agents' group, in a topic or in the group itself.
-    async fn post_to_agents(
+    pub(super) async fn post_to_agents(
         &mut self,
         topic: Option<&str>,
         payload: &Outgoing,
@@ -326,6 +326,14 @@ impl Txn<'_> {
                 return match actor {
                     Actor::Agent(_) => self.queue(thread_topic).await,
                     Actor::Stranger { user_id } => self.refused(*user_id, "queue", thread_topic).await,
+                };
+            }
+            Ok(Some(AgentCommand::Report(month))) => {
+                let thread_topic = topic.as_deref();
+                return match (actor, month.or_else(|| self.last_month())) {
+                    (Actor::Agent(_), Some(month)) => self.post_report(month, thread_topic).await,
+                    (Actor::Agent(_), None) => Ok(()),
+                    (Actor::Stranger { user_id }, _) => self.refused(*user_id, "report", thread_topic).await,
                 };
             }
             Ok(Some(command @ (AgentCommand::Inspect { .. } | AgentCommand::Refunded { .. }))) => {

@@ -5,6 +5,7 @@
 
 pub mod agents;
 pub mod followup;
+mod reports;
 
 use std::sync::Arc;
 

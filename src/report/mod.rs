@@ -6,13 +6,14 @@
 //! `money` (money, retention), `logistics` (logistics, responsibility
 //! codes), `satisfaction`; `table` lays them out, `html` draws the page.
 
-use chrono::{DateTime, Datelike, Months, NaiveDate, TimeDelta, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, TimeDelta, TimeZone, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
 
 use crate::case::CaseStatus;
 use crate::catalogue::report::Headline;
 use crate::money::{Currency, Money};
+use crate::month::Month;
 use crate::policy::{Outcome, RuleId, ShippingPayer, Verdict};
 use crate::reason::Reason;
 use crate::retention::{OfferKind, OfferResult};
@@ -55,6 +56,12 @@ impl Period {
         Ok(Period { from: midnight(zone, first)?, to: midnight(zone, after)? })
     }
 
+    /// The month as the shop's days.
+    pub fn month(zone: Tz, month: Month) -> Result<Period, PeriodError> {
+        let last = month.last().ok_or(PeriodError::TooLate(month.first()))?;
+        Period::days(zone, month.first(), last)
+    }
+
     /// The first and the last of the shop's days in the period.
     pub fn first_and_last_day(&self, zone: Tz) -> (NaiveDate, NaiveDate) {
         let last = (self.to - TimeDelta::seconds(1)).with_timezone(&zone).date_naive();
@@ -82,46 +89,6 @@ fn midnight(zone: Tz, day: NaiveDate) -> Result<DateTime<Utc>, PeriodError> {
         .earliest()
         .or_else(|| zone.from_local_datetime(&(start + TimeDelta::hours(1))).earliest());
     Ok(local.ok_or(PeriodError::NoMidnight { day, zone })?.with_timezone(&Utc))
-}
-
-/// A calendar month, as `2026-11`: the CLI's `--month` and agents' `/report 2026-11`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Month {
-    first: NaiveDate,
-}
-
-impl Month {
-    pub fn parse(text: &str) -> Option<Month> {
-        let first = NaiveDate::parse_from_str(&format!("{}-01", text.trim()), "%Y-%m-%d").ok()?;
-        Some(Month { first })
-    }
-
-    /// The last full month before `today`'s.
-    pub fn before(today: NaiveDate) -> Option<Month> {
-        let first = today.with_day(1)?.checked_sub_months(Months::new(1))?;
-        Some(Month { first })
-    }
-
-    pub fn first(self) -> NaiveDate {
-        self.first
-    }
-
-    /// Its last day; none for the month at the end of the calendar.
-    pub fn last(self) -> Option<NaiveDate> {
-        self.first.checked_add_months(Months::new(1))?.pred_opt()
-    }
-
-    /// The month as the shop's days, in UTC bounds.
-    pub fn period(self, zone: Tz) -> Result<Period, PeriodError> {
-        let last = self.last().ok_or(PeriodError::TooLate(self.first))?;
-        Period::days(zone, self.first, last)
-    }
-}
-
-impl std::fmt::Display for Month {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}", self.first.format("%Y-%m"))
-    }
 }
 
 /// A case opened before the period ends and not closed before it starts.

@@ -9,7 +9,7 @@ use crate::helpers::{BotProcess, Customer, Shop, TEST_CONFIG, WAIT, jpeg};
 pub(crate) const GROUP: i64 = -100_777;
 pub(crate) const LI: i64 = 901;
 const ZHAO: i64 = 902;
-const STRANGER: i64 = 903;
+pub(crate) const STRANGER: i64 = 903;
 
 /// The agents' group with two agents (a stranger is in the group too).
 pub(crate) fn agents_config(extra: &str) -> String {

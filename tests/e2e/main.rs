@@ -19,6 +19,7 @@ mod policy_cli;
 mod records;
 mod refusals;
 mod report;
+mod report_group;
 mod report_page;
 mod resilience;
 mod retention;

@@ -12,6 +12,13 @@ use crate::helpers::{COUPON_OFFER, Customer, Shop, TEST_CONFIG};
 /// coupon, AS-1002 going ahead, its parcel sent with SF Express.
 pub(crate) fn shop_with_two_cases() -> Shop {
     let shop = Shop::with_config(&format!("{TEST_CONFIG}\n{COUPON_OFFER}"));
+    open_two_cases(&shop);
+    shop
+}
+
+/// Two customers open their cases in the terminal, and the one returning
+/// the jacket sends its parcel; `shop` has the coupon offer.
+pub(crate) fn open_two_cases(shop: &Shop) {
     let kept = shop.chat_as(
         "mei",
         "en_US.UTF-8",
@@ -26,7 +33,6 @@ pub(crate) fn shop_with_two_cases() -> Shop {
     assert!(returned.contains("AS-1002"), "{returned}");
     let sent = shop.chat_as("wang", "en_US.UTF-8", "SF1234567890123\nYes, that's it\n");
     assert!(sent.contains("SF Express SF1234567890123 for case AS-1002"), "{sent}");
-    shop
 }
 
 /// `report` for the last 30 days up to tomorrow (in Shanghai, the shop's

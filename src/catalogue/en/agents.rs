@@ -1,6 +1,7 @@
 //! English texts for the agents' group: the queue, the case card, escalations.
 
 use super::*;
+use crate::catalogue::report::Headline;
 
 /// Why a case went to a person, in the agents' words.
 pub(super) fn why_label(why: Why) -> &'static str {
@@ -83,6 +84,7 @@ pub(super) fn agent_command_description(name: &str) -> &'static str {
         "queue" => "open cases, oldest first",
         "inspect" => "record the warehouse's inspection of the returned parcel: /inspect pass, or /inspect fail REASON",
         "refunded" => "confirm a refund paid by hand",
+        "report" => "a month's report (its figures and a page with charts); without a month, the last full month",
         _ => "",
     }
 }
@@ -157,4 +159,22 @@ pub(super) fn card(view: &CardView) -> String {
     lines.extend(entries);
     lines.push(format!("Commands: {}", card_commands(view.case.is_some())));
     lines.join("\n")
+}
+
+/// A month's report in the agents' group (/report and the monthly post):
+/// the figures before the page.
+pub(super) fn report_headline(top: &Headline) -> String {
+    let rate = top.return_rate_pct.map_or_else(|| "–".to_owned(), |rate| format!("{rate:.2}%"));
+    let csat = match top.csat_average {
+        Some(average) => format!("{average:.2} ({} ratings)", top.csat_answered),
+        None => "no ratings yet".to_owned(),
+    };
+    let reasons: Vec<String> =
+        top.top_reasons.iter().map(|(reason, cases)| format!("{} {cases}", reason_label(*reason))).collect();
+    let reasons = if reasons.is_empty() { "none".to_owned() } else { reasons.join(", ") };
+    format!(
+        "📊 After-sales report {} to {}\nOpened {}, closed {}, open at the end {}\nReturn rate: {rate}\n\
+         Refunded: {}\nCSAT: {csat}\nTop reasons: {reasons}\nThe page with charts follows as a file.",
+        top.first_day, top.last_day, top.opened, top.closed, top.open_at_end, top.refunded
+    )
 }

@@ -474,6 +474,7 @@ pub(super) fn text(msg: &Msg) -> String {
             }
             reply.join("\n")
         }
+        Msg::ReportHeadline(top) => report_headline(top),
         Msg::CommandUsage(syntax) => format!("Usage: {syntax}"),
         Msg::CustomerSent(described) => match described {
             Described::Sticker { emoji: Some(emoji) } => format!("[The customer sent a sticker {emoji}]"),

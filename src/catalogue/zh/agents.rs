@@ -1,6 +1,7 @@
 //! 中文：客服群里的文字（排队、售后卡片、转人工）。
 
 use super::*;
+use crate::catalogue::report::Headline;
 
 /// 转人工的原因（客服用语）。
 pub(super) fn why_label(why: Why) -> &'static str {
@@ -83,6 +84,7 @@ pub(super) fn agent_command_description(name: &str) -> &'static str {
         "queue" => "待处理的售后单，等待最久的在前",
         "inspect" => "记录仓库对退货包裹的验货结果：/inspect pass 通过，/inspect fail REASON 未通过（写明原因）",
         "refunded" => "确认已手动退款",
+        "report" => "某月的售后月报（要点和图表页面）；不写月份即上个完整月",
         _ => "",
     }
 }
@@ -153,4 +155,21 @@ pub(super) fn card(view: &CardView) -> String {
     lines.extend(entries);
     lines.push(format!("指令：{}", card_commands(view.case.is_some())));
     lines.join("\n")
+}
+
+/// 售后月报的要点：/report 和每月推送时，图表页面之前的消息。
+pub(super) fn report_headline(top: &Headline) -> String {
+    let rate = top.return_rate_pct.map_or_else(|| "–".to_owned(), |rate| format!("{rate:.2}%"));
+    let csat = match top.csat_average {
+        Some(average) => format!("{average:.2}分（{}条评价）", top.csat_answered),
+        None => "暂无评价".to_owned(),
+    };
+    let reasons: Vec<String> =
+        top.top_reasons.iter().map(|(reason, cases)| format!("{} {cases}单", reason_label(*reason))).collect();
+    let reasons = if reasons.is_empty() { "无".to_owned() } else { reasons.join("、") };
+    format!(
+        "📊 售后月报 {} 至 {}\n新建 {} 单，已结案 {} 单，期末未结 {} 单\n退货率：{rate}\n退款：{}\n满意度：{csat}\n\
+         主要原因：{reasons}\n图表页面见下方文件。",
+        top.first_day, top.last_day, top.opened, top.closed, top.open_at_end, top.refunded
+    )
 }

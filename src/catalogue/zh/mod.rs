@@ -409,6 +409,7 @@ pub(super) fn text(msg: &Msg) -> String {
             }
             reply.join("\n")
         }
+        Msg::ReportHeadline(top) => report_headline(top),
         Msg::CommandUsage(syntax) => format!("用法：{syntax}"),
         Msg::CustomerSent(described) => match described {
             Described::Sticker { emoji: Some(emoji) } => format!("【客户发来一个表情 {emoji}】"),

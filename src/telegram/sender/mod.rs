@@ -380,6 +380,7 @@ impl Sender {
             Outgoing::Send { .. }
                 | Outgoing::Copy { .. }
                 | Outgoing::Album { .. }
+                | Outgoing::Document { .. }
                 | Outgoing::Card
                 | Outgoing::TopicState { .. }
         );

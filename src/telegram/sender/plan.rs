@@ -227,7 +227,7 @@ pub fn plan(chat_id: i64, payload: &Outgoing, facts: &Facts<'_>) -> Plan {
                 card => Plan::Done { message_id: card },
             }
         }
-        Outgoing::Send { .. } | Outgoing::Copy { .. } | Outgoing::Album { .. } => {
+        Outgoing::Send { .. } | Outgoing::Copy { .. } | Outgoing::Album { .. } | Outgoing::Document { .. } => {
             if let Outgoing::Album { items, .. } = payload
                 && !(1..=MAX_ALBUM).contains(&items.len())
             {
@@ -308,7 +308,7 @@ fn topic_place(topic: &Topic) -> Place {
     }
 }
 
-/// The call for a payload that makes a new message (`Send`, `Copy`, `Album`).
+/// The call for a payload that makes a new message (`Send`, `Copy`, `Album`, `Document`).
 fn new_message(chat_id: i64, payload: &Outgoing, place: Place) -> Option<Request> {
     let chat = ChatId(chat_id);
     match payload {
@@ -319,6 +319,12 @@ fn new_message(chat_id: i64, payload: &Outgoing, place: Place) -> Option<Request
             Some(Request::Copy(copy))
         }
         Outgoing::Album { items, caption } => Some(album_request(chat_id, items, caption.as_deref(), place)),
+        Outgoing::Document { path, file_name, caption } => {
+            let mut send = SendDocument::new(chat, InputFile::file(path).file_name(file_name.clone()));
+            send.caption = caption.clone();
+            place.apply(&mut send.message_thread_id, &mut send.reply_parameters);
+            Some(Request::Document(send))
+        }
         Outgoing::Send { text, keyboard } => {
             let mut send = SendMessage::new(chat, text.clone());
             send.reply_markup = reply_markup(keyboard);

@@ -1,0 +1,76 @@
+//! The month's report in the agents' group: an agent asks with `/report`
+//! (or `/report 2026-11`) and gets the headline figures and the page as a
+//! file; strangers are refused.
+
+use chrono::Utc;
+
+use crate::agents::{GROUP, LI, STRANGER, agents_config, agents_group};
+use crate::fake_telegram::{BotMessage, FakeTelegram};
+use crate::helpers::{BotProcess, COUPON_OFFER, Shop, WAIT};
+use crate::report::open_two_cases;
+
+/// The agents' group and a shop (agents read English) whose customers
+/// opened two cases this month, with the bot serving it.
+async fn desk_with_two_cases() -> (FakeTelegram, Shop, BotProcess) {
+    let fake = FakeTelegram::start().await;
+    agents_group(&fake);
+    let shop = Shop::with_config(&agents_config(COUPON_OFFER));
+    open_two_cases(&shop);
+    let bot = shop.serve(&fake);
+    (fake, shop, bot)
+}
+
+/// This month in the shop's zone (Shanghai), as `2026-11`.
+fn this_month() -> String {
+    Utc::now().with_timezone(&chrono_tz::Asia::Shanghai).format("%Y-%m").to_string()
+}
+
+/// The bot's messages in the group's general chat that satisfy `wanted`.
+fn in_group(fake: &FakeTelegram, wanted: impl Fn(&BotMessage) -> bool) -> Vec<BotMessage> {
+    fake.messages(GROUP).into_iter().filter(|m| m.thread_id.is_none() && wanted(m)).collect()
+}
+
+#[tokio::test]
+async fn an_agent_gets_the_months_figures_and_its_page_as_a_file() {
+    let (fake, shop, _bot) = desk_with_two_cases().await;
+    let month = this_month();
+    fake.send_text_in(GROUP, LI, &format!("/report {month}"));
+    let document = fake.wait_for_message(GROUP, |m| m.kind == "document", WAIT).await.expect("the page as a file");
+    let figures = in_group(&fake, |m| m.text.contains("After-sales report"));
+    assert_eq!(figures.len(), 1, "{figures:#?}");
+    let text = &figures[0].text;
+    assert!(text.contains("Opened 2, closed 1, open at the end 1"), "{text}");
+    assert!(text.contains("Top reasons: Changed my mind 2"), "{text}");
+    assert!(figures[0].message_id < document.message_id, "the figures come first");
+
+    // The file is the page `aftersales report --format html` draws for the month.
+    let file_id = document.file_id.expect("a file");
+    let bytes = fake.file_bytes(&file_id).expect("the uploaded page");
+    let output =
+        shop.command(&["report", "--month", &month, "--format", "html", "--lang", "en"]).output().expect("report");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(String::from_utf8(bytes).expect("utf-8"), String::from_utf8(output.stdout).expect("utf-8"));
+    assert_eq!(document.json["document"]["file_name"], format!("aftersales-report-{month}.html"));
+
+    // A month that is not one gets the command's usage.
+    fake.send_text_in(GROUP, LI, "/report November");
+    let usage = fake.wait_for_message(GROUP, |m| m.text.contains("Usage: /report YYYY-MM"), WAIT).await;
+    assert!(usage.is_some(), "{:#?}", fake.messages(GROUP));
+}
+
+#[tokio::test]
+async fn a_stranger_in_the_group_is_refused_the_report() {
+    let (fake, shop, _bot) = desk_with_two_cases().await;
+    fake.send_text_in(GROUP, STRANGER, "/report");
+    let refused = fake.wait_for_message(GROUP, |m| m.text.contains("Only the shop's agents"), WAIT).await;
+    assert!(refused.is_some(), "{:#?}", fake.messages(GROUP));
+    assert!(shop.settled_at(Utc::now()).await, "what was due is done and delivered");
+    assert!(in_group(&fake, |m| m.kind == "document" || m.text.contains("After-sales report")).is_empty());
+    assert_eq!(
+        shop.count(
+            "SELECT COUNT(*) FROM audit WHERE kind = 'agent_refused' AND json_extract(data, '$.what') = 'report'"
+        )
+        .await,
+        1
+    );
+}
