@@ -15,7 +15,7 @@ use crate::policy::{Policy, PolicyRules};
 use crate::retention::Script;
 use crate::setting::Span;
 use crate::shop::Shop;
-use crate::{agents, followup, push, records, refunds, tracker};
+use crate::{agents, followup, push, records, refunds, report, tracker};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -41,6 +41,7 @@ pub struct Config {
     pub telegram: TelegramSettings,
     pub media: MediaSettings,
     pub records: records::Settings,
+    pub reports: report::Settings,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -185,6 +186,7 @@ mod tests {
         assert_eq!(example.intake.proof_order_limit, defaults.intake.proof_order_limit);
         assert_eq!(example.media.max_bytes, defaults.media.max_bytes);
         assert_eq!(example.records, defaults.records);
+        assert_eq!(example.reports, defaults.reports);
         assert_eq!(example.intake.order_number_pattern.0.as_str(), defaults.intake.order_number_pattern.0.as_str());
     }
 

@@ -64,6 +64,7 @@ impl Desk {
         match task {
             Ok(Task::Followup(kind, case)) => txn.followup_job(kind, &case).await?,
             Ok(Task::SlaPing(escalation)) => txn.sla_ping(escalation).await?,
+            Ok(Task::MonthlyReport(month)) => txn.monthly_report(month).await?,
             Err(error) => tracing::warn!(%error, key = job.key, "unknown job; dropped"),
         }
         jobs::done(&mut tx, job).await?;

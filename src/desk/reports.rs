@@ -1,21 +1,57 @@
-//! A month's report in the agents' group, for `/report` (and the monthly
-//! post): the shell's part. It reads the store, has the pure `report`
+//! A month's report in the agents' group, for `/report` and the monthly
+//! post: the shell's part. It reads the store, has the pure `report`
 //! build and draw it, writes the page under the media folder and queues
-//! the headline and the page, in the transaction that asked for them.
+//! the headline and the page, in the transaction that asked for them. The
+//! monthly post is one durable job (`jobs::Task::MonthlyReport`) that
+//! schedules the next month's as it runs.
 
 use sha2::{Digest, Sha256};
 
-use super::Txn;
+use super::{Desk, Txn};
 use crate::catalogue::Msg;
 use crate::month::Month;
 use crate::outgoing::Outgoing;
 use crate::report::{self, Period};
+use crate::store::jobs::{self, Task};
 use crate::store::{self, StoreError};
 
 /// Where the pages go, under the media folder.
 const PAGES: &str = "reports";
 
+impl Desk {
+    /// Schedules the next monthly post unless one is pending (a restart
+    /// keeps the one it has, even overdue, so none is lost or repeated).
+    /// Without an agents' group there is no one to post to.
+    pub async fn schedule_monthly_report(&self) -> Result<(), StoreError> {
+        if self.config.agents.chat_id.is_none() {
+            return Ok(());
+        }
+        let now = self.now();
+        let Some((month, at)) = self.config.reports.next_monthly_post(now, self.config.shop.timezone.0) else {
+            return Ok(());
+        };
+        let mut tx = self.store.write().await?;
+        jobs::schedule_if_missing(&mut tx, &Task::MonthlyReport(month), at, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
 impl Txn<'_> {
+    /// The monthly post of `month`'s report, and the next month's scheduled
+    /// under the same key, so the job that ran is not deleted but moved.
+    pub(super) async fn monthly_report(&mut self, month: Month) -> Result<(), StoreError> {
+        if self.desk.config.agents.chat_id.is_some() {
+            self.post_report(month, None).await?;
+        }
+        let zone = self.desk.config.shop.timezone.0;
+        let next = month.next().and_then(|next| Some((next, self.desk.config.reports.monthly_post_at(next, zone)?)));
+        match next {
+            Some((next, at)) => jobs::schedule(self.tx, &Task::MonthlyReport(next), at, self.now).await,
+            None => Ok(()),
+        }
+    }
+
     /// The last full month before today's, in the shop's zone.
     pub(super) fn last_month(&self) -> Option<Month> {
         Month::before(self.now.with_timezone(&self.desk.config.shop.timezone.0).date_naive())

@@ -12,6 +12,7 @@ use serde::Serialize;
 
 use crate::case::CaseStatus;
 use crate::catalogue::report::Headline;
+use crate::followup::timing::LocalTime;
 use crate::money::{Currency, Money};
 use crate::month::Month;
 use crate::policy::{Outcome, RuleId, ShippingPayer, Verdict};
@@ -66,6 +67,44 @@ impl Period {
     pub fn first_and_last_day(&self, zone: Tz) -> (NaiveDate, NaiveDate) {
         let last = (self.to - TimeDelta::seconds(1)).with_timezone(&zone).date_naive();
         (self.from.with_timezone(&zone).date_naive(), last)
+    }
+}
+
+/// `[reports]`.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Settings {
+    /// The time of day (shop time) on the 1st when the previous month's
+    /// report is posted to the agents' group.
+    pub monthly_at: LocalTime,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings { monthly_at: LocalTime(chrono::NaiveTime::from_hms_opt(9, 0, 0).unwrap_or_default()) }
+    }
+}
+
+impl Settings {
+    /// When `month`'s report is posted: on the 1st of the month after, at
+    /// `monthly_at` in `zone`.
+    pub fn monthly_post_at(&self, month: Month, zone: Tz) -> Option<DateTime<Utc>> {
+        let local = month.next()?.first().and_time(self.monthly_at.0);
+        // A time the clocks jump over is posted an hour later.
+        let at = zone
+            .from_local_datetime(&local)
+            .earliest()
+            .or_else(|| zone.from_local_datetime(&(local + TimeDelta::hours(1))).earliest())?;
+        Some(at.with_timezone(&Utc))
+    }
+
+    /// The first monthly post from `now` on: its month and when it is due.
+    pub fn next_monthly_post(&self, now: DateTime<Utc>, zone: Tz) -> Option<(Month, DateTime<Utc>)> {
+        let previous = Month::before(now.with_timezone(&zone).date_naive())?;
+        [Some(previous), previous.next()]
+            .into_iter()
+            .flatten()
+            .find_map(|month| self.monthly_post_at(month, zone).filter(|at| *at >= now).map(|at| (month, at)))
     }
 }
 

@@ -676,3 +676,17 @@ fn text_from_data_is_escaped() {
     let svg = html::bars(&[bar], html::REASONS_COLOUR);
     assert!(svg.contains(">a&lt;b<") && svg.contains(">1 &amp; more<"), "{svg}");
 }
+
+#[test]
+fn the_monthly_post_is_due_on_the_first_at_the_set_time_in_the_shops_zone() {
+    let settings = Settings::default();
+    let month = |text: &str| Month::parse(text).expect("a month");
+    assert_eq!(settings.monthly_post_at(month("2026-11"), Shanghai), Some(at(12, 1, 9)));
+    let december =
+        Some((month("2026-12"), Shanghai.with_ymd_and_hms(2027, 1, 1, 9, 0, 0).single().expect("a time").to_utc()));
+    // Before 09:00 on the 1st, November's post is next; from then on, December's.
+    assert_eq!(settings.next_monthly_post(at(12, 1, 8), Shanghai), Some((month("2026-11"), at(12, 1, 9))));
+    assert_eq!(settings.next_monthly_post(at(12, 1, 9), Shanghai), Some((month("2026-11"), at(12, 1, 9))));
+    assert_eq!(settings.next_monthly_post(at(12, 1, 10), Shanghai), december);
+    assert_eq!(settings.next_monthly_post(at(12, 31, 23), Shanghai), december);
+}

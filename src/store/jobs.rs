@@ -10,6 +10,7 @@ use sqlx::{FromRow, Row, SqliteConnection};
 use super::StoreError;
 use crate::case::CaseId;
 use crate::followup;
+use crate::month::Month;
 
 /// What a job does. Stored as a `kind` and a JSON `data` naming what it is
 /// about, the same text as before jobs were typed.
@@ -19,6 +20,9 @@ pub enum Task {
     Followup(followup::Job, CaseId),
     /// A service-level check on an escalation: kind `sla_ping`, data `{"escalation":7}`.
     SlaPing(i64),
+    /// The month's report for the agents' group: kind `monthly_report`,
+    /// data `{"month":"2026-11"}`; one pending, whichever month.
+    MonthlyReport(Month),
 }
 
 /// `data` of a follow-up.
@@ -33,7 +37,14 @@ struct OnEscalation {
     escalation: i64,
 }
 
+/// `data` of the monthly report.
+#[derive(Serialize, Deserialize)]
+struct OnMonth {
+    month: String,
+}
+
 const SLA_PING: &str = "sla_ping";
+const MONTHLY_REPORT: &str = "monthly_report";
 
 impl Task {
     /// The job's key: one pending job per key (`<kind>:<case>`, `sla:<escalation>`).
@@ -41,6 +52,7 @@ impl Task {
         match self {
             Task::Followup(job, case) => job.key(case),
             Task::SlaPing(escalation) => format!("sla:{escalation}"),
+            Task::MonthlyReport(_) => MONTHLY_REPORT.to_owned(),
         }
     }
 
@@ -49,6 +61,7 @@ impl Task {
         match self {
             Task::Followup(job, _) => job.kind(),
             Task::SlaPing(_) => SLA_PING,
+            Task::MonthlyReport(_) => MONTHLY_REPORT,
         }
     }
 
@@ -57,6 +70,7 @@ impl Task {
         match self {
             Task::Followup(_, case) => super::to_json(&OnCase { case: case.clone() }),
             Task::SlaPing(escalation) => super::to_json(&OnEscalation { escalation: *escalation }),
+            Task::MonthlyReport(month) => super::to_json(&OnMonth { month: month.to_string() }),
         }
     }
 
@@ -66,6 +80,10 @@ impl Task {
         if kind == SLA_PING {
             let on: OnEscalation = serde_json::from_str(data).map_err(|_| corrupt())?;
             return Ok(Task::SlaPing(on.escalation));
+        }
+        if kind == MONTHLY_REPORT {
+            let on: OnMonth = serde_json::from_str(data).map_err(|_| corrupt())?;
+            return Month::parse(&on.month).map(Task::MonthlyReport).ok_or_else(corrupt);
         }
         let job = followup::Job::from_kind(kind).ok_or_else(corrupt)?;
         let on: OnCase = serde_json::from_str(data).map_err(|_| corrupt())?;
@@ -98,10 +116,25 @@ pub async fn schedule(
     due_at: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    put(conn, &task.key(), task.kind(), due_at, &task.data(), now).await
+    put(conn, &task.key(), task.kind(), due_at, &task.data(), now, REPLACE).await
 }
 
-/// Writes the job row under `key`, replacing a pending one.
+/// Schedules `task` unless a job with its key is pending, however late it
+/// is: what a start does for a job that must be neither lost nor repeated.
+pub async fn schedule_if_missing(
+    conn: &mut SqliteConnection,
+    task: &Task,
+    due_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    put(conn, &task.key(), task.kind(), due_at, &task.data(), now, "ON CONFLICT (key) DO NOTHING").await
+}
+
+/// A pending job under the same key is moved (and its failures forgotten).
+const REPLACE: &str = "ON CONFLICT (key) DO UPDATE SET kind = excluded.kind, due_at = excluded.due_at,
+                       data = excluded.data, attempts = 0, last_error = NULL";
+
+/// Writes the job row under `key`; `on_conflict` says what happens to a pending one.
 async fn put(
     conn: &mut SqliteConnection,
     key: &str,
@@ -109,12 +142,11 @@ async fn put(
     due_at: DateTime<Utc>,
     data: &str,
     now: DateTime<Utc>,
+    on_conflict: &str,
 ) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO jobs (key, kind, due_at, data, created_at) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT (key) DO UPDATE SET kind = excluded.kind, due_at = excluded.due_at, data = excluded.data,
-                                         attempts = 0, last_error = NULL",
-    )
+    sqlx::query(&format!(
+        "INSERT INTO jobs (key, kind, due_at, data, created_at) VALUES (?, ?, ?, ?, ?) {on_conflict}"
+    ))
     .bind(key)
     .bind(kind)
     .bind(due_at)
@@ -220,6 +252,17 @@ mod tests {
         assert_eq!(next_due(&mut tx).await.expect("next"), Some(t0() + TimeDelta::hours(1)));
         cancel(&mut tx, &Task::SlaPing(1)).await.expect("cancel");
         assert_eq!(next_due(&mut tx).await.expect("next"), None);
+
+        // Scheduling if missing leaves a pending job where it is, however late.
+        let november = Task::MonthlyReport(Month::parse("2026-11").expect("a month"));
+        schedule_if_missing(&mut tx, &november, t0(), t0()).await.expect("schedule");
+        let december = Task::MonthlyReport(Month::parse("2026-12").expect("a month"));
+        schedule_if_missing(&mut tx, &december, t0() + TimeDelta::days(30), t0()).await.expect("schedule");
+        let pending = due(&mut tx, t0() + TimeDelta::days(60), 10).await.expect("due");
+        assert_eq!(
+            pending.iter().map(|job| (job.due_at, job.task().expect("a task"))).collect::<Vec<_>>(),
+            [(t0(), november)]
+        );
     }
 
     async fn open_store(dir: &tempfile::TempDir) -> Store {
@@ -251,7 +294,12 @@ mod tests {
             ("sla:7", "sla_ping", r#"{"escalation":7}"#)
         );
         assert_eq!(Task::read("sla_ping", r#"{"escalation":7}"#).expect("read back"), ping);
+        let monthly = Task::MonthlyReport(Month::parse("2026-11").expect("a month"));
+        let stored = ("monthly_report", "monthly_report", r#"{"month":"2026-11"}"#);
+        assert_eq!((monthly.key().as_str(), monthly.kind(), monthly.data().as_str()), stored);
+        assert_eq!(Task::read(stored.1, stored.2).expect("read back"), monthly);
         for (kind, data) in [
+            ("monthly_report", r#"{"month":"November"}"#),
             ("teleport", r#"{"case":"AS-1001"}"#),
             ("survey", "{}"),
             ("sla_ping", r#"{"case":"AS-1"}"#),
@@ -328,12 +376,12 @@ mod tests {
         let first_due =
             scheduled.iter().find(|(_, due_at)| *due_at < now).map(|(_, due_at)| *due_at).expect("a due job");
         for (key, due_at) in [("job:now", now), ("job:tie", first_due)] {
-            put(&mut tx, key, "followup", due_at, data, now).await.expect("schedule");
+            put(&mut tx, key, "followup", due_at, data, now, REPLACE).await.expect("schedule");
             scheduled.push((key.to_owned(), due_at));
         }
         for n in [7, 4_242, 19_999] {
             let moved = now - TimeDelta::minutes(i64::try_from(n % 60).expect("small") + 1);
-            put(&mut tx, &scheduled[n].0, "followup", moved, data, now).await.expect("schedule");
+            put(&mut tx, &scheduled[n].0, "followup", moved, data, now, REPLACE).await.expect("schedule");
             scheduled[n].1 = moved;
         }
         tx.commit().await.expect("commit");

@@ -1,10 +1,13 @@
 //! The month's report in the agents' group: an agent asks with `/report`
 //! (or `/report 2026-11`) and gets the headline figures and the page as a
-//! file; strangers are refused.
+//! file; strangers are refused. On the 1st the previous month's report is
+//! posted by itself, once, whatever restarts.
 
-use chrono::Utc;
+use chrono::{Datelike, Months, TimeZone, Utc};
+use chrono_tz::Asia::Shanghai;
 
 use crate::agents::{GROUP, LI, STRANGER, agents_config, agents_group};
+use crate::fake_services::{CLOCK_ENV, TestClock};
 use crate::fake_telegram::{BotMessage, FakeTelegram};
 use crate::helpers::{BotProcess, COUPON_OFFER, Shop, WAIT};
 use crate::report::open_two_cases;
@@ -22,7 +25,7 @@ async fn desk_with_two_cases() -> (FakeTelegram, Shop, BotProcess) {
 
 /// This month in the shop's zone (Shanghai), as `2026-11`.
 fn this_month() -> String {
-    Utc::now().with_timezone(&chrono_tz::Asia::Shanghai).format("%Y-%m").to_string()
+    Utc::now().with_timezone(&Shanghai).format("%Y-%m").to_string()
 }
 
 /// The bot's messages in the group's general chat that satisfy `wanted`.
@@ -73,4 +76,54 @@ async fn a_stranger_in_the_group_is_refused_the_report() {
         .await,
         1
     );
+}
+
+/// The report's headlines and pages the bot posted in the group.
+fn posts(fake: &FakeTelegram) -> (usize, usize) {
+    let headlines = in_group(fake, |m| m.text.contains("After-sales report")).len();
+    (headlines, in_group(fake, |m| m.kind == "document").len())
+}
+
+#[tokio::test]
+async fn the_months_report_is_posted_on_the_first_once_whatever_the_restarts() {
+    let fake = FakeTelegram::start().await;
+    agents_group(&fake);
+    let shop = Shop::with_config(&agents_config(""));
+    let clock = TestClock::new(shop.path());
+    let serve = || shop.serve_with(&fake, "aftersales=debug,warn", &[(CLOCK_ENV, clock.path())]);
+    let mut bot = serve();
+
+    // At its first start the bot plans this month's post: the 1st of the next, 09:00 in Shanghai.
+    let today = Utc::now().with_timezone(&Shanghai).date_naive();
+    let first = today.with_day(1).and_then(|day| day.checked_add_months(Months::new(1))).expect("next month");
+    let due =
+        Shanghai.from_local_datetime(&first.and_hms_opt(9, 0, 0).expect("09:00")).single().expect("a time").to_utc();
+    let month = this_month();
+    let planned = format!(
+        "SELECT COUNT(*) FROM jobs WHERE key = 'monthly_report' AND json_extract(data, '$.month') = '{month}' \
+         AND strftime('%Y-%m-%dT%H:%M:%S', due_at) = '{}'",
+        due.format("%Y-%m-%dT%H:%M:%S")
+    );
+    assert!(shop.eventually(&planned, 1).await, "the monthly post is planned");
+    bot.kill();
+
+    // The bot is down when it falls due; started again, it posts the report.
+    clock.set_offset((due - Utc::now()).num_seconds() + 60);
+    let mut bot = serve();
+    let page = fake.wait_for_message(GROUP, |m| m.kind == "document", WAIT).await.expect("the month's page");
+    assert_eq!(page.json["document"]["file_name"], format!("aftersales-report-{month}.html"));
+    assert!(shop.settled_at(clock.now()).await, "what was due is done and delivered");
+    assert_eq!(posts(&fake), (1, 1), "{:#?}", fake.messages(GROUP));
+    let next = first.format("%Y-%m").to_string();
+    let moved =
+        format!("SELECT COUNT(*) FROM jobs WHERE key = 'monthly_report' AND json_extract(data, '$.month') = '{next}'");
+    assert_eq!(shop.count(&moved).await, 1, "the next month's post is planned");
+    bot.kill();
+
+    // Restarted once more, after the post: nothing is posted again.
+    let _bot = serve();
+    fake.send_text_in(GROUP, LI, "/queue");
+    assert!(fake.wait_for_message(GROUP, |m| m.text.contains("No open cases"), WAIT).await.is_some());
+    assert!(shop.settled_at(clock.now()).await, "what was due is done and delivered");
+    assert_eq!(posts(&fake), (1, 1), "{:#?}", fake.messages(GROUP));
 }
