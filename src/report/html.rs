@@ -7,8 +7,8 @@ use std::fmt::Write as _;
 
 use chrono_tz::Tz;
 
-use super::table::percent;
-use super::{Report, headline};
+use super::table::{days, percent};
+use super::{CarrierLine, Report, headline};
 use crate::catalogue::report::{Label, label};
 use crate::lang::Lang;
 
@@ -16,6 +16,7 @@ use crate::lang::Lang;
 pub const REASONS_COLOUR: &str = "#2563eb";
 pub const PER_DAY_COLOUR: &str = "#16a34a";
 pub const CSAT_COLOUR: &str = "#f59e0b";
+pub const PROBLEMS_COLOUR: &str = "#dc2626";
 
 /// The SVG charts' coordinate width; they scale to the page's width.
 const WIDTH: f64 = 400.0;
@@ -36,8 +37,12 @@ section{margin-bottom:12px}\
 svg{display:block;width:100%;height:auto}\
 svg text{font-size:13px;fill:#334155}\
 table{border-collapse:collapse;width:100%}\
-td{padding:4px 0;border-bottom:1px solid #f1f5f9}\
-td.n{text-align:right}\
+th,td{padding:4px 4px 4px 0;border-bottom:1px solid #f1f5f9;text-align:left;vertical-align:top}\
+th{font-weight:600;font-size:.85rem;color:#475569}\
+.n{text-align:right;padding-left:10px}\
+.scroll{overflow-x:auto}\
+.wide td,.wide th{white-space:nowrap}\
+h3{font-size:.95rem;margin:.8rem 0 .3rem}\
 .none{color:#64748b}";
 
 /// The page of `report` in `lang`, its days in `zone`.
@@ -117,6 +122,8 @@ pub fn page(report: &Report, lang: Lang, zone: Tz) -> String {
         (l(Label::KeptValue), report.retention.not_refunded.to_string()),
     ];
     section(&mut out, "money", &l(Label::Money), &table(&rows));
+    section(&mut out, "logistics", &l(Label::Logistics), &logistics(report, lang));
+    section(&mut out, "responsibility", &l(Label::Responsibility), &responsibility(report, lang));
 
     let low: Vec<(String, String)> = survey
         .low_scores
@@ -130,6 +137,68 @@ pub fn page(report: &Report, lang: Lang, zone: Tz) -> String {
     out
 }
 
+/// Return parcels per carrier, then the delivery problems customers
+/// reported per outbound carrier, as bars and by reason.
+fn logistics(report: &Report, lang: Lang) -> String {
+    let l = |key: Label| label(lang, key);
+    let logistics = &report.logistics;
+    let name = |line: &CarrierLine| match line.carrier.as_str() {
+        "" => l(Label::Overall),
+        carrier => carrier.to_owned(),
+    };
+    let figures =
+        [Label::ParcelsSent, Label::DaysToTracking, Label::DaysInTransit, Label::NoScanAlerts, Label::Exceptions];
+    let head: Vec<String> = std::iter::once(String::new()).chain(figures.map(l)).collect();
+    let parcels: Vec<Vec<String>> = std::iter::once(&logistics.overall)
+        .chain(&logistics.carriers)
+        .map(|line| {
+            let (sent, no_scan, exceptions) = (line.sent, line.no_scan_alerts, line.exceptions);
+            let (to_tracking, in_transit) = (days(&line.to_tracking), days(&line.in_transit));
+            vec![name(line), sent.to_string(), to_tracking, in_transit, no_scan.to_string(), exceptions.to_string()]
+        })
+        .collect();
+    let mut out = format!("<h3>{}</h3>{}", esc(&l(Label::ReturnParcels)), grid(&head, &parcels));
+    let _ = write!(out, "<h3>{}</h3>", esc(&l(Label::DeliveryProblems)));
+    if logistics.delivery_problems.is_empty() {
+        out.push_str(&none(lang));
+        return out;
+    }
+    let carrier = |name: &str| if name.is_empty() { l(Label::Unknown) } else { name.to_owned() };
+    let bars_of: Vec<Bar> = logistics
+        .delivery_problems
+        .iter()
+        .map(|line| Bar { label: carrier(&line.carrier), value: line.cases, shown: line.cases.to_string() })
+        .collect();
+    out.push_str(&bars(&bars_of, PROBLEMS_COLOUR));
+    let by_reason: Vec<Vec<String>> = logistics
+        .delivery_problems
+        .iter()
+        .flat_map(|line| {
+            let carrier = carrier(&line.carrier);
+            line.by_reason
+                .iter()
+                .filter(|(_, n)| *n > 0)
+                .map(move |(reason, n)| vec![carrier.clone(), l(Label::Reason(*reason)), n.to_string()])
+        })
+        .collect();
+    out.push_str(&grid(&[String::new(), l(Label::Reasons), l(Label::Cases)], &by_reason));
+    out
+}
+
+/// Cases closed per responsibility code, with what they paid.
+fn responsibility(report: &Report, lang: Lang) -> String {
+    let l = |key: Label| label(lang, key);
+    let responsibility = &report.responsibility;
+    let mut rows: Vec<Vec<String>> = responsibility
+        .codes
+        .iter()
+        .filter(|line| line.cases > 0)
+        .map(|line| vec![l(Label::Code(line.code)), line.cases.to_string(), line.paid.to_string()])
+        .collect();
+    rows.push(vec![l(Label::NotSet), responsibility.unset.to_string(), String::new()]);
+    grid(&[String::new(), l(Label::Cases), l(Label::Paid)], &rows)
+}
+
 fn section(out: &mut String, id: &str, title: &str, body: &str) {
     let _ = writeln!(out, "<section id=\"{id}\"><h2>{}</h2>{body}</section>", esc(title));
 }
@@ -140,11 +209,34 @@ fn none(lang: Lang) -> String {
 
 /// Two columns: a name and its figure.
 fn table(rows: &[(String, String)]) -> String {
-    let mut out = String::from("<table>");
-    for (name, value) in rows {
-        let _ = write!(out, "<tr><td>{}</td><td class=\"n\">{}</td></tr>", esc(name), esc(value));
+    let rows: Vec<Vec<String>> = rows.iter().map(|(name, value)| vec![name.clone(), value.clone()]).collect();
+    grid(&[], &rows)
+}
+
+/// A table under `head` (none when empty), scrolling sideways on a narrow
+/// screen; the first column names the row, the others are figures.
+fn grid(head: &[String], rows: &[Vec<String>]) -> String {
+    let mut out = String::from("<div class=\"scroll\">");
+    if head.is_empty() {
+        out.push_str("<table>");
+    } else {
+        // Columns of figures stay on one line each; the table scrolls instead.
+        out.push_str("<table class=\"wide\"><tr>");
+        for (index, cell) in head.iter().enumerate() {
+            let class = if index == 0 { "" } else { " class=\"n\"" };
+            let _ = write!(out, "<th{class}>{}</th>", esc(cell));
+        }
+        out.push_str("</tr>");
     }
-    out.push_str("</table>");
+    for row in rows {
+        out.push_str("<tr>");
+        for (index, cell) in row.iter().enumerate() {
+            let class = if index == 0 { "" } else { " class=\"n\"" };
+            let _ = write!(out, "<td{class}>{}</td>", esc(cell));
+        }
+        out.push_str("</tr>");
+    }
+    out.push_str("</table></div>");
     out
 }
 

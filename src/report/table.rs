@@ -142,7 +142,7 @@ fn logistics(out: &mut Table, report: &Report) {
 }
 
 /// Average and median days, or a dash when nothing was measured.
-fn days(days: &Days) -> String {
+pub(super) fn days(days: &Days) -> String {
     match (days.average, days.median) {
         (Some(average), Some(median)) => format!("{average:.2} / {median:.2}"),
         _ => "–".to_owned(),

@@ -690,3 +690,40 @@ fn the_monthly_post_is_due_on_the_first_at_the_set_time_in_the_shops_zone() {
     assert_eq!(settings.next_monthly_post(at(12, 1, 10), Shanghai), december);
     assert_eq!(settings.next_monthly_post(at(12, 31, 23), Shanghai), december);
 }
+
+/// The text of the page's section `id`.
+fn page_section<'a>(page: &'a str, id: &str) -> &'a str {
+    let start = page.find(&format!("<section id=\"{id}\">")).expect(id);
+    &page[start..start + page[start..].find("</section>").expect("its end")]
+}
+
+#[test]
+fn the_page_draws_delivery_problems_per_carrier_and_the_responsibility_codes() {
+    let opened = |n: u32, carrier: Option<&str>, reason| CaseRow {
+        outbound_carrier: carrier.map(str::to_owned),
+        ..case(&format!("AS-{}", 4000 + n), at(11, 2, 0), reason, Outcome::RefundOnly, CaseStatus::Approved)
+    };
+    let cases = vec![
+        opened(1, Some("顺丰<速运>"), Reason::DamagedInTransit),
+        opened(2, Some("顺丰<速运>"), Reason::WrongItem),
+        opened(3, None, Reason::LostParcel),
+    ];
+    let rows = Rows { cases, delivered: vec![], offers: vec![], returns: vec![] };
+    let page = html::page(&build(november(), Shanghai, Currency::CNY, &rows), Lang::En, Shanghai);
+    let logistics = page_section(&page, "logistics");
+    let widths = attributes(logistics, "bar", "width");
+    assert!(widths.len() == 2 && (widths[0] / widths[1] - 2.0).abs() < 0.01, "{widths:?}");
+    assert!(logistics.contains(&format!("fill=\"{}\"", html::PROBLEMS_COLOUR)));
+    assert!(logistics.contains(">顺丰&lt;速运&gt;<") && !logistics.contains("<速运>"), "{logistics}");
+    assert!(logistics.contains("<td>顺丰&lt;速运&gt;</td><td class=\"n\">Wrong item"), "{logistics}");
+
+    let page = html::page(&report(), Lang::En, Shanghai);
+    let logistics = page_section(&page, "logistics");
+    assert!(logistics.contains("<td>sf</td><td class=\"n\">2</td>"), "{logistics}");
+    // A header cell over each column: the carrier's, then five figures.
+    assert!(logistics.contains("<tr><th></th><th class=\"n\">Sent</th>"), "{logistics}");
+    let codes = page_section(&page, "responsibility");
+    // Codes 1, 3 and 6 were set on cases closed in November; two closed without one.
+    assert_eq!(codes.matches("<tr>").count(), 5, "{codes}");
+    assert!(codes.contains("<td class=\"n\">2</td><td class=\"n\">¥283.00</td>"), "{codes}");
+}

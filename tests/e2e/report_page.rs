@@ -80,6 +80,9 @@ async fn the_report_page_draws_its_charts_in_a_real_browser() {
     assert_eq!(dom.matches("class=\"bar\"").count(), 1, "{dom}");
     assert_eq!(dom.matches("class=\"dot\"").count(), 32, "{dom}");
     assert_eq!(dom.matches("class=\"column\"").count(), 5, "{dom}");
+    for section in ["reasons", "per-day", "csat", "money", "logistics", "responsibility", "low-scores"] {
+        assert!(dom.contains(&format!("<section id=\"{section}\">")), "{section}: {dom}");
+    }
 
     let artefacts = Path::new(env!("CARGO_MANIFEST_DIR")).join("target").join("artefacts");
     std::fs::create_dir_all(&artefacts).expect("the artefacts folder");
