@@ -1,10 +1,11 @@
 //! The shop's working days: weekends, public holidays and the weekend days
-//! worked instead (调休). Deadlines promised "in N working days" (review,
-//! refund after inspection) count on it, in the shop's time zone. Pure.
+//! worked instead (调休), and its working hours. Deadlines promised "in N
+//! working days" (review, refund after inspection) count on it, and the
+//! report's response times in working hours, in the shop's time zone. Pure.
 
 use std::collections::BTreeSet;
 
-use chrono::{DateTime, Datelike, Days, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
+use chrono::{DateTime, Datelike, Days, NaiveDate, NaiveTime, TimeDelta, TimeZone, Utc, Weekday};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
@@ -18,11 +19,54 @@ pub struct Calendar {
     pub holidays: BTreeSet<NaiveDate>,
     /// Weekend days worked to make up for a holiday.
     pub workdays: BTreeSet<NaiveDate>,
+    /// The hours worked on a working day, shop time ("09:00-18:00"). They
+    /// decide no deadline, so they stay out of the rules' version.
+    #[serde(skip_serializing)]
+    pub hours: WorkingHours,
 }
 
 impl Default for Calendar {
     fn default() -> Self {
-        Calendar { weekend: vec![Weekday::Sat, Weekday::Sun], holidays: BTreeSet::new(), workdays: BTreeSet::new() }
+        Calendar {
+            weekend: vec![Weekday::Sat, Weekday::Sun],
+            holidays: BTreeSet::new(),
+            workdays: BTreeSet::new(),
+            hours: WorkingHours::default(),
+        }
+    }
+}
+
+/// From `start` to `end` of a working day, shop time; `start` before `end`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WorkingHours {
+    pub start: NaiveTime,
+    pub end: NaiveTime,
+}
+
+impl Default for WorkingHours {
+    fn default() -> Self {
+        let at = |hour| NaiveTime::from_hms_opt(hour, 0, 0).unwrap_or_default();
+        WorkingHours { start: at(9), end: at(18) }
+    }
+}
+
+impl WorkingHours {
+    /// "09:00-18:00".
+    pub fn parse(text: &str) -> Result<WorkingHours, String> {
+        let wrong = || format!("{text:?}: write working hours as \"09:00-18:00\", the start before the end");
+        let (start, end) = text.split_once('-').ok_or_else(wrong)?;
+        let time = |text: &str| NaiveTime::parse_from_str(text.trim(), "%H:%M").map_err(|_| wrong());
+        let (start, end) = (time(start)?, time(end)?);
+        if start >= end {
+            return Err(wrong());
+        }
+        Ok(WorkingHours { start, end })
+    }
+}
+
+impl<'de> Deserialize<'de> for WorkingHours {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        WorkingHours::parse(&String::deserialize(deserializer)?).map_err(serde::de::Error::custom)
     }
 }
 
@@ -64,6 +108,30 @@ impl Calendar {
             .earliest()
             .map(|at| at.with_timezone(&Utc))
             .unwrap_or_else(|| Utc.from_utc_datetime(&target))
+    }
+
+    /// The working time from `from` to `to`: the part of it within the
+    /// working hours of working days, in the shop's zone (none if `to` is
+    /// not after `from`).
+    pub fn working_time(&self, from: DateTime<Utc>, to: DateTime<Utc>, zone: Tz) -> TimeDelta {
+        if to <= from {
+            return TimeDelta::zero();
+        }
+        let local = |day: NaiveDate, time: NaiveTime| {
+            zone.from_local_datetime(&day.and_time(time)).earliest().map(|at| at.with_timezone(&Utc))
+        };
+        let last = to.with_timezone(&zone).date_naive();
+        from.with_timezone(&zone)
+            .date_naive()
+            .iter_days()
+            .take_while(|day| *day <= last)
+            .filter(|day| self.is_working_day(*day))
+            .filter_map(|day| {
+                let start = local(day, self.hours.start)?.max(from);
+                let end = local(day, self.hours.end)?.min(to);
+                (end > start).then(|| end - start)
+            })
+            .fold(TimeDelta::zero(), |sum, worked| sum + worked)
     }
 }
 
@@ -138,6 +206,40 @@ mod tests {
         for (case, calendar, from, days, expected) in table {
             assert_eq!(calendar.add_working_days(at(from), days, shanghai), at(expected), "{case}");
         }
+    }
+
+    #[test]
+    fn working_time_counts_the_working_hours_of_working_days() {
+        let shanghai = chrono_tz::Asia::Shanghai;
+        let plain = Calendar::default();
+        let early = Calendar { hours: WorkingHours::parse("08:30-17:30").expect("hours"), ..Calendar::default() };
+        let table = [
+            ("within a morning", &plain, "2026-11-23T10:00:00+08:00", "2026-11-23T12:00:00+08:00", 120),
+            ("over the night", &plain, "2026-11-23T17:00:00+08:00", "2026-11-24T10:00:00+08:00", 120),
+            ("over the weekend", &plain, "2026-11-27T17:30:00+08:00", "2026-11-30T09:30:00+08:00", 60),
+            ("before opening", &plain, "2026-11-23T07:00:00+08:00", "2026-11-23T09:30:00+08:00", 30),
+            ("after closing", &plain, "2026-11-23T18:30:00+08:00", "2026-11-23T23:00:00+08:00", 0),
+            ("on a Saturday", &plain, "2026-11-28T10:00:00+08:00", "2026-11-28T15:00:00+08:00", 0),
+            ("backwards", &plain, "2026-11-23T12:00:00+08:00", "2026-11-23T10:00:00+08:00", 0),
+            ("into the holiday", &national_day(), "2026-09-30T17:00:00+08:00", "2026-10-08T10:00:00+08:00", 120),
+            ("the worked Saturday", &national_day(), "2026-10-10T00:00:00+08:00", "2026-10-11T00:00:00+08:00", 540),
+            ("other hours", &early, "2026-11-23T08:00:00+08:00", "2026-11-23T18:00:00+08:00", 540),
+        ];
+        for (case, calendar, from, to, minutes) in table {
+            assert_eq!(calendar.working_time(at(from), at(to), shanghai), TimeDelta::minutes(minutes), "{case}");
+        }
+    }
+
+    #[test]
+    fn working_hours_are_written_start_to_end() {
+        let calendar: Calendar = toml::from_str("hours = \"08:30-17:30\"").expect("calendar");
+        assert_eq!(calendar.hours.start, NaiveTime::from_hms_opt(8, 30, 0).expect("a time"));
+        for wrong in ["hours = \"18:00-09:00\"", "hours = \"9-18\"", "hours = \"09:00\""] {
+            assert!(toml::from_str::<Calendar>(wrong).is_err(), "{wrong}");
+        }
+        // The hours decide no deadline: the rules' version does not see them.
+        let json = serde_json::to_value(&calendar).expect("json");
+        assert!(json.get("hours").is_none(), "{json}");
     }
 
     #[test]

@@ -125,6 +125,16 @@ impl Config {
         }
     }
 
+    /// What a report is built under.
+    pub fn report_setup(&self) -> report::Setup<'_> {
+        report::Setup {
+            zone: self.shop.timezone.0,
+            currency: self.shop.currency,
+            calendar: &self.calendar,
+            settings: &self.reports,
+        }
+    }
+
     /// The policy in force, under its version.
     pub fn policy(&self) -> Policy<'_> {
         Policy::new(&self.policy, &self.calendar, self.shop.timezone.0, &self.rules_version())
@@ -150,6 +160,7 @@ impl Config {
         problems.extend(self.push.problems());
         problems.extend(self.refunds.problems());
         problems.extend(self.records.problems());
+        problems.extend(self.reports.problems());
         match problems.is_empty() {
             true => Ok(()),
             false => Err(problems.join("; ")),
@@ -198,6 +209,8 @@ mod tests {
         assert!(zone.contains("Mars/Base"), "{zone}");
         let poll = Config::parse("[telegram]\npoll_timeout = \"20s\"\n").err().unwrap_or_default();
         assert!(poll.contains("telegram.poll_timeout"), "{poll}");
+        let ratings = Config::parse("[reports]\nmin_ratings = 0\n").err().unwrap_or_default();
+        assert!(ratings.contains("reports.min_ratings: must be at least 1"), "{ratings}");
         let keep = Config::parse("[records]\nkeep = \"2y\"\n").err().unwrap_or_default();
         assert!(keep.contains("records.keep: must be at least \"3y\""), "{keep}");
         assert!(Config::parse("[records]\nkeep = \"1095d\"\n").is_err(), "years, not days");

@@ -51,7 +51,7 @@ pub async fn run(store: &Store, config: &Config, args: ReportArgs, now: DateTime
     let period = period(&args, zone, now)?;
     let mut tx = store.reader().begin().await.context("reading the database")?;
     let rows = rows::rows(&mut tx, period).await?;
-    let report = report::build(period, zone, config.shop.currency, &rows);
+    let report = report::build(period, &config.report_setup(), &rows);
     let lang = args.lang.unwrap_or(config.shop.default_language);
     let text = match args.format {
         Format::Json => serde_json::to_string_pretty(&report)? + "\n",

@@ -70,7 +70,7 @@ impl Txn<'_> {
             }
         };
         let rows = store::report::rows(self.tx, period).await?;
-        let report = report::build(period, zone, config.shop.currency, &rows);
+        let report = report::build(period, &config.report_setup(), &rows);
         let page = report::html::page(&report, self.agents_lang(), zone);
         self.tell_agents(topic, &Msg::ReportHeadline(report::headline(&report, zone))).await?;
         match write_page(&config.media.dir, month, &page).await {

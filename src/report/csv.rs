@@ -3,7 +3,7 @@
 //! (codes, counts, percentages), except money: major units with a
 //! `currency` column. Pure: the tables are built in memory.
 
-use super::{CarrierLine, Days, RateLine, Report};
+use super::{AgentLine, CarrierLine, Days, RateLine, Report};
 use crate::money::Money;
 
 /// One section as a table: its name (the JSON key, the file's stem), the
@@ -49,6 +49,8 @@ pub fn sheets(report: &Report) -> Vec<Sheet> {
         logistics(report),
         delivery_problems(report),
         responsibility(report),
+        agents(report),
+        agent_times(report),
         satisfaction(report),
     ]
 }
@@ -281,6 +283,80 @@ fn responsibility(report: &Report) -> Sheet {
         .collect();
     rows.push(row(["unset".into(), responsibility.unset.to_string(), String::new(), String::new()]));
     Sheet { name: "responsibility", header: &["code", "cases", "paid", "currency"], rows }
+}
+
+/// The overall line (no agent) and one per agent; `most_satisfying` marks
+/// the agent customers were most satisfied with.
+fn agents(report: &Report) -> Sheet {
+    let section = &report.agents;
+    let rows = agent_lines(report)
+        .map(|line| {
+            let [name, id] = agent(line);
+            let star =
+                line.agent.is_some() && section.most_satisfying.as_ref().map(|star| &star.agent) == line.agent.as_ref();
+            row([
+                name,
+                id,
+                line.cases_handled.to_string(),
+                line.sla_pings.to_string(),
+                number(line.csat_average),
+                line.csat_count.to_string(),
+                if star { "yes".into() } else { String::new() },
+            ])
+        })
+        .collect();
+    let header = &["agent", "agent_id", "cases_handled", "sla_pings", "csat_average", "csat_count", "most_satisfying"];
+    Sheet { name: "agents", header, rows }
+}
+
+/// First response and resolution times, overall and per agent, on the wall
+/// clock and in working hours: a row each, with the distribution.
+fn agent_times(report: &Report) -> Sheet {
+    let mut rows = Vec::new();
+    for line in agent_lines(report) {
+        let [name, id] = agent(line);
+        for (measure, times) in [("first_response", &line.first_response), ("resolution", &line.resolution)] {
+            for (clock, durations) in [("wall_clock", &times.wall_clock), ("working_hours", &times.working_hours)] {
+                let mut cells = vec![
+                    name.clone(),
+                    id.clone(),
+                    measure.to_owned(),
+                    clock.to_owned(),
+                    durations.measured.to_string(),
+                    number(durations.average_hours),
+                    number(durations.median_hours),
+                    number(durations.p90_hours),
+                ];
+                cells.extend(durations.buckets.iter().map(|n| n.to_string()));
+                rows.push(cells);
+            }
+        }
+    }
+    let header = &[
+        "agent",
+        "agent_id",
+        "measure",
+        "clock",
+        "measured",
+        "average_hours",
+        "median_hours",
+        "p90_hours",
+        "h0_1",
+        "h1_4",
+        "h4_8",
+        "h8_24",
+        "h24_plus",
+    ];
+    Sheet { name: "agent_times", header, rows }
+}
+
+fn agent_lines(report: &Report) -> impl Iterator<Item = &AgentLine> {
+    std::iter::once(&report.agents.overall).chain(&report.agents.agents)
+}
+
+/// The agent's name and id; empty for the overall line.
+fn agent(line: &AgentLine) -> [String; 2] {
+    line.agent.as_ref().map_or_else(Default::default, |agent| [agent.name.clone(), agent.id.to_string()])
 }
 
 /// The survey's figures, a row per score of the distribution and one per

@@ -4,12 +4,14 @@
 //! words and the JSON form is the `Report` itself. The sections are
 //! computed by group: `cases` (volume, return rate, reasons, policy),
 //! `money` (money, retention), `logistics` (logistics, responsibility
-//! codes), `satisfaction`; `table` lays them out, `html` draws the page.
+//! codes), `agents`, `satisfaction`; `table` lays them out, `html` draws
+//! the page. `Settings` is `[reports]`.
 
 use chrono::{DateTime, NaiveDate, TimeDelta, TimeZone, Utc};
 use chrono_tz::Tz;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
+use crate::calendar::Calendar;
 use crate::case::CaseStatus;
 use crate::catalogue::report::Headline;
 use crate::followup::timing::LocalTime;
@@ -19,6 +21,7 @@ use crate::policy::{Outcome, RuleId, ShippingPayer, Verdict};
 use crate::reason::Reason;
 use crate::retention::{OfferKind, OfferResult};
 
+mod agents;
 mod cases;
 pub mod csv;
 pub mod html;
@@ -27,6 +30,7 @@ mod money;
 mod satisfaction;
 mod table;
 
+pub use agents::{AgentLine, AgentsSection, Durations, Star, Times};
 pub use cases::{
     CategoryReason, CategoryReasons, DayCount, PolicySection, RateLine, ReasonLine, ReturnRate, RuleLine, Volume,
 };
@@ -70,22 +74,33 @@ impl Period {
     }
 }
 
-/// `[reports]`.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize)]
+/// `[reports]`: when the monthly report is posted, and how reports are made.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Settings {
     /// The time of day (shop time) on the 1st when the previous month's
     /// report is posted to the agents' group.
     pub monthly_at: LocalTime,
+    /// The most satisfying agent needs at least this many ratings in the period.
+    pub min_ratings: u32,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { monthly_at: LocalTime(chrono::NaiveTime::from_hms_opt(9, 0, 0).unwrap_or_default()) }
+        Settings { monthly_at: LocalTime(chrono::NaiveTime::from_hms_opt(9, 0, 0).unwrap_or_default()), min_ratings: 5 }
     }
 }
 
 impl Settings {
+    /// What `config check` refuses.
+    pub fn problems(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        if self.min_ratings == 0 {
+            problems.push("reports.min_ratings: must be at least 1".to_owned());
+        }
+        problems
+    }
+
     /// When `month`'s report is posted: on the 1st of the month after, at
     /// `monthly_at` in `zone`.
     pub fn monthly_post_at(&self, month: Month, zone: Tz) -> Option<DateTime<Utc>> {
@@ -130,6 +145,23 @@ fn midnight(zone: Tz, day: NaiveDate) -> Result<DateTime<Utc>, PeriodError> {
     Ok(local.ok_or(PeriodError::NoMidnight { day, zone })?.with_timezone(&Utc))
 }
 
+/// What a report is built under: the shop's zone (its days), currency and
+/// calendar (working hours), and `[reports]`.
+#[derive(Clone, Copy, Debug)]
+pub struct Setup<'a> {
+    pub zone: Tz,
+    pub currency: Currency,
+    pub calendar: &'a Calendar,
+    pub settings: &'a Settings,
+}
+
+/// An agent as the store knows them: their Telegram user id and name.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct AgentId {
+    pub name: String,
+    pub id: i64,
+}
+
 /// A case opened before the period ends and not closed before it starts.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CaseRow {
@@ -157,6 +189,8 @@ pub struct CaseRow {
     pub responsibility: Option<u8>,
     /// The carrier that brought the order, as the order names it.
     pub outbound_carrier: Option<String>,
+    /// The agent who last took the case, if one did.
+    pub agent: Option<AgentId>,
 }
 
 impl CaseRow {
@@ -211,6 +245,23 @@ pub struct ReturnRow {
     pub exceptions: Vec<DateTime<Utc>>,
 }
 
+/// A hand-over to the agents that something happened to in the period.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EscalationRow {
+    /// The case's topic, or the customer's without a case.
+    pub topic: String,
+    /// The agent holding it (who took it last), if any.
+    pub agent: Option<AgentId>,
+    /// When it was handed over (first queued).
+    pub opened_at: DateTime<Utc>,
+    /// The first agent's claim, answer or decision (each takes the case).
+    pub responded_at: Option<DateTime<Utc>>,
+    /// Closed by an agent, or handed back to the bot.
+    pub resolved_at: Option<DateTime<Utc>>,
+    /// Service-level pings sent while it waited (since it was last queued).
+    pub pings: u32,
+}
+
 /// Everything the report is computed from.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Rows {
@@ -218,6 +269,7 @@ pub struct Rows {
     pub delivered: Vec<DeliveredLine>,
     pub offers: Vec<OfferRow>,
     pub returns: Vec<ReturnRow>,
+    pub escalations: Vec<EscalationRow>,
 }
 
 /// The report: one field per section, named as the JSON keys.
@@ -233,13 +285,15 @@ pub struct Report {
     pub retention: RetentionSection,
     pub logistics: Logistics,
     pub responsibility: Responsibility,
+    pub agents: AgentsSection,
     pub satisfaction: Satisfaction,
 }
 
-/// The report of `period` from `rows`, amounts in `currency`, days in `zone`.
-pub fn build(period: Period, zone: Tz, currency: Currency, rows: &Rows) -> Report {
+/// The report of `period` from `rows`, under `setup`.
+pub fn build(period: Period, setup: &Setup<'_>, rows: &Rows) -> Report {
     let opened: Vec<&CaseRow> = rows.cases.iter().filter(|case| period.contains(case.opened_at)).collect();
-    let money = |minor: i64| Money::new(minor, currency);
+    let money = |minor: i64| Money::new(minor, setup.currency);
+    let zone = setup.zone;
     Report {
         period,
         volume: cases::volume(period, zone, rows, &opened),
@@ -251,6 +305,7 @@ pub fn build(period: Period, zone: Tz, currency: Currency, rows: &Rows) -> Repor
         retention: money::retention(rows, &opened, money),
         logistics: logistics::logistics(period, rows, &opened),
         responsibility: logistics::responsibility(period, rows, money),
+        agents: agents::agents(period, rows, setup),
         satisfaction: satisfaction::satisfaction(period, rows),
     }
 }

@@ -1,7 +1,7 @@
 //! The report as aligned text in the catalogue's words, within [`WIDTH`]
 //! columns.
 
-use super::{CarrierLine, Days, RateLine, Report};
+use super::{AgentLine, CarrierLine, Days, Durations, RateLine, Report, Times};
 use crate::catalogue::report::{Label, label};
 use crate::lang::Lang;
 use crate::policy::Verdict;
@@ -12,8 +12,8 @@ pub fn table(report: &Report, lang: Lang, zone: chrono_tz::Tz) -> String {
     let mut out = Table { lang, text: String::new() };
     let (first_day, last_day) = report.period.first_and_last_day(zone);
     out.line(format!("{} · {} {first_day} – {last_day}", out.l(Label::Title), out.l(Label::Period)));
-    let sections: [fn(&mut Table, &Report); 9] =
-        [volume, return_rate, reasons, money, policy, retention, logistics, responsibility, satisfaction];
+    let sections: [fn(&mut Table, &Report); 10] =
+        [volume, return_rate, reasons, money, policy, retention, logistics, responsibility, agents, satisfaction];
     for section in sections {
         section(&mut out, report);
     }
@@ -157,6 +157,56 @@ fn responsibility(out: &mut Table, report: &Report) {
         out.row(out.l(Label::Code(line.code)), &[line.cases.to_string(), line.paid.to_string()]);
     }
     out.row(out.l(Label::NotSet), &[responsibility.unset.to_string()]);
+}
+
+fn agents(out: &mut Table, report: &Report) {
+    let section = &report.agents;
+    out.title(Label::Agents);
+    let lines = || std::iter::once(&section.overall).chain(&section.agents);
+    let name =
+        |out: &Table, line: &AgentLine| line.agent.as_ref().map_or_else(|| out.l(Label::Overall), |a| a.name.clone());
+    out.head(&[Label::Handled, Label::SlaPings, Label::Csat]);
+    for line in lines() {
+        let csat =
+            line.csat_average.map_or_else(|| "–".to_owned(), |average| format!("{average:.2} ({})", line.csat_count));
+        out.row(name(out, line), &[line.cases_handled.to_string(), line.sla_pings.to_string(), csat]);
+    }
+    let blocks: [(Label, Label, TimesOf); 2] = [
+        (Label::FirstResponseTimes, Label::FirstResponseBuckets, |line| &line.first_response),
+        (Label::ResolutionTimes, Label::ResolutionBuckets, |line| &line.resolution),
+    ];
+    for (times, buckets, of) in blocks {
+        out.sub(times);
+        out.head(&[Label::WallClock, Label::WorkingHours]);
+        for line in lines() {
+            let times = of(line);
+            out.row(name(out, line), &[median_p90(&times.wall_clock), median_p90(&times.working_hours)]);
+        }
+        out.sub(buckets);
+        out.head(&[Label::WallClock, Label::WorkingHours]);
+        for line in lines() {
+            let times = of(line);
+            let spread = |durations: &Durations| durations.buckets.map(|n| n.to_string()).join("/");
+            out.row(name(out, line), &[spread(&times.wall_clock), spread(&times.working_hours)]);
+        }
+    }
+    out.sub(Label::MostSatisfying);
+    match &section.most_satisfying {
+        Some(star) => out.row(star.agent.name.clone(), &[format!("{:.2} ({})", star.csat_average, star.csat_count)]),
+        None => out.line(format!("  {}", out.l(Label::Nothing))),
+    }
+    out.row(out.l(Label::MinRatings), &[section.min_ratings.to_string()]);
+}
+
+/// Which times of an agent's line a block shows.
+type TimesOf = fn(&AgentLine) -> &Times;
+
+/// "median / p90" in hours, or a dash when nothing was measured.
+fn median_p90(durations: &Durations) -> String {
+    match (durations.median_hours, durations.p90_hours) {
+        (Some(median), Some(p90)) => format!("{median:.2} / {p90:.2}"),
+        _ => "–".to_owned(),
+    }
 }
 
 fn satisfaction(out: &mut Table, report: &Report) {

@@ -3,9 +3,11 @@
 
 use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
 use chrono_tz::Asia::Shanghai;
+use std::sync::LazyLock;
 
 use super::table::{fit, width};
 use super::*;
+use crate::calendar::Calendar;
 use crate::lang::Lang;
 
 /// A time in the shop's zone (Shanghai), as stored: UTC.
@@ -38,6 +40,7 @@ fn case(id: &str, opened: DateTime<Utc>, reason: Reason, outcome: Outcome, statu
         survey_comment: None,
         responsibility: None,
         outbound_carrier: None,
+        agent: None,
     }
 }
 
@@ -55,6 +58,7 @@ fn rows() -> Rows {
             survey_sent_at: Some(at(11, 10, 13)),
             survey_score: Some(5),
             responsibility: Some(1),
+            agent: li(),
             ..case("AS-1001", at(11, 3, 9), ChangedMind, ReturnRefund, Closed)
         },
         CaseRow {
@@ -80,6 +84,7 @@ fn rows() -> Rows {
             survey_score: Some(2),
             survey_comment: Some("too   slow".to_owned()),
             responsibility: Some(3),
+            agent: li(),
             ..case("AS-1004", at(11, 20, 8), QualityDefect, PartialRefund, Closed)
         }),
         // A refusal is over when it is decided.
@@ -99,6 +104,7 @@ fn rows() -> Rows {
             survey_sent_at: Some(at(11, 16, 10)),
             survey_score: Some(4),
             responsibility: Some(6),
+            agent: zhao(),
             ..case("AS-1007", at(11, 15, 9), PriceDropped, CashBack, Closed)
         },
         // Opened in October: counts where it closed, and its survey.
@@ -110,6 +116,7 @@ fn rows() -> Rows {
             survey_sent_at: Some(at(11, 2, 1)),
             survey_score: Some(1),
             responsibility: Some(6),
+            agent: zhao(),
             ..case("AS-0999", at(10, 25, 9), DamagedInTransit, RefundOnly, Closed)
         }),
         // Opened in October and still open: open at the end, paid nothing yet.
@@ -143,7 +150,7 @@ fn rows() -> Rows {
         offer("other_style", OfferKind::OtherStyle, None, OfferResult::Declined),
         offer("coupon10", OfferKind::Coupon, Some(1_000), OfferResult::Accepted),
     ];
-    Rows { cases, delivered, offers, returns: returns() }
+    Rows { cases, delivered, offers, returns: returns(), escalations: escalations() }
 }
 
 /// A parcel approved a day before its tracking number (or at the end of
@@ -202,8 +209,59 @@ fn returns() -> Vec<ReturnRow> {
     ]
 }
 
+static CALENDAR: LazyLock<Calendar> = LazyLock::new(Calendar::default);
+static SETTINGS: LazyLock<Settings> = LazyLock::new(Settings::default);
+
+/// Shanghai, yuan, weekends off and 09:00–18:00 worked, five ratings for the most satisfying agent.
+fn setup() -> Setup<'static> {
+    Setup { zone: Shanghai, currency: Currency::CNY, calendar: &CALENDAR, settings: &SETTINGS }
+}
+
+fn li() -> Option<AgentId> {
+    Some(AgentId { name: "Li".to_owned(), id: 901 })
+}
+
+fn zhao() -> Option<AgentId> {
+    Some(AgentId { name: "Zhao".to_owned(), id: 902 })
+}
+
+fn escalation(topic: &str, agent: Option<AgentId>, opened_at: DateTime<Utc>, pings: u32) -> EscalationRow {
+    EscalationRow { topic: topic.to_owned(), agent, opened_at, responded_at: None, resolved_at: None, pings }
+}
+
+/// Hand-overs (Monday 2 November is a working day; 6 November a Friday).
+fn escalations() -> Vec<EscalationRow> {
+    let minutes = chrono::TimeDelta::minutes;
+    vec![
+        // Answered in half an hour, resolved in six hours, all in working hours.
+        EscalationRow {
+            responded_at: Some(at(11, 2, 10) + minutes(30)),
+            resolved_at: Some(at(11, 2, 16)),
+            ..escalation("case:AS-1003", li(), at(11, 2, 10), 0)
+        },
+        // Friday 17:00 to Monday 10:00 (65 h, 2 working hours), resolved at 12:00 (67 h, 4).
+        EscalationRow {
+            responded_at: Some(at(11, 9, 10)),
+            resolved_at: Some(at(11, 9, 12)),
+            ..escalation("case:AS-1004", li(), at(11, 6, 17), 3)
+        },
+        // Answered in two hours, still open.
+        EscalationRow { responded_at: Some(at(11, 10, 11)), ..escalation("case:AS-1007", zhao(), at(11, 10, 9), 1) },
+        // Nobody took it yet.
+        escalation("customer:7", None, at(11, 20, 12), 4),
+        // From October: answered then, resolved on Monday 2 November at 09:00 (71 h, 8 working hours).
+        EscalationRow {
+            responded_at: Some(at(10, 30, 10) + minutes(20)),
+            resolved_at: Some(at(11, 2, 9)),
+            ..escalation("case:AS-0999", zhao(), at(10, 30, 10), 2)
+        },
+        // Handed over on the last night, answered in December.
+        EscalationRow { responded_at: Some(at(12, 1, 8)), ..escalation("case:AS-1006", li(), at(11, 30, 23), 1) },
+    ]
+}
+
 fn report() -> Report {
-    build(november(), Shanghai, Currency::CNY, &rows())
+    build(november(), &setup(), &rows())
 }
 
 fn cny(minor: i64) -> Money {
@@ -273,8 +331,11 @@ fn top_skus_stop_at_ten_and_a_period_without_deliveries_has_no_rate() {
             )
         })
         .collect();
-    let report =
-        build(november(), Shanghai, Currency::CNY, &Rows { cases, delivered: vec![], offers: vec![], returns: vec![] });
+    let report = build(
+        november(),
+        &setup(),
+        &Rows { cases, delivered: vec![], offers: vec![], returns: vec![], escalations: vec![] },
+    );
     assert_eq!(report.return_rate.top_skus.len(), 10);
     assert_eq!(report.return_rate.top_skus[0].key, "SKU-00");
     assert_eq!(report.return_rate.overall.rate_pct, None);
@@ -312,8 +373,11 @@ fn reasons_by_category_count_each_categorys_cases_per_reason() {
         // Opened in October: not counted.
         CaseRow { opened_at: at(10, 31, 23), ..opened(8, "kitchen", ChangedMind) },
     ];
-    let report =
-        build(november(), Shanghai, Currency::CNY, &Rows { cases, delivered: vec![], offers: vec![], returns: vec![] });
+    let report = build(
+        november(),
+        &setup(),
+        &Rows { cases, delivered: vec![], offers: vec![], returns: vec![], escalations: vec![] },
+    );
     let reason = |reason, cases, share_pct| CategoryReason { reason, cases, share_pct };
     let category = |name: &str, cases, reasons| CategoryReasons { category: name.to_owned(), cases, reasons };
     assert_eq!(
@@ -371,8 +435,11 @@ fn delivery_problems_are_counted_per_outbound_carrier() {
         // Opened in October.
         CaseRow { opened_at: at(10, 30, 0), ..opened(7, Some("中通快递"), MissingItems) },
     ];
-    let report =
-        build(november(), Shanghai, Currency::CNY, &Rows { cases, delivered: vec![], offers: vec![], returns: vec![] });
+    let report = build(
+        november(),
+        &setup(),
+        &Rows { cases, delivered: vec![], offers: vec![], returns: vec![], escalations: vec![] },
+    );
     let line = |carrier: &str, counts: [u32; 5]| ProblemLine {
         carrier: carrier.to_owned(),
         cases: counts.iter().sum(),
@@ -408,6 +475,78 @@ fn the_median_of_an_even_number_is_the_mean_of_the_middle_two() {
     assert_eq!(median(&[]), None);
     assert_eq!(median(&[1.0, 2.0, 10.0]), Some(2.0));
     assert_eq!(median(&[1.0, 2.0, 4.0, 10.0]), Some(3.0));
+}
+
+fn durations(measured: u32, average: f64, median: f64, p90: f64, buckets: [u32; 5]) -> Durations {
+    Durations { measured, average_hours: Some(average), median_hours: Some(median), p90_hours: Some(p90), buckets }
+}
+
+#[test]
+fn agents_overall_count_every_hand_over_answered_or_resolved_in_the_period() {
+    let overall = report().agents.overall;
+    assert_eq!((overall.agent, overall.cases_handled), (None, 4));
+    // Answered: 0.5, 65 and 2 hours (0.5, 2 and 2 working hours).
+    assert_eq!(overall.first_response.wall_clock, durations(3, 22.5, 2.0, 65.0, [1, 1, 0, 0, 1]));
+    assert_eq!(overall.first_response.working_hours, durations(3, 1.5, 2.0, 2.0, [1, 2, 0, 0, 0]));
+    // Resolved: 6, 67 and 71 hours (6, 4 and 8 working hours).
+    assert_eq!(overall.resolution.wall_clock, durations(3, 48.0, 67.0, 71.0, [0, 0, 1, 0, 2]));
+    assert_eq!(overall.resolution.working_hours, durations(3, 6.0, 6.0, 8.0, [0, 0, 2, 1, 0]));
+    // Pings on the hand-overs opened in November, the untaken one's too.
+    assert_eq!(overall.sla_pings, 3 + 1 + 4 + 1);
+    assert_eq!((overall.csat_average, overall.csat_count), (Some(3.0), 4));
+}
+
+#[test]
+fn agents_have_their_own_times_pings_and_csat() {
+    let agents = report().agents;
+    let [li_line, zhao_line] = agents.agents.as_slice() else { panic!("two agents: {:?}", agents.agents) };
+    assert_eq!((&li_line.agent, li_line.cases_handled, li_line.sla_pings), (&li(), 2, 3 + 1));
+    assert_eq!(li_line.first_response.wall_clock, durations(2, 32.75, 32.75, 65.0, [1, 0, 0, 0, 1]));
+    assert_eq!(li_line.first_response.working_hours, durations(2, 1.25, 1.25, 2.0, [1, 1, 0, 0, 0]));
+    assert_eq!(li_line.resolution.wall_clock, durations(2, 36.5, 36.5, 67.0, [0, 0, 1, 0, 1]));
+    assert_eq!(li_line.resolution.working_hours, durations(2, 5.0, 5.0, 6.0, [0, 0, 2, 0, 0]));
+    assert_eq!((li_line.csat_average, li_line.csat_count), (Some(3.5), 2));
+    assert_eq!((&zhao_line.agent, zhao_line.cases_handled, zhao_line.sla_pings), (&zhao(), 2, 1));
+    assert_eq!(zhao_line.first_response.wall_clock, durations(1, 2.0, 2.0, 2.0, [0, 1, 0, 0, 0]));
+    assert_eq!(zhao_line.resolution.wall_clock, durations(1, 71.0, 71.0, 71.0, [0, 0, 0, 0, 1]));
+    assert_eq!(zhao_line.resolution.working_hours, durations(1, 8.0, 8.0, 8.0, [0, 0, 0, 1, 0]));
+    assert_eq!((zhao_line.csat_average, zhao_line.csat_count), (Some(2.5), 2));
+    // Two ratings each, five needed.
+    assert_eq!((agents.most_satisfying, agents.min_ratings), (None, 5));
+}
+
+#[test]
+fn the_most_satisfying_agent_has_the_best_average_with_enough_ratings() {
+    let two = Settings { min_ratings: 2, ..Settings::default() };
+    let report = build(november(), &Setup { settings: &two, ..setup() }, &rows());
+    let star = Star { agent: AgentId { name: "Li".to_owned(), id: 901 }, csat_average: 3.5, csat_count: 2 };
+    assert_eq!(report.agents.most_satisfying, Some(star));
+    // An equal average goes to the agent with more ratings: Zhao's 4, 1, 5 and 4 make 3.5 too.
+    let mut rows = rows();
+    for (id, score) in [("AS-1010", 5), ("AS-1011", 4)] {
+        rows.cases.push(CaseRow {
+            survey_sent_at: Some(at(11, 20, 9)),
+            survey_score: Some(score),
+            agent: zhao(),
+            ..case(id, at(11, 19, 9), Reason::ChangedMind, Outcome::ReturnRefund, CaseStatus::Closed)
+        });
+    }
+    let star = Star { agent: AgentId { name: "Zhao".to_owned(), id: 902 }, csat_average: 3.5, csat_count: 4 };
+    assert_eq!(build(november(), &Setup { settings: &two, ..setup() }, &rows).agents.most_satisfying, Some(star));
+}
+
+#[test]
+fn p90_is_the_nearest_rank() {
+    let hours = |list: &[i64]| durations_of(list).p90_hours;
+    assert_eq!(hours(&[]), None);
+    assert_eq!(hours(&[3]), Some(3.0));
+    assert_eq!(hours(&(1..=10).collect::<Vec<_>>()), Some(9.0));
+    assert_eq!(hours(&(1..=11).collect::<Vec<_>>()), Some(10.0));
+    assert_eq!(durations_of(&[1]).buckets, [0, 1, 0, 0, 0], "an hour is in 1–4 h");
+}
+
+fn durations_of(hours: &[i64]) -> Durations {
+    agents::durations(hours.iter().map(|h| chrono::TimeDelta::hours(*h)))
 }
 
 #[test]
@@ -487,6 +626,17 @@ fn json_has_one_key_per_section() {
     assert_eq!(json["logistics"]["carriers"][0]["carrier"], "sf");
     assert_eq!(json["responsibility"]["codes"][5]["code"], 6);
     assert_eq!(json["responsibility"]["codes"][5]["paid"]["minor"], 28_300);
+    let li = &json["agents"]["agents"][0];
+    assert_eq!(
+        (&li["agent"]["name"], &li["agent"]["id"], &li["cases_handled"]),
+        (&"Li".into(), &901.into(), &2.into())
+    );
+    assert_eq!(li["first_response"]["working_hours"]["buckets"], serde_json::json!([1, 1, 0, 0, 0]));
+    assert_eq!(json["agents"]["overall"]["resolution"]["wall_clock"]["p90_hours"], 71.0);
+    assert_eq!(
+        (&json["agents"]["most_satisfying"], &json["agents"]["min_ratings"]),
+        (&serde_json::Value::Null, &5.into())
+    );
 }
 
 #[test]
@@ -513,6 +663,16 @@ fn the_table_fits_100_columns_in_both_languages() {
     assert!(en.contains("\n  6 transport                                          2         ¥283.00\n"), "{en}");
     assert!(en.contains("\nDelivery problems reported (by outbound carrier):\n  none\n"), "{en}");
     assert!(
+        en.contains("\n  Li                                                   2               4        3.50 (2)\n"),
+        "{en}"
+    );
+    assert!(en.contains("\n  Li                                       32.75 / 65.00     1.25 / 2.00\n"), "{en}");
+    assert!(en.contains("\n  Overall                                      0/0/1/0/2       0/0/2/1/0\n"), "{en}");
+    assert!(
+        en.contains("\nMost satisfying agent:\n  none\n  Ratings needed                                       5\n"),
+        "{en}"
+    );
+    assert!(
         en.contains("\n  shop                                                 1               0               1\n"),
         "{en}"
     );
@@ -523,6 +683,7 @@ fn the_table_fits_100_columns_in_both_languages() {
         "{zh}"
     );
     assert!(zh.contains("\n  未设置                                               2\n"), "{zh}");
+    assert!(zh.contains("\n== 客服 ==\n") && zh.contains("\n客户最满意的客服:\n  无\n"), "{zh}");
     assert!(
         zh.contains("\n  快递公司                                             1               0               0\n"),
         "{zh}"
@@ -564,6 +725,11 @@ fn csv_has_a_table_per_section_with_an_english_snake_case_header() {
             "carrier,damaged_in_transit,lost_parcel,missing_items,wrong_item,signed_not_received,cases",
         ),
         ("responsibility", "code,cases,paid,currency"),
+        ("agents", "agent,agent_id,cases_handled,sla_pings,csat_average,csat_count,most_satisfying"),
+        (
+            "agent_times",
+            "agent,agent_id,measure,clock,measured,average_hours,median_hours,p90_hours,h0_1,h1_4,h4_8,h8_24,h24_plus",
+        ),
         ("satisfaction", "figure,key,value,comment"),
     ];
     assert_eq!(headers, expected.map(|(name, header)| (name, header.to_owned())));
@@ -601,7 +767,7 @@ fn cases_opened_are_counted_per_shop_day_with_the_empty_days() {
     let busy: Vec<(u32, u32)> = days.iter().filter(|day| day.cases > 0).map(|day| (day.day.day(), day.cases)).collect();
     assert_eq!(busy, vec![(3, 1), (5, 1), (12, 1), (15, 1), (20, 1), (28, 1)]);
     // In UTC the month starts at 16:00 on 31 October: 31 days, one more.
-    assert_eq!(build(november(), chrono_tz::UTC, Currency::CNY, &rows()).volume.opened_per_day.len(), 31);
+    assert_eq!(build(november(), &Setup { zone: chrono_tz::UTC, ..setup() }, &rows()).volume.opened_per_day.len(), 31);
 }
 
 #[test]

@@ -9,7 +9,7 @@ use sqlx::SqliteConnection;
 use crate::case::CaseStatus;
 use crate::policy::Outcome;
 use crate::reason::Reason;
-use crate::report::{CaseRow, DeliveredLine, OfferRow, Period, ReturnRow, Rows};
+use crate::report::{AgentId, CaseRow, DeliveredLine, EscalationRow, OfferRow, Period, ReturnRow, Rows};
 use crate::store::StoreError;
 
 /// Everything the report of `period` is computed from, read in one go
@@ -20,6 +20,7 @@ pub async fn rows(conn: &mut SqliteConnection, period: Period) -> Result<Rows, S
         delivered: delivered(conn, period).await?,
         offers: offers(conn, period).await?,
         returns: returns(conn, period).await?,
+        escalations: escalations(conn, period).await?,
     })
 }
 
@@ -44,6 +45,8 @@ struct Case {
     survey_comment: Option<String>,
     responsibility: Option<i64>,
     outbound_carrier: Option<String>,
+    agent_id: Option<i64>,
+    agent_name: Option<String>,
 }
 
 /// When the case `c` closed, NULL while it is open: its first closing event
@@ -64,9 +67,12 @@ async fn cases(conn: &mut SqliteConnection, period: Period) -> Result<Vec<CaseRo
                 json_extract(c.decision, '$.refund_cap.minor') AS refund_cap_minor,
                 json_extract(c.decision, '$.rule') AS rule, json_extract(c.decision, '$.verdict') AS verdict,
                 c.rules_version, json_extract(c.survey, '$.sent_at') AS survey_sent_at,
-                c.survey_score, c.survey_comment, c.responsibility, o.carrier AS outbound_carrier
+                c.survey_score, c.survey_comment, c.responsibility, o.carrier AS outbound_carrier,
+                a.assignee_id AS agent_id, a.assignee_name AS agent_name
          FROM cases c LEFT JOIN order_lines l ON l.order_no = c.order_no AND l.sku = c.sku
               LEFT JOIN orders o ON o.order_no = c.order_no
+              LEFT JOIN escalations a ON a.id = (SELECT max(e.id) FROM escalations e
+                                                  WHERE e.case_id = c.id AND e.assignee_id IS NOT NULL)
          WHERE c.created_at < ?
          ORDER BY c.seq"
     );
@@ -108,7 +114,12 @@ fn case_row(row: Case) -> Result<CaseRow, StoreError> {
         survey_comment: row.survey_comment,
         responsibility: row.responsibility.and_then(|code| u8::try_from(code).ok()),
         outbound_carrier: row.outbound_carrier,
+        agent: agent(row.agent_id, row.agent_name),
     })
+}
+
+fn agent(id: Option<i64>, name: Option<String>) -> Option<AgentId> {
+    id.map(|id| AgentId { name: name.unwrap_or_default(), id })
 }
 
 /// An RFC 3339 time as the store writes it into JSON and `group_concat`s.
@@ -223,4 +234,53 @@ async fn returns(conn: &mut SqliteConnection, period: Period) -> Result<Vec<Retu
             })
         })
         .collect()
+}
+
+#[derive(sqlx::FromRow)]
+struct Escalation {
+    topic_key: String,
+    assignee_id: Option<i64>,
+    assignee_name: Option<String>,
+    opened_at: DateTime<Utc>,
+    taken_at: Option<DateTime<Utc>>,
+    resolved_at: Option<DateTime<Utc>>,
+    pings: i64,
+}
+
+/// Hand-overs changed since the period began (each step saves the row).
+/// Releasing or reopening moves `opened_at`, so the hand-over's start is
+/// its `escalated` event: the case's last one before the first take.
+/// Resolved: closed, or handed back (the case's last hand-back event).
+async fn escalations(conn: &mut SqliteConnection, period: Period) -> Result<Vec<EscalationRow>, StoreError> {
+    let rows: Vec<Escalation> = sqlx::query_as(
+        "SELECT e.topic_key, e.assignee_id, e.assignee_name,
+                coalesce((SELECT max(ev.at) FROM case_events ev
+                           WHERE ev.case_id = e.case_id AND ev.kind = 'escalated'
+                             AND ev.at <= coalesce(e.taken_at, e.opened_at)), e.opened_at) AS opened_at,
+                e.taken_at,
+                CASE e.status
+                  WHEN 'closed' THEN e.closed_at
+                  WHEN 'handed_back' THEN coalesce((SELECT max(ev.at) FROM case_events ev
+                                                     WHERE ev.case_id = e.case_id AND ev.kind = 'handed_back'),
+                                                    e.updated_at)
+                END AS resolved_at,
+                e.pings
+         FROM escalations e
+         WHERE e.updated_at >= ?
+         ORDER BY e.id",
+    )
+    .bind(period.from)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| EscalationRow {
+            topic: row.topic_key,
+            agent: agent(row.assignee_id, row.assignee_name),
+            opened_at: row.opened_at,
+            responded_at: row.taken_at,
+            resolved_at: row.resolved_at,
+            pings: u32::try_from(row.pings).unwrap_or(u32::MAX),
+        })
+        .collect())
 }

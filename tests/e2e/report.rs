@@ -173,8 +173,8 @@ fn the_csv_report_writes_a_file_per_section_or_prints_them_one_after_another() {
 /// An agent answers a customer whose jacket came damaged (SF Express
 /// brought it), sets responsibility 6 (transport) and closes the case.
 #[tokio::test]
-async fn the_report_counts_an_agents_case_its_delivery_problem_and_responsibility() {
-    let (fake, shop, _bot) = agents_desk("").await;
+async fn the_report_counts_an_agents_case_its_times_delivery_problem_and_responsibility() {
+    let (fake, shop, _bot) = agents_desk("[reports]\nmin_ratings = 2\n").await;
     let alice = Customer::new(&fake, 701, "Alice", Some("en"));
     damaged_case(&alice).await;
     let topic = topic(&fake, "AS-1001").await;
@@ -194,6 +194,23 @@ async fn the_report_counts_an_agents_case_its_delivery_problem_and_responsibilit
     assert_eq!((&transport["code"], &transport["cases"]), (&6.into(), &1.into()), "{transport}");
     assert_eq!(transport["paid"]["minor"], 0, "{transport}");
     assert_eq!(json["responsibility"]["unset"], 0);
+    // Li answered and closed the one hand-over; nobody rated it yet.
+    let agents = &json["agents"];
+    assert_eq!((&agents["overall"]["cases_handled"], &agents["overall"]["sla_pings"]), (&1.into(), &0.into()));
+    let li = &agents["agents"][0];
+    assert_eq!(
+        (&li["agent"]["name"], &li["agent"]["id"], &li["cases_handled"]),
+        (&"Li".into(), &901.into(), &1.into())
+    );
+    for (measure, clock) in [("first_response", "wall_clock"), ("resolution", "working_hours")] {
+        assert_eq!(li[measure][clock]["measured"], 1, "{measure} {clock}: {li}");
+    }
+    let under_an_hour = li["first_response"]["wall_clock"]["buckets"][0].clone();
+    assert_eq!(under_an_hour, 1, "{li}");
+    assert_eq!(
+        (&li["csat_count"], &agents["most_satisfying"], &agents["min_ratings"]),
+        (&0.into(), &Value::Null, &2.into())
+    );
 
     let table = report(&shop, &["--lang", "en"]);
     assert!(
@@ -201,10 +218,25 @@ async fn the_report_counts_an_agents_case_its_delivery_problem_and_responsibilit
         "{table}"
     );
     assert!(table.contains("\n  6 transport                                          1           ¥0.00\n"), "{table}");
+    assert!(
+        table.contains("\n== Agents ==\n")
+            && table.contains(
+                "\n  Li                                                   1               0               –\n"
+            ),
+        "{table}"
+    );
+    assert!(table.contains("\n  Ratings needed                                       2\n"), "{table}");
+    let chinese = report(&shop, &[]);
+    assert!(chinese.contains("\n== 客服 ==\n") && chinese.contains("\n客户最满意的客服:\n  无\n"), "{chinese}");
     let folder = shop.path().join("csv");
     report(&shop, &["--format", "csv", "--out", folder.to_str().expect("a path")]);
     let problems = std::fs::read_to_string(folder.join("delivery_problems.csv")).expect("delivery_problems.csv");
     assert!(problems.ends_with("\n顺丰速运,1,0,0,0,0,1\n"), "{problems}");
+    let agents = std::fs::read_to_string(folder.join("agents.csv")).expect("agents.csv");
+    assert!(agents.starts_with("agent,agent_id,cases_handled,sla_pings,csat_average,csat_count,most_satisfying\n,,1,0,,0,\nLi,901,1,0,,0,\n"), "{agents}");
+    let times = std::fs::read_to_string(folder.join("agent_times.csv")).expect("agent_times.csv");
+    assert!(times.starts_with("agent,agent_id,measure,clock,measured,average_hours,"), "{times}");
+    assert_eq!(times.lines().filter(|line| line.starts_with("Li,901,")).count(), 4, "{times}");
 }
 
 /// `cases export` from yesterday to tomorrow (Shanghai days), the rows
