@@ -874,8 +874,8 @@ fn the_page_draws_delivery_problems_per_carrier_and_the_responsibility_codes() {
         opened(2, Some("顺丰<速运>"), Reason::WrongItem),
         opened(3, None, Reason::LostParcel),
     ];
-    let rows = Rows { cases, delivered: vec![], offers: vec![], returns: vec![] };
-    let page = html::page(&build(november(), Shanghai, Currency::CNY, &rows), Lang::En, Shanghai);
+    let rows = Rows { cases, delivered: vec![], offers: vec![], returns: vec![], escalations: vec![] };
+    let page = html::page(&build(november(), &setup(), &rows), Lang::En, Shanghai);
     let logistics = page_section(&page, "logistics");
     let widths = attributes(logistics, "bar", "width");
     assert!(widths.len() == 2 && (widths[0] / widths[1] - 2.0).abs() < 0.01, "{widths:?}");
