@@ -189,7 +189,8 @@ pub struct CaseRow {
     pub responsibility: Option<u8>,
     /// The carrier that brought the order, as the order names it.
     pub outbound_carrier: Option<String>,
-    /// The agent who last took the case, if one did.
+    /// The agent who last took the case, if one did (read for rated cases:
+    /// it counts for the agent's CSAT).
     pub agent: Option<AgentId>,
 }
 

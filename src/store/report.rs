@@ -58,7 +58,9 @@ pub(crate) const CLOSED_AT: &str = "coalesce(
     CASE WHEN c.status = 'not_eligible' THEN c.created_at END)";
 
 /// Cases opened before the period ends that were still open at its start,
-/// closed in it, or surveyed in it.
+/// closed in it, or surveyed in it. A rated case comes with the agent who
+/// last took it (for the agents' CSAT; found by the case's topic key,
+/// which `escalations_by_topic` indexes).
 async fn cases(conn: &mut SqliteConnection, period: Period) -> Result<Vec<CaseRow>, StoreError> {
     let sql = format!(
         "SELECT c.id, c.created_at, {CLOSED_AT} AS closed_at,
@@ -71,8 +73,10 @@ async fn cases(conn: &mut SqliteConnection, period: Period) -> Result<Vec<CaseRo
                 a.assignee_id AS agent_id, a.assignee_name AS agent_name
          FROM cases c LEFT JOIN order_lines l ON l.order_no = c.order_no AND l.sku = c.sku
               LEFT JOIN orders o ON o.order_no = c.order_no
-              LEFT JOIN escalations a ON a.id = (SELECT max(e.id) FROM escalations e
-                                                  WHERE e.case_id = c.id AND e.assignee_id IS NOT NULL)
+              LEFT JOIN escalations a
+                     ON c.survey_score IS NOT NULL
+                        AND a.id = (SELECT max(e.id) FROM escalations e
+                                     WHERE e.topic_key = 'case:' || c.id AND e.assignee_id IS NOT NULL)
          WHERE c.created_at < ?
          ORDER BY c.seq"
     );
@@ -208,7 +212,7 @@ async fn returns(conn: &mut SqliteConnection, period: Period) -> Result<Vec<Retu
                     AND json_extract(e.data, '$.status') = 'exception') AS exceptions
          FROM returns r JOIN cases c ON c.id = r.case_id
          WHERE r.created_at < ? AND (r.updated_at >= ? OR r.stage IN ('awaiting_parcel', 'on_the_way'))
-         ORDER BY c.seq",
+         ORDER BY r.created_at",
     )
     .bind(period.to)
     .bind(period.from)
