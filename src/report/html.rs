@@ -7,8 +7,8 @@ use std::fmt::Write as _;
 
 use chrono_tz::Tz;
 
-use super::table::{days, percent};
-use super::{CarrierLine, Report, headline};
+use super::table::{days, median_p90, percent};
+use super::{AgentLine, CarrierLine, Report, headline};
 use crate::catalogue::report::{Label, label};
 use crate::lang::Lang;
 
@@ -17,6 +17,11 @@ pub const REASONS_COLOUR: &str = "#2563eb";
 pub const PER_DAY_COLOUR: &str = "#16a34a";
 pub const CSAT_COLOUR: &str = "#f59e0b";
 pub const PROBLEMS_COLOUR: &str = "#dc2626";
+pub const FIRST_RESPONSE_COLOUR: &str = "#7c3aed";
+pub const RESOLUTION_COLOUR: &str = "#0891b2";
+
+/// The response-time buckets' names under their columns, in hours.
+const BUCKETS: [&str; 5] = ["0–1", "1–4", "4–8", "8–24", "24+"];
 
 /// The SVG charts' coordinate width; they scale to the page's width.
 const WIDTH: f64 = 400.0;
@@ -124,6 +129,8 @@ pub fn page(report: &Report, lang: Lang, zone: Tz) -> String {
     section(&mut out, "money", &l(Label::Money), &table(&rows));
     section(&mut out, "logistics", &l(Label::Logistics), &logistics(report, lang));
     section(&mut out, "responsibility", &l(Label::Responsibility), &responsibility(report, lang));
+    let agents_body = format!("{}{}", response_times(report, lang), agents(report, lang));
+    section(&mut out, "agents", &l(Label::Agents), &agents_body);
 
     let low: Vec<(String, String)> = survey
         .low_scores
@@ -197,6 +204,68 @@ fn responsibility(report: &Report, lang: Lang) -> String {
         .collect();
     rows.push(vec![l(Label::NotSet), responsibility.unset.to_string(), String::new()]);
     grid(&[String::new(), l(Label::Cases), l(Label::Paid)], &rows)
+}
+
+/// All hand-overs' first response and resolution times (wall clock) as
+/// columns per bucket.
+fn response_times(report: &Report, lang: Lang) -> String {
+    let overall = &report.agents.overall;
+    let charts = [
+        (Label::FirstResponseBuckets, &overall.first_response, FIRST_RESPONSE_COLOUR),
+        (Label::ResolutionBuckets, &overall.resolution, RESOLUTION_COLOUR),
+    ];
+    let mut out = String::from("<div id=\"response-times\">");
+    for (title, times, colour) in charts {
+        let columns_of: Vec<(String, u32)> =
+            BUCKETS.iter().zip(times.wall_clock.buckets).map(|(name, n)| ((*name).to_owned(), n)).collect();
+        let _ = write!(out, "<h3>{} · {}</h3>", esc(&label(lang, title)), esc(&label(lang, Label::WallClock)));
+        out.push_str(&columns(&columns_of, colour));
+    }
+    out.push_str("</div>");
+    out
+}
+
+/// Per agent and overall: cases handled, times (wall clock and working
+/// hours), pings and CSAT; then the agent customers were most satisfied with.
+fn agents(report: &Report, lang: Lang) -> String {
+    let l = |key: Label| label(lang, key);
+    let section = &report.agents;
+    let name = |line: &AgentLine| line.agent.as_ref().map_or_else(|| l(Label::Overall), |agent| agent.name.clone());
+    let csat =
+        |average: Option<f64>, count: u32| average.map_or_else(|| "–".to_owned(), |avg| format!("{avg:.2} ({count})"));
+    let head = [
+        String::new(),
+        l(Label::Handled),
+        format!("{} · {}", l(Label::FirstResponseTimes), l(Label::WallClock)),
+        format!("{} · {}", l(Label::FirstResponseTimes), l(Label::WorkingHours)),
+        format!("{} · {}", l(Label::ResolutionTimes), l(Label::WallClock)),
+        format!("{} · {}", l(Label::ResolutionTimes), l(Label::WorkingHours)),
+        l(Label::SlaPings),
+        l(Label::Csat),
+    ];
+    let rows: Vec<Vec<String>> = std::iter::once(&section.overall)
+        .chain(&section.agents)
+        .map(|line| {
+            let (first, resolved) = (&line.first_response, &line.resolution);
+            vec![
+                name(line),
+                line.cases_handled.to_string(),
+                median_p90(&first.wall_clock),
+                median_p90(&first.working_hours),
+                median_p90(&resolved.wall_clock),
+                median_p90(&resolved.working_hours),
+                line.sla_pings.to_string(),
+                csat(line.csat_average, line.csat_count),
+            ]
+        })
+        .collect();
+    let mut out = grid(&head, &rows);
+    let star = match &section.most_satisfying {
+        Some(star) => format!("{} {}", star.agent.name, csat(Some(star.csat_average), star.csat_count)),
+        None => l(Label::Nothing),
+    };
+    let _ = write!(out, "<h3>{}</h3><p>{}</p>", esc(&l(Label::MostSatisfying)), esc(&star));
+    out
 }
 
 fn section(out: &mut String, id: &str, title: &str, body: &str) {

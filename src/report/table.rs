@@ -202,7 +202,7 @@ fn agents(out: &mut Table, report: &Report) {
 type TimesOf = fn(&AgentLine) -> &Times;
 
 /// "median / p90" in hours, or a dash when nothing was measured.
-fn median_p90(durations: &Durations) -> String {
+pub(super) fn median_p90(durations: &Durations) -> String {
     match (durations.median_hours, durations.p90_hours) {
         (Some(median), Some(p90)) => format!("{median:.2} / {p90:.2}"),
         _ => "–".to_owned(),

@@ -825,7 +825,7 @@ fn the_page_has_the_headline_a_line_per_day_and_five_score_columns() {
     assert!(!page.contains("https://") && !page.contains("<script") && !page.contains("<link"), "self-contained");
     assert!(page.contains("<span class=\"value\">75.00%</span><span class=\"name\">退货率</span>"), "{page}");
     assert_eq!(attributes(&page, "dot", "cy").len(), 30);
-    let heights = attributes(&page, "column", "height");
+    let heights = attributes(page_section(&page, "csat"), "column", "height");
     // Scores 1, 2, 4 and 5 once each; no 3.
     assert_eq!(heights.len(), 5);
     assert!(heights[2] == 0.0 && heights.iter().filter(|h| **h > 0.0).count() == 4, "{heights:?}");
@@ -892,4 +892,21 @@ fn the_page_draws_delivery_problems_per_carrier_and_the_responsibility_codes() {
     // Codes 1, 3 and 6 were set on cases closed in November; two closed without one.
     assert_eq!(codes.matches("<tr>").count(), 5, "{codes}");
     assert!(codes.contains("<td class=\"n\">2</td><td class=\"n\">¥283.00</td>"), "{codes}");
+}
+
+#[test]
+fn the_page_draws_the_response_time_distributions_and_a_row_per_agent() {
+    let page = html::page(&report(), Lang::En, Shanghai);
+    let agents = page_section(&page, "agents");
+    let times = &agents[agents.find("<div id=\"response-times\">").expect("the charts")..];
+    let heights = attributes(times, "column", "height");
+    // First response 1, 1, 0, 0, 1 and resolution 0, 0, 1, 0, 2 (wall clock).
+    assert_eq!(heights.len(), 10, "{times}");
+    assert!(heights[0] == heights[1] && heights[0] == heights[4] && heights[2] == 0.0, "{heights:?}");
+    assert!(heights[5] == 0.0 && (heights[9] / heights[7] - 2.0).abs() < 0.01, "{heights:?}");
+    assert!(times.contains(html::FIRST_RESPONSE_COLOUR) && times.contains(html::RESOLUTION_COLOUR));
+    // A header, the overall line, Li and Zhao.
+    assert_eq!(agents.matches("<tr>").count(), 4, "{agents}");
+    assert!(agents.contains("<td>Li</td><td class=\"n\">2</td><td class=\"n\">32.75 / 65.00</td>"), "{agents}");
+    assert!(agents.contains("<h3>Most satisfying agent</h3><p>none</p>"), "{agents}");
 }

@@ -79,10 +79,12 @@ async fn the_report_page_draws_its_charts_in_a_real_browser() {
     // One reason (changed mind), a dot for each of the 32 days, five scores.
     assert_eq!(dom.matches("class=\"bar\"").count(), 1, "{dom}");
     assert_eq!(dom.matches("class=\"dot\"").count(), 32, "{dom}");
-    assert_eq!(dom.matches("class=\"column\"").count(), 5, "{dom}");
-    for section in ["reasons", "per-day", "csat", "money", "logistics", "responsibility", "low-scores"] {
+    // Five scores, and five buckets each of first response and resolution times.
+    assert_eq!(dom.matches("class=\"column\"").count(), 15, "{dom}");
+    for section in ["reasons", "per-day", "csat", "money", "logistics", "responsibility", "agents", "low-scores"] {
         assert!(dom.contains(&format!("<section id=\"{section}\">")), "{section}: {dom}");
     }
+    assert!(dom.contains("<div id=\"response-times\">"), "{dom}");
 
     let artefacts = Path::new(env!("CARGO_MANIFEST_DIR")).join("target").join("artefacts");
     std::fs::create_dir_all(&artefacts).expect("the artefacts folder");
