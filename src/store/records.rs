@@ -186,3 +186,108 @@ async fn run(conn: &mut SqliteConnection, sql: &str) -> Result<u64, StoreError> 
 fn count(n: usize) -> u64 {
     u64::try_from(n).unwrap_or(u64::MAX)
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::DateTime;
+
+    use super::*;
+    use crate::case::{CaseId, Event};
+    use crate::report::Period;
+    use crate::store::{Store, cases, report};
+
+    fn at(text: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(text).expect("time").to_utc()
+    }
+
+    /// Customer 1's cases all closed in May 2025; customer 2 has one still open.
+    async fn store(dir: &tempfile::TempDir) -> Store {
+        let store = Store::open(&format!("sqlite://{}", dir.path().join("records.db").display())).await.expect("store");
+        let mut tx = store.write().await.expect("tx");
+        for sql in [
+            "INSERT INTO customers (id, channel, external_id, chat_id, first_name, lang, created_at)
+             VALUES (1, 'telegram', '521', 521, 'Chen', 'en', '2025-03-01T10:00:00Z'),
+                    (2, 'telegram', '522', 522, 'Wang', 'en', '2025-03-01T10:00:00Z')",
+            "INSERT INTO orders (order_no, phone, phone_tail, customer_name, currency, imported_at)
+             VALUES ('T-1', '13800138000', '0138000', 'Chen', 'CNY', '2025-03-01T10:00:00Z'),
+                    ('T-2', '13900139000', '0139000', 'Wang', 'CNY', '2025-03-01T10:00:00Z')",
+        ] {
+            sqlx::query(sql).execute(&mut *tx).await.expect("seed");
+        }
+        // (case, customer, opened, status, survey sent)
+        let table = [
+            (1001, 1, "2025-05-10T10:00:00Z", "closed", None),
+            (1002, 2, "2025-05-25T10:00:00Z", "closed", None),
+            (1003, 2, "2025-04-01T10:00:00Z", "approved", None),
+            (1004, 1, "2025-04-01T10:00:00Z", "not_eligible", None),
+            (1005, 2, "2025-06-10T10:00:00Z", "not_eligible", None),
+            (1006, 2, "2025-04-01T10:00:00Z", "closed", Some("2025-06-02T10:00:00Z")),
+            (1007, 2, "2025-07-02T10:00:00Z", "approved", None),
+        ];
+        for (seq, customer, opened, status, surveyed) in table {
+            sqlx::query(
+                "INSERT INTO cases (id, seq, customer_id, order_no, sku, quantity, reason, detail, outcome, status,
+                                    decision, created_at, updated_at, survey)
+                 VALUES (?, ?, ?, ?, 'COAT', 1, 'changed_mind', 'too big', 'return_refund', ?,
+                         '{\"rule\":\"no_reason_return\",\"verdict\":\"approved\"}', ?, ?, ?)",
+            )
+            .bind(format!("AS-{seq}"))
+            .bind(seq)
+            .bind(customer)
+            .bind(format!("T-{customer}"))
+            .bind(status)
+            .bind(opened)
+            .bind(opened)
+            .bind(surveyed.map(|sent| format!("{{\"sent_at\":\"{sent}\"}}")))
+            .execute(&mut *tx)
+            .await
+            .expect("case");
+        }
+        // AS-1002 closed twice (reopened in between): the first one counts.
+        let closings = [
+            (1001, "2025-05-20T10:00:00Z"),
+            (1002, "2025-06-20T10:00:00Z"),
+            (1002, "2025-06-03T10:00:00Z"),
+            (1006, "2025-04-05T10:00:00Z"),
+        ];
+        for (seq, when) in closings {
+            let event = Event::Closed { by: None };
+            cases::add_event(&mut tx, &CaseId::from_seq(seq), "bot", &event, at(when)).await.expect("closed");
+        }
+        tx.commit().await.expect("commit");
+        store
+    }
+
+    #[tokio::test]
+    async fn a_case_closes_at_its_first_closing_event_for_the_report_and_for_the_purge() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = store(&dir).await;
+        let mut tx = store.write().await.expect("tx");
+        let closed: Option<DateTime<Utc>> = sqlx::query_scalar("SELECT closed_at FROM cases WHERE id = 'AS-1002'")
+            .fetch_one(&mut *tx)
+            .await
+            .expect("row");
+        assert_eq!(closed, Some(at("2025-06-03T10:00:00Z")), "kept by the trigger: the first closing");
+
+        // June: opened in it, closed in it, open at its start, refused in it, surveyed in it.
+        let june = Period { from: at("2025-06-01T00:00:00Z"), to: at("2025-07-01T00:00:00Z") };
+        let rows = report::rows(&mut tx, june).await.expect("rows");
+        let ids: Vec<&str> = rows.cases.iter().map(|case| case.id.as_str()).collect();
+        assert_eq!(ids, ["AS-1002", "AS-1003", "AS-1005", "AS-1006"]);
+
+        // Customer 1's cases closed before June; customer 2 has AS-1003 open.
+        let (purged, files) =
+            purge(&mut tx, at("2025-06-01T00:00:00Z"), at("2028-06-02T00:00:00Z")).await.expect("purge");
+        assert_eq!((purged.customers, purged.cases, purged.orders, purged.descriptions), (1, 2, 1, 2));
+        assert!(files.is_empty());
+        let left: Vec<(String, Option<String>)> =
+            sqlx::query_as("SELECT first_name, purged_at FROM customers ORDER BY id")
+                .fetch_all(&mut *tx)
+                .await
+                .expect("rows");
+        assert_eq!(left[0].0, "");
+        assert_eq!(left[1], ("Wang".to_owned(), None));
+        let again = purge(&mut tx, at("2025-06-01T00:00:00Z"), at("2028-06-02T00:00:00Z")).await.expect("purge");
+        assert!(again.0.is_empty(), "{again:?}");
+    }
+}

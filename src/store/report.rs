@@ -50,17 +50,17 @@ struct Case {
 }
 
 /// When the case `c` closed, NULL while it is open: its first closing event
-/// (closed by the follow-ups or an agent, or kept for a retention offer); a
-/// refusal is over when it is decided. `records purge` counts its years
-/// from here too.
-pub(crate) const CLOSED_AT: &str = "coalesce(
-    (SELECT min(e.at) FROM case_events e WHERE e.case_id = c.id AND e.kind IN ('closed', 'closed_retained')),
-    CASE WHEN c.status = 'not_eligible' THEN c.created_at END)";
+/// (closed by the follow-ups or an agent, or kept for a retention offer;
+/// the column `closed_at`, kept by a trigger, migration 0007); a refusal
+/// is over when it is decided. `records purge` counts its years from here too.
+pub(crate) const CLOSED_AT: &str = "coalesce(c.closed_at, CASE WHEN c.status = 'not_eligible' THEN c.created_at END)";
 
 /// Cases opened before the period ends that were still open at its start,
-/// closed in it, or surveyed in it. A rated case comes with the agent who
-/// last took it (for the agents' CSAT; found by the case's topic key,
-/// which `escalations_by_topic` indexes).
+/// closed in it, or surveyed in it, found through indexes (opened in the
+/// period; closed after its start; never closed; surveyed after its start)
+/// so that a month reads its own cases, not every case before it. A rated
+/// case comes with the agent who last took it (for the agents' CSAT; found
+/// by the case's topic key, which `escalations_by_topic` indexes).
 async fn cases(conn: &mut SqliteConnection, period: Period) -> Result<Vec<CaseRow>, StoreError> {
     let sql = format!(
         "SELECT c.id, c.created_at, {CLOSED_AT} AS closed_at,
@@ -77,10 +77,14 @@ async fn cases(conn: &mut SqliteConnection, period: Period) -> Result<Vec<CaseRo
                      ON c.survey_score IS NOT NULL
                         AND a.id = (SELECT max(e.id) FROM escalations e
                                      WHERE e.topic_key = 'case:' || c.id AND e.assignee_id IS NOT NULL)
-         WHERE c.created_at < ?
+         WHERE c.rowid IN (
+             SELECT rowid FROM cases WHERE created_at >= ?1 AND created_at < ?2
+             UNION ALL SELECT rowid FROM cases WHERE closed_at >= ?1 AND created_at < ?1
+             UNION ALL SELECT rowid FROM cases WHERE closed_at IS NULL AND status != 'not_eligible' AND created_at < ?1
+             UNION ALL SELECT rowid FROM cases WHERE json_extract(survey, '$.sent_at') >= ?1 AND created_at < ?2)
          ORDER BY c.seq"
     );
-    let rows: Vec<Case> = sqlx::query_as(&sql).bind(period.to).fetch_all(&mut *conn).await?;
+    let rows: Vec<Case> = sqlx::query_as(&sql).bind(period.from).bind(period.to).fetch_all(&mut *conn).await?;
     let mut cases = Vec::with_capacity(rows.len());
     for row in rows {
         let case = case_row(row)?;
