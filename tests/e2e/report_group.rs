@@ -9,7 +9,7 @@ use chrono_tz::Asia::Shanghai;
 use crate::agents::{GROUP, LI, STRANGER, agents_config, agents_group};
 use crate::fake_services::{CLOCK_ENV, TestClock};
 use crate::fake_telegram::{BotMessage, FakeTelegram};
-use crate::helpers::{BotProcess, COUPON_OFFER, Shop, WAIT};
+use crate::helpers::{BotProcess, COUPON_OFFER, Customer, Shop, WAIT};
 use crate::report::open_two_cases;
 
 /// The agents' group and a shop (agents read English) whose customers
@@ -126,4 +126,25 @@ async fn the_months_report_is_posted_on_the_first_once_whatever_the_restarts() {
     assert!(fake.wait_for_message(GROUP, |m| m.text.contains("No open cases"), WAIT).await.is_some());
     assert!(shop.settled_at(clock.now()).await, "what was due is done and delivered");
     assert_eq!(posts(&fake), (1, 1), "{:#?}", fake.messages(GROUP));
+}
+
+#[tokio::test]
+async fn a_shop_without_an_agents_group_gets_no_monthly_post() {
+    let fake = FakeTelegram::start().await;
+    let shop = Shop::new();
+    let clock = TestClock::new(shop.path());
+    // Started on the 1st of next month at 10:00, an hour after the post would be due.
+    let today = Utc::now().with_timezone(&Shanghai).date_naive();
+    let first = today.with_day(1).and_then(|day| day.checked_add_months(Months::new(1))).expect("next month");
+    let after =
+        Shanghai.from_local_datetime(&first.and_hms_opt(10, 0, 0).expect("10:00")).single().expect("a time").to_utc();
+    clock.set_offset((after - Utc::now()).num_seconds());
+    let _bot = shop.serve_with(&fake, "aftersales=debug,warn", &[(CLOCK_ENV, clock.path())]);
+
+    // The bot is up and answering; once what was due is done, nothing was planned or posted.
+    let customer = Customer::new(&fake, 7001, "Ann", Some("en"));
+    customer.says("/start").await;
+    assert!(shop.settled_at(clock.now()).await, "what was due is done and delivered");
+    assert_eq!(shop.count("SELECT COUNT(*) FROM jobs WHERE key = 'monthly_report'").await, 0);
+    assert!(fake.calls_to("sendDocument").is_empty(), "{:#?}", fake.calls_to("sendDocument"));
 }
