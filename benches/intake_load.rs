@@ -1,6 +1,10 @@
 //! Load benchmark: many customers open cases at once over the fake Bot API,
-//! against the real binary and store; then a bare teloxide echo bot on the
-//! same fake, as the transport's own limit. Run by scripts/bench.sh.
+//! against the real binary and store; then two teloxide echo bots on the
+//! same fake as anchors (a bare sequential getUpdates → sendMessage loop, and
+//! a `Dispatcher` as teloxide's examples write one); then memory: the real
+//! binary's RSS while 10,000 customers each hold an open draft, and after
+//! they go quiet. Every figure is also printed as a `BENCH key=value` line,
+//! which scripts/bench.sh collects into target/bench/summary.json.
 
 #[path = "../tests/support/fake_telegram/mod.rs"]
 mod fake_telegram;
@@ -24,6 +28,16 @@ global_per_second = 100000
 group_per_minute = 100000
 "#;
 
+/// As `BENCH_CONFIG`, but with a per-chat gap (too short to slow anything
+/// down), so the sender keeps per-chat pacing state as it does in a shop.
+const MEMORY_CONFIG: &str = r#"
+[telegram]
+poll_timeout = "1s"
+per_chat_gap = "1ms"
+global_per_second = 100000
+group_per_minute = 100000
+"#;
+
 fn env_number(name: &str, default: usize) -> usize {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }
@@ -33,22 +47,45 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted.get(index).copied().unwrap_or_default()
 }
 
-fn report(name: &str, latencies: &mut [Duration], elapsed: Duration) {
+/// Prints the run and its `BENCH` line (keys `{key}_updates_per_s`, and
+/// `{key}_p50_ms` / `{key}_p99_ms` when `latency`); the updates per second.
+fn report(name: &str, key: &str, latency: bool, latencies: &mut [Duration], elapsed: Duration) -> f64 {
     latencies.sort();
+    let per_s = latencies.len() as f64 / elapsed.as_secs_f64();
+    let (p50, p99) = (percentile(latencies, 0.5).as_secs_f64() * 1e3, percentile(latencies, 0.99).as_secs_f64() * 1e3);
     println!(
-        "{name}: {} updates in {:.2}s = {:.0} updates/s; update-to-reply p50 {:.1} ms, p99 {:.1} ms",
+        "{name}: {} updates in {:.2}s = {per_s:.0} updates/s; update-to-reply p50 {p50:.1} ms, p99 {p99:.1} ms",
         latencies.len(),
         elapsed.as_secs_f64(),
-        latencies.len() as f64 / elapsed.as_secs_f64(),
-        percentile(latencies, 0.5).as_secs_f64() * 1e3,
-        percentile(latencies, 0.99).as_secs_f64() * 1e3,
     );
+    if latency {
+        println!("BENCH {key}_updates_per_s={per_s:.0} {key}_p50_ms={p50:.1} {key}_p99_ms={p99:.1}");
+    } else {
+        println!("BENCH {key}_updates_per_s={per_s:.0}");
+    }
+    per_s
 }
 
-fn peak_rss_kib(pid: u32) -> Option<u64> {
+/// A `Vm…:` figure of /proc/PID/status in KiB: `VmHWM` (peak RSS), `VmRSS`.
+fn status_kib(pid: u32, field: &str) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
+    let line = status.lines().find(|line| line.strip_prefix(field).is_some_and(|rest| rest.starts_with(':')))?;
     line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// What the RSS is made of, from /proc/PID/smaps_rollup: the heap and other
+/// anonymous memory against file-backed pages (the binary, SQLite's -shm).
+fn rss_parts(pid: u32) -> String {
+    let rollup = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).unwrap_or_default();
+    let field = |name: &str| {
+        rollup
+            .lines()
+            .find(|line| line.starts_with(name))
+            .and_then(|line| line.split_whitespace().nth(1)?.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    let (rss, anonymous) = (field("Rss:"), field("Anonymous:"));
+    format!("anonymous {anonymous} KiB, file-backed {} KiB", rss.saturating_sub(anonymous))
 }
 
 /// One customer's whole no-reason return; the latency of every step.
@@ -71,7 +108,7 @@ async fn one_intake(customer: Customer<'_>) -> Vec<Duration> {
     latencies
 }
 
-async fn aftersales_run(customers: usize) {
+async fn aftersales_run(customers: usize) -> f64 {
     let fake = FakeTelegram::start_with(Limits::none()).await;
     let shop = Shop::with_config(BENCH_CONFIG);
     let bot = shop.serve_logging(&fake, "warn");
@@ -84,14 +121,23 @@ async fn aftersales_run(customers: usize) {
     });
     let mut latencies: Vec<Duration> = futures_join_all(runs).await.into_iter().flatten().collect();
     let elapsed = started.elapsed();
-    report(&format!("aftersales ({customers} customers × 7 steps)"), &mut latencies, elapsed);
+    let name = format!("aftersales ({customers} customers × 9 steps)");
+    let per_s = report(&name, "intake", true, &mut latencies, elapsed);
     let cases = shop.count("SELECT COUNT(*) FROM cases").await;
-    println!("  cases stored: {cases}; peak RSS of the bot: {} KiB", peak_rss_kib(bot.id()).unwrap_or(0));
+    let peak = status_kib(bot.id(), "VmHWM").unwrap_or(0);
+    println!("  cases stored: {cases}; peak RSS of the bot: {peak} KiB");
+    println!("BENCH intake_rss_peak_kib={peak}");
+    per_s
 }
 
-async fn echo_run(customers: usize) {
+fn fake_bot(fake: &FakeTelegram) -> Bot {
+    Bot::new(TOKEN).set_api_url(fake.api_url().parse().expect("url"))
+}
+
+/// The sequential anchor: one getUpdates, then each answer in turn.
+async fn echo_run(customers: usize) -> f64 {
     let fake = FakeTelegram::start_with(Limits::none()).await;
-    let bot = Bot::new(TOKEN).set_api_url(fake.api_url().parse().expect("url"));
+    let bot = fake_bot(&fake);
     let echo = tokio::spawn(async move {
         let mut offset = 0;
         loop {
@@ -104,9 +150,31 @@ async fn echo_run(customers: usize) {
             }
         }
     });
+    let per_s = echo_customers(&fake, customers, "teloxide echo bot", "echo").await;
+    echo.abort();
+    per_s
+}
+
+/// The concurrent anchor, as teloxide's examples answer: a `Dispatcher`
+/// (one worker per chat) echoing each text.
+async fn dispatcher_echo_run(customers: usize) -> f64 {
+    let fake = FakeTelegram::start_with(Limits::none()).await;
+    let handler = Update::filter_message().endpoint(|bot: Bot, message: Message| async move {
+        bot.send_message(message.chat.id, message.text().unwrap_or("?")).await?;
+        respond(())
+    });
+    let mut dispatcher = Dispatcher::builder(fake_bot(&fake), handler).build();
+    let echo = tokio::spawn(async move { dispatcher.dispatch().await });
+    let per_s = echo_customers(&fake, customers, "teloxide Dispatcher echo bot", "dispatcher_echo").await;
+    echo.abort();
+    per_s
+}
+
+/// `customers` at once, each saying 7 messages to an echo bot on `fake`.
+async fn echo_customers(fake: &FakeTelegram, customers: usize, name: &str, key: &str) -> f64 {
     let started = Instant::now();
     let runs = (0..customers).map(|n| {
-        let customer = Customer::new(&fake, 20_000 + n as i64, "Echo", Some("en"));
+        let customer = Customer::new(fake, 20_000 + n as i64, "Echo", Some("en"));
         async move {
             let mut latencies = Vec::new();
             for step in 0..7 {
@@ -118,8 +186,49 @@ async fn echo_run(customers: usize) {
         }
     });
     let mut latencies: Vec<Duration> = futures_join_all(runs).await.into_iter().flatten().collect();
-    report(&format!("teloxide echo bot ({customers} customers × 7 messages)"), &mut latencies, started.elapsed());
-    echo.abort();
+    report(&format!("{name} ({customers} customers × 7 messages)"), key, false, &mut latencies, started.elapsed())
+}
+
+/// Memory: `drafts` customers each leave a request open (order found and
+/// verified, the reason not yet chosen), `concurrency` at a time; the bot's
+/// peak RSS, then its RSS once they have been quiet for `quiet`.
+async fn drafts_run(drafts: usize, concurrency: usize, quiet: Duration) {
+    let fake = FakeTelegram::start_with(Limits::none()).await;
+    let shop = Shop::with_config(MEMORY_CONFIG);
+    let bot = shop.serve_logging(&fake, "warn");
+    Customer::new(&fake, 1, "warm", Some("en")).says("/start").await;
+    let idle = status_kib(bot.id(), "VmRSS").unwrap_or(0);
+    let started = Instant::now();
+    let ids: Vec<i64> = (0..drafts as i64).map(|n| 1_000_000 + n).collect();
+    // In waves: every change in the fake wakes every waiting customer.
+    let fake = &fake;
+    for wave in ids.chunks(concurrency.max(1)) {
+        let runs = wave.iter().map(|&id| async move {
+            let customer = Customer::new(fake, id, "Draft", Some("en"));
+            customer.says("/new").await;
+            customer.says("DEMO-1005").await;
+            customer.says("8000").await;
+        });
+        futures_join_all(runs).await;
+    }
+    let elapsed = started.elapsed();
+    let peak = status_kib(bot.id(), "VmHWM").unwrap_or(0);
+    let after = status_kib(bot.id(), "VmRSS").unwrap_or(0);
+    println!(
+        "aftersales with {drafts} open drafts ({concurrency} customers at a time, 3 steps each, {:.1} s): RSS idle \
+         {idle} KiB, peak {peak} KiB, at the end {after} KiB ({})",
+        elapsed.as_secs_f64(),
+        rss_parts(bot.id()),
+    );
+    tokio::time::sleep(quiet).await;
+    let quiet_kib = status_kib(bot.id(), "VmRSS").unwrap_or(0);
+    println!("  after {:.0} s quiet: RSS {quiet_kib} KiB ({})", quiet.as_secs_f64(), rss_parts(bot.id()));
+    let customers = shop.count("SELECT COUNT(*) FROM customers").await;
+    println!("  customers stored: {customers}");
+    println!(
+        "BENCH drafts={drafts} rss_idle_kib={idle} rss_peak_kib_10k_drafts={peak} rss_after_drafts_kib={after} \
+         rss_quiet_kib={quiet_kib}"
+    );
 }
 
 /// Runs futures concurrently on this task (no extra crate needed).
@@ -152,6 +261,18 @@ async fn main() {
         return;
     }
     let customers = env_number("BENCH_CUSTOMERS", 100);
-    aftersales_run(customers).await;
-    echo_run(customers).await;
+    let intake = aftersales_run(customers).await;
+    let echo = echo_run(customers).await;
+    let dispatcher_echo = dispatcher_echo_run(customers).await;
+    println!(
+        "aftersales against the echo bots: {:.2}× the sequential one, {:.2}× the Dispatcher",
+        intake / echo,
+        intake / dispatcher_echo
+    );
+    println!("BENCH ratio_to_echo={:.3} ratio_to_dispatcher_echo={:.3}", intake / echo, intake / dispatcher_echo);
+    let drafts = env_number("BENCH_DRAFTS", 10_000);
+    if drafts > 0 {
+        let quiet = Duration::from_secs(env_number("BENCH_QUIET_S", 30) as u64);
+        drafts_run(drafts, env_number("BENCH_DRAFTS_AT_ONCE", 100), quiet).await;
+    }
 }

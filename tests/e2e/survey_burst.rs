@@ -100,6 +100,12 @@ async fn burst(surveys: i64) {
         surveys as f64 / 30.0,
         fake.too_many_requests(),
     );
+    // For scripts/bench.sh's summary.
+    println!(
+        "BENCH survey_burst_n={surveys} survey_burst_s={:.1} survey_burst_ideal_s={:.1}",
+        elapsed.as_secs_f64(),
+        surveys as f64 / 30.0
+    );
     assert_eq!(fake.too_many_requests(), 0, "no 429 from Telegram's flood limits");
     assert!(busiest <= 30, "at most 30 messages in any second, saw {busiest}");
     assert_eq!(sent_surveys(&fake) as i64, surveys, "each survey exactly once");
