@@ -35,10 +35,12 @@ run() {
   sed -n 's/.*BENCH //p' "$out/last.log" | tr ' ' '\n' | grep = >>"$figures" || true
 }
 
-# The mean of a Criterion benchmark in ns (estimates.json is one line of JSON).
-mean_ns() {
-  sed -E 's/.*"mean":\{"confidence_interval":\{[^}]*\},"point_estimate":([0-9.eE+-]+).*/\1/' \
-    "target/criterion/$1/new/estimates.json"
+# A Criterion benchmark's time in ns, the figure it prints: the slope where it
+# fitted one, else the mean (estimates.json is one line of JSON).
+estimate_ns() {
+  local file="target/criterion/$1/new/estimates.json" key=mean
+  if grep -q '"slope":{' "$file"; then key=slope; fi
+  sed -E "s/.*\"$key\":\\{\"confidence_interval\":\\{[^}]*\\},\"point_estimate\":([0-9.eE+-]+).*/\\1/" "$file"
 }
 
 run cargo bench --locked --bench intake_load -- --bench
@@ -52,9 +54,9 @@ fi
 
 # The pure core: one intake (its steps are Criterion's throughput elements).
 steps=$(sed -E 's/.*"Elements":([0-9]+).*/\1/' target/criterion/conversation/intake_steps/new/benchmark.json)
-awk -v ns="$(mean_ns conversation/intake_steps)" -v steps="$steps" \
+awk -v ns="$(estimate_ns conversation/intake_steps)" -v steps="$steps" \
   'BEGIN { printf "core_step_us=%.2f\n", ns / steps / 1000 }' >>"$figures"
-awk -v ns="$(mean_ns jobs/due_100/1000000)" 'BEGIN { printf "jobs_due_1m_us=%.1f\n", ns / 1000 }' >>"$figures"
+awk -v ns="$(estimate_ns jobs/due_100/1000000)" 'BEGIN { printf "jobs_due_1m_us=%.1f\n", ns / 1000 }' >>"$figures"
 echo "nproc=$(nproc)" >>"$figures"
 
 # The last figure of each key wins; keys keep their first order.
