@@ -1,6 +1,6 @@
 //! The running service, composed in one place for both channels: the store,
-//! the desk on the shell's clock, the [`Background`] (scheduler, push
-//! endpoint, signal watch) and one channel's loop — Telegram's polling with
+//! the desk on the shell's clock, the [`Background`] (scheduler, push and
+//! ops endpoints, signal watch) and one channel's loop — Telegram's polling with
 //! its outbox sender and evidence downloader (`serve`), or the terminal
 //! (`chat`). One shutdown path: whichever ends first, a signal or the
 //! channel itself (the terminal at the end of its input), [`App::run`]
@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use tokio::io::AsyncBufRead;
 
-use crate::background::Background;
+use crate::background::{Background, Listeners};
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::desk::Desk;
@@ -28,8 +28,9 @@ pub enum AppError {
         #[source]
         source: StoreError,
     },
-    #[error("[push] listen = {address:?}: cannot listen there")]
+    #[error("[{section}] listen = {address:?}: cannot listen there")]
     Listen {
+        section: &'static str,
         address: String,
         #[source]
         source: std::io::Error,
@@ -73,6 +74,8 @@ impl App {
                 let (wake, shutdown) = (background.wake(), background.shutdown());
                 background.spawn("sender", telegram.sender(desk).run(wake.clone(), shutdown.clone()));
                 background.spawn("evidence downloader", telegram.downloader(desk, shutdown.clone()));
+                // The health check's wait for a successful getUpdates starts now.
+                desk.metrics().polled();
                 telegram.poll(desk, &wake, shutdown).await;
                 Ok::<(), TelegramError>(())
             })
@@ -102,18 +105,24 @@ impl App {
     /// returns: the sender after recording the calls in flight, so a reply
     /// Telegram already has is not sent again at the next start.
     async fn run<T>(&self, channel: impl AsyncFnOnce(&mut Background) -> T) -> Result<T, AppError> {
-        let push = match &self.desk.config().push.listen {
-            // Bound before anything starts, so a taken port stops the start with a clear error.
-            Some(address) => Some(
-                tokio::net::TcpListener::bind(address)
-                    .await
-                    .map_err(|source| AppError::Listen { address: address.clone(), source })?,
-            ),
-            None => None,
-        };
-        let mut background = Background::start(&self.desk, push);
+        let config = self.desk.config();
+        // Bound before anything starts, so a taken port stops the start with a clear error.
+        let listeners =
+            Listeners { push: bind("push", &config.push.listen).await?, ops: bind("ops", &config.ops.listen).await? };
+        let mut background = Background::start(&self.desk, listeners);
         let ran = channel(&mut background).await;
         background.stop().await;
         Ok(ran)
     }
+}
+
+/// A listener on `address` for the `section`'s endpoint, if it has one.
+async fn bind(section: &'static str, address: &Option<String>) -> Result<Option<tokio::net::TcpListener>, AppError> {
+    let Some(address) = address else { return Ok(None) };
+    let listener = tokio::net::TcpListener::bind(address).await.map_err(|source| AppError::Listen {
+        section,
+        address: address.clone(),
+        source,
+    })?;
+    Ok(Some(listener))
 }

@@ -1,6 +1,6 @@
 //! What runs beside a channel's own loop, the same for `serve` and `chat`:
-//! the scheduler of due jobs, the push endpoint when one is configured, and
-//! the watch for Ctrl-C or SIGTERM. One stop ends them all: a signal, or the
+//! the scheduler of due jobs, the push and ops endpoints when configured,
+//! and the watch for Ctrl-C or SIGTERM. One stop ends them all: a signal, or the
 //! channel itself (the terminal at the end of its input), flips the same
 //! shutdown flag, and [`Background::stop`] waits for every task.
 
@@ -12,6 +12,13 @@ use tokio::task::JoinHandle;
 
 use crate::desk::Desk;
 
+/// The endpoints' sockets, bound before anything starts.
+#[derive(Default)]
+pub struct Listeners {
+    pub push: Option<tokio::net::TcpListener>,
+    pub ops: Option<tokio::net::TcpListener>,
+}
+
 pub struct Background {
     stop: Arc<watch::Sender<bool>>,
     shutdown: watch::Receiver<bool>,
@@ -21,9 +28,9 @@ pub struct Background {
 }
 
 impl Background {
-    /// Starts the scheduler, the push endpoint (given its bound listener)
-    /// and the signal watch.
-    pub fn start(desk: &Desk, push_listener: Option<tokio::net::TcpListener>) -> Background {
+    /// Starts the scheduler, the push and ops endpoints (given their bound
+    /// listeners) and the signal watch.
+    pub fn start(desk: &Desk, listeners: Listeners) -> Background {
         let (stop, shutdown) = watch::channel(false);
         let stop = Arc::new(stop);
         let wake = Arc::new(Notify::new());
@@ -36,13 +43,27 @@ impl Background {
         let mut background = Background { stop, shutdown, wake, tasks: Vec::new(), signals };
         let scheduler = crate::scheduler::run(desk.clone(), background.wake(), background.shutdown());
         background.spawn("scheduler", scheduler);
-        if let Some(listener) = push_listener {
+        if let Some(listener) = listeners.push {
             let handler = crate::desk::followup::Pushed { desk: desk.clone(), wake: background.wake() };
             let settings = desk.config().push.clone();
             let shutdown = background.shutdown();
             background.spawn("push", async move {
                 if let Err(error) = crate::push::serve(listener, settings, handler, shutdown).await {
                     tracing::error!(%error, "the push endpoint stopped");
+                }
+            });
+        }
+        if let Some(listener) = listeners.ops {
+            let sources = crate::ops_endpoint::Sources {
+                store: desk.store().clone(),
+                metrics: desk.metrics().clone(),
+                clock: desk.clock().clone(),
+                settings: desk.config().ops.clone(),
+            };
+            let shutdown = background.shutdown();
+            background.spawn("ops", async move {
+                if let Err(error) = crate::ops_endpoint::serve(listener, sources, shutdown).await {
+                    tracing::error!(%error, "the ops endpoint stopped");
                 }
             });
         }

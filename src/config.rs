@@ -15,7 +15,7 @@ use crate::policy::{Policy, PolicyRules};
 use crate::retention::Script;
 use crate::setting::Span;
 use crate::shop::Shop;
-use crate::{agents, followup, push, records, refunds, report, tracker};
+use crate::{agents, followup, ops, push, records, refunds, report, tracker};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -37,6 +37,7 @@ pub struct Config {
     pub followup: followup::Settings,
     pub tracker: tracker::Settings,
     pub push: push::Settings,
+    pub ops: ops::Settings,
     pub refunds: refunds::Settings,
     pub telegram: TelegramSettings,
     pub media: MediaSettings,
@@ -158,6 +159,7 @@ impl Config {
         problems.extend(self.followup.problems());
         problems.extend(self.tracker.problems());
         problems.extend(self.push.problems());
+        problems.extend(self.ops.problems(self.telegram.poll_timeout.0));
         problems.extend(self.refunds.problems());
         problems.extend(self.records.problems());
         problems.extend(self.reports.problems());
@@ -192,6 +194,10 @@ mod tests {
         assert_eq!(example.tracker.fields, defaults.tracker.fields);
         assert_eq!(example.refunds.mode, defaults.refunds.mode);
         assert_eq!(example.push.max_body, defaults.push.max_body);
+        assert_eq!(
+            (example.ops.poll_stale, example.ops.outbox_stuck),
+            (defaults.ops.poll_stale, defaults.ops.outbox_stuck)
+        );
         assert_eq!(example.intake.album_quiet, defaults.intake.album_quiet);
         assert_eq!(example.intake.proof_window, defaults.intake.proof_window);
         assert_eq!(example.intake.proof_order_limit, defaults.intake.proof_order_limit);

@@ -50,6 +50,8 @@ pub mod demo;
 pub mod desk;
 pub mod import;
 pub mod media;
+pub mod ops;
+pub mod ops_endpoint;
 pub mod push;
 pub mod refunds;
 pub mod rulebook;

@@ -36,6 +36,9 @@ struct Cli {
     /// The shop's settings (see aftersales.example.toml); built-in defaults without it.
     #[arg(long, global = true, env = "AFTERSALES_CONFIG")]
     config: Option<PathBuf>,
+    /// How log lines on stderr look: text for people, json (one object a line) for log collectors.
+    #[arg(long, global = true, env = "AFTERSALES_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
     #[command(subcommand)]
     command: Commands,
 }
@@ -141,6 +144,12 @@ struct ExplainArgs {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 enum YesNo {
     Yes,
     No,
@@ -158,13 +167,18 @@ fn parse_lang(text: &str) -> Result<Lang, String> {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
+    let cli = Cli::parse();
+    let logs = tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "aftersales=info,warn".into()),
         )
         .with_writer(std::io::stderr)
-        .init();
-    let cli = Cli::parse();
+        // Colour codes only for a person at a terminal, never into a file or a collector.
+        .with_ansi(std::io::stderr().is_terminal());
+    match cli.log_format {
+        LogFormat::Text => logs.init(),
+        LogFormat::Json => logs.json().init(),
+    }
     let config = Arc::new(Config::load(cli.config.as_deref())?);
     // Each command opens the store itself, so those without one (policy check) never touch a database.
     let db = cli.db.as_str();

@@ -18,6 +18,7 @@ use crate::config::Config;
 use crate::conversation::{self, Addition, Audit, Conversation, Effect, Facts, Input, Keys, Reply, Step, WrongAnswers};
 use crate::followup::Press;
 use crate::lang::Lang;
+use crate::ops::Metrics;
 use crate::order::{OrderNo, OrderSummary};
 use crate::outgoing::{self, AlbumItem, ButtonSpec, Keyboard, Outgoing};
 use crate::reason::Reason;
@@ -79,6 +80,8 @@ pub struct Desk {
     rules_version: Arc<str>,
     adapters: Arc<Adapters>,
     clock: Clock,
+    /// What the shell counts, for the ops endpoint.
+    metrics: Arc<Metrics>,
 }
 
 /// The shop's systems the follow-ups call, as configured.
@@ -109,7 +112,7 @@ impl Desk {
     pub fn new(store: Store, config: Arc<Config>) -> Desk {
         let rules_version = config.rules_version().into();
         let adapters = Arc::new(Adapters::new(&config));
-        Desk { store, config, rules_version, adapters, clock: Clock::System }
+        Desk { store, config, rules_version, adapters, clock: Clock::System, metrics: Arc::default() }
     }
 
     /// The same desk on another clock (tests move time forward).
@@ -124,6 +127,10 @@ impl Desk {
 
     pub fn clock(&self) -> &Clock {
         &self.clock
+    }
+
+    pub fn metrics(&self) -> &Arc<Metrics> {
+        &self.metrics
     }
 
     pub fn store(&self) -> &Store {

@@ -514,6 +514,13 @@ pub async fn stop_followups(
     Ok(())
 }
 
+/// How many cases were opened, per outcome code, in code order.
+pub async fn opened_by_outcome(conn: &mut SqliteConnection) -> Result<Vec<(String, i64)>, StoreError> {
+    let counts =
+        sqlx::query_as("SELECT outcome, count(*) FROM cases GROUP BY outcome ORDER BY outcome").fetch_all(conn).await?;
+    Ok(counts)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

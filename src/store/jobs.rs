@@ -187,6 +187,12 @@ pub async fn due_plan(conn: &mut SqliteConnection) -> Result<String, StoreError>
     Ok(details.join("\n"))
 }
 
+/// How many jobs are due at `now` and not yet run.
+pub async fn due_count(conn: &mut SqliteConnection, now: DateTime<Utc>) -> Result<i64, StoreError> {
+    let count = sqlx::query_scalar("SELECT count(*) FROM jobs WHERE due_at <= ?").bind(now).fetch_one(conn).await?;
+    Ok(count)
+}
+
 /// When the next job comes due.
 pub async fn next_due(conn: &mut SqliteConnection) -> Result<Option<DateTime<Utc>>, StoreError> {
     let at =

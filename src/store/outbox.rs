@@ -386,6 +386,21 @@ pub async fn pending_count(conn: &mut SqliteConnection, channel: &str) -> Result
     Ok(count)
 }
 
+/// The rows waiting on every channel, and since when the longest-waiting
+/// one has been due (its `not_before`, if that has come by `now`).
+pub async fn backlog(
+    conn: &mut SqliteConnection,
+    now: DateTime<Utc>,
+) -> Result<(i64, Option<DateTime<Utc>>), StoreError> {
+    let backlog = sqlx::query_as(
+        "SELECT count(*), min(CASE WHEN not_before <= ? THEN not_before END) FROM outbox WHERE status = 'pending'",
+    )
+    .bind(now)
+    .fetch_one(conn)
+    .await?;
+    Ok(backlog)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -432,6 +447,16 @@ mod tests {
                 other => format!("{other:?}"),
             })
             .collect()
+    }
+
+    #[tokio::test]
+    async fn the_backlog_counts_every_pending_row_and_dates_the_longest_due() {
+        let (_dir, store) = store().await;
+        put(&store, 1, "late", None, t0() - secs(90)).await;
+        put(&store, 2, "later still", None, t0() + secs(60)).await;
+        let mut conn = store.reader().acquire().await.expect("conn");
+        assert_eq!(backlog(&mut conn, t0()).await.expect("backlog"), (2, Some(t0() - secs(90))));
+        assert_eq!(backlog(&mut conn, t0() - secs(100)).await.expect("backlog"), (2, None));
     }
 
     #[tokio::test]

@@ -82,7 +82,9 @@ impl Telegram {
             per_group: (telegram.group_per_minute, Duration::from_secs(60)),
             global: (telegram.global_per_second, Duration::from_secs(1)),
         };
-        sender::Sender::new(self.bot.clone(), desk.store().clone(), limits).with_clock(desk.clock().clone())
+        sender::Sender::new(self.bot.clone(), desk.store().clone(), limits)
+            .with_clock(desk.clock().clone())
+            .with_metrics(desk.metrics().clone())
     }
 
     /// Copies the evidence that could not be fetched on arrival, until the shutdown.
@@ -113,6 +115,7 @@ async fn poll(bot: &Bot, desk: &Desk, wake: &Notify, mut shutdown: watch::Receiv
         };
         let updates = match updates {
             Ok(updates) => {
+                desk.metrics().polled();
                 failures = 0;
                 updates
             }
@@ -127,12 +130,14 @@ async fn poll(bot: &Bot, desk: &Desk, wake: &Notify, mut shutdown: watch::Receiv
         let agents_chat = desk.config().agents.chat_id;
         for update in updates {
             if let Some(inbound) = inbound::inbound(&update, agents_chat) {
+                let arrived = std::time::Instant::now();
                 // Evidence is checked by its content before the desk counts it.
                 let inbound = match inbound {
                     Inbound::Customer(incoming) => Inbound::Customer(downloads::check(bot, desk, incoming).await),
                     agents => agents,
                 };
                 handle_until_committed(desk, inbound).await;
+                desk.metrics().handled(arrived.elapsed());
                 wake.notify_one();
             }
             offset = i32::try_from(update.id.0).unwrap_or(i32::MAX).saturating_add(1);

@@ -10,7 +10,7 @@ use serde_json::json;
 
 use crate::fake_services::{FakeRefunds, FakeTracker, Push, TestClock};
 use crate::fake_telegram::FakeTelegram;
-use crate::helpers::{BotProcess, Customer, Shop, TEST_CONFIG, WAIT};
+use crate::helpers::{BotProcess, Customer, Shop, TEST_CONFIG, WAIT, free_port};
 
 const SECRET: &str = "push-secret-for-tests";
 const PARCEL: &str = "SF1234567890123";
@@ -42,12 +42,6 @@ url = "{refunds}"
         tracker = tracker.url_template(),
         refunds = refunds.url(),
     )
-}
-
-/// A port that was free a moment ago, for the bot's push endpoint.
-fn free_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    listener.local_addr().expect("address").port()
 }
 
 struct Desk {

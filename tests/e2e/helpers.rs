@@ -61,6 +61,12 @@ pub fn jpeg(tag: &[u8]) -> Vec<u8> {
     bytes
 }
 
+/// A port that was free a moment ago, for one of the bot's endpoints.
+pub fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    listener.local_addr().expect("address").port()
+}
+
 pub fn binary() -> &'static str {
     env!("CARGO_BIN_EXE_aftersales")
 }

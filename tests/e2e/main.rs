@@ -13,6 +13,7 @@ mod claims;
 mod evidence;
 mod followups;
 mod helpers;
+mod ops;
 mod orders_import;
 mod ownership;
 mod policy_cli;

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 
 use crate::fake_services::{FakeRefunds, Push, TestClock};
-use crate::helpers::{Shop, TEST_CONFIG, WAIT, jpeg};
+use crate::helpers::{Shop, TEST_CONFIG, WAIT, free_port, jpeg};
 
 /// Where `needle` starts in `output`, after `from`; panics with the transcript if absent.
 fn position(output: &str, needle: &str, from: usize) -> usize {
@@ -232,7 +232,7 @@ impl Drop for Session {
 #[tokio::test]
 async fn the_terminal_customer_gets_the_follow_ups_as_the_days_pass() {
     let refunds = FakeRefunds::start().await;
-    let port = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("address").port();
+    let port = free_port();
     let shop = Shop::with_config(&format!(
         r#"{TEST_CONFIG}
 [followup]

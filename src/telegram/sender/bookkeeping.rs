@@ -127,6 +127,7 @@ impl Sender {
             Disposition::Paused(wait) => {
                 let wait = wait.max(MIN_PAUSE);
                 let everyone = self.pace.throttled(chat, wait, now);
+                self.metrics.throttled();
                 tracing::warn!(id, chat, ?wait, everyone, "telegram: too many requests; pausing");
                 self.busy.remove(&chat);
                 false
@@ -215,6 +216,7 @@ impl Sender {
                     self.reopen.remove(key);
                 }
                 self.unsaved.push(Outcome::Sent { id, chat, message_id, at });
+                self.metrics.sent();
                 return true;
             }
             (Step::Reopen, _) => None,

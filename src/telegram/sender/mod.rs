@@ -81,6 +81,7 @@ use tokio::sync::{Notify, watch};
 use tokio::task::{self, JoinSet};
 
 use crate::clock::Clock;
+use crate::ops::Metrics;
 use crate::outgoing::Outgoing;
 use crate::store::outbox::{self, Queued};
 use crate::store::topics;
@@ -189,6 +190,8 @@ pub struct Sender {
     /// Detours taken per row (see [`MAX_DETOURS`]).
     detours: HashMap<i64, u32>,
     unsaved: Vec<Outcome>,
+    /// Counts replies sent and 429s for the ops endpoint.
+    metrics: Arc<Metrics>,
 }
 
 impl Sender {
@@ -206,12 +209,18 @@ impl Sender {
             reopen: HashSet::new(),
             detours: HashMap::new(),
             unsaved: Vec::new(),
+            metrics: Arc::default(),
         }
     }
 
     /// The sender on the desk's clock.
     pub fn with_clock(self, clock: Clock) -> Self {
         Sender { clock, ..self }
+    }
+
+    /// The sender counting into the desk's metrics.
+    pub fn with_metrics(self, metrics: Arc<Metrics>) -> Self {
+        Sender { metrics, ..self }
     }
 
     /// Delivers until `shutdown` turns true (or its sender is dropped).
