@@ -29,13 +29,16 @@ mod tests {
     fn doubles_from_the_first_wait_up_to_the_cap() {
         // (failures, first, max, wait): the schedules the callers use.
         let table = [
-            // The sender: 1 s up to a minute.
-            (0, secs(1), secs(60), secs(1)),
-            (5, secs(1), secs(60), secs(32)),
-            (6, secs(1), secs(60), secs(60)),
-            // getUpdates: 1 s up to 64 s, the cap reached exactly.
-            (6, secs(1), secs(64), secs(64)),
-            (7, secs(1), secs(64), secs(64)),
+            // The sender: 1 s up to 2 s for a minute, then 4 s up to a minute.
+            (0, secs(1), secs(2), secs(1)),
+            (1, secs(1), secs(2), secs(2)),
+            (29, secs(1), secs(2), secs(2)),
+            (1, secs(2), secs(60), secs(4)),
+            (5, secs(2), secs(60), secs(60)),
+            // getUpdates: 250 ms up to a second, the cap reached exactly.
+            (1, millis(250), secs(1), millis(500)),
+            (2, millis(250), secs(1), secs(1)),
+            (9, millis(250), secs(1), secs(1)),
             // Committing an update: 200 ms up to 30 s.
             (0, millis(200), secs(30), millis(200)),
             (7, millis(200), secs(30), millis(25_600)),

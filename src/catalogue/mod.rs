@@ -669,6 +669,14 @@ pub enum Msg {
         chats: u32,
         hours: i64,
     },
+    /// A reply to a customer kept failing (Telegram down, a fault it never
+    /// got over) and was given up after `hours` of retries.
+    AlertReplyUndelivered {
+        customer: String,
+        chat_id: i64,
+        hours: u64,
+        error: String,
+    },
     /// An agent recorded the inspection or the refund.
     InspectionRecorded {
         case: CaseId,

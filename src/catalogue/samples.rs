@@ -678,6 +678,12 @@ pub(super) fn followup_samples(data: &Data) -> Vec<Msg> {
         Msg::AlertSurveyComment { case: case(), comment: data.comment.into() },
         Msg::AlertFollowupStopped { case: case() },
         Msg::AlertProofContactOnly { order: order(), wrong: 10, chats: 5, hours: 24 },
+        Msg::AlertReplyUndelivered {
+            customer: data.name.into(),
+            chat_id: 601,
+            hours: 6,
+            error: "A Telegram's error: Internal Server Error (may have been delivered)".into(),
+        },
         Msg::InspectionRecorded { case: case(), passed: true },
         Msg::InspectionRecorded { case: case(), passed: false },
         Msg::RefundRecorded { case: case(), amount: yuan(268) },

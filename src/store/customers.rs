@@ -93,6 +93,20 @@ pub async fn by_id(conn: &mut SqliteConnection, id: i64) -> Result<Option<Custom
     Ok(info)
 }
 
+/// The first name of the customer whose replies go to `chat_id` on `channel`.
+pub async fn name_by_chat(
+    conn: &mut SqliteConnection,
+    channel: &str,
+    chat_id: i64,
+) -> Result<Option<String>, StoreError> {
+    let name = sqlx::query_scalar("SELECT first_name FROM customers WHERE channel = ? AND chat_id = ? LIMIT 1")
+        .bind(channel)
+        .bind(chat_id)
+        .fetch_optional(conn)
+        .await?;
+    Ok(name)
+}
+
 /// The customer behind `identity`, if they have written before.
 pub async fn find(conn: &mut SqliteConnection, identity: &Identity) -> Result<Option<Customer>, StoreError> {
     let row: Option<(i64, String, Option<String>, String)> = sqlx::query_as(

@@ -33,6 +33,8 @@ pub struct Queued {
     /// The forum topic (a `topics.key`) the row goes to, if any; the sender
     /// resolves it to a thread at send time.
     pub topic_key: Option<String>,
+    /// When it was queued: a button's answer is only taken for a while after the press.
+    pub created_at: DateTime<Utc>,
 }
 
 #[derive(FromRow)]
@@ -44,6 +46,7 @@ struct QueuedRow {
     attempts: i64,
     not_before: DateTime<Utc>,
     topic_key: Option<String>,
+    created_at: DateTime<Utc>,
 }
 
 impl TryFrom<QueuedRow> for Queued {
@@ -60,6 +63,7 @@ impl TryFrom<QueuedRow> for Queued {
             attempts,
             not_before: row.not_before,
             topic_key: row.topic_key,
+            created_at: row.created_at,
         })
     }
 }
@@ -142,7 +146,7 @@ pub async fn due(
     limit: u32,
 ) -> Result<Vec<Queued>, StoreError> {
     let rows: Vec<QueuedRow> = sqlx::query_as(&format!(
-        "SELECT o.id, o.channel, o.chat_id, o.payload, o.attempts, o.not_before, o.topic_key
+        "SELECT o.id, o.channel, o.chat_id, o.payload, o.attempts, o.not_before, o.topic_key, o.created_at
          FROM outbox AS o JOIN ({HEADS}) AS head ON head.id = o.id
          WHERE o.not_before <= ?2
          ORDER BY o.id LIMIT ?3"

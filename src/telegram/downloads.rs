@@ -10,6 +10,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use teloxide::net::Download;
+use teloxide::payloads::GetFile;
 use teloxide::prelude::*;
 use teloxide::types::FileId;
 use tokio::sync::watch;
@@ -18,6 +19,7 @@ use crate::conversation::Input;
 use crate::desk::{Desk, Incoming};
 use crate::media::{self, EvidenceError};
 use crate::store::evidence;
+use crate::telegram::api;
 
 const BATCH: u32 = 20;
 const IDLE: Duration = Duration::from_secs(2);
@@ -101,8 +103,9 @@ async fn fetch(bot: &Bot, desk: &Desk, file_id: &str) -> Result<crate::case::Sto
     let max_bytes = settings.max_bytes;
     let too_large =
         |size: u64| Fetched::Failed(format!("file of {size} bytes is over the {max_bytes}-byte limit"), true);
-    let file =
-        bot.get_file(FileId(file_id.to_owned())).await.map_err(|error| Fetched::Failed(error.to_string(), false))?;
+    let file = api::call(bot, &GetFile::new(FileId(file_id.to_owned())))
+        .await
+        .map_err(|error| Fetched::Failed(error.to_string(), false))?;
     if u64::from(file.size) > max_bytes {
         return Err(too_large(u64::from(file.size)));
     }

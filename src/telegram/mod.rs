@@ -5,6 +5,7 @@
 //! after the desk committed it, so a crash makes Telegram deliver it again,
 //! and the desk recognises it by its update_id.
 
+pub mod api;
 pub mod downloads;
 pub mod inbound;
 pub mod pace;
@@ -12,6 +13,7 @@ pub mod sender;
 
 use std::time::Duration;
 
+use teloxide::payloads::{GetUpdates, GetUpdatesSetters};
 use teloxide::prelude::*;
 use teloxide::types::{AllowedUpdate, BotCommand};
 use tokio::sync::{Notify, watch};
@@ -25,9 +27,12 @@ use inbound::Inbound;
 
 /// getUpdates failing (Telegram or the network down) is retried after
 /// this, doubling up to …
-const POLL_FIRST_WAIT: Duration = Duration::from_secs(1);
-/// … this.
-const POLL_MAX_WAIT: Duration = Duration::from_secs(64);
+const POLL_FIRST_WAIT: Duration = Duration::from_millis(250);
+/// … this: a retry is always safe (the offset confirms nothing new), costs
+/// one request, and Telegram's 5xx are mostly gone within seconds, so
+/// customers are heard again about a second after a fault ends. A 429 waits
+/// as long as Telegram asks instead.
+const POLL_MAX_WAIT: Duration = Duration::from_secs(1);
 /// An update the store could not commit is retried after this, doubling
 /// up to …
 const COMMIT_FIRST_WAIT: Duration = Duration::from_millis(200);
@@ -74,7 +79,8 @@ impl Telegram {
         Ok(())
     }
 
-    /// The outbox sender, within the configured rate limits, on the desk's clock.
+    /// The outbox sender, within the configured rate limits, on the desk's
+    /// clock, alerting the agents' group (if any) of replies it gave up.
     pub fn sender(&self, desk: &Desk) -> sender::Sender {
         let telegram = &desk.config().telegram;
         let limits = pace::Limits {
@@ -82,9 +88,14 @@ impl Telegram {
             per_group: (telegram.group_per_minute, Duration::from_secs(60)),
             global: (telegram.global_per_second, Duration::from_secs(1)),
         };
-        sender::Sender::new(self.bot.clone(), desk.store().clone(), limits)
+        let sender = sender::Sender::new(self.bot.clone(), desk.store().clone(), limits)
             .with_clock(desk.clock().clone())
-            .with_metrics(desk.metrics().clone())
+            .with_metrics(desk.metrics().clone());
+        let config = desk.config();
+        match config.agents.chat_id {
+            Some(group) => sender.with_alerts(group, config.agents.lang(config.shop.default_language)),
+            None => sender,
+        }
     }
 
     /// Copies the evidence that could not be fetched on arrival, until the shutdown.
@@ -104,13 +115,13 @@ async fn poll(bot: &Bot, desk: &Desk, wake: &Notify, mut shutdown: watch::Receiv
     let mut offset: i32 = 0;
     let mut failures = 0;
     while !*shutdown.borrow() {
-        let request = bot.get_updates().offset(offset).timeout(timeout).allowed_updates(vec![
+        let request = GetUpdates::new().offset(offset).timeout(timeout).allowed_updates(vec![
             AllowedUpdate::Message,
             AllowedUpdate::EditedMessage,
             AllowedUpdate::CallbackQuery,
         ]);
         let updates = tokio::select! {
-            updates = request.send() => updates,
+            updates = api::call(bot, &request) => updates,
             _ = shutdown.changed() => break,
         };
         let updates = match updates {
@@ -120,9 +131,15 @@ async fn poll(bot: &Bot, desk: &Desk, wake: &Notify, mut shutdown: watch::Receiv
                 updates
             }
             Err(error) => {
-                let backoff = backoff::exponential(failures, POLL_FIRST_WAIT, POLL_MAX_WAIT);
-                tracing::warn!(%error, ?backoff, "getUpdates failed; retrying");
-                tokio::time::sleep(backoff).await;
+                let wait = match &error {
+                    teloxide::RequestError::RetryAfter(wait) => wait.duration(),
+                    _ => backoff::exponential(failures, POLL_FIRST_WAIT, POLL_MAX_WAIT),
+                };
+                tracing::warn!(%error, ?wait, "getUpdates failed; retrying");
+                tokio::select! {
+                    () = tokio::time::sleep(wait) => {}
+                    _ = shutdown.changed() => break,
+                }
                 failures = failures.saturating_add(1);
                 continue;
             }

@@ -682,6 +682,12 @@ pub(super) fn text(msg: &Msg) -> String {
             "🔒 Order {order} · {wrong} wrong phone-digit answers from {chats} chats within {hours} h. \
              It now takes only a shared phone number; anyone else asking for it needs a person's check."
         ),
+        Msg::AlertReplyUndelivered { customer, chat_id, hours, error } => format!(
+            "📭 A reply to {} (chat {chat_id}) could not be delivered for {hours} h and was given up: {}. \
+             Please reach the customer another way.",
+            clip(customer, NAME_CHARS),
+            clip(error, DETAIL_CHARS)
+        ),
         Msg::AlertFollowupStopped { case } => {
             format!("🚫 {case} · the customer blocked the bot; follow-ups on this case stopped.")
         }

@@ -586,6 +586,11 @@ pub(super) fn text(msg: &Msg) -> String {
         Msg::AlertProofContactOnly { order, wrong, chats, hours } => format!(
             "🔒 订单 {order} · {hours}小时内有{chats}个对话共答错手机号后4位{wrong}次，现在只接受分享手机号验证，其他人来问请人工核实。"
         ),
+        Msg::AlertReplyUndelivered { customer, chat_id, hours, error } => format!(
+            "📭 发给{}（对话 {chat_id}）的回复{hours}小时内一直未能送达，已放弃：{}。请通过其他方式联系客户。",
+            clip(customer, NAME_CHARS),
+            clip(error, DETAIL_CHARS)
+        ),
         Msg::AlertFollowupStopped { case } => format!("🚫 {case} · 客户已屏蔽机器人，此单的自动跟进已停止。"),
         Msg::InspectionRecorded { case, passed: true } => format!("✅ {case} · 已记录验货结果：通过。"),
         Msg::InspectionRecorded { case, passed: false } => {

@@ -8,13 +8,13 @@ use chrono::{DateTime, Utc};
 use teloxide::RequestError;
 use tokio::task::{self, JoinError};
 
-use super::failure::{Disposition, backoff, classify, delivered};
+use super::failure::{Disposition, GIVE_UP_AFTER, backoff, classify, delivered, given_up};
 use super::plan::Step;
-use super::{CHANNEL, Ended, Flight, MAX_ATTEMPTS, MAX_DETOURS, MIN_PAUSE, Sender};
-use crate::outgoing::Outgoing;
-use crate::store::StoreError;
+use super::{CHANNEL, Ended, Flight, MAX_DETOURS, MIN_PAUSE, Sender};
+use crate::catalogue::{self, Msg};
+use crate::outgoing::{Keyboard, Outgoing};
 use crate::store::outbox::{self, Queued};
-use crate::store::topics;
+use crate::store::{StoreError, Tx, customers, topics};
 
 /// What the sender learnt about a topic, to be written to `topics`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -47,6 +47,13 @@ pub(super) enum Outcome {
         error: String,
         at: DateTime<Utc>,
     },
+    /// Failed after [`GIVE_UP_AFTER`] of retries: the agents are told.
+    GaveUp {
+        id: i64,
+        chat: i64,
+        error: String,
+        at: DateTime<Utc>,
+    },
     Moved {
         chat: i64,
         to: i64,
@@ -67,6 +74,7 @@ impl Outcome {
             Outcome::Sent { chat, .. }
             | Outcome::Retry { chat, .. }
             | Outcome::Failed { chat, .. }
+            | Outcome::GaveUp { chat, .. }
             | Outcome::Moved { chat, .. }
             | Outcome::Topic { chat, .. } => *chat,
         }
@@ -75,7 +83,7 @@ impl Outcome {
     /// The row, if it left the queue for good.
     fn settled_row(&self) -> Option<i64> {
         match self {
-            Outcome::Sent { id, .. } | Outcome::Failed { id, .. } => Some(*id),
+            Outcome::Sent { id, .. } | Outcome::Failed { id, .. } | Outcome::GaveUp { id, .. } => Some(*id),
             Outcome::Retry { .. } | Outcome::Moved { .. } | Outcome::Topic { .. } => None,
         }
     }
@@ -260,14 +268,15 @@ impl Sender {
         *taken > MAX_DETOURS
     }
 
-    /// Counts a failed attempt and schedules the row after [`backoff`]; past
-    /// [`MAX_ATTEMPTS`] the row fails for good. Returns whether it did.
+    /// Counts a failed attempt and schedules the row after [`backoff`]; once
+    /// its retries have waited [`GIVE_UP_AFTER`] the row fails for good.
+    /// Returns whether it did.
     fn retry(&mut self, row: &Queued, text: String, maybe_delivered: bool, now_utc: DateTime<Utc>) -> bool {
         let (id, chat) = (row.id, row.chat_id);
         let attempts = row.attempts.saturating_add(1);
-        if attempts >= MAX_ATTEMPTS {
+        if given_up(row.attempts) {
             let error = format!("gave up after {attempts} attempts: {text}");
-            self.unsaved.push(Outcome::Failed { id, chat, error, at: now_utc });
+            self.unsaved.push(Outcome::GaveUp { id, chat, error, at: now_utc });
             return true;
         }
         let wait = backoff(row.attempts);
@@ -277,6 +286,19 @@ impl Sender {
             chrono::TimeDelta::from_std(wait).ok().and_then(|wait| now_utc.checked_add_signed(wait)).unwrap_or(now_utc);
         self.unsaved.push(Outcome::Retry { id, chat, error, not_before });
         false
+    }
+
+    /// Queues the agents' alert for a customer's reply given up in `chat`
+    /// (not for the agents' own group, where it would go the same way).
+    async fn alert_given_up(&self, tx: &mut Tx, chat: i64, error: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
+        let Some((group, lang)) = self.alerts.filter(|(group, _)| *group != chat) else {
+            return Ok(());
+        };
+        let customer = customers::name_by_chat(tx, CHANNEL, chat).await?.unwrap_or_default();
+        let hours = GIVE_UP_AFTER.as_secs() / 3600;
+        let msg = Msg::AlertReplyUndelivered { customer, chat_id: chat, hours, error: error.to_owned() };
+        let alert = Outgoing::Send { text: catalogue::render(lang, &msg), keyboard: Keyboard::None };
+        outbox::enqueue(tx, CHANNEL, group, &alert, None, at, at).await.map(drop)
     }
 
     /// Writes the outcomes gathered so far in one transaction; on failure
@@ -293,6 +315,10 @@ impl Sender {
                     outbox::retry_later(&mut tx, *id, error, *not_before).await?
                 }
                 Outcome::Failed { id, error, at, .. } => outbox::mark_failed(&mut tx, *id, error, *at).await?,
+                Outcome::GaveUp { id, chat, error, at } => {
+                    outbox::mark_failed(&mut tx, *id, error, *at).await?;
+                    self.alert_given_up(&mut tx, *chat, error, *at).await?;
+                }
                 Outcome::Moved { chat, to, at } => {
                     outbox::retarget(&mut tx, CHANNEL, *chat, *to).await?;
                     topics::retarget(&mut tx, *chat, *to, *at).await?;

@@ -7,10 +7,21 @@ use teloxide::{ApiError, RequestError};
 
 use super::plan::Call;
 
-/// The first retry waits this long; each further one twice as long …
+/// The first retry waits this long; each further one twice as long, up to …
 const FIRST_BACKOFF: Duration = Duration::from_secs(1);
-/// … up to this.
+/// … this, for the first [`QUICK_RETRIES`]: Telegram's 5xx and dropped
+/// connections mostly pass within seconds, and the customer should hear
+/// back within seconds of that, not at the next step of a long backoff.
+const QUICK_BACKOFF: Duration = Duration::from_secs(2);
+/// About a minute of quick retries; a fault that outlasts them is an
+/// outage, and the retries go on doubling up to …
+const QUICK_RETRIES: u32 = 30;
+/// … this.
 pub(super) const MAX_BACKOFF: Duration = Duration::from_secs(60);
+/// A row whose retries have waited this long in all fails for good: the
+/// reply is stale by then, it holds back its chat's newer replies, and the
+/// agents' group is told (see `Sender::with_alerts`).
+pub const GIVE_UP_AFTER: Duration = Duration::from_secs(6 * 3600);
 
 /// What to do with a row after a failed call.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -101,7 +112,24 @@ pub(super) fn delivered(raw: &str) -> Option<Option<i32>> {
     Some(id.and_then(|id| i32::try_from(id).ok()))
 }
 
-/// The wait before retry number `attempts + 1`: 1 s, 2 s, 4 s … capped at 60 s.
+/// The wait before retry number `attempts + 1`: 1 s, then 2 s for about a
+/// minute, then 4 s, 8 s … capped at 60 s.
 pub fn backoff(attempts: u32) -> Duration {
-    crate::backoff::exponential(attempts, FIRST_BACKOFF, MAX_BACKOFF)
+    match attempts.checked_sub(QUICK_RETRIES) {
+        None => crate::backoff::exponential(attempts, FIRST_BACKOFF, QUICK_BACKOFF),
+        Some(later) => crate::backoff::exponential(later.saturating_add(1), QUICK_BACKOFF, MAX_BACKOFF),
+    }
+}
+
+/// Whether a row that failed `attempts` times has been retried long
+/// enough: its waits add up to [`GIVE_UP_AFTER`].
+pub fn given_up(attempts: u32) -> bool {
+    let mut waited = Duration::ZERO;
+    for attempt in 0..attempts {
+        waited += backoff(attempt);
+        if waited >= GIVE_UP_AFTER {
+            return true;
+        }
+    }
+    false
 }

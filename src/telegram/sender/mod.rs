@@ -6,20 +6,24 @@
 //! means for its row and writes it to the store.
 //!
 //! One loop owns the schedule ([`Pace`]) and all database writes; each Bot
-//! API call runs as its own task, at most one per chat, so one slow chat (or
-//! teloxide's 10 s sleep on a 5xx answer) does not hold up the others.
+//! API call runs as its own task, at most one per chat, so one slow chat (a
+//! call that hangs until the client's timeout) does not hold up the others.
 //!
 //! - Order within a chat: the outbox hands out only each chat's oldest
 //!   pending row, and a chat with a request in flight gets nothing more
 //!   until that row's outcome is committed.
-//! - Outcomes are committed through [`Store::write`] after the call
-//!   returned; the single writer connection is never held across a network
-//!   call. An outcome that cannot be committed is kept in memory (its chat
-//!   stays busy) and written again on the next round.
+//! - Outcomes are committed through [`Store::write`] as soon as the calls
+//!   return, not at the next round (which may wait for the pace): a crash
+//!   resends only what was still in flight. The single writer connection
+//!   is never held across a network call. An outcome that cannot be
+//!   committed is kept in memory (its chat stays busy) and written again
+//!   on the next round.
 //! - Failures: see [`failure::classify`]. A 429 pauses the chat (see
 //!   [`Pace::throttled`]) and retries the same row without counting it;
 //!   network trouble and 5xx answers are retried with
-//!   [`failure::backoff`]; answers Telegram will never accept (blocked by
+//!   [`failure::backoff`] (every 2 s for about a minute, then slower), each
+//!   chat on its own, for up to [`failure::GIVE_UP_AFTER`], after which
+//!   the row fails and the agents' group is told; answers Telegram will never accept (blocked by
 //!   the user, chat not found, other 4xx) mark the row failed, which keeps
 //!   it in the table with the error.
 //!
@@ -55,7 +59,8 @@
 //! - an answer that arrived but that teloxide could not parse is inspected:
 //!   if Telegram said `"ok": true`, the row counts as sent and is not resent;
 //! - a repeated edit is harmless ("message is not modified" counts as sent),
-//!   and a repeated callback answer only gets "query is too old".
+//!   and a callback answer is not sent once Telegram would refuse it as
+//!   "query is too old" ([`plan::ANSWER_WINDOW`]).
 //!
 //! The same holds for the topic steps: a retried createForumTopic may leave
 //! an empty duplicate topic behind, a retried card post a second card.
@@ -75,17 +80,18 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
-use teloxide::requests::{JsonRequest, MultipartRequest};
 use teloxide::{Bot, RequestError};
 use tokio::sync::{Notify, watch};
 use tokio::task::{self, JoinSet};
 
 use crate::clock::Clock;
+use crate::lang::Lang;
 use crate::ops::Metrics;
 use crate::outgoing::Outgoing;
 use crate::store::outbox::{self, Queued};
 use crate::store::topics;
 use crate::store::{Store, StoreError};
+use crate::telegram::api;
 use crate::telegram::pace::{Limits, Pace, Ticket};
 use bookkeeping::Outcome;
 use failure::MAX_BACKOFF;
@@ -96,16 +102,13 @@ pub const CHANNEL: &str = "telegram";
 
 /// Rows fetched per round (plus one per chat already in flight).
 const BATCH: u32 = 200;
-/// About a day of retries at the capped backoff: past that, the reply is
-/// stale and keeping it would hold back the chat's newer replies forever.
-pub const MAX_ATTEMPTS: u32 = 1500;
 /// After a database error the loop waits this long before trying again.
 const DB_PAUSE: Duration = Duration::from_secs(5);
 /// A 429 never pauses for less than this, so a "retry after 0" cannot spin.
 const MIN_PAUSE: Duration = Duration::from_secs(1);
 /// How long shutdown waits for calls in flight: teloxide's 17 s client
-/// timeout plus its 10 s sleep on a 5xx.
-const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
+/// timeout, with room to spare.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(20);
 /// Free detours per row (topic recreated, topic reopened, card re-posted)
 /// before each further one also counts as a failed attempt with backoff: a
 /// Telegram that keeps losing the topic must not make the sender spin.
@@ -131,23 +134,25 @@ type CallResult = Result<Option<i32>, RequestError>;
 /// request reached Telegram by then, however long the loop takes to look).
 type Ended = (CallResult, Instant);
 
+/// Makes the call (through [`api`], so a 5xx answer comes back at once).
 async fn perform(bot: Bot, request: Request) -> CallResult {
+    let bot = &bot;
     match request {
-        Request::Send(send) => JsonRequest::new(bot, send).await.map(|message| Some(message.id.0)),
-        Request::Edit(edit) => JsonRequest::new(bot, edit).await.map(|message| Some(message.id.0)),
-        Request::EditCaption(edit) => JsonRequest::new(bot, edit).await.map(|message| Some(message.id.0)),
-        Request::Answer(answer) => JsonRequest::new(bot, answer).await.map(|_| None),
-        Request::Copy(copy) => JsonRequest::new(bot, copy).await.map(|id| Some(id.0)),
+        Request::Send(send) => api::call(bot, &send).await.map(|message| Some(message.id.0)),
+        Request::Edit(edit) => api::call(bot, &edit).await.map(|message| Some(message.id.0)),
+        Request::EditCaption(edit) => api::call(bot, &edit).await.map(|message| Some(message.id.0)),
+        Request::Answer(answer) => api::call(bot, &answer).await.map(|_| None),
+        Request::Copy(copy) => api::call(bot, &copy).await.map(|id| Some(id.0)),
         Request::Album(album) => {
-            MultipartRequest::new(bot, album).await.map(|messages| messages.first().map(|message| message.id.0))
+            api::call(bot, &album).await.map(|messages| messages.first().map(|message| message.id.0))
         }
-        Request::Photo(send) => MultipartRequest::new(bot, send).await.map(|message| Some(message.id.0)),
-        Request::Video(send) => MultipartRequest::new(bot, send).await.map(|message| Some(message.id.0)),
-        Request::Document(send) => MultipartRequest::new(bot, send).await.map(|message| Some(message.id.0)),
-        Request::CreateTopic(create) => JsonRequest::new(bot, create).await.map(|topic| Some(topic.thread_id.0.0)),
-        Request::Pin(pin) => JsonRequest::new(bot, pin).await.map(|_| None),
-        Request::CloseTopic(close) => JsonRequest::new(bot, close).await.map(|_| None),
-        Request::ReopenTopic(reopen) => JsonRequest::new(bot, reopen).await.map(|_| None),
+        Request::Photo(send) => api::call(bot, &send).await.map(|message| Some(message.id.0)),
+        Request::Video(send) => api::call(bot, &send).await.map(|message| Some(message.id.0)),
+        Request::Document(send) => api::call(bot, &send).await.map(|message| Some(message.id.0)),
+        Request::CreateTopic(create) => api::call(bot, &create).await.map(|topic| Some(topic.thread_id.0.0)),
+        Request::Pin(pin) => api::call(bot, &pin).await.map(|_| None),
+        Request::CloseTopic(close) => api::call(bot, &close).await.map(|_| None),
+        Request::ReopenTopic(reopen) => api::call(bot, &reopen).await.map(|_| None),
     }
 }
 
@@ -192,6 +197,8 @@ pub struct Sender {
     unsaved: Vec<Outcome>,
     /// Counts replies sent and 429s for the ops endpoint.
     metrics: Arc<Metrics>,
+    /// The agents' group and its language: told of a customer's reply given up.
+    alerts: Option<(i64, Lang)>,
 }
 
 impl Sender {
@@ -210,6 +217,7 @@ impl Sender {
             detours: HashMap::new(),
             unsaved: Vec::new(),
             metrics: Arc::default(),
+            alerts: None,
         }
     }
 
@@ -221,6 +229,12 @@ impl Sender {
     /// The sender counting into the desk's metrics.
     pub fn with_metrics(self, metrics: Arc<Metrics>) -> Self {
         Sender { metrics, ..self }
+    }
+
+    /// Tells the agents' group `chat`, in `lang`, of each customer's reply
+    /// given up after [`failure::GIVE_UP_AFTER`] of retries.
+    pub fn with_alerts(self, chat: i64, lang: Lang) -> Self {
+        Sender { alerts: Some((chat, lang)), ..self }
     }
 
     /// Delivers until `shutdown` turns true (or its sender is dropped).
@@ -265,11 +279,18 @@ impl Sender {
                     while let Some(done) = self.in_flight.try_join_next_with_id() {
                         self.finish(done, self.clock.now(), Instant::now());
                     }
-                    // While the limits on all chats together let nothing go
-                    // (a burst), the outbox is looked at, and these outcomes
-                    // written, when they open again: a round for each
-                    // completion would only delay the sends that are due.
+                    // Written as soon as the answers are in, so that a crash
+                    // can resend only a call still in flight, not one that
+                    // Telegram answered while the pace held the next round.
                     let now = Instant::now();
+                    if let Err(error) = self.save().await {
+                        tracing::error!(%error, "telegram sender: could not record outcomes; retrying shortly");
+                        next = Some(next.map_or(now + DB_PAUSE, |next: Instant| next.min(now + DB_PAUSE)));
+                    }
+                    // While the limits on all chats together let nothing go
+                    // (a burst), the outbox is looked at when they open
+                    // again: a round for each completion would only delay
+                    // the sends that are due.
                     match self.pace.earliest_any(now) {
                         Some(at) if at <= now => {}
                         Some(at) => {
@@ -334,7 +355,7 @@ impl Sender {
                 continue;
             }
             let payload = self.effective_payload(&row);
-            let Some(plan) = self.plan_row(&mut conn, &row, &payload).await? else {
+            let Some(plan) = self.plan_row(&mut conn, &row, &payload, now_utc).await? else {
                 continue;
             };
             let (id, chat) = (row.id, row.chat_id);
@@ -376,13 +397,14 @@ impl Sender {
         Ok(Round { next, settled })
     }
 
-    /// Reads what `plan` needs for `row` and plans it. `None` holds the row
-    /// (and its chat) back: its topic cannot be read, which is logged.
+    /// Reads what `plan` needs for `row` at `now` and plans it. `None` holds
+    /// the row (and its chat) back: its topic cannot be read, which is logged.
     async fn plan_row(
         &mut self,
         conn: &mut SqliteConnection,
         row: &Queued,
         payload: &Outgoing,
+        now: DateTime<Utc>,
     ) -> Result<Option<Plan>, StoreError> {
         let needs_topic = matches!(
             payload,
@@ -417,6 +439,7 @@ impl Sender {
             original,
             reopen: row.topic_key.as_ref().is_some_and(|key| self.reopen.contains(key)),
             fresh_card: self.fresh_cards.contains(&row.id),
+            age: (now - row.created_at).to_std().unwrap_or_default(),
         };
         Ok(Some(plan(row.chat_id, payload, &facts)))
     }

@@ -12,11 +12,17 @@ use teloxide::types::{
     ReplyMarkup, ReplyParameters, ThreadId,
 };
 
+use std::time::Duration;
+
 use crate::outgoing::{AlbumItem, AlbumKind, Keyboard, Outgoing};
 use crate::store::topics::Topic;
 
 /// Telegram's limit on the items of one album (sendMediaGroup takes 2–10).
 pub const MAX_ALBUM: usize = 10;
+/// How long after a press Telegram takes the button's answer; later it
+/// only says "query is too old". An answer queued longer ago (it waited
+/// out a crash, a fault or a full pace) is dropped instead of sent.
+pub const ANSWER_WINDOW: Duration = Duration::from_secs(15);
 
 /// Which kind of Bot API call a request is, as far as errors go.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -143,6 +149,8 @@ pub struct Facts<'a> {
     /// For `Card`: the card was (re)posted during this row's sequence, with
     /// the current text, so there is nothing left to edit.
     pub fresh_card: bool,
+    /// How long ago the row was queued.
+    pub age: Duration,
 }
 
 /// Where a new message goes in its chat.
@@ -175,6 +183,11 @@ pub fn plan(chat_id: i64, payload: &Outgoing, facts: &Facts<'_>) -> Plan {
             edit.reply_markup = inline_markup(keyboard);
             call(Request::Edit(edit))
         }
+        Outgoing::AnswerButton { .. } if facts.age > ANSWER_WINDOW => Plan::Fail(format!(
+            "not answered: pressed {} s ago, and Telegram takes a button's answer for {} s",
+            facts.age.as_secs(),
+            ANSWER_WINDOW.as_secs()
+        )),
         Outgoing::AnswerButton { callback_id, notice } => {
             let mut answer = AnswerCallbackQuery::new(CallbackQueryId(callback_id.clone()));
             answer.text = notice.clone();

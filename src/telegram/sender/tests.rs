@@ -55,10 +55,31 @@ fn classify_table() {
 }
 
 #[test]
-fn backoff_doubles_up_to_a_minute() {
-    let secs: Vec<u64> = (0..10).map(|n| backoff(n).as_secs()).collect();
-    assert_eq!(secs, [1, 2, 4, 8, 16, 32, 60, 60, 60, 60]);
+fn backoff_is_quick_for_a_minute_then_doubles_up_to_a_minute() {
+    let secs: Vec<u64> = (0..40).map(|n| backoff(n).as_secs()).collect();
+    let quick: u64 = secs[..30].iter().sum();
+    assert_eq!((secs[0], secs[1], secs[29], quick), (1, 2, 2, 59), "{secs:?}");
+    assert_eq!(secs[30..], [4, 8, 16, 32, 60, 60, 60, 60, 60, 60]);
     assert_eq!(backoff(u32::MAX), MAX_BACKOFF);
+}
+
+#[test]
+fn a_row_is_given_up_once_its_retries_waited_six_hours() {
+    let waited = |attempts: u32| (0..attempts).map(backoff).sum::<Duration>();
+    let last = (0..1000).find(|&n| given_up(n)).expect("given up at last");
+    assert!(waited(last) >= GIVE_UP_AFTER && waited(last - 1) < GIVE_UP_AFTER);
+    assert!(given_up(u32::MAX) && !given_up(0));
+    assert_eq!(GIVE_UP_AFTER, Duration::from_secs(6 * 3600));
+}
+
+#[test]
+fn a_button_answer_is_dropped_once_telegram_would_refuse_it() {
+    let answer = Outgoing::AnswerButton { callback_id: "q1".into(), notice: None };
+    let at = |secs| plan(7, &answer, &Facts { age: Duration::from_secs(secs), ..Facts::default() });
+    assert!(matches!(at(0), Plan::Call { step: Step::Row, .. }));
+    assert!(matches!(at(15), Plan::Call { step: Step::Row, .. }));
+    let Plan::Fail(why) = at(16) else { panic!("an answer 16 s after the press is not sent") };
+    assert_eq!(why, "not answered: pressed 16 s ago, and Telegram takes a button's answer for 15 s");
 }
 
 /// The method and the JSON a request sends (multipart ones as teloxide
@@ -895,6 +916,91 @@ async fn run_delivers_on_wake_and_stops_on_shutdown() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     assert_eq!(texts(&fake).len(), 2);
+    stop.send(true).expect("send");
+    tokio::time::timeout(Duration::from_secs(5), sender).await.expect("stops").expect("no panic");
+}
+
+#[tokio::test]
+async fn a_reply_failing_for_hours_fails_and_tells_the_agents() {
+    const AGENTS: i64 = -100_555;
+    let (_dir, store) = store().await;
+    let now = Utc::now();
+    let mut tx = store.write().await.expect("tx");
+    sqlx::query(
+        "INSERT INTO customers (channel, external_id, chat_id, first_name, lang, created_at)
+         VALUES ('telegram', '9', 9, 'Fang', 'en', ?)",
+    )
+    .bind(now)
+    .execute(&mut *tx)
+    .await
+    .expect("customer");
+    tx.commit().await.expect("commit");
+    let stuck = queue(&store, 9, say("your case"), now).await;
+    let agents_own = queue(&store, AGENTS, say("a card"), now).await;
+    let fresh = queue(&store, 10, say("a newer chat"), now).await;
+    let last = (0..1000).find(|&n| given_up(n)).expect("given up at last");
+    let mut tx = store.write().await.expect("tx");
+    sqlx::query("UPDATE outbox SET attempts = ? WHERE id IN (?, ?)")
+        .bind(last)
+        .bind(stuck)
+        .bind(agents_own)
+        .execute(&mut *tx)
+        .await
+        .expect("attempts");
+    tx.commit().await.expect("commit");
+    let (_fake, bot) = with_fake(Box::new(|method, body, n| match (method, body["chat_id"].as_i64()) {
+        ("sendmessage", Some(AGENTS)) if body["text"].as_str().is_some_and(|t| t.starts_with('📭')) => {
+            fake::message(AGENTS, 100 + n as i64)
+        }
+        ("sendmessage", Some(10)) => fake::message(10, 100 + n as i64),
+        _ => fake::error(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error"),
+    }))
+    .await;
+    let mut sender = Sender::new(bot, store.clone(), Limits::unlimited()).with_alerts(AGENTS, Lang::En);
+    sender.drain_once(now).await.expect("drain");
+    let rows = rows(&store).await;
+    let by_id = |id: i64| rows.iter().find(|row| row.0 == id).expect("row");
+    for id in [stuck, agents_own] {
+        let row = by_id(id);
+        assert_eq!(row.2, "failed", "{row:?}");
+        let error = row.4.as_deref().unwrap_or_default();
+        assert!(error.starts_with(&format!("gave up after {} attempts: ", last + 1)), "{error}");
+        assert!(error.contains("Internal Server Error"), "{error}");
+    }
+    assert_eq!(by_id(fresh).2, "sent", "other chats go on");
+    // One alert, for the customer's reply only, delivered to the group.
+    let alerts: Vec<(String, String)> =
+        sqlx::query_as("SELECT status, json_extract(payload, '$.text') FROM outbox WHERE chat_id = ? AND id > ?")
+            .bind(AGENTS)
+            .bind(fresh)
+            .fetch_all(store.reader())
+            .await
+            .expect("alerts");
+    assert_eq!(alerts.len(), 1, "{alerts:?}");
+    assert_eq!(alerts[0].0, "sent");
+    assert!(alerts[0].1.contains("Fang (chat 9)") && alerts[0].1.contains("6 h"), "{}", alerts[0].1);
+}
+
+/// An outcome is written when its answer arrives, not when the pace next
+/// lets a call go: a crash in between would send the reply again.
+#[tokio::test]
+async fn outcomes_are_recorded_before_the_pace_opens_again() {
+    let (_dir, store) = store().await;
+    let (fake, bot) =
+        with_fake(Box::new(|_, body, n| fake::message(body["chat_id"].as_i64().unwrap_or(0), n as i64))).await;
+    let limits = Limits { global: (1, Duration::from_secs(5)), ..Limits::unlimited() };
+    let wake = Arc::new(Notify::new());
+    let (stop, stopped) = watch::channel(false);
+    let sender = tokio::spawn(Sender::new(bot, store.clone(), limits).run(wake.clone(), stopped));
+    queue(&store, 1, say("first"), Utc::now()).await;
+    queue(&store, 2, say("second"), Utc::now()).await;
+    wake.notify_one();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while rows(&store).await[0].2 != "sent" {
+        assert!(tokio::time::Instant::now() < deadline, "not recorded");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(texts(&fake).len(), 1, "recorded while the pace still holds the second call");
     stop.send(true).expect("send");
     tokio::time::timeout(Duration::from_secs(5), sender).await.expect("stops").expect("no panic");
 }

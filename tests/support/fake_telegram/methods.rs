@@ -572,7 +572,7 @@ impl State {
         let show_alert = req.bool("show_alert");
         let url = req.str("url");
         match self.callbacks.get_mut(&id) {
-            Some(cb) if cb.answered.is_none() => {
+            Some(cb) if cb.answered.is_none() && at.saturating_sub(cb.pressed_at) <= CALLBACK_TTL => {
                 cb.answered = Some(CallbackAnswer { text, show_alert, url, at });
                 Ok(json!(true))
             }

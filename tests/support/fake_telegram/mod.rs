@@ -47,7 +47,10 @@ pub const BOT_ID: i64 = 123456;
 pub const BOT_USERNAME: &str = "aftersales_test_bot";
 pub const BOT_FIRST_NAME: &str = "After-sales Test Bot";
 
-/// Telegram's answer to an unknown / already answered callback query.
+/// How long after a press Telegram takes an answer to the callback query.
+pub const CALLBACK_TTL: Duration = Duration::from_secs(15);
+/// Telegram's answer to an unknown, already answered or too old (see
+/// [`CALLBACK_TTL`]) callback query.
 pub const INVALID_QUERY: &str = "Bad Request: query is too old and response timeout expired or query ID is invalid";
 /// Telegram's answer to an edit that changes nothing.
 pub const NOT_MODIFIED: &str = "Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message";
@@ -161,6 +164,9 @@ pub enum Failure {
     /// if the client gives up meanwhile (like Telegram delivering a message
     /// whose response the client never saw).
     Delay(Duration),
+    /// The connection drops before an answer: the request is not executed
+    /// and the client sees a network error.
+    Disconnect,
 }
 
 /// One API call the bot made.
@@ -372,8 +378,18 @@ impl FakeTelegram {
     /// Injects a failure into the next `times` calls of `method`
     /// (case-insensitive, e.g. "sendMessage"; "*" = any method, getUpdates included).
     pub fn fail_next(&self, method: &str, failure: Failure, times: usize) {
+        self.inject(method, None, failure, times);
+    }
+
+    /// Like [`fail_next`](Self::fail_next), for the calls of `method` to
+    /// one chat (`chat_id`) only.
+    pub fn fail_next_in(&self, chat_id: i64, method: &str, failure: Failure, times: usize) {
+        self.inject(method, Some(chat_id), failure, times);
+    }
+
+    fn inject(&self, method: &str, chat_id: Option<i64>, failure: Failure, times: usize) {
         if times > 0 {
-            self.lock().failures.push((method.to_ascii_lowercase(), failure, times));
+            self.lock().failures.push((method.to_ascii_lowercase(), chat_id, failure, times));
         }
         self.changed();
     }

@@ -354,7 +354,8 @@ impl FakeTelegram {
         let message = Value::Object(m.json.clone());
         st.callback_counter += 1;
         let id = format!("{}", 4_000_000_000_000_000_000u64 + st.callback_counter);
-        st.callbacks.insert(id.clone(), CallbackInfo { answered: None });
+        let pressed_at = st.elapsed();
+        st.callbacks.insert(id.clone(), CallbackInfo { answered: None, pressed_at });
         st.callback_order.push(id.clone());
         let payload = json!({
             "id": id, "from": from, "message": message,

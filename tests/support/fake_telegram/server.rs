@@ -1,6 +1,10 @@
 //! The HTTP side: parsing requests, answering like Telegram, long polling, downloads.
 
 use super::*;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use axum::body::{Body, HttpBody};
 
 pub(super) struct Inner {
     pub(super) state: Mutex<State>,
@@ -275,6 +279,12 @@ impl Inner {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// Notes an injected call that got no Telegram answer.
+    fn record(&self, call: Call) {
+        self.lock().calls.push(call);
+        self.changed.notify_waiters();
+    }
+
     fn finish(&self, method: &str, body: Value, at: Duration, result: ApiResult, injected: bool) -> Response {
         let (status, response) = match &result {
             Ok(v) => (200, json!({"ok": true, "result": v})),
@@ -426,7 +436,8 @@ pub(super) async fn handle(
     if api_method.is_empty() || api_method.contains('/') {
         return inner.finish(&api_method, body_json, at, Err(ApiErr::new(404, "Not Found")), false);
     }
-    let failure = inner.lock().take_failure(&api_method);
+    let chat = req.i64("chat_id").ok().flatten();
+    let failure = inner.lock().take_failure(&api_method, chat);
     match failure {
         None => inner.clone().execute(api_method, req, at).await,
         Some(Failure::Delay(d)) => {
@@ -437,6 +448,19 @@ pub(super) async fn handle(
             task.await.unwrap_or_else(|_| {
                 json_response(500, &json!({"ok": false, "error_code": 500, "description": "Internal Server Error"}))
             })
+        }
+        Some(Failure::Disconnect) => {
+            inner.record(Call {
+                method: api_method,
+                body: body_json,
+                status: 0,
+                ok: false,
+                description: Some("connection dropped".into()),
+                response: Value::Null,
+                at,
+                injected: true,
+            });
+            Response::new(Body::new(Dropped))
         }
         Some(Failure::TooManyRequests { retry_after }) => {
             let err = ApiErr {
@@ -452,20 +476,16 @@ pub(super) async fn handle(
         }
         Some(Failure::ServerError(code)) => {
             if code == 502 {
-                {
-                    let mut st = inner.lock();
-                    st.calls.push(Call {
-                        method: api_method,
-                        body: body_json,
-                        status: 502,
-                        ok: false,
-                        description: Some("Bad Gateway".into()),
-                        response: Value::Null,
-                        at,
-                        injected: true,
-                    });
-                }
-                inner.changed.notify_waiters();
+                inner.record(Call {
+                    method: api_method,
+                    body: body_json,
+                    status: 502,
+                    ok: false,
+                    description: Some("Bad Gateway".into()),
+                    response: Value::Null,
+                    at,
+                    injected: true,
+                });
                 let mut resp = (StatusCode::BAD_GATEWAY, NGINX_502).into_response();
                 resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html"));
                 resp
@@ -473,6 +493,23 @@ pub(super) async fn handle(
                 inner.finish(&api_method, body_json, at, Err(ApiErr::new(code, "Internal Server Error")), true)
             }
         }
+    }
+}
+
+/// An answer's body that fails as soon as it is read: hyper then drops the
+/// connection, as a network cut mid-answer would.
+struct Dropped;
+
+impl HttpBody for Dropped {
+    type Data = Bytes;
+    type Error = std::io::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Bytes>, std::io::Error>>> {
+        let dropped = std::io::Error::new(std::io::ErrorKind::ConnectionReset, "fake_telegram: connection dropped");
+        Poll::Ready(Some(Err(dropped)))
     }
 }
 

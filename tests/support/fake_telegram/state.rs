@@ -80,6 +80,8 @@ pub(super) struct FileEntry {
 
 pub(super) struct CallbackInfo {
     pub(super) answered: Option<CallbackAnswer>,
+    /// When it was pressed, on the fake's clock.
+    pub(super) pressed_at: Duration,
 }
 
 pub(super) struct Topic {
@@ -123,7 +125,8 @@ pub(super) struct State {
     pub(super) rejections: Vec<Call>,
     pub(super) too_many: usize,
     pub(super) commands: BTreeMap<String, Vec<(String, String)>>,
-    pub(super) failures: Vec<(String, Failure, usize)>,
+    /// Injected failures: method ("*" for any), the chat they are limited to, what, how many more.
+    pub(super) failures: Vec<(String, Option<i64>, Failure, usize)>,
     pub(super) sends: VecDeque<(Instant, i64)>,
     /// Forum topics per chat, in creation order (deleted ones kept, flagged).
     pub(super) topics: HashMap<i64, Vec<Topic>>,
@@ -429,12 +432,15 @@ impl State {
         self.updates.len() != before
     }
 
-    pub(super) fn take_failure(&mut self, method: &str) -> Option<Failure> {
-        let pos = self.failures.iter().position(|(m, _, n)| *n > 0 && (m == method || m == "*"))?;
+    /// The failure injected for this call of `method` to `chat`, if any.
+    pub(super) fn take_failure(&mut self, method: &str, chat: Option<i64>) -> Option<Failure> {
+        let pos = self.failures.iter().position(|(m, only, _, n)| {
+            *n > 0 && (m == method || m == "*") && only.is_none_or(|only| Some(only) == chat)
+        })?;
         let entry = &mut self.failures[pos];
-        entry.2 -= 1;
-        let f = entry.1.clone();
-        if entry.2 == 0 {
+        entry.3 -= 1;
+        let f = entry.2.clone();
+        if entry.3 == 0 {
             self.failures.remove(pos);
         }
         Some(f)
