@@ -9,8 +9,10 @@
 //! `sender::failure::classify` reads our errors as it read teloxide's. An
 //! answer is returned as soon as it arrives, a 5xx included.
 //!
-//! JSON only: every file the bot sends is a Telegram file id, which the Bot
-//! API takes in a JSON body as it does in a multipart form.
+//! JSON only: the photos and videos the bot sends are Telegram file ids,
+//! which the Bot API takes in a JSON body as it does in a multipart form. A
+//! document may be an upload of a file the bot wrote, so the sender leaves
+//! documents to teloxide's multipart request.
 
 use std::sync::Arc;
 
