@@ -219,9 +219,17 @@ fn cached_path() -> PathBuf {
 async fn seed(path: &Path) -> Duration {
     let partial = path.with_extension("partial");
     let _ = std::fs::remove_file(&partial);
-    let url = format!("sqlite://{}", partial.display());
-    // The schema, as the bot makes it.
-    drop(Store::open(&url).await.expect("migrate"));
+    // The schema, as the bot makes it, on a connection closed before the seed
+    // takes the file (a dropped Store's pools close theirs later, and leaving
+    // WAL for journal_mode OFF then fails with "database is locked").
+    let mut schema = SqliteConnectOptions::new()
+        .filename(&partial)
+        .create_if_missing(true)
+        .connect()
+        .await
+        .expect("schema connection");
+    sqlx::migrate!().run(&mut schema).await.expect("migrate");
+    sqlx::Connection::close(schema).await.expect("close the schema connection");
     let started = Instant::now();
     let mut conn = SqliteConnectOptions::new()
         .filename(&partial)
