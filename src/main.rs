@@ -74,8 +74,8 @@ enum Commands {
         #[command(subcommand)]
         command: cases_cli::CasesCommand,
     },
-    /// A period's after-sales figures (volume, return rate, reasons, money, policy,
-    /// retention, satisfaction), as a table or JSON. Reads only.
+    /// A period's after-sales figures (volume, return rate, reasons, money, policy, retention,
+    /// logistics, responsibility, agents, satisfaction), as a table, CSV, JSON or an HTML page. Reads only.
     Report(report_cli::ReportArgs),
     /// The records kept ([records] keep, at least 3 years after a case closed), and their purge.
     Records {
