@@ -173,6 +173,19 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::policy::tests::decide_the_usual_ask;
+
+    #[test]
+    fn every_decision_carries_the_version_of_its_rules() {
+        let mut config = Config::default();
+        let before = decide_the_usual_ask(&config.policy());
+        assert_eq!(before.rules_version, config.rules_version());
+        assert_eq!(before.rules_version.len(), 12);
+        config.policy.exchange_days = 30;
+        let after = decide_the_usual_ask(&config.policy());
+        assert_ne!(before.rules_version, after.rules_version, "a rule change is a new version");
+        assert_eq!((before.verdict, before.rule), (after.verdict, after.rule));
+    }
 
     #[test]
     fn an_empty_file_gives_the_defaults() {

@@ -1,10 +1,11 @@
 //! The shape of `src`, checked: the modules form a DAG, and nothing the
 //! pure core reaches does I/O. These are read from the source text (`use
 //! crate::…` and `crate::…` paths), so a new cycle or a shell import in the
-//! core fails here before review. The module graph counts every line but
-//! the `tests.rs` files (an inline test module that reaches for `config`
-//! closes a circle as surely as the code above it); the I/O check leaves
-//! test code out, since tests may drive the runtime.
+//! core fails here before review. The module graph counts every line, test
+//! code included (a test that reaches for `config` closes a circle as surely
+//! as the code beside it: a module's tests use what sits below it, or move
+//! up to the module that composes both); the I/O check leaves test code
+//! out, since tests may drive the runtime.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -139,13 +140,13 @@ fn graph() -> Graph {
     let mut graph = Graph { modules: BTreeMap::new(), externals: BTreeMap::new() };
     for path in &files {
         let Some(module) = module_of(path).filter(|module| modules.contains(module)) else { continue };
-        if path.file_name().is_some_and(|name| name == "tests.rs") {
-            continue;
-        }
         let text = std::fs::read_to_string(path).expect("a source file is readable");
         let code = without_comments(&text);
         let uses = graph.modules.entry(module.clone()).or_default();
         uses.extend(crate_paths(&code).into_iter().filter(|name| *name != module && modules.contains(name)));
+        if path.file_name().is_some_and(|name| name == "tests.rs") {
+            continue;
+        }
         let externals = graph.externals.entry(module).or_default();
         for krate in SHELL_CRATES {
             if production_code(&code).contains(&format!("{krate}::")) {

@@ -3,6 +3,7 @@ use std::collections::BTreeSet;
 use super::samples::*;
 use super::*;
 use crate::catalogue::card::TIMELINE_SHOWN;
+use crate::policy::tests::{Shop, any_ask, decide_at};
 
 const FORBIDDEN: [&str; 14] = [
     "当时买的时候不是喜欢吗",
@@ -1073,6 +1074,18 @@ fn the_longest_follow_up_texts_fit_one_message() {
         for msg in msgs {
             let chars = render(lang, &msg).chars().count();
             assert!(chars < 4096, "{lang:?} {} is {chars} characters", variant_name(&msg));
+        }
+    }
+}
+
+proptest::proptest! {
+    /// Whatever the policy decides, the customer reads why, in either language.
+    #[test]
+    fn no_decision_goes_without_an_explanation((ask, quantity, minutes) in any_ask()) {
+        let (_, decision) = decide_at(&Shop::new(), &ask, quantity, minutes);
+        for lang in [Lang::Zh, Lang::En] {
+            let text = render(lang, &Msg::explanation(&decision, chrono_tz::Asia::Shanghai));
+            proptest::prop_assert!(text.chars().count() > 40, "{lang:?}: {text}");
         }
     }
 }

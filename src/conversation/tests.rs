@@ -2,7 +2,6 @@ use super::buttons::CaseAct;
 use super::*;
 use crate::case::CaseSummary;
 use crate::catalogue::CaseView;
-use crate::config::Config;
 use crate::money::{Currency, Money};
 use crate::order::OrderLine;
 use crate::policy::{self, Verdict};
@@ -38,10 +37,36 @@ fn order(no: &str, phone: &str, lines: Vec<OrderLine>, delivered: Option<&str>) 
     }
 }
 
+/// The parts of the shop's settings a conversation reads (the config
+/// composes them in the shop; here they start as the defaults).
+#[derive(Clone, Default)]
+struct Settings {
+    shop: crate::shop::Shop,
+    intake: Intake,
+    policy: PolicyRules,
+    calendar: crate::calendar::Calendar,
+    retention: retention::Script,
+    agents: agents::Settings,
+}
+
+impl Settings {
+    fn setup(&self) -> Setup<'_> {
+        Setup {
+            shop: &self.shop,
+            intake: &self.intake,
+            policy: &self.policy,
+            calendar: &self.calendar,
+            retention: &self.retention,
+            agents: &self.agents,
+            rules_version: "test",
+        }
+    }
+}
+
 /// The conversation with a small shop around it: the facts it needs,
 /// and what its effects did.
 struct World {
-    config: Config,
+    config: Settings,
     now: DateTime<Utc>,
     orders: Vec<Order>,
     locks: Vec<(OrderNo, DateTime<Utc>)>,
@@ -60,7 +85,7 @@ struct World {
 impl World {
     fn new() -> World {
         World {
-            config: Config::default(),
+            config: Settings::default(),
             now: at("2026-03-03T10:00:00+08:00"),
             orders: vec![
                 order(
@@ -158,12 +183,11 @@ impl World {
             .filter(|offer| offer.result == OfferResult::Accepted)
             .map(|offer| offer.offer_id.clone())
             .collect();
-        let rules_version = self.config.rules_version();
         let facts = Facts {
             line_history,
             claims,
             retention: retention::History { past_cases: self.opened.len() as u32, accepted_recently },
-            setup: self.config.setup(&rules_version),
+            setup: self.config.setup(),
             now: self.now,
             first_name: "Lei",
             order,

@@ -6,7 +6,7 @@
 
 mod rules;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 pub use rules::{CategoryPolicy, CategoryRules, PhotoRange, PolicyRules};
 
