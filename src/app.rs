@@ -1,7 +1,7 @@
 //! The running service, composed in one place for both channels: the store,
 //! the desk on the shell's clock, the [`Background`] (scheduler, push and
-//! ops endpoints, signal watch) and one channel's loop — Telegram's polling with
-//! its outbox sender and evidence downloader (`serve`), or the terminal
+//! ops endpoints, signal watch) and one channel's loop — Telegram's polling
+//! or webhook with its outbox sender and evidence downloader (`serve`), or the terminal
 //! (`chat`). One shutdown path: whichever ends first, a signal or the
 //! channel itself (the terminal at the end of its input), [`App::run`]
 //! stops the background and waits for every task.
@@ -17,6 +17,7 @@ use crate::config::Config;
 use crate::desk::Desk;
 use crate::store::customers::Identity;
 use crate::store::{Store, StoreError};
+use crate::telegram::webhook::Webhook;
 use crate::telegram::{Telegram, TelegramError};
 use crate::terminal::{Screen, TerminalError};
 
@@ -31,6 +32,12 @@ pub enum AppError {
     #[error("[{section}] listen = {address:?}: cannot listen there")]
     Listen {
         section: &'static str,
+        address: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("--listen {address}: cannot listen there")]
+    WebhookListen {
         address: String,
         #[source]
         source: std::io::Error,
@@ -57,9 +64,18 @@ impl App {
         &self.desk
     }
 
-    /// `aftersales serve`: the Telegram bot until a signal stops it.
-    pub async fn serve(self, telegram: Telegram) -> Result<(), AppError> {
+    /// `aftersales serve`: the Telegram bot until a signal stops it, by long
+    /// polling, or receiving updates on `webhook` when it is given.
+    pub async fn serve(self, telegram: Telegram, webhook: Option<Webhook>) -> Result<(), AppError> {
         let desk = &self.desk;
+        let listener = match &webhook {
+            Some(hook) => Some(
+                tokio::net::TcpListener::bind(hook.listen())
+                    .await
+                    .map_err(|source| AppError::WebhookListen { address: hook.listen().to_string(), source })?,
+            ),
+            None => None,
+        };
         let served = self
             .run(async |background: &mut Background| {
                 let config = desk.config();
@@ -74,10 +90,16 @@ impl App {
                 let (wake, shutdown) = (background.wake(), background.shutdown());
                 background.spawn("sender", telegram.sender(desk).run(wake.clone(), shutdown.clone()));
                 background.spawn("evidence downloader", telegram.downloader(desk, shutdown.clone()));
-                // The health check's wait for a successful getUpdates starts now.
+                // The health check's wait to hear from Telegram starts now.
                 desk.metrics().polled();
-                telegram.poll(desk, &wake, shutdown).await;
-                Ok::<(), TelegramError>(())
+                match (webhook, listener) {
+                    (Some(hook), Some(listener)) => telegram.webhook(desk, wake, &hook, listener, shutdown).await,
+                    _ => {
+                        telegram.leave_webhook().await?;
+                        telegram.poll(desk, &wake, shutdown).await;
+                        Ok(())
+                    }
+                }
             })
             .await?;
         Ok(served?)

@@ -25,6 +25,7 @@ use aftersales::replay::{self, ReplayError, Report};
 use aftersales::rulebook;
 use aftersales::store::{Store, cases, decisions, orders};
 use aftersales::telegram::Telegram;
+use aftersales::telegram::webhook::Webhook;
 use aftersales::{demo, import, terminal};
 
 #[derive(Parser)]
@@ -50,6 +51,13 @@ enum Commands {
         /// Another Bot API server: a self-hosted telegram-bot-api, or a test fake.
         #[arg(long, env = "TELOXIDE_API_URL")]
         api_url: Option<String>,
+        /// Receive updates at this https URL instead of long polling; the secret token is
+        /// AFTERSALES_WEBHOOK_SECRET, or derived from the bot token.
+        #[arg(long, env = "AFTERSALES_WEBHOOK", requires = "listen")]
+        webhook: Option<String>,
+        /// Where the webhook listens (behind the reverse proxy that serves --webhook's URL).
+        #[arg(long, env = "AFTERSALES_WEBHOOK_LISTEN", requires = "webhook")]
+        listen: Option<String>,
     },
     /// Chat with the bot in this terminal (also from a pipe).
     Chat {
@@ -185,11 +193,18 @@ async fn main() -> anyhow::Result<()> {
     // The shell's one clock: what the desk reads, and what "now" means to the order tools.
     let clock = Clock::from_env();
     match cli.command {
-        Commands::Serve { api_url } => {
-            let app = App::open(db, config, clock).await?;
+        Commands::Serve { api_url, webhook, listen } => {
             let token =
                 std::env::var("TELOXIDE_TOKEN").context("TELOXIDE_TOKEN is not set: put the BotFather token there")?;
-            app.serve(Telegram::new(token, api_url.as_deref())?).await?;
+            let webhook = match (webhook, listen) {
+                (Some(url), Some(listen)) => {
+                    let secret = std::env::var("AFTERSALES_WEBHOOK_SECRET").ok();
+                    Some(Webhook::new(&url, &listen, secret, &token)?)
+                }
+                _ => None,
+            };
+            let app = App::open(db, config, clock).await?;
+            app.serve(Telegram::new(token, api_url.as_deref())?, webhook).await?;
         }
         Commands::Chat { demo } => {
             let app = App::open(db, config, clock).await?;

@@ -10,12 +10,14 @@ pub mod downloads;
 pub mod inbound;
 pub mod pace;
 pub mod sender;
+pub mod webhook;
 
-use std::time::Duration;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
-use teloxide::payloads::{GetUpdates, GetUpdatesSetters};
+use teloxide::payloads::{DeleteWebhook, DeleteWebhookSetters, GetUpdates, GetUpdatesSetters};
 use teloxide::prelude::*;
-use teloxide::types::{AllowedUpdate, BotCommand};
+use teloxide::types::{AllowedUpdate, BotCommand, Update};
 use tokio::sync::{Notify, watch};
 
 use crate::backoff;
@@ -23,6 +25,7 @@ use crate::catalogue::{self, Msg};
 use crate::conversation::Command;
 use crate::desk::Desk;
 use crate::lang::Lang;
+use crate::store::StoreError;
 use inbound::Inbound;
 
 /// getUpdates failing (Telegram or the network down) is retried after
@@ -39,6 +42,10 @@ const COMMIT_FIRST_WAIT: Duration = Duration::from_millis(200);
 /// … this.
 const COMMIT_MAX_WAIT: Duration = Duration::from_secs(30);
 
+/// The updates the desk reads, asked for by polling and by the webhook alike.
+const ALLOWED_UPDATES: [AllowedUpdate; 3] =
+    [AllowedUpdate::Message, AllowedUpdate::EditedMessage, AllowedUpdate::CallbackQuery];
+
 #[derive(Debug, thiserror::Error)]
 pub enum TelegramError {
     #[error("--api-url {url} is not a URL")]
@@ -49,6 +56,14 @@ pub enum TelegramError {
     },
     #[error("telegram refused the bot token or is unreachable: {0}")]
     Start(#[from] teloxide::RequestError),
+    #[error("telegram refused the webhook {url}: {source}")]
+    SetWebhook {
+        url: String,
+        #[source]
+        source: teloxide::RequestError,
+    },
+    #[error("the webhook endpoint stopped: {0}")]
+    Webhook(#[source] std::io::Error),
 }
 
 /// The bot: its token and the Bot API server it talks to. What runs on it
@@ -107,6 +122,30 @@ impl Telegram {
     pub async fn poll(&self, desk: &Desk, wake: &Notify, shutdown: watch::Receiver<bool>) {
         poll(&self.bot, desk, wake, shutdown).await;
     }
+
+    /// Removes a webhook a former start may have set (keeping its pending
+    /// updates), since Telegram refuses getUpdates while one is set.
+    pub async fn leave_webhook(&self) -> Result<(), TelegramError> {
+        api::call(&self.bot, &DeleteWebhook::new().drop_pending_updates(false)).await?;
+        Ok(())
+    }
+
+    /// Registers `hook` with Telegram and receives its updates on
+    /// `listener` until the shutdown.
+    pub async fn webhook(
+        &self,
+        desk: &Desk,
+        wake: Arc<Notify>,
+        hook: &webhook::Webhook,
+        listener: tokio::net::TcpListener,
+        shutdown: watch::Receiver<bool>,
+    ) -> Result<(), TelegramError> {
+        webhook::register(&self.bot, hook)
+            .await
+            .map_err(|source| TelegramError::SetWebhook { url: hook.url().to_string(), source })?;
+        let endpoint = webhook::Endpoint::new(self.bot.clone(), desk.clone(), wake, hook);
+        endpoint.serve(listener, shutdown).await.map_err(TelegramError::Webhook)
+    }
 }
 
 /// Long polling: fetch, commit each update, then confirm by moving the offset.
@@ -115,11 +154,7 @@ async fn poll(bot: &Bot, desk: &Desk, wake: &Notify, mut shutdown: watch::Receiv
     let mut offset: i32 = 0;
     let mut failures = 0;
     while !*shutdown.borrow() {
-        let request = GetUpdates::new().offset(offset).timeout(timeout).allowed_updates(vec![
-            AllowedUpdate::Message,
-            AllowedUpdate::EditedMessage,
-            AllowedUpdate::CallbackQuery,
-        ]);
+        let request = GetUpdates::new().offset(offset).timeout(timeout).allowed_updates(ALLOWED_UPDATES);
         let updates = tokio::select! {
             updates = api::call(bot, &request) => updates,
             _ = shutdown.changed() => break,
@@ -144,18 +179,10 @@ async fn poll(bot: &Bot, desk: &Desk, wake: &Notify, mut shutdown: watch::Receiv
                 continue;
             }
         };
-        let agents_chat = desk.config().agents.chat_id;
         for update in updates {
-            if let Some(inbound) = inbound::inbound(&update, agents_chat) {
-                let arrived = std::time::Instant::now();
-                // Evidence is checked by its content before the desk counts it.
-                let inbound = match inbound {
-                    Inbound::Customer(incoming) => Inbound::Customer(downloads::check(bot, desk, incoming).await),
-                    agents => agents,
-                };
-                handle_until_committed(desk, inbound).await;
-                desk.metrics().handled(arrived.elapsed());
-                wake.notify_one();
+            if let Some(received) = receive(bot, desk, &update).await {
+                handle_until_committed(desk, &received).await;
+                received.committed(desk, wake);
             }
             offset = i32::try_from(update.id.0).unwrap_or(i32::MAX).saturating_add(1);
         }
@@ -164,24 +191,54 @@ async fn poll(bot: &Bot, desk: &Desk, wake: &Notify, mut shutdown: watch::Receiv
 
 /// A store error (a full disk, a locked file) must not lose the update:
 /// retry it until it commits, before confirming it to Telegram.
-async fn handle_until_committed(desk: &Desk, inbound: Inbound) {
+async fn handle_until_committed(desk: &Desk, received: &Received) {
     let mut failures = 0;
-    loop {
-        let (handled, update_id) = match &inbound {
-            Inbound::Customer(incoming) => {
-                (desk.handle(incoming.clone(), desk.now()).await.map(drop), incoming.update_id)
-            }
-            Inbound::Agents(incoming) => (desk.handle_agents(incoming.clone(), desk.now()).await, incoming.update_id),
-        };
-        match handled {
-            Ok(()) => return,
-            Err(error) => {
-                let pause = backoff::exponential(failures, COMMIT_FIRST_WAIT, COMMIT_MAX_WAIT);
-                tracing::error!(%error, ?update_id, "could not commit update; retrying");
-                tokio::time::sleep(pause).await;
-                failures = failures.saturating_add(1);
-            }
+    while let Err(error) = received.commit(desk).await {
+        let pause = backoff::exponential(failures, COMMIT_FIRST_WAIT, COMMIT_MAX_WAIT);
+        tracing::error!(%error, update_id = received.update_id(), "could not commit update; retrying");
+        tokio::time::sleep(pause).await;
+        failures = failures.saturating_add(1);
+    }
+}
+
+/// An update the desk takes, as polling and the webhook both receive it.
+struct Received {
+    inbound: Inbound,
+    arrived: Instant,
+}
+
+/// The desk's view of `update` with a customer's evidence checked by its
+/// content (before the desk counts it); `None` for updates it ignores.
+async fn receive(bot: &Bot, desk: &Desk, update: &Update) -> Option<Received> {
+    let arrived = Instant::now();
+    let inbound = match inbound::inbound(update, desk.config().agents.chat_id)? {
+        Inbound::Customer(incoming) => Inbound::Customer(downloads::check(bot, desk, incoming).await),
+        agents => agents,
+    };
+    Some(Received { inbound, arrived })
+}
+
+impl Received {
+    fn update_id(&self) -> Option<i64> {
+        match &self.inbound {
+            Inbound::Customer(incoming) => incoming.update_id,
+            Inbound::Agents(incoming) => incoming.update_id,
         }
+    }
+
+    /// One try at the desk, in one transaction; a redelivery is recognised
+    /// by its update id and changes nothing.
+    async fn commit(&self, desk: &Desk) -> Result<(), StoreError> {
+        match &self.inbound {
+            Inbound::Customer(incoming) => desk.handle(incoming.clone(), desk.now()).await.map(drop),
+            Inbound::Agents(incoming) => desk.handle_agents(incoming.clone(), desk.now()).await,
+        }
+    }
+
+    /// Counted for the ops endpoint, and the sender woken for its replies.
+    fn committed(&self, desk: &Desk, wake: &Notify) {
+        desk.metrics().handled(self.arrived.elapsed());
+        wake.notify_one();
     }
 }
 

@@ -128,6 +128,9 @@ impl Shop {
             .current_dir(self.dir.path())
             .env_remove("AFTERSALES_DB")
             .env_remove("AFTERSALES_CONFIG")
+            .env_remove("AFTERSALES_WEBHOOK")
+            .env_remove("AFTERSALES_WEBHOOK_LISTEN")
+            .env_remove("AFTERSALES_WEBHOOK_SECRET")
             .env("RUST_LOG", "aftersales=debug,warn");
         command
     }
@@ -144,12 +147,21 @@ impl Shop {
     /// `serve` with a log filter and extra environment (e.g. the test clock);
     /// each start appends to `serve.log`.
     pub fn serve_with(&self, fake: &FakeTelegram, filter: &str, env: &[(&str, &Path)]) -> BotProcess {
+        self.serve_args(fake, filter, env, &[])
+    }
+
+    /// `serve` receiving updates at `url` (a webhook), listening on `listen`.
+    pub fn serve_webhook(&self, fake: &FakeTelegram, url: &str, listen: &str) -> BotProcess {
+        self.serve_args(fake, "aftersales=debug,warn", &[], &["--webhook", url, "--listen", listen])
+    }
+
+    fn serve_args(&self, fake: &FakeTelegram, filter: &str, env: &[(&str, &Path)], args: &[&str]) -> BotProcess {
         let log = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
             .open(self.dir.path().join("serve.log"))
             .expect("log file");
-        let mut command = self.command(&["serve", "--api-url", &fake.api_url()]);
+        let mut command = self.command(&[&["serve", "--api-url", &fake.api_url()], args].concat());
         for (name, value) in env {
             command.env(name, value);
         }

@@ -30,3 +30,4 @@ pub mod survey_burst;
 mod telegram_intake;
 mod terminal_chat;
 mod typing;
+mod webhook;

@@ -5,11 +5,12 @@
 #[path = "../support/fake_telegram/mod.rs"]
 mod fake_telegram;
 
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use fake_telegram::{
-    Failure, FakeTelegram, INVALID_QUERY, Limits, NOT_A_FORUM, THREAD_NOT_FOUND, TOKEN, TOPIC_CLOSED,
-    TOPIC_ICON_COLORS, TOPIC_ID_INVALID, TOPIC_NOT_MODIFIED,
+    Delivery, Failure, FakeTelegram, INVALID_QUERY, Limits, NOT_A_FORUM, SECRET_HEADER, THREAD_NOT_FOUND, TOKEN,
+    TOPIC_CLOSED, TOPIC_ICON_COLORS, TOPIC_ID_INVALID, TOPIC_NOT_MODIFIED, WEBHOOK_ACTIVE,
 };
 use serde_json::Value;
 use teloxide::net::Download;
@@ -462,6 +463,81 @@ async fn concurrent_get_updates_conflict() {
     assert_eq!(api_error(first), ApiError::TerminatedByOtherGetUpdates);
     assert_eq!(fake.rejections().len(), 1);
     assert_eq!(fake.rejections()[0].status, 409);
+}
+
+/// A webhook receiver that answers each POST with the next of `answers`
+/// (200 once they run out), keeping each body and secret header it got.
+async fn receiver(answers: Vec<u16>) -> (String, Arc<Mutex<Vec<(Value, Option<String>)>>>) {
+    let got = Arc::new(Mutex::new(Vec::new()));
+    let answers = Arc::new(Mutex::new(answers.into_iter()));
+    let kept = got.clone();
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |headers: axum::http::HeaderMap, body: axum::Json<Value>| {
+            let (kept, answers) = (kept.clone(), answers.clone());
+            async move {
+                let secret = headers.get(SECRET_HEADER).map(|value| value.to_str().unwrap().to_owned());
+                kept.lock().unwrap().push((body.0, secret));
+                let status = answers.lock().unwrap().next().unwrap_or(200);
+                axum::http::StatusCode::from_u16(status).unwrap()
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (url, got)
+}
+
+#[tokio::test]
+async fn a_webhook_gets_each_update_in_order_again_after_a_failure() {
+    let (fake, bot) = setup().await;
+    let (url, got) = receiver(vec![500]).await;
+    let refused = bot.set_webhook("http://bot.example.com/hook".parse().unwrap()).await;
+    assert_eq!(api_error(refused), ApiError::WebhookRequireHttps);
+    let bad_secret = bot.set_webhook(url.parse().unwrap()).secret_token("no spaces").await;
+    assert!(unknown_error(bad_secret).contains("secret token"));
+    fake.send_text(ANN, "one");
+    fake.send_text(ANN, "two");
+    bot.set_webhook(url.parse().unwrap())
+        .secret_token("s3cret")
+        .allowed_updates([AllowedUpdate::Message])
+        .max_connections(1)
+        .await
+        .unwrap();
+    assert_eq!(api_error(bot.get_updates().await), ApiError::Unknown(WEBHOOK_ACTIVE.to_owned()));
+    assert!(fake.wait_until(|fake| fake.pending_updates() == 0, T).await, "{:#?}", fake.deliveries());
+
+    let texts: Vec<(String, Option<String>)> = got
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(update, secret)| (update["message"]["text"].as_str().unwrap().to_owned(), secret.clone()))
+        .collect();
+    let secret = Some("s3cret".to_owned());
+    let expected = [("one", &secret), ("one", &secret), ("two", &secret)].map(|(t, s)| (t.to_owned(), s.clone()));
+    assert_eq!(texts, expected, "the refused update first, again, then the next");
+    let statuses: Vec<_> = fake.deliveries().iter().map(|delivery| (delivery.update_id, delivery.status)).collect();
+    assert_eq!(statuses, [(1000, Some(500)), (1000, Some(200)), (1001, Some(200))]);
+    let info = bot.get_webhook_info().await.unwrap();
+    assert_eq!(info.url.map(|url| url.to_string()), Some(url.clone()));
+    assert!(info.last_error_message.is_some(), "the 500 is reported");
+
+    // A lost answer is delivered again; a forged secret is what the receiver sees.
+    fake.lose_webhook_answers(1);
+    fake.forge_webhook_secret(Some("forged"));
+    fake.send_text(ANN, "three");
+    assert!(fake.wait_until(|fake| fake.pending_updates() == 0, T).await);
+    let last: Vec<_> = got.lock().unwrap().iter().skip(3).map(|(_, secret)| secret.clone()).collect();
+    assert_eq!(last, [Some("forged".to_owned()), Some("forged".to_owned())]);
+    let three: Vec<Delivery> = fake.deliveries_of(1002);
+    assert!(three[0].lost && !three[0].delivered() && three[1].delivered(), "{three:#?}");
+
+    bot.delete_webhook().await.unwrap();
+    assert_eq!(fake.webhook_url(), None);
+    fake.send_text(ANN, "four");
+    let polled = bot.get_updates().await.unwrap();
+    assert_eq!(polled.len(), 1, "back to polling");
 }
 
 #[tokio::test]

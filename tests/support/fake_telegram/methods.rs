@@ -660,15 +660,9 @@ impl State {
                 "can_join_groups": true, "can_read_all_group_messages": false,
                 "supports_inline_queries": false, "can_connect_to_business": false, "has_main_web_app": false,
             })),
-            "getwebhookinfo" => {
-                Ok(json!({"url": "", "has_custom_certificate": false, "pending_update_count": self.updates.len()}))
-            }
-            "deletewebhook" => {
-                if req.bool("drop_pending_updates") {
-                    self.updates.clear();
-                }
-                Ok(json!(true))
-            }
+            "getwebhookinfo" => self.webhook_info(),
+            "setwebhook" => self.set_webhook(req),
+            "deletewebhook" => self.delete_webhook(req),
             "sendmessage" => self.send_message(req, now),
             "sendphoto" => self.send_photo(req, now),
             "senddocument" => self.send_document(req, now),

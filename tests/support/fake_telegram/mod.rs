@@ -22,10 +22,15 @@
 //! The bot sends plain text, so the fake models no formatting: a `parse_mode`
 //! is refused rather than shown unparsed.
 //!
+//! Webhooks (`setWebhook`): while one is set, getUpdates answers 409 and the
+//! fake POSTs each update to it, one at a time, redelivering after a
+//! non-2xx answer or a failed connection (see `webhook`).
+//!
 //! Files: `server` (HTTP, requests and answers, long polling, downloads),
 //! `state` (what the fake remembers), `methods` (the Bot API methods),
 //! `forum` (topics and pins), `markup` (text and reply markup checks),
-//! `people` (what users and group members do), `inspect` (what tests read).
+//! `people` (what users and group members do), `inspect` (what tests read),
+//! `webhook` (setting one, and delivering to it).
 
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::net::SocketAddr;
@@ -57,6 +62,11 @@ pub const NOT_MODIFIED: &str = "Bad Request: message is not modified: specified 
 /// Telegram's answer to a second concurrent getUpdates.
 pub const CONFLICT: &str =
     "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running";
+/// Telegram's answer to getUpdates while a webhook is set.
+pub const WEBHOOK_ACTIVE: &str =
+    "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first";
+/// The header a webhook delivery carries the secret token in.
+pub const SECRET_HEADER: &str = "X-Telegram-Bot-Api-Secret-Token";
 
 /// Telegram's answer to a send into a forum topic that does not exist (or was
 /// deleted), or with `message_thread_id` in a chat that is not a forum.
@@ -115,6 +125,7 @@ mod methods;
 mod people;
 mod server;
 mod state;
+mod webhook;
 
 use markup::*;
 use server::*;
@@ -187,6 +198,27 @@ pub struct Call {
     pub at: Duration,
     /// Answered by [`FakeTelegram::fail_next`] rather than by the rules.
     pub injected: bool,
+}
+
+/// One POST of an update to the webhook.
+#[derive(Clone, Debug)]
+pub struct Delivery {
+    pub update_id: i64,
+    /// The HTTP status answered; `None` when the connection failed.
+    pub status: Option<u16>,
+    /// A 2xx answer the fake treated as lost (see [`FakeTelegram::lose_webhook_answers`]).
+    pub lost: bool,
+    /// When the POST began, relative to the start of the fake.
+    pub at: Duration,
+    /// From the POST to its answer.
+    pub took: Duration,
+}
+
+impl Delivery {
+    /// Answered 2xx, and the answer reached the fake: the update is done.
+    pub fn delivered(&self) -> bool {
+        self.status.is_some_and(|status| (200..300).contains(&status)) && !self.lost
+    }
 }
 
 /// A message the bot sent, in its current state.

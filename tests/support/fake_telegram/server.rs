@@ -325,6 +325,9 @@ impl Inner {
         };
         let generation = {
             let mut st = self.lock();
+            if st.webhooks.hook.is_some() {
+                return Err(ApiErr::new(409, WEBHOOK_ACTIVE));
+            }
             st.confirm(offset);
             if let Some(a) = allowed {
                 st.allowed_updates = if a.is_empty() { None } else { Some(a) };
@@ -527,8 +530,13 @@ pub(super) async fn spawn(limits: Limits) -> (Arc<Inner>, ServerGuard) {
         started,
     });
     let app = Router::new().fallback(handle).layer(DefaultBodyLimit::disable()).with_state(inner.clone());
+    let deliveries = inner.clone().deliver_to_webhook();
     let task = tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
+        // One task, so that dropping the fake stops its deliveries too.
+        tokio::select! {
+            _ = axum::serve(listener, app) => {}
+            () = deliveries => {}
+        }
     });
     (inner, ServerGuard(task.abort_handle()))
 }

@@ -136,6 +136,8 @@ pub(super) struct State {
     pub(super) members: HashMap<i64, HashSet<i64>>,
     /// Forums where the bot lacks `can_manage_topics`: closed topics refuse its sends.
     pub(super) no_topic_rights: HashSet<i64>,
+    /// The webhook and its deliveries.
+    pub(super) webhooks: webhook::Deliveries,
 }
 
 pub(super) fn unix_now() -> i64 {
@@ -227,6 +229,7 @@ impl State {
             pins: HashMap::new(),
             members: HashMap::new(),
             no_topic_rights: HashSet::new(),
+            webhooks: webhook::Deliveries::default(),
         }
     }
 
