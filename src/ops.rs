@@ -6,7 +6,9 @@
 //! No I/O here, so the settings can sit in `config`.
 //!
 //! `/health` answers 200 `{"status":"ok","checks":{…}}` when the database
-//! answers, getUpdates succeeded within `[ops] poll_stale` and no reply has
+//! answers, the bot heard from Telegram within `[ops] poll_stale` (a
+//! getUpdates succeeded; on a webhook, a delivery came or getWebhookInfo
+//! showed Telegram able to deliver) and no reply has
 //! been due for longer than `[ops] outbox_stuck`; otherwise 503 with
 //! `"status":"failing"`, the failing checks' names in `"failing"` and what
 //! is wrong in `"checks"`.
@@ -28,7 +30,7 @@ use crate::setting::Span;
 pub struct Settings {
     /// The address to listen on, such as "127.0.0.1:9187"; unset, there is no endpoint.
     pub listen: Option<String>,
-    /// `/health` fails "polling" when no getUpdates succeeded for this long.
+    /// `/health` fails "polling" when nothing was heard from Telegram for this long.
     pub poll_stale: Span,
     /// `/health` fails "outbox" when a reply has been due for this long.
     pub outbox_stuck: Span,
@@ -76,8 +78,8 @@ pub struct Metrics {
     /// Updates per bucket of [`BUCKETS`], not cumulative; the last is +Inf.
     buckets: [AtomicU64; BUCKETS.len() + 1],
     handling_micros: AtomicU64,
-    /// When getUpdates last succeeded (or polling began); `None` while this
-    /// process does not poll (the terminal channel).
+    /// When the bot last heard from Telegram (or began to listen); `None`
+    /// in the terminal channel.
     polled: Mutex<Option<Instant>>,
 }
 
@@ -115,12 +117,13 @@ impl Metrics {
         self.throttled.fetch_add(1, Ordering::Relaxed);
     }
 
-    /// getUpdates succeeded, or polling begins.
+    /// Heard from Telegram (getUpdates succeeded, a webhook delivery came,
+    /// getWebhookInfo showed it delivering), or the channel begins.
     pub fn polled(&self) {
         *self.polled.lock().unwrap_or_else(PoisonError::into_inner) = Some(Instant::now());
     }
 
-    /// How long since getUpdates last succeeded; `None` when not polling.
+    /// How long since the bot last heard from Telegram; `None` when not on Telegram.
     pub fn since_polled(&self) -> Option<Duration> {
         self.polled.lock().unwrap_or_else(PoisonError::into_inner).map(|at| at.elapsed())
     }
@@ -191,7 +194,7 @@ pub fn render(metrics: &Metrics, gauges: &Gauges) -> String {
 pub type Checks = Vec<(&'static str, Result<String, String>)>;
 
 /// The health checks from what was read: the store (or why it could not
-/// be read), the time since getUpdates last succeeded (`None`: not polling).
+/// be read), the time since the bot last heard from Telegram (`None`: not on Telegram).
 pub fn checks(store: &Result<Gauges, String>, since_polled: Option<Duration>, settings: &Settings) -> Checks {
     let database = match store {
         Ok(_) => Ok("ok".to_owned()),
@@ -200,7 +203,7 @@ pub fn checks(store: &Result<Gauges, String>, since_polled: Option<Duration>, se
     let polling = match since_polled {
         None => Ok("not polling".to_owned()),
         Some(since) if since > settings.poll_stale.0 => Err(format!(
-            "no getUpdates succeeded for {}s (ops.poll_stale is {}s)",
+            "nothing heard from telegram (getUpdates, the webhook) for {}s (ops.poll_stale is {}s)",
             since.as_secs(),
             settings.poll_stale.0.as_secs()
         )),

@@ -1,9 +1,11 @@
-//! The Telegram channel: long polling in, the outbox sender out, and the
-//! evidence downloader. The only module that knows Telegram's types.
+//! The Telegram channel: long polling (or a `webhook`) in, the outbox
+//! sender out, and the evidence downloader. The only module that knows
+//! Telegram's types.
 //!
-//! An update is confirmed to Telegram (by asking for the next offset) only
-//! after the desk committed it, so a crash makes Telegram deliver it again,
-//! and the desk recognises it by its update_id.
+//! An update is confirmed to Telegram (by asking for the next offset, or
+//! answering the webhook's POST) only after the desk committed it, so a
+//! crash makes Telegram deliver it again, and the desk recognises it by its
+//! update_id.
 
 pub mod api;
 pub mod downloads;
@@ -131,7 +133,7 @@ impl Telegram {
     }
 
     /// Registers `hook` with Telegram and receives its updates on
-    /// `listener` until the shutdown.
+    /// `listener` until the shutdown, watching that Telegram can deliver.
     pub async fn webhook(
         &self,
         desk: &Desk,
@@ -144,7 +146,11 @@ impl Telegram {
             .await
             .map_err(|source| TelegramError::SetWebhook { url: hook.url().to_string(), source })?;
         let endpoint = webhook::Endpoint::new(self.bot.clone(), desk.clone(), wake, hook);
-        endpoint.serve(listener, shutdown).await.map_err(TelegramError::Webhook)
+        let (served, ()) = tokio::join!(
+            endpoint.serve(listener, shutdown.clone()),
+            webhook::watch(&self.bot, desk, hook.url(), shutdown)
+        );
+        served.map_err(TelegramError::Webhook)
     }
 }
 

@@ -31,7 +31,7 @@ use reqwest::Url;
 use sha2::Sha256;
 use teloxide::Bot;
 use teloxide::RequestError;
-use teloxide::payloads::{SetWebhook, SetWebhookSetters};
+use teloxide::payloads::{GetWebhookInfo, SetWebhook, SetWebhookSetters};
 use teloxide::types::Update;
 use tokio::sync::{Notify, watch};
 
@@ -151,6 +151,36 @@ pub(super) async fn register(bot: &Bot, hook: &Webhook) -> Result<(), RequestErr
     api::call(bot, &request).await?;
     tracing::info!(url = %hook.url, "webhook registered with telegram");
     Ok(())
+}
+
+/// Keeps `/health` true to the webhook while no customer writes: every
+/// `[telegram] poll_timeout` asks Telegram (getWebhookInfo) whether it
+/// still has this URL and can deliver to it (no error since the last
+/// delivery, or nothing waiting), which counts as hearing from Telegram.
+/// A delivery error Telegram reports is logged once.
+pub(super) async fn watch(bot: &Bot, desk: &Desk, url: &Url, mut shutdown: watch::Receiver<bool>) {
+    let every = desk.config().telegram.poll_timeout.0;
+    let mut reported = None;
+    while !*shutdown.borrow() {
+        match api::call(bot, &GetWebhookInfo::new()).await {
+            Ok(info) if info.url.as_ref() != Some(url) => {
+                tracing::warn!(set = ?info.url.map(String::from), "telegram delivers to another webhook, or none");
+            }
+            Ok(info) if info.pending_update_count > 0 && info.last_error_date.is_some() => {
+                if reported != info.last_error_date {
+                    let (error, waiting) = (info.last_error_message, info.pending_update_count);
+                    tracing::warn!(?error, waiting, "telegram cannot deliver to the webhook");
+                    reported = info.last_error_date;
+                }
+            }
+            Ok(_) => desk.metrics().polled(),
+            Err(error) => tracing::warn!(%error, "getWebhookInfo failed"),
+        }
+        tokio::select! {
+            () = tokio::time::sleep(every) => {}
+            _ = shutdown.changed() => {}
+        }
+    }
 }
 
 /// The receiving end: what a request needs to become a committed update.

@@ -7,7 +7,8 @@ use std::time::Duration;
 use sqlx::{ConnectOptions, Executor};
 
 use crate::fake_telegram::{Delivery, FakeTelegram, SECRET_HEADER};
-use crate::helpers::{BotProcess, Customer, Shop, WAIT, free_port, jpeg};
+use crate::helpers::{BotProcess, Customer, Shop, TEST_CONFIG, WAIT, free_port, jpeg};
+use crate::ops::Ops;
 
 /// A shop's bot on a webhook at a free port, and the fake that delivers to it.
 async fn webhook_bot() -> (FakeTelegram, Shop, BotProcess) {
@@ -199,4 +200,32 @@ async fn switching_back_to_polling_reads_what_came_meanwhile() {
     assert!(deleted.iter().any(|call| call.ok && call.body["drop_pending_updates"] == false), "{deleted:#?}");
     assert_eq!(processed(&shop, update).await, 1);
     ed.says("/start").await;
+}
+
+#[tokio::test]
+async fn health_on_a_webhook_follows_what_telegram_can_deliver() {
+    let fake = FakeTelegram::start().await;
+    let ops_port = free_port();
+    let settings = format!("{TEST_CONFIG}\n[ops]\nlisten = \"127.0.0.1:{ops_port}\"\npoll_stale = \"3s\"\n");
+    let shop = Shop::with_config(&settings);
+    let _bot = serve_webhook(&fake, &shop);
+    let ops = Ops { base: format!("http://127.0.0.1:{ops_port}"), client: reqwest::Client::new() };
+    let fay = Customer::new(&fake, 706, "Fay", Some("en"));
+    fay.says("/start").await;
+
+    // Quiet for longer than poll_stale: Telegram still has the webhook, so all is well.
+    let asked = |fake: &FakeTelegram| fake.calls_to("getwebhookinfo").iter().filter(|call| call.ok).count();
+    let start = asked(&fake);
+    assert!(fake.wait_until(|fake| asked(fake) >= start + 5, WAIT).await, "getWebhookInfo every poll_timeout");
+    let healthy = ops.health_becomes(200).await;
+    assert_eq!(healthy["checks"]["polling"], "ok", "{healthy}");
+
+    // Telegram can no longer deliver (here: it sends a wrong secret): /health fails.
+    fake.forge_webhook_secret(Some("not-the-secret"));
+    fake.send_text(fay.id, "/new");
+    let failing = ops.health_becomes(503).await;
+    assert_eq!(failing["failing"], serde_json::json!(["polling"]), "{failing}");
+    fake.forge_webhook_secret(None);
+    fay.gets("send me your order number").await;
+    ops.health_becomes(200).await;
 }
