@@ -229,3 +229,45 @@ async fn health_on_a_webhook_follows_what_telegram_can_deliver() {
     fay.gets("send me your order number").await;
     ops.health_becomes(200).await;
 }
+
+#[tokio::test]
+async fn a_bot_stopped_leaves_its_webhook_and_reads_what_came_meanwhile_at_the_next_start() {
+    let (fake, shop, mut bot) = webhook_bot().await;
+    let gil = Customer::new(&fake, 707, "Gil", Some("en"));
+    gil.says("/start").await;
+    let stopped = bot.terminate().expect("serve stops on SIGTERM");
+    assert!(stopped.success(), "{stopped:?}");
+    assert!(fake.webhook_url().is_some(), "the webhook stays set, keeping what Telegram has for it");
+
+    fake.send_text(gil.id, "/new");
+    let update = fake.last_update_id();
+    let unreachable = |fake: &FakeTelegram| statuses(&fake.deliveries_of(update)).contains(&None);
+    assert!(fake.wait_until(unreachable, WAIT).await, "{:#?}", fake.deliveries_of(update));
+    let _again = serve_webhook(&fake, &shop);
+    gil.gets("send me your order number").await;
+    assert_eq!(processed(&shop, update).await, 1);
+    assert!(fake.calls_to("getupdates").is_empty());
+}
+
+#[test]
+fn a_webhook_needs_an_address_to_listen_on_and_a_valid_secret() {
+    let shop = Shop::new();
+    let serve = |args: &[&str], secret: Option<&str>| {
+        let mut command = shop.command(&[&["serve"], args].concat());
+        command.env("TELOXIDE_TOKEN", crate::fake_telegram::TOKEN);
+        if let Some(secret) = secret {
+            command.env("AFTERSALES_WEBHOOK_SECRET", secret);
+        }
+        let output = command.output().expect("run serve");
+        assert!(!output.status.success(), "{args:?} started");
+        String::from_utf8_lossy(&output.stderr).into_owned()
+    };
+    let without_listen = serve(&["--webhook", "https://bot.example.com/telegram"], None);
+    assert!(without_listen.contains("--listen"), "{without_listen}");
+    let bad_url = serve(&["--webhook", "bot.example.com", "--listen", "127.0.0.1:0"], None);
+    assert!(bad_url.contains("is not an http(s) URL"), "{bad_url}");
+    let secret = "has spaces in it";
+    let bad_secret = serve(&["--webhook", "https://bot.example.com/t", "--listen", "127.0.0.1:0"], Some(secret));
+    assert!(bad_secret.contains("AFTERSALES_WEBHOOK_SECRET must be"), "{bad_secret}");
+    assert!(!bad_secret.contains(secret), "the secret is not shown: {bad_secret}");
+}
