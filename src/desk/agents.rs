@@ -23,7 +23,7 @@ use crate::outgoing::{ButtonSpec, Keyboard, Outgoing};
 use crate::store::customers::CustomerInfo;
 use crate::store::escalations::{self, CaseRecord};
 use crate::store::jobs::{self, Task};
-use crate::store::{StoreError, cases, customers, outbox, topics, updates};
+use crate::store::{StoreError, Tx, cases, customers, outbox, topics, updates};
 
 /// The agents' group is a Telegram chat.
 const AGENTS_CHANNEL: &str = "telegram";
@@ -63,24 +63,28 @@ enum Reply<'a> {
 }
 
 impl Desk {
-    /// Handles one update from the agents' group in one transaction.
-    pub async fn handle_agents(&self, incoming: AgentIncoming, now: DateTime<Utc>) -> Result<(), StoreError> {
-        let mut tx = self.store.write().await?;
+    /// Handles one update from the agents' group inside the caller's write
+    /// transaction; the caller commits or rolls back.
+    pub async fn handle_agents_in(
+        &self,
+        tx: &mut Tx,
+        incoming: AgentIncoming,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
         if let Some(update_id) = incoming.update_id
-            && !updates::claim(&mut tx, incoming.channel, update_id, now).await?
+            && !updates::claim(tx, incoming.channel, update_id, now).await?
         {
             return Ok(());
         }
         let settings = &self.config.agents;
         if settings.chat_id != Some(incoming.chat_id) {
-            tx.commit().await?;
             return Ok(());
         }
         let actor = match settings.agent(incoming.user_id, &incoming.display_name) {
             Some(agent) => Actor::Agent(agent),
             None => Actor::Stranger { user_id: incoming.user_id },
         };
-        let mut txn = Txn { desk: self, tx: &mut tx, now };
+        let mut txn = Txn { desk: self, tx, now };
         match &incoming.input {
             AgentInput::Button { data, callback_id, .. } => {
                 let pressed = CardAction::parse(data);
@@ -97,7 +101,6 @@ impl Desk {
             }
             AgentInput::Message { text, message } => txn.message(&incoming, &actor, text.as_deref(), message).await?,
         }
-        tx.commit().await?;
         Ok(())
     }
 }

@@ -143,10 +143,18 @@ impl Desk {
 
     /// Handles one input in one transaction.
     pub async fn handle(&self, incoming: Incoming, now: DateTime<Utc>) -> Result<Handled, StoreError> {
+        let mut tx = self.store.write().await?;
+        let handled = self.handle_in(&mut tx, incoming, now).await?;
+        tx.commit().await?;
+        Ok(handled)
+    }
+
+    /// Handles one input inside the caller's write transaction (a batch of
+    /// updates commits together); the caller commits or rolls back.
+    pub async fn handle_in(&self, tx: &mut Tx, incoming: Incoming, now: DateTime<Utc>) -> Result<Handled, StoreError> {
         // Customer text enters here, from every channel: matchers see one form of it.
         let mut incoming = Incoming { input: incoming.input.normalised(), ..incoming };
-        let mut tx = self.store.write().await?;
-        let mut txn = Txn { desk: self, tx: &mut tx, now };
+        let mut txn = Txn { desk: self, tx, now };
         let identity = &incoming.identity;
         if let Some(update_id) = incoming.update_id
             && !updates::claim(txn.tx, identity.channel, update_id, now).await?
@@ -160,7 +168,6 @@ impl Desk {
         if edited {
             // The edit of a message relayed to a person is mirrored to them.
             if txn.customer_to_agents(customer.id, &incoming).await? {
-                tx.commit().await?;
                 return Ok(Handled::Applied);
             }
             // The latest answer, if its question is still open, edited, is
@@ -192,7 +199,6 @@ impl Desk {
                 let state = Conversation { last_message: answered, ..customer.conversation };
                 customers::save_conversation(txn.tx, customer.id, &state, now).await?;
             }
-            tx.commit().await?;
             return Ok(Handled::Applied);
         }
         let answered = match incoming.input {
@@ -204,13 +210,11 @@ impl Desk {
             Some(no) => orders::find(txn.tx, no).await?,
             None => None,
         };
-        let (order_locked_until, failures) = match &order {
-            Some(order) => (
-                ownership::locked_until(txn.tx, customer.id, &order.no).await?,
-                txn.proof_failures(customer.id, &order.no).await?,
-            ),
-            None => (None, Default::default()),
+        let standing = match &order {
+            Some(order) => txn.standing(customer.id, &order.no).await?,
+            None => Default::default(),
         };
+        let (order_locked_until, failures) = (standing.locked_until, standing.failures);
         let phone_orders = match &needs.phone_orders {
             Some(phone) => orders::recent_for_phone(txn.tx, phone, config.intake.recent_orders)
                 .await?
@@ -245,6 +249,7 @@ impl Desk {
             next_case_id: cases::next_id(txn.tx).await?,
         };
         let asked = std::mem::discriminant(&customer.conversation.step);
+        let lang_before = customer.conversation.lang;
         let (mut state, effects) = conversation::step(customer.conversation, incoming.input, &facts);
         // An edit may still answer a question that was asked again (an order
         // number not found), not one the conversation has moved past.
@@ -257,7 +262,9 @@ impl Desk {
             txn.case_changed(&case).await?;
         }
         customers::save_conversation(txn.tx, customer.id, &state, now).await?;
-        tx.commit().await?;
+        if state.lang != lang_before {
+            customers::set_lang(txn.tx, customer.id, state.lang).await?;
+        }
         Ok(Handled::Applied)
     }
 }
@@ -283,12 +290,13 @@ struct Chat<'a> {
 }
 
 impl Txn<'_> {
-    /// Wrong answers about `order`: from this customer within the lock time,
-    /// from everyone within the cross-chat window.
-    async fn proof_failures(&mut self, customer_id: i64, order: &OrderNo) -> Result<ownership::Failures, StoreError> {
+    /// The customer's lock on `order`, and the wrong answers about it: from
+    /// this customer within the lock time, from everyone within the
+    /// cross-chat window.
+    async fn standing(&mut self, customer_id: i64, order: &OrderNo) -> Result<ownership::Standing, StoreError> {
         let intake = &self.desk.config.intake;
         let (chat_since, since) = (self.now - intake.proof_lock.chrono(), self.now - intake.proof_window.chrono());
-        ownership::failures(self.tx, customer_id, order, chat_since, since).await
+        ownership::standing(self.tx, customer_id, order, chat_since, since).await
     }
 
     /// Tells the agents' group, once per window, that `order` now takes only
@@ -298,7 +306,7 @@ impl Txn<'_> {
         if !ownership::claim_alert(self.tx, &order, self.now - window, self.now).await? {
             return Ok(());
         }
-        let failures = self.proof_failures(customer_id, &order).await?;
+        let failures = self.standing(customer_id, &order).await?.failures;
         let msg = Msg::AlertProofContactOnly {
             order,
             wrong: failures.everywhere,

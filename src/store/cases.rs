@@ -188,18 +188,18 @@ pub async fn retention_history(
     customer_id: i64,
     now: DateTime<Utc>,
 ) -> Result<retention::History, StoreError> {
-    let past_cases: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cases WHERE customer_id = ?")
-        .bind(customer_id)
-        .fetch_one(&mut *conn)
-        .await?;
     let since = now - chrono::Duration::days(RETENTION_PERIOD_DAYS);
-    let accepted_recently: Vec<String> = sqlx::query_scalar(
-        "SELECT offer_id FROM retention_offers WHERE customer_id = ? AND result = 'accepted' AND at >= ?",
+    // One statement: this is read on every step of a request.
+    let (past_cases, accepted): (i64, String) = sqlx::query_as(
+        "SELECT (SELECT COUNT(*) FROM cases WHERE customer_id = ?1),
+                (SELECT json_group_array(offer_id) FROM retention_offers
+                 WHERE customer_id = ?1 AND result = 'accepted' AND at >= ?2)",
     )
     .bind(customer_id)
     .bind(since)
-    .fetch_all(&mut *conn)
+    .fetch_one(&mut *conn)
     .await?;
+    let accepted_recently: Vec<String> = from_json("accepted retention offers", &accepted)?;
     Ok(retention::History { past_cases: u32::try_from(past_cases).unwrap_or(u32::MAX), accepted_recently })
 }
 

@@ -136,7 +136,7 @@ pub async fn conversation(conn: &mut SqliteConnection, customer_id: i64) -> Resu
     state.map(|state| from_json("conversation state", &state)).transpose()
 }
 
-/// Saves the conversation and mirrors its language onto the customer.
+/// Saves the conversation (its language goes to the customer with [`set_lang`]).
 pub async fn save_conversation(
     conn: &mut SqliteConnection,
     customer_id: i64,
@@ -152,8 +152,15 @@ pub async fn save_conversation(
     .bind(now)
     .execute(&mut *conn)
     .await?;
+    Ok(())
+}
+
+/// The language the customer chose, for what reaches them outside their
+/// conversation (follow-ups, agents' replies). Written only when it
+/// changes, beside [`save_conversation`], which does not write it.
+pub async fn set_lang(conn: &mut SqliteConnection, customer_id: i64, lang: Lang) -> Result<(), StoreError> {
     sqlx::query("UPDATE customers SET lang = ? WHERE id = ?")
-        .bind(conversation.lang.code())
+        .bind(lang.code())
         .bind(customer_id)
         .execute(&mut *conn)
         .await?;

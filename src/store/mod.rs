@@ -36,6 +36,9 @@ pub enum StoreError {
 
 pub type Tx = Transaction<'static, Sqlite>;
 
+/// Prepared statements kept per connection: more than the store has.
+const STATEMENTS_CACHED: usize = 400;
+
 /// Two pools over one file: a single writer (SQLite allows one at a time, and
 /// a deferred transaction that upgrades fails at once) and a few readers.
 #[derive(Clone, Debug)]
@@ -53,7 +56,10 @@ impl Store {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(Duration::from_secs(10))
-            .foreign_keys(true);
+            .foreign_keys(true)
+            // Every statement the store has stays prepared (sqlx keeps 100
+            // by default, fewer than the store writes): a step re-prepares none.
+            .statement_cache_capacity(STATEMENTS_CACHED);
         let writer = SqlitePoolOptions::new().max_connections(1).connect_with(options.clone()).await?;
         sqlx::migrate!().run(&writer).await?;
         let reader = SqlitePoolOptions::new().max_connections(4).connect_with(options.read_only(true)).await?;

@@ -8,18 +8,6 @@ use sqlx::SqliteConnection;
 use crate::order::OrderNo;
 use crate::store::StoreError;
 
-pub async fn locked_until(
-    conn: &mut SqliteConnection,
-    customer_id: i64,
-    order: &OrderNo,
-) -> Result<Option<DateTime<Utc>>, StoreError> {
-    Ok(sqlx::query_scalar("SELECT until FROM order_locks WHERE customer_id = ? AND order_no = ?")
-        .bind(customer_id)
-        .bind(order.as_str())
-        .fetch_optional(&mut *conn)
-        .await?)
-}
-
 /// A wrong answer about `order`'s phone digits from this customer's chat.
 pub async fn record_failure(
     conn: &mut SqliteConnection,
@@ -45,25 +33,38 @@ pub struct Failures {
     pub chats: u32,
 }
 
-pub async fn failures(
+/// Where the customer stands with `order`: the lock on their chat, if any,
+/// and the wrong answers (one statement: this is read on every step of a
+/// request).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Standing {
+    pub locked_until: Option<DateTime<Utc>>,
+    pub failures: Failures,
+}
+
+pub async fn standing(
     conn: &mut SqliteConnection,
     customer_id: i64,
     order: &OrderNo,
     chat_since: DateTime<Utc>,
     since: DateTime<Utc>,
-) -> Result<Failures, StoreError> {
-    let (here, everywhere, chats): (i64, i64, i64) = sqlx::query_as(
-        "SELECT COALESCE(SUM(customer_id = ? AND at >= ?), 0), COUNT(*), COUNT(DISTINCT customer_id)
-         FROM proof_failures WHERE order_no = ? AND at >= ?",
+) -> Result<Standing, StoreError> {
+    let (locked_until, here, everywhere, chats): (Option<DateTime<Utc>>, i64, i64, i64) = sqlx::query_as(
+        "SELECT (SELECT until FROM order_locks WHERE customer_id = ?1 AND order_no = ?2),
+                COALESCE(SUM(customer_id = ?1 AND at >= ?3), 0), COUNT(*), COUNT(DISTINCT customer_id)
+         FROM proof_failures WHERE order_no = ?2 AND at >= ?4",
     )
     .bind(customer_id)
-    .bind(chat_since)
     .bind(order.as_str())
+    .bind(chat_since)
     .bind(since)
     .fetch_one(&mut *conn)
     .await?;
     let count = |n: i64| u32::try_from(n).unwrap_or(u32::MAX);
-    Ok(Failures { here: count(here), everywhere: count(everywhere), chats: count(chats) })
+    Ok(Standing {
+        locked_until,
+        failures: Failures { here: count(here), everywhere: count(everywhere), chats: count(chats) },
+    })
 }
 
 /// Records an alert about `order`; false when one was recorded since `since`.

@@ -17,6 +17,8 @@ pub mod webhook;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use chrono::{DateTime, Utc};
+
 use teloxide::payloads::{DeleteWebhook, DeleteWebhookSetters, GetUpdates, GetUpdatesSetters};
 use teloxide::prelude::*;
 use teloxide::types::{AllowedUpdate, BotCommand, Update};
@@ -27,7 +29,7 @@ use crate::catalogue::{self, Msg};
 use crate::conversation::Command;
 use crate::desk::Desk;
 use crate::lang::Lang;
-use crate::store::StoreError;
+use crate::store::{StoreError, Tx};
 use inbound::Inbound;
 
 /// getUpdates failing (Telegram or the network down) is retried after
@@ -185,14 +187,46 @@ async fn poll(bot: &Bot, desk: &Desk, wake: &Notify, mut shutdown: watch::Receiv
                 continue;
             }
         };
-        for update in updates {
-            if let Some(received) = receive(bot, desk, &update).await {
-                handle_until_committed(desk, &received).await;
-                received.committed(desk, wake);
-            }
-            offset = i32::try_from(update.id.0).unwrap_or(i32::MAX).saturating_add(1);
+        let mut batch = Vec::with_capacity(updates.len());
+        for update in &updates {
+            batch.extend(receive(bot, desk, update).await);
+        }
+        commit_batch(desk, &batch).await;
+        for received in &batch {
+            received.committed(desk, wake);
+        }
+        if let Some(last) = updates.last() {
+            offset = i32::try_from(last.id.0).unwrap_or(i32::MAX).saturating_add(1);
         }
     }
+}
+
+/// Commits a getUpdates batch in order: all of it in one write transaction
+/// (one commit, and one look at the outbox for the sender, instead of one
+/// of each per update). If any update of it fails, that transaction is
+/// rolled back whole and the batch is committed again one transaction per
+/// update, each retried until it commits: one failing update loses none of
+/// the others, and a chat's updates still commit in order.
+async fn commit_batch(desk: &Desk, batch: &[Received]) {
+    if batch.is_empty() {
+        return;
+    }
+    if let Err(error) = commit_together(desk, batch).await {
+        tracing::warn!(%error, updates = batch.len(), "a batch of updates could not commit together; one at a time");
+        for received in batch {
+            handle_until_committed(desk, received).await;
+        }
+    }
+}
+
+/// Every update of `batch` in one write transaction.
+async fn commit_together(desk: &Desk, batch: &[Received]) -> Result<(), StoreError> {
+    let mut tx = desk.store().write().await?;
+    let now = desk.now();
+    for received in batch {
+        received.commit_in(desk, &mut tx, now).await?;
+    }
+    Ok(tx.commit().await?)
 }
 
 /// A store error (a full disk, a locked file) must not lose the update:
@@ -235,9 +269,16 @@ impl Received {
     /// One try at the desk, in one transaction; a redelivery is recognised
     /// by its update id and changes nothing.
     async fn commit(&self, desk: &Desk) -> Result<(), StoreError> {
+        let mut tx = desk.store().write().await?;
+        self.commit_in(desk, &mut tx, desk.now()).await?;
+        Ok(tx.commit().await?)
+    }
+
+    /// The desk's work for this update inside `tx`, which the caller commits.
+    async fn commit_in(&self, desk: &Desk, tx: &mut Tx, now: DateTime<Utc>) -> Result<(), StoreError> {
         match &self.inbound {
-            Inbound::Customer(incoming) => desk.handle(incoming.clone(), desk.now()).await.map(drop),
-            Inbound::Agents(incoming) => desk.handle_agents(incoming.clone(), desk.now()).await,
+            Inbound::Customer(incoming) => desk.handle_in(tx, incoming.clone(), now).await.map(drop),
+            Inbound::Agents(incoming) => desk.handle_agents_in(tx, incoming.clone(), now).await,
         }
     }
 
