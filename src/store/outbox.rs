@@ -68,9 +68,12 @@ impl TryFrom<QueuedRow> for Queued {
     }
 }
 
-/// The ids of each chat's oldest pending row on `?1` (the channel). Scans
-/// the pending rows once through the `outbox_due` partial index.
-const HEADS: &str = "SELECT min(id) AS id FROM outbox WHERE channel = ?1 AND status = 'pending' GROUP BY chat_id";
+/// Row `o` is pending on `?1` (the channel) and its chat's oldest pending
+/// row. One probe of the `outbox_pending_by_chat` index per row looked at,
+/// so a query in queue order stops after the rows it needs instead of
+/// grouping the whole backlog by chat (migration 0008).
+const HEAD: &str = "o.channel = ?1 AND o.status = 'pending' AND NOT EXISTS (
+        SELECT 1 FROM outbox AS p WHERE p.channel = ?1 AND p.status = 'pending' AND p.chat_id = o.chat_id AND p.id < o.id)";
 
 /// Queues a reply. Called inside the transaction that handles an update.
 ///
@@ -145,10 +148,12 @@ pub async fn due(
     now: DateTime<Utc>,
     limit: u32,
 ) -> Result<Vec<Queued>, StoreError> {
+    // Named: without statistics SQLite would take `outbox_due` for the
+    // `not_before` bound and sort every due row before the limit.
     let rows: Vec<QueuedRow> = sqlx::query_as(&format!(
         "SELECT o.id, o.channel, o.chat_id, o.payload, o.attempts, o.not_before, o.topic_key, o.created_at
-         FROM outbox AS o JOIN ({HEADS}) AS head ON head.id = o.id
-         WHERE o.not_before <= ?2
+         FROM outbox AS o INDEXED BY outbox_pending
+         WHERE {HEAD} AND o.not_before <= ?2
          ORDER BY o.id LIMIT ?3"
     ))
     .bind(channel)
@@ -172,13 +177,11 @@ pub async fn due(
 /// The earliest `not_before` among the chats' head rows: when the sender
 /// should look again. `None` when nothing is pending.
 pub async fn next_due_at(conn: &mut SqliteConnection, channel: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
-    let at = sqlx::query_scalar(&format!(
-        "SELECT o.not_before FROM outbox AS o JOIN ({HEADS}) AS head ON head.id = o.id
-         ORDER BY o.not_before LIMIT 1"
-    ))
-    .bind(channel)
-    .fetch_optional(conn)
-    .await?;
+    let at =
+        sqlx::query_scalar(&format!("SELECT o.not_before FROM outbox AS o WHERE {HEAD} ORDER BY o.not_before LIMIT 1"))
+            .bind(channel)
+            .fetch_optional(conn)
+            .await?;
     Ok(at)
 }
 
@@ -191,9 +194,7 @@ pub async fn next_due_after(
     after: DateTime<Utc>,
 ) -> Result<Option<DateTime<Utc>>, StoreError> {
     let at = sqlx::query_scalar(&format!(
-        "SELECT o.not_before FROM outbox AS o JOIN ({HEADS}) AS head ON head.id = o.id
-         WHERE o.not_before > ?2
-         ORDER BY o.not_before LIMIT 1"
+        "SELECT o.not_before FROM outbox AS o WHERE {HEAD} AND o.not_before > ?2 ORDER BY o.not_before LIMIT 1"
     ))
     .bind(channel)
     .bind(after)

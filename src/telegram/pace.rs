@@ -34,9 +34,20 @@
 //! 429 when this one arrives, the flood is taken as bot-wide and every send
 //! is held for the time given too. A single 429 does not stop other
 //! customers' replies; a second one close behind does.
+//!
+//! Memory: a chat is remembered only while something about it can still
+//! hold a request back (a message in flight, a window not yet over, a
+//! pause). [`Pace::tidy`] forgets the others, at most once per
+//! [`TIDY_EVERY`], and gives a mostly empty table's memory back, so a bot
+//! that served 40,000 customers goes back to a few bytes when they are
+//! quiet; the sender calls it at [`Pace::tidy_at`].
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::time::{Duration, Instant};
+
+/// How often, at most, [`Pace::tidy`] passes over the chats remembered: the
+/// pass costs one step per chat, so sending stays O(1) on average.
+pub const TIDY_EVERY: Duration = Duration::from_secs(1);
 
 /// Telegram's rate limits. A count or gap of 0 disables that limit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -113,6 +124,15 @@ impl Window {
         Some(later(now, at))
     }
 
+    /// How many requests may take a slot at `now` (`usize::MAX` for no limit).
+    fn room(&self, (n, window): (u32, Duration), now: Instant) -> usize {
+        if n == 0 {
+            return usize::MAX;
+        }
+        let held = self.completed.iter().filter(|&&done| done.checked_add(window).is_none_or(|end| end > now)).count();
+        (n.saturating_sub(self.in_flight) as usize).saturating_sub(held)
+    }
+
     fn take(&mut self, (n, _): (u32, Duration)) {
         if n > 0 {
             self.in_flight = self.in_flight.saturating_add(1);
@@ -159,7 +179,7 @@ pub struct Pace {
     next_ticket: u64,
     chats: HashMap<i64, ChatPace>,
     paused_all: Option<Instant>,
-    last_prune: Option<Instant>,
+    last_tidy: Option<Instant>,
 }
 
 fn later(a: Instant, b: Option<Instant>) -> Instant {
@@ -178,7 +198,7 @@ impl Pace {
             next_ticket: 0,
             chats: HashMap::new(),
             paused_all: None,
-            last_prune: None,
+            last_tidy: None,
         }
     }
 
@@ -215,6 +235,17 @@ impl Pace {
         Some(later(now, self.paused_all).max(self.global.opens(self.limits.global, now)?))
     }
 
+    /// How many requests the limits on all chats together let start at
+    /// `now` (`usize::MAX` without a global limit); a chat's own limits may
+    /// hold some of them back. More than 0 exactly when
+    /// [`earliest_any`](Self::earliest_any) allows `now`.
+    pub fn room(&self, now: Instant) -> usize {
+        if self.paused_all.is_some_and(|until| until > now) {
+            return 0;
+        }
+        self.global.room(self.limits.global, now)
+    }
+
     /// Whether a request may go right now.
     pub fn ready(&self, chat_id: i64, message: bool, now: Instant) -> bool {
         self.earliest(chat_id, message, now).is_some_and(|at| at <= now)
@@ -235,7 +266,7 @@ impl Pace {
                 chat.group.take(self.limits.per_group);
             }
         }
-        self.prune(now);
+        self.tidy(now);
         Ticket { id, chat_id, message }
     }
 
@@ -261,7 +292,7 @@ impl Pace {
                 chat.group.release(self.limits.per_group, at);
             }
         }
-        self.prune(at);
+        self.tidy(at);
     }
 
     /// Requests recorded and not completed (for tests and metrics).
@@ -300,29 +331,44 @@ impl Pace {
         self.chats.len()
     }
 
-    /// The longest span over which a completed request can still hold a new one back.
-    fn horizon(&self) -> Duration {
-        self.limits.per_chat.max(self.limits.per_group.1).max(self.limits.global.1).max(Duration::from_secs(1))
+    /// When [`tidy`](Self::tidy) should run next, not before `now`: `None`
+    /// while the schedule holds nothing to forget or give back.
+    pub fn tidy_at(&self, now: Instant) -> Option<Instant> {
+        let holds = self.chats.capacity() > 0 || self.out.capacity() > 0 || self.paused_all.is_some();
+        holds.then(|| later(now, self.last_tidy.and_then(|last| last.checked_add(TIDY_EVERY))))
     }
 
-    /// Forgets chats whose requests and pauses can no longer affect
-    /// anything (none in flight), at most once per horizon so that
-    /// recording stays O(1) on average.
-    fn prune(&mut self, now: Instant) {
-        let horizon = self.horizon();
-        if self.last_prune.is_some_and(|last| now.saturating_duration_since(last) < horizon) {
+    /// Forgets chats whose requests and pauses can no longer hold anything
+    /// back (none in flight, every window over) and shrinks tables left
+    /// mostly empty; does nothing if it last ran less than [`TIDY_EVERY`]
+    /// before `now`.
+    pub fn tidy(&mut self, now: Instant) {
+        if self.last_tidy.is_some_and(|last| now.saturating_duration_since(last) < TIDY_EVERY) {
             return;
         }
-        self.last_prune = Some(now);
+        self.last_tidy = Some(now);
         let (gap, per_group) = (self.limits.chat_gap(), self.limits.per_group);
         self.chats.retain(|_, chat| {
             let unpaused = chat.paused_until.is_none_or(|until| until <= now);
             !(chat.gap.idle(gap, now) && chat.group.idle(per_group, now) && unpaused)
         });
+        if let Some(keep) = shrunk(self.chats.len(), self.chats.capacity()) {
+            self.chats.shrink_to(keep);
+        }
+        if let Some(keep) = shrunk(self.out.len(), self.out.capacity()) {
+            self.out.shrink_to(keep);
+        }
         if self.paused_all.is_some_and(|until| until <= now) {
             self.paused_all = None;
         }
     }
+}
+
+/// The capacity to shrink a table of `len` entries to, if at most a quarter
+/// of its `capacity` is used: twice its length, so that a table that is
+/// filling up again is not reallocated at once (an empty one is freed).
+fn shrunk(len: usize, capacity: usize) -> Option<usize> {
+    (len.saturating_mul(4) <= capacity && capacity > 0).then(|| len.saturating_mul(2))
 }
 
 #[cfg(test)]
@@ -387,7 +433,11 @@ mod tests {
         // A second after the first answer, one slot is free; then the next.
         assert_eq!(pace.earliest(100, true, t0 + ms(200)), Some(t0 + ms(1100)));
         assert_eq!(pace.earliest(100, false, t0 + ms(500)), Some(t0 + ms(1100)));
+        assert_eq!(pace.room(t0 + ms(1099)), 0);
+        assert_eq!(pace.room(t0 + ms(1100)), 1);
+        assert_eq!(pace.room(t0 + ms(1110)), 11);
         let ticket = pace.record(100, false, t0 + ms(1100));
+        assert_eq!(pace.room(t0 + ms(1100)), 0);
         assert_eq!(pace.earliest(101, false, t0 + ms(1100)), Some(t0 + ms(1101)));
         pace.completed(ticket, t0 + ms(1105));
     }
@@ -500,6 +550,54 @@ mod tests {
         assert_eq!(pace.earliest(77, true, t0 + ms(200_000)), Some(t0 + ms(201_000)));
     }
 
+    /// A bot that served 40,000 customers at once keeps nothing of them
+    /// once their windows are over: the table is freed, not just emptied.
+    #[test]
+    fn a_quiet_schedule_forgets_every_chat_and_frees_its_tables() {
+        let t0 = Instant::now();
+        let mut pace = Pace::new(Limits { global: (0, Duration::ZERO), ..Limits::default() });
+        assert_eq!(pace.tidy_at(t0), None);
+        let tickets: Vec<Ticket> = (0..40_000).map(|chat| pace.record(chat, true, t0)).collect();
+        for ticket in tickets {
+            pace.completed(ticket, t0 + ms(10));
+        }
+        assert_eq!(pace.tracked_chats(), 40_000);
+        assert!(pace.chats.capacity() >= 40_000);
+        // Still within each chat's one-second gap: all remembered.
+        assert_eq!(pace.tidy_at(t0 + ms(10)), Some(t0 + TIDY_EVERY));
+        pace.tidy(t0 + ms(1000));
+        assert_eq!(pace.tracked_chats(), 40_000);
+        assert_eq!(pace.earliest(7, true, t0 + ms(1000)), Some(t0 + ms(1010)));
+        // Every gap over: nothing left, and nothing more to do.
+        let quiet = t0 + ms(2000);
+        assert_eq!(pace.tidy_at(quiet), Some(quiet));
+        pace.tidy(quiet);
+        assert_eq!(pace.tracked_chats(), 0);
+        assert_eq!((pace.chats.capacity(), pace.out.capacity()), (0, 0));
+        assert_eq!(pace.tidy_at(quiet), None);
+        assert!(pace.ready(7, true, quiet));
+    }
+
+    /// Under steady traffic of new customers the schedule holds only those of
+    /// the last couple of seconds, tidied as it records and completes.
+    #[test]
+    fn steady_traffic_keeps_the_table_small() {
+        let t0 = Instant::now();
+        let mut pace = Pace::new(Limits { global: (0, Duration::ZERO), ..Limits::default() });
+        let mut most = 0;
+        // A new chat every 10 ms for 100 s, each answered 5 ms later.
+        for chat in 0..10_000 {
+            let at = t0 + ms(chat as u64 * 10);
+            let ticket = pace.record(chat, true, at);
+            pace.completed(ticket, at + ms(5));
+            most = most.max(pace.tracked_chats());
+        }
+        // A chat's gap lasts 1 s after its answer, and a tidy comes at most
+        // 1 s after that: about 200 chats at 100 a second.
+        assert!(most <= 210, "remembered up to {most} chats");
+        assert!(pace.chats.capacity() <= 4 * 210, "a table of {}", pace.chats.capacity());
+    }
+
     #[test]
     fn unlimited_never_waits() {
         let t0 = Instant::now();
@@ -533,6 +631,8 @@ mod tests {
         PauseChat(usize, u64),
         PauseAll(u64),
         Throttled(usize, u64),
+        /// Forget what no longer matters (as the sender does on a timer).
+        Tidy,
     }
 
     const CHATS: [i64; 6] = [1, 2, 3, -10, -20, -30];
@@ -547,6 +647,7 @@ mod tests {
             1 => (0..CHATS.len(), 0u64..5000).prop_map(|(c, d)| Op::PauseChat(c, d)),
             1 => (0u64..3000).prop_map(Op::PauseAll),
             1 => (0..CHATS.len(), 0u64..5000).prop_map(|(c, d)| Op::Throttled(c, d)),
+            1 => Just(Op::Tidy),
         ]
     }
 
@@ -638,6 +739,7 @@ mod tests {
                         let any = pace.earliest_any(now);
                         prop_assert!(any.is_some() || at.is_none());
                         prop_assert!(at.is_none_or(|at| any.is_some_and(|any| now <= any && any <= at)));
+                        prop_assert_eq!(pace.room(now) > 0, any == Some(now));
                         if at == Some(now) {
                             flying.push((sent.len(), pace.record(CHATS[c], message, now)));
                             sent.push(Sent { chat: CHATS[c], message, dispatched: now, completed: None });
@@ -680,6 +782,10 @@ mod tests {
                         if all {
                             pauses.push((None, sent.len(), now + ms(d)));
                         }
+                    }
+                    Op::Tidy => {
+                        prop_assert!(pace.tidy_at(now).is_none_or(|at| at >= now));
+                        pace.tidy(now);
                     }
                 }
             }

@@ -101,7 +101,7 @@ use plan::{Call, Facts, Plan, Request, Step, plan};
 /// The outbox channel this sender drains.
 pub const CHANNEL: &str = "telegram";
 
-/// Rows fetched per round (plus one per chat already in flight).
+/// At most this many rows fetched per round (plus one per chat already in flight).
 const BATCH: u32 = 200;
 /// After a database error the loop waits this long before trying again.
 const DB_PAUSE: Duration = Duration::from_secs(5);
@@ -158,6 +158,14 @@ async fn perform(bot: Bot, request: Request) -> CallResult {
         Request::Pin(pin) => api::call(bot, &pin).await.map(|_| None),
         Request::CloseTopic(close) => api::call(bot, &close).await.map(|_| None),
         Request::ReopenTopic(reopen) => api::call(bot, &reopen).await.map(|_| None),
+    }
+}
+
+/// Sleeps until `at`; for ever if `None`.
+async fn sleep_until(at: Option<Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at.into()).await,
+        None => std::future::pending().await,
     }
 }
 
@@ -266,12 +274,9 @@ impl Sender {
                 };
             }
             look = true;
-            let sleep = async {
-                match next {
-                    Some(at) => tokio::time::sleep_until(at.into()).await,
-                    None => std::future::pending().await,
-                }
-            };
+            let sleep = sleep_until(next);
+            // The pace forgets quiet chats even when nothing goes out.
+            let tidy = sleep_until(self.pace.tidy_at(Instant::now()));
             tokio::select! {
                 biased;
                 changed = shutdown.changed() => {
@@ -307,6 +312,10 @@ impl Sender {
                 }
                 () = wake.notified() => {}
                 () = sleep => {}
+                () = tidy => {
+                    self.pace.tidy(Instant::now());
+                    look = false;
+                }
             }
         }
         self.wind_down().await;
@@ -341,7 +350,13 @@ impl Sender {
     /// are settled on the spot.
     async fn dispatch(&mut self, now_utc: DateTime<Utc>, now: Instant) -> Result<Round, SendError> {
         self.save().await?;
-        let limit = BATCH.saturating_add(u32::try_from(self.busy.len()).unwrap_or(u32::MAX));
+        // Only as many rows as could go now, besides those of chats that are
+        // busy or that their own limits may hold: in a burst at the global
+        // limit a round sends one or two, and decoding 200 rows for them
+        // delays each send (and so each slot's next turn).
+        let could_go = self.pace.room(now).saturating_add(self.pace.tracked_chats());
+        let fetch = u32::try_from(could_go).unwrap_or(u32::MAX).min(BATCH);
+        let limit = fetch.saturating_add(u32::try_from(self.busy.len()).unwrap_or(u32::MAX));
         let mut conn = self.store.reader().acquire().await?;
         let rows = outbox::due(&mut conn, CHANNEL, now_utc, limit).await?;
         let later = outbox::next_due_after(&mut conn, CHANNEL, now_utc).await?;
@@ -395,9 +410,15 @@ impl Sender {
             }
         }
         drop(conn);
-        if (truncated && started) || settled > 0 {
-            // More due rows than fetched, or outcomes to write: look again straight away.
+        // Outcomes to write, or more due rows than were read while the limits
+        // on all chats together let more go: look again straight away. Rows
+        // left unread for want of room: when those limits open (reading the
+        // outbox meanwhile would only delay the sends).
+        let opens = self.pace.earliest_any(now);
+        if (truncated && started && opens.is_some_and(|at| at <= now)) || settled > 0 {
             next = Some(now);
+        } else if let Some(at) = opens.filter(|&at| truncated && at > now) {
+            next = Some(next.map_or(at, |next| next.min(at)));
         }
         Ok(Round { next, settled })
     }

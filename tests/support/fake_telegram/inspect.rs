@@ -137,6 +137,14 @@ impl FakeTelegram {
         self.lock().calls.iter().filter(|c| c.method == m).cloned().collect()
     }
 
+    /// How many calls of one method (case-insensitive name) match `keep`,
+    /// counted without copying them: cheap enough for a `wait_until` over
+    /// thousands of calls, which runs on every change.
+    pub fn count_calls(&self, method: &str, keep: impl Fn(&Call) -> bool) -> usize {
+        let m = method.to_ascii_lowercase();
+        self.lock().calls.iter().filter(|c| c.method == m && keep(c)).count()
+    }
+
     /// Calls answered ok=false because they broke a Telegram rule (not injected
     /// failures, not flood-limit 429s; see `too_many_requests`).
     pub fn rejections(&self) -> Vec<Call> {
