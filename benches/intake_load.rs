@@ -2,9 +2,11 @@
 //! against the real binary and store; then two teloxide echo bots on the
 //! same fake as anchors (a bare sequential getUpdates → sendMessage loop, and
 //! a `Dispatcher` as teloxide's examples write one); then memory: the real
-//! binary's RSS while 10,000 customers each hold an open draft, and after
-//! they go quiet. Every figure is also printed as a `BENCH key=value` line,
-//! which scripts/bench.sh collects into target/bench/summary.json.
+//! binary's RSS while 10,000 and then 40,000 customers each hold an open
+//! draft, and after they go quiet, and while 10,000 do on a store already
+//! holding 100,000 closed cases. Every figure is also printed as a
+//! `BENCH key=value` line, which scripts/bench.sh collects into
+//! target/bench/summary.json.
 
 #[path = "../tests/support/fake_telegram/mod.rs"]
 mod fake_telegram;
@@ -17,6 +19,7 @@ use std::time::{Duration, Instant};
 
 use fake_telegram::{FakeTelegram, Limits, TOKEN};
 use helpers::{Customer, Shop};
+use sqlx::ConnectOptions;
 use teloxide::prelude::*;
 
 /// Telegram's limits are off on both sides: this measures our own cost.
@@ -40,6 +43,17 @@ group_per_minute = 100000
 
 fn env_number(name: &str, default: usize) -> usize {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+/// A comma-separated list of numbers (`0` or empty: none).
+fn env_numbers(name: &str, default: &str) -> Vec<usize> {
+    let list = std::env::var(name).unwrap_or_else(|_| default.to_owned());
+    list.split(',').filter_map(|n| n.trim().parse().ok()).filter(|&n| n > 0).collect()
+}
+
+/// A count as the figures' keys name it: 40000 → "40k".
+fn short(n: usize) -> String {
+    if n.is_multiple_of(1000) { format!("{}k", n / 1000) } else { n.to_string() }
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -189,19 +203,12 @@ async fn echo_customers(fake: &FakeTelegram, customers: usize, name: &str, key: 
     report(&format!("{name} ({customers} customers × 7 messages)"), key, false, &mut latencies, started.elapsed())
 }
 
-/// Memory: `drafts` customers each leave a request open (order found and
-/// verified, the reason not yet chosen), `concurrency` at a time; the bot's
-/// peak RSS, then its RSS once they have been quiet for `quiet`.
-async fn drafts_run(drafts: usize, concurrency: usize, quiet: Duration) {
-    let fake = FakeTelegram::start_with(Limits::none()).await;
-    let shop = Shop::with_config(MEMORY_CONFIG);
-    let bot = shop.serve_logging(&fake, "warn");
-    Customer::new(&fake, 1, "warm", Some("en")).says("/start").await;
-    let idle = status_kib(bot.id(), "VmRSS").unwrap_or(0);
-    let started = Instant::now();
-    let ids: Vec<i64> = (0..drafts as i64).map(|n| 1_000_000 + n).collect();
+/// `drafts` customers from user id `first` each leave a request open
+/// (order found and verified, the reason not yet chosen), `concurrency` at
+/// a time.
+async fn open_drafts(fake: &FakeTelegram, first: i64, drafts: usize, concurrency: usize) {
+    let ids: Vec<i64> = (0..drafts as i64).map(|n| first + n).collect();
     // In waves: every change in the fake wakes every waiting customer.
-    let fake = &fake;
     for wave in ids.chunks(concurrency.max(1)) {
         let runs = wave.iter().map(|&id| async move {
             let customer = Customer::new(fake, id, "Draft", Some("en"));
@@ -211,6 +218,19 @@ async fn drafts_run(drafts: usize, concurrency: usize, quiet: Duration) {
         });
         futures_join_all(runs).await;
     }
+}
+
+/// Memory: `drafts` customers each leave a request open, `concurrency` at a
+/// time; the bot's peak RSS, then its RSS once they have been quiet for
+/// `quiet`.
+async fn drafts_run(drafts: usize, concurrency: usize, quiet: Duration) {
+    let fake = FakeTelegram::start_with(Limits::none()).await;
+    let shop = Shop::with_config(MEMORY_CONFIG);
+    let bot = shop.serve_logging(&fake, "warn");
+    Customer::new(&fake, 1, "warm", Some("en")).says("/start").await;
+    let idle = status_kib(bot.id(), "VmRSS").unwrap_or(0);
+    let started = Instant::now();
+    open_drafts(&fake, 1_000_000, drafts, concurrency).await;
     let elapsed = started.elapsed();
     let peak = status_kib(bot.id(), "VmHWM").unwrap_or(0);
     let after = status_kib(bot.id(), "VmRSS").unwrap_or(0);
@@ -225,10 +245,80 @@ async fn drafts_run(drafts: usize, concurrency: usize, quiet: Duration) {
     println!("  after {:.0} s quiet: RSS {quiet_kib} KiB ({})", quiet.as_secs_f64(), rss_parts(bot.id()));
     let customers = shop.count("SELECT COUNT(*) FROM customers").await;
     println!("  customers stored: {customers}");
+    let n = short(drafts);
     println!(
-        "BENCH drafts={drafts} rss_idle_kib={idle} rss_peak_kib_10k_drafts={peak} rss_after_drafts_kib={after} \
-         rss_quiet_kib={quiet_kib}"
+        "BENCH rss_idle_kib={idle} rss_peak_kib_{n}_drafts={peak} rss_after_kib_{n}_drafts={after} rss_quiet_kib_{n}={quiet_kib}"
     );
+}
+
+/// `closed` customers, each with one closed case, its timeline and the
+/// replies and updates it took (10 of each), written straight into the
+/// shop's store as a bot that served them leaves it.
+async fn seed_closed_cases(shop: &Shop, closed: usize) {
+    let options: sqlx::sqlite::SqliteConnectOptions = shop.db_url().parse().expect("db url");
+    let mut conn = options.connect().await.expect("open db");
+    let now = "strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now', '-30 days')";
+    let seed = [
+        "CREATE TEMP TABLE n (i INTEGER PRIMARY KEY)".to_owned(),
+        format!("INSERT INTO n WITH RECURSIVE r(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM r WHERE i + 1 < {closed}) SELECT i FROM r"),
+        format!(
+            "INSERT INTO customers (id, channel, external_id, chat_id, first_name, lang, created_at)
+             SELECT 5000000 + i, 'telegram', CAST(5000000 + i AS TEXT), 5000000 + i, 'Closed ' || i, 'en', {now} FROM n"
+        ),
+        format!(
+            "INSERT INTO cases (id, seq, customer_id, order_no, sku, quantity, reason, outcome, status, decision,
+                                created_at, updated_at)
+             SELECT 'AS-' || (500000 + i), 500000 + i, 5000000 + i, 'DEMO-1004', 'JKT-WB-M', 1, 'changed_mind',
+                    'return_refund', 'closed', '{{}}', {now}, {now}
+             FROM n"
+        ),
+        format!(
+            "INSERT INTO case_events (case_id, at, actor, kind, data)
+             SELECT 'AS-' || (500000 + i), {now}, 'customer', 'opened', '{{}}' FROM n
+             UNION ALL SELECT 'AS-' || (500000 + i), {now}, 'bot', 'decided', '{{}}' FROM n
+             UNION ALL SELECT 'AS-' || (500000 + i), {now}, 'bot', 'closed', '{{}}' FROM n"
+        ),
+        format!(
+            "INSERT INTO outbox (channel, chat_id, payload, not_before, status, attempts, created_at, sent_at, message_id)
+             SELECT 'telegram', 5000000 + n.i, json_object('kind', 'send', 'text', 'Reply ' || k.i, 'keyboard', json_object('type', 'none')),
+                    {now}, 'sent', 0, {now}, {now}, k.i + 1
+             FROM n, (SELECT i FROM n WHERE i < 10) AS k"
+        ),
+        format!(
+            "INSERT INTO processed_updates (channel, update_id, processed_at)
+             SELECT 'telegram', 100000000 + 10 * n.i + k.i, {now} FROM n, (SELECT i FROM n WHERE i < 10) AS k"
+        ),
+        "DROP TABLE n".to_owned(),
+    ];
+    let mut tx = sqlx::Connection::begin(&mut conn).await.expect("begin");
+    for sql in seed {
+        sqlx::query(&sql).execute(&mut *tx).await.unwrap_or_else(|error| panic!("{error}: {sql}"));
+    }
+    tx.commit().await.expect("commit");
+}
+
+/// Memory on a store that has served `closed` cases: the bot's peak RSS
+/// while `drafts` customers open drafts on it.
+async fn closed_run(closed: usize, drafts: usize, concurrency: usize) {
+    let fake = FakeTelegram::start_with(Limits::none()).await;
+    let shop = Shop::with_config(MEMORY_CONFIG);
+    let seeding = Instant::now();
+    seed_closed_cases(&shop, closed).await;
+    let seeded = seeding.elapsed();
+    let size = std::fs::metadata(shop.db_path()).map(|meta| meta.len()).unwrap_or(0);
+    let bot = shop.serve_logging(&fake, "warn");
+    Customer::new(&fake, 1, "warm", Some("en")).says("/start").await;
+    let idle = status_kib(bot.id(), "VmRSS").unwrap_or(0);
+    open_drafts(&fake, 1_000_000, drafts, concurrency).await;
+    let peak = status_kib(bot.id(), "VmHWM").unwrap_or(0);
+    println!(
+        "aftersales on a store with {closed} closed cases ({:.0} MB, seeded in {:.1} s), {drafts} open drafts: RSS \
+         idle {idle} KiB, peak {peak} KiB ({})",
+        size as f64 / 1e6,
+        seeded.as_secs_f64(),
+        rss_parts(bot.id()),
+    );
+    println!("BENCH rss_idle_kib_{n}_closed={idle} rss_peak_kib_{n}_closed={peak}", n = short(closed));
 }
 
 /// Runs futures concurrently on this task (no extra crate needed).
@@ -261,18 +351,24 @@ async fn main() {
         return;
     }
     let customers = env_number("BENCH_CUSTOMERS", 100);
-    let intake = aftersales_run(customers).await;
-    let echo = echo_run(customers).await;
-    let dispatcher_echo = dispatcher_echo_run(customers).await;
-    println!(
-        "aftersales against the echo bots: {:.2}× the sequential one, {:.2}× the Dispatcher",
-        intake / echo,
-        intake / dispatcher_echo
-    );
-    println!("BENCH ratio_to_echo={:.3} ratio_to_dispatcher_echo={:.3}", intake / echo, intake / dispatcher_echo);
-    let drafts = env_number("BENCH_DRAFTS", 10_000);
-    if drafts > 0 {
-        let quiet = Duration::from_secs(env_number("BENCH_QUIET_S", 30) as u64);
-        drafts_run(drafts, env_number("BENCH_DRAFTS_AT_ONCE", 100), quiet).await;
+    if customers > 0 {
+        let intake = aftersales_run(customers).await;
+        let echo = echo_run(customers).await;
+        let dispatcher_echo = dispatcher_echo_run(customers).await;
+        println!(
+            "aftersales against the echo bots: {:.2}× the sequential one, {:.2}× the Dispatcher",
+            intake / echo,
+            intake / dispatcher_echo
+        );
+        println!("BENCH ratio_to_echo={:.3} ratio_to_dispatcher_echo={:.3}", intake / echo, intake / dispatcher_echo);
+    }
+    let at_once = env_number("BENCH_DRAFTS_AT_ONCE", 100);
+    let quiet = Duration::from_secs(env_number("BENCH_QUIET_S", 30) as u64);
+    for drafts in env_numbers("BENCH_DRAFTS", "10000,40000") {
+        drafts_run(drafts, at_once, quiet).await;
+    }
+    let closed = env_number("BENCH_CLOSED", 100_000);
+    if closed > 0 {
+        closed_run(closed, env_number("BENCH_CLOSED_DRAFTS", 10_000), at_once).await;
     }
 }

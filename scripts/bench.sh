@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Benchmarks (not tests): the load run against the fake Bot API, beside two
 # teloxide echo bots (a sequential loop and a Dispatcher), the bot's memory
-# with 10,000 open drafts, then the pure core's steps/s with Criterion, then
+# with 10,000 and 40,000 open drafts and on a store holding 100,000 closed
+# cases, then the pure core's steps/s with Criterion, then
 # finding due jobs among 10,000 and 1,000,000 pending ones, then 5,000
 # satisfaction surveys due at once going out within Telegram's limits (the
 # test suite runs the same burst with 300), then `aftersales report` for one
 # month of a store holding 1,000,000 cases and 3,000,000 events (seeded
 # once, then kept under target/tmp until the migrations change).
 #   BENCH_CUSTOMERS=200 scripts/bench.sh
-#   BENCH_QUICK=1 scripts/bench.sh    # short: 300 surveys, shorter Criterion runs, no report
+#   BENCH_QUICK=1 scripts/bench.sh    # short: 300 surveys, 10,000 drafts only, shorter Criterion runs, no report
 # Each benchmark prints `BENCH key=value` lines; Criterion's figures are read
 # from target/criterion/*/new/estimates.json. It ends with one summary table
 # and target/bench/summary.json (the keys are described in README.md).
@@ -23,6 +24,7 @@ if [ "${BENCH_QUICK:-0}" = 1 ]; then
   criterion=(--warm-up-time 0.5 --measurement-time 2)
   burst=three_hundred_surveys
   export BENCH_QUIET_S="${BENCH_QUIET_S:-10}"
+  export BENCH_DRAFTS="${BENCH_DRAFTS:-10000}" BENCH_CLOSED="${BENCH_CLOSED:-0}"
 else
   criterion=(--warm-up-time 1 --measurement-time 5)
   burst=five_thousand_surveys
