@@ -272,9 +272,11 @@ impl<W: Write> Screen<W> {
             }
             for item in &queued {
                 self.print(&item.payload)?;
-                outbox::mark_sent(&mut tx, item.id, None, desk.now()).await?;
                 shown += 1;
             }
+            let shown_rows: Vec<_> =
+                queued.iter().map(|item| outbox::Delivered { id: item.id, message_id: None, at: desk.now() }).collect();
+            outbox::mark_sent(&mut tx, &shown_rows).await?;
         }
         tx.commit().await.map_err(StoreError::from)?;
         self.output.flush()?;

@@ -203,20 +203,34 @@ pub async fn next_due_after(
     Ok(at)
 }
 
-/// Marks a row delivered. A row no longer pending (replaced by coalescing
-/// while it was in flight, or settled) is left alone.
-pub async fn mark_sent(
-    conn: &mut SqliteConnection,
-    id: i64,
-    message_id: Option<i32>,
-    now: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    sqlx::query("UPDATE outbox SET status = 'sent', sent_at = ?, message_id = ? WHERE id = ? AND status = 'pending'")
-        .bind(now)
-        .bind(message_id)
-        .bind(id)
-        .execute(conn)
-        .await?;
+/// A row Telegram (or the terminal) took: its message id, and when.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Delivered {
+    pub id: i64,
+    pub message_id: Option<i32>,
+    pub at: DateTime<Utc>,
+}
+
+/// Rows in one UPDATE: a bound SQLite takes is 32,766, three a row.
+const DELIVERED_AT_ONCE: usize = 500;
+
+/// Marks rows delivered, in one statement per few hundred (the sender
+/// settles the replies that came back together at once). A row no longer
+/// pending (replaced by coalescing while it was in flight, or settled) is
+/// left alone.
+pub async fn mark_sent(conn: &mut SqliteConnection, rows: &[Delivered]) -> Result<(), StoreError> {
+    for chunk in rows.chunks(DELIVERED_AT_ONCE) {
+        let values = vec!["(?, ?, ?)"; chunk.len()].join(", ");
+        let sql = format!(
+            "UPDATE outbox SET status = 'sent', message_id = v.column2, sent_at = v.column3
+             FROM (VALUES {values}) AS v WHERE outbox.id = v.column1 AND outbox.status = 'pending'"
+        );
+        let mut query = sqlx::query(&sql);
+        for row in chunk {
+            query = query.bind(row.id).bind(row.message_id).bind(row.at);
+        }
+        query.execute(&mut *conn).await?;
+    }
     Ok(())
 }
 
@@ -497,7 +511,7 @@ mod tests {
         drop(conn);
 
         let mut w = store.write().await.expect("tx");
-        mark_sent(&mut w, a1, Some(77), t0() + secs(5)).await.expect("sent");
+        mark_sent(&mut w, &[Delivered { id: a1, message_id: Some(77), at: t0() + secs(5) }]).await.expect("sent");
         w.commit().await.expect("commit");
         assert_eq!(texts(&store, t0() + secs(5)).await, ["a2"]);
         let mut w = store.write().await.expect("tx");
@@ -542,13 +556,44 @@ mod tests {
 
         // A key whose row was already sent starts a new row.
         let mut w = store.write().await.expect("tx");
-        mark_sent(&mut w, second, None, t0()).await.expect("sent");
+        mark_sent(&mut w, &[Delivered { id: second, message_id: None, at: t0() }]).await.expect("sent");
         // Settling the replaced row is a no-op, not an error.
-        mark_sent(&mut w, first, Some(5), t0()).await.expect("sent");
+        mark_sent(&mut w, &[Delivered { id: first, message_id: Some(5), at: t0() }]).await.expect("sent");
         w.commit().await.expect("commit");
         put(&store, 1, "received 3 photos", Some("album:1:x"), t0()).await;
         let mut conn = store.reader().acquire().await.expect("conn");
         assert_eq!(pending_count(&mut conn, TG).await.expect("count"), 2);
+    }
+
+    #[tokio::test]
+    async fn replies_that_came_back_together_are_marked_sent_together() {
+        let (_dir, store) = store().await;
+        // More rows than one statement takes, each in its own chat.
+        let mut ids = Vec::new();
+        for chat in 0..1_200 {
+            ids.push(put(&store, chat, "hello", None, t0()).await);
+        }
+        let replaced = put(&store, 5_000, "first", Some("album:5000:x"), t0()).await;
+        put(&store, 5_000, "second", Some("album:5000:x"), t0()).await;
+        let mut delivered: Vec<Delivered> =
+            ids.iter().map(|&id| Delivered { id, message_id: i32::try_from(id).ok(), at: t0() + secs(1) }).collect();
+        // A row replaced while it was in flight is left as it is.
+        delivered.push(Delivered { id: replaced, message_id: Some(1), at: t0() + secs(1) });
+        let mut w = store.write().await.expect("tx");
+        mark_sent(&mut w, &delivered).await.expect("sent");
+        w.commit().await.expect("commit");
+
+        let mut conn = store.reader().acquire().await.expect("conn");
+        let rows: Vec<(i64, String, Option<i64>)> =
+            sqlx::query_as("SELECT id, status, message_id FROM outbox ORDER BY id")
+                .fetch_all(&mut *conn)
+                .await
+                .expect("rows");
+        let sent: Vec<_> = rows.iter().filter(|(_, status, _)| status == "sent").collect();
+        assert_eq!(sent.len(), 1_200);
+        assert!(sent.iter().all(|(id, _, message_id)| *message_id == Some(*id)));
+        assert!(rows.iter().any(|(id, status, _)| *id == replaced && status == "replaced"));
+        assert_eq!(pending_count(&mut conn, TG).await.expect("count"), 1);
     }
 
     #[tokio::test]
@@ -607,7 +652,7 @@ mod tests {
         drop(conn);
         // Once sent, it is no longer there to grow.
         let mut w = store.write().await.expect("tx");
-        mark_sent(&mut w, id, Some(3), t0()).await.expect("sent");
+        mark_sent(&mut w, &[Delivered { id, message_id: Some(3), at: t0() }]).await.expect("sent");
         w.commit().await.expect("commit");
         let mut conn = store.reader().acquire().await.expect("conn");
         assert_eq!(pending_payload(&mut conn, "album:1:x").await.expect("read"), None);
@@ -620,8 +665,8 @@ mod tests {
         let b = put(&store, -100, "copy b", None, t0()).await;
         let other_chat = put(&store, -200, "copy c", None, t0()).await;
         let mut w = store.write().await.expect("tx");
-        mark_sent(&mut w, a, Some(41), t0()).await.expect("sent");
-        mark_sent(&mut w, other_chat, Some(41), t0()).await.expect("sent");
+        mark_sent(&mut w, &[Delivered { id: a, message_id: Some(41), at: t0() }]).await.expect("sent");
+        mark_sent(&mut w, &[Delivered { id: other_chat, message_id: Some(41), at: t0() }]).await.expect("sent");
         w.commit().await.expect("commit");
         let mut conn = store.reader().acquire().await.expect("conn");
         assert_eq!(message_id_of(&mut conn, a).await.expect("read"), Some(41));

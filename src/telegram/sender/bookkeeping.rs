@@ -308,9 +308,14 @@ impl Sender {
             return Ok(());
         }
         let mut tx = self.store.write().await?;
+        let mut delivered = Vec::new();
         for outcome in &self.unsaved {
             match outcome {
-                Outcome::Sent { id, message_id, at, .. } => outbox::mark_sent(&mut tx, *id, *message_id, *at).await?,
+                // Each row has one outcome a round, and the others touch no
+                // delivered row: the delivered are marked together below.
+                Outcome::Sent { id, message_id, at, .. } => {
+                    delivered.push(outbox::Delivered { id: *id, message_id: *message_id, at: *at })
+                }
                 Outcome::Retry { id, error, not_before, .. } => {
                     outbox::retry_later(&mut tx, *id, error, *not_before).await?
                 }
@@ -333,6 +338,7 @@ impl Sender {
                 },
             }
         }
+        outbox::mark_sent(&mut tx, &delivered).await?;
         tx.commit().await?;
         for outcome in self.unsaved.drain(..) {
             self.busy.remove(&outcome.chat());
