@@ -18,7 +18,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-
 use teloxide::payloads::{DeleteWebhook, DeleteWebhookSetters, GetUpdates, GetUpdatesSetters};
 use teloxide::prelude::*;
 use teloxide::types::{AllowedUpdate, BotCommand, Update};
@@ -156,7 +155,7 @@ impl Telegram {
     }
 }
 
-/// Long polling: fetch, commit each update, then confirm by moving the offset.
+/// Long polling: fetch a batch, commit it, then confirm it by moving the offset.
 async fn poll(bot: &Bot, desk: &Desk, wake: &Notify, mut shutdown: watch::Receiver<bool>) {
     let timeout = u32::try_from(desk.config().telegram.poll_timeout.0.as_secs()).unwrap_or(10);
     let mut offset: i32 = 0;
