@@ -22,24 +22,25 @@ use helpers::{Customer, Shop};
 use sqlx::ConnectOptions;
 use teloxide::prelude::*;
 
-/// Telegram's limits are off on both sides: this measures our own cost.
-const BENCH_CONFIG: &str = r#"
-[telegram]
-poll_timeout = "1s"
-per_chat_gap = "0s"
-global_per_second = 100000
-group_per_minute = 100000
-"#;
+/// The settings of a bench run: Telegram's limits off on both sides, so it
+/// measures our own cost, but for `per_chat_gap`.
+fn bench_config(per_chat_gap: &str) -> String {
+    format!(
+        "[telegram]\npoll_timeout = \"1s\"\nper_chat_gap = \"{per_chat_gap}\"\nglobal_per_second = 100000\n\
+         group_per_minute = 100000\n"
+    )
+}
 
-/// As `BENCH_CONFIG`, but with a per-chat gap (too short to slow anything
-/// down), so the sender keeps per-chat pacing state as it does in a shop.
-const MEMORY_CONFIG: &str = r#"
-[telegram]
-poll_timeout = "1s"
-per_chat_gap = "1ms"
-global_per_second = 100000
-group_per_minute = 100000
-"#;
+/// The intake run: no per-chat gap either.
+fn intake_config() -> String {
+    bench_config("0s")
+}
+
+/// The memory runs: a per-chat gap too short to slow anything down, so the
+/// sender keeps per-chat pacing state as it does in a shop.
+fn memory_config() -> String {
+    bench_config("1ms")
+}
 
 fn env_number(name: &str, default: usize) -> usize {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
@@ -135,7 +136,7 @@ static NO_OFFER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize
 
 async fn aftersales_run(customers: usize) -> f64 {
     let fake = FakeTelegram::start_with(Limits::none()).await;
-    let shop = Shop::with_config(BENCH_CONFIG);
+    let shop = Shop::with_config(&intake_config());
     let bot = shop.serve_logging(&fake, "warn");
     // Warm up: the bot is connected once it answers.
     Customer::new(&fake, 1, "warm", Some("en")).says("/start").await;
@@ -237,7 +238,7 @@ async fn open_drafts(fake: &FakeTelegram, first: i64, drafts: usize, concurrency
 /// `quiet`.
 async fn drafts_run(drafts: usize, concurrency: usize, quiet: Duration) {
     let fake = FakeTelegram::start_with(Limits::none()).await;
-    let shop = Shop::with_config(MEMORY_CONFIG);
+    let shop = Shop::with_config(&memory_config());
     let bot = shop.serve_logging(&fake, "warn");
     Customer::new(&fake, 1, "warm", Some("en")).says("/start").await;
     let idle = status_kib(bot.id(), "VmRSS").unwrap_or(0);
@@ -313,7 +314,7 @@ async fn seed_closed_cases(shop: &Shop, closed: usize) {
 /// while `drafts` customers open drafts on it.
 async fn closed_run(closed: usize, drafts: usize, concurrency: usize) {
     let fake = FakeTelegram::start_with(Limits::none()).await;
-    let shop = Shop::with_config(MEMORY_CONFIG);
+    let shop = Shop::with_config(&memory_config());
     let seeding = Instant::now();
     seed_closed_cases(&shop, closed).await;
     let seeded = seeding.elapsed();

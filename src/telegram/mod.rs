@@ -268,9 +268,7 @@ impl Received {
     /// One try at the desk, in one transaction; a redelivery is recognised
     /// by its update id and changes nothing.
     async fn commit(&self, desk: &Desk) -> Result<(), StoreError> {
-        let mut tx = desk.store().write().await?;
-        self.commit_in(desk, &mut tx, desk.now()).await?;
-        Ok(tx.commit().await?)
+        commit_together(desk, std::slice::from_ref(self)).await
     }
 
     /// The desk's work for this update inside `tx`, which the caller commits.
