@@ -24,6 +24,7 @@ use crate::outgoing::{self, AlbumItem, ButtonSpec, Keyboard, Outgoing};
 use crate::reason::Reason;
 use crate::refunds::{self, WebhookRefunds};
 use crate::store::customers::{self, CustomerInfo, Identity};
+use crate::store::facts::{self, OrderFacts};
 use crate::store::{Store, StoreError, Tx, cases, flags, orders, outbox, ownership, updates};
 use crate::tracker::HttpTracker;
 
@@ -207,14 +208,9 @@ impl Desk {
         };
         let needs = conversation::needs(&customer.conversation, &incoming.input, &config.intake);
         let order = match &needs.order {
-            Some(no) => orders::find(txn.tx, no).await?,
+            Some(no) => txn.order_facts(customer.id, no).await?,
             None => None,
         };
-        let standing = match &order {
-            Some(order) => txn.standing(customer.id, &order.no).await?,
-            None => Default::default(),
-        };
-        let (order_locked_until, failures) = (standing.locked_until, standing.failures);
         let phone_orders = match &needs.phone_orders {
             Some(phone) => orders::recent_for_phone(txn.tx, phone, config.intake.recent_orders)
                 .await?
@@ -223,30 +219,28 @@ impl Desk {
                 .collect(),
             None => Vec::new(),
         };
-        let (line_history, claims) = match &order {
-            Some(order) => (
-                cases::line_history(txn.tx, &order.no, None).await?,
-                cases::claims(txn.tx, &order.no, customer.id).await?,
-            ),
+        let (order, standing, line_history, claims) = match order {
+            Some(known) => (Some(known.order), known.standing, known.line_history, known.claims),
             None => Default::default(),
         };
+        let known = facts::customer(txn.tx, customer.id, now, CASES_LISTED).await?;
         let facts = Facts {
             setup: config.setup(&self.rules_version),
             now,
             first_name: &customer.first_name,
             line_history,
             claims,
-            retention: cases::retention_history(txn.tx, customer.id, now).await?,
+            retention: known.retention,
             order,
-            order_locked_until,
-            wrong_answers: WrongAnswers { here: failures.here, everywhere: failures.everywhere },
+            order_locked_until: standing.locked_until,
+            wrong_answers: WrongAnswers { here: standing.failures.here, everywhere: standing.failures.everywhere },
             phone_orders,
-            cases: cases::for_customer(txn.tx, customer.id, CASES_LISTED).await?,
+            cases: known.cases,
             case: match &needs.case {
                 Some(id) => cases::detail(txn.tx, id, customer.id).await?,
                 None => None,
             },
-            next_case_id: cases::next_id(txn.tx).await?,
+            next_case_id: known.next_case_id,
         };
         let asked = std::mem::discriminant(&customer.conversation.step);
         let lang_before = customer.conversation.lang;
@@ -294,9 +288,21 @@ impl Txn<'_> {
     /// this customer within the lock time, from everyone within the
     /// cross-chat window.
     async fn standing(&mut self, customer_id: i64, order: &OrderNo) -> Result<ownership::Standing, StoreError> {
-        let intake = &self.desk.config.intake;
-        let (chat_since, since) = (self.now - intake.proof_lock.chrono(), self.now - intake.proof_window.chrono());
+        let (chat_since, since) = self.proof_windows();
         ownership::standing(self.tx, customer_id, order, chat_since, since).await
+    }
+
+    /// `order` with what a step needs to know about it, the customer's
+    /// standing counted as [`Txn::standing`] does.
+    async fn order_facts(&mut self, customer_id: i64, order: &OrderNo) -> Result<Option<OrderFacts>, StoreError> {
+        let (chat_since, since) = self.proof_windows();
+        facts::order(self.tx, customer_id, order, chat_since, since).await
+    }
+
+    /// Since when wrong answers count: from this chat (the lock time), from all chats.
+    fn proof_windows(&self) -> (DateTime<Utc>, DateTime<Utc>) {
+        let intake = &self.desk.config.intake;
+        (self.now - intake.proof_lock.chrono(), self.now - intake.proof_window.chrono())
     }
 
     /// Tells the agents' group, once per window, that `order` now takes only

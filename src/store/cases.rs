@@ -18,9 +18,12 @@ const RETENTION_PERIOD_DAYS: i64 = 30;
 
 /// The id the next case will get.
 pub async fn next_id(conn: &mut SqliteConnection) -> Result<CaseId, StoreError> {
-    let seq: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(seq), 1000) + 1 FROM cases").fetch_one(&mut *conn).await?;
+    let seq: i64 = sqlx::query_scalar(&format!("SELECT {NEXT_SEQ}")).fetch_one(&mut *conn).await?;
     Ok(CaseId::from_seq(seq))
 }
+
+/// The next case's number, as a column of a SELECT.
+pub(super) const NEXT_SEQ: &str = "(SELECT COALESCE(MAX(seq), 1000) + 1 FROM cases) AS next_seq";
 
 /// Stores a confirmed case with its evidence and the first timeline entries.
 pub async fn open(
@@ -113,15 +116,6 @@ pub async fn add_evidence(conn: &mut SqliteConnection, case: &CaseId, evidence: 
     Ok(done.rows_affected() > 0)
 }
 
-#[derive(sqlx::FromRow)]
-struct LineRow {
-    sku: String,
-    exchanges: i64,
-    replacement_delivered_at: Option<DateTime<Utc>>,
-    refunded_minor: i64,
-    claimed_units: i64,
-}
-
 /// What earlier cases did to each line of an order, by SKU: exchanges granted
 /// or under way, the latest replacement's sign-off, money refunded, units
 /// claimed. With
@@ -131,29 +125,41 @@ pub async fn line_history(
     order: &OrderNo,
     before: Option<&CaseId>,
 ) -> Result<HashMap<String, LineHistory>, StoreError> {
-    let sql = format!(
-        "SELECT sku,
-                SUM(outcome = 'exchange' AND status NOT IN ('not_eligible', 'retained')) AS exchanges,
-                MAX(replacement_delivered_at) AS replacement_delivered_at,
-                SUM(refunded_minor) AS refunded_minor,
-                SUM(CASE WHEN {CLAIMING} THEN quantity ELSE 0 END) AS claimed_units
-         FROM cases WHERE order_no = ? AND seq < ? GROUP BY sku"
-    );
-    let rows: Vec<LineRow> = sqlx::query_as(&sql)
+    let history: String = sqlx::query_scalar(&format!("SELECT {}", line_history_column("?1", "?2")))
         .bind(order.as_str())
         .bind(before.and_then(CaseId::seq).unwrap_or(i64::MAX))
-        .fetch_all(&mut *conn)
+        .fetch_one(&mut *conn)
         .await?;
+    read_line_history(&history)
+}
+
+/// [`line_history`] as a JSON column of a SELECT, the placeholders naming
+/// the order and the first case number that does not count.
+pub(super) fn line_history_column(order: &str, before_seq: &str) -> String {
+    format!(
+        "(SELECT json_group_array(json_array(sku, exchanges, replacement_delivered_at, refunded_minor, claimed_units))
+          FROM (SELECT sku,
+                       SUM(outcome = 'exchange' AND status NOT IN ('not_eligible', 'retained')) AS exchanges,
+                       MAX(replacement_delivered_at) AS replacement_delivered_at,
+                       SUM(refunded_minor) AS refunded_minor,
+                       SUM(CASE WHEN {CLAIMING} THEN quantity ELSE 0 END) AS claimed_units
+                FROM cases WHERE order_no = {order} AND seq < {before_seq} GROUP BY sku)) AS line_history"
+    )
+}
+
+pub(super) fn read_line_history(json: &str) -> Result<HashMap<String, LineHistory>, StoreError> {
+    type Row = (String, i64, Option<DateTime<Utc>>, i64, i64);
+    let rows: Vec<Row> = from_json("line history", json)?;
     Ok(rows
         .into_iter()
-        .map(|row| {
+        .map(|(sku, exchanges, replacement_delivered_at, refunded_minor, claimed_units)| {
             let history = LineHistory {
-                exchanges: u32::try_from(row.exchanges).unwrap_or(0),
-                replacement_delivered_at: row.replacement_delivered_at,
-                refunded_minor: row.refunded_minor,
-                claimed_units: u32::try_from(row.claimed_units).unwrap_or(0),
+                exchanges: u32::try_from(exchanges).unwrap_or(0),
+                replacement_delivered_at,
+                refunded_minor,
+                claimed_units: u32::try_from(claimed_units).unwrap_or(0),
             };
-            (row.sku, history)
+            (sku, history)
         })
         .collect())
 }
@@ -161,12 +167,26 @@ pub async fn line_history(
 /// The cases holding units of the order's lines, oldest first; `own` marks
 /// those of `customer_id`.
 pub async fn claims(conn: &mut SqliteConnection, order: &OrderNo, customer_id: i64) -> Result<Vec<Claim>, StoreError> {
-    type Row = (String, String, i64, String, String, bool);
-    let sql = format!(
-        "SELECT id, sku, quantity, status, outcome, customer_id = ? FROM cases
-         WHERE order_no = ? AND {CLAIMING} ORDER BY seq"
-    );
-    let rows: Vec<Row> = sqlx::query_as(&sql).bind(customer_id).bind(order.as_str()).fetch_all(&mut *conn).await?;
+    let claims: String = sqlx::query_scalar(&format!("SELECT {}", claims_column("?1", "?2")))
+        .bind(order.as_str())
+        .bind(customer_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    read_claims(&claims)
+}
+
+/// [`claims`] as a JSON column of a SELECT, the placeholders naming the
+/// order and the customer.
+pub(super) fn claims_column(order: &str, customer: &str) -> String {
+    format!(
+        "(SELECT json_group_array(json_array(id, sku, quantity, status, outcome, customer_id = {customer}) ORDER BY seq)
+          FROM cases WHERE order_no = {order} AND {CLAIMING}) AS claims"
+    )
+}
+
+pub(super) fn read_claims(json: &str) -> Result<Vec<Claim>, StoreError> {
+    type Row = (String, String, i64, String, String, i64);
+    let rows: Vec<Row> = from_json("claims", json)?;
     rows.into_iter()
         .map(|(id, sku, quantity, status, outcome, own)| {
             let corrupt = |detail: String| StoreError::Corrupt { what: "case", detail };
@@ -176,31 +196,39 @@ pub async fn claims(conn: &mut SqliteConnection, order: &OrderNo, customer_id: i
                 id: CaseId::from_trusted(&id),
                 sku,
                 quantity: u32::try_from(quantity).unwrap_or(0),
-                own,
+                own: own != 0,
             })
         })
         .collect()
 }
 
-/// The customer's history that retention offers are conditioned on.
-pub async fn retention_history(
-    conn: &mut SqliteConnection,
-    customer_id: i64,
-    now: DateTime<Utc>,
-) -> Result<retention::History, StoreError> {
-    let since = now - chrono::Duration::days(RETENTION_PERIOD_DAYS);
-    // One statement: this is read on every step of a request.
-    let (past_cases, accepted): (i64, String) = sqlx::query_as(
-        "SELECT (SELECT COUNT(*) FROM cases WHERE customer_id = ?1),
-                (SELECT json_group_array(offer_id) FROM retention_offers
-                 WHERE customer_id = ?1 AND result = 'accepted' AND at >= ?2)",
+/// The customer's history that retention offers are conditioned on, as two
+/// columns of a SELECT read by [`RetentionRow`]: the placeholders name the
+/// customer and the start of [`retention_since`].
+pub(super) fn retention_columns(customer: &str, since: &str) -> String {
+    format!(
+        "(SELECT COUNT(*) FROM cases WHERE customer_id = {customer}) AS past_cases,
+         (SELECT json_group_array(offer_id) FROM retention_offers
+          WHERE customer_id = {customer} AND result = 'accepted' AND at >= {since}) AS accepted"
     )
-    .bind(customer_id)
-    .bind(since)
-    .fetch_one(&mut *conn)
-    .await?;
-    let accepted_recently: Vec<String> = from_json("accepted retention offers", &accepted)?;
-    Ok(retention::History { past_cases: u32::try_from(past_cases).unwrap_or(u32::MAX), accepted_recently })
+}
+
+/// Since when accepted retention offers count against a customer's limit.
+pub(super) fn retention_since(now: DateTime<Utc>) -> DateTime<Utc> {
+    now - chrono::Duration::days(RETENTION_PERIOD_DAYS)
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct RetentionRow {
+    past_cases: i64,
+    accepted: String,
+}
+
+impl RetentionRow {
+    pub(super) fn read(self) -> Result<retention::History, StoreError> {
+        let accepted_recently: Vec<String> = from_json("accepted retention offers", &self.accepted)?;
+        Ok(retention::History { past_cases: u32::try_from(self.past_cases).unwrap_or(u32::MAX), accepted_recently })
+    }
 }
 
 /// Adds `event` to the case's timeline, done by `actor` ("customer", "bot",
@@ -228,17 +256,6 @@ pub(crate) fn read_event(kind: &str, data: &str) -> Result<Event, StoreError> {
     let corrupt =
         |error: serde_json::Error| StoreError::Corrupt { what: "case event", detail: format!("{kind}: {error}") };
     Event::read(kind, serde_json::from_str(data).map_err(corrupt)?).map_err(corrupt)
-}
-
-#[derive(sqlx::FromRow)]
-struct SummaryRow {
-    id: String,
-    order_no: String,
-    item_name: Option<String>,
-    reason: String,
-    outcome: String,
-    status: String,
-    created_at: DateTime<Utc>,
 }
 
 /// A case as `aftersales cases list` shows it.
@@ -328,26 +345,40 @@ pub async fn for_customer(
     customer_id: i64,
     limit: u32,
 ) -> Result<Vec<CaseSummary>, StoreError> {
-    let rows: Vec<SummaryRow> = sqlx::query_as(
-        "SELECT c.id, c.order_no, l.item_name, c.reason, c.outcome, c.status, c.created_at
-         FROM cases c LEFT JOIN order_lines l ON l.order_no = c.order_no AND l.sku = c.sku
-         WHERE c.customer_id = ? ORDER BY c.seq DESC LIMIT ?",
+    let cases: String = sqlx::query_scalar(&format!("SELECT {}", summaries_column("?1", "?2")))
+        .bind(customer_id)
+        .bind(limit)
+        .fetch_one(&mut *conn)
+        .await?;
+    read_summaries(&cases)
+}
+
+/// [`for_customer`] as a JSON column of a SELECT, the placeholders naming
+/// the customer and how many cases at most.
+pub(super) fn summaries_column(customer: &str, limit: &str) -> String {
+    format!(
+        "(SELECT json_group_array(json_array(id, order_no, item_name, reason, outcome, status, created_at)
+                                  ORDER BY seq DESC)
+          FROM (SELECT c.seq, c.id, c.order_no, l.item_name, c.reason, c.outcome, c.status, c.created_at
+                FROM cases c LEFT JOIN order_lines l ON l.order_no = c.order_no AND l.sku = c.sku
+                WHERE c.customer_id = {customer} ORDER BY c.seq DESC LIMIT {limit})) AS cases"
     )
-    .bind(customer_id)
-    .bind(limit)
-    .fetch_all(&mut *conn)
-    .await?;
+}
+
+pub(super) fn read_summaries(json: &str) -> Result<Vec<CaseSummary>, StoreError> {
+    type Row = (String, String, Option<String>, String, String, String, DateTime<Utc>);
+    let rows: Vec<Row> = from_json("cases", json)?;
     rows.into_iter()
-        .map(|row| {
+        .map(|(id, order_no, item_name, reason, outcome, status, created_at)| {
             let corrupt = |detail: String| StoreError::Corrupt { what: "case", detail };
             Ok(CaseSummary {
-                reason: Reason::from_code(&row.reason).ok_or_else(|| corrupt(format!("reason {}", row.reason)))?,
-                outcome: Outcome::from_code(&row.outcome).ok_or_else(|| corrupt(format!("outcome {}", row.outcome)))?,
-                status: CaseStatus::from_code(&row.status).ok_or_else(|| corrupt(format!("status {}", row.status)))?,
-                id: CaseId::from_trusted(&row.id),
-                order_no: OrderNo::from_trusted(&row.order_no),
-                item_name: row.item_name.unwrap_or_default(),
-                created_at: row.created_at,
+                reason: Reason::from_code(&reason).ok_or_else(|| corrupt(format!("reason {reason}")))?,
+                outcome: Outcome::from_code(&outcome).ok_or_else(|| corrupt(format!("outcome {outcome}")))?,
+                status: CaseStatus::from_code(&status).ok_or_else(|| corrupt(format!("status {status}")))?,
+                id: CaseId::from_trusted(&id),
+                order_no: OrderNo::from_trusted(&order_no),
+                item_name: item_name.unwrap_or_default(),
+                created_at,
             })
         })
         .collect()

@@ -7,6 +7,7 @@ pub mod customers;
 pub mod decisions;
 pub mod escalations;
 pub mod evidence;
+pub mod facts;
 pub mod flags;
 pub mod jobs;
 pub mod orders;

@@ -6,7 +6,7 @@ use sqlx::SqliteConnection;
 
 use crate::money::{Currency, Money};
 use crate::order::{Order, OrderLine, OrderNo, Phone};
-use crate::store::{StoreError, Tx};
+use crate::store::{StoreError, Tx, from_json};
 
 /// Inserts `order`, or replaces the stored order of the same number together
 /// with all its lines: lines missing from the new version are removed.
@@ -76,14 +76,11 @@ pub async fn exists(conn: &mut SqliteConnection, no: &OrderNo) -> Result<bool, S
 ///
 /// Callers pass `&mut *tx` inside a transaction or a pooled connection.
 pub async fn find(conn: &mut SqliteConnection, no: &OrderNo) -> Result<Option<Order>, StoreError> {
-    let row: Option<OrderRow> = sqlx::query_as(&format!("SELECT {ORDER_COLUMNS} FROM orders WHERE order_no = ?"))
+    let row: Option<OrderRow> = sqlx::query_as(&format!("SELECT {} FROM orders o WHERE o.order_no = ?", columns("o")))
         .bind(no.as_str())
         .fetch_optional(&mut *conn)
         .await?;
-    match row {
-        Some(row) => Ok(Some(with_lines(conn, row).await?)),
-        None => Ok(None),
-    }
+    row.map(OrderRow::into_order).transpose()
 }
 
 /// A customer's orders found by a shared contact: same last 7 digits and the
@@ -94,20 +91,20 @@ pub async fn recent_for_phone(
     phone: &Phone,
     limit: u32,
 ) -> Result<Vec<Order>, StoreError> {
-    let rows: Vec<OrderRow> = sqlx::query_as(&format!("SELECT {ORDER_COLUMNS} FROM orders WHERE phone_tail = ?"))
+    let rows: Vec<OrderRow> = sqlx::query_as(&format!("SELECT {} FROM orders o WHERE o.phone_tail = ?", columns("o")))
         .bind(phone_tail(phone))
         .fetch_all(&mut *conn)
         .await?;
-    let mut heads = Vec::with_capacity(rows.len());
+    let mut orders = Vec::with_capacity(rows.len());
     for row in rows {
-        let head = row.into_head()?;
-        if head.phone.same_line_as(phone) {
-            heads.push(head);
+        let order = row.into_order()?;
+        if order.phone.same_line_as(phone) {
+            orders.push(order);
         }
     }
     // Paid orders newest first, then unpaid ones; the number breaks ties so
     // the order is stable.
-    heads.sort_by(|a, b| {
+    orders.sort_by(|a, b| {
         let by_payment = match (a.paid_at, b.paid_at) {
             (Some(a), Some(b)) => b.cmp(&a),
             (Some(_), None) => std::cmp::Ordering::Less,
@@ -116,13 +113,7 @@ pub async fn recent_for_phone(
         };
         by_payment.then_with(|| a.no.cmp(&b.no))
     });
-    heads.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-
-    let mut orders = Vec::with_capacity(heads.len());
-    for mut order in heads {
-        order.lines = lines(conn, &order.no, order.currency).await?;
-        orders.push(order);
-    }
+    orders.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
     Ok(orders)
 }
 
@@ -137,11 +128,20 @@ fn phone_tail(phone: &Phone) -> &str {
     &digits[digits.len().saturating_sub(7)..]
 }
 
-const ORDER_COLUMNS: &str = "order_no, phone, customer_name, currency, paid_at, shipped_at, delivered_at, \
-                             carrier, tracking_no, freight_insurance";
+/// An order's columns and its lines (as one JSON column, so an order is one
+/// statement), the orders table aliased `alias`: read by [`OrderRow`].
+pub(super) fn columns(alias: &str) -> String {
+    format!(
+        "{alias}.order_no, {alias}.phone, {alias}.customer_name, {alias}.currency, {alias}.paid_at, \
+         {alias}.shipped_at, {alias}.delivered_at, {alias}.carrier, {alias}.tracking_no, {alias}.freight_insurance, \
+         (SELECT json_group_array(json_array(sku, item_name, category, quantity, unit_price_minor) ORDER BY line_no) \
+          FROM order_lines WHERE order_no = {alias}.order_no) AS lines"
+    )
+}
 
+/// An order as [`columns`] reads it.
 #[derive(sqlx::FromRow)]
-struct OrderRow {
+pub(super) struct OrderRow {
     order_no: String,
     phone: String,
     customer_name: String,
@@ -152,21 +152,33 @@ struct OrderRow {
     carrier: Option<String>,
     tracking_no: Option<String>,
     freight_insurance: bool,
+    lines: String,
 }
 
+/// A line as [`columns`] writes it: sku, item name, category, quantity, unit price.
+type LineRow = (String, String, String, i64, i64);
+
 impl OrderRow {
-    /// The order without its lines.
-    fn into_head(self) -> Result<Order, StoreError> {
-        let phone = Phone::parse(&self.phone)
-            .ok_or_else(|| corrupt(format!("order {} has phone {:?}", self.order_no, self.phone)))?;
-        let currency =
-            Currency::parse(&self.currency).map_err(|error| corrupt(format!("order {}: {error}", self.order_no)))?;
+    pub(super) fn into_order(self) -> Result<Order, StoreError> {
+        let no = OrderNo::from_trusted(&self.order_no);
+        let phone =
+            Phone::parse(&self.phone).ok_or_else(|| corrupt(format!("order {no} has phone {:?}", self.phone)))?;
+        let currency = Currency::parse(&self.currency).map_err(|error| corrupt(format!("order {no}: {error}")))?;
+        let lines: Vec<LineRow> = from_json("order lines", &self.lines)?;
+        let lines = lines
+            .into_iter()
+            .map(|(sku, item_name, category, quantity, unit_price_minor)| {
+                let quantity = u32::try_from(quantity)
+                    .map_err(|_| corrupt(format!("order {no} line {sku} has quantity {quantity}")))?;
+                Ok(OrderLine { sku, item_name, category, quantity, unit_price: Money::new(unit_price_minor, currency) })
+            })
+            .collect::<Result<_, StoreError>>()?;
         Ok(Order {
-            no: OrderNo::from_trusted(&self.order_no),
+            no,
             phone,
             customer_name: self.customer_name,
             currency,
-            lines: Vec::new(),
+            lines,
             paid_at: self.paid_at,
             shipped_at: self.shipped_at,
             delivered_at: self.delivered_at,
@@ -175,44 +187,6 @@ impl OrderRow {
             freight_insurance: self.freight_insurance,
         })
     }
-}
-
-#[derive(sqlx::FromRow)]
-struct LineRow {
-    sku: String,
-    item_name: String,
-    category: String,
-    quantity: i64,
-    unit_price_minor: i64,
-}
-
-async fn with_lines(conn: &mut SqliteConnection, row: OrderRow) -> Result<Order, StoreError> {
-    let mut order = row.into_head()?;
-    order.lines = lines(conn, &order.no, order.currency).await?;
-    Ok(order)
-}
-
-async fn lines(conn: &mut SqliteConnection, no: &OrderNo, currency: Currency) -> Result<Vec<OrderLine>, StoreError> {
-    let rows: Vec<LineRow> = sqlx::query_as(
-        "SELECT sku, item_name, category, quantity, unit_price_minor
-         FROM order_lines WHERE order_no = ? ORDER BY line_no",
-    )
-    .bind(no.as_str())
-    .fetch_all(conn)
-    .await?;
-    rows.into_iter()
-        .map(|row| {
-            let quantity = u32::try_from(row.quantity)
-                .map_err(|_| corrupt(format!("order {no} line {} has quantity {}", row.sku, row.quantity)))?;
-            Ok(OrderLine {
-                sku: row.sku,
-                item_name: row.item_name,
-                category: row.category,
-                quantity,
-                unit_price: Money::new(row.unit_price_minor, currency),
-            })
-        })
-        .collect()
 }
 
 fn corrupt(detail: String) -> StoreError {

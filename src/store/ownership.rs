@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
 
 use crate::order::OrderNo;
-use crate::store::StoreError;
+use crate::store::{StoreError, from_json};
 
 /// A wrong answer about `order`'s phone digits from this customer's chat.
 pub async fn record_failure(
@@ -34,8 +34,7 @@ pub struct Failures {
 }
 
 /// Where the customer stands with `order`: the lock on their chat, if any,
-/// and the wrong answers (one statement: this is read on every step of a
-/// request).
+/// and the wrong answers.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Standing {
     pub locked_until: Option<DateTime<Utc>>,
@@ -49,22 +48,44 @@ pub async fn standing(
     chat_since: DateTime<Utc>,
     since: DateTime<Utc>,
 ) -> Result<Standing, StoreError> {
-    let (locked_until, here, everywhere, chats): (Option<DateTime<Utc>>, i64, i64, i64) = sqlx::query_as(
-        "SELECT (SELECT until FROM order_locks WHERE customer_id = ?1 AND order_no = ?2),
-                COALESCE(SUM(customer_id = ?1 AND at >= ?3), 0), COUNT(*), COUNT(DISTINCT customer_id)
-         FROM proof_failures WHERE order_no = ?2 AND at >= ?4",
+    let row: StandingRow = sqlx::query_as(&format!("SELECT {}", standing_columns("?1", "?2", "?3", "?4")))
+        .bind(customer_id)
+        .bind(order.as_str())
+        .bind(chat_since)
+        .bind(since)
+        .fetch_one(&mut *conn)
+        .await?;
+    row.read()
+}
+
+/// [`Standing`] as two columns of a SELECT, read by [`StandingRow`]; the
+/// placeholders name the customer, the order, and since when wrong answers
+/// count in this chat and in all of them.
+pub(super) fn standing_columns(customer: &str, order: &str, chat_since: &str, since: &str) -> String {
+    format!(
+        "(SELECT until FROM order_locks WHERE customer_id = {customer} AND order_no = {order}) AS locked_until,
+         (SELECT json_array(COALESCE(SUM(customer_id = {customer} AND at >= {chat_since}), 0), COUNT(*),
+                            COUNT(DISTINCT customer_id))
+          FROM proof_failures WHERE order_no = {order} AND at >= {since}) AS failures"
     )
-    .bind(customer_id)
-    .bind(order.as_str())
-    .bind(chat_since)
-    .bind(since)
-    .fetch_one(&mut *conn)
-    .await?;
-    let count = |n: i64| u32::try_from(n).unwrap_or(u32::MAX);
-    Ok(Standing {
-        locked_until,
-        failures: Failures { here: count(here), everywhere: count(everywhere), chats: count(chats) },
-    })
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct StandingRow {
+    locked_until: Option<DateTime<Utc>>,
+    /// Here, everywhere, chats.
+    failures: String,
+}
+
+impl StandingRow {
+    pub(super) fn read(self) -> Result<Standing, StoreError> {
+        let (here, everywhere, chats): (i64, i64, i64) = from_json("wrong answers", &self.failures)?;
+        let count = |n: i64| u32::try_from(n).unwrap_or(u32::MAX);
+        Ok(Standing {
+            locked_until: self.locked_until,
+            failures: Failures { here: count(here), everywhere: count(everywhere), chats: count(chats) },
+        })
+    }
 }
 
 /// Records an alert about `order`; false when one was recorded since `since`.
