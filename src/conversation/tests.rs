@@ -370,11 +370,11 @@ fn a_caption_or_a_typed_line_at_the_photo_question_describes_the_problem() {
 }
 
 #[test]
-fn every_button_press_is_answered_and_edits_its_question() {
+fn every_button_press_edits_its_question_then_is_answered() {
     let mut world = World::new();
     at_reason(&mut world);
     let effects = world.press(Msg::ReasonLabel(Reason::ChangedMind));
-    assert!(matches!(effects.first(), Some(Effect::AnswerButton { notice: None, .. })));
+    assert!(matches!(effects.last(), Some(Effect::AnswerButton { notice: None, .. })));
     assert!(effects.iter().any(|e| matches!(e, Effect::Reply(Reply { edit: Some(7), .. }))));
 }
 
@@ -894,7 +894,7 @@ fn an_old_button_is_answered_as_stale_and_the_current_question_asked_again() {
     world.text("8000");
     let stale = world.last_buttons[0].data.replace(&format!("q{}", world.state.question), "q1");
     let effects = world.send(Input::Button { data: stale, callback_id: Some("old".into()), message_id: Some(3) });
-    assert!(matches!(effects.first(), Some(Effect::AnswerButton { notice: Some(Msg::StaleButton), .. })));
+    assert!(matches!(effects.last(), Some(Effect::AnswerButton { notice: Some(Msg::StaleButton), .. })));
     assert!(says(&effects, |m| matches!(m, Msg::AskReason { .. })));
     assert_eq!(world.state.step, Step::Reason);
     let effects = world.send(Input::Button { data: "garbage".into(), callback_id: Some("x".into()), message_id: None });

@@ -84,13 +84,21 @@ impl Turn<'_, '_> {
             Some((None, _)) => true,
             None => false,
         };
+        match parsed.filter(|_| current) {
+            Some((_, choice)) => self.choice(choice, message_id),
+            None => self.ask_again(Msg::StaleButton),
+        }
+        // Answered after the reply: a chat's calls go one at a time, so the
+        // reply does not wait for the answer's round trip, and the client's
+        // spinner stops as the reply arrives.
         if let Some(callback_id) = callback_id {
             let notice = (!current).then_some(Msg::StaleButton);
             self.effects.push(Effect::AnswerButton { callback_id, notice });
         }
-        let Some((_, choice)) = parsed.filter(|_| current) else {
-            return self.ask_again(Msg::StaleButton);
-        };
+    }
+
+    /// A button's choice on the current question.
+    fn choice(&mut self, choice: Choice, message_id: Option<i32>) {
         match choice {
             Choice::New => self.start_intake(message_id),
             Choice::Cases => self.list_cases(message_id),

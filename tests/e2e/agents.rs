@@ -172,7 +172,7 @@ async fn an_escalated_case_is_taken_worked_both_ways_and_handed_back_even_across
     let cases = alice.says("/cases").await;
     assert!(cases.text.contains("AS-1001"), "the bot answers again: {}", cases.text);
     assert!(fake.rejections().is_empty(), "Telegram refused: {:#?}", fake.rejections());
-    assert!(fake.unanswered_callbacks().is_empty());
+    assert!(fake.every_callback_answered(WAIT).await, "every button press is answered");
 }
 
 #[tokio::test]

@@ -70,6 +70,6 @@ async fn a_typed_case_id_or_a_tap_on_the_list_shows_the_case_and_only_to_its_cus
         assert!(stale.text.contains(part), "{part:?} missing: {}", stale.text);
     }
     assert!(stale.button("Add to AS-1001").is_none(), "{:?}", stale.labels());
-    assert!(fake.unanswered_callbacks().is_empty(), "every button press is answered");
+    assert!(fake.every_callback_answered(WAIT).await, "every button press is answered");
     assert!(fake.rejections().is_empty(), "Telegram refused: {:#?}", fake.rejections());
 }

@@ -1,7 +1,7 @@
 //! One unit, one claim: a customer who asks again about an item already in
 //! a case is shown that case, and can add to it or talk to a person.
 
-use crate::helpers::{Customer, Shop, jpeg, spawn_bot};
+use crate::helpers::{Customer, Shop, WAIT, jpeg, spawn_bot};
 
 #[tokio::test]
 async fn a_returned_item_is_not_claimed_twice_and_its_case_can_be_added_to() {
@@ -61,7 +61,7 @@ async fn a_returned_item_is_not_claimed_twice_and_its_case_can_be_added_to() {
         shop.eventually("SELECT COUNT(*) FROM evidence WHERE case_id = 'AS-1001'", 1).await,
         "the photo is evidence"
     );
-    assert!(fake.unanswered_callbacks().is_empty(), "every button press is answered");
+    assert!(fake.every_callback_answered(WAIT).await, "every button press is answered");
     assert!(fake.rejections().is_empty(), "Telegram refused: {:#?}", fake.rejections());
 }
 

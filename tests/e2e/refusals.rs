@@ -1,7 +1,7 @@
 //! Refusals that help: a "no" names what is still possible, with its date
 //! and a button, and only reasons that fit the item are offered.
 
-use crate::helpers::{Customer, jpeg, spawn_bot};
+use crate::helpers::{Customer, WAIT, jpeg, spawn_bot};
 
 #[tokio::test]
 async fn a_late_return_is_refused_with_the_exchange_still_open_and_one_tap_takes_it() {
@@ -36,7 +36,7 @@ async fn a_late_return_is_refused_with_the_exchange_still_open_and_one_tap_takes
     let exchange = "SELECT COUNT(*) FROM cases WHERE id = 'AS-1002' AND outcome = 'exchange' AND status = 'approved'";
     assert_eq!(shop.count(exchange).await, 1);
     assert_eq!(shop.count("SELECT COUNT(*) FROM cases WHERE id = 'AS-1001' AND status = 'not_eligible'").await, 1);
-    assert!(fake.unanswered_callbacks().is_empty(), "every button press is answered");
+    assert!(fake.every_callback_answered(WAIT).await, "every button press is answered");
 }
 
 #[tokio::test]

@@ -67,7 +67,7 @@ async fn a_bot_killed_mid_conversation_continues_without_loss_or_repeats() {
     }
     let repeated: Vec<_> = times.into_iter().filter(|(_, n)| *n > 1).collect();
     assert!(repeated.is_empty(), "no reply was sent twice, even apart: {repeated:?}; chat: {texts:#?}");
-    assert!(fake.unanswered_callbacks().is_empty());
+    assert!(fake.every_callback_answered(WAIT).await, "every button press is answered");
 }
 
 #[tokio::test]
@@ -183,7 +183,7 @@ async fn an_edit_that_fails_is_made_within_seconds_of_the_fault_ending() {
     let took = recovery(&calls, &calls);
     eprintln!("recovery after 5 × 500 on editMessageText: {took:?}");
     assert!(took <= RECOVERY, "edited {took:?} after the fault ended");
-    assert!(fake.unanswered_callbacks().is_empty(), "the press was answered meanwhile");
+    assert!(fake.every_callback_answered(WAIT).await, "the press was answered once its edit went through");
 }
 
 /// A SIGKILL resends only a call that was in flight: each outcome is

@@ -2,7 +2,7 @@
 //! offered what the shop's script says, and can take it or go on.
 
 use crate::fake_telegram::FakeTelegram;
-use crate::helpers::{COUPON_OFFER, Customer, Shop, TEST_CONFIG};
+use crate::helpers::{COUPON_OFFER, Customer, Shop, TEST_CONFIG, WAIT};
 
 /// After the coupon, the demo shop offers another size or style.
 const OTHER_STYLE: &str = r#"
@@ -72,5 +72,5 @@ async fn a_customer_who_declines_goes_straight_on_with_the_return() {
     let declined = "SELECT COUNT(*) FROM retention_offers WHERE offer_id = 'coupon10' AND result = 'declined'";
     assert_eq!(shop.count(declined).await, 1, "the declined offer is recorded for the reports");
     assert_eq!(shop.count("SELECT COUNT(*) FROM retention_offers").await, 1, "no further offers after declining");
-    assert!(fake.unanswered_callbacks().is_empty());
+    assert!(fake.every_callback_answered(WAIT).await, "every button press is answered");
 }

@@ -120,6 +120,5 @@ async fn a_rating_of_one_is_apologised_for_and_its_person_button_works_in_both_l
     assert!(sorry.text.contains("很抱歉") && !sorry.text.contains("感谢您的1分"), "{}", sorry.text);
     let person = bo.presses("转人工客服").await;
     assert!(person.text.contains("AS-2011") && person.text.contains(CONTACT), "{}", person.text);
-    let answered = fake.wait_until(|fake| fake.unanswered_callbacks().is_empty(), WAIT).await;
-    assert!(answered, "every press is answered: {:#?}", fake.unanswered_callbacks());
+    assert!(fake.every_callback_answered(WAIT).await, "every press is answered: {:#?}", fake.unanswered_callbacks());
 }

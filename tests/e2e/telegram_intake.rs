@@ -47,7 +47,7 @@ async fn a_customer_opens_a_damaged_item_case_with_an_album_of_photos() {
     assert!(copied, "the three photos are copied into the media folder");
     let recorded = shop.eventually("SELECT COUNT(*) FROM evidence WHERE case_id = 'AS-1001' AND sha256 IS NOT NULL", 3);
     assert!(recorded.await, "each copy is recorded on its evidence row");
-    assert!(fake.unanswered_callbacks().is_empty(), "every button press is answered");
+    assert!(fake.every_callback_answered(WAIT).await, "every button press is answered");
     assert!(fake.rejections().is_empty(), "Telegram refused: {:#?}", fake.rejections());
     let commands = fake.commands();
     assert!(commands.contains_key("en") && commands.contains_key("zh"), "{commands:?}");
@@ -120,7 +120,7 @@ async fn unexpected_input_gets_a_friendly_reply_and_the_question_again() {
         fake.press_unchecked(504, reasons.message_id, &stale_data);
     });
     assert!(stale.await.text.contains("out of date"));
-    assert!(fake.unanswered_callbacks().is_empty());
+    assert!(fake.every_callback_answered(WAIT).await, "every button press is answered");
 
     // A bag delivered 10 days ago: out of the 7-day window, yet never a flat no.
     bob.presses("Changed my mind").await;
@@ -200,7 +200,7 @@ async fn a_damaged_item_case_takes_six_actions_from_a_first_message_with_the_ord
                 AND detail = 'arrived broken / The rim is cracked'";
     assert_eq!(shop.count(case).await, 1);
     assert_eq!(shop.count("SELECT COUNT(*) FROM evidence WHERE case_id = 'AS-1001'").await, 3);
-    assert!(fake.unanswered_callbacks().is_empty());
+    assert!(fake.every_callback_answered(WAIT).await, "every button press is answered");
     assert!(fake.rejections().is_empty(), "Telegram refused: {:#?}", fake.rejections());
 }
 

@@ -92,7 +92,7 @@ async fn a_customers_whole_return_over_the_webhook_reads_as_over_polling() {
         took[took.len() / 2],
         took[took.len() - 1]
     );
-    assert!(fake.unanswered_callbacks().is_empty());
+    assert!(fake.every_callback_answered(WAIT).await, "every button press is answered");
     assert!(fake.rejections().is_empty(), "Telegram refused: {:#?}", fake.rejections());
 }
 

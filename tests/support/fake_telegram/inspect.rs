@@ -166,6 +166,12 @@ impl FakeTelegram {
             .collect()
     }
 
+    /// Waits up to `timeout` for every callback query to be answered (the
+    /// bot answers a press after queueing its reply).
+    pub async fn every_callback_answered(&self, timeout: Duration) -> bool {
+        self.wait_until(|fake| fake.unanswered_callbacks().is_empty(), timeout).await
+    }
+
     /// How the bot answered a callback query (None if not answered / unknown).
     pub fn callback_answer(&self, callback_query_id: &str) -> Option<CallbackAnswer> {
         self.lock().callbacks.get(callback_query_id).and_then(|c| c.answered.clone())
