@@ -17,7 +17,7 @@ mod helpers;
 
 use std::time::{Duration, Instant};
 
-use fake_telegram::{BotMessage, FakeTelegram, Limits, TOKEN};
+use fake_telegram::{FakeTelegram, Limits, TOKEN};
 use helpers::{Customer, Shop};
 use sqlx::ConnectOptions;
 use teloxide::prelude::*;
@@ -103,47 +103,74 @@ fn rss_parts(pid: u32) -> String {
     format!("anonymous {anonymous} KiB, file-backed {} KiB", rss.saturating_sub(anonymous))
 }
 
-/// One customer's whole no-reason return; the latency of every step.
-async fn one_intake(customer: Customer<'_>) -> Vec<Duration> {
+/// The chat id of the intake run's `n`th customer.
+fn intake_chat(n: usize) -> i64 {
+    10_000 + n as i64
+}
+
+/// The order the customer of `chat` returns (each their own, as in a shop)
+/// and the last 4 digits of its phone.
+fn intake_order(chat: i64) -> (String, String) {
+    (format!("BENCH-{chat}"), format!("{:04}", chat % 10_000))
+}
+
+/// Imports the intake run's orders the way a shop does (`aftersales orders
+/// import`): one delivered vase with freight insurance per customer.
+fn import_intake_orders(shop: &Shop, customers: usize) {
+    let at = |days: i64| (chrono::Utc::now() - chrono::Duration::days(days)).to_rfc3339();
+    let mut csv = String::from(
+        "order_no,phone,customer_name,sku,item_name,category,quantity,unit_price,currency,paid_at,shipped_at,\
+         delivered_at,carrier,tracking_no,freight_insurance\n",
+    );
+    for n in 0..customers {
+        let chat = intake_chat(n);
+        let (order, _) = intake_order(chat);
+        csv.push_str(&format!(
+            "{order},139{chat:08},Bench {n},VASE-1,Ceramic vase,home,1,268.00,CNY,{},{},{},YTO,YT{chat:010},true\n",
+            at(3),
+            at(2),
+            at(1)
+        ));
+    }
+    let file = shop.path().join("bench-orders.csv");
+    std::fs::write(&file, csv).expect("write orders");
+    let status = shop
+        .command(&["orders", "import", &file.display().to_string()])
+        .stdout(std::process::Stdio::null())
+        .status()
+        .expect("run import");
+    assert!(status.success(), "aftersales orders import failed");
+}
+
+/// One customer's whole no-reason return of their own order; the latency
+/// of every step.
+async fn one_intake(customer: Customer<'_>, chat: i64) -> Vec<Duration> {
+    let (order, digits) = intake_order(chat);
     let mut latencies = Vec::new();
-    let mut timed = |started: Instant| latencies.push(started.elapsed());
-    let started = Instant::now();
-    customer.says("/new").await;
-    timed(started);
-    for text in ["DEMO-1005", "8000"] {
+    for text in ["/new", order.as_str(), digits.as_str()] {
         let started = Instant::now();
         customer.says(text).await;
-        timed(started);
+        latencies.push(started.elapsed());
     }
-    let mut last = None;
     for label in ["Changed my mind", "Skip", "Return and refund", "Yes, unused", "No thanks", "Confirm"] {
-        // All customers return the same unit of one demo order: whether the
-        // retention offer (an exchange instead) is made depends on what the
-        // others' cases on it have done by then, so it is answered if made.
-        if label == "No thanks" && last.as_ref().is_some_and(|reply: &BotMessage| reply.button(label).is_none()) {
-            NO_OFFER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            continue;
-        }
         let started = Instant::now();
-        last = Some(customer.presses(label).await);
-        timed(started);
+        customer.presses(label).await;
+        latencies.push(started.elapsed());
     }
     latencies
 }
 
-/// Customers who were made no retention offer (see `one_intake`).
-static NO_OFFER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-
 async fn aftersales_run(customers: usize) -> f64 {
     let fake = FakeTelegram::start_with(Limits::none()).await;
     let shop = Shop::with_config(&intake_config());
+    import_intake_orders(&shop, customers);
     let bot = shop.serve_logging(&fake, "warn");
     // Warm up: the bot is connected once it answers.
     Customer::new(&fake, 1, "warm", Some("en")).says("/start").await;
     let started = Instant::now();
     let runs = (0..customers).map(|n| {
-        let customer = Customer::new(&fake, 10_000 + n as i64, "Bench", Some("en"));
-        one_intake(customer)
+        let chat = intake_chat(n);
+        one_intake(Customer::new(&fake, chat, "Bench", Some("en")), chat)
     });
     let mut latencies: Vec<Duration> = futures_join_all(runs).await.into_iter().flatten().collect();
     let elapsed = started.elapsed();
@@ -151,8 +178,7 @@ async fn aftersales_run(customers: usize) -> f64 {
     let per_s = report(&name, "intake", true, &mut latencies, elapsed);
     let cases = shop.count("SELECT COUNT(*) FROM cases").await;
     let peak = status_kib(bot.id(), "VmHWM").unwrap_or(0);
-    let no_offer = NO_OFFER.load(std::sync::atomic::Ordering::Relaxed);
-    println!("  cases stored: {cases}; made no retention offer: {no_offer}; peak RSS of the bot: {peak} KiB");
+    println!("  cases stored: {cases}; peak RSS of the bot: {peak} KiB");
     println!("BENCH intake_rss_peak_kib={peak}");
     per_s
 }
