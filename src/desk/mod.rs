@@ -24,7 +24,7 @@ use crate::outgoing::{self, AlbumItem, ButtonSpec, Keyboard, Outgoing};
 use crate::reason::Reason;
 use crate::refunds::{self, WebhookRefunds};
 use crate::store::customers::{self, CustomerInfo, Identity};
-use crate::store::facts::{self, OrderFacts};
+use crate::store::facts::{self, ProofWindows};
 use crate::store::{Store, StoreError, Tx, cases, flags, orders, outbox, ownership, updates};
 use crate::tracker::HttpTracker;
 
@@ -208,10 +208,8 @@ impl Desk {
             _ => message_id,
         };
         let needs = conversation::needs(&customer.conversation, &incoming.input, &config.intake);
-        let order = match &needs.order {
-            Some(no) => txn.order_facts(customer.id, no).await?,
-            None => None,
-        };
+        let windows = txn.proof_windows();
+        let known = facts::read(txn.tx, customer.id, needs.order.as_ref(), windows, now, CASES_LISTED).await?;
         let phone_orders = match &needs.phone_orders {
             Some(phone) => orders::recent_for_phone(txn.tx, phone, config.intake.recent_orders)
                 .await?
@@ -220,28 +218,27 @@ impl Desk {
                 .collect(),
             None => Vec::new(),
         };
-        let (order, standing, line_history, claims) = match order {
+        let (order, standing, line_history, claims) = match known.order {
             Some(known) => (Some(known.order), known.standing, known.line_history, known.claims),
             None => Default::default(),
         };
-        let known = facts::customer(txn.tx, customer.id, now, CASES_LISTED).await?;
         let facts = Facts {
             setup: config.setup(&self.rules_version),
             now,
             first_name: &customer.first_name,
             line_history,
             claims,
-            retention: known.retention,
+            retention: known.customer.retention,
             order,
             order_locked_until: standing.locked_until,
             wrong_answers: WrongAnswers { here: standing.failures.here, everywhere: standing.failures.everywhere },
             phone_orders,
-            cases: known.cases,
+            cases: known.customer.cases,
             case: match &needs.case {
                 Some(id) => cases::detail(txn.tx, id, customer.id).await?,
                 None => None,
             },
-            next_case_id: known.next_case_id,
+            next_case_id: known.customer.next_case_id,
         };
         let asked = std::mem::discriminant(&customer.conversation.step);
         let lang_before = customer.conversation.lang;
@@ -289,21 +286,17 @@ impl Txn<'_> {
     /// this customer within the lock time, from everyone within the
     /// cross-chat window.
     async fn standing(&mut self, customer_id: i64, order: &OrderNo) -> Result<ownership::Standing, StoreError> {
-        let (chat_since, since) = self.proof_windows();
-        ownership::standing(self.tx, customer_id, order, chat_since, since).await
-    }
-
-    /// `order` with what a step needs to know about it, the customer's
-    /// standing counted as [`Txn::standing`] does.
-    async fn order_facts(&mut self, customer_id: i64, order: &OrderNo) -> Result<Option<OrderFacts>, StoreError> {
-        let (chat_since, since) = self.proof_windows();
-        facts::order(self.tx, customer_id, order, chat_since, since).await
+        let windows = self.proof_windows();
+        ownership::standing(self.tx, customer_id, order, windows.chat_since, windows.since).await
     }
 
     /// Since when wrong answers count: from this chat (the lock time), from all chats.
-    fn proof_windows(&self) -> (DateTime<Utc>, DateTime<Utc>) {
+    fn proof_windows(&self) -> ProofWindows {
         let intake = &self.desk.config.intake;
-        (self.now - intake.proof_lock.chrono(), self.now - intake.proof_window.chrono())
+        ProofWindows {
+            chat_since: self.now - intake.proof_lock.chrono(),
+            since: self.now - intake.proof_window.chrono(),
+        }
     }
 
     /// Tells the agents' group, once per window, that `order` now takes only

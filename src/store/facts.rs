@@ -1,5 +1,5 @@
-//! What a customer's step is decided on, each group read in one statement:
-//! the order with everything about it, and the customer's own history.
+//! What a customer's step is decided on, read in one statement: the order
+//! it names with everything about it, and the customer's own history.
 //!
 //! A statement is a round trip to sqlx's SQLite worker thread, two thread
 //! wake-ups: about 20 µs of CPU on a 2-core machine, where SQLite's own work
@@ -41,37 +41,75 @@ struct OrderFactsRow {
     claims: String,
 }
 
-/// The order `no` with its facts for `customer_id`, wrong answers counted
-/// as [`crate::store::ownership::standing`] does; `None` if no such order.
-pub async fn order(
+impl OrderFactsRow {
+    fn read(self) -> Result<OrderFacts, StoreError> {
+        Ok(OrderFacts {
+            order: self.order.into_order()?,
+            standing: self.standing.read()?,
+            line_history: cases::read_line_history(&self.line_history)?,
+            claims: cases::read_claims(&self.claims)?,
+        })
+    }
+}
+
+/// Since when wrong answers about an order count: from this customer's
+/// chat (the lock time), and from all chats.
+#[derive(Clone, Copy, Debug)]
+pub struct ProofWindows {
+    pub chat_since: DateTime<Utc>,
+    pub since: DateTime<Utc>,
+}
+
+/// What a customer's step is decided on.
+pub struct StepFacts {
+    pub customer: CustomerFacts,
+    /// The order the step names, if it is stored.
+    pub order: Option<OrderFacts>,
+}
+
+#[derive(sqlx::FromRow)]
+struct StepFactsRow {
+    #[sqlx(flatten)]
+    order: OrderFactsRow,
+    #[sqlx(flatten)]
+    customer: CustomerFactsRow,
+}
+
+/// `customer_id`'s facts at `now` (at most `cases_listed` of their cases)
+/// and those of `order` for them, wrong answers counted within `windows`:
+/// one statement when the step names a stored order, as most steps do.
+pub async fn read(
     conn: &mut SqliteConnection,
     customer_id: i64,
-    no: &OrderNo,
-    chat_since: DateTime<Utc>,
-    since: DateTime<Utc>,
-) -> Result<Option<OrderFacts>, StoreError> {
-    let sql = format!(
-        "SELECT {}, {}, {}, {} FROM orders o WHERE o.order_no = ?2",
-        orders::columns("o"),
-        standing_columns("?1", "?2", "?3", "?4"),
-        cases::line_history_column("?2", "?5"),
-        cases::claims_column("?2", "?1"),
-    );
-    let row: Option<OrderFactsRow> = sqlx::query_as(&sql)
-        .bind(customer_id)
-        .bind(no.as_str())
-        .bind(chat_since)
-        .bind(since)
-        .bind(i64::MAX)
-        .fetch_optional(&mut *conn)
-        .await?;
-    let Some(row) = row else { return Ok(None) };
-    Ok(Some(OrderFacts {
-        order: row.order.into_order()?,
-        standing: row.standing.read()?,
-        line_history: cases::read_line_history(&row.line_history)?,
-        claims: cases::read_claims(&row.claims)?,
-    }))
+    order: Option<&OrderNo>,
+    windows: ProofWindows,
+    now: DateTime<Utc>,
+    cases_listed: u32,
+) -> Result<StepFacts, StoreError> {
+    if let Some(no) = order {
+        let sql = format!(
+            "SELECT {}, {}, {}, {}, {} FROM orders o WHERE o.order_no = ?2",
+            orders::columns("o"),
+            standing_columns("?1", "?2", "?3", "?4"),
+            cases::line_history_column("?2", "?5"),
+            cases::claims_column("?2", "?1"),
+            customer_columns("?1", "?6", "?7"),
+        );
+        let row: Option<StepFactsRow> = sqlx::query_as(&sql)
+            .bind(customer_id)
+            .bind(no.as_str())
+            .bind(windows.chat_since)
+            .bind(windows.since)
+            .bind(i64::MAX)
+            .bind(cases::retention_since(now))
+            .bind(cases_listed)
+            .fetch_optional(&mut *conn)
+            .await?;
+        if let Some(row) = row {
+            return Ok(StepFacts { customer: row.customer.read()?, order: Some(row.order.read()?) });
+        }
+    }
+    Ok(StepFacts { customer: customer(conn, customer_id, now, cases_listed).await?, order: None })
 }
 
 /// The customer's side of a step.
@@ -92,30 +130,41 @@ struct CustomerFactsRow {
     next_seq: i64,
 }
 
-/// `customer_id`'s facts at `now`, at most `cases_listed` of their cases.
-pub async fn customer(
+impl CustomerFactsRow {
+    fn read(self) -> Result<CustomerFacts, StoreError> {
+        Ok(CustomerFacts {
+            retention: self.retention.read()?,
+            cases: cases::read_summaries(&self.cases)?,
+            next_case_id: CaseId::from_seq(self.next_seq),
+        })
+    }
+}
+
+/// [`CustomerFacts`] as columns of a SELECT, the placeholders naming the
+/// customer, the start of [`cases::retention_since`] and how many cases.
+fn customer_columns(customer: &str, since: &str, cases_listed: &str) -> String {
+    format!(
+        "{}, {}, {}",
+        cases::retention_columns(customer, since),
+        cases::summaries_column(customer, cases_listed),
+        cases::NEXT_SEQ
+    )
+}
+
+/// `customer_id`'s facts alone.
+async fn customer(
     conn: &mut SqliteConnection,
     customer_id: i64,
     now: DateTime<Utc>,
     cases_listed: u32,
 ) -> Result<CustomerFacts, StoreError> {
-    let sql = format!(
-        "SELECT {}, {}, {}",
-        cases::retention_columns("?1", "?2"),
-        cases::summaries_column("?1", "?3"),
-        cases::NEXT_SEQ
-    );
-    let row: CustomerFactsRow = sqlx::query_as(&sql)
+    let row: CustomerFactsRow = sqlx::query_as(&format!("SELECT {}", customer_columns("?1", "?2", "?3")))
         .bind(customer_id)
         .bind(cases::retention_since(now))
         .bind(cases_listed)
         .fetch_one(&mut *conn)
         .await?;
-    Ok(CustomerFacts {
-        retention: row.retention.read()?,
-        cases: cases::read_summaries(&row.cases)?,
-        next_case_id: CaseId::from_seq(row.next_seq),
-    })
+    row.read()
 }
 
 #[cfg(test)]
@@ -179,14 +228,24 @@ mod tests {
         store
     }
 
+    fn windows() -> ProofWindows {
+        ProofWindows { chat_since: at("2025-03-09T08:00:00Z"), since: at("2025-03-08T10:00:00Z") }
+    }
+
+    /// The order's facts of [`read`], which must find `no`.
+    async fn order(conn: &mut SqliteConnection, customer: i64, no: &OrderNo) -> OrderFacts {
+        let now = at("2025-03-10T10:00:00Z");
+        read(conn, customer, Some(no), windows(), now, 10).await.expect("facts").order.expect("found")
+    }
+
     #[tokio::test]
     async fn an_orders_facts_in_one_statement_are_what_the_single_reads_find() {
         let store = seeded().await;
         let mut conn = store.reader().acquire().await.expect("conn");
         let no = OrderNo::from_trusted("T-1");
-        let (chat_since, since) = (at("2025-03-09T08:00:00Z"), at("2025-03-08T10:00:00Z"));
+        let ProofWindows { chat_since, since } = windows();
         for customer in [1, 2] {
-            let facts = order(&mut conn, customer, &no, chat_since, since).await.expect("facts").expect("found");
+            let facts = order(&mut conn, customer, &no).await;
             assert_eq!(Some(&facts.order), orders::find(&mut conn, &no).await.expect("order").as_ref());
             let standing = ownership::standing(&mut conn, customer, &no, chat_since, since).await.expect("standing");
             assert_eq!(facts.standing, standing);
@@ -194,7 +253,7 @@ mod tests {
             assert_eq!(facts.claims, cases::claims(&mut conn, &no, customer).await.expect("claims"));
         }
         // What the single reads find, spelled out once.
-        let facts = order(&mut conn, 1, &no, chat_since, since).await.expect("facts").expect("found");
+        let facts = order(&mut conn, 1, &no).await;
         let skus: Vec<&str> = facts.order.lines.iter().map(|line| line.sku.as_str()).collect();
         assert_eq!(skus, ["B", "A"], "lines in line order");
         assert_eq!(facts.order.lines[0].unit_price.minor, 26800);
@@ -208,12 +267,14 @@ mod tests {
         assert_eq!(vase.replacement_delivered_at, Some(at("2025-03-05T10:00:00Z")));
         let claims: Vec<(&str, bool)> = facts.claims.iter().map(|claim| (claim.id.as_str(), claim.own)).collect();
         assert_eq!(claims, [("AS-1001", true), ("AS-1002", true)]);
-        let other = order(&mut conn, 2, &no, chat_since, since).await.expect("facts").expect("found");
+        let other = order(&mut conn, 2, &no).await;
         assert_eq!(other.standing.locked_until, None);
         assert!(other.claims.iter().all(|claim| !claim.own));
-        assert!(
-            order(&mut conn, 1, &OrderNo::from_trusted("T-404"), chat_since, since).await.expect("facts").is_none()
-        );
+        let unknown = OrderNo::from_trusted("T-404");
+        let facts = read(&mut conn, 1, Some(&unknown), windows(), at("2025-03-10T10:00:00Z"), 10).await.expect("facts");
+        assert!(facts.order.is_none());
+        let cases = cases::for_customer(&mut conn, 1, 10).await.expect("cases");
+        assert_eq!(facts.customer.cases, cases, "the customer's facts all the same");
     }
 
     #[tokio::test]
@@ -222,6 +283,15 @@ mod tests {
         let mut conn = store.reader().acquire().await.expect("conn");
         let now = at("2025-03-10T10:00:00Z");
         let facts = customer(&mut conn, 1, now, 2).await.expect("facts");
+        let with_order =
+            read(&mut conn, 1, Some(&OrderNo::from_trusted("T-1")), windows(), now, 2).await.expect("facts");
+        let without = read(&mut conn, 1, None, windows(), now, 2).await.expect("facts");
+        for read in [&with_order.customer, &without.customer] {
+            assert_eq!(
+                (&read.cases, &read.retention, &read.next_case_id),
+                (&facts.cases, &facts.retention, &facts.next_case_id)
+            );
+        }
         assert_eq!(facts.cases, cases::for_customer(&mut conn, 1, 2).await.expect("cases"));
         let ids: Vec<&str> = facts.cases.iter().map(|case| case.id.as_str()).collect();
         assert_eq!(ids, ["AS-1003", "AS-1002"], "newest first, at most 2");
