@@ -266,7 +266,7 @@ impl<W: Write> Screen<W> {
         loop {
             // The terminal has no rate limits and no album pauses: everything queued is due.
             // `due` gives the oldest row of the chat; ask again until none is left.
-            let queued = outbox::due(&mut tx, CHANNEL, desk.now() + chrono::Duration::days(1), u32::MAX).await?;
+            let queued = outbox::due(&mut tx, CHANNEL, desk.now() + chrono::Duration::days(1), u32::MAX, &[]).await?;
             if queued.is_empty() {
                 break;
             }

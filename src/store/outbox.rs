@@ -137,7 +137,9 @@ pub async fn enqueue_to_topic(
 
 /// The rows that may go now, oldest first: pending, `not_before <= now`,
 /// and the oldest pending row of their chat (so at most one per chat; call
-/// again after settling them to get the next ones).
+/// again after settling them to get the next ones), but none of the chats
+/// in `skip` (the sender's chats with a call in flight: their heads could
+/// not go anyway, and reading them cost a round most of its time).
 ///
 /// A row whose payload cannot be read is skipped and logged; it holds back
 /// its chat's queue until someone looks at it, rather than stopping every
@@ -147,18 +149,23 @@ pub async fn due(
     channel: &str,
     now: DateTime<Utc>,
     limit: u32,
+    skip: &[i64],
 ) -> Result<Vec<Queued>, StoreError> {
     // Named: without statistics SQLite would take `outbox_due` for the
-    // `not_before` bound and sort every due row before the limit.
+    // `not_before` bound and sort every due row before the limit. The
+    // skipped chats are one bound JSON array, so the statement stays the
+    // same (and prepared) whatever their number; SQLite reads it into a
+    // lookup table once, and tests it before the head probe.
     let rows: Vec<QueuedRow> = sqlx::query_as(&format!(
         "SELECT o.id, o.channel, o.chat_id, o.payload, o.attempts, o.not_before, o.topic_key, o.created_at
          FROM outbox AS o INDEXED BY outbox_pending
-         WHERE {HEAD} AND o.not_before <= ?2
+         WHERE {HEAD} AND o.not_before <= ?2 AND o.chat_id NOT IN (SELECT value FROM json_each(?4))
          ORDER BY o.id LIMIT ?3"
     ))
     .bind(channel)
     .bind(now)
     .bind(i64::from(limit))
+    .bind(to_json(&skip))
     .fetch_all(conn)
     .await?;
     let mut queued = Vec::with_capacity(rows.len());
@@ -455,17 +462,18 @@ mod tests {
         id
     }
 
-    async fn texts(store: &Store, now: DateTime<Utc>) -> Vec<String> {
-        let mut conn = store.reader().acquire().await.expect("conn");
-        due(&mut conn, TG, now, 100)
-            .await
-            .expect("due")
-            .into_iter()
+    fn texts_of(rows: Vec<Queued>) -> Vec<String> {
+        rows.into_iter()
             .map(|q| match q.payload {
                 Outgoing::Send { text, .. } => text,
                 other => format!("{other:?}"),
             })
             .collect()
+    }
+
+    async fn texts(store: &Store, now: DateTime<Utc>) -> Vec<String> {
+        let mut conn = store.reader().acquire().await.expect("conn");
+        texts_of(due(&mut conn, TG, now, 100, &[]).await.expect("due"))
     }
 
     #[tokio::test]
@@ -489,9 +497,29 @@ mod tests {
         assert_eq!(texts(&store, t0() + secs(5)).await, ["a1", "b1", "c1"]);
         // Other channels are not mixed in.
         let mut conn = store.reader().acquire().await.expect("conn");
-        assert!(due(&mut conn, "terminal", t0() + secs(5), 10).await.expect("due").is_empty());
+        assert!(due(&mut conn, "terminal", t0() + secs(5), 10, &[]).await.expect("due").is_empty());
         assert_eq!(pending_count(&mut conn, TG).await.expect("count"), 4);
-        assert_eq!(due(&mut conn, TG, t0(), 1).await.expect("due").len(), 1);
+        assert_eq!(due(&mut conn, TG, t0(), 1, &[]).await.expect("due").len(), 1);
+    }
+
+    #[tokio::test]
+    async fn due_leaves_out_the_chats_it_is_told_are_busy() {
+        let (_dir, store) = store().await;
+        put(&store, 1, "a1", None, t0()).await;
+        put(&store, 2, "b1", None, t0()).await;
+        put(&store, 1, "a2", None, t0()).await;
+        put(&store, 3, "c1", None, t0()).await;
+        put(&store, 2, "b2", None, t0()).await;
+        let mut conn = store.reader().acquire().await.expect("conn");
+        // A busy chat's head takes none of the limit, and the rows queued
+        // behind it never come up in its place: its order is kept.
+        assert_eq!(texts_of(due(&mut conn, TG, t0(), 2, &[1]).await.expect("due")), ["b1", "c1"]);
+        assert_eq!(texts_of(due(&mut conn, TG, t0(), 1, &[1]).await.expect("due")), ["b1"]);
+        assert_eq!(texts_of(due(&mut conn, TG, t0(), 10, &[2, 1]).await.expect("due")), ["c1"]);
+        assert!(due(&mut conn, TG, t0(), 10, &[1, 2, 3]).await.expect("due").is_empty());
+        // A chat that is not in flight is read as before.
+        assert_eq!(texts_of(due(&mut conn, TG, t0(), 10, &[]).await.expect("due")), ["a1", "b1", "c1"]);
+        assert_eq!(texts_of(due(&mut conn, TG, t0(), 10, &[99]).await.expect("due")), ["a1", "b1", "c1"]);
     }
 
     #[tokio::test]
@@ -506,7 +534,7 @@ mod tests {
         let mut conn = store.reader().acquire().await.expect("conn");
         assert_eq!(next_due_at(&mut conn, TG).await.expect("next"), Some(t0() + secs(4)));
         assert_eq!(next_due_after(&mut conn, TG, t0() + secs(4)).await.expect("next"), None);
-        let head = due(&mut conn, TG, t0() + secs(4), 10).await.expect("due");
+        let head = due(&mut conn, TG, t0() + secs(4), 10, &[]).await.expect("due");
         assert_eq!((head[0].id, head[0].attempts), (a1, 1));
         drop(conn);
 
@@ -605,7 +633,7 @@ mod tests {
         assert_eq!(retarget(&mut w, TG, -5, -1005).await.expect("retarget"), 2);
         w.commit().await.expect("commit");
         let mut conn = store.reader().acquire().await.expect("conn");
-        let rows = due(&mut conn, TG, t0(), 10).await.expect("due");
+        let rows = due(&mut conn, TG, t0(), 10, &[]).await.expect("due");
         assert_eq!(rows.iter().map(|q| q.chat_id).collect::<Vec<_>>(), [-1005]);
     }
 
@@ -634,7 +662,7 @@ mod tests {
         tx.commit().await.expect("commit");
         put(&store, 1, "plain", None, t0()).await;
         let mut conn = store.reader().acquire().await.expect("conn");
-        let rows = due(&mut conn, TG, t0(), 10).await.expect("due");
+        let rows = due(&mut conn, TG, t0(), 10, &[]).await.expect("due");
         let keys: Vec<_> = rows.iter().map(|q| (q.id, q.topic_key.as_deref())).collect();
         assert_eq!(keys[0], (card, Some("case:AS-1001")));
         assert_eq!(keys[1].1, None);

@@ -11,7 +11,8 @@
 //!
 //! - Order within a chat: the outbox hands out only each chat's oldest
 //!   pending row, and a chat with a request in flight gets nothing more
-//!   until that row's outcome is committed.
+//!   until that row's outcome is committed (a round does not even read
+//!   such a chat's head: [`outbox::due`] skips the busy chats).
 //! - Outcomes are committed through [`Store::write`] as soon as the calls
 //!   return, not at the next round (which may wait for the pace): a crash
 //!   resends only what was still in flight. The single writer connection
@@ -101,7 +102,7 @@ use plan::{Call, Facts, Plan, Request, Step, plan};
 /// The outbox channel this sender drains.
 pub const CHANNEL: &str = "telegram";
 
-/// At most this many rows fetched per round (plus one per chat already in flight).
+/// At most this many rows fetched per round.
 const BATCH: u32 = 200;
 /// After a database error the loop waits this long before trying again.
 const DB_PAUSE: Duration = Duration::from_secs(5);
@@ -350,15 +351,16 @@ impl Sender {
     /// are settled on the spot.
     async fn dispatch(&mut self, now_utc: DateTime<Utc>, now: Instant) -> Result<Round, SendError> {
         self.save().await?;
-        // Only as many rows as could go now, besides those of chats that are
-        // busy or that their own limits may hold: in a burst at the global
-        // limit a round sends one or two, and decoding 200 rows for them
-        // delays each send (and so each slot's next turn).
+        // Only as many rows as could go now, besides those of chats that
+        // their own limits may hold: in a burst at the global limit a round
+        // sends one or two, and decoding 200 rows for them delays each send
+        // (and so each slot's next turn). Busy chats' heads are not read at
+        // all: with many customers most chats have a call in flight.
         let could_go = self.pace.room(now).saturating_add(self.pace.tracked_chats());
-        let fetch = u32::try_from(could_go).unwrap_or(u32::MAX).min(BATCH);
-        let limit = fetch.saturating_add(u32::try_from(self.busy.len()).unwrap_or(u32::MAX));
+        let limit = u32::try_from(could_go).unwrap_or(u32::MAX).min(BATCH);
+        let busy: Vec<i64> = self.busy.iter().copied().collect();
         let mut conn = self.store.reader().acquire().await?;
-        let rows = outbox::due(&mut conn, CHANNEL, now_utc, limit).await?;
+        let rows = outbox::due(&mut conn, CHANNEL, now_utc, limit, &busy).await?;
         let later = outbox::next_due_after(&mut conn, CHANNEL, now_utc).await?;
 
         let mut next = later.map(|at| {
@@ -371,9 +373,6 @@ impl Sender {
         let mut started = false;
         let mut settled = 0;
         for row in rows {
-            if self.busy.contains(&row.chat_id) {
-                continue;
-            }
             let payload = self.effective_payload(&row);
             let Some(plan) = self.plan_row(&mut conn, &row, &payload, now_utc).await? else {
                 continue;

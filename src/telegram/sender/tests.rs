@@ -1004,3 +1004,30 @@ async fn outcomes_are_recorded_before_the_pace_opens_again() {
     stop.send(true).expect("send");
     tokio::time::timeout(Duration::from_secs(5), sender).await.expect("stops").expect("no panic");
 }
+
+/// A round does not read the chats with a call in flight (`outbox::due`
+/// leaves them out): their next rows wait for the head's outcome, in
+/// order, while the other chats go.
+#[tokio::test]
+async fn a_round_leaves_chats_with_a_call_in_flight_alone() {
+    let (_dir, store) = store().await;
+    let now = Utc::now();
+    let a1 = queue(&store, 1, say("a1"), now).await;
+    queue(&store, 1, say("a2"), now).await;
+    let (fake, bot) =
+        with_fake(Box::new(|_, body, n| fake::message(body["chat_id"].as_i64().unwrap_or(0), n as i64))).await;
+    let mut sender = Sender::new(bot, store.clone(), Limits::unlimited());
+    sender.dispatch(now, Instant::now()).await.expect("dispatch");
+    let b1 = queue(&store, 2, say("b1"), now).await;
+    // a1's answer is not looked at until the calls are joined: chat 1 stays busy.
+    sender.dispatch(now, Instant::now()).await.expect("dispatch");
+    let mut flying: Vec<i64> = sender.flights.values().map(|flight| flight.row.id).collect();
+    flying.sort_unstable();
+    assert_eq!(flying, [a1, b1]);
+    assert_eq!(sender.drain_once(now).await.expect("drain"), 3);
+    let to_chat_1: Vec<String> = {
+        let calls = fake.calls.lock().expect("lock");
+        calls.iter().filter(|(_, body)| body["chat_id"] == 1).map(|(_, body)| body["text"].to_string()).collect()
+    };
+    assert_eq!(to_chat_1, [r#""a1""#, r#""a2""#]);
+}
