@@ -35,7 +35,6 @@ const ALBUM_MAX: usize = 10;
 /// An update from the agents' group.
 #[derive(Clone, Debug)]
 pub struct AgentIncoming {
-    /// As [`crate::desk::Incoming::update_id`].
     pub update_id: Option<i64>,
     pub channel: &'static str,
     pub chat_id: i64,

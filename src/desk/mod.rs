@@ -35,8 +35,7 @@ const CASES_LISTED: u32 = 10;
 #[derive(Clone, Debug)]
 pub struct Incoming {
     /// The channel's id for this delivery (Telegram's update_id), used to
-    /// recognise a redelivery; `None` where the channel cannot redeliver,
-    /// or the caller has claimed it (a batch claims its updates together).
+    /// recognise a redelivery; `None` where the channel cannot redeliver.
     pub update_id: Option<i64>,
     pub identity: Identity,
     pub input: Input,

@@ -27,10 +27,8 @@ use crate::backoff;
 use crate::catalogue::{self, Msg};
 use crate::conversation::Command;
 use crate::desk::Desk;
-use crate::desk::Incoming;
-use crate::desk::agents::AgentIncoming;
 use crate::lang::Lang;
-use crate::store::{StoreError, Tx, updates};
+use crate::store::{StoreError, Tx};
 use inbound::Inbound;
 
 /// getUpdates failing (Telegram or the network down) is retried after
@@ -220,18 +218,12 @@ async fn commit_batch(desk: &Desk, batch: &[Received]) {
     }
 }
 
-/// Every update of `batch` in one write transaction, their ids claimed
-/// together (one statement instead of one an update); a redelivered one
-/// is skipped.
+/// Every update of `batch` in one write transaction.
 async fn commit_together(desk: &Desk, batch: &[Received]) -> Result<(), StoreError> {
     let mut tx = desk.store().write().await?;
     let now = desk.now();
-    let ids: Vec<i64> = batch.iter().filter_map(Received::update_id).collect();
-    let fresh = updates::claim_all(&mut tx, inbound::CHANNEL, &ids, now).await?;
     for received in batch {
-        if received.update_id().is_none_or(|id| fresh.contains(&id)) {
-            received.commit_in(desk, &mut tx, now).await?;
-        }
+        received.commit_in(desk, &mut tx, now).await?;
     }
     Ok(tx.commit().await?)
 }
@@ -279,16 +271,11 @@ impl Received {
         commit_together(desk, std::slice::from_ref(self)).await
     }
 
-    /// The desk's work for this update, already claimed, inside `tx`, which
-    /// the caller commits.
+    /// The desk's work for this update inside `tx`, which the caller commits.
     async fn commit_in(&self, desk: &Desk, tx: &mut Tx, now: DateTime<Utc>) -> Result<(), StoreError> {
         match &self.inbound {
-            Inbound::Customer(incoming) => {
-                desk.handle_in(tx, Incoming { update_id: None, ..incoming.clone() }, now).await.map(drop)
-            }
-            Inbound::Agents(incoming) => {
-                desk.handle_agents_in(tx, AgentIncoming { update_id: None, ..incoming.clone() }, now).await
-            }
+            Inbound::Customer(incoming) => desk.handle_in(tx, incoming.clone(), now).await.map(drop),
+            Inbound::Agents(incoming) => desk.handle_agents_in(tx, incoming.clone(), now).await,
         }
     }
 
