@@ -24,7 +24,8 @@ use crate::outgoing::{self, AlbumItem, ButtonSpec, Keyboard, Outgoing};
 use crate::reason::Reason;
 use crate::refunds::{self, WebhookRefunds};
 use crate::store::customers::{self, CustomerInfo, Identity};
-use crate::store::facts::{self, ProofWindows};
+use crate::store::facts;
+use crate::store::ownership::ProofWindows;
 use crate::store::{Store, StoreError, Tx, cases, flags, orders, outbox, ownership, updates};
 use crate::tracker::HttpTracker;
 
@@ -286,7 +287,7 @@ impl Txn<'_> {
     /// cross-chat window.
     async fn standing(&mut self, customer_id: i64, order: &OrderNo) -> Result<ownership::Standing, StoreError> {
         let windows = self.proof_windows();
-        ownership::standing(self.tx, customer_id, order, windows.chat_since, windows.since).await
+        ownership::standing(self.tx, customer_id, order, windows).await
     }
 
     /// Since when wrong answers count: from this chat (the lock time), from all chats.

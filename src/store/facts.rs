@@ -17,7 +17,7 @@ use crate::order::{Order, OrderNo};
 use crate::policy::LineHistory;
 use crate::retention;
 use crate::store::orders::{self, OrderRow};
-use crate::store::ownership::{Standing, StandingRow, standing_columns};
+use crate::store::ownership::{ProofWindows, Standing, StandingRow, standing_columns};
 use crate::store::{StoreError, cases};
 
 /// An order and what the step needs to know about it.
@@ -50,14 +50,6 @@ impl OrderFactsRow {
             claims: cases::read_claims(&self.claims)?,
         })
     }
-}
-
-/// Since when wrong answers about an order count: from this customer's
-/// chat (the lock time), and from all chats.
-#[derive(Clone, Copy, Debug)]
-pub struct ProofWindows {
-    pub chat_since: DateTime<Utc>,
-    pub since: DateTime<Utc>,
 }
 
 /// What a customer's step is decided on.
@@ -243,11 +235,10 @@ mod tests {
         let store = seeded().await;
         let mut conn = store.reader().acquire().await.expect("conn");
         let no = OrderNo::from_trusted("T-1");
-        let ProofWindows { chat_since, since } = windows();
         for customer in [1, 2] {
             let facts = order(&mut conn, customer, &no).await;
             assert_eq!(Some(&facts.order), orders::find(&mut conn, &no).await.expect("order").as_ref());
-            let standing = ownership::standing(&mut conn, customer, &no, chat_since, since).await.expect("standing");
+            let standing = ownership::standing(&mut conn, customer, &no, windows()).await.expect("standing");
             assert_eq!(facts.standing, standing);
             assert_eq!(facts.line_history, cases::line_history(&mut conn, &no, None).await.expect("history"));
             assert_eq!(facts.claims, cases::claims(&mut conn, &no, customer).await.expect("claims"));

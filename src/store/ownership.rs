@@ -33,6 +33,14 @@ pub struct Failures {
     pub chats: u32,
 }
 
+/// Since when wrong answers about an order count: from this customer's
+/// chat (the lock time), and from all chats.
+#[derive(Clone, Copy, Debug)]
+pub struct ProofWindows {
+    pub chat_since: DateTime<Utc>,
+    pub since: DateTime<Utc>,
+}
+
 /// Where the customer stands with `order`: the lock on their chat, if any,
 /// and the wrong answers.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -45,14 +53,13 @@ pub async fn standing(
     conn: &mut SqliteConnection,
     customer_id: i64,
     order: &OrderNo,
-    chat_since: DateTime<Utc>,
-    since: DateTime<Utc>,
+    windows: ProofWindows,
 ) -> Result<Standing, StoreError> {
     let row: StandingRow = sqlx::query_as(&format!("SELECT {}", standing_columns("?1", "?2", "?3", "?4")))
         .bind(customer_id)
         .bind(order.as_str())
-        .bind(chat_since)
-        .bind(since)
+        .bind(windows.chat_since)
+        .bind(windows.since)
         .fetch_one(&mut *conn)
         .await?;
     row.read()
