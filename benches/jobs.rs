@@ -26,8 +26,8 @@ async fn fill(store: &Store, pending: i64) {
     let every = pending / DUE;
     let mut tx = store.write().await.expect("tx");
     // Room for the indexes in memory while they grow in random order.
-    sqlx::query("PRAGMA cache_size = -262144").execute(&mut *tx).await.expect("cache size");
-    sqlx::query(
+    aftersales::store::query("PRAGMA cache_size = -262144").execute(&mut *tx).await.expect("cache size");
+    aftersales::store::query(
         "INSERT INTO jobs (key, kind, due_at, data, created_at)
          WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?1)
          SELECT 'bench:' || i, 'bench',
@@ -60,8 +60,9 @@ fn bench(c: &mut Criterion) {
             let started = std::time::Instant::now();
             fill(&store, pending).await;
             let filled = started.elapsed();
-            let mut conn = store.reader().acquire().await.expect("reader");
-            let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM jobs").fetch_one(&mut *conn).await.expect("count");
+            let mut conn = store.read().await.expect("reader");
+            let rows: i64 =
+                aftersales::store::query_scalar("SELECT COUNT(*) FROM jobs").fetch_one(&mut conn).await.expect("count");
             let due = jobs::due(&mut conn, now(), 1000).await.expect("due");
             let next = jobs::next_due(&mut conn).await.expect("next").expect("a job");
             println!("jobs: {rows} pending, {} due (filled in {filled:.2?}); next due {next}", due.len());

@@ -271,11 +271,11 @@ fn main() {
     let store = runtime.block_on(Store::open(&url)).expect("store");
     let size = std::fs::metadata(&path).map(|meta| meta.len()).unwrap_or(0);
     let counts: Vec<i64> = runtime.block_on(async {
-        let mut conn = store.reader().acquire().await.expect("reader");
+        let mut conn = store.read().await.expect("reader");
         let mut counts = Vec::new();
         for table in ["cases", "case_events", "orders", "order_lines", "retention_offers", "returns", "escalations"] {
             let sql = format!("SELECT count(*) FROM {table}");
-            counts.push(sqlx::query_scalar(&sql).fetch_one(&mut *conn).await.expect("count"));
+            counts.push(aftersales::store::query_scalar(&sql).fetch_one(&mut conn).await.expect("count"));
         }
         counts
     });
@@ -299,7 +299,7 @@ fn main() {
     for run in 1..=RUNS {
         let (read, built, cases) = runtime.block_on(async {
             let started = Instant::now();
-            let mut tx = store.reader().begin().await.expect("read transaction");
+            let mut tx = store.snapshot().await.expect("read transaction");
             let rows = rows::rows(&mut tx, period).await.expect("rows");
             let read = started.elapsed();
             let started = Instant::now();

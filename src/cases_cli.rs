@@ -61,7 +61,7 @@ pub enum ExportFormat {
 }
 
 pub async fn run(store: &Store, config: &Config, command: CasesCommand) -> anyhow::Result<()> {
-    let mut conn = store.reader().acquire().await.context("reading the database")?;
+    let mut conn = store.read().await.context("reading the database")?;
     let zone = config.shop.timezone.0;
     let local = |at: DateTime<Utc>| at.with_timezone(&zone).format("%Y-%m-%d %H:%M").to_string();
     match command {

@@ -312,7 +312,7 @@ mod tests {
         // Seeding twice replaces rather than duplicates.
         seed(&store, now()).await.expect("seed again");
 
-        let mut conn = store.reader().acquire().await.expect("connection");
+        let mut conn = store.read().await.expect("connection");
         assert_eq!(orders::count(&mut conn).await.expect("count"), 8);
         for order in &seeded {
             assert_eq!(orders::find(&mut conn, &order.no).await.expect("find").as_ref(), Some(order));

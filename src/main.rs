@@ -272,7 +272,7 @@ async fn explain(store: &Store, config: &Config, args: ExplainArgs, now: DateTim
         None => None,
     };
     let order_no = OrderNo::from_trusted(&args.order);
-    let mut conn = store.reader().acquire().await.context("reading the database")?;
+    let mut conn = store.read().await.context("reading the database")?;
     let order = orders::find(&mut conn, &order_no)
         .await?
         .with_context(|| format!("no order {order_no} in the database; import it first (aftersales orders import)"))?;
@@ -327,7 +327,7 @@ async fn replay_cases(store: &Store, config: &Config, rules: &Path, json: bool) 
     let draft = load_draft(config, rules)?;
     let policy = draft.policy();
     let mut report = Report::new(config.rules_version(), policy.version.clone());
-    let mut tx = store.reader().begin().await.context("reading the database")?;
+    let mut tx = store.snapshot().await.context("reading the database")?;
     let mut order_cache = std::collections::HashMap::new();
     for stored in decisions::stored_requests(&mut tx).await? {
         if !order_cache.contains_key(&stored.order_no) {

@@ -19,7 +19,7 @@ use crate::store::{Store, StoreError, cases, jobs, outbox};
 
 /// What the store knows at `now`.
 pub async fn read_gauges(store: &Store, now: DateTime<Utc>) -> Result<Gauges, StoreError> {
-    let mut conn = store.reader().acquire().await?;
+    let mut conn = store.read().await?;
     let (outbox_pending, oldest_due) = outbox::backlog(&mut conn, now).await?;
     let oldest_pending = oldest_due.map(|due| (now - due).to_std().unwrap_or_default());
     let due_jobs = jobs::due_count(&mut conn, now).await?;

@@ -49,7 +49,7 @@ enum Format {
 pub async fn run(store: &Store, config: &Config, args: ReportArgs, now: DateTime<Utc>) -> anyhow::Result<()> {
     let zone = config.shop.timezone.0;
     let period = period(&args, zone, now)?;
-    let mut tx = store.reader().begin().await.context("reading the database")?;
+    let mut tx = store.snapshot().await.context("reading the database")?;
     let rows = rows::rows(&mut tx, period).await?;
     let report = report::build(period, &config.report_setup(), &rows);
     let lang = args.lang.unwrap_or(config.shop.default_language);

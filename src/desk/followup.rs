@@ -37,7 +37,7 @@ impl Desk {
     /// Runs the jobs due at `now`, each in its own transaction. Returns how many ran.
     pub async fn run_due_jobs(&self, now: DateTime<Utc>) -> Result<usize, StoreError> {
         let due = {
-            let mut conn = self.store.reader().acquire().await?;
+            let mut conn = self.store.read().await?;
             jobs::due(&mut conn, now, BATCH).await?
         };
         for job in &due {
@@ -48,7 +48,7 @@ impl Desk {
 
     /// When the next job comes due.
     pub async fn next_job_at(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
-        let mut conn = self.store.reader().acquire().await?;
+        let mut conn = self.store.read().await?;
         jobs::next_due(&mut conn).await
     }
 
@@ -88,7 +88,7 @@ impl Desk {
     /// Asks the tracking provider for the parcel's scans.
     async fn poll(&self, job: &jobs::Job, case: &CaseId, now: DateTime<Utc>) -> Result<(), StoreError> {
         let parcel = {
-            let mut conn = self.store.reader().acquire().await?;
+            let mut conn = self.store.read().await?;
             returns::get(&mut conn, case)
                 .await?
                 .and_then(|(_, ret)| ret.parcel.filter(|_| ret.stage == Stage::OnTheWay))
@@ -127,7 +127,7 @@ impl Desk {
     /// Calls the shop's refund system under the case's idempotency key.
     async fn issue_refund(&self, job: &jobs::Job, case: &CaseId, now: DateTime<Utc>) -> Result<(), StoreError> {
         let request = {
-            let mut conn = self.store.reader().acquire().await?;
+            let mut conn = self.store.read().await?;
             let refund =
                 returns::refund(&mut conn, case).await?.filter(|refund| refund.status == RefundStatus::Requested);
             let state = cases::state(&mut conn, case).await?;

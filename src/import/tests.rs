@@ -573,7 +573,7 @@ fn now() -> DateTime<Utc> {
 }
 
 async fn stored(store: &Store, no: &str) -> Option<Order> {
-    let mut conn = store.reader().acquire().await.expect("connection");
+    let mut conn = store.read().await.expect("connection");
     orders::find(&mut conn, &OrderNo::from_trusted(no)).await.expect("find")
 }
 
@@ -594,7 +594,7 @@ async fn an_import_stores_every_order_and_a_reimport_replaces_them_with_their_li
     let order = stored(&db.store, "TB-100001").await.expect("stored");
     assert_eq!(order.lines.iter().map(|l| (l.sku.as_str(), l.quantity)).collect::<Vec<_>>(), [("JKT-01", 3)]);
     assert!(stored(&db.store, "TB-200002").await.is_some(), "an order missing from a reimport stays");
-    let mut conn = db.store.reader().acquire().await.expect("connection");
+    let mut conn = db.store.read().await.expect("connection");
     assert_eq!(orders::count(&mut conn).await.expect("count"), 3);
 }
 

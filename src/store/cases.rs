@@ -2,8 +2,8 @@
 
 use std::collections::HashMap;
 
+use crate::store::Db;
 use chrono::{DateTime, Utc};
-use sqlx::SqliteConnection;
 
 use crate::case::{CaseDetail, CaseId, CaseStatus, CaseSummary, Claim, Event, Evidence, Milestone, NewCase};
 use crate::money::Money;
@@ -17,8 +17,8 @@ use crate::store::{StoreError, from_json, to_json};
 const RETENTION_PERIOD_DAYS: i64 = 30;
 
 /// The id the next case will get.
-pub async fn next_id(conn: &mut SqliteConnection) -> Result<CaseId, StoreError> {
-    let seq: i64 = sqlx::query_scalar(&format!("SELECT {NEXT_SEQ}")).fetch_one(&mut *conn).await?;
+pub async fn next_id(conn: &mut Db) -> Result<CaseId, StoreError> {
+    let seq: i64 = crate::store::query_scalar(&format!("SELECT {NEXT_SEQ}")).fetch_one(&mut *conn).await?;
     Ok(CaseId::from_seq(seq))
 }
 
@@ -26,15 +26,10 @@ pub async fn next_id(conn: &mut SqliteConnection) -> Result<CaseId, StoreError> 
 pub(super) const NEXT_SEQ: &str = "(SELECT COALESCE(MAX(seq), 1000) + 1 FROM cases) AS next_seq";
 
 /// Stores a confirmed case with its evidence and the first timeline entries.
-pub async fn open(
-    conn: &mut SqliteConnection,
-    customer_id: i64,
-    case: &NewCase,
-    now: DateTime<Utc>,
-) -> Result<(), StoreError> {
+pub async fn open(conn: &mut Db, customer_id: i64, case: &NewCase, now: DateTime<Utc>) -> Result<(), StoreError> {
     let seq = case.id.seq().ok_or_else(|| StoreError::Corrupt { what: "case id", detail: case.id.to_string() })?;
     let status = case.status();
-    sqlx::query(
+    crate::store::query(
         "INSERT INTO cases (id, seq, customer_id, order_no, sku, quantity, reason, detail, outcome, status, decision,
                             created_at, updated_at, rules_version, resale_intact)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -60,7 +55,7 @@ pub async fn open(
         add_evidence(conn, &case.id, evidence).await?;
     }
     for offer in &case.offers {
-        sqlx::query(
+        crate::store::query(
             "INSERT INTO retention_offers (case_id, customer_id, offer_id, kind, value_minor, currency, result, at)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         )
@@ -96,8 +91,8 @@ const CLAIMING: &str = "outcome NOT IN ('price_protection', 'cash_back')
 
 /// Stores an evidence file on a case; the same file twice is kept once.
 /// False when it was there already.
-pub async fn add_evidence(conn: &mut SqliteConnection, case: &CaseId, evidence: &Evidence) -> Result<bool, StoreError> {
-    let done = sqlx::query(
+pub async fn add_evidence(conn: &mut Db, case: &CaseId, evidence: &Evidence) -> Result<bool, StoreError> {
+    let done = crate::store::query(
         "INSERT INTO evidence (case_id, kind, file_id, file_unique_id, media_group_id, received_at,
                                sha256, local_path, size_bytes)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (case_id, file_unique_id) DO NOTHING",
@@ -121,11 +116,11 @@ pub async fn add_evidence(conn: &mut SqliteConnection, case: &CaseId, evidence: 
 /// claimed. With
 /// `before`, only cases opened before that one count (to replay a decision).
 pub async fn line_history(
-    conn: &mut SqliteConnection,
+    conn: &mut Db,
     order: &OrderNo,
     before: Option<&CaseId>,
 ) -> Result<HashMap<String, LineHistory>, StoreError> {
-    let history: String = sqlx::query_scalar(&format!("SELECT {}", line_history_column("?1", "?2")))
+    let history: String = crate::store::query_scalar(&format!("SELECT {}", line_history_column("?1", "?2")))
         .bind(order.as_str())
         .bind(before.and_then(CaseId::seq).unwrap_or(i64::MAX))
         .fetch_one(&mut *conn)
@@ -166,8 +161,8 @@ pub(super) fn read_line_history(json: &str) -> Result<HashMap<String, LineHistor
 
 /// The cases holding units of the order's lines, oldest first; `own` marks
 /// those of `customer_id`.
-pub async fn claims(conn: &mut SqliteConnection, order: &OrderNo, customer_id: i64) -> Result<Vec<Claim>, StoreError> {
-    let claims: String = sqlx::query_scalar(&format!("SELECT {}", claims_column("?1", "?2")))
+pub async fn claims(conn: &mut Db, order: &OrderNo, customer_id: i64) -> Result<Vec<Claim>, StoreError> {
+    let claims: String = crate::store::query_scalar(&format!("SELECT {}", claims_column("?1", "?2")))
         .bind(order.as_str())
         .bind(customer_id)
         .fetch_one(&mut *conn)
@@ -234,13 +229,13 @@ impl RetentionRow {
 /// Adds `event` to the case's timeline, done by `actor` ("customer", "bot",
 /// "shop", "system" or "agent:<user id>").
 pub async fn add_event(
-    conn: &mut SqliteConnection,
+    conn: &mut Db,
     case: &CaseId,
     actor: &str,
     event: &Event,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    sqlx::query("INSERT INTO case_events (case_id, at, actor, kind, data) VALUES (?, ?, ?, ?, ?)")
+    crate::store::query("INSERT INTO case_events (case_id, at, actor, kind, data) VALUES (?, ?, ?, ?, ?)")
         .bind(case.as_str())
         .bind(now)
         .bind(actor)
@@ -276,23 +271,19 @@ pub struct Listed {
 }
 
 /// All cases, oldest first; only those in `status`, only flagged ones.
-pub async fn list(
-    conn: &mut SqliteConnection,
-    status: Option<CaseStatus>,
-    flagged: bool,
-) -> Result<Vec<Listed>, StoreError> {
+pub async fn list(conn: &mut Db, status: Option<CaseStatus>, flagged: bool) -> Result<Vec<Listed>, StoreError> {
     let sql = format!(
         "SELECT {LISTED} {LISTED_FROM} WHERE (?1 IS NULL OR c.status = ?1)
            AND (NOT ?2 OR EXISTS (SELECT 1 FROM flags f WHERE f.case_id = c.id))
          ORDER BY c.seq"
     );
-    Ok(sqlx::query_as(&sql).bind(status.map(CaseStatus::code)).bind(flagged).fetch_all(&mut *conn).await?)
+    Ok(crate::store::query_as(&sql).bind(status.map(CaseStatus::code)).bind(flagged).fetch_all(&mut *conn).await?)
 }
 
 /// One case as listed.
-pub async fn listed(conn: &mut SqliteConnection, id: &CaseId) -> Result<Option<Listed>, StoreError> {
+pub async fn listed(conn: &mut Db, id: &CaseId) -> Result<Option<Listed>, StoreError> {
     let sql = format!("SELECT {LISTED} {LISTED_FROM} WHERE c.id = ?");
-    Ok(sqlx::query_as(&sql).bind(id.as_str()).fetch_optional(&mut *conn).await?)
+    Ok(crate::store::query_as(&sql).bind(id.as_str()).fetch_optional(&mut *conn).await?)
 }
 
 const LISTED: &str = "c.id, c.created_at, cu.first_name AS customer, c.order_no,
@@ -322,11 +313,7 @@ pub struct Exported {
 }
 
 /// The cases opened from `from` up to, not including, `to`, oldest first.
-pub async fn export(
-    conn: &mut SqliteConnection,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-) -> Result<Vec<Exported>, StoreError> {
+pub async fn export(conn: &mut Db, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<Exported>, StoreError> {
     let sql = format!(
         "SELECT {LISTED}, c.sku, c.quantity, c.refunded_minor, c.agreed_minor, o.currency, c.responsibility,
                 (SELECT e.assignee_name FROM escalations e
@@ -336,16 +323,12 @@ pub async fn export(
          WHERE c.created_at >= ? AND c.created_at < ?
          ORDER BY c.seq"
     );
-    Ok(sqlx::query_as(&sql).bind(from).bind(to).fetch_all(&mut *conn).await?)
+    Ok(crate::store::query_as(&sql).bind(from).bind(to).fetch_all(&mut *conn).await?)
 }
 
 /// The customer's cases, newest first.
-pub async fn for_customer(
-    conn: &mut SqliteConnection,
-    customer_id: i64,
-    limit: u32,
-) -> Result<Vec<CaseSummary>, StoreError> {
-    let cases: String = sqlx::query_scalar(&format!("SELECT {}", summaries_column("?1", "?2")))
+pub async fn for_customer(conn: &mut Db, customer_id: i64, limit: u32) -> Result<Vec<CaseSummary>, StoreError> {
+    let cases: String = crate::store::query_scalar(&format!("SELECT {}", summaries_column("?1", "?2")))
         .bind(customer_id)
         .bind(limit)
         .fetch_one(&mut *conn)
@@ -399,12 +382,8 @@ struct DetailRow {
 
 /// The case `id` with what happened on it, if it is `customer_id`'s: another
 /// customer's case is as unknown as a case that does not exist.
-pub async fn detail(
-    conn: &mut SqliteConnection,
-    id: &CaseId,
-    customer_id: i64,
-) -> Result<Option<CaseDetail>, StoreError> {
-    let row: Option<DetailRow> = sqlx::query_as(
+pub async fn detail(conn: &mut Db, id: &CaseId, customer_id: i64) -> Result<Option<CaseDetail>, StoreError> {
+    let row: Option<DetailRow> = crate::store::query_as(
         "SELECT c.id, c.order_no, coalesce(l.item_name, c.sku) AS item_name, c.quantity, c.reason, c.outcome,
                 c.status, c.created_at, c.decision
          FROM cases c LEFT JOIN order_lines l ON l.order_no = c.order_no AND l.sku = c.sku
@@ -416,7 +395,7 @@ pub async fn detail(
     .await?;
     let Some(row) = row else { return Ok(None) };
     let events: Vec<(DateTime<Utc>, String, String)> =
-        sqlx::query_as("SELECT at, kind, data FROM case_events WHERE case_id = ? ORDER BY id")
+        crate::store::query_as("SELECT at, kind, data FROM case_events WHERE case_id = ? ORDER BY id")
             .bind(id.as_str())
             .fetch_all(&mut *conn)
             .await?;
@@ -457,9 +436,9 @@ pub struct CaseState {
     pub stopped: Option<String>,
 }
 
-pub async fn state(conn: &mut SqliteConnection, id: &CaseId) -> Result<Option<CaseState>, StoreError> {
+pub async fn state(conn: &mut Db, id: &CaseId) -> Result<Option<CaseState>, StoreError> {
     type Row = (i64, String, String, String, Option<String>, Option<String>);
-    let row: Option<Row> = sqlx::query_as(
+    let row: Option<Row> = crate::store::query_as(
         "SELECT customer_id, status, outcome, order_no, survey, followup_stopped FROM cases WHERE id = ?",
     )
     .bind(id.as_str())
@@ -484,25 +463,27 @@ pub async fn state(conn: &mut SqliteConnection, id: &CaseId) -> Result<Option<Ca
 
 /// Stores the survey on the case, with its score and comment in columns of their own for reports.
 pub async fn save_survey(
-    conn: &mut SqliteConnection,
+    conn: &mut Db,
     id: &CaseId,
     survey: &crate::followup::Survey,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    sqlx::query("UPDATE cases SET survey = ?, survey_score = ?, survey_comment = ?, updated_at = ? WHERE id = ?")
-        .bind(to_json(survey))
-        .bind(survey.score.map(i64::from))
-        .bind(&survey.comment)
-        .bind(now)
-        .bind(id.as_str())
-        .execute(&mut *conn)
-        .await?;
+    crate::store::query(
+        "UPDATE cases SET survey = ?, survey_score = ?, survey_comment = ?, updated_at = ? WHERE id = ?",
+    )
+    .bind(to_json(survey))
+    .bind(survey.score.map(i64::from))
+    .bind(&survey.comment)
+    .bind(now)
+    .bind(id.as_str())
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 
 /// The customer's case whose survey was rated and may still get a comment.
-pub async fn awaiting_comment(conn: &mut SqliteConnection, customer_id: i64) -> Result<Option<CaseId>, StoreError> {
-    let id: Option<String> = sqlx::query_scalar(
+pub async fn awaiting_comment(conn: &mut Db, customer_id: i64) -> Result<Option<CaseId>, StoreError> {
+    let id: Option<String> = crate::store::query_scalar(
         "SELECT id FROM cases WHERE customer_id = ? AND survey_score IS NOT NULL AND survey_comment IS NULL
          AND json_extract(survey, '$.finished') = 0 ORDER BY updated_at DESC LIMIT 1",
     )
@@ -513,30 +494,22 @@ pub async fn awaiting_comment(conn: &mut SqliteConnection, customer_id: i64) -> 
 }
 
 /// Closes the case; money paid back is added to what the line has had refunded.
-pub async fn close(
-    conn: &mut SqliteConnection,
-    id: &CaseId,
-    refunded: Option<Money>,
-    now: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    sqlx::query("UPDATE cases SET status = ?, refunded_minor = refunded_minor + ?, updated_at = ? WHERE id = ?")
-        .bind(CaseStatus::Closed.code())
-        .bind(refunded.map_or(0, |money| money.minor))
-        .bind(now)
-        .bind(id.as_str())
-        .execute(&mut *conn)
-        .await?;
+pub async fn close(conn: &mut Db, id: &CaseId, refunded: Option<Money>, now: DateTime<Utc>) -> Result<(), StoreError> {
+    crate::store::query(
+        "UPDATE cases SET status = ?, refunded_minor = refunded_minor + ?, updated_at = ? WHERE id = ?",
+    )
+    .bind(CaseStatus::Closed.code())
+    .bind(refunded.map_or(0, |money| money.minor))
+    .bind(now)
+    .bind(id.as_str())
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 
 /// Records why follow-ups on the case stopped.
-pub async fn stop_followups(
-    conn: &mut SqliteConnection,
-    id: &CaseId,
-    why: &str,
-    now: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    sqlx::query("UPDATE cases SET followup_stopped = ?, updated_at = ? WHERE id = ?")
+pub async fn stop_followups(conn: &mut Db, id: &CaseId, why: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
+    crate::store::query("UPDATE cases SET followup_stopped = ?, updated_at = ? WHERE id = ?")
         .bind(why)
         .bind(now)
         .bind(id.as_str())
@@ -546,9 +519,10 @@ pub async fn stop_followups(
 }
 
 /// How many cases were opened, per outcome code, in code order.
-pub async fn opened_by_outcome(conn: &mut SqliteConnection) -> Result<Vec<(String, i64)>, StoreError> {
-    let counts =
-        sqlx::query_as("SELECT outcome, count(*) FROM cases GROUP BY outcome ORDER BY outcome").fetch_all(conn).await?;
+pub async fn opened_by_outcome(conn: &mut Db) -> Result<Vec<(String, i64)>, StoreError> {
+    let counts = crate::store::query_as("SELECT outcome, count(*) FROM cases GROUP BY outcome ORDER BY outcome")
+        .fetch_all(conn)
+        .await?;
     Ok(counts)
 }
 
@@ -572,7 +546,7 @@ mod tests {
              VALUES ('AS-1001', 1001, 1, 'T-1', 'COAT', 1, 'changed_mind', 'return_refund', 'approved', '{}',
                      '2025-03-01T10:00:00Z', '2025-03-01T10:00:00Z', 'v1')",
         ] {
-            sqlx::query(sql).execute(&mut *tx).await.expect("seed");
+            crate::store::query(sql).execute(&mut *tx).await.expect("seed");
         }
         tx.commit().await.expect("commit");
         store
@@ -593,8 +567,10 @@ mod tests {
         for event in &events {
             add_event(&mut tx, &case, "bot", event, now).await.expect("add");
         }
-        let rows: Vec<(String, String)> =
-            sqlx::query_as("SELECT kind, data FROM case_events ORDER BY id").fetch_all(&mut *tx).await.expect("rows");
+        let rows: Vec<(String, String)> = crate::store::query_as("SELECT kind, data FROM case_events ORDER BY id")
+            .fetch_all(&mut *tx)
+            .await
+            .expect("rows");
         let expected =
             [("added", r#"{"text":"scratched"}"#), ("taken", r#"{"agent":"Li","agent_id":11}"#), ("closed", "{}")];
         assert_eq!(rows, expected.map(|(kind, data)| (kind.to_owned(), data.to_owned())));
@@ -602,7 +578,7 @@ mod tests {
         assert_eq!(timeline.iter().map(|entry| &entry.event).collect::<Vec<_>>(), events.iter().collect::<Vec<_>>());
         assert_eq!(earlier, 0);
 
-        sqlx::query(
+        crate::store::query(
             "INSERT INTO case_events (case_id, at, actor, kind, data) VALUES ('AS-1001', ?, 'bot', 'teleported', '{}')",
         )
         .bind(now)

@@ -2,7 +2,9 @@
 //! conversation's state.
 
 use chrono::{DateTime, Utc};
-use sqlx::{FromRow, SqliteConnection};
+use sqlx::FromRow;
+
+use crate::store::Db;
 
 use crate::conversation::Conversation;
 use crate::lang::Lang;
@@ -29,12 +31,12 @@ pub struct Customer {
 /// Finds the customer behind `identity`, creating them (and a fresh
 /// conversation in their client's language) on first contact.
 pub async fn find_or_create(
-    conn: &mut SqliteConnection,
+    conn: &mut Db,
     identity: &Identity,
     default_lang: Lang,
     now: DateTime<Utc>,
 ) -> Result<Customer, StoreError> {
-    let row: Option<(i64, String, Option<String>)> = sqlx::query_as(
+    let row: Option<(i64, String, Option<String>)> = crate::store::query_as(
         "SELECT c.id, c.first_name, v.state FROM customers c LEFT JOIN conversations v ON v.customer_id = c.id
          WHERE c.channel = ? AND c.external_id = ?",
     )
@@ -52,7 +54,7 @@ pub async fn find_or_create(
             Ok(Customer { id, first_name, conversation })
         }
         None => {
-            let id: i64 = sqlx::query_scalar(
+            let id: i64 = crate::store::query_scalar(
                 "INSERT INTO customers (channel, external_id, chat_id, first_name, lang, created_at)
                  VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
             )
@@ -85,8 +87,8 @@ impl CustomerInfo {
     }
 }
 
-pub async fn by_id(conn: &mut SqliteConnection, id: i64) -> Result<Option<CustomerInfo>, StoreError> {
-    let info = sqlx::query_as("SELECT id, channel, chat_id, first_name, lang FROM customers WHERE id = ?")
+pub async fn by_id(conn: &mut Db, id: i64) -> Result<Option<CustomerInfo>, StoreError> {
+    let info = crate::store::query_as("SELECT id, channel, chat_id, first_name, lang FROM customers WHERE id = ?")
         .bind(id)
         .fetch_optional(&mut *conn)
         .await?;
@@ -94,12 +96,8 @@ pub async fn by_id(conn: &mut SqliteConnection, id: i64) -> Result<Option<Custom
 }
 
 /// The first name of the customer whose replies go to `chat_id` on `channel`.
-pub async fn name_by_chat(
-    conn: &mut SqliteConnection,
-    channel: &str,
-    chat_id: i64,
-) -> Result<Option<String>, StoreError> {
-    let name = sqlx::query_scalar("SELECT first_name FROM customers WHERE channel = ? AND chat_id = ? LIMIT 1")
+pub async fn name_by_chat(conn: &mut Db, channel: &str, chat_id: i64) -> Result<Option<String>, StoreError> {
+    let name = crate::store::query_scalar("SELECT first_name FROM customers WHERE channel = ? AND chat_id = ? LIMIT 1")
         .bind(channel)
         .bind(chat_id)
         .fetch_optional(conn)
@@ -108,8 +106,8 @@ pub async fn name_by_chat(
 }
 
 /// The customer behind `identity`, if they have written before.
-pub async fn find(conn: &mut SqliteConnection, identity: &Identity) -> Result<Option<Customer>, StoreError> {
-    let row: Option<(i64, String, Option<String>, String)> = sqlx::query_as(
+pub async fn find(conn: &mut Db, identity: &Identity) -> Result<Option<Customer>, StoreError> {
+    let row: Option<(i64, String, Option<String>, String)> = crate::store::query_as(
         "SELECT c.id, c.first_name, v.state, c.lang FROM customers c LEFT JOIN conversations v ON v.customer_id = c.id
          WHERE c.channel = ? AND c.external_id = ?",
     )
@@ -128,8 +126,8 @@ pub async fn find(conn: &mut SqliteConnection, identity: &Identity) -> Result<Op
 }
 
 /// A customer's conversation, if they have one.
-pub async fn conversation(conn: &mut SqliteConnection, customer_id: i64) -> Result<Option<Conversation>, StoreError> {
-    let state: Option<String> = sqlx::query_scalar("SELECT state FROM conversations WHERE customer_id = ?")
+pub async fn conversation(conn: &mut Db, customer_id: i64) -> Result<Option<Conversation>, StoreError> {
+    let state: Option<String> = crate::store::query_scalar("SELECT state FROM conversations WHERE customer_id = ?")
         .bind(customer_id)
         .fetch_optional(&mut *conn)
         .await?;
@@ -138,12 +136,12 @@ pub async fn conversation(conn: &mut SqliteConnection, customer_id: i64) -> Resu
 
 /// Saves the conversation (its language goes to the customer with [`set_lang`]).
 pub async fn save_conversation(
-    conn: &mut SqliteConnection,
+    conn: &mut Db,
     customer_id: i64,
     conversation: &Conversation,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    sqlx::query(
+    crate::store::query(
         "INSERT INTO conversations (customer_id, state, updated_at) VALUES (?, ?, ?)
          ON CONFLICT (customer_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
     )
@@ -158,8 +156,8 @@ pub async fn save_conversation(
 /// The language the customer chose, for what reaches them outside their
 /// conversation (follow-ups, agents' replies). Written only when it
 /// changes, beside [`save_conversation`], which does not write it.
-pub async fn set_lang(conn: &mut SqliteConnection, customer_id: i64, lang: Lang) -> Result<(), StoreError> {
-    sqlx::query("UPDATE customers SET lang = ? WHERE id = ?")
+pub async fn set_lang(conn: &mut Db, customer_id: i64, lang: Lang) -> Result<(), StoreError> {
+    crate::store::query("UPDATE customers SET lang = ? WHERE id = ?")
         .bind(lang.code())
         .bind(customer_id)
         .execute(&mut *conn)

@@ -2,8 +2,8 @@
 //! `aftersales policy replay`. Read only: a stored decision is history and
 //! is never rewritten.
 
+use crate::store::Db;
 use chrono::{DateTime, Utc};
-use sqlx::SqliteConnection;
 
 use crate::case::CaseId;
 use crate::order::OrderNo;
@@ -28,8 +28,8 @@ struct Row {
 }
 
 /// Every case's request and stored decision, oldest first.
-pub async fn stored_requests(conn: &mut SqliteConnection) -> Result<Vec<StoredRequest>, StoreError> {
-    let rows: Vec<Row> = sqlx::query_as(
+pub async fn stored_requests(conn: &mut Db) -> Result<Vec<StoredRequest>, StoreError> {
+    let rows: Vec<Row> = crate::store::query_as(
         "SELECT c.id, c.order_no, c.sku, c.quantity, c.reason, c.outcome, c.resale_intact, c.created_at,
                 c.decision, c.rules_version,
                 (SELECT COUNT(*) FROM evidence e WHERE e.case_id = c.id) AS photos
@@ -85,10 +85,10 @@ mod tests {
             "INSERT INTO orders (order_no, phone, phone_tail, customer_name, currency, imported_at)
              VALUES ('T-000001', '13800138000', '0138000', '王芳', 'CNY', ?)",
         ] {
-            sqlx::query(sql).bind(at).execute(&mut *tx).await.expect("seed");
+            crate::store::query(sql).bind(at).execute(&mut *tx).await.expect("seed");
         }
         for (id, seq) in [("AS-1002", 1002), ("AS-1001", 1001)] {
-            sqlx::query(
+            crate::store::query(
                 "INSERT INTO cases (id, seq, customer_id, order_no, sku, quantity, reason, outcome, status, decision,
                                     created_at, updated_at, rules_version, resale_intact)
                  VALUES (?, ?, 1, 'T-000001', 'COAT-M', 1, 'changed_mind', 'return_refund', 'approved', ?, ?, ?, ?, 1)",
@@ -104,7 +104,7 @@ mod tests {
             .expect("case");
         }
         for file in ["a", "b"] {
-            sqlx::query(
+            crate::store::query(
                 "INSERT INTO evidence (case_id, kind, file_id, file_unique_id, received_at)
                  VALUES ('AS-1001', 'photo', ?, ?, ?)",
             )
@@ -123,7 +123,7 @@ mod tests {
     async fn cases_read_back_in_order_with_their_photos_and_an_old_decision() {
         let old = r#"{"verdict":"approved","rule":"no_reason_return","deadline":"2026-03-09T16:00:00Z"}"#;
         let (_dir, store) = store_with_case(old, "").await;
-        let mut conn = store.reader().acquire().await.expect("connection");
+        let mut conn = store.read().await.expect("connection");
         let requests = stored_requests(&mut conn).await.expect("stored requests");
         let ids: Vec<&str> = requests.iter().map(|request| request.id.as_str()).collect();
         assert_eq!(ids, ["AS-1001", "AS-1002"]);
@@ -143,7 +143,7 @@ mod tests {
     #[tokio::test]
     async fn the_case_column_gives_the_rules_version() {
         let (_dir, store) = store_with_case(r#"{"verdict":"approved","rules_version":"old"}"#, "abc123").await;
-        let mut conn = store.reader().acquire().await.expect("connection");
+        let mut conn = store.read().await.expect("connection");
         let requests = stored_requests(&mut conn).await.expect("stored requests");
         assert_eq!(requests[0].decision.rules_version, "abc123");
     }
@@ -151,7 +151,7 @@ mod tests {
     #[tokio::test]
     async fn an_unreadable_decision_names_the_case() {
         let (_dir, store) = store_with_case("not json", "").await;
-        let mut conn = store.reader().acquire().await.expect("connection");
+        let mut conn = store.read().await.expect("connection");
         let error = stored_requests(&mut conn).await.err().map(|error| error.to_string()).unwrap_or_default();
         assert!(error.contains("AS-1001"), "{error}");
     }

@@ -2,7 +2,9 @@
 //! relayed messages behind edits, and the case changes agents make.
 
 use chrono::{DateTime, Utc};
-use sqlx::{FromRow, SqliteConnection};
+use sqlx::FromRow;
+
+use crate::store::Db;
 
 use crate::agents::Escalation;
 
@@ -64,14 +66,14 @@ impl TryFrom<Row> for Escalation {
 
 /// Opens an escalation, queued. The caller checked there is no active one.
 pub async fn open(
-    conn: &mut SqliteConnection,
+    conn: &mut Db,
     customer_id: i64,
     case: Option<&CaseId>,
     why: Why,
     now: DateTime<Utc>,
 ) -> Result<Escalation, StoreError> {
     let topic_key = Escalation::topic_key_for(case, customer_id);
-    let row: Row = sqlx::query_as(&format!(
+    let row: Row = crate::store::query_as(&format!(
         "INSERT INTO escalations (customer_id, case_id, topic_key, why, status, opened_at, updated_at)
          VALUES (?, ?, ?, ?, 'queued', ?, ?) RETURNING {COLUMNS}"
     ))
@@ -84,7 +86,7 @@ pub async fn open(
     .fetch_one(&mut *conn)
     .await?;
     if let Some(case) = case {
-        sqlx::query("UPDATE cases SET wants_agent = 1, updated_at = ? WHERE id = ?")
+        crate::store::query("UPDATE cases SET wants_agent = 1, updated_at = ? WHERE id = ?")
             .bind(now)
             .bind(case.as_str())
             .execute(&mut *conn)
@@ -94,8 +96,8 @@ pub async fn open(
 }
 
 /// Stores an escalation's new state.
-pub async fn save(conn: &mut SqliteConnection, escalation: &Escalation, now: DateTime<Utc>) -> Result<(), StoreError> {
-    sqlx::query(
+pub async fn save(conn: &mut Db, escalation: &Escalation, now: DateTime<Utc>) -> Result<(), StoreError> {
+    crate::store::query(
         "UPDATE escalations SET status = ?, assignee_id = ?, assignee_name = ?, opened_at = ?, taken_at = ?,
                                 closed_at = ?, pings = ?, told_late = ?, updated_at = ?
          WHERE id = ?",
@@ -115,8 +117,8 @@ pub async fn save(conn: &mut SqliteConnection, escalation: &Escalation, now: Dat
     Ok(())
 }
 
-pub async fn get(conn: &mut SqliteConnection, id: i64) -> Result<Option<Escalation>, StoreError> {
-    let row: Option<Row> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM escalations WHERE id = ?"))
+pub async fn get(conn: &mut Db, id: i64) -> Result<Option<Escalation>, StoreError> {
+    let row: Option<Row> = crate::store::query_as(&format!("SELECT {COLUMNS} FROM escalations WHERE id = ?"))
         .bind(id)
         .fetch_optional(&mut *conn)
         .await?;
@@ -124,31 +126,30 @@ pub async fn get(conn: &mut SqliteConnection, id: i64) -> Result<Option<Escalati
 }
 
 /// The customer's latest escalation, active or not.
-pub async fn latest_for_customer(
-    conn: &mut SqliteConnection,
-    customer_id: i64,
-) -> Result<Option<Escalation>, StoreError> {
-    let row: Option<Row> =
-        sqlx::query_as(&format!("SELECT {COLUMNS} FROM escalations WHERE customer_id = ? ORDER BY id DESC LIMIT 1"))
-            .bind(customer_id)
-            .fetch_optional(&mut *conn)
-            .await?;
+pub async fn latest_for_customer(conn: &mut Db, customer_id: i64) -> Result<Option<Escalation>, StoreError> {
+    let row: Option<Row> = crate::store::query_as(&format!(
+        "SELECT {COLUMNS} FROM escalations WHERE customer_id = ? ORDER BY id DESC LIMIT 1"
+    ))
+    .bind(customer_id)
+    .fetch_optional(&mut *conn)
+    .await?;
     row.map(Escalation::try_from).transpose()
 }
 
 /// The latest escalation shown in a topic.
-pub async fn latest_for_topic(conn: &mut SqliteConnection, topic_key: &str) -> Result<Option<Escalation>, StoreError> {
-    let row: Option<Row> =
-        sqlx::query_as(&format!("SELECT {COLUMNS} FROM escalations WHERE topic_key = ? ORDER BY id DESC LIMIT 1"))
-            .bind(topic_key)
-            .fetch_optional(&mut *conn)
-            .await?;
+pub async fn latest_for_topic(conn: &mut Db, topic_key: &str) -> Result<Option<Escalation>, StoreError> {
+    let row: Option<Row> = crate::store::query_as(&format!(
+        "SELECT {COLUMNS} FROM escalations WHERE topic_key = ? ORDER BY id DESC LIMIT 1"
+    ))
+    .bind(topic_key)
+    .fetch_optional(&mut *conn)
+    .await?;
     row.map(Escalation::try_from).transpose()
 }
 
 /// Escalations still with the agents (queued or taken), oldest first, for `/queue`.
-pub async fn open_by_age(conn: &mut SqliteConnection, limit: u32) -> Result<Vec<(Escalation, String)>, StoreError> {
-    let rows: Vec<(i64, String)> = sqlx::query_as(
+pub async fn open_by_age(conn: &mut Db, limit: u32) -> Result<Vec<(Escalation, String)>, StoreError> {
+    let rows: Vec<(i64, String)> = crate::store::query_as(
         "SELECT e.id, c.first_name FROM escalations AS e JOIN customers AS c ON c.id = e.customer_id
          WHERE e.status IN ('queued', 'taken') ORDER BY e.opened_at, e.id LIMIT ?",
     )
@@ -203,8 +204,8 @@ struct CaseRow {
     responsibility: Option<i64>,
 }
 
-pub async fn case(conn: &mut SqliteConnection, id: &CaseId) -> Result<Option<CaseRecord>, StoreError> {
-    let row: Option<CaseRow> = sqlx::query_as(
+pub async fn case(conn: &mut Db, id: &CaseId) -> Result<Option<CaseRecord>, StoreError> {
+    let row: Option<CaseRow> = crate::store::query_as(
         "SELECT c.id, c.order_no, o.phone, l.item_name, c.sku, c.quantity, l.unit_price_minor, o.currency, c.reason,
                 c.detail, c.outcome, c.status, c.decision, c.agreed_minor, c.responsibility
          FROM cases AS c JOIN orders AS o ON o.order_no = c.order_no
@@ -218,7 +219,7 @@ pub async fn case(conn: &mut SqliteConnection, id: &CaseId) -> Result<Option<Cas
     let corrupt = |what, detail: &str| StoreError::Corrupt { what, detail: detail.to_owned() };
     let currency = Currency::parse(&row.currency).map_err(|_| corrupt("order currency", &row.currency))?;
     let kinds: Vec<(String, String)> =
-        sqlx::query_as("SELECT kind, file_id FROM evidence WHERE case_id = ? ORDER BY id LIMIT 10")
+        crate::store::query_as("SELECT kind, file_id FROM evidence WHERE case_id = ? ORDER BY id LIMIT 10")
             .bind(id.as_str())
             .fetch_all(&mut *conn)
             .await?;
@@ -254,14 +255,14 @@ pub async fn case(conn: &mut SqliteConnection, id: &CaseId) -> Result<Option<Cas
 
 /// An agent's decision on a case.
 pub async fn decide(
-    conn: &mut SqliteConnection,
+    conn: &mut Db,
     id: &CaseId,
     status: CaseStatus,
     outcome: Outcome,
     agreed: Option<Money>,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    sqlx::query(
+    crate::store::query(
         "UPDATE cases SET status = ?, outcome = ?, agreed_minor = coalesce(?, agreed_minor), updated_at = ?
          WHERE id = ?",
     )
@@ -275,13 +276,8 @@ pub async fn decide(
     Ok(())
 }
 
-pub async fn set_responsibility(
-    conn: &mut SqliteConnection,
-    id: &CaseId,
-    code: u8,
-    now: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    sqlx::query("UPDATE cases SET responsibility = ?, updated_at = ? WHERE id = ?")
+pub async fn set_responsibility(conn: &mut Db, id: &CaseId, code: u8, now: DateTime<Utc>) -> Result<(), StoreError> {
+    crate::store::query("UPDATE cases SET responsibility = ?, updated_at = ? WHERE id = ?")
         .bind(i64::from(code))
         .bind(now)
         .bind(id.as_str())
@@ -299,17 +295,18 @@ pub struct Entry {
 }
 
 /// The newest `limit` events of a case, oldest first, and how many older ones were left out.
-pub async fn timeline(conn: &mut SqliteConnection, id: &CaseId, limit: u32) -> Result<(Vec<Entry>, usize), StoreError> {
-    let total: i64 = sqlx::query_scalar("SELECT count(*) FROM case_events WHERE case_id = ?")
+pub async fn timeline(conn: &mut Db, id: &CaseId, limit: u32) -> Result<(Vec<Entry>, usize), StoreError> {
+    let total: i64 = crate::store::query_scalar("SELECT count(*) FROM case_events WHERE case_id = ?")
         .bind(id.as_str())
         .fetch_one(&mut *conn)
         .await?;
-    let rows: Vec<(DateTime<Utc>, String, String, String)> =
-        sqlx::query_as("SELECT at, actor, kind, data FROM case_events WHERE case_id = ? ORDER BY id DESC LIMIT ?")
-            .bind(id.as_str())
-            .bind(i64::from(limit))
-            .fetch_all(&mut *conn)
-            .await?;
+    let rows: Vec<(DateTime<Utc>, String, String, String)> = crate::store::query_as(
+        "SELECT at, actor, kind, data FROM case_events WHERE case_id = ? ORDER BY id DESC LIMIT ?",
+    )
+    .bind(id.as_str())
+    .bind(i64::from(limit))
+    .fetch_all(&mut *conn)
+    .await?;
     let mut entries = rows
         .into_iter()
         .map(|(at, actor, kind, data)| Ok(Entry { at, actor, event: read_event(&kind, &data)? }))
@@ -321,13 +318,13 @@ pub async fn timeline(conn: &mut SqliteConnection, id: &CaseId, limit: u32) -> R
 
 /// Remembers which outbox row carried the copy of a relayed message.
 pub async fn record_relay(
-    conn: &mut SqliteConnection,
+    conn: &mut Db,
     escalation_id: i64,
     from_chat: i64,
     from_message_id: i32,
     outbox_id: i64,
 ) -> Result<(), StoreError> {
-    sqlx::query(
+    crate::store::query(
         "INSERT INTO relays (escalation_id, from_chat, from_message_id, outbox_id) VALUES (?, ?, ?, ?)
          ON CONFLICT (from_chat, from_message_id) DO NOTHING",
     )
@@ -341,23 +338,20 @@ pub async fn record_relay(
 }
 
 /// The escalation and the copy's outbox row of a relayed message.
-pub async fn relay_of(
-    conn: &mut SqliteConnection,
-    from_chat: i64,
-    from_message_id: i32,
-) -> Result<Option<(i64, i64)>, StoreError> {
-    let found =
-        sqlx::query_as("SELECT escalation_id, outbox_id FROM relays WHERE from_chat = ? AND from_message_id = ?")
-            .bind(from_chat)
-            .bind(from_message_id)
-            .fetch_optional(&mut *conn)
-            .await?;
+pub async fn relay_of(conn: &mut Db, from_chat: i64, from_message_id: i32) -> Result<Option<(i64, i64)>, StoreError> {
+    let found = crate::store::query_as(
+        "SELECT escalation_id, outbox_id FROM relays WHERE from_chat = ? AND from_message_id = ?",
+    )
+    .bind(from_chat)
+    .bind(from_message_id)
+    .fetch_optional(&mut *conn)
+    .await?;
     Ok(found)
 }
 
 /// The escalation whose relayed copy went out as outbox row `outbox_id`.
-pub async fn relay_by_copy(conn: &mut SqliteConnection, outbox_id: i64) -> Result<Option<i64>, StoreError> {
-    let found = sqlx::query_scalar("SELECT escalation_id FROM relays WHERE outbox_id = ?")
+pub async fn relay_by_copy(conn: &mut Db, outbox_id: i64) -> Result<Option<i64>, StoreError> {
+    let found = crate::store::query_scalar("SELECT escalation_id FROM relays WHERE outbox_id = ?")
         .bind(outbox_id)
         .fetch_optional(&mut *conn)
         .await?;
@@ -365,14 +359,9 @@ pub async fn relay_by_copy(conn: &mut SqliteConnection, outbox_id: i64) -> Resul
 }
 
 /// Logs an attempt by someone who is not an agent.
-pub async fn audit_refused(
-    conn: &mut SqliteConnection,
-    user_id: i64,
-    what: &str,
-    now: DateTime<Utc>,
-) -> Result<(), StoreError> {
+pub async fn audit_refused(conn: &mut Db, user_id: i64, what: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
     let data = serde_json::json!({ "user_id": user_id, "what": what });
-    sqlx::query("INSERT INTO audit (at, customer_id, kind, data) VALUES (?, NULL, 'agent_refused', ?)")
+    crate::store::query("INSERT INTO audit (at, customer_id, kind, data) VALUES (?, NULL, 'agent_refused', ?)")
         .bind(now)
         .bind(data.to_string())
         .execute(&mut *conn)
@@ -382,7 +371,11 @@ pub async fn audit_refused(
 }
 
 /// A coalesced album replaced outbox row `from` by `to`: its earlier photos' relays follow.
-pub async fn repoint_relays(conn: &mut SqliteConnection, from: i64, to: i64) -> Result<(), StoreError> {
-    sqlx::query("UPDATE relays SET outbox_id = ? WHERE outbox_id = ?").bind(to).bind(from).execute(&mut *conn).await?;
+pub async fn repoint_relays(conn: &mut Db, from: i64, to: i64) -> Result<(), StoreError> {
+    crate::store::query("UPDATE relays SET outbox_id = ? WHERE outbox_id = ?")
+        .bind(to)
+        .bind(from)
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }

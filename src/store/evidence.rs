@@ -1,6 +1,6 @@
 //! Evidence files still to be copied into the media folder.
 
-use sqlx::SqliteConnection;
+use crate::store::Db;
 
 use crate::case::StoredFile;
 use crate::store::StoreError;
@@ -23,8 +23,8 @@ pub struct File {
     pub error: Option<String>,
 }
 
-pub async fn for_case(conn: &mut SqliteConnection, case: &crate::case::CaseId) -> Result<Vec<File>, StoreError> {
-    Ok(sqlx::query_as(
+pub async fn for_case(conn: &mut Db, case: &crate::case::CaseId) -> Result<Vec<File>, StoreError> {
+    Ok(crate::store::query_as(
         "SELECT kind, local_path AS path, download_error AS error FROM evidence WHERE case_id = ? ORDER BY id",
     )
     .bind(case.as_str())
@@ -32,8 +32,8 @@ pub async fn for_case(conn: &mut SqliteConnection, case: &crate::case::CaseId) -
     .await?)
 }
 
-pub async fn pending(conn: &mut SqliteConnection, limit: u32) -> Result<Vec<Pending>, StoreError> {
-    Ok(sqlx::query_as(
+pub async fn pending(conn: &mut Db, limit: u32) -> Result<Vec<Pending>, StoreError> {
+    Ok(crate::store::query_as(
         "SELECT id, file_id FROM evidence WHERE sha256 IS NULL AND download_error IS NULL ORDER BY id LIMIT ?",
     )
     .bind(limit)
@@ -41,8 +41,8 @@ pub async fn pending(conn: &mut SqliteConnection, limit: u32) -> Result<Vec<Pend
     .await?)
 }
 
-pub async fn stored(conn: &mut SqliteConnection, id: i64, file: &StoredFile) -> Result<(), StoreError> {
-    sqlx::query("UPDATE evidence SET sha256 = ?, local_path = ?, size_bytes = ? WHERE id = ?")
+pub async fn stored(conn: &mut Db, id: i64, file: &StoredFile) -> Result<(), StoreError> {
+    crate::store::query("UPDATE evidence SET sha256 = ?, local_path = ?, size_bytes = ? WHERE id = ?")
         .bind(&file.sha256)
         .bind(&file.path)
         .bind(i64::try_from(file.size_bytes).unwrap_or(i64::MAX))
@@ -53,8 +53,8 @@ pub async fn stored(conn: &mut SqliteConnection, id: i64, file: &StoredFile) -> 
 }
 
 /// Records a failed download; a permanent one (too large) ends the tries.
-pub async fn failed(conn: &mut SqliteConnection, id: i64, error: &str, permanent: bool) -> Result<(), StoreError> {
-    sqlx::query(
+pub async fn failed(conn: &mut Db, id: i64, error: &str, permanent: bool) -> Result<(), StoreError> {
+    crate::store::query(
         "UPDATE evidence SET download_attempts = download_attempts + 1,
              download_error = CASE WHEN ? OR download_attempts + 1 >= ? THEN ? ELSE NULL END
          WHERE id = ?",

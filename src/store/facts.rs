@@ -9,8 +9,8 @@
 
 use std::collections::HashMap;
 
+use crate::store::Db;
 use chrono::{DateTime, Utc};
-use sqlx::SqliteConnection;
 
 use crate::case::{CaseId, CaseSummary, Claim};
 use crate::order::{Order, OrderNo};
@@ -71,7 +71,7 @@ struct StepFactsRow {
 /// and those of `order` for them, wrong answers counted within `windows`:
 /// one statement when the step names a stored order, as most steps do.
 pub async fn read(
-    conn: &mut SqliteConnection,
+    conn: &mut Db,
     customer_id: i64,
     order: Option<&OrderNo>,
     windows: ProofWindows,
@@ -87,7 +87,7 @@ pub async fn read(
             cases::claims_column("?2", "?1"),
             customer_columns("?1", "?6", "?7"),
         );
-        let row: Option<StepFactsRow> = sqlx::query_as(&sql)
+        let row: Option<StepFactsRow> = crate::store::query_as(&sql)
             .bind(customer_id)
             .bind(no.as_str())
             .bind(windows.chat_since)
@@ -145,12 +145,12 @@ fn customer_columns(customer: &str, since: &str, cases_listed: &str) -> String {
 
 /// `customer_id`'s facts alone.
 async fn customer(
-    conn: &mut SqliteConnection,
+    conn: &mut Db,
     customer_id: i64,
     now: DateTime<Utc>,
     cases_listed: u32,
 ) -> Result<CustomerFacts, StoreError> {
-    let row: CustomerFactsRow = sqlx::query_as(&format!("SELECT {}", customer_columns("?1", "?2", "?3")))
+    let row: CustomerFactsRow = crate::store::query_as(&format!("SELECT {}", customer_columns("?1", "?2", "?3")))
         .bind(customer_id)
         .bind(cases::retention_since(now))
         .bind(cases_listed)
@@ -214,7 +214,7 @@ mod tests {
                 .to_owned(),
         ];
         for sql in seed {
-            sqlx::query(&sql).execute(&mut *tx).await.unwrap_or_else(|error| panic!("{error}: {sql}"));
+            crate::store::query(&sql).execute(&mut *tx).await.unwrap_or_else(|error| panic!("{error}: {sql}"));
         }
         tx.commit().await.expect("commit");
         store
@@ -225,7 +225,7 @@ mod tests {
     }
 
     /// The order's facts of [`read`], which must find `no`.
-    async fn order(conn: &mut SqliteConnection, customer: i64, no: &OrderNo) -> OrderFacts {
+    async fn order(conn: &mut Db, customer: i64, no: &OrderNo) -> OrderFacts {
         let now = at("2025-03-10T10:00:00Z");
         read(conn, customer, Some(no), windows(), now, 10).await.expect("facts").order.expect("found")
     }
@@ -233,7 +233,7 @@ mod tests {
     #[tokio::test]
     async fn an_orders_facts_in_one_statement_are_what_the_single_reads_find() {
         let store = seeded().await;
-        let mut conn = store.reader().acquire().await.expect("conn");
+        let mut conn = store.read().await.expect("conn");
         let no = OrderNo::from_trusted("T-1");
         for customer in [1, 2] {
             let facts = order(&mut conn, customer, &no).await;
@@ -271,7 +271,7 @@ mod tests {
     #[tokio::test]
     async fn a_customers_facts_in_one_statement_are_their_cases_offers_and_the_next_id() {
         let store = seeded().await;
-        let mut conn = store.reader().acquire().await.expect("conn");
+        let mut conn = store.read().await.expect("conn");
         let now = at("2025-03-10T10:00:00Z");
         let facts = customer(&mut conn, 1, now, 2).await.expect("facts");
         let with_order =

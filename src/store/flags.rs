@@ -1,7 +1,7 @@
 //! Flags on cases: threats and service complaints, for the shop owner.
 
+use crate::store::Db;
 use chrono::{DateTime, Utc};
-use sqlx::SqliteConnection;
 
 use crate::case::CaseId;
 use crate::store::StoreError;
@@ -16,14 +16,14 @@ pub struct Flag {
 
 /// Records a flag on the customer's case (or on the customer alone).
 pub async fn record(
-    conn: &mut SqliteConnection,
+    conn: &mut Db,
     customer_id: i64,
     case: Option<&CaseId>,
     kind: &str,
     text: &str,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    sqlx::query("INSERT INTO flags (customer_id, case_id, kind, text, at) VALUES (?, ?, ?, ?, ?)")
+    crate::store::query("INSERT INTO flags (customer_id, case_id, kind, text, at) VALUES (?, ?, ?, ?, ?)")
         .bind(customer_id)
         .bind(case.map(CaseId::as_str))
         .bind(kind)
@@ -35,8 +35,8 @@ pub async fn record(
 }
 
 /// A case's flags, oldest first.
-pub async fn for_case(conn: &mut SqliteConnection, case: &CaseId) -> Result<Vec<Flag>, StoreError> {
-    Ok(sqlx::query_as("SELECT kind, text, at FROM flags WHERE case_id = ? ORDER BY id")
+pub async fn for_case(conn: &mut Db, case: &CaseId) -> Result<Vec<Flag>, StoreError> {
+    Ok(crate::store::query_as("SELECT kind, text, at FROM flags WHERE case_id = ? ORDER BY id")
         .bind(case.as_str())
         .fetch_all(&mut *conn)
         .await?)

@@ -5,7 +5,9 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use sqlx::{FromRow, Row, SqliteConnection};
+use sqlx::FromRow;
+
+use crate::store::{Db, Dialect};
 
 use super::StoreError;
 use crate::case::CaseId;
@@ -110,19 +112,14 @@ impl Job {
 }
 
 /// Schedules (or moves) `task`.
-pub async fn schedule(
-    conn: &mut SqliteConnection,
-    task: &Task,
-    due_at: DateTime<Utc>,
-    now: DateTime<Utc>,
-) -> Result<(), StoreError> {
+pub async fn schedule(conn: &mut Db, task: &Task, due_at: DateTime<Utc>, now: DateTime<Utc>) -> Result<(), StoreError> {
     put(conn, &task.key(), task.kind(), due_at, &task.data(), now, REPLACE).await
 }
 
 /// Schedules `task` unless a job with its key is pending, however late it
 /// is: what a start does for a job that must be neither lost nor repeated.
 pub async fn schedule_if_missing(
-    conn: &mut SqliteConnection,
+    conn: &mut Db,
     task: &Task,
     due_at: DateTime<Utc>,
     now: DateTime<Utc>,
@@ -136,7 +133,7 @@ const REPLACE: &str = "ON CONFLICT (key) DO UPDATE SET kind = excluded.kind, due
 
 /// Writes the job row under `key`; `on_conflict` says what happens to a pending one.
 async fn put(
-    conn: &mut SqliteConnection,
+    conn: &mut Db,
     key: &str,
     kind: &str,
     due_at: DateTime<Utc>,
@@ -144,7 +141,7 @@ async fn put(
     now: DateTime<Utc>,
     on_conflict: &str,
 ) -> Result<(), StoreError> {
-    sqlx::query(&format!(
+    crate::store::query(&format!(
         "INSERT INTO jobs (key, kind, due_at, data, created_at) VALUES (?, ?, ?, ?, ?) {on_conflict}"
     ))
     .bind(key)
@@ -158,8 +155,8 @@ async fn put(
 }
 
 /// Drops `task`'s pending job, if any.
-pub async fn cancel(conn: &mut SqliteConnection, task: &Task) -> Result<(), StoreError> {
-    sqlx::query("DELETE FROM jobs WHERE key = ?").bind(task.key()).execute(&mut *conn).await?;
+pub async fn cancel(conn: &mut Db, task: &Task) -> Result<(), StoreError> {
+    crate::store::query("DELETE FROM jobs WHERE key = ?").bind(task.key()).execute(&mut *conn).await?;
     Ok(())
 }
 
@@ -169,41 +166,59 @@ const DUE_QUERY: &str =
     "SELECT id, key, kind, due_at, data, attempts FROM jobs WHERE due_at <= ? ORDER BY due_at, id LIMIT ?";
 
 /// Jobs due at `now`, earliest first (through the `jobs_due` index).
-pub async fn due(conn: &mut SqliteConnection, now: DateTime<Utc>, limit: u32) -> Result<Vec<Job>, StoreError> {
-    let jobs = sqlx::query_as(DUE_QUERY).bind(now).bind(i64::from(limit)).fetch_all(&mut *conn).await?;
+pub async fn due(conn: &mut Db, now: DateTime<Utc>, limit: u32) -> Result<Vec<Job>, StoreError> {
+    let jobs = crate::store::query_as(DUE_QUERY).bind(now).bind(i64::from(limit)).fetch_all(&mut *conn).await?;
     Ok(jobs)
 }
 
-/// SQLite's `EXPLAIN QUERY PLAN` for [`due`]'s query: the detail lines,
-/// joined with newlines (e.g. `SEARCH jobs USING INDEX jobs_due (due_at<?)`).
-pub async fn due_plan(conn: &mut SqliteConnection) -> Result<String, StoreError> {
+/// The database's plan for [`due`]'s query, one line a step: SQLite's
+/// `EXPLAIN QUERY PLAN` details (e.g. `SEARCH jobs USING INDEX jobs_due
+/// (due_at<?)`) or PostgreSQL's `EXPLAIN` lines.
+pub async fn due_plan(conn: &mut Db) -> Result<String, StoreError> {
+    #[derive(sqlx::FromRow)]
+    struct Step {
+        detail: String,
+    }
     // The planner does not look at bound values; these only fill the slots.
-    let rows = sqlx::query(&format!("EXPLAIN QUERY PLAN {DUE_QUERY}"))
-        .bind(DateTime::<Utc>::UNIX_EPOCH)
-        .bind(1_i64)
-        .fetch_all(&mut *conn)
-        .await?;
-    let details = rows.iter().map(|row| row.try_get::<String, _>("detail")).collect::<Result<Vec<_>, _>>()?;
-    Ok(details.join("\n"))
+    let lines = match conn.dialect() {
+        Dialect::Sqlite => crate::store::query_as::<Step>(format!("EXPLAIN QUERY PLAN {DUE_QUERY}"))
+            .bind(DateTime::<Utc>::UNIX_EPOCH)
+            .bind(1_i64)
+            .fetch_all(&mut *conn)
+            .await?
+            .into_iter()
+            .map(|step| step.detail)
+            .collect(),
+        Dialect::Postgres => {
+            crate::store::query_scalar::<String>(format!("EXPLAIN {DUE_QUERY}"))
+                .bind(DateTime::<Utc>::UNIX_EPOCH)
+                .bind(1_i64)
+                .fetch_all(&mut *conn)
+                .await?
+        }
+    };
+    Ok(lines.join("\n"))
 }
 
 /// How many jobs are due at `now` and not yet run.
-pub async fn due_count(conn: &mut SqliteConnection, now: DateTime<Utc>) -> Result<i64, StoreError> {
-    let count = sqlx::query_scalar("SELECT count(*) FROM jobs WHERE due_at <= ?").bind(now).fetch_one(conn).await?;
+pub async fn due_count(conn: &mut Db, now: DateTime<Utc>) -> Result<i64, StoreError> {
+    let count =
+        crate::store::query_scalar("SELECT count(*) FROM jobs WHERE due_at <= ?").bind(now).fetch_one(conn).await?;
     Ok(count)
 }
 
 /// When the next job comes due.
-pub async fn next_due(conn: &mut SqliteConnection) -> Result<Option<DateTime<Utc>>, StoreError> {
-    let at =
-        sqlx::query_scalar("SELECT due_at FROM jobs ORDER BY due_at, id LIMIT 1").fetch_optional(&mut *conn).await?;
+pub async fn next_due(conn: &mut Db) -> Result<Option<DateTime<Utc>>, StoreError> {
+    let at = crate::store::query_scalar("SELECT due_at FROM jobs ORDER BY due_at, id LIMIT 1")
+        .fetch_optional(&mut *conn)
+        .await?;
     Ok(at)
 }
 
 /// Removes a job that ran, unless it was rescheduled under its key meanwhile
 /// (then its due time moved and the row is the new job).
-pub async fn done(conn: &mut SqliteConnection, job: &Job) -> Result<(), StoreError> {
-    sqlx::query("DELETE FROM jobs WHERE id = ? AND due_at = ?")
+pub async fn done(conn: &mut Db, job: &Job) -> Result<(), StoreError> {
+    crate::store::query("DELETE FROM jobs WHERE id = ? AND due_at = ?")
         .bind(job.id)
         .bind(job.due_at)
         .execute(&mut *conn)
@@ -212,13 +227,8 @@ pub async fn done(conn: &mut SqliteConnection, job: &Job) -> Result<(), StoreErr
 }
 
 /// Puts a failed job back until `not_before`, with its error.
-pub async fn retry(
-    conn: &mut SqliteConnection,
-    id: i64,
-    error: &str,
-    not_before: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    sqlx::query("UPDATE jobs SET attempts = attempts + 1, last_error = ?, due_at = ? WHERE id = ?")
+pub async fn retry(conn: &mut Db, id: i64, error: &str, not_before: DateTime<Utc>) -> Result<(), StoreError> {
+    crate::store::query("UPDATE jobs SET attempts = attempts + 1, last_error = ?, due_at = ? WHERE id = ?")
         .bind(error)
         .bind(not_before)
         .bind(id)
@@ -341,13 +351,15 @@ mod tests {
 
     /// Adds jobs in batches of one multi-row INSERT each (`schedule` one by
     /// one is slow in a debug build), binding times as `schedule` does.
-    async fn insert_many(conn: &mut SqliteConnection, jobs: &[(String, DateTime<Utc>)], now: DateTime<Utc>) {
+    async fn insert_many(conn: &mut Db, jobs: &[(String, DateTime<Utc>)], now: DateTime<Utc>) {
         for batch in jobs.chunks(1_000) {
-            let mut insert = sqlx::QueryBuilder::new("INSERT INTO jobs (key, kind, due_at, data, created_at) ");
-            insert.push_values(batch, |mut row, (key, due_at)| {
-                row.push_bind(key).push_bind("followup").push_bind(*due_at).push_bind(r#"{"n":1}"#).push_bind(now);
-            });
-            insert.build().execute(&mut *conn).await.expect("insert jobs");
+            let rows = vec!["(?, 'followup', ?, '{\"n\":1}', ?)"; batch.len()].join(", ");
+            let mut insert =
+                crate::store::query(format!("INSERT INTO jobs (key, kind, due_at, data, created_at) VALUES {rows}"));
+            for (key, due_at) in batch {
+                insert = insert.bind(key).bind(*due_at).bind(now);
+            }
+            insert.execute(&mut *conn).await.expect("insert jobs");
         }
     }
 

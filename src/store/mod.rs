@@ -1,4 +1,4 @@
-//! The SQLite store: the only module that holds SQL. Functions here take a
+//! The store, on SQLite or PostgreSQL: the only module that holds SQL. Functions here take a
 //! connection or transaction, so that one update and everything it causes
 //! commit together.
 
@@ -19,11 +19,18 @@ pub mod returns;
 pub mod topics;
 pub mod updates;
 
+mod connection;
+mod query;
+
 use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Sqlite, SqlitePool, Transaction};
+use sqlx::migrate::MigrateDatabase;
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+
+pub use connection::{Db, Dialect, Tx};
+pub use query::{Done, Param, Record, query, query_as, query_scalar};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -35,47 +42,95 @@ pub enum StoreError {
     Corrupt { what: &'static str, detail: String },
 }
 
-pub type Tx = Transaction<'static, Sqlite>;
-
 /// Prepared statements kept per connection: more than the store has.
 const STATEMENTS_CACHED: usize = 400;
 
-/// Two pools over one file: a single writer (SQLite allows one at a time, and
-/// a deferred transaction that upgrades fails at once) and a few readers.
+/// The store's database: SQLite in one file (the default), or PostgreSQL.
+/// Either way two pools: a single writer (SQLite allows one at a time, and a
+/// deferred transaction that upgrades fails at once; on PostgreSQL one writer
+/// keeps an instance's steps in the order they arrived) and a few readers.
 #[derive(Clone, Debug)]
 pub struct Store {
-    writer: SqlitePool,
-    reader: SqlitePool,
+    pools: Pools,
+}
+
+#[derive(Clone, Debug)]
+enum Pools {
+    Sqlite { writer: SqlitePool, reader: SqlitePool },
+    Postgres { writer: PgPool, reader: PgPool },
+}
+
+/// Whether `url` names a PostgreSQL database rather than a SQLite file.
+pub fn is_postgres(url: &str) -> bool {
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
 }
 
 impl Store {
-    /// Opens (creating if missing) the database at `url` and applies the
-    /// embedded migrations.
+    /// Opens (creating if missing) the database at `url` — `sqlite://…` or
+    /// `postgres://…` — and applies that database's embedded migrations.
     pub async fn open(url: &str) -> Result<Store, StoreError> {
-        let options = SqliteConnectOptions::from_str(url)?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .busy_timeout(Duration::from_secs(10))
-            .foreign_keys(true)
-            // Every statement the store has stays prepared (sqlx keeps 100
-            // by default, fewer than the store writes): a step re-prepares none.
-            .statement_cache_capacity(STATEMENTS_CACHED);
-        let writer = SqlitePoolOptions::new().max_connections(1).connect_with(options.clone()).await?;
-        sqlx::migrate!().run(&writer).await?;
-        let reader = SqlitePoolOptions::new().max_connections(4).connect_with(options.read_only(true)).await?;
-        Ok(Store { writer, reader })
+        let pools = if is_postgres(url) { open_postgres(url).await? } else { open_sqlite(url).await? };
+        Ok(Store { pools })
     }
 
-    /// A write transaction that holds the write lock from its first statement.
+    pub fn dialect(&self) -> Dialect {
+        match self.pools {
+            Pools::Sqlite { .. } => Dialect::Sqlite,
+            Pools::Postgres { .. } => Dialect::Postgres,
+        }
+    }
+
+    /// A write transaction; on SQLite it holds the write lock from its first
+    /// statement.
     pub async fn write(&self) -> Result<Tx, StoreError> {
-        Ok(self.writer.begin_with("BEGIN IMMEDIATE").await?)
+        Ok(match &self.pools {
+            Pools::Sqlite { writer, .. } => Tx::sqlite(writer.begin_with("BEGIN IMMEDIATE").await?),
+            Pools::Postgres { writer, .. } => Tx::postgres(writer.begin().await?),
+        })
     }
 
-    /// A pool for reads that need no transaction.
-    pub fn reader(&self) -> &SqlitePool {
-        &self.reader
+    /// A reader for reads that need no transaction.
+    pub async fn read(&self) -> Result<Db, StoreError> {
+        Ok(match &self.pools {
+            Pools::Sqlite { reader, .. } => Db::Sqlite(reader.acquire().await?),
+            Pools::Postgres { reader, .. } => Db::Postgres(reader.acquire().await?),
+        })
     }
+
+    /// A read transaction: several reads that see one moment of the store.
+    pub async fn snapshot(&self) -> Result<Tx, StoreError> {
+        Ok(match &self.pools {
+            Pools::Sqlite { reader, .. } => Tx::sqlite(reader.begin().await?),
+            Pools::Postgres { reader, .. } => Tx::postgres(reader.begin().await?),
+        })
+    }
+}
+
+async fn open_sqlite(url: &str) -> Result<Pools, StoreError> {
+    let options = SqliteConnectOptions::from_str(url)?
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .busy_timeout(Duration::from_secs(10))
+        .foreign_keys(true)
+        // Every statement the store has stays prepared (sqlx keeps 100
+        // by default, fewer than the store writes): a step re-prepares none.
+        .statement_cache_capacity(STATEMENTS_CACHED);
+    let writer = SqlitePoolOptions::new().max_connections(1).connect_with(options.clone()).await?;
+    sqlx::migrate!("migrations/sqlite").run(&writer).await?;
+    let reader = SqlitePoolOptions::new().max_connections(4).connect_with(options.read_only(true)).await?;
+    Ok(Pools::Sqlite { writer, reader })
+}
+
+async fn open_postgres(url: &str) -> Result<Pools, StoreError> {
+    if !sqlx::Postgres::database_exists(url).await? {
+        sqlx::Postgres::create_database(url).await?;
+    }
+    let options = PgConnectOptions::from_str(url)?.statement_cache_capacity(STATEMENTS_CACHED);
+    let writer = PgPoolOptions::new().max_connections(1).connect_with(options.clone()).await?;
+    sqlx::migrate!("migrations/postgres").run(&writer).await?;
+    let reader = PgPoolOptions::new().max_connections(4).connect_with(options).await?;
+    Ok(Pools::Postgres { writer, reader })
 }
 
 /// Reads a JSON column, naming what it was if it cannot be read.

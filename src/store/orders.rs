@@ -1,8 +1,8 @@
 //! Imported orders and their lines: written by the importer and the demo
 //! seed, read when a customer names an order or a shared contact.
 
+use crate::store::Db;
 use chrono::{DateTime, Utc};
-use sqlx::SqliteConnection;
 
 use crate::money::{Currency, Money};
 use crate::order::{Order, OrderLine, OrderNo, Phone};
@@ -14,7 +14,7 @@ use crate::store::{StoreError, Tx, from_json};
 /// The order row is updated in place rather than deleted, so cases that refer
 /// to the order keep their reference.
 pub async fn upsert(tx: &mut Tx, order: &Order, now: DateTime<Utc>) -> Result<(), StoreError> {
-    sqlx::query(
+    crate::store::query(
         "INSERT INTO orders (order_no, phone, phone_tail, customer_name, currency, paid_at, shipped_at,
                              delivered_at, carrier, tracking_no, freight_insurance, imported_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -46,9 +46,12 @@ pub async fn upsert(tx: &mut Tx, order: &Order, now: DateTime<Utc>) -> Result<()
     .execute(&mut **tx)
     .await?;
 
-    sqlx::query("DELETE FROM order_lines WHERE order_no = ?").bind(order.no.as_str()).execute(&mut **tx).await?;
+    crate::store::query("DELETE FROM order_lines WHERE order_no = ?")
+        .bind(order.no.as_str())
+        .execute(&mut **tx)
+        .await?;
     for (line_no, line) in (1i64..).zip(&order.lines) {
-        sqlx::query(
+        crate::store::query(
             "INSERT INTO order_lines (order_no, line_no, sku, item_name, category, quantity, unit_price_minor)
              VALUES (?, ?, ?, ?, ?, ?, ?)",
         )
@@ -66,35 +69,35 @@ pub async fn upsert(tx: &mut Tx, order: &Order, now: DateTime<Utc>) -> Result<()
 }
 
 /// Whether an order with this number is stored.
-pub async fn exists(conn: &mut SqliteConnection, no: &OrderNo) -> Result<bool, StoreError> {
-    let found: Option<i64> =
-        sqlx::query_scalar("SELECT 1 FROM orders WHERE order_no = ?").bind(no.as_str()).fetch_optional(conn).await?;
+pub async fn exists(conn: &mut Db, no: &OrderNo) -> Result<bool, StoreError> {
+    let found: Option<i64> = crate::store::query_scalar("SELECT 1 FROM orders WHERE order_no = ?")
+        .bind(no.as_str())
+        .fetch_optional(conn)
+        .await?;
     Ok(found.is_some())
 }
 
 /// The order with this number and its lines in their original order.
 ///
 /// Callers pass `&mut *tx` inside a transaction or a pooled connection.
-pub async fn find(conn: &mut SqliteConnection, no: &OrderNo) -> Result<Option<Order>, StoreError> {
-    let row: Option<OrderRow> = sqlx::query_as(&format!("SELECT {} FROM orders o WHERE o.order_no = ?", columns("o")))
-        .bind(no.as_str())
-        .fetch_optional(&mut *conn)
-        .await?;
+pub async fn find(conn: &mut Db, no: &OrderNo) -> Result<Option<Order>, StoreError> {
+    let row: Option<OrderRow> =
+        crate::store::query_as(&format!("SELECT {} FROM orders o WHERE o.order_no = ?", columns("o")))
+            .bind(no.as_str())
+            .fetch_optional(&mut *conn)
+            .await?;
     row.map(OrderRow::into_order).transpose()
 }
 
 /// A customer's orders found by a shared contact: same last 7 digits and the
 /// same line by [`Phone::same_line_as`] (with or without a country code).
 /// Newest payment first; unpaid orders last; at most `limit` of them.
-pub async fn recent_for_phone(
-    conn: &mut SqliteConnection,
-    phone: &Phone,
-    limit: u32,
-) -> Result<Vec<Order>, StoreError> {
-    let rows: Vec<OrderRow> = sqlx::query_as(&format!("SELECT {} FROM orders o WHERE o.phone_tail = ?", columns("o")))
-        .bind(phone_tail(phone))
-        .fetch_all(&mut *conn)
-        .await?;
+pub async fn recent_for_phone(conn: &mut Db, phone: &Phone, limit: u32) -> Result<Vec<Order>, StoreError> {
+    let rows: Vec<OrderRow> =
+        crate::store::query_as(&format!("SELECT {} FROM orders o WHERE o.phone_tail = ?", columns("o")))
+            .bind(phone_tail(phone))
+            .fetch_all(&mut *conn)
+            .await?;
     let mut orders = Vec::with_capacity(rows.len());
     for row in rows {
         let order = row.into_order()?;
@@ -118,8 +121,8 @@ pub async fn recent_for_phone(
 }
 
 /// How many orders are stored.
-pub async fn count(conn: &mut SqliteConnection) -> Result<i64, StoreError> {
-    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM orders").fetch_one(conn).await?)
+pub async fn count(conn: &mut Db) -> Result<i64, StoreError> {
+    Ok(crate::store::query_scalar("SELECT COUNT(*) FROM orders").fetch_one(conn).await?)
 }
 
 /// The digits a shared contact is looked up by: the last 7.
@@ -258,7 +261,7 @@ mod tests {
         let written = order("TB-000001", "13800138000", Some(1), vec![line("B", 1, 399), line("A", 2, 79)]);
         save(&db.store, std::slice::from_ref(&written)).await;
 
-        let mut conn = db.store.reader().acquire().await.expect("connection");
+        let mut conn = db.store.read().await.expect("connection");
         assert_eq!(orders::find(&mut conn, &written.no).await.expect("find"), Some(written));
         assert_eq!(orders::find(&mut conn, &OrderNo::from_trusted("TB-404404")).await.expect("find"), None);
         assert_eq!(orders::count(&mut conn).await.expect("count"), 1);
@@ -284,7 +287,7 @@ mod tests {
         second.delivered_at = Some(at(5, 12));
         save(&db.store, std::slice::from_ref(&second)).await;
 
-        let mut conn = db.store.reader().acquire().await.expect("connection");
+        let mut conn = db.store.read().await.expect("connection");
         assert_eq!(orders::find(&mut conn, &second.no).await.expect("find"), Some(second));
         assert_eq!(orders::count(&mut conn).await.expect("count"), 1);
         assert!(orders::exists(&mut conn, &OrderNo::from_trusted("tb-000003")).await.expect("exists"));
@@ -308,7 +311,7 @@ mod tests {
         .await;
         let numbers = |found: Vec<Order>| found.into_iter().map(|o| o.no.as_str().to_owned()).collect::<Vec<_>>();
 
-        let mut conn = db.store.reader().acquire().await.expect("connection");
+        let mut conn = db.store.read().await.expect("connection");
         let local = Phone::parse("13800138000").expect("phone");
         let found = orders::recent_for_phone(&mut conn, &local, 10).await.expect("lookup");
         assert!(found.iter().all(|o| o.lines.len() == 1));

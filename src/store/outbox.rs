@@ -15,7 +15,9 @@
 //! one format ("…+00:00"), so comparing the text compares the instants.
 
 use chrono::{DateTime, Utc};
-use sqlx::{FromRow, SqliteConnection};
+use sqlx::FromRow;
+
+use crate::store::Db;
 
 use super::{StoreError, Tx, from_json, to_json};
 use crate::outgoing::Outgoing;
@@ -113,13 +115,15 @@ pub async fn enqueue_to_topic(
         // Retire the old row rather than update it in place: a sender holding
         // it then finds it no longer pending and cannot mark the newer text
         // as sent. Not deleted, since other rows may refer to it.
-        sqlx::query("UPDATE outbox SET status = 'replaced', sent_at = ? WHERE coalesce_key = ? AND status = 'pending'")
-            .bind(now)
-            .bind(key)
-            .execute(&mut **tx)
-            .await?;
+        crate::store::query(
+            "UPDATE outbox SET status = 'replaced', sent_at = ? WHERE coalesce_key = ? AND status = 'pending'",
+        )
+        .bind(now)
+        .bind(key)
+        .execute(&mut **tx)
+        .await?;
     }
-    let id = sqlx::query_scalar(
+    let id = crate::store::query_scalar(
         "INSERT INTO outbox (channel, chat_id, topic_key, payload, coalesce_key, not_before, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
     )
@@ -145,7 +149,7 @@ pub async fn enqueue_to_topic(
 /// its chat's queue until someone looks at it, rather than stopping every
 /// other chat.
 pub async fn due(
-    conn: &mut SqliteConnection,
+    conn: &mut Db,
     channel: &str,
     now: DateTime<Utc>,
     limit: u32,
@@ -156,7 +160,7 @@ pub async fn due(
     // skipped chats are one bound JSON array, so the statement stays the
     // same (and prepared) whatever their number; SQLite reads it into a
     // lookup table once, and tests it before the head probe.
-    let rows: Vec<QueuedRow> = sqlx::query_as(&format!(
+    let rows: Vec<QueuedRow> = crate::store::query_as(&format!(
         "SELECT o.id, o.channel, o.chat_id, o.payload, o.attempts, o.not_before, o.topic_key, o.created_at
          FROM outbox AS o INDEXED BY outbox_pending
          WHERE {HEAD} AND o.not_before <= ?2 AND o.chat_id NOT IN (SELECT value FROM json_each(?4))
@@ -183,12 +187,13 @@ pub async fn due(
 
 /// The earliest `not_before` among the chats' head rows: when the sender
 /// should look again. `None` when nothing is pending.
-pub async fn next_due_at(conn: &mut SqliteConnection, channel: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
-    let at =
-        sqlx::query_scalar(&format!("SELECT o.not_before FROM outbox AS o WHERE {HEAD} ORDER BY o.not_before LIMIT 1"))
-            .bind(channel)
-            .fetch_optional(conn)
-            .await?;
+pub async fn next_due_at(conn: &mut Db, channel: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
+    let at = crate::store::query_scalar(&format!(
+        "SELECT o.not_before FROM outbox AS o WHERE {HEAD} ORDER BY o.not_before LIMIT 1"
+    ))
+    .bind(channel)
+    .fetch_optional(conn)
+    .await?;
     Ok(at)
 }
 
@@ -196,11 +201,11 @@ pub async fn next_due_at(conn: &mut SqliteConnection, channel: &str) -> Result<O
 /// ones due already are being handled, and the sender needs to know when
 /// the next future one comes due.
 pub async fn next_due_after(
-    conn: &mut SqliteConnection,
+    conn: &mut Db,
     channel: &str,
     after: DateTime<Utc>,
 ) -> Result<Option<DateTime<Utc>>, StoreError> {
-    let at = sqlx::query_scalar(&format!(
+    let at = crate::store::query_scalar(&format!(
         "SELECT o.not_before FROM outbox AS o WHERE {HEAD} AND o.not_before > ?2 ORDER BY o.not_before LIMIT 1"
     ))
     .bind(channel)
@@ -225,14 +230,14 @@ const DELIVERED_AT_ONCE: usize = 500;
 /// settles the replies that came back together at once). A row no longer
 /// pending (replaced by coalescing while it was in flight, or settled) is
 /// left alone.
-pub async fn mark_sent(conn: &mut SqliteConnection, rows: &[Delivered]) -> Result<(), StoreError> {
+pub async fn mark_sent(conn: &mut Db, rows: &[Delivered]) -> Result<(), StoreError> {
     for chunk in rows.chunks(DELIVERED_AT_ONCE) {
         let values = vec!["(?, ?, ?)"; chunk.len()].join(", ");
         let sql = format!(
             "UPDATE outbox SET status = 'sent', message_id = v.column2, sent_at = v.column3
              FROM (VALUES {values}) AS v WHERE outbox.id = v.column1 AND outbox.status = 'pending'"
         );
-        let mut query = sqlx::query(&sql);
+        let mut query = crate::store::query(&sql);
         for row in chunk {
             query = query.bind(row.id).bind(row.message_id).bind(row.at);
         }
@@ -242,13 +247,8 @@ pub async fn mark_sent(conn: &mut SqliteConnection, rows: &[Delivered]) -> Resul
 }
 
 /// Counts a failed attempt and puts the row back until `not_before`.
-pub async fn retry_later(
-    conn: &mut SqliteConnection,
-    id: i64,
-    error: &str,
-    not_before: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    sqlx::query(
+pub async fn retry_later(conn: &mut Db, id: i64, error: &str, not_before: DateTime<Utc>) -> Result<(), StoreError> {
+    crate::store::query(
         "UPDATE outbox SET attempts = attempts + 1, last_error = ?, not_before = ?
          WHERE id = ? AND status = 'pending'",
     )
@@ -263,13 +263,8 @@ pub async fn retry_later(
 /// Gives up on a row for good (e.g. a 4xx Telegram will never accept). The
 /// row stays in the table with its error; `sent_at` records when it left
 /// the queue, since the table has no separate column for that.
-pub async fn mark_failed(
-    conn: &mut SqliteConnection,
-    id: i64,
-    error: &str,
-    now: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    let done = sqlx::query(
+pub async fn mark_failed(conn: &mut Db, id: i64, error: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
+    let done = crate::store::query(
         "UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ?, sent_at = ?
          WHERE id = ? AND status = 'pending'",
     )
@@ -286,8 +281,8 @@ pub async fn mark_failed(
 
 /// Why the chat refuses the bot, if its latest finished row failed because
 /// the user blocked the bot or deleted their account.
-pub async fn refusal(conn: &mut SqliteConnection, channel: &str, chat_id: i64) -> Result<Option<String>, StoreError> {
-    let latest: Option<(String, Option<String>)> = sqlx::query_as(
+pub async fn refusal(conn: &mut Db, channel: &str, chat_id: i64) -> Result<Option<String>, StoreError> {
+    let latest: Option<(String, Option<String>)> = crate::store::query_as(
         "SELECT status, last_error FROM outbox WHERE channel = ? AND chat_id = ? AND status != 'pending'
          ORDER BY sent_at DESC, id DESC LIMIT 1",
     )
@@ -306,13 +301,14 @@ const REFUSALS: [&str; 3] = ["bot was blocked by the user", "user is deactivated
 
 /// Moves a chat's pending rows to a new chat id (a group that Telegram
 /// migrated to a supergroup).
-pub async fn retarget(conn: &mut SqliteConnection, channel: &str, from: i64, to: i64) -> Result<u64, StoreError> {
-    let done = sqlx::query("UPDATE outbox SET chat_id = ? WHERE channel = ? AND chat_id = ? AND status = 'pending'")
-        .bind(to)
-        .bind(channel)
-        .bind(from)
-        .execute(conn)
-        .await?;
+pub async fn retarget(conn: &mut Db, channel: &str, from: i64, to: i64) -> Result<u64, StoreError> {
+    let done =
+        crate::store::query("UPDATE outbox SET chat_id = ? WHERE channel = ? AND chat_id = ? AND status = 'pending'")
+            .bind(to)
+            .bind(channel)
+            .bind(from)
+            .execute(conn)
+            .await?;
     Ok(done.rows_affected())
 }
 
@@ -320,12 +316,9 @@ pub async fn retarget(conn: &mut SqliteConnection, channel: &str, from: i64, to:
 /// a coalesced reply (read it, change it, [`enqueue`] it again with the same
 /// key, which marks this row `replaced`; what refers to this id may then be
 /// pointed at the new row).
-pub async fn pending_payload(
-    conn: &mut SqliteConnection,
-    coalesce_key: &str,
-) -> Result<Option<(i64, Outgoing)>, StoreError> {
+pub async fn pending_payload(conn: &mut Db, coalesce_key: &str) -> Result<Option<(i64, Outgoing)>, StoreError> {
     let row: Option<(i64, String)> =
-        sqlx::query_as("SELECT id, payload FROM outbox WHERE coalesce_key = ? AND status = 'pending'")
+        crate::store::query_as("SELECT id, payload FROM outbox WHERE coalesce_key = ? AND status = 'pending'")
             .bind(coalesce_key)
             .fetch_optional(conn)
             .await?;
@@ -334,10 +327,10 @@ pub async fn pending_payload(
 
 /// Where row `outbox_id` went: channel, chat and topic (an edit of its message goes there too).
 pub async fn destination_of(
-    conn: &mut SqliteConnection,
+    conn: &mut Db,
     outbox_id: i64,
 ) -> Result<Option<(String, i64, Option<String>)>, StoreError> {
-    let found = sqlx::query_as("SELECT channel, chat_id, topic_key FROM outbox WHERE id = ?")
+    let found = crate::store::query_as("SELECT channel, chat_id, topic_key FROM outbox WHERE id = ?")
         .bind(outbox_id)
         .fetch_optional(conn)
         .await?;
@@ -346,11 +339,12 @@ pub async fn destination_of(
 
 /// The Telegram message a row produced (for an album, its first message);
 /// `None` until the row is sent, or if the row is unknown.
-pub async fn message_id_of(conn: &mut SqliteConnection, outbox_id: i64) -> Result<Option<i32>, StoreError> {
-    let id: Option<Option<i64>> = sqlx::query_scalar("SELECT message_id FROM outbox WHERE id = ? AND status = 'sent'")
-        .bind(outbox_id)
-        .fetch_optional(conn)
-        .await?;
+pub async fn message_id_of(conn: &mut Db, outbox_id: i64) -> Result<Option<i32>, StoreError> {
+    let id: Option<Option<i64>> =
+        crate::store::query_scalar("SELECT message_id FROM outbox WHERE id = ? AND status = 'sent'")
+            .bind(outbox_id)
+            .fetch_optional(conn)
+            .await?;
     id.flatten()
         .map(|id| {
             i32::try_from(id).map_err(|_| StoreError::Corrupt { what: "outbox message id", detail: id.to_string() })
@@ -361,12 +355,12 @@ pub async fn message_id_of(conn: &mut SqliteConnection, outbox_id: i64) -> Resul
 /// The sent row whose message in `chat_id` is `message_id` (e.g. the relayed
 /// copy an agent replied to); the newest, should an id ever repeat.
 pub async fn row_for_message(
-    conn: &mut SqliteConnection,
+    conn: &mut Db,
     channel: &str,
     chat_id: i64,
     message_id: i32,
 ) -> Result<Option<i64>, StoreError> {
-    let id = sqlx::query_scalar(
+    let id = crate::store::query_scalar(
         "SELECT id FROM outbox WHERE channel = ? AND chat_id = ? AND message_id = ? AND status = 'sent'
          ORDER BY id DESC LIMIT 1",
     )
@@ -380,13 +374,9 @@ pub async fn row_for_message(
 
 /// The newest message (a send or an edit, not in a topic) delivered to
 /// `chat_id`: the question a customer left a conversation at.
-pub async fn last_sent_message(
-    conn: &mut SqliteConnection,
-    channel: &str,
-    chat_id: i64,
-) -> Result<Option<Outgoing>, StoreError> {
+pub async fn last_sent_message(conn: &mut Db, channel: &str, chat_id: i64) -> Result<Option<Outgoing>, StoreError> {
     // Button answers and copies sit between questions; a few rows back is enough to pass them.
-    let payloads: Vec<String> = sqlx::query_scalar(
+    let payloads: Vec<String> = crate::store::query_scalar(
         "SELECT payload FROM outbox WHERE channel = ? AND chat_id = ? AND status = 'sent' AND topic_key IS NULL
          ORDER BY id DESC LIMIT 20",
     )
@@ -404,8 +394,8 @@ pub async fn last_sent_message(
 }
 
 /// Rows still waiting to go out on `channel`.
-pub async fn pending_count(conn: &mut SqliteConnection, channel: &str) -> Result<i64, StoreError> {
-    let count = sqlx::query_scalar("SELECT count(*) FROM outbox WHERE channel = ? AND status = 'pending'")
+pub async fn pending_count(conn: &mut Db, channel: &str) -> Result<i64, StoreError> {
+    let count = crate::store::query_scalar("SELECT count(*) FROM outbox WHERE channel = ? AND status = 'pending'")
         .bind(channel)
         .fetch_one(conn)
         .await?;
@@ -414,11 +404,8 @@ pub async fn pending_count(conn: &mut SqliteConnection, channel: &str) -> Result
 
 /// The rows waiting on every channel, and since when the longest-waiting
 /// one has been due (its `not_before`, if that has come by `now`).
-pub async fn backlog(
-    conn: &mut SqliteConnection,
-    now: DateTime<Utc>,
-) -> Result<(i64, Option<DateTime<Utc>>), StoreError> {
-    let backlog = sqlx::query_as(
+pub async fn backlog(conn: &mut Db, now: DateTime<Utc>) -> Result<(i64, Option<DateTime<Utc>>), StoreError> {
+    let backlog = crate::store::query_as(
         "SELECT count(*), min(CASE WHEN not_before <= ? THEN not_before END) FROM outbox WHERE status = 'pending'",
     )
     .bind(now)
@@ -472,7 +459,7 @@ mod tests {
     }
 
     async fn texts(store: &Store, now: DateTime<Utc>) -> Vec<String> {
-        let mut conn = store.reader().acquire().await.expect("conn");
+        let mut conn = store.read().await.expect("conn");
         texts_of(due(&mut conn, TG, now, 100, &[]).await.expect("due"))
     }
 
@@ -481,7 +468,7 @@ mod tests {
         let (_dir, store) = store().await;
         put(&store, 1, "late", None, t0() - secs(90)).await;
         put(&store, 2, "later still", None, t0() + secs(60)).await;
-        let mut conn = store.reader().acquire().await.expect("conn");
+        let mut conn = store.read().await.expect("conn");
         assert_eq!(backlog(&mut conn, t0()).await.expect("backlog"), (2, Some(t0() - secs(90))));
         assert_eq!(backlog(&mut conn, t0() - secs(100)).await.expect("backlog"), (2, None));
     }
@@ -496,7 +483,7 @@ mod tests {
         assert_eq!(texts(&store, t0()).await, ["a1", "c1"]);
         assert_eq!(texts(&store, t0() + secs(5)).await, ["a1", "b1", "c1"]);
         // Other channels are not mixed in.
-        let mut conn = store.reader().acquire().await.expect("conn");
+        let mut conn = store.read().await.expect("conn");
         assert!(due(&mut conn, "terminal", t0() + secs(5), 10, &[]).await.expect("due").is_empty());
         assert_eq!(pending_count(&mut conn, TG).await.expect("count"), 4);
         assert_eq!(due(&mut conn, TG, t0(), 1, &[]).await.expect("due").len(), 1);
@@ -510,7 +497,7 @@ mod tests {
         put(&store, 1, "a2", None, t0()).await;
         put(&store, 3, "c1", None, t0()).await;
         put(&store, 2, "b2", None, t0()).await;
-        let mut conn = store.reader().acquire().await.expect("conn");
+        let mut conn = store.read().await.expect("conn");
         // A busy chat's head takes none of the limit, and the rows queued
         // behind it never come up in its place: its order is kept.
         assert_eq!(texts_of(due(&mut conn, TG, t0(), 2, &[1]).await.expect("due")), ["b1", "c1"]);
@@ -531,7 +518,7 @@ mod tests {
         retry_later(&mut w, a1, "network down", t0() + secs(4)).await.expect("retry");
         w.commit().await.expect("commit");
         assert!(texts(&store, t0() + secs(1)).await.is_empty());
-        let mut conn = store.reader().acquire().await.expect("conn");
+        let mut conn = store.read().await.expect("conn");
         assert_eq!(next_due_at(&mut conn, TG).await.expect("next"), Some(t0() + secs(4)));
         assert_eq!(next_due_after(&mut conn, TG, t0() + secs(4)).await.expect("next"), None);
         let head = due(&mut conn, TG, t0() + secs(4), 10, &[]).await.expect("due");
@@ -546,12 +533,12 @@ mod tests {
         mark_failed(&mut w, a2, "Forbidden: bot was blocked by the user", t0() + secs(6)).await.expect("failed");
         w.commit().await.expect("commit");
 
-        let mut conn = store.reader().acquire().await.expect("conn");
+        let mut conn = store.read().await.expect("conn");
         assert_eq!(pending_count(&mut conn, TG).await.expect("count"), 0);
         assert_eq!(next_due_at(&mut conn, TG).await.expect("next"), None);
         let rows: Vec<(String, Option<i64>, Option<String>, i64)> =
-            sqlx::query_as("SELECT status, message_id, last_error, attempts FROM outbox ORDER BY id")
-                .fetch_all(&mut *conn)
+            crate::store::query_as("SELECT status, message_id, last_error, attempts FROM outbox ORDER BY id")
+                .fetch_all(&mut conn)
                 .await
                 .expect("rows");
         assert_eq!(
@@ -571,12 +558,12 @@ mod tests {
         let second = put(&store, 1, "received 2 photos", Some("album:1:x"), t0() + secs(3)).await;
         assert_ne!(first, second);
         assert_eq!(texts(&store, t0() + secs(3)).await, ["please describe"]);
-        let mut conn = store.reader().acquire().await.expect("conn");
+        let mut conn = store.read().await.expect("conn");
         assert_eq!(pending_count(&mut conn, TG).await.expect("count"), 2);
         // The replaced row stays, for whatever refers to it.
-        let status: String = sqlx::query_scalar("SELECT status FROM outbox WHERE id = ?")
+        let status: String = crate::store::query_scalar("SELECT status FROM outbox WHERE id = ?")
             .bind(first)
-            .fetch_one(&mut *conn)
+            .fetch_one(&mut conn)
             .await
             .expect("row");
         assert_eq!(status, "replaced");
@@ -589,7 +576,7 @@ mod tests {
         mark_sent(&mut w, &[Delivered { id: first, message_id: Some(5), at: t0() }]).await.expect("sent");
         w.commit().await.expect("commit");
         put(&store, 1, "received 3 photos", Some("album:1:x"), t0()).await;
-        let mut conn = store.reader().acquire().await.expect("conn");
+        let mut conn = store.read().await.expect("conn");
         assert_eq!(pending_count(&mut conn, TG).await.expect("count"), 2);
     }
 
@@ -611,10 +598,10 @@ mod tests {
         mark_sent(&mut w, &delivered).await.expect("sent");
         w.commit().await.expect("commit");
 
-        let mut conn = store.reader().acquire().await.expect("conn");
+        let mut conn = store.read().await.expect("conn");
         let rows: Vec<(i64, String, Option<i64>)> =
-            sqlx::query_as("SELECT id, status, message_id FROM outbox ORDER BY id")
-                .fetch_all(&mut *conn)
+            crate::store::query_as("SELECT id, status, message_id FROM outbox ORDER BY id")
+                .fetch_all(&mut conn)
                 .await
                 .expect("rows");
         let sent: Vec<_> = rows.iter().filter(|(_, status, _)| status == "sent").collect();
@@ -632,7 +619,7 @@ mod tests {
         let mut w = store.write().await.expect("tx");
         assert_eq!(retarget(&mut w, TG, -5, -1005).await.expect("retarget"), 2);
         w.commit().await.expect("commit");
-        let mut conn = store.reader().acquire().await.expect("conn");
+        let mut conn = store.read().await.expect("conn");
         let rows = due(&mut conn, TG, t0(), 10, &[]).await.expect("due");
         assert_eq!(rows.iter().map(|q| q.chat_id).collect::<Vec<_>>(), [-1005]);
     }
@@ -643,7 +630,7 @@ mod tests {
         let bad = put(&store, 1, "a1", None, t0()).await;
         put(&store, 2, "b1", None, t0()).await;
         let mut w = store.write().await.expect("tx");
-        sqlx::query("UPDATE outbox SET payload = '{\"kind\":\"from_the_future\"}' WHERE id = ?")
+        crate::store::query("UPDATE outbox SET payload = '{\"kind\":\"from_the_future\"}' WHERE id = ?")
             .bind(bad)
             .execute(&mut *w)
             .await
@@ -661,7 +648,7 @@ mod tests {
             .expect("enqueue");
         tx.commit().await.expect("commit");
         put(&store, 1, "plain", None, t0()).await;
-        let mut conn = store.reader().acquire().await.expect("conn");
+        let mut conn = store.read().await.expect("conn");
         let rows = due(&mut conn, TG, t0(), 10, &[]).await.expect("due");
         let keys: Vec<_> = rows.iter().map(|q| (q.id, q.topic_key.as_deref())).collect();
         assert_eq!(keys[0], (card, Some("case:AS-1001")));
@@ -671,18 +658,18 @@ mod tests {
     #[tokio::test]
     async fn pending_payload_finds_the_coalesced_row() {
         let (_dir, store) = store().await;
-        let mut conn = store.reader().acquire().await.expect("conn");
+        let mut conn = store.read().await.expect("conn");
         assert_eq!(pending_payload(&mut conn, "album:1:x").await.expect("read"), None);
         drop(conn);
         let id = put(&store, 1, "received 1 photo", Some("album:1:x"), t0()).await;
-        let mut conn = store.reader().acquire().await.expect("conn");
+        let mut conn = store.read().await.expect("conn");
         assert_eq!(pending_payload(&mut conn, "album:1:x").await.expect("read"), Some((id, text("received 1 photo"))));
         drop(conn);
         // Once sent, it is no longer there to grow.
         let mut w = store.write().await.expect("tx");
         mark_sent(&mut w, &[Delivered { id, message_id: Some(3), at: t0() }]).await.expect("sent");
         w.commit().await.expect("commit");
-        let mut conn = store.reader().acquire().await.expect("conn");
+        let mut conn = store.read().await.expect("conn");
         assert_eq!(pending_payload(&mut conn, "album:1:x").await.expect("read"), None);
     }
 
@@ -696,7 +683,7 @@ mod tests {
         mark_sent(&mut w, &[Delivered { id: a, message_id: Some(41), at: t0() }]).await.expect("sent");
         mark_sent(&mut w, &[Delivered { id: other_chat, message_id: Some(41), at: t0() }]).await.expect("sent");
         w.commit().await.expect("commit");
-        let mut conn = store.reader().acquire().await.expect("conn");
+        let mut conn = store.read().await.expect("conn");
         assert_eq!(message_id_of(&mut conn, a).await.expect("read"), Some(41));
         // Not sent yet, or no such row.
         assert_eq!(message_id_of(&mut conn, b).await.expect("read"), None);

@@ -2,20 +2,20 @@
 //! and chat, locks after too many of them, the once-per-window alert when an
 //! order draws too many from all chats, and the audit log of attempts.
 
+use crate::store::Db;
 use chrono::{DateTime, Utc};
-use sqlx::SqliteConnection;
 
 use crate::order::OrderNo;
 use crate::store::{StoreError, from_json};
 
 /// A wrong answer about `order`'s phone digits from this customer's chat.
 pub async fn record_failure(
-    conn: &mut SqliteConnection,
+    conn: &mut Db,
     customer_id: i64,
     order: &OrderNo,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    sqlx::query("INSERT INTO proof_failures (order_no, customer_id, at) VALUES (?, ?, ?)")
+    crate::store::query("INSERT INTO proof_failures (order_no, customer_id, at) VALUES (?, ?, ?)")
         .bind(order.as_str())
         .bind(customer_id)
         .bind(now)
@@ -50,12 +50,12 @@ pub struct Standing {
 }
 
 pub async fn standing(
-    conn: &mut SqliteConnection,
+    conn: &mut Db,
     customer_id: i64,
     order: &OrderNo,
     windows: ProofWindows,
 ) -> Result<Standing, StoreError> {
-    let row: StandingRow = sqlx::query_as(&format!("SELECT {}", standing_columns("?1", "?2", "?3", "?4")))
+    let row: StandingRow = crate::store::query_as(&format!("SELECT {}", standing_columns("?1", "?2", "?3", "?4")))
         .bind(customer_id)
         .bind(order.as_str())
         .bind(windows.chat_since)
@@ -97,12 +97,12 @@ impl StandingRow {
 
 /// Records an alert about `order`; false when one was recorded since `since`.
 pub async fn claim_alert(
-    conn: &mut SqliteConnection,
+    conn: &mut Db,
     order: &OrderNo,
     since: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
-    let seen: Option<i64> = sqlx::query_scalar("SELECT 1 FROM proof_alerts WHERE order_no = ? AND at >= ?")
+    let seen: Option<i64> = crate::store::query_scalar("SELECT 1 FROM proof_alerts WHERE order_no = ? AND at >= ?")
         .bind(order.as_str())
         .bind(since)
         .fetch_optional(&mut *conn)
@@ -110,7 +110,7 @@ pub async fn claim_alert(
     if seen.is_some() {
         return Ok(false);
     }
-    sqlx::query("INSERT INTO proof_alerts (order_no, at) VALUES (?, ?)")
+    crate::store::query("INSERT INTO proof_alerts (order_no, at) VALUES (?, ?)")
         .bind(order.as_str())
         .bind(now)
         .execute(&mut *conn)
@@ -118,13 +118,8 @@ pub async fn claim_alert(
     Ok(true)
 }
 
-pub async fn lock(
-    conn: &mut SqliteConnection,
-    customer_id: i64,
-    order: &OrderNo,
-    until: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    sqlx::query(
+pub async fn lock(conn: &mut Db, customer_id: i64, order: &OrderNo, until: DateTime<Utc>) -> Result<(), StoreError> {
+    crate::store::query(
         "INSERT INTO order_locks (customer_id, order_no, until) VALUES (?, ?, ?)
          ON CONFLICT (customer_id, order_no) DO UPDATE SET until = excluded.until",
     )
@@ -137,13 +132,13 @@ pub async fn lock(
 }
 
 pub async fn audit(
-    conn: &mut SqliteConnection,
+    conn: &mut Db,
     customer_id: i64,
     kind: &str,
     data: &serde_json::Value,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    sqlx::query("INSERT INTO audit (at, customer_id, kind, data) VALUES (?, ?, ?, ?)")
+    crate::store::query("INSERT INTO audit (at, customer_id, kind, data) VALUES (?, ?, ?, ?)")
         .bind(now)
         .bind(customer_id)
         .bind(kind)

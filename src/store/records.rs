@@ -5,8 +5,8 @@
 
 use std::path::PathBuf;
 
+use crate::store::Db;
 use chrono::{DateTime, Utc};
-use sqlx::SqliteConnection;
 
 use crate::outgoing::{Keyboard, Outgoing};
 use crate::records::{self, Purged};
@@ -20,7 +20,7 @@ use crate::store::{StoreError, from_json, to_json};
 /// the media files to delete: those no other case holds. Run it again and
 /// it finds nothing. A dry run rolls the transaction back.
 pub async fn purge(
-    conn: &mut SqliteConnection,
+    conn: &mut Db,
     cutoff: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<(Purged, Vec<PathBuf>), StoreError> {
@@ -37,9 +37,9 @@ pub async fn purge(
         "CREATE TEMP TABLE purge_topics (key TEXT PRIMARY KEY)",
         "CREATE TEMP TABLE purge_chats (channel TEXT, chat_id INTEGER, PRIMARY KEY (channel, chat_id))",
     ] {
-        sqlx::query(sql).execute(&mut *conn).await?;
+        crate::store::query(sql).execute(&mut *conn).await?;
     }
-    sqlx::query(&due).bind(cutoff).execute(&mut *conn).await?;
+    crate::store::query(&due).bind(cutoff).execute(&mut *conn).await?;
     let setup = [
         "INSERT INTO temp.purge_cases SELECT id FROM cases WHERE customer_id IN temp.purge_customers",
         "INSERT INTO temp.purge_topics SELECT DISTINCT topic_key FROM escalations WHERE customer_id IN temp.purge_customers",
@@ -49,11 +49,11 @@ pub async fn purge(
                (SELECT channel, chat_id FROM customers WHERE id NOT IN temp.purge_customers)",
     ];
     for sql in setup {
-        sqlx::query(sql).execute(&mut *conn).await?;
+        crate::store::query(sql).execute(&mut *conn).await?;
     }
 
     // Evidence files: by content, so a file another case holds stays.
-    let files: Vec<String> = sqlx::query_scalar(
+    let files: Vec<String> = crate::store::query_scalar(
         "SELECT DISTINCT local_path FROM evidence
          WHERE case_id IN temp.purge_cases AND local_path IS NOT NULL
            AND sha256 NOT IN (SELECT sha256 FROM evidence
@@ -92,7 +92,7 @@ pub async fn purge(
             (SELECT id FROM escalations WHERE customer_id IN temp.purge_customers)",
     )
     .await?;
-    purged.topics = sqlx::query(
+    purged.topics = crate::store::query(
         "UPDATE topics SET name = key, card_text = '', card_keyboard = ?, album = '[]' WHERE key IN temp.purge_topics",
     )
     .bind(to_json(&Keyboard::None))
@@ -104,7 +104,7 @@ pub async fn purge(
         .await?
         + run(conn, "DELETE FROM order_locks WHERE customer_id IN temp.purge_customers").await?
         + run(conn, "DELETE FROM proof_failures WHERE customer_id IN temp.purge_customers").await?;
-    purged.cases = sqlx::query("UPDATE cases SET purged_at = ? WHERE id IN temp.purge_cases")
+    purged.cases = crate::store::query("UPDATE cases SET purged_at = ? WHERE id IN temp.purge_cases")
         .bind(now)
         .execute(&mut *conn)
         .await?
@@ -119,7 +119,7 @@ pub async fn purge(
     )
     .await?;
     // The internal id stays, so every fact still joins; the identity goes.
-    purged.customers = sqlx::query(
+    purged.customers = crate::store::query(
         "UPDATE customers SET external_id = 'purged:' || id, chat_id = 0, first_name = '', purged_at = ?
          WHERE id IN temp.purge_customers",
     )
@@ -128,21 +128,21 @@ pub async fn purge(
     .await?
     .rows_affected();
     for table in ["purge_customers", "purge_cases", "purge_topics", "purge_chats"] {
-        sqlx::query(&format!("DROP TABLE temp.{table}")).execute(&mut *conn).await?;
+        crate::store::query(&format!("DROP TABLE temp.{table}")).execute(&mut *conn).await?;
     }
     Ok((purged, files.into_iter().map(PathBuf::from).collect()))
 }
 
 /// Timeline entries of the purged cases, without what people wrote.
-async fn timeline(conn: &mut SqliteConnection) -> Result<u64, StoreError> {
+async fn timeline(conn: &mut Db) -> Result<u64, StoreError> {
     let rows: Vec<(i64, String, String)> =
-        sqlx::query_as("SELECT id, kind, data FROM case_events WHERE case_id IN temp.purge_cases")
+        crate::store::query_as("SELECT id, kind, data FROM case_events WHERE case_id IN temp.purge_cases")
             .fetch_all(&mut *conn)
             .await?;
     let mut scrubbed = 0;
     for (id, kind, data) in rows {
         if let Some(event) = records::scrub_event(&read_event(&kind, &data)?) {
-            sqlx::query("UPDATE case_events SET data = ? WHERE id = ?")
+            crate::store::query("UPDATE case_events SET data = ? WHERE id = ?")
                 .bind(event.data().to_string())
                 .bind(id)
                 .execute(&mut *conn)
@@ -156,8 +156,8 @@ async fn timeline(conn: &mut SqliteConnection) -> Result<u64, StoreError> {
 /// The outbox rows sent to the purged customers' chats, in their topics, or
 /// relaying them: kept (nothing leaves the outbox), without their words,
 /// and without the customer's chat id.
-async fn outbox(conn: &mut SqliteConnection) -> Result<u64, StoreError> {
-    let rows: Vec<(i64, String, bool)> = sqlx::query_as(
+async fn outbox(conn: &mut Db) -> Result<u64, StoreError> {
+    let rows: Vec<(i64, String, bool)> = crate::store::query_as(
         "SELECT id, payload, (channel, chat_id) IN (SELECT channel, chat_id FROM temp.purge_chats) AS theirs
          FROM outbox
          WHERE (channel, chat_id) IN (SELECT channel, chat_id FROM temp.purge_chats) OR topic_key IN temp.purge_topics
@@ -169,18 +169,20 @@ async fn outbox(conn: &mut SqliteConnection) -> Result<u64, StoreError> {
     let total = count(rows.len());
     for (id, payload, theirs) in rows {
         let payload: Outgoing = from_json("outbox payload", &payload)?;
-        sqlx::query("UPDATE outbox SET payload = ?, chat_id = CASE WHEN ? THEN 0 ELSE chat_id END WHERE id = ?")
-            .bind(to_json(&records::scrub_outgoing(payload)))
-            .bind(theirs)
-            .bind(id)
-            .execute(&mut *conn)
-            .await?;
+        crate::store::query(
+            "UPDATE outbox SET payload = ?, chat_id = CASE WHEN ? THEN 0 ELSE chat_id END WHERE id = ?",
+        )
+        .bind(to_json(&records::scrub_outgoing(payload)))
+        .bind(theirs)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
     }
     Ok(total)
 }
 
-async fn run(conn: &mut SqliteConnection, sql: &str) -> Result<u64, StoreError> {
-    Ok(sqlx::query(sql).execute(&mut *conn).await?.rows_affected())
+async fn run(conn: &mut Db, sql: &str) -> Result<u64, StoreError> {
+    Ok(crate::store::query(sql).execute(&mut *conn).await?.rows_affected())
 }
 
 fn count(n: usize) -> u64 {
@@ -212,7 +214,7 @@ mod tests {
              VALUES ('T-1', '13800138000', '0138000', 'Chen', 'CNY', '2025-03-01T10:00:00Z'),
                     ('T-2', '13900139000', '0139000', 'Wang', 'CNY', '2025-03-01T10:00:00Z')",
         ] {
-            sqlx::query(sql).execute(&mut *tx).await.expect("seed");
+            crate::store::query(sql).execute(&mut *tx).await.expect("seed");
         }
         // (case, customer, opened, status, survey sent)
         let table = [
@@ -225,7 +227,7 @@ mod tests {
             (1007, 2, "2025-07-02T10:00:00Z", "approved", None),
         ];
         for (seq, customer, opened, status, surveyed) in table {
-            sqlx::query(
+            crate::store::query(
                 "INSERT INTO cases (id, seq, customer_id, order_no, sku, quantity, reason, detail, outcome, status,
                                     decision, created_at, updated_at, survey)
                  VALUES (?, ?, ?, ?, 'COAT', 1, 'changed_mind', 'too big', 'return_refund', ?,
@@ -263,10 +265,11 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let store = store(&dir).await;
         let mut tx = store.write().await.expect("tx");
-        let closed: Option<DateTime<Utc>> = sqlx::query_scalar("SELECT closed_at FROM cases WHERE id = 'AS-1002'")
-            .fetch_one(&mut *tx)
-            .await
-            .expect("row");
+        let closed: Option<DateTime<Utc>> =
+            crate::store::query_scalar("SELECT closed_at FROM cases WHERE id = 'AS-1002'")
+                .fetch_one(&mut *tx)
+                .await
+                .expect("row");
         assert_eq!(closed, Some(at("2025-06-03T10:00:00Z")), "kept by the trigger: the first closing");
 
         // June: opened in it, closed in it, open at its start, refused in it, surveyed in it.
@@ -281,7 +284,7 @@ mod tests {
         assert_eq!((purged.customers, purged.cases, purged.orders, purged.descriptions), (1, 2, 1, 2));
         assert!(files.is_empty());
         let left: Vec<(String, Option<String>)> =
-            sqlx::query_as("SELECT first_name, purged_at FROM customers ORDER BY id")
+            crate::store::query_as("SELECT first_name, purged_at FROM customers ORDER BY id")
                 .fetch_all(&mut *tx)
                 .await
                 .expect("rows");

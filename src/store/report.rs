@@ -2,9 +2,9 @@
 //! the order lines delivered in it, the retention offers made in it and
 //! the return parcels that moved in it. Only reads, one query a kind of row.
 
+use crate::store::Db;
 use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
-use sqlx::SqliteConnection;
 
 use crate::case::CaseStatus;
 use crate::policy::Outcome;
@@ -14,7 +14,7 @@ use crate::store::StoreError;
 
 /// Everything the report of `period` is computed from, read in one go
 /// (pass a read transaction so the three reads agree).
-pub async fn rows(conn: &mut SqliteConnection, period: Period) -> Result<Rows, StoreError> {
+pub async fn rows(conn: &mut Db, period: Period) -> Result<Rows, StoreError> {
     Ok(Rows {
         cases: cases(conn, period).await?,
         delivered: delivered(conn, period).await?,
@@ -61,7 +61,7 @@ pub(crate) const CLOSED_AT: &str = "coalesce(c.closed_at, CASE WHEN c.status = '
 /// so that a month reads its own cases, not every case before it. A rated
 /// case comes with the agent who last took it (for the agents' CSAT; found
 /// by the case's topic key, which `escalations_by_topic` indexes).
-async fn cases(conn: &mut SqliteConnection, period: Period) -> Result<Vec<CaseRow>, StoreError> {
+async fn cases(conn: &mut Db, period: Period) -> Result<Vec<CaseRow>, StoreError> {
     let sql = format!(
         "SELECT c.id, c.created_at, {CLOSED_AT} AS closed_at,
                 c.reason, c.outcome, c.status, coalesce(l.category, '') AS category, c.sku,
@@ -84,7 +84,7 @@ async fn cases(conn: &mut SqliteConnection, period: Period) -> Result<Vec<CaseRo
              UNION ALL SELECT rowid FROM cases WHERE json_extract(survey, '$.sent_at') >= ?1 AND created_at < ?2)
          ORDER BY c.seq"
     );
-    let rows: Vec<Case> = sqlx::query_as(&sql).bind(period.from).bind(period.to).fetch_all(&mut *conn).await?;
+    let rows: Vec<Case> = crate::store::query_as(&sql).bind(period.from).bind(period.to).fetch_all(&mut *conn).await?;
     let mut cases = Vec::with_capacity(rows.len());
     for row in rows {
         let case = case_row(row)?;
@@ -144,8 +144,8 @@ fn code<T: DeserializeOwned>(what: &'static str, text: Option<&str>) -> Result<T
         .map_err(|_| StoreError::Corrupt { what, detail: text.to_owned() })
 }
 
-async fn delivered(conn: &mut SqliteConnection, period: Period) -> Result<Vec<DeliveredLine>, StoreError> {
-    let rows: Vec<(String, String)> = sqlx::query_as(
+async fn delivered(conn: &mut Db, period: Period) -> Result<Vec<DeliveredLine>, StoreError> {
+    let rows: Vec<(String, String)> = crate::store::query_as(
         "SELECT l.category, l.sku FROM order_lines l JOIN orders o ON o.order_no = l.order_no
          WHERE o.delivered_at >= ? AND o.delivered_at < ?",
     )
@@ -156,8 +156,8 @@ async fn delivered(conn: &mut SqliteConnection, period: Period) -> Result<Vec<De
     Ok(rows.into_iter().map(|(category, sku)| DeliveredLine { category, sku }).collect())
 }
 
-async fn offers(conn: &mut SqliteConnection, period: Period) -> Result<Vec<OfferRow>, StoreError> {
-    let rows: Vec<(String, String, Option<i64>, String)> = sqlx::query_as(
+async fn offers(conn: &mut Db, period: Period) -> Result<Vec<OfferRow>, StoreError> {
+    let rows: Vec<(String, String, Option<i64>, String)> = crate::store::query_as(
         "SELECT offer_id, kind, value_minor, result FROM retention_offers WHERE at >= ? AND at < ? ORDER BY id",
     )
     .bind(period.from)
@@ -196,8 +196,8 @@ struct Return {
 /// alert leaves the row as it was). Their steps come from the case's
 /// timeline: the first tracking number, the delivered scan (its own time),
 /// the inspection, the no-scan alerts and exception scans.
-async fn returns(conn: &mut SqliteConnection, period: Period) -> Result<Vec<ReturnRow>, StoreError> {
-    let rows: Vec<Return> = sqlx::query_as(
+async fn returns(conn: &mut Db, period: Period) -> Result<Vec<ReturnRow>, StoreError> {
+    let rows: Vec<Return> = crate::store::query_as(
         "SELECT r.case_id, json_extract(r.state, '$.parcel.carrier') AS carrier, r.created_at,
                 json_extract(c.decision, '$.return_shipping') AS payer,
                 json_extract(c.decision, '$.freight_insurance') AS freight_insurance,
@@ -259,8 +259,8 @@ struct Escalation {
 /// Releasing or reopening moves `opened_at`, so the hand-over's start is
 /// its `escalated` event: the case's last one before the first take.
 /// Resolved: closed, or handed back (the case's last hand-back event).
-async fn escalations(conn: &mut SqliteConnection, period: Period) -> Result<Vec<EscalationRow>, StoreError> {
-    let rows: Vec<Escalation> = sqlx::query_as(
+async fn escalations(conn: &mut Db, period: Period) -> Result<Vec<EscalationRow>, StoreError> {
+    let rows: Vec<Escalation> = crate::store::query_as(
         "SELECT e.topic_key, e.assignee_id, e.assignee_name,
                 coalesce((SELECT max(ev.at) FROM case_events ev
                            WHERE ev.case_id = e.case_id AND ev.kind = 'escalated'

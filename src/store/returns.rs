@@ -1,8 +1,8 @@
 //! Return parcels (one per approved return or exchange), events the shop's
 //! systems pushed (by id), and refunds asked of the shop's refund system.
 
+use crate::store::Db;
 use chrono::{DateTime, Utc};
-use sqlx::SqliteConnection;
 
 use super::{StoreError, to_json};
 use crate::case::CaseId;
@@ -14,13 +14,8 @@ fn parse(state: &str) -> Result<Return, StoreError> {
 }
 
 /// Stores the return's new state.
-pub async fn save(
-    conn: &mut SqliteConnection,
-    customer_id: i64,
-    ret: &Return,
-    now: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    sqlx::query(
+pub async fn save(conn: &mut Db, customer_id: i64, ret: &Return, now: DateTime<Utc>) -> Result<(), StoreError> {
+    crate::store::query(
         "INSERT INTO returns (case_id, customer_id, stage, tracking_no, state, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (case_id) DO UPDATE SET stage = excluded.stage, tracking_no = excluded.tracking_no,
@@ -39,8 +34,8 @@ pub async fn save(
 }
 
 /// The case's return and its customer.
-pub async fn get(conn: &mut SqliteConnection, case: &CaseId) -> Result<Option<(i64, Return)>, StoreError> {
-    let row: Option<(i64, String)> = sqlx::query_as("SELECT customer_id, state FROM returns WHERE case_id = ?")
+pub async fn get(conn: &mut Db, case: &CaseId) -> Result<Option<(i64, Return)>, StoreError> {
+    let row: Option<(i64, String)> = crate::store::query_as("SELECT customer_id, state FROM returns WHERE case_id = ?")
         .bind(case.as_str())
         .fetch_optional(&mut *conn)
         .await?;
@@ -48,18 +43,19 @@ pub async fn get(conn: &mut SqliteConnection, case: &CaseId) -> Result<Option<(i
 }
 
 /// The cases whose return parcel has this tracking number.
-pub async fn by_tracking(conn: &mut SqliteConnection, number: &str) -> Result<Vec<CaseId>, StoreError> {
-    let ids: Vec<String> = sqlx::query_scalar("SELECT case_id FROM returns WHERE tracking_no = ? ORDER BY case_id")
-        .bind(number)
-        .fetch_all(&mut *conn)
-        .await?;
+pub async fn by_tracking(conn: &mut Db, number: &str) -> Result<Vec<CaseId>, StoreError> {
+    let ids: Vec<String> =
+        crate::store::query_scalar("SELECT case_id FROM returns WHERE tracking_no = ? ORDER BY case_id")
+            .bind(number)
+            .fetch_all(&mut *conn)
+            .await?;
     Ok(ids.iter().map(|id| CaseId::from_trusted(id)).collect())
 }
 
 /// The customer's returns not done yet, oldest first, each with its item's
 /// name (the SKU when the order line is gone).
-pub async fn in_progress(conn: &mut SqliteConnection, customer_id: i64) -> Result<Vec<(Return, String)>, StoreError> {
-    let rows: Vec<(String, String)> = sqlx::query_as(
+pub async fn in_progress(conn: &mut Db, customer_id: i64) -> Result<Vec<(Return, String)>, StoreError> {
+    let rows: Vec<(String, String)> = crate::store::query_as(
         "SELECT r.state, coalesce(l.item_name, c.sku) FROM returns r
          JOIN cases c ON c.id = r.case_id
          LEFT JOIN order_lines l ON l.order_no = c.order_no AND l.sku = c.sku
@@ -73,19 +69,15 @@ pub async fn in_progress(conn: &mut SqliteConnection, customer_id: i64) -> Resul
 }
 
 /// Records a pushed event's id; false when it was seen before.
-pub async fn claim_event(
-    conn: &mut SqliteConnection,
-    event_id: &str,
-    kind: &str,
-    now: DateTime<Utc>,
-) -> Result<bool, StoreError> {
-    let done =
-        sqlx::query("INSERT INTO pushed_events (event_id, kind, received_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
-            .bind(event_id)
-            .bind(kind)
-            .bind(now)
-            .execute(&mut *conn)
-            .await?;
+pub async fn claim_event(conn: &mut Db, event_id: &str, kind: &str, now: DateTime<Utc>) -> Result<bool, StoreError> {
+    let done = crate::store::query(
+        "INSERT INTO pushed_events (event_id, kind, received_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+    )
+    .bind(event_id)
+    .bind(kind)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
     Ok(done.rows_affected() == 1)
 }
 
@@ -135,13 +127,13 @@ pub enum Settled<'a> {
 /// Asks for the case's refund once: the idempotency key is the case's, so
 /// however often it is sent, the shop's system pays once.
 pub async fn request_refund(
-    conn: &mut SqliteConnection,
+    conn: &mut Db,
     case: &CaseId,
     amount: Money,
     now: DateTime<Utc>,
 ) -> Result<RefundRow, StoreError> {
     let key = format!("refund-{}", case.as_str());
-    sqlx::query(
+    crate::store::query(
         "INSERT INTO refunds (case_id, idempotency_key, amount_minor, currency, status, requested_at)
          VALUES (?, ?, ?, ?, 'requested', ?) ON CONFLICT (case_id) DO NOTHING",
     )
@@ -155,9 +147,9 @@ pub async fn request_refund(
     refund(conn, case).await?.ok_or_else(|| StoreError::Corrupt { what: "refund", detail: case.to_string() })
 }
 
-pub async fn refund(conn: &mut SqliteConnection, case: &CaseId) -> Result<Option<RefundRow>, StoreError> {
+pub async fn refund(conn: &mut Db, case: &CaseId) -> Result<Option<RefundRow>, StoreError> {
     let row: Option<(String, i64, String, String)> =
-        sqlx::query_as("SELECT idempotency_key, amount_minor, currency, status FROM refunds WHERE case_id = ?")
+        crate::store::query_as("SELECT idempotency_key, amount_minor, currency, status FROM refunds WHERE case_id = ?")
             .bind(case.as_str())
             .fetch_optional(&mut *conn)
             .await?;
@@ -173,7 +165,7 @@ pub async fn refund(conn: &mut SqliteConnection, case: &CaseId) -> Result<Option
 
 /// The refund system's answer.
 pub async fn settle_refund(
-    conn: &mut SqliteConnection,
+    conn: &mut Db,
     case: &CaseId,
     settled: Settled<'_>,
     now: DateTime<Utc>,
@@ -182,7 +174,7 @@ pub async fn settle_refund(
         Settled::Issued { reference } => (RefundStatus::Issued, reference, None),
         Settled::Refused { why } => (RefundStatus::Refused, None, Some(why)),
     };
-    sqlx::query("UPDATE refunds SET status = ?, reference = ?, error = ?, settled_at = ? WHERE case_id = ?")
+    crate::store::query("UPDATE refunds SET status = ?, reference = ?, error = ?, settled_at = ? WHERE case_id = ?")
         .bind(status.code())
         .bind(reference)
         .bind(error)

@@ -19,7 +19,9 @@
 //! topic's messages are sent as replies to it.
 
 use chrono::{DateTime, Utc};
-use sqlx::{FromRow, SqliteConnection};
+use sqlx::FromRow;
+
+use crate::store::Db;
 
 use super::{StoreError, Tx, from_json, to_json};
 use crate::outgoing::{AlbumItem, Keyboard};
@@ -108,7 +110,7 @@ pub async fn upsert(
     album: &[AlbumItem],
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    sqlx::query(
+    crate::store::query(
         "INSERT INTO topics (key, chat_id, forum, name, card_text, card_keyboard, album, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (key) DO UPDATE SET name = excluded.name, card_text = excluded.card_text,
@@ -135,7 +137,7 @@ pub async fn set_card(
     card_keyboard: &Keyboard,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    sqlx::query("UPDATE topics SET card_text = ?, card_keyboard = ?, updated_at = ? WHERE key = ?")
+    crate::store::query("UPDATE topics SET card_text = ?, card_keyboard = ?, updated_at = ? WHERE key = ?")
         .bind(card_text)
         .bind(to_json(card_keyboard))
         .bind(now)
@@ -147,7 +149,7 @@ pub async fn set_card(
 
 /// Records whether the topic should be closed; queue a `TopicState` row to do it.
 pub async fn set_closed(tx: &mut Tx, key: &str, closed: bool, now: DateTime<Utc>) -> Result<(), StoreError> {
-    sqlx::query("UPDATE topics SET closed = ?, updated_at = ? WHERE key = ?")
+    crate::store::query("UPDATE topics SET closed = ?, updated_at = ? WHERE key = ?")
         .bind(closed)
         .bind(now)
         .bind(key)
@@ -160,20 +162,18 @@ const COLUMNS: &str = "key, chat_id, forum, name, card_text, card_keyboard, albu
                        card_pinned, album_posted, closed";
 
 /// The topic `key`, if any.
-pub async fn get(conn: &mut SqliteConnection, key: &str) -> Result<Option<Topic>, StoreError> {
-    let row: Option<TopicRow> =
-        sqlx::query_as(&format!("SELECT {COLUMNS} FROM topics WHERE key = ?")).bind(key).fetch_optional(conn).await?;
+pub async fn get(conn: &mut Db, key: &str) -> Result<Option<Topic>, StoreError> {
+    let row: Option<TopicRow> = crate::store::query_as(&format!("SELECT {COLUMNS} FROM topics WHERE key = ?"))
+        .bind(key)
+        .fetch_optional(conn)
+        .await?;
     row.map(Topic::try_from).transpose()
 }
 
 /// The topic whose forum thread in `chat_id` is `thread_id` (where an
 /// agent wrote).
-pub async fn key_for_thread(
-    conn: &mut SqliteConnection,
-    chat_id: i64,
-    thread_id: i32,
-) -> Result<Option<String>, StoreError> {
-    let key = sqlx::query_scalar("SELECT key FROM topics WHERE chat_id = ? AND thread_id = ?")
+pub async fn key_for_thread(conn: &mut Db, chat_id: i64, thread_id: i32) -> Result<Option<String>, StoreError> {
+    let key = crate::store::query_scalar("SELECT key FROM topics WHERE chat_id = ? AND thread_id = ?")
         .bind(chat_id)
         .bind(thread_id)
         .fetch_optional(conn)
@@ -183,12 +183,8 @@ pub async fn key_for_thread(
 
 /// The topic whose card in `chat_id` is message `message_id` (a button
 /// pressed on the card, or a reply to it in a plain group).
-pub async fn key_for_card(
-    conn: &mut SqliteConnection,
-    chat_id: i64,
-    message_id: i32,
-) -> Result<Option<String>, StoreError> {
-    let key = sqlx::query_scalar("SELECT key FROM topics WHERE chat_id = ? AND card_message_id = ?")
+pub async fn key_for_card(conn: &mut Db, chat_id: i64, message_id: i32) -> Result<Option<String>, StoreError> {
+    let key = crate::store::query_scalar("SELECT key FROM topics WHERE chat_id = ? AND card_message_id = ?")
         .bind(chat_id)
         .bind(message_id)
         .fetch_optional(conn)
@@ -202,13 +198,8 @@ pub async fn key_for_card(
 /// and no album yet. Any other topic still naming that thread lost it long
 /// ago (Telegram does not reuse thread ids while a topic lives), and is
 /// cleared so the unique index cannot stop the sender.
-pub async fn record_thread(
-    conn: &mut SqliteConnection,
-    key: &str,
-    thread_id: i32,
-    now: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    sqlx::query(
+pub async fn record_thread(conn: &mut Db, key: &str, thread_id: i32, now: DateTime<Utc>) -> Result<(), StoreError> {
+    crate::store::query(
         "UPDATE topics SET thread_id = NULL, card_message_id = NULL, card_pinned = 0, album_posted = 0, updated_at = ?
          WHERE chat_id = (SELECT chat_id FROM topics WHERE key = ?) AND thread_id = ? AND key <> ?",
     )
@@ -218,7 +209,7 @@ pub async fn record_thread(
     .bind(key)
     .execute(&mut *conn)
     .await?;
-    sqlx::query(
+    crate::store::query(
         "UPDATE topics SET thread_id = ?, card_message_id = NULL, card_pinned = 0, album_posted = 0, updated_at = ?
          WHERE key = ?",
     )
@@ -231,13 +222,8 @@ pub async fn record_thread(
 }
 
 /// The card was posted as `message_id` (not pinned yet).
-pub async fn record_card(
-    conn: &mut SqliteConnection,
-    key: &str,
-    message_id: i32,
-    now: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    sqlx::query("UPDATE topics SET card_message_id = ?, card_pinned = 0, updated_at = ? WHERE key = ?")
+pub async fn record_card(conn: &mut Db, key: &str, message_id: i32, now: DateTime<Utc>) -> Result<(), StoreError> {
+    crate::store::query("UPDATE topics SET card_message_id = ?, card_pinned = 0, updated_at = ? WHERE key = ?")
         .bind(message_id)
         .bind(now)
         .bind(key)
@@ -247,8 +233,8 @@ pub async fn record_card(
 }
 
 /// The card is pinned in its topic.
-pub async fn record_pinned(conn: &mut SqliteConnection, key: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
-    sqlx::query("UPDATE topics SET card_pinned = 1, updated_at = ? WHERE key = ?")
+pub async fn record_pinned(conn: &mut Db, key: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
+    crate::store::query("UPDATE topics SET card_pinned = 1, updated_at = ? WHERE key = ?")
         .bind(now)
         .bind(key)
         .execute(conn)
@@ -257,8 +243,8 @@ pub async fn record_pinned(conn: &mut SqliteConnection, key: &str, now: DateTime
 }
 
 /// The evidence album was posted (or given up on).
-pub async fn record_album_posted(conn: &mut SqliteConnection, key: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
-    sqlx::query("UPDATE topics SET album_posted = 1, updated_at = ? WHERE key = ?")
+pub async fn record_album_posted(conn: &mut Db, key: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
+    crate::store::query("UPDATE topics SET album_posted = 1, updated_at = ? WHERE key = ?")
         .bind(now)
         .bind(key)
         .execute(conn)
@@ -268,8 +254,8 @@ pub async fn record_album_posted(conn: &mut SqliteConnection, key: &str, now: Da
 
 /// The forum topic is gone (deleted by hand): everything in it went with
 /// it, so the next row for it creates it again and re-posts card and album.
-pub async fn forget_thread(conn: &mut SqliteConnection, key: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
-    sqlx::query(
+pub async fn forget_thread(conn: &mut Db, key: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
+    crate::store::query(
         "UPDATE topics SET thread_id = NULL, card_message_id = NULL, card_pinned = 0, album_posted = 0, updated_at = ?
          WHERE key = ?",
     )
@@ -281,8 +267,8 @@ pub async fn forget_thread(conn: &mut SqliteConnection, key: &str, now: DateTime
 }
 
 /// The card message is gone: the next row for the topic posts (and pins) it again.
-pub async fn forget_card(conn: &mut SqliteConnection, key: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
-    sqlx::query("UPDATE topics SET card_message_id = NULL, card_pinned = 0, updated_at = ? WHERE key = ?")
+pub async fn forget_card(conn: &mut Db, key: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
+    crate::store::query("UPDATE topics SET card_message_id = NULL, card_pinned = 0, updated_at = ? WHERE key = ?")
         .bind(now)
         .bind(key)
         .execute(conn)
@@ -293,8 +279,8 @@ pub async fn forget_card(conn: &mut SqliteConnection, key: &str, now: DateTime<U
 /// The group `from` became the supergroup `to` (Telegram migrated it): its
 /// topics move along, and the ids recorded in the old chat are dropped, so
 /// cards and albums are posted again in the new one. Returns how many moved.
-pub async fn retarget(conn: &mut SqliteConnection, from: i64, to: i64, now: DateTime<Utc>) -> Result<u64, StoreError> {
-    let done = sqlx::query(
+pub async fn retarget(conn: &mut Db, from: i64, to: i64, now: DateTime<Utc>) -> Result<u64, StoreError> {
+    let done = crate::store::query(
         "UPDATE topics SET chat_id = ?, thread_id = NULL, card_message_id = NULL, card_pinned = 0, album_posted = 0,
                            updated_at = ?
          WHERE chat_id = ?",
@@ -343,11 +329,11 @@ mod tests {
     }
 
     async fn read(store: &Store, key: &str) -> Option<Topic> {
-        let mut conn = store.reader().acquire().await.expect("conn");
+        let mut conn = store.read().await.expect("conn");
         get(&mut conn, key).await.expect("get")
     }
 
-    async fn sender(store: &Store, f: impl AsyncFnOnce(&mut SqliteConnection)) {
+    async fn sender(store: &Store, f: impl AsyncFnOnce(&mut Db)) {
         let mut tx = store.write().await.expect("tx");
         f(&mut *tx).await;
         tx.commit().await.expect("commit");
@@ -396,7 +382,7 @@ mod tests {
             (topic.thread_id, topic.card_message_id, topic.card_pinned, topic.album_posted, topic.closed),
             (Some(17), Some(18), true, true, true)
         );
-        let mut conn = store.reader().acquire().await.expect("conn");
+        let mut conn = store.read().await.expect("conn");
         assert_eq!(key_for_thread(&mut conn, GROUP, 17).await.expect("read").as_deref(), Some("case:AS-1001"));
         assert_eq!(key_for_thread(&mut conn, GROUP, 18).await.expect("read"), None);
         assert_eq!(key_for_thread(&mut conn, -5, 17).await.expect("read"), None);
@@ -433,7 +419,7 @@ mod tests {
             (topic.thread_id, topic.card_message_id, topic.card_pinned, topic.album_posted),
             (None, None, false, false)
         );
-        let mut conn = store.reader().acquire().await.expect("conn");
+        let mut conn = store.read().await.expect("conn");
         assert_eq!(key_for_thread(&mut conn, GROUP, 17).await.expect("read"), None);
     }
 
@@ -472,9 +458,9 @@ mod tests {
         let (_dir, store) = store().await;
         upsert_case(&store, "case:AS-1001", "a", &[]).await;
         let mut tx = store.write().await.expect("tx");
-        sqlx::query("UPDATE topics SET album = 'not json'").execute(&mut *tx).await.expect("corrupt");
+        crate::store::query("UPDATE topics SET album = 'not json'").execute(&mut *tx).await.expect("corrupt");
         tx.commit().await.expect("commit");
-        let mut conn = store.reader().acquire().await.expect("conn");
+        let mut conn = store.read().await.expect("conn");
         let error = get(&mut conn, "case:AS-1001").await.expect_err("corrupt");
         assert!(matches!(error, StoreError::Corrupt { what: "topic album", .. }), "{error}");
     }

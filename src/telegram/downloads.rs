@@ -64,7 +64,7 @@ pub async fn check(bot: &Bot, desk: &Desk, incoming: Incoming) -> Incoming {
 
 async fn download_pending(bot: &Bot, desk: &Desk) -> Result<usize, crate::store::StoreError> {
     let pending = {
-        let mut conn = desk.store().reader().acquire().await?;
+        let mut conn = desk.store().read().await?;
         evidence::pending(&mut conn, BATCH).await?
     };
     let mut copied = 0;

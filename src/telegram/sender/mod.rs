@@ -79,8 +79,8 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::store::Db;
 use chrono::{DateTime, Utc};
-use sqlx::SqliteConnection;
 use teloxide::requests::MultipartRequest;
 use teloxide::{Bot, RequestError};
 use tokio::sync::{Notify, watch};
@@ -359,7 +359,7 @@ impl Sender {
         let could_go = self.pace.room(now).saturating_add(self.pace.tracked_chats());
         let limit = u32::try_from(could_go).unwrap_or(u32::MAX).min(BATCH);
         let busy: Vec<i64> = self.busy.iter().copied().collect();
-        let mut conn = self.store.reader().acquire().await?;
+        let mut conn = self.store.read().await?;
         let rows = outbox::due(&mut conn, CHANNEL, now_utc, limit, &busy).await?;
         let later = outbox::next_due_after(&mut conn, CHANNEL, now_utc).await?;
 
@@ -426,7 +426,7 @@ impl Sender {
     /// the row (and its chat) back: its topic cannot be read, which is logged.
     async fn plan_row(
         &mut self,
-        conn: &mut SqliteConnection,
+        conn: &mut Db,
         row: &Queued,
         payload: &Outgoing,
         now: DateTime<Utc>,

@@ -457,7 +457,7 @@ async fn queue_in(store: &Store, chat: i64, key: &str, payload: Outgoing) -> i64
 }
 
 async fn stored_topic(store: &Store, key: &str) -> Topic {
-    let mut conn = store.reader().acquire().await.expect("conn");
+    let mut conn = store.read().await.expect("conn");
     topics::get(&mut conn, key).await.expect("read").expect("topic")
 }
 
@@ -710,8 +710,8 @@ fn say(text: &str) -> Outgoing {
 type Row = (i64, i64, String, i64, Option<String>, Option<i64>);
 
 async fn rows(store: &Store) -> Vec<Row> {
-    sqlx::query_as("SELECT id, chat_id, status, attempts, last_error, message_id FROM outbox ORDER BY id")
-        .fetch_all(store.reader())
+    crate::store::query_as("SELECT id, chat_id, status, attempts, last_error, message_id FROM outbox ORDER BY id")
+        .fetch_all(&mut store.read().await.expect("reader"))
         .await
         .expect("rows")
 }
@@ -822,7 +822,7 @@ async fn unreachable_api_backs_off_and_keeps_the_row() {
     let rows = rows(&store).await;
     assert_eq!((rows[0].2.as_str(), rows[0].3), ("pending", 1));
     assert!(rows[0].4.as_deref().is_some_and(|e| e.contains("network") && !e.contains("may have been")));
-    let mut conn = store.reader().acquire().await.expect("conn");
+    let mut conn = store.read().await.expect("conn");
     let next = outbox::next_due_at(&mut conn, CHANNEL).await.expect("next");
     assert_eq!(next, Some(now + TimeDelta::seconds(1)));
 }
@@ -926,7 +926,7 @@ async fn a_reply_failing_for_hours_fails_and_tells_the_agents() {
     let (_dir, store) = store().await;
     let now = Utc::now();
     let mut tx = store.write().await.expect("tx");
-    sqlx::query(
+    crate::store::query(
         "INSERT INTO customers (channel, external_id, chat_id, first_name, lang, created_at)
          VALUES ('telegram', '9', 9, 'Fang', 'en', ?)",
     )
@@ -940,7 +940,7 @@ async fn a_reply_failing_for_hours_fails_and_tells_the_agents() {
     let fresh = queue(&store, 10, say("a newer chat"), now).await;
     let last = (0..1000).find(|&n| given_up(n)).expect("given up at last");
     let mut tx = store.write().await.expect("tx");
-    sqlx::query("UPDATE outbox SET attempts = ? WHERE id IN (?, ?)")
+    crate::store::query("UPDATE outbox SET attempts = ? WHERE id IN (?, ?)")
         .bind(last)
         .bind(stuck)
         .bind(agents_own)
@@ -969,13 +969,14 @@ async fn a_reply_failing_for_hours_fails_and_tells_the_agents() {
     }
     assert_eq!(by_id(fresh).2, "sent", "other chats go on");
     // One alert, for the customer's reply only, delivered to the group.
-    let alerts: Vec<(String, String)> =
-        sqlx::query_as("SELECT status, json_extract(payload, '$.text') FROM outbox WHERE chat_id = ? AND id > ?")
-            .bind(AGENTS)
-            .bind(fresh)
-            .fetch_all(store.reader())
-            .await
-            .expect("alerts");
+    let alerts: Vec<(String, String)> = crate::store::query_as(
+        "SELECT status, json_extract(payload, '$.text') FROM outbox WHERE chat_id = ? AND id > ?",
+    )
+    .bind(AGENTS)
+    .bind(fresh)
+    .fetch_all(&mut store.read().await.expect("reader"))
+    .await
+    .expect("alerts");
     assert_eq!(alerts.len(), 1, "{alerts:?}");
     assert_eq!(alerts[0].0, "sent");
     assert!(alerts[0].1.contains("Fang (chat 9)") && alerts[0].1.contains("6 h"), "{}", alerts[0].1);
