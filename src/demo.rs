@@ -225,7 +225,7 @@ mod tests {
 
     use crate::demo::{DEMO_PHONE, demo_orders, seed};
     use crate::order::{Order, OrderNo, OrderStage, Phone};
-    use crate::store::{Store, orders};
+    use crate::store::orders;
 
     fn now() -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2025, 3, 20, 6, 30, 0).single().expect("valid time")
@@ -306,8 +306,7 @@ mod tests {
 
     #[tokio::test]
     async fn seeding_stores_the_orders_and_the_shared_contact_finds_both_of_its_orders() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let store = Store::open(&format!("sqlite://{}", dir.path().join("t.db").display())).await.expect("open store");
+        let (_db, store) = crate::store::scratch::store().await;
         let seeded = seed(&store, now()).await.expect("seed");
         // Seeding twice replaces rather than duplicates.
         seed(&store, now()).await.expect("seed again");

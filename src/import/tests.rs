@@ -560,12 +560,12 @@ fn a_file_that_is_not_utf8_is_refused_with_a_hint() {
 struct Db {
     store: Store,
     dir: tempfile::TempDir,
+    _guard: crate::store::scratch::Guard,
 }
 
 async fn fresh_db() -> Db {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let store = Store::open(&format!("sqlite://{}", dir.path().join("t.db").display())).await.expect("open");
-    Db { store, dir }
+    let (guard, store) = crate::store::scratch::store().await;
+    Db { store, dir: tempfile::tempdir().expect("tempdir"), _guard: guard }
 }
 
 fn now() -> DateTime<Utc> {

@@ -528,13 +528,14 @@ pub async fn opened_by_outcome(conn: &mut Db) -> Result<Vec<(String, i64)>, Stor
 
 #[cfg(test)]
 mod tests {
+    use crate::store::scratch;
     use super::*;
     use crate::case::{Added, ByAgent};
     use crate::store::{Store, escalations};
 
     /// A database with one customer, one order and case AS-1001.
-    async fn store_with_case(dir: &tempfile::TempDir) -> Store {
-        let store = Store::open(&format!("sqlite://{}", dir.path().join("cases.db").display())).await.expect("store");
+    async fn store_with_case() -> (scratch::Guard, Store) {
+        let (db, store) = scratch::store().await;
         let mut tx = store.write().await.expect("tx");
         for sql in [
             "INSERT INTO customers (id, channel, external_id, chat_id, lang, created_at)
@@ -549,13 +550,12 @@ mod tests {
             crate::store::query(sql).execute(&mut *tx).await.expect("seed");
         }
         tx.commit().await.expect("commit");
-        store
+        (db, store)
     }
 
     #[tokio::test]
     async fn events_are_stored_as_kind_and_data_and_an_unknown_kind_is_corrupt() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let store = store_with_case(&dir).await;
+        let (_db, store) = store_with_case().await;
         let case = CaseId::from_seq(1001);
         let now = DateTime::parse_from_rfc3339("2025-03-02T10:00:00Z").expect("time").to_utc();
         let events = [

@@ -67,16 +67,15 @@ impl Row {
 
 #[cfg(test)]
 mod tests {
+    use crate::store::scratch;
     use chrono::TimeZone;
 
     use super::*;
     use crate::store::Store;
 
     /// A database with one customer, one order and, under `decision`, one case.
-    async fn store_with_case(decision: &str, rules_version: &str) -> (tempfile::TempDir, Store) {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let url = format!("sqlite://{}", dir.path().join("test.db").display());
-        let store = Store::open(&url).await.expect("open store");
+    async fn store_with_case(decision: &str, rules_version: &str) -> (scratch::Guard, Store) {
+        let (db, store) = scratch::store().await;
         let at = Utc.with_ymd_and_hms(2026, 3, 3, 4, 0, 0).single().expect("time");
         let mut tx = store.write().await.expect("begin");
         for sql in [
@@ -116,7 +115,7 @@ mod tests {
             .expect("evidence");
         }
         tx.commit().await.expect("commit");
-        (dir, store)
+        (db, store)
     }
 
     #[tokio::test]

@@ -161,6 +161,7 @@ async fn customer(
 
 #[cfg(test)]
 mod tests {
+    use crate::store::scratch;
     use super::*;
     use crate::store::{Store, ownership};
 
@@ -173,8 +174,8 @@ mod tests {
     /// exchange of B whose replacement was signed for, and customer 2's case
     /// left not eligible; wrong answers from both, a lock on customer 1,
     /// and two retention offers of customer 1 accepted, one a year ago.
-    async fn seeded() -> Store {
-        let store = Store::open("sqlite::memory:").await.expect("store");
+    async fn seeded() -> (scratch::Guard, Store) {
+        let (db, store) = scratch::store().await;
         let mut tx = store.write().await.expect("tx");
         let case = |id: u32, customer: u32, sku: &str, outcome: &str, status: &str, extra: &str| {
             format!(
@@ -217,7 +218,7 @@ mod tests {
             crate::store::query(&sql).execute(&mut *tx).await.unwrap_or_else(|error| panic!("{error}: {sql}"));
         }
         tx.commit().await.expect("commit");
-        store
+        (db, store)
     }
 
     fn windows() -> ProofWindows {
@@ -232,7 +233,7 @@ mod tests {
 
     #[tokio::test]
     async fn an_orders_facts_in_one_statement_are_what_the_single_reads_find() {
-        let store = seeded().await;
+        let (_db, store) = seeded().await;
         let mut conn = store.read().await.expect("conn");
         let no = OrderNo::from_trusted("T-1");
         for customer in [1, 2] {
@@ -270,7 +271,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_customers_facts_in_one_statement_are_their_cases_offers_and_the_next_id() {
-        let store = seeded().await;
+        let (_db, store) = seeded().await;
         let mut conn = store.read().await.expect("conn");
         let now = at("2025-03-10T10:00:00Z");
         let facts = customer(&mut conn, 1, now, 2).await.expect("facts");

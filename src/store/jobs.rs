@@ -239,6 +239,7 @@ pub async fn retry(conn: &mut Db, id: i64, error: &str, not_before: DateTime<Utc
 
 #[cfg(test)]
 mod tests {
+    use crate::store::scratch;
     use super::*;
     use crate::store::Store;
     use chrono::TimeDelta;
@@ -249,8 +250,7 @@ mod tests {
 
     #[tokio::test]
     async fn jobs_come_due_in_order_and_one_per_key() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let store = Store::open(&format!("sqlite://{}", dir.path().join("jobs.db").display())).await.expect("store");
+        let (_db, store) = crate::store::scratch::store().await;
         let mut tx = store.write().await.expect("tx");
         schedule(&mut tx, &Task::SlaPing(2), t0() + TimeDelta::minutes(5), t0()).await.expect("schedule");
         schedule(&mut tx, &Task::SlaPing(1), t0() + TimeDelta::minutes(30), t0()).await.expect("schedule");
@@ -281,8 +281,8 @@ mod tests {
         );
     }
 
-    async fn open_store(dir: &tempfile::TempDir) -> Store {
-        Store::open(&format!("sqlite://{}", dir.path().join("jobs.db").display())).await.expect("store")
+    async fn open_store() -> (scratch::Guard, Store) {
+        scratch::store().await
     }
 
     #[test]
@@ -327,8 +327,7 @@ mod tests {
 
     #[tokio::test]
     async fn due_jobs_are_found_through_the_index() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let store = open_store(&dir).await;
+        let (_db, store) = open_store().await;
         let mut tx = store.write().await.expect("tx");
         let plan = due_plan(&mut tx).await.expect("plan");
         assert!(
@@ -366,8 +365,7 @@ mod tests {
     #[tokio::test]
     async fn due_and_next_due_among_many_pending() {
         const JOBS: usize = 20_000;
-        let dir = tempfile::tempdir().expect("temp dir");
-        let store = open_store(&dir).await;
+        let (_db, store) = open_store().await;
         let now = t0();
         let mut rng = Lcg(0x5eed);
         let data = r#"{"n":1}"#;

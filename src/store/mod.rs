@@ -16,6 +16,7 @@ pub mod ownership;
 pub mod records;
 pub mod report;
 pub mod returns;
+pub mod scratch;
 pub mod topics;
 pub mod updates;
 

@@ -207,14 +207,12 @@ mod tests {
 
     struct Db {
         store: Store,
-        _dir: tempfile::TempDir,
+    _guard: crate::store::scratch::Guard,
     }
 
     async fn fresh_db() -> Db {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let url = format!("sqlite://{}", dir.path().join("t.db").display());
-        let store = Store::open(&url).await.expect("open store");
-        Db { store, _dir: dir }
+        let (guard, store) = crate::store::scratch::store().await;
+        Db { store, _guard: guard }
     }
 
     fn at(day: u32, hour: u32) -> chrono::DateTime<chrono::Utc> {

@@ -416,6 +416,7 @@ pub async fn backlog(conn: &mut Db, now: DateTime<Utc>) -> Result<(i64, Option<D
 
 #[cfg(test)]
 mod tests {
+    use crate::store::scratch;
     use super::*;
     use crate::outgoing::Keyboard;
     use crate::store::Store;
@@ -423,11 +424,8 @@ mod tests {
 
     const TG: &str = "telegram";
 
-    async fn store() -> (tempfile::TempDir, Store) {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let url = format!("sqlite://{}", dir.path().join("outbox.db").display());
-        let store = Store::open(&url).await.expect("open store");
-        (dir, store)
+    async fn store() -> (scratch::Guard, Store) {
+        scratch::store().await
     }
 
     fn text(t: &str) -> Outgoing {

@@ -191,6 +191,7 @@ fn count(n: usize) -> u64 {
 
 #[cfg(test)]
 mod tests {
+    use crate::store::scratch;
     use chrono::DateTime;
 
     use super::*;
@@ -203,8 +204,8 @@ mod tests {
     }
 
     /// Customer 1's cases all closed in May 2025; customer 2 has one still open.
-    async fn store(dir: &tempfile::TempDir) -> Store {
-        let store = Store::open(&format!("sqlite://{}", dir.path().join("records.db").display())).await.expect("store");
+    async fn store() -> (scratch::Guard, Store) {
+        let (db, store) = scratch::store().await;
         let mut tx = store.write().await.expect("tx");
         for sql in [
             "INSERT INTO customers (id, channel, external_id, chat_id, first_name, lang, created_at)
@@ -257,13 +258,12 @@ mod tests {
             cases::add_event(&mut tx, &CaseId::from_seq(seq), "bot", &event, at(when)).await.expect("closed");
         }
         tx.commit().await.expect("commit");
-        store
+        (db, store)
     }
 
     #[tokio::test]
     async fn a_case_closes_at_its_first_closing_event_for_the_report_and_for_the_purge() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let store = store(&dir).await;
+        let (_db, store) = store().await;
         let mut tx = store.write().await.expect("tx");
         let closed: Option<DateTime<Utc>> =
             crate::store::query_scalar("SELECT closed_at FROM cases WHERE id = 'AS-1002'")

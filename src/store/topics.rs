@@ -295,17 +295,15 @@ pub async fn retarget(conn: &mut Db, from: i64, to: i64, now: DateTime<Utc>) -> 
 
 #[cfg(test)]
 mod tests {
+    use crate::store::scratch;
     use super::*;
     use crate::outgoing::{AlbumKind, ButtonSpec};
     use crate::store::Store;
 
     const GROUP: i64 = -1_001_234;
 
-    async fn store() -> (tempfile::TempDir, Store) {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let url = format!("sqlite://{}", dir.path().join("topics.db").display());
-        let store = Store::open(&url).await.expect("open store");
-        (dir, store)
+    async fn store() -> (scratch::Guard, Store) {
+        scratch::store().await
     }
 
     fn t0() -> DateTime<Utc> {

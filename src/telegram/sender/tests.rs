@@ -690,10 +690,8 @@ mod fake {
 use axum::http::StatusCode;
 use chrono::TimeDelta;
 
-async fn store() -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let url = format!("sqlite://{}", dir.path().join("sender.db").display());
-    (dir, Store::open(&url).await.expect("open store"))
+async fn store() -> (crate::store::scratch::Guard, Store) {
+    crate::store::scratch::store().await
 }
 
 async fn queue(store: &Store, chat: i64, payload: Outgoing, now: DateTime<Utc>) -> i64 {
