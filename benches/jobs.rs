@@ -26,7 +26,7 @@ async fn fill(store: &Store, pending: i64) {
     let every = pending / DUE;
     let mut tx = store.write().await.expect("tx");
     // Room for the indexes in memory while they grow in random order.
-    aftersales::store::query("PRAGMA cache_size = -262144").execute(&mut *tx).await.expect("cache size");
+    aftersales::store::query("PRAGMA cache_size = -262144").execute(&mut tx).await.expect("cache size");
     aftersales::store::query(
         "INSERT INTO jobs (key, kind, due_at, data, created_at)
          WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?1)
@@ -40,7 +40,7 @@ async fn fill(store: &Store, pending: i64) {
     .bind(pending)
     .bind(now().format("%Y-%m-%d %H:%M:%S").to_string())
     .bind(every)
-    .execute(&mut *tx)
+    .execute(&mut tx)
     .await
     .expect("fill jobs");
     tx.commit().await.expect("commit");

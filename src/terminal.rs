@@ -52,14 +52,14 @@ pub fn identity(user: Option<&str>, language_code: Option<String>) -> Identity {
 
 /// The customer's language, as the desk last stored it.
 async fn language(desk: &Desk, identity: &Identity) -> Result<Lang, TerminalError> {
-    let mut conn = desk.store().read().await.map_err(StoreError::from)?;
+    let mut conn = desk.store().read().await?;
     let customer = customers::find(&mut conn, identity).await?;
     Ok(customer.map_or(desk.config().shop.default_language, |customer| customer.conversation.lang))
 }
 
 /// Shows the last question again when the customer left a conversation mid-way.
 async fn resume<W: Write>(desk: &Desk, identity: &Identity, screen: &mut Screen<W>) -> Result<(), TerminalError> {
-    let mut conn = desk.store().read().await.map_err(StoreError::from)?;
+    let mut conn = desk.store().read().await?;
     let Some(customer) = customers::find(&mut conn, identity).await? else {
         return Ok(());
     };

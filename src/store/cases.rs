@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use crate::store::Db;
+use crate::store::{Db, Dialect};
 use chrono::{DateTime, Utc};
 
 use crate::case::{CaseDetail, CaseId, CaseStatus, CaseSummary, Claim, Event, Evidence, Milestone, NewCase};
@@ -18,7 +18,7 @@ const RETENTION_PERIOD_DAYS: i64 = 30;
 
 /// The id the next case will get.
 pub async fn next_id(conn: &mut Db) -> Result<CaseId, StoreError> {
-    let seq: i64 = crate::store::query_scalar(&format!("SELECT {NEXT_SEQ}")).fetch_one(&mut *conn).await?;
+    let seq: i64 = crate::store::query_scalar(format!("SELECT {NEXT_SEQ}")).fetch_one(&mut *conn).await?;
     Ok(CaseId::from_seq(seq))
 }
 
@@ -120,25 +120,29 @@ pub async fn line_history(
     order: &OrderNo,
     before: Option<&CaseId>,
 ) -> Result<HashMap<String, LineHistory>, StoreError> {
-    let history: String = crate::store::query_scalar(&format!("SELECT {}", line_history_column("?1", "?2")))
-        .bind(order.as_str())
-        .bind(before.and_then(CaseId::seq).unwrap_or(i64::MAX))
-        .fetch_one(&mut *conn)
-        .await?;
+    let history: String =
+        crate::store::query_scalar(format!("SELECT {}", line_history_column(conn.dialect(), "?1", "?2")))
+            .bind(order.as_str())
+            .bind(before.and_then(CaseId::seq).unwrap_or(i64::MAX))
+            .fetch_one(&mut *conn)
+            .await?;
     read_line_history(&history)
 }
 
 /// [`line_history`] as a JSON column of a SELECT, the placeholders naming
 /// the order and the first case number that does not count.
-pub(super) fn line_history_column(order: &str, before_seq: &str) -> String {
+pub(super) fn line_history_column(dialect: Dialect, order: &str, before_seq: &str) -> String {
+    let line = dialect.json_array("sku, exchanges, replacement_delivered_at, refunded_minor, claimed_units");
+    let lines = dialect.json_group_array(&line, "");
     format!(
-        "(SELECT json_group_array(json_array(sku, exchanges, replacement_delivered_at, refunded_minor, claimed_units))
+        "(SELECT {lines}
           FROM (SELECT sku,
-                       SUM(outcome = 'exchange' AND status NOT IN ('not_eligible', 'retained')) AS exchanges,
+                       SUM(CASE WHEN outcome = 'exchange' AND status NOT IN ('not_eligible', 'retained')
+                                THEN 1 ELSE 0 END) AS exchanges,
                        MAX(replacement_delivered_at) AS replacement_delivered_at,
                        SUM(refunded_minor) AS refunded_minor,
                        SUM(CASE WHEN {CLAIMING} THEN quantity ELSE 0 END) AS claimed_units
-                FROM cases WHERE order_no = {order} AND seq < {before_seq} GROUP BY sku)) AS line_history"
+                FROM cases WHERE order_no = {order} AND seq < {before_seq} GROUP BY sku) AS line) AS line_history"
     )
 }
 
@@ -162,7 +166,7 @@ pub(super) fn read_line_history(json: &str) -> Result<HashMap<String, LineHistor
 /// The cases holding units of the order's lines, oldest first; `own` marks
 /// those of `customer_id`.
 pub async fn claims(conn: &mut Db, order: &OrderNo, customer_id: i64) -> Result<Vec<Claim>, StoreError> {
-    let claims: String = crate::store::query_scalar(&format!("SELECT {}", claims_column("?1", "?2")))
+    let claims: String = crate::store::query_scalar(format!("SELECT {}", claims_column(conn.dialect(), "?1", "?2")))
         .bind(order.as_str())
         .bind(customer_id)
         .fetch_one(&mut *conn)
@@ -172,11 +176,12 @@ pub async fn claims(conn: &mut Db, order: &OrderNo, customer_id: i64) -> Result<
 
 /// [`claims`] as a JSON column of a SELECT, the placeholders naming the
 /// order and the customer.
-pub(super) fn claims_column(order: &str, customer: &str) -> String {
-    format!(
-        "(SELECT json_group_array(json_array(id, sku, quantity, status, outcome, customer_id = {customer}) ORDER BY seq)
-          FROM cases WHERE order_no = {order} AND {CLAIMING}) AS claims"
-    )
+pub(super) fn claims_column(dialect: Dialect, order: &str, customer: &str) -> String {
+    let claim = dialect.json_array(&format!(
+        "id, sku, quantity, status, outcome, CASE WHEN customer_id = {customer} THEN 1 ELSE 0 END"
+    ));
+    let claims = dialect.json_group_array(&claim, "seq");
+    format!("(SELECT {claims} FROM cases WHERE order_no = {order} AND {CLAIMING}) AS claims")
 }
 
 pub(super) fn read_claims(json: &str) -> Result<Vec<Claim>, StoreError> {
@@ -200,10 +205,11 @@ pub(super) fn read_claims(json: &str) -> Result<Vec<Claim>, StoreError> {
 /// The customer's history that retention offers are conditioned on, as two
 /// columns of a SELECT read by [`RetentionRow`]: the placeholders name the
 /// customer and the start of [`retention_since`].
-pub(super) fn retention_columns(customer: &str, since: &str) -> String {
+pub(super) fn retention_columns(dialect: Dialect, customer: &str, since: &str) -> String {
+    let offers = dialect.json_group_array("offer_id", "");
     format!(
         "(SELECT COUNT(*) FROM cases WHERE customer_id = {customer}) AS past_cases,
-         (SELECT json_group_array(offer_id) FROM retention_offers
+         (SELECT {offers} FROM retention_offers
           WHERE customer_id = {customer} AND result = 'accepted' AND at >= {since}) AS accepted"
     )
 }
@@ -328,7 +334,7 @@ pub async fn export(conn: &mut Db, from: DateTime<Utc>, to: DateTime<Utc>) -> Re
 
 /// The customer's cases, newest first.
 pub async fn for_customer(conn: &mut Db, customer_id: i64, limit: u32) -> Result<Vec<CaseSummary>, StoreError> {
-    let cases: String = crate::store::query_scalar(&format!("SELECT {}", summaries_column("?1", "?2")))
+    let cases: String = crate::store::query_scalar(format!("SELECT {}", summaries_column(conn.dialect(), "?1", "?2")))
         .bind(customer_id)
         .bind(limit)
         .fetch_one(&mut *conn)
@@ -338,13 +344,14 @@ pub async fn for_customer(conn: &mut Db, customer_id: i64, limit: u32) -> Result
 
 /// [`for_customer`] as a JSON column of a SELECT, the placeholders naming
 /// the customer and how many cases at most.
-pub(super) fn summaries_column(customer: &str, limit: &str) -> String {
+pub(super) fn summaries_column(dialect: Dialect, customer: &str, limit: &str) -> String {
+    let case = dialect.json_array("id, order_no, item_name, reason, outcome, status, created_at");
+    let cases = dialect.json_group_array(&case, "seq DESC");
     format!(
-        "(SELECT json_group_array(json_array(id, order_no, item_name, reason, outcome, status, created_at)
-                                  ORDER BY seq DESC)
+        "(SELECT {cases}
           FROM (SELECT c.seq, c.id, c.order_no, l.item_name, c.reason, c.outcome, c.status, c.created_at
                 FROM cases c LEFT JOIN order_lines l ON l.order_no = c.order_no AND l.sku = c.sku
-                WHERE c.customer_id = {customer} ORDER BY c.seq DESC LIMIT {limit})) AS cases"
+                WHERE c.customer_id = {customer} ORDER BY c.seq DESC LIMIT {limit}) AS listed) AS cases"
     )
 }
 
@@ -483,10 +490,11 @@ pub async fn save_survey(
 
 /// The customer's case whose survey was rated and may still get a comment.
 pub async fn awaiting_comment(conn: &mut Db, customer_id: i64) -> Result<Option<CaseId>, StoreError> {
-    let id: Option<String> = crate::store::query_scalar(
+    let finished = conn.dialect().json_value("survey", "finished", "boolean");
+    let id: Option<String> = crate::store::query_scalar(format!(
         "SELECT id FROM cases WHERE customer_id = ? AND survey_score IS NOT NULL AND survey_comment IS NULL
-         AND json_extract(survey, '$.finished') = 0 ORDER BY updated_at DESC LIMIT 1",
-    )
+         AND {finished} = FALSE ORDER BY updated_at DESC LIMIT 1"
+    ))
     .bind(customer_id)
     .fetch_optional(&mut *conn)
     .await?;
@@ -528,9 +536,9 @@ pub async fn opened_by_outcome(conn: &mut Db) -> Result<Vec<(String, i64)>, Stor
 
 #[cfg(test)]
 mod tests {
-    use crate::store::scratch;
     use super::*;
     use crate::case::{Added, ByAgent};
+    use crate::store::scratch;
     use crate::store::{Store, escalations};
 
     /// A database with one customer, one order and case AS-1001.
@@ -547,7 +555,7 @@ mod tests {
              VALUES ('AS-1001', 1001, 1, 'T-1', 'COAT', 1, 'changed_mind', 'return_refund', 'approved', '{}',
                      '2025-03-01T10:00:00Z', '2025-03-01T10:00:00Z', 'v1')",
         ] {
-            crate::store::query(sql).execute(&mut *tx).await.expect("seed");
+            crate::store::query(sql).execute(&mut tx).await.expect("seed");
         }
         tx.commit().await.expect("commit");
         (db, store)
@@ -568,7 +576,7 @@ mod tests {
             add_event(&mut tx, &case, "bot", event, now).await.expect("add");
         }
         let rows: Vec<(String, String)> = crate::store::query_as("SELECT kind, data FROM case_events ORDER BY id")
-            .fetch_all(&mut *tx)
+            .fetch_all(&mut tx)
             .await
             .expect("rows");
         let expected =
@@ -582,7 +590,7 @@ mod tests {
             "INSERT INTO case_events (case_id, at, actor, kind, data) VALUES ('AS-1001', ?, 'bot', 'teleported', '{}')",
         )
         .bind(now)
-        .execute(&mut *tx)
+        .execute(&mut tx)
         .await
         .expect("insert");
         let corrupt =

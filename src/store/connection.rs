@@ -13,6 +13,50 @@ pub enum Dialect {
     Postgres,
 }
 
+impl Dialect {
+    /// A JSON array of the SQL expressions `items` (comma-separated).
+    pub fn json_array(self, items: &str) -> String {
+        match self {
+            Dialect::Sqlite => format!("json_array({items})"),
+            Dialect::Postgres => format!("json_build_array({items})"),
+        }
+    }
+
+    /// The JSON value `json` as text, to be read as a column.
+    pub fn json_column(self, json: &str) -> String {
+        match self {
+            Dialect::Sqlite => json.to_owned(),
+            Dialect::Postgres => format!("({json})::text"),
+        }
+    }
+
+    /// The JSON array (as text) of `item` over a group's rows, ordered by
+    /// `order` when not empty; `[]` over none.
+    pub fn json_group_array(self, item: &str, order: &str) -> String {
+        let order = if order.is_empty() { String::new() } else { format!(" ORDER BY {order}") };
+        match self {
+            Dialect::Sqlite => format!("json_group_array({item}{order})"),
+            Dialect::Postgres => format!("COALESCE(json_agg({item}{order}), '[]')::text"),
+        }
+    }
+
+    /// The value at `path` (keys joined by dots) in the JSON text column
+    /// `column`: SQLite keeps JSON's numbers and booleans, PostgreSQL gives
+    /// text, cast to `pg_type` unless that is `text`.
+    pub fn json_value(self, column: &str, path: &str, pg_type: &str) -> String {
+        match self {
+            Dialect::Sqlite => format!("json_extract({column}, '$.{path}')"),
+            Dialect::Postgres if pg_type == "text" => format!("({column}::jsonb #>> '{{{}}}')", path.replace('.', ",")),
+            Dialect::Postgres => format!("({column}::jsonb #>> '{{{}}}')::{pg_type}", path.replace('.', ",")),
+        }
+    }
+
+    /// [`json_value`](Self::json_value) as text.
+    pub fn json_text(self, column: &str, path: &str) -> String {
+        self.json_value(column, path, "text")
+    }
+}
+
 /// A connection the store's functions run their statements on.
 pub enum Db {
     SqliteTx(Transaction<'static, Sqlite>),

@@ -84,13 +84,13 @@ mod tests {
             "INSERT INTO orders (order_no, phone, phone_tail, customer_name, currency, imported_at)
              VALUES ('T-000001', '13800138000', '0138000', '王芳', 'CNY', ?)",
         ] {
-            crate::store::query(sql).bind(at).execute(&mut *tx).await.expect("seed");
+            crate::store::query(sql).bind(at).execute(&mut tx).await.expect("seed");
         }
         for (id, seq) in [("AS-1002", 1002), ("AS-1001", 1001)] {
             crate::store::query(
                 "INSERT INTO cases (id, seq, customer_id, order_no, sku, quantity, reason, outcome, status, decision,
                                     created_at, updated_at, rules_version, resale_intact)
-                 VALUES (?, ?, 1, 'T-000001', 'COAT-M', 1, 'changed_mind', 'return_refund', 'approved', ?, ?, ?, ?, 1)",
+                 VALUES (?, ?, 1, 'T-000001', 'COAT-M', 1, 'changed_mind', 'return_refund', 'approved', ?, ?, ?, ?, TRUE)",
             )
             .bind(id)
             .bind(seq)
@@ -98,7 +98,7 @@ mod tests {
             .bind(at)
             .bind(at)
             .bind(rules_version)
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await
             .expect("case");
         }
@@ -110,7 +110,7 @@ mod tests {
             .bind(file)
             .bind(file)
             .bind(at)
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await
             .expect("evidence");
         }

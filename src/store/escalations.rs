@@ -73,7 +73,7 @@ pub async fn open(
     now: DateTime<Utc>,
 ) -> Result<Escalation, StoreError> {
     let topic_key = Escalation::topic_key_for(case, customer_id);
-    let row: Row = crate::store::query_as(&format!(
+    let row: Row = crate::store::query_as(format!(
         "INSERT INTO escalations (customer_id, case_id, topic_key, why, status, opened_at, updated_at)
          VALUES (?, ?, ?, ?, 'queued', ?, ?) RETURNING {COLUMNS}"
     ))
@@ -86,7 +86,7 @@ pub async fn open(
     .fetch_one(&mut *conn)
     .await?;
     if let Some(case) = case {
-        crate::store::query("UPDATE cases SET wants_agent = 1, updated_at = ? WHERE id = ?")
+        crate::store::query("UPDATE cases SET wants_agent = TRUE, updated_at = ? WHERE id = ?")
             .bind(now)
             .bind(case.as_str())
             .execute(&mut *conn)
@@ -118,7 +118,7 @@ pub async fn save(conn: &mut Db, escalation: &Escalation, now: DateTime<Utc>) ->
 }
 
 pub async fn get(conn: &mut Db, id: i64) -> Result<Option<Escalation>, StoreError> {
-    let row: Option<Row> = crate::store::query_as(&format!("SELECT {COLUMNS} FROM escalations WHERE id = ?"))
+    let row: Option<Row> = crate::store::query_as(format!("SELECT {COLUMNS} FROM escalations WHERE id = ?"))
         .bind(id)
         .fetch_optional(&mut *conn)
         .await?;
@@ -127,7 +127,7 @@ pub async fn get(conn: &mut Db, id: i64) -> Result<Option<Escalation>, StoreErro
 
 /// The customer's latest escalation, active or not.
 pub async fn latest_for_customer(conn: &mut Db, customer_id: i64) -> Result<Option<Escalation>, StoreError> {
-    let row: Option<Row> = crate::store::query_as(&format!(
+    let row: Option<Row> = crate::store::query_as(format!(
         "SELECT {COLUMNS} FROM escalations WHERE customer_id = ? ORDER BY id DESC LIMIT 1"
     ))
     .bind(customer_id)
@@ -138,7 +138,7 @@ pub async fn latest_for_customer(conn: &mut Db, customer_id: i64) -> Result<Opti
 
 /// The latest escalation shown in a topic.
 pub async fn latest_for_topic(conn: &mut Db, topic_key: &str) -> Result<Option<Escalation>, StoreError> {
-    let row: Option<Row> = crate::store::query_as(&format!(
+    let row: Option<Row> = crate::store::query_as(format!(
         "SELECT {COLUMNS} FROM escalations WHERE topic_key = ? ORDER BY id DESC LIMIT 1"
     ))
     .bind(topic_key)

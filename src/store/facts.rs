@@ -9,7 +9,7 @@
 
 use std::collections::HashMap;
 
-use crate::store::Db;
+use crate::store::{Db, Dialect};
 use chrono::{DateTime, Utc};
 
 use crate::case::{CaseId, CaseSummary, Claim};
@@ -79,13 +79,14 @@ pub async fn read(
     cases_listed: u32,
 ) -> Result<StepFacts, StoreError> {
     if let Some(no) = order {
+        let dialect = conn.dialect();
         let sql = format!(
             "SELECT {}, {}, {}, {}, {} FROM orders o WHERE o.order_no = ?2",
-            orders::columns("o"),
-            standing_columns("?1", "?2", "?3", "?4"),
-            cases::line_history_column("?2", "?5"),
-            cases::claims_column("?2", "?1"),
-            customer_columns("?1", "?6", "?7"),
+            orders::columns(dialect, "o"),
+            standing_columns(dialect, "?1", "?2", "?3", "?4"),
+            cases::line_history_column(dialect, "?2", "?5"),
+            cases::claims_column(dialect, "?2", "?1"),
+            customer_columns(dialect, "?1", "?6", "?7"),
         );
         let row: Option<StepFactsRow> = crate::store::query_as(&sql)
             .bind(customer_id)
@@ -134,11 +135,11 @@ impl CustomerFactsRow {
 
 /// [`CustomerFacts`] as columns of a SELECT, the placeholders naming the
 /// customer, the start of [`cases::retention_since`] and how many cases.
-fn customer_columns(customer: &str, since: &str, cases_listed: &str) -> String {
+fn customer_columns(dialect: Dialect, customer: &str, since: &str, cases_listed: &str) -> String {
     format!(
         "{}, {}, {}",
-        cases::retention_columns(customer, since),
-        cases::summaries_column(customer, cases_listed),
+        cases::retention_columns(dialect, customer, since),
+        cases::summaries_column(dialect, customer, cases_listed),
         cases::NEXT_SEQ
     )
 }
@@ -150,19 +151,20 @@ async fn customer(
     now: DateTime<Utc>,
     cases_listed: u32,
 ) -> Result<CustomerFacts, StoreError> {
-    let row: CustomerFactsRow = crate::store::query_as(&format!("SELECT {}", customer_columns("?1", "?2", "?3")))
-        .bind(customer_id)
-        .bind(cases::retention_since(now))
-        .bind(cases_listed)
-        .fetch_one(&mut *conn)
-        .await?;
+    let row: CustomerFactsRow =
+        crate::store::query_as(format!("SELECT {}", customer_columns(conn.dialect(), "?1", "?2", "?3")))
+            .bind(customer_id)
+            .bind(cases::retention_since(now))
+            .bind(cases_listed)
+            .fetch_one(&mut *conn)
+            .await?;
     row.read()
 }
 
 #[cfg(test)]
 mod tests {
-    use crate::store::scratch;
     use super::*;
+    use crate::store::scratch;
     use crate::store::{Store, ownership};
 
     fn at(text: &str) -> DateTime<Utc> {
@@ -215,7 +217,7 @@ mod tests {
                 .to_owned(),
         ];
         for sql in seed {
-            crate::store::query(&sql).execute(&mut *tx).await.unwrap_or_else(|error| panic!("{error}: {sql}"));
+            crate::store::query(&sql).execute(&mut tx).await.unwrap_or_else(|error| panic!("{error}: {sql}"));
         }
         tx.commit().await.expect("commit");
         (db, store)

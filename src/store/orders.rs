@@ -1,7 +1,7 @@
 //! Imported orders and their lines: written by the importer and the demo
 //! seed, read when a customer names an order or a shared contact.
 
-use crate::store::Db;
+use crate::store::{Db, Dialect};
 use chrono::{DateTime, Utc};
 
 use crate::money::{Currency, Money};
@@ -43,13 +43,10 @@ pub async fn upsert(tx: &mut Tx, order: &Order, now: DateTime<Utc>) -> Result<()
     .bind(&order.tracking_no)
     .bind(order.freight_insurance)
     .bind(now)
-    .execute(&mut **tx)
+    .execute(tx)
     .await?;
 
-    crate::store::query("DELETE FROM order_lines WHERE order_no = ?")
-        .bind(order.no.as_str())
-        .execute(&mut **tx)
-        .await?;
+    crate::store::query("DELETE FROM order_lines WHERE order_no = ?").bind(order.no.as_str()).execute(tx).await?;
     for (line_no, line) in (1i64..).zip(&order.lines) {
         crate::store::query(
             "INSERT INTO order_lines (order_no, line_no, sku, item_name, category, quantity, unit_price_minor)
@@ -62,7 +59,7 @@ pub async fn upsert(tx: &mut Tx, order: &Order, now: DateTime<Utc>) -> Result<()
         .bind(&line.category)
         .bind(i64::from(line.quantity))
         .bind(line.unit_price.minor)
-        .execute(&mut **tx)
+        .execute(tx)
         .await?;
     }
     Ok(())
@@ -70,7 +67,7 @@ pub async fn upsert(tx: &mut Tx, order: &Order, now: DateTime<Utc>) -> Result<()
 
 /// Whether an order with this number is stored.
 pub async fn exists(conn: &mut Db, no: &OrderNo) -> Result<bool, StoreError> {
-    let found: Option<i64> = crate::store::query_scalar("SELECT 1 FROM orders WHERE order_no = ?")
+    let found: Option<i32> = crate::store::query_scalar("SELECT 1 FROM orders WHERE order_no = ?")
         .bind(no.as_str())
         .fetch_optional(conn)
         .await?;
@@ -82,7 +79,7 @@ pub async fn exists(conn: &mut Db, no: &OrderNo) -> Result<bool, StoreError> {
 /// Callers pass `&mut *tx` inside a transaction or a pooled connection.
 pub async fn find(conn: &mut Db, no: &OrderNo) -> Result<Option<Order>, StoreError> {
     let row: Option<OrderRow> =
-        crate::store::query_as(&format!("SELECT {} FROM orders o WHERE o.order_no = ?", columns("o")))
+        crate::store::query_as(format!("SELECT {} FROM orders o WHERE o.order_no = ?", columns(conn.dialect(), "o")))
             .bind(no.as_str())
             .fetch_optional(&mut *conn)
             .await?;
@@ -94,7 +91,7 @@ pub async fn find(conn: &mut Db, no: &OrderNo) -> Result<Option<Order>, StoreErr
 /// Newest payment first; unpaid orders last; at most `limit` of them.
 pub async fn recent_for_phone(conn: &mut Db, phone: &Phone, limit: u32) -> Result<Vec<Order>, StoreError> {
     let rows: Vec<OrderRow> =
-        crate::store::query_as(&format!("SELECT {} FROM orders o WHERE o.phone_tail = ?", columns("o")))
+        crate::store::query_as(format!("SELECT {} FROM orders o WHERE o.phone_tail = ?", columns(conn.dialect(), "o")))
             .bind(phone_tail(phone))
             .fetch_all(&mut *conn)
             .await?;
@@ -133,11 +130,13 @@ fn phone_tail(phone: &Phone) -> &str {
 
 /// An order's columns and its lines (as one JSON column, so an order is one
 /// statement), the orders table aliased `alias`: read by [`OrderRow`].
-pub(super) fn columns(alias: &str) -> String {
+pub(super) fn columns(dialect: Dialect, alias: &str) -> String {
+    let line = dialect.json_array("sku, item_name, category, quantity, unit_price_minor");
+    let lines = dialect.json_group_array(&line, "line_no");
     format!(
         "{alias}.order_no, {alias}.phone, {alias}.customer_name, {alias}.currency, {alias}.paid_at, \
          {alias}.shipped_at, {alias}.delivered_at, {alias}.carrier, {alias}.tracking_no, {alias}.freight_insurance, \
-         (SELECT json_group_array(json_array(sku, item_name, category, quantity, unit_price_minor) ORDER BY line_no) \
+         (SELECT {lines} \
           FROM order_lines WHERE order_no = {alias}.order_no) AS lines"
     )
 }
@@ -207,7 +206,7 @@ mod tests {
 
     struct Db {
         store: Store,
-    _guard: crate::store::scratch::Guard,
+        _guard: crate::store::scratch::Guard,
     }
 
     async fn fresh_db() -> Db {

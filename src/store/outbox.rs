@@ -17,7 +17,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::FromRow;
 
-use crate::store::Db;
+use crate::store::{Db, Dialect};
 
 use super::{StoreError, Tx, from_json, to_json};
 use crate::outgoing::Outgoing;
@@ -120,7 +120,7 @@ pub async fn enqueue_to_topic(
         )
         .bind(now)
         .bind(key)
-        .execute(&mut **tx)
+        .execute(tx)
         .await?;
     }
     let id = crate::store::query_scalar(
@@ -134,7 +134,7 @@ pub async fn enqueue_to_topic(
     .bind(coalesce_key)
     .bind(not_before)
     .bind(now)
-    .fetch_one(&mut **tx)
+    .fetch_one(tx)
     .await?;
     Ok(id)
 }
@@ -159,11 +159,16 @@ pub async fn due(
     // `not_before` bound and sort every due row before the limit. The
     // skipped chats are one bound JSON array, so the statement stays the
     // same (and prepared) whatever their number; SQLite reads it into a
-    // lookup table once, and tests it before the head probe.
-    let rows: Vec<QueuedRow> = crate::store::query_as(&format!(
+    // lookup table once, and tests it before the head probe. PostgreSQL
+    // keeps statistics and has no index hints.
+    let (hint, skipped) = match conn.dialect() {
+        Dialect::Sqlite => ("INDEXED BY outbox_pending", "SELECT value FROM json_each(?4)"),
+        Dialect::Postgres => ("", "SELECT value::bigint FROM json_array_elements_text(?4::json)"),
+    };
+    let rows: Vec<QueuedRow> = crate::store::query_as(format!(
         "SELECT o.id, o.channel, o.chat_id, o.payload, o.attempts, o.not_before, o.topic_key, o.created_at
-         FROM outbox AS o INDEXED BY outbox_pending
-         WHERE {HEAD} AND o.not_before <= ?2 AND o.chat_id NOT IN (SELECT value FROM json_each(?4))
+         FROM outbox AS o {hint}
+         WHERE {HEAD} AND o.not_before <= ?2 AND o.chat_id NOT IN ({skipped})
          ORDER BY o.id LIMIT ?3"
     ))
     .bind(channel)
@@ -188,7 +193,7 @@ pub async fn due(
 /// The earliest `not_before` among the chats' head rows: when the sender
 /// should look again. `None` when nothing is pending.
 pub async fn next_due_at(conn: &mut Db, channel: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
-    let at = crate::store::query_scalar(&format!(
+    let at = crate::store::query_scalar(format!(
         "SELECT o.not_before FROM outbox AS o WHERE {HEAD} ORDER BY o.not_before LIMIT 1"
     ))
     .bind(channel)
@@ -205,7 +210,7 @@ pub async fn next_due_after(
     channel: &str,
     after: DateTime<Utc>,
 ) -> Result<Option<DateTime<Utc>>, StoreError> {
-    let at = crate::store::query_scalar(&format!(
+    let at = crate::store::query_scalar(format!(
         "SELECT o.not_before FROM outbox AS o WHERE {HEAD} AND o.not_before > ?2 ORDER BY o.not_before LIMIT 1"
     ))
     .bind(channel)
@@ -231,11 +236,16 @@ const DELIVERED_AT_ONCE: usize = 500;
 /// pending (replaced by coalescing while it was in flight, or settled) is
 /// left alone.
 pub async fn mark_sent(conn: &mut Db, rows: &[Delivered]) -> Result<(), StoreError> {
+    // SQLite names a VALUES list's columns itself; PostgreSQL is told them.
+    let named = match conn.dialect() {
+        Dialect::Sqlite => "v",
+        Dialect::Postgres => "v(column1, column2, column3)",
+    };
     for chunk in rows.chunks(DELIVERED_AT_ONCE) {
         let values = vec!["(?, ?, ?)"; chunk.len()].join(", ");
         let sql = format!(
             "UPDATE outbox SET status = 'sent', message_id = v.column2, sent_at = v.column3
-             FROM (VALUES {values}) AS v WHERE outbox.id = v.column1 AND outbox.status = 'pending'"
+             FROM (VALUES {values}) AS {named} WHERE outbox.id = v.column1 AND outbox.status = 'pending'"
         );
         let mut query = crate::store::query(&sql);
         for row in chunk {
@@ -416,10 +426,10 @@ pub async fn backlog(conn: &mut Db, now: DateTime<Utc>) -> Result<(i64, Option<D
 
 #[cfg(test)]
 mod tests {
-    use crate::store::scratch;
     use super::*;
     use crate::outgoing::Keyboard;
     use crate::store::Store;
+    use crate::store::scratch;
     use chrono::TimeDelta;
 
     const TG: &str = "telegram";
@@ -630,7 +640,7 @@ mod tests {
         let mut w = store.write().await.expect("tx");
         crate::store::query("UPDATE outbox SET payload = '{\"kind\":\"from_the_future\"}' WHERE id = ?")
             .bind(bad)
-            .execute(&mut *w)
+            .execute(&mut w)
             .await
             .expect("corrupt");
         w.commit().await.expect("commit");

@@ -2,7 +2,7 @@
 //! and chat, locks after too many of them, the once-per-window alert when an
 //! order draws too many from all chats, and the audit log of attempts.
 
-use crate::store::Db;
+use crate::store::{Db, Dialect};
 use chrono::{DateTime, Utc};
 
 use crate::order::OrderNo;
@@ -55,24 +55,28 @@ pub async fn standing(
     order: &OrderNo,
     windows: ProofWindows,
 ) -> Result<Standing, StoreError> {
-    let row: StandingRow = crate::store::query_as(&format!("SELECT {}", standing_columns("?1", "?2", "?3", "?4")))
-        .bind(customer_id)
-        .bind(order.as_str())
-        .bind(windows.chat_since)
-        .bind(windows.since)
-        .fetch_one(&mut *conn)
-        .await?;
+    let row: StandingRow =
+        crate::store::query_as(format!("SELECT {}", standing_columns(conn.dialect(), "?1", "?2", "?3", "?4")))
+            .bind(customer_id)
+            .bind(order.as_str())
+            .bind(windows.chat_since)
+            .bind(windows.since)
+            .fetch_one(&mut *conn)
+            .await?;
     row.read()
 }
 
 /// [`Standing`] as two columns of a SELECT, read by [`StandingRow`]; the
 /// placeholders name the customer, the order, and since when wrong answers
 /// count in this chat and in all of them.
-pub(super) fn standing_columns(customer: &str, order: &str, chat_since: &str, since: &str) -> String {
+pub(super) fn standing_columns(dialect: Dialect, customer: &str, order: &str, chat_since: &str, since: &str) -> String {
+    let counts = dialect.json_column(&dialect.json_array(&format!(
+        "COALESCE(SUM(CASE WHEN customer_id = {customer} AND at >= {chat_since} THEN 1 ELSE 0 END), 0), COUNT(*),
+         COUNT(DISTINCT customer_id)"
+    )));
     format!(
         "(SELECT until FROM order_locks WHERE customer_id = {customer} AND order_no = {order}) AS locked_until,
-         (SELECT json_array(COALESCE(SUM(customer_id = {customer} AND at >= {chat_since}), 0), COUNT(*),
-                            COUNT(DISTINCT customer_id))
+         (SELECT {counts}
           FROM proof_failures WHERE order_no = {order} AND at >= {since}) AS failures"
     )
 }
@@ -102,7 +106,7 @@ pub async fn claim_alert(
     since: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
-    let seen: Option<i64> = crate::store::query_scalar("SELECT 1 FROM proof_alerts WHERE order_no = ? AND at >= ?")
+    let seen: Option<i32> = crate::store::query_scalar("SELECT 1 FROM proof_alerts WHERE order_no = ? AND at >= ?")
         .bind(order.as_str())
         .bind(since)
         .fetch_optional(&mut *conn)

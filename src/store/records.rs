@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use crate::store::Db;
+use crate::store::{Db, Dialect};
 use chrono::{DateTime, Utc};
 
 use crate::outgoing::{Keyboard, Outgoing};
@@ -26,27 +26,27 @@ pub async fn purge(
 ) -> Result<(Purged, Vec<PathBuf>), StoreError> {
     let mut purged = Purged::default();
     let due = format!(
-        "INSERT INTO temp.purge_customers (id)
+        "INSERT INTO purge_customers (id)
          SELECT cu.id FROM customers cu
          WHERE cu.purged_at IS NULL AND EXISTS (SELECT 1 FROM cases c WHERE c.customer_id = cu.id)
-           AND NOT EXISTS (SELECT 1 FROM cases c WHERE c.customer_id = cu.id AND coalesce({CLOSED_AT} >= ?, 1))"
+           AND NOT EXISTS (SELECT 1 FROM cases c WHERE c.customer_id = cu.id AND coalesce({CLOSED_AT} >= ?, TRUE))"
     );
     for sql in [
-        "CREATE TEMP TABLE purge_customers (id INTEGER PRIMARY KEY)",
+        "CREATE TEMP TABLE purge_customers (id BIGINT PRIMARY KEY)",
         "CREATE TEMP TABLE purge_cases (id TEXT PRIMARY KEY)",
         "CREATE TEMP TABLE purge_topics (key TEXT PRIMARY KEY)",
-        "CREATE TEMP TABLE purge_chats (channel TEXT, chat_id INTEGER, PRIMARY KEY (channel, chat_id))",
+        "CREATE TEMP TABLE purge_chats (channel TEXT, chat_id BIGINT, PRIMARY KEY (channel, chat_id))",
     ] {
         crate::store::query(sql).execute(&mut *conn).await?;
     }
     crate::store::query(&due).bind(cutoff).execute(&mut *conn).await?;
     let setup = [
-        "INSERT INTO temp.purge_cases SELECT id FROM cases WHERE customer_id IN temp.purge_customers",
-        "INSERT INTO temp.purge_topics SELECT DISTINCT topic_key FROM escalations WHERE customer_id IN temp.purge_customers",
+        "INSERT INTO purge_cases SELECT id FROM cases WHERE customer_id IN (SELECT id FROM purge_customers)",
+        "INSERT INTO purge_topics SELECT DISTINCT topic_key FROM escalations WHERE customer_id IN (SELECT id FROM purge_customers)",
         // A chat shared with a customer who stays (the terminal's) keeps its messages.
-        "INSERT INTO temp.purge_chats SELECT DISTINCT channel, chat_id FROM customers
-         WHERE id IN temp.purge_customers AND (channel, chat_id) NOT IN
-               (SELECT channel, chat_id FROM customers WHERE id NOT IN temp.purge_customers)",
+        "INSERT INTO purge_chats SELECT DISTINCT channel, chat_id FROM customers
+         WHERE id IN (SELECT id FROM purge_customers) AND (channel, chat_id) NOT IN
+               (SELECT channel, chat_id FROM customers WHERE id NOT IN (SELECT id FROM purge_customers))",
     ];
     for sql in setup {
         crate::store::query(sql).execute(&mut *conn).await?;
@@ -55,9 +55,9 @@ pub async fn purge(
     // Evidence files: by content, so a file another case holds stays.
     let files: Vec<String> = crate::store::query_scalar(
         "SELECT DISTINCT local_path FROM evidence
-         WHERE case_id IN temp.purge_cases AND local_path IS NOT NULL
+         WHERE case_id IN (SELECT id FROM purge_cases) AND local_path IS NOT NULL
            AND sha256 NOT IN (SELECT sha256 FROM evidence
-                              WHERE case_id NOT IN temp.purge_cases AND sha256 IS NOT NULL)",
+                              WHERE case_id NOT IN (SELECT id FROM purge_cases) AND sha256 IS NOT NULL)",
     )
     .fetch_all(&mut *conn)
     .await?;
@@ -66,45 +66,56 @@ pub async fn purge(
         conn,
         "UPDATE evidence SET file_id = '', file_unique_id = 'purged:' || id, media_group_id = NULL, sha256 = NULL,
                 local_path = NULL, size_bytes = NULL, download_error = 'purged'
-         WHERE case_id IN temp.purge_cases",
+         WHERE case_id IN (SELECT id FROM purge_cases)",
     )
     .await?;
     purged.timeline_texts = timeline(conn).await?;
     purged.descriptions =
-        run(conn, "UPDATE cases SET detail = '' WHERE id IN temp.purge_cases AND detail != ''").await?;
+        run(conn, "UPDATE cases SET detail = '' WHERE id IN (SELECT id FROM purge_cases) AND detail != ''").await?;
+    let dialect = conn.dialect();
+    let no_comment = match dialect {
+        Dialect::Sqlite => "json_set(survey, '$.comment', json('null'))",
+        Dialect::Postgres => "jsonb_set(survey::jsonb, '{comment}', 'null')::text",
+    };
+    let comment = dialect.json_text("survey", "comment");
     purged.survey_comments = run(
         conn,
-        "UPDATE cases SET survey_comment = NULL, survey = json_set(survey, '$.comment', json('null'))
-         WHERE id IN temp.purge_cases
-           AND (survey_comment IS NOT NULL OR json_extract(survey, '$.comment') IS NOT NULL)",
+        &format!(
+            "UPDATE cases SET survey_comment = NULL, survey = {no_comment}
+             WHERE id IN (SELECT id FROM purge_cases) AND (survey_comment IS NOT NULL OR {comment} IS NOT NULL)"
+        ),
     )
     .await?;
     purged.flags = run(
         conn,
         "UPDATE flags SET text = '' WHERE text != ''
-           AND (case_id IN temp.purge_cases OR (case_id IS NULL AND customer_id IN temp.purge_customers))",
+           AND (case_id IN (SELECT id FROM purge_cases) OR (case_id IS NULL AND customer_id IN (SELECT id FROM purge_customers)))",
     )
     .await?;
     purged.messages = outbox(conn).await?;
     purged.relays = run(
         conn,
         "DELETE FROM relays WHERE escalation_id IN
-            (SELECT id FROM escalations WHERE customer_id IN temp.purge_customers)",
+            (SELECT id FROM escalations WHERE customer_id IN (SELECT id FROM purge_customers))",
     )
     .await?;
     purged.topics = crate::store::query(
-        "UPDATE topics SET name = key, card_text = '', card_keyboard = ?, album = '[]' WHERE key IN temp.purge_topics",
+        "UPDATE topics SET name = key, card_text = '', card_keyboard = ?, album = '[]' WHERE key IN (SELECT key FROM purge_topics)",
     )
     .bind(to_json(&Keyboard::None))
     .execute(&mut *conn)
     .await?
     .rows_affected();
-    purged.conversations = run(conn, "DELETE FROM conversations WHERE customer_id IN temp.purge_customers").await?;
-    purged.audit = run(conn, "UPDATE audit SET data = '{}' WHERE customer_id IN temp.purge_customers AND data != '{}'")
-        .await?
-        + run(conn, "DELETE FROM order_locks WHERE customer_id IN temp.purge_customers").await?
-        + run(conn, "DELETE FROM proof_failures WHERE customer_id IN temp.purge_customers").await?;
-    purged.cases = crate::store::query("UPDATE cases SET purged_at = ? WHERE id IN temp.purge_cases")
+    purged.conversations =
+        run(conn, "DELETE FROM conversations WHERE customer_id IN (SELECT id FROM purge_customers)").await?;
+    purged.audit = run(
+        conn,
+        "UPDATE audit SET data = '{}' WHERE customer_id IN (SELECT id FROM purge_customers) AND data != '{}'",
+    )
+    .await?
+        + run(conn, "DELETE FROM order_locks WHERE customer_id IN (SELECT id FROM purge_customers)").await?
+        + run(conn, "DELETE FROM proof_failures WHERE customer_id IN (SELECT id FROM purge_customers)").await?;
+    purged.cases = crate::store::query("UPDATE cases SET purged_at = ? WHERE id IN (SELECT id FROM purge_cases)")
         .bind(now)
         .execute(&mut *conn)
         .await?
@@ -113,7 +124,7 @@ pub async fn purge(
     purged.orders = run(
         conn,
         "UPDATE orders SET customer_name = '', phone = '', phone_tail = ''
-         WHERE order_no IN (SELECT order_no FROM cases WHERE id IN temp.purge_cases)
+         WHERE order_no IN (SELECT order_no FROM cases WHERE id IN (SELECT id FROM purge_cases))
            AND NOT EXISTS (SELECT 1 FROM cases c WHERE c.order_no = orders.order_no AND c.purged_at IS NULL)
            AND (customer_name != '' OR phone != '')",
     )
@@ -121,14 +132,14 @@ pub async fn purge(
     // The internal id stays, so every fact still joins; the identity goes.
     purged.customers = crate::store::query(
         "UPDATE customers SET external_id = 'purged:' || id, chat_id = 0, first_name = '', purged_at = ?
-         WHERE id IN temp.purge_customers",
+         WHERE id IN (SELECT id FROM purge_customers)",
     )
     .bind(now)
     .execute(&mut *conn)
     .await?
     .rows_affected();
     for table in ["purge_customers", "purge_cases", "purge_topics", "purge_chats"] {
-        crate::store::query(&format!("DROP TABLE temp.{table}")).execute(&mut *conn).await?;
+        crate::store::query(format!("DROP TABLE {table}")).execute(&mut *conn).await?;
     }
     Ok((purged, files.into_iter().map(PathBuf::from).collect()))
 }
@@ -136,7 +147,7 @@ pub async fn purge(
 /// Timeline entries of the purged cases, without what people wrote.
 async fn timeline(conn: &mut Db) -> Result<u64, StoreError> {
     let rows: Vec<(i64, String, String)> =
-        crate::store::query_as("SELECT id, kind, data FROM case_events WHERE case_id IN temp.purge_cases")
+        crate::store::query_as("SELECT id, kind, data FROM case_events WHERE case_id IN (SELECT id FROM purge_cases)")
             .fetch_all(&mut *conn)
             .await?;
     let mut scrubbed = 0;
@@ -158,11 +169,11 @@ async fn timeline(conn: &mut Db) -> Result<u64, StoreError> {
 /// and without the customer's chat id.
 async fn outbox(conn: &mut Db) -> Result<u64, StoreError> {
     let rows: Vec<(i64, String, bool)> = crate::store::query_as(
-        "SELECT id, payload, (channel, chat_id) IN (SELECT channel, chat_id FROM temp.purge_chats) AS theirs
+        "SELECT id, payload, (channel, chat_id) IN (SELECT channel, chat_id FROM purge_chats) AS theirs
          FROM outbox
-         WHERE (channel, chat_id) IN (SELECT channel, chat_id FROM temp.purge_chats) OR topic_key IN temp.purge_topics
+         WHERE (channel, chat_id) IN (SELECT channel, chat_id FROM purge_chats) OR topic_key IN (SELECT key FROM purge_topics)
             OR id IN (SELECT outbox_id FROM relays WHERE escalation_id IN
-                        (SELECT id FROM escalations WHERE customer_id IN temp.purge_customers))",
+                        (SELECT id FROM escalations WHERE customer_id IN (SELECT id FROM purge_customers)))",
     )
     .fetch_all(&mut *conn)
     .await?;
@@ -215,7 +226,7 @@ mod tests {
              VALUES ('T-1', '13800138000', '0138000', 'Chen', 'CNY', '2025-03-01T10:00:00Z'),
                     ('T-2', '13900139000', '0139000', 'Wang', 'CNY', '2025-03-01T10:00:00Z')",
         ] {
-            crate::store::query(sql).execute(&mut *tx).await.expect("seed");
+            crate::store::query(sql).execute(&mut tx).await.expect("seed");
         }
         // (case, customer, opened, status, survey sent)
         let table = [
@@ -239,10 +250,10 @@ mod tests {
             .bind(customer)
             .bind(format!("T-{customer}"))
             .bind(status)
-            .bind(opened)
-            .bind(opened)
+            .bind(at(opened))
+            .bind(at(opened))
             .bind(surveyed.map(|sent| format!("{{\"sent_at\":\"{sent}\"}}")))
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await
             .expect("case");
         }
@@ -267,7 +278,7 @@ mod tests {
         let mut tx = store.write().await.expect("tx");
         let closed: Option<DateTime<Utc>> =
             crate::store::query_scalar("SELECT closed_at FROM cases WHERE id = 'AS-1002'")
-                .fetch_one(&mut *tx)
+                .fetch_one(&mut tx)
                 .await
                 .expect("row");
         assert_eq!(closed, Some(at("2025-06-03T10:00:00Z")), "kept by the trigger: the first closing");
@@ -283,9 +294,9 @@ mod tests {
             purge(&mut tx, at("2025-06-01T00:00:00Z"), at("2028-06-02T00:00:00Z")).await.expect("purge");
         assert_eq!((purged.customers, purged.cases, purged.orders, purged.descriptions), (1, 2, 1, 2));
         assert!(files.is_empty());
-        let left: Vec<(String, Option<String>)> =
+        let left: Vec<(String, Option<DateTime<Utc>>)> =
             crate::store::query_as("SELECT first_name, purged_at FROM customers ORDER BY id")
-                .fetch_all(&mut *tx)
+                .fetch_all(&mut tx)
                 .await
                 .expect("rows");
         assert_eq!(left[0].0, "");

@@ -2,7 +2,7 @@
 //! the order lines delivered in it, the retention offers made in it and
 //! the return parcels that moved in it. Only reads, one query a kind of row.
 
-use crate::store::Db;
+use crate::store::{Db, Dialect};
 use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
 
@@ -62,13 +62,24 @@ pub(crate) const CLOSED_AT: &str = "coalesce(c.closed_at, CASE WHEN c.status = '
 /// case comes with the agent who last took it (for the agents' CSAT; found
 /// by the case's topic key, which `escalations_by_topic` indexes).
 async fn cases(conn: &mut Db, period: Period) -> Result<Vec<CaseRow>, StoreError> {
+    let dialect = conn.dialect();
+    let json = |column: &str, path: &str, pg_type: &str| dialect.json_value(column, path, pg_type);
+    let refund_cap = json("c.decision", "refund_cap.minor", "bigint");
+    let rule = json("c.decision", "rule", "text");
+    let verdict = json("c.decision", "verdict", "text");
+    let sent_at = json("c.survey", "sent_at", "text");
+    let sent_since = json("survey", "sent_at", "timestamptz");
+    // SQLite finds a case by its rowid fastest; PostgreSQL has none.
+    let key = match dialect {
+        Dialect::Sqlite => "rowid",
+        Dialect::Postgres => "id",
+    };
     let sql = format!(
         "SELECT c.id, c.created_at, {CLOSED_AT} AS closed_at,
                 c.reason, c.outcome, c.status, coalesce(l.category, '') AS category, c.sku,
                 c.refunded_minor, c.agreed_minor,
-                json_extract(c.decision, '$.refund_cap.minor') AS refund_cap_minor,
-                json_extract(c.decision, '$.rule') AS rule, json_extract(c.decision, '$.verdict') AS verdict,
-                c.rules_version, json_extract(c.survey, '$.sent_at') AS survey_sent_at,
+                {refund_cap} AS refund_cap_minor, {rule} AS rule, {verdict} AS verdict,
+                c.rules_version, {sent_at} AS survey_sent_at,
                 c.survey_score, c.survey_comment, c.responsibility, o.carrier AS outbound_carrier,
                 a.assignee_id AS agent_id, a.assignee_name AS agent_name
          FROM cases c LEFT JOIN order_lines l ON l.order_no = c.order_no AND l.sku = c.sku
@@ -77,11 +88,11 @@ async fn cases(conn: &mut Db, period: Period) -> Result<Vec<CaseRow>, StoreError
                      ON c.survey_score IS NOT NULL
                         AND a.id = (SELECT max(e.id) FROM escalations e
                                      WHERE e.topic_key = 'case:' || c.id AND e.assignee_id IS NOT NULL)
-         WHERE c.rowid IN (
-             SELECT rowid FROM cases WHERE created_at >= ?1 AND created_at < ?2
-             UNION ALL SELECT rowid FROM cases WHERE closed_at >= ?1 AND created_at < ?1
-             UNION ALL SELECT rowid FROM cases WHERE closed_at IS NULL AND status != 'not_eligible' AND created_at < ?1
-             UNION ALL SELECT rowid FROM cases WHERE json_extract(survey, '$.sent_at') >= ?1 AND created_at < ?2)
+         WHERE c.{key} IN (
+             SELECT {key} FROM cases WHERE created_at >= ?1 AND created_at < ?2
+             UNION ALL SELECT {key} FROM cases WHERE closed_at >= ?1 AND created_at < ?1
+             UNION ALL SELECT {key} FROM cases WHERE closed_at IS NULL AND status != 'not_eligible' AND created_at < ?1
+             UNION ALL SELECT {key} FROM cases WHERE {sent_since} >= ?1 AND created_at < ?2)
          ORDER BY c.seq"
     );
     let rows: Vec<Case> = crate::store::query_as(&sql).bind(period.from).bind(period.to).fetch_all(&mut *conn).await?;
@@ -197,27 +208,36 @@ struct Return {
 /// timeline: the first tracking number, the delivered scan (its own time),
 /// the inspection, the no-scan alerts and exception scans.
 async fn returns(conn: &mut Db, period: Period) -> Result<Vec<ReturnRow>, StoreError> {
-    let rows: Vec<Return> = crate::store::query_as(
-        "SELECT r.case_id, json_extract(r.state, '$.parcel.carrier') AS carrier, r.created_at,
-                json_extract(c.decision, '$.return_shipping') AS payer,
-                json_extract(c.decision, '$.freight_insurance') AS freight_insurance,
-                json_extract(c.decision, '$.shipping_cash_back') AS shipping_cash_back,
+    let dialect = conn.dialect();
+    let json = |column: &str, path: &str, pg_type: &str| dialect.json_value(column, path, pg_type);
+    let carrier = json("r.state", "parcel.carrier", "text");
+    let payer = json("c.decision", "return_shipping", "text");
+    let insured = json("c.decision", "freight_insurance", "boolean");
+    let cash_back = json("c.decision", "shipping_cash_back", "boolean");
+    let scan_at = json("e.data", "at", "text");
+    let scan_status = json("e.data", "status", "text");
+    // Times as RFC 3339 text, space-separated.
+    let times = match dialect {
+        Dialect::Sqlite => "group_concat(e.at, ' ')",
+        Dialect::Postgres => "string_agg(to_json(e.at) #>> '{}', ' ')",
+    };
+    let rows: Vec<Return> = crate::store::query_as(format!(
+        "SELECT r.case_id, {carrier} AS carrier, r.created_at,
+                {payer} AS payer, {insured} AS freight_insurance, {cash_back} AS shipping_cash_back,
                 (SELECT min(e.at) FROM case_events e
                   WHERE e.case_id = r.case_id AND e.kind = 'tracking_number') AS tracking_at,
-                (SELECT min(json_extract(e.data, '$.at')) FROM case_events e
-                  WHERE e.case_id = r.case_id AND e.kind = 'parcel_scan'
-                    AND json_extract(e.data, '$.status') = 'delivered') AS delivered_at,
+                (SELECT min({scan_at}) FROM case_events e
+                  WHERE e.case_id = r.case_id AND e.kind = 'parcel_scan' AND {scan_status} = 'delivered') AS delivered_at,
                 (SELECT min(e.at) FROM case_events e
                   WHERE e.case_id = r.case_id AND e.kind IN ('inspection_passed', 'inspection_failed')) AS inspected_at,
-                (SELECT group_concat(e.at, ' ') FROM case_events e
+                (SELECT {times} FROM case_events e
                   WHERE e.case_id = r.case_id AND e.kind = 'no_scan') AS no_scans,
-                (SELECT group_concat(e.at, ' ') FROM case_events e
-                  WHERE e.case_id = r.case_id AND e.kind = 'parcel_scan'
-                    AND json_extract(e.data, '$.status') = 'exception') AS exceptions
+                (SELECT {times} FROM case_events e
+                  WHERE e.case_id = r.case_id AND e.kind = 'parcel_scan' AND {scan_status} = 'exception') AS exceptions
          FROM returns r JOIN cases c ON c.id = r.case_id
          WHERE r.created_at < ? AND (r.updated_at >= ? OR r.stage IN ('awaiting_parcel', 'on_the_way'))
-         ORDER BY r.created_at",
-    )
+         ORDER BY r.created_at"
+    ))
     .bind(period.to)
     .bind(period.from)
     .fetch_all(&mut *conn)

@@ -124,7 +124,7 @@ pub async fn upsert(
     .bind(to_json(card_keyboard))
     .bind(to_json(&album))
     .bind(now)
-    .execute(&mut **tx)
+    .execute(tx)
     .await?;
     Ok(())
 }
@@ -142,7 +142,7 @@ pub async fn set_card(
         .bind(to_json(card_keyboard))
         .bind(now)
         .bind(key)
-        .execute(&mut **tx)
+        .execute(tx)
         .await?;
     Ok(())
 }
@@ -153,7 +153,7 @@ pub async fn set_closed(tx: &mut Tx, key: &str, closed: bool, now: DateTime<Utc>
         .bind(closed)
         .bind(now)
         .bind(key)
-        .execute(&mut **tx)
+        .execute(tx)
         .await?;
     Ok(())
 }
@@ -163,7 +163,7 @@ const COLUMNS: &str = "key, chat_id, forum, name, card_text, card_keyboard, albu
 
 /// The topic `key`, if any.
 pub async fn get(conn: &mut Db, key: &str) -> Result<Option<Topic>, StoreError> {
-    let row: Option<TopicRow> = crate::store::query_as(&format!("SELECT {COLUMNS} FROM topics WHERE key = ?"))
+    let row: Option<TopicRow> = crate::store::query_as(format!("SELECT {COLUMNS} FROM topics WHERE key = ?"))
         .bind(key)
         .fetch_optional(conn)
         .await?;
@@ -200,7 +200,7 @@ pub async fn key_for_card(conn: &mut Db, chat_id: i64, message_id: i32) -> Resul
 /// cleared so the unique index cannot stop the sender.
 pub async fn record_thread(conn: &mut Db, key: &str, thread_id: i32, now: DateTime<Utc>) -> Result<(), StoreError> {
     crate::store::query(
-        "UPDATE topics SET thread_id = NULL, card_message_id = NULL, card_pinned = 0, album_posted = 0, updated_at = ?
+        "UPDATE topics SET thread_id = NULL, card_message_id = NULL, card_pinned = FALSE, album_posted = FALSE, updated_at = ?
          WHERE chat_id = (SELECT chat_id FROM topics WHERE key = ?) AND thread_id = ? AND key <> ?",
     )
     .bind(now)
@@ -210,7 +210,7 @@ pub async fn record_thread(conn: &mut Db, key: &str, thread_id: i32, now: DateTi
     .execute(&mut *conn)
     .await?;
     crate::store::query(
-        "UPDATE topics SET thread_id = ?, card_message_id = NULL, card_pinned = 0, album_posted = 0, updated_at = ?
+        "UPDATE topics SET thread_id = ?, card_message_id = NULL, card_pinned = FALSE, album_posted = FALSE, updated_at = ?
          WHERE key = ?",
     )
     .bind(thread_id)
@@ -223,7 +223,7 @@ pub async fn record_thread(conn: &mut Db, key: &str, thread_id: i32, now: DateTi
 
 /// The card was posted as `message_id` (not pinned yet).
 pub async fn record_card(conn: &mut Db, key: &str, message_id: i32, now: DateTime<Utc>) -> Result<(), StoreError> {
-    crate::store::query("UPDATE topics SET card_message_id = ?, card_pinned = 0, updated_at = ? WHERE key = ?")
+    crate::store::query("UPDATE topics SET card_message_id = ?, card_pinned = FALSE, updated_at = ? WHERE key = ?")
         .bind(message_id)
         .bind(now)
         .bind(key)
@@ -234,7 +234,7 @@ pub async fn record_card(conn: &mut Db, key: &str, message_id: i32, now: DateTim
 
 /// The card is pinned in its topic.
 pub async fn record_pinned(conn: &mut Db, key: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
-    crate::store::query("UPDATE topics SET card_pinned = 1, updated_at = ? WHERE key = ?")
+    crate::store::query("UPDATE topics SET card_pinned = TRUE, updated_at = ? WHERE key = ?")
         .bind(now)
         .bind(key)
         .execute(conn)
@@ -244,7 +244,7 @@ pub async fn record_pinned(conn: &mut Db, key: &str, now: DateTime<Utc>) -> Resu
 
 /// The evidence album was posted (or given up on).
 pub async fn record_album_posted(conn: &mut Db, key: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
-    crate::store::query("UPDATE topics SET album_posted = 1, updated_at = ? WHERE key = ?")
+    crate::store::query("UPDATE topics SET album_posted = TRUE, updated_at = ? WHERE key = ?")
         .bind(now)
         .bind(key)
         .execute(conn)
@@ -256,7 +256,7 @@ pub async fn record_album_posted(conn: &mut Db, key: &str, now: DateTime<Utc>) -
 /// it, so the next row for it creates it again and re-posts card and album.
 pub async fn forget_thread(conn: &mut Db, key: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
     crate::store::query(
-        "UPDATE topics SET thread_id = NULL, card_message_id = NULL, card_pinned = 0, album_posted = 0, updated_at = ?
+        "UPDATE topics SET thread_id = NULL, card_message_id = NULL, card_pinned = FALSE, album_posted = FALSE, updated_at = ?
          WHERE key = ?",
     )
     .bind(now)
@@ -268,7 +268,7 @@ pub async fn forget_thread(conn: &mut Db, key: &str, now: DateTime<Utc>) -> Resu
 
 /// The card message is gone: the next row for the topic posts (and pins) it again.
 pub async fn forget_card(conn: &mut Db, key: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
-    crate::store::query("UPDATE topics SET card_message_id = NULL, card_pinned = 0, updated_at = ? WHERE key = ?")
+    crate::store::query("UPDATE topics SET card_message_id = NULL, card_pinned = FALSE, updated_at = ? WHERE key = ?")
         .bind(now)
         .bind(key)
         .execute(conn)
@@ -281,7 +281,7 @@ pub async fn forget_card(conn: &mut Db, key: &str, now: DateTime<Utc>) -> Result
 /// cards and albums are posted again in the new one. Returns how many moved.
 pub async fn retarget(conn: &mut Db, from: i64, to: i64, now: DateTime<Utc>) -> Result<u64, StoreError> {
     let done = crate::store::query(
-        "UPDATE topics SET chat_id = ?, thread_id = NULL, card_message_id = NULL, card_pinned = 0, album_posted = 0,
+        "UPDATE topics SET chat_id = ?, thread_id = NULL, card_message_id = NULL, card_pinned = FALSE, album_posted = FALSE,
                            updated_at = ?
          WHERE chat_id = ?",
     )
@@ -295,10 +295,10 @@ pub async fn retarget(conn: &mut Db, from: i64, to: i64, now: DateTime<Utc>) -> 
 
 #[cfg(test)]
 mod tests {
-    use crate::store::scratch;
     use super::*;
     use crate::outgoing::{AlbumKind, ButtonSpec};
     use crate::store::Store;
+    use crate::store::scratch;
 
     const GROUP: i64 = -1_001_234;
 
@@ -456,7 +456,7 @@ mod tests {
         let (_dir, store) = store().await;
         upsert_case(&store, "case:AS-1001", "a", &[]).await;
         let mut tx = store.write().await.expect("tx");
-        crate::store::query("UPDATE topics SET album = 'not json'").execute(&mut *tx).await.expect("corrupt");
+        crate::store::query("UPDATE topics SET album = 'not json'").execute(&mut tx).await.expect("corrupt");
         tx.commit().await.expect("commit");
         let mut conn = store.read().await.expect("conn");
         let error = get(&mut conn, "case:AS-1001").await.expect_err("corrupt");

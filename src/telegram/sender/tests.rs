@@ -449,7 +449,7 @@ async fn put_topic(store: &Store, key: &str, chat: i64, forum: bool, album: &[Al
 
 async fn queue_in(store: &Store, chat: i64, key: &str, payload: Outgoing) -> i64 {
     let mut tx = store.write().await.expect("tx");
-    let now = Utc::now();
+    let now = Utc::now().trunc_subsecs(0);
     let id =
         outbox::enqueue_to_topic(&mut tx, CHANNEL, chat, Some(key), &payload, None, now, now).await.expect("enqueue");
     tx.commit().await.expect("commit");
@@ -688,7 +688,7 @@ mod fake {
 }
 
 use axum::http::StatusCode;
-use chrono::TimeDelta;
+use chrono::{SubsecRound, TimeDelta};
 
 async fn store() -> (crate::store::scratch::Guard, Store) {
     crate::store::scratch::store().await
@@ -732,7 +732,7 @@ fn texts(fake: &fake::Fake) -> Vec<(String, String)> {
 #[tokio::test]
 async fn delivers_in_order_and_records_outcomes() {
     let (_dir, store) = store().await;
-    let now = Utc::now();
+    let now = Utc::now().trunc_subsecs(0);
     queue(&store, 1, say("a1"), now).await;
     queue(&store, 1, say("a2"), now).await;
     queue(&store, 2, say("blocked"), now).await;
@@ -760,7 +760,7 @@ async fn delivers_in_order_and_records_outcomes() {
 #[tokio::test]
 async fn pace_holds_the_next_message_to_a_chat() {
     let (_dir, store) = store().await;
-    let now = Utc::now();
+    let now = Utc::now().trunc_subsecs(0);
     queue(&store, 1, say("a1"), now).await;
     queue(&store, 1, say("a2"), now).await;
     let (fake, bot) =
@@ -774,7 +774,7 @@ async fn pace_holds_the_next_message_to_a_chat() {
 #[tokio::test]
 async fn unedited_messages_are_resent_and_429_pauses() {
     let (_dir, store) = store().await;
-    let now = Utc::now();
+    let now = Utc::now().trunc_subsecs(0);
     let edit = Outgoing::Edit { message_id: 5, text: "answer".into(), keyboard: Keyboard::None };
     queue(&store, 1, edit, now).await;
     queue(&store, 1, Outgoing::Edit { message_id: 6, text: "same".into(), keyboard: Keyboard::None }, now).await;
@@ -813,7 +813,7 @@ async fn unreachable_api_backs_off_and_keeps_the_row() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let base = format!("http://{}/", listener.local_addr().expect("addr"));
     drop(listener);
-    let now = Utc::now();
+    let now = Utc::now().trunc_subsecs(0);
     queue(&store, 1, say("hello"), now).await;
     let mut sender = Sender::new(bot(&base), store.clone(), Limits::unlimited());
     assert_eq!(sender.drain_once(now).await.expect("drain"), 0);
@@ -830,7 +830,7 @@ async fn a_topic_that_keeps_vanishing_costs_attempts() {
     let (_dir, store) = store().await;
     put_topic(&store, KEY, GROUP, true, &[]).await;
     let id = queue_in(&store, GROUP, KEY, say("hello")).await;
-    let now = Utc::now();
+    let now = Utc::now().trunc_subsecs(0);
     let (fake, bot) = with_fake(Box::new(|method, _, n| match method {
         "createforumtopic" => (
             StatusCode::OK,
@@ -855,7 +855,7 @@ async fn a_topic_that_keeps_vanishing_costs_attempts() {
 async fn every_finished_call_gives_its_slot_back() {
     use std::sync::atomic::{AtomicUsize, Ordering};
     let (_dir, store) = store().await;
-    let now = Utc::now();
+    let now = Utc::now().trunc_subsecs(0);
     queue(&store, 1, say("fine"), now).await;
     queue(&store, 2, say("blocked"), now).await;
     queue(&store, 3, say("flooded once"), now).await;
@@ -922,14 +922,14 @@ async fn run_delivers_on_wake_and_stops_on_shutdown() {
 async fn a_reply_failing_for_hours_fails_and_tells_the_agents() {
     const AGENTS: i64 = -100_555;
     let (_dir, store) = store().await;
-    let now = Utc::now();
+    let now = Utc::now().trunc_subsecs(0);
     let mut tx = store.write().await.expect("tx");
     crate::store::query(
         "INSERT INTO customers (channel, external_id, chat_id, first_name, lang, created_at)
          VALUES ('telegram', '9', 9, 'Fang', 'en', ?)",
     )
     .bind(now)
-    .execute(&mut *tx)
+    .execute(&mut tx)
     .await
     .expect("customer");
     tx.commit().await.expect("commit");
@@ -942,7 +942,7 @@ async fn a_reply_failing_for_hours_fails_and_tells_the_agents() {
         .bind(last)
         .bind(stuck)
         .bind(agents_own)
-        .execute(&mut *tx)
+        .execute(&mut tx)
         .await
         .expect("attempts");
     tx.commit().await.expect("commit");
@@ -967,14 +967,18 @@ async fn a_reply_failing_for_hours_fails_and_tells_the_agents() {
     }
     assert_eq!(by_id(fresh).2, "sent", "other chats go on");
     // One alert, for the customer's reply only, delivered to the group.
-    let alerts: Vec<(String, String)> = crate::store::query_as(
-        "SELECT status, json_extract(payload, '$.text') FROM outbox WHERE chat_id = ? AND id > ?",
-    )
-    .bind(AGENTS)
-    .bind(fresh)
-    .fetch_all(&mut store.read().await.expect("reader"))
-    .await
-    .expect("alerts");
+    let alerts: Vec<(String, String)> =
+        crate::store::query_as("SELECT status, payload FROM outbox WHERE chat_id = ? AND id > ?")
+            .bind(AGENTS)
+            .bind(fresh)
+            .fetch_all(&mut store.read().await.expect("reader"))
+            .await
+            .expect("alerts");
+    let text = |payload: &str| {
+        let payload: serde_json::Value = serde_json::from_str(payload).expect("payload");
+        payload["text"].as_str().expect("text").to_owned()
+    };
+    let alerts: Vec<(String, String)> = alerts.into_iter().map(|(status, payload)| (status, text(&payload))).collect();
     assert_eq!(alerts.len(), 1, "{alerts:?}");
     assert_eq!(alerts[0].0, "sent");
     assert!(alerts[0].1.contains("Fang (chat 9)") && alerts[0].1.contains("6 h"), "{}", alerts[0].1);
@@ -1010,7 +1014,7 @@ async fn outcomes_are_recorded_before_the_pace_opens_again() {
 #[tokio::test]
 async fn a_round_leaves_chats_with_a_call_in_flight_alone() {
     let (_dir, store) = store().await;
-    let now = Utc::now();
+    let now = Utc::now().trunc_subsecs(0);
     let a1 = queue(&store, 1, say("a1"), now).await;
     queue(&store, 1, say("a2"), now).await;
     let (fake, bot) =
