@@ -10,7 +10,7 @@
 
 use std::borrow::Cow;
 
-use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::postgres::PgRow;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{FromRow, Postgres, Sqlite};
@@ -59,9 +59,10 @@ param!(i32, Int, |v| i64::from(v));
 param!(u32, Int, |v| i64::from(v));
 param!(f64, Real, |v| v);
 param!(bool, Bool, |v| v);
-// Both databases keep times to the microsecond (PostgreSQL's precision), so
-// a time reads back the same from either.
-param!(DateTime<Utc>, Time, |v| v.trunc_subsecs(6));
+// Times go as they are: SQLite keeps nanoseconds (and rows written before
+// must still compare equal); PostgreSQL keeps microseconds, truncating the
+// stored and the compared value alike.
+param!(DateTime<Utc>, Time, |v| v);
 param!(NaiveDate, Date, |v| v);
 param!(String, Text, |v| Cow::Owned(v));
 param!(&'q str, Text, |v| Cow::Borrowed(v));
@@ -78,7 +79,7 @@ impl<'q, T: Param<'q>> Param<'q> for Option<T> {
 
 param!(&i64, Int, |v| *v);
 param!(&bool, Bool, |v| *v);
-param!(&DateTime<Utc>, Time, |v| v.trunc_subsecs(6));
+param!(&DateTime<Utc>, Time, |v| *v);
 
 impl<'q> Param<'q> for &'q Option<String> {
     fn arg(self) -> Arg<'q> {
