@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use tokio::io::AsyncBufRead;
 
-use crate::background::{Background, Listeners};
+use crate::background::{Background, Duty, Listeners};
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::desk::Desk;
@@ -88,8 +88,17 @@ impl App {
                 }
                 telegram.connect().await?;
                 let (wake, shutdown) = (background.wake(), background.shutdown());
-                background.spawn("sender", telegram.sender(desk).run(wake.clone(), shutdown.clone()));
-                background.spawn("evidence downloader", telegram.downloader(desk, shutdown.clone()));
+                // A new sender each time this instance takes the lead: it
+                // starts from the store, as after a restart.
+                let sender: Duty = {
+                    let (telegram, desk, wake) = (telegram.clone(), desk.clone(), wake.clone());
+                    Box::new(move |stop| Box::pin(telegram.sender(&desk).run(wake.clone(), stop)))
+                };
+                let downloader: Duty = {
+                    let (telegram, desk) = (telegram.clone(), desk.clone());
+                    Box::new(move |stop| Box::pin(telegram.downloader(&desk, stop)))
+                };
+                background.lead(desk.store().clone(), vec![background.scheduler(desk), sender, downloader]);
                 // The health check's wait to hear from Telegram starts now.
                 desk.metrics().polled();
                 match (webhook, listener) {
@@ -115,6 +124,7 @@ impl App {
         let mut screen = Screen::new(output, prompt);
         let chatted = self
             .run(async |background: &mut Background| {
+                background.lead(desk.store().clone(), vec![background.scheduler(desk)]);
                 screen.converse(desk, &identity, input, &background.wake(), background.shutdown()).await
             })
             .await?;

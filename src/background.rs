@@ -1,16 +1,28 @@
 //! What runs beside a channel's own loop, the same for `serve` and `chat`:
-//! the scheduler of due jobs, the push and ops endpoints when configured,
-//! and the watch for Ctrl-C or SIGTERM. One stop ends them all: a signal, or the
+//! the push and ops endpoints when configured, the duties only the leading
+//! instance does (the scheduler of due jobs; `serve` adds the sender and the
+//! evidence downloader), and the watch for Ctrl-C or SIGTERM. One stop ends them all: a signal, or the
 //! channel itself (the terminal at the end of its input), flips the same
 //! shutdown flag, and [`Background::stop`] waits for every task.
 
 use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::time::Duration;
 
 use tokio::sync::{Notify, watch};
 use tokio::task::JoinHandle;
 
 use crate::desk::Desk;
+use crate::store::Store;
+
+/// Work only the leading instance does ([`crate::store::lead`]), started
+/// each time this instance takes the lead, told to stop when it loses it.
+pub type Duty = Box<dyn Fn(watch::Receiver<bool>) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send + Sync>;
+
+/// How often an instance that does not lead tries to take the lead: with
+/// the leader's connection gone, the longest until another takes over.
+const TRY_LEAD_EVERY: Duration = Duration::from_secs(1);
 
 /// The endpoints' sockets, bound before anything starts.
 #[derive(Default)]
@@ -28,8 +40,8 @@ pub struct Background {
 }
 
 impl Background {
-    /// Starts the scheduler, the push and ops endpoints (given their bound
-    /// listeners) and the signal watch.
+    /// Starts the push and ops endpoints (given their bound listeners) and
+    /// the signal watch.
     pub fn start(desk: &Desk, listeners: Listeners) -> Background {
         let (stop, shutdown) = watch::channel(false);
         let stop = Arc::new(stop);
@@ -41,8 +53,6 @@ impl Background {
             let _ = on_signal.send(true);
         });
         let mut background = Background { stop, shutdown, wake, tasks: Vec::new(), signals };
-        let scheduler = crate::scheduler::run(desk.clone(), background.wake(), background.shutdown());
-        background.spawn("scheduler", scheduler);
         if let Some(listener) = listeners.push {
             let handler = crate::desk::followup::Pushed { desk: desk.clone(), wake: background.wake() };
             let settings = desk.config().push.clone();
@@ -86,6 +96,18 @@ impl Background {
         self.tasks.push((tokio::spawn(task), name));
     }
 
+    /// The scheduler of due jobs, as a duty.
+    pub fn scheduler(&self, desk: &Desk) -> Duty {
+        let (desk, wake) = (desk.clone(), self.wake());
+        Box::new(move |stop| Box::pin(crate::scheduler::run(desk.clone(), wake.clone(), stop)))
+    }
+
+    /// Does `duties` whenever this instance leads, until the shutdown.
+    pub fn lead(&mut self, store: Store, duties: Vec<Duty>) {
+        let shutdown = self.shutdown();
+        self.spawn("lead", lead(store, duties, shutdown));
+    }
+
     /// Flips the shutdown flag (if a signal has not already) and waits for
     /// every task to finish what it is doing.
     pub async fn stop(self) {
@@ -94,6 +116,44 @@ impl Background {
         for (task, name) in self.tasks {
             if let Err(error) = task.await {
                 tracing::error!(%error, task = name, "stopped abnormally");
+            }
+        }
+    }
+}
+
+/// Takes the lead when no other instance holds it, does the duties while
+/// leading, and tries again when the lead is lost.
+async fn lead(store: Store, duties: Vec<Duty>, mut shutdown: watch::Receiver<bool>) {
+    while !*shutdown.borrow() {
+        let mut lead = match store.try_lead().await {
+            Ok(Some(lead)) => lead,
+            Ok(None) => {
+                tokio::select! {
+                    () = tokio::time::sleep(TRY_LEAD_EVERY) => {}
+                    _ = shutdown.changed() => {}
+                }
+                continue;
+            }
+            Err(error) => {
+                tracing::error!(%error, "could not try to take the lead; trying again");
+                tokio::select! {
+                    () = tokio::time::sleep(TRY_LEAD_EVERY) => {}
+                    _ = shutdown.changed() => {}
+                }
+                continue;
+            }
+        };
+        tracing::info!("leading: this instance delivers replies and runs due jobs");
+        let (stop, stopped) = watch::channel(false);
+        let tasks: Vec<JoinHandle<()>> = duties.iter().map(|duty| tokio::spawn(duty(stopped.clone()))).collect();
+        tokio::select! {
+            () = lead.lost() => tracing::warn!("lost the lead: stopping its duties"),
+            _ = shutdown.changed() => {}
+        }
+        let _ = stop.send(true);
+        for task in tasks {
+            if let Err(error) = task.await {
+                tracing::error!(%error, "a duty stopped abnormally");
             }
         }
     }

@@ -10,6 +10,7 @@ pub mod evidence;
 pub mod facts;
 pub mod flags;
 pub mod jobs;
+pub mod lead;
 pub mod orders;
 pub mod outbox;
 pub mod ownership;
@@ -43,6 +44,10 @@ pub enum StoreError {
     Corrupt { what: &'static str, detail: String },
 }
 
+/// The advisory lock every write transaction takes on PostgreSQL:
+/// "aftersales write".
+const WRITER_LOCK: i64 = 0x6166_7465_7257_7269;
+
 /// Prepared statements kept per connection: more than the store has.
 const STATEMENTS_CACHED: usize = 400;
 
@@ -58,7 +63,7 @@ pub struct Store {
 #[derive(Clone, Debug)]
 enum Pools {
     Sqlite { writer: SqlitePool, reader: SqlitePool },
-    Postgres { writer: PgPool, reader: PgPool },
+    Postgres { writer: PgPool, reader: PgPool, options: Box<PgConnectOptions> },
 }
 
 /// Whether `url` names a PostgreSQL database rather than a SQLite file.
@@ -86,8 +91,23 @@ impl Store {
     pub async fn write(&self) -> Result<Tx, StoreError> {
         Ok(match &self.pools {
             Pools::Sqlite { writer, .. } => Tx::sqlite(writer.begin_with("BEGIN IMMEDIATE").await?),
-            Pools::Postgres { writer, .. } => Tx::postgres(writer.begin().await?),
+            Pools::Postgres { writer, .. } => {
+                let mut tx = writer.begin().await?;
+                // One writer at a time across every instance on the
+                // database, as SQLite has it: a chat's steps stay in order,
+                // and case numbers and the processed-update check unique.
+                sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(WRITER_LOCK).execute(&mut *tx).await?;
+                Tx::postgres(tx)
+            }
         })
+    }
+
+    /// How to open connections of its own on PostgreSQL.
+    fn postgres_options(&self) -> Option<&PgConnectOptions> {
+        match &self.pools {
+            Pools::Sqlite { .. } => None,
+            Pools::Postgres { options, .. } => Some(options),
+        }
     }
 
     /// A reader for reads that need no transaction.
@@ -102,7 +122,9 @@ impl Store {
     pub async fn snapshot(&self) -> Result<Tx, StoreError> {
         Ok(match &self.pools {
             Pools::Sqlite { reader, .. } => Tx::sqlite(reader.begin().await?),
-            Pools::Postgres { reader, .. } => Tx::postgres(reader.begin().await?),
+            Pools::Postgres { reader, .. } => {
+                Tx::postgres(reader.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await?)
+            }
         })
     }
 }
@@ -130,8 +152,8 @@ async fn open_postgres(url: &str) -> Result<Pools, StoreError> {
     let options = PgConnectOptions::from_str(url)?.statement_cache_capacity(STATEMENTS_CACHED);
     let writer = PgPoolOptions::new().max_connections(1).connect_with(options.clone()).await?;
     sqlx::migrate!("migrations/postgres").run(&writer).await?;
-    let reader = PgPoolOptions::new().max_connections(4).connect_with(options).await?;
-    Ok(Pools::Postgres { writer, reader })
+    let reader = PgPoolOptions::new().max_connections(4).connect_with(options.clone()).await?;
+    Ok(Pools::Postgres { writer, reader, options: Box::new(options) })
 }
 
 /// Reads a JSON column, naming what it was if it cannot be read.

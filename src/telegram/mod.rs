@@ -71,6 +71,7 @@ pub enum TelegramError {
 
 /// The bot: its token and the Bot API server it talks to. What runs on it
 /// (polling, the sender, the evidence downloader) is started by `app`.
+#[derive(Clone)]
 pub struct Telegram {
     bot: Bot,
 }
