@@ -204,6 +204,8 @@ pub struct Call {
 #[derive(Clone, Debug)]
 pub struct Delivery {
     pub update_id: i64,
+    /// Where it was POSTed: the hook's URL, or a balanced backend's.
+    pub url: String,
     /// The HTTP status answered; `None` when the connection failed.
     pub status: Option<u16>,
     /// A 2xx answer the fake treated as lost (see [`FakeTelegram::lose_webhook_answers`]).

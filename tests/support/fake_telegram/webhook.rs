@@ -7,6 +7,10 @@
 //! the update pending and it is delivered again after
 //! [`FakeTelegram::set_webhook_retry`] (100 ms by default; Telegram waits
 //! longer). Unlike Telegram, an `http://` URL is accepted for loopback.
+//!
+//! [`FakeTelegram::balance_webhook`] stands for a load balancer in front of
+//! several instances: each POST (a redelivery too) goes to the next backend
+//! in turn instead of the registered URL.
 
 use super::*;
 
@@ -32,6 +36,9 @@ pub(super) struct Deliveries {
     pub(super) lose_answers: usize,
     /// When and why the last delivery failed (getWebhookInfo's last_error_*).
     pub(super) last_error: Option<(i64, String)>,
+    /// Backends taking the deliveries in turn, and whose turn it is.
+    pub(super) balanced: Vec<String>,
+    pub(super) turn: usize,
 }
 
 impl Default for Deliveries {
@@ -43,6 +50,8 @@ impl Default for Deliveries {
             forged_secret: None,
             lose_answers: 0,
             last_error: None,
+            balanced: Vec::new(),
+            turn: 0,
         }
     }
 }
@@ -117,7 +126,14 @@ impl State {
         self.drop_disallowed();
         let (id, update) = self.updates.front()?.clone();
         let secret = self.webhooks.forged_secret.clone().or(hook.secret);
-        Some((hook.url, secret, id, update))
+        let url = match self.webhooks.balanced.len() {
+            0 => hook.url,
+            backends => {
+                self.webhooks.turn += 1;
+                self.webhooks.balanced[self.webhooks.turn % backends].clone()
+            }
+        };
+        Some((url, secret, id, update))
     }
 }
 
@@ -149,7 +165,7 @@ impl Inner {
                 if lost {
                     st.webhooks.lose_answers -= 1;
                 }
-                st.webhooks.done.push(Delivery { update_id, status, lost, at, took });
+                st.webhooks.done.push(Delivery { update_id, url, status, lost, at, took });
                 if ok && !lost {
                     st.updates.retain(|(id, _)| *id != update_id);
                 } else {
@@ -207,6 +223,13 @@ impl FakeTelegram {
     /// the bot answered): those updates are delivered again.
     pub fn lose_webhook_answers(&self, n: usize) {
         self.lock().webhooks.lose_answers += n;
+    }
+
+    /// Delivers to these backends in turn, as a load balancer in front of
+    /// them would, instead of to the registered URL.
+    pub fn balance_webhook(&self, backends: &[String]) {
+        self.lock().webhooks.balanced = backends.to_vec();
+        self.changed();
     }
 
     /// How long a failed delivery waits before the next try.
