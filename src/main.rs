@@ -2,6 +2,7 @@
 //! order tools, the policy tools and the cases.
 
 mod cases_cli;
+mod db_cli;
 mod records_cli;
 mod report_cli;
 
@@ -89,6 +90,11 @@ enum Commands {
     Records {
         #[command(subcommand)]
         command: records_cli::RecordsCommand,
+    },
+    /// Move the shop's data between databases: copy SQLite into PostgreSQL.
+    Db {
+        #[command(subcommand)]
+        command: db_cli::DbCommand,
     },
 }
 
@@ -249,6 +255,7 @@ async fn main() -> anyhow::Result<()> {
         Commands::Records { command } => {
             records_cli::run(&open_store(db).await?, &config, command, clock.now()).await?;
         }
+        Commands::Db { command } => db_cli::run(command).await?,
     }
     Ok(())
 }

@@ -3,6 +3,7 @@
 //! commit together.
 
 pub mod cases;
+pub mod copy;
 pub mod customers;
 pub mod decisions;
 pub mod escalations;

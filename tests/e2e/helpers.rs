@@ -118,11 +118,16 @@ impl Shop {
 
     /// The binary with this shop's database and config.
     pub fn command(&self, args: &[&str]) -> Command {
+        self.command_on(&self.db_url(), args)
+    }
+
+    /// The binary with this shop's config on the database `db`.
+    pub fn command_on(&self, db: &str, args: &[&str]) -> Command {
         let mut command = Command::new(binary());
         command
             .args(args)
             .arg("--db")
-            .arg(self.db_url())
+            .arg(db)
             .arg("--config")
             .arg(self.dir.path().join("shop.toml"))
             .current_dir(self.dir.path())
@@ -191,8 +196,13 @@ impl Shop {
     /// Runs `aftersales chat` as `user` in `lang` with `script` on its
     /// stdin, and returns what it printed.
     pub fn chat_as(&self, user: &str, lang: &str, script: &str) -> String {
+        self.chat_on(&self.db_url(), user, lang, script)
+    }
+
+    /// `chat_as` on the database `db`.
+    pub fn chat_on(&self, db: &str, user: &str, lang: &str, script: &str) -> String {
         let mut child = self
-            .command(&["chat"])
+            .command_on(db, &["chat"])
             .env("LANG", lang)
             .env("USER", user)
             .stdin(Stdio::piped())

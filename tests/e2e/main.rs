@@ -10,6 +10,7 @@ mod fake_telegram;
 mod agents;
 mod cases;
 mod claims;
+mod db_copy;
 mod evidence;
 mod followups;
 mod helpers;
