@@ -5,9 +5,10 @@
 //! The tables and their columns come from SQLite's own schema, in
 //! foreign-key order, and must match the target's (both migrated by the same
 //! binary). Rows go over as JSON objects SQLite builds, in rowid order, a
-//! batch per statement, and PostgreSQL turns them into its own types
-//! (`json_populate_recordset`: 0/1 into booleans, RFC 3339 text into
-//! timestamptz, JSON text columns kept as the same text).
+//! batch per statement, and PostgreSQL turns them into the target columns'
+//! types (`json_to_recordset`: 0/1 into booleans, RFC 3339 text into
+//! timestamptz, cut to the microsecond; JSON text columns kept as the same
+//! text).
 //!
 //! The target ends up holding what the source held: new rows are inserted,
 //! rows that changed since an earlier copy are updated, rows the source no
@@ -81,6 +82,8 @@ struct Table {
     key: Vec<String>,
     /// The tables its foreign keys point to.
     parents: BTreeSet<String>,
+    /// Each column's type in the target, as PostgreSQL writes it.
+    types: Vec<String>,
 }
 
 /// Copies the SQLite database `from` into the PostgreSQL database `to`
@@ -88,8 +91,8 @@ struct Table {
 pub async fn copy(from: &str, to: &str, mut progress: impl FnMut(&Progress<'_>)) -> Result<Vec<Counts>, CopyError> {
     let (source, target) = open(from, to).await?;
     let mut snapshot = source.snapshot().await?;
-    let tables = in_key_order(source_tables(&mut snapshot).await?)?;
-    let identities = check_target(&target, &tables).await?;
+    let mut tables = in_key_order(source_tables(&mut snapshot).await?)?;
+    let identities = check_target(&target, &mut tables).await?;
     let mut counts: Vec<Counts> =
         tables.iter().map(|t| Counts { table: t.name.clone(), ..Counts::default() }).collect();
     // Children first, so no row removed is still referred to.
@@ -206,7 +209,9 @@ async fn source_tables(db: &mut Db) -> Result<Vec<Table>, CopyError> {
     let mut tables: BTreeMap<String, (Table, Vec<(i64, String)>)> = BTreeMap::new();
     for (name, column, pk) in columns {
         let (table, key) = tables.entry(name.clone()).or_insert_with(|| {
-            (Table { name, columns: Vec::new(), key: Vec::new(), parents: BTreeSet::new() }, Vec::new())
+            let table =
+                Table { name, columns: Vec::new(), key: Vec::new(), parents: BTreeSet::new(), types: Vec::new() };
+            (table, Vec::new())
         });
         if pk > 0 {
             key.push((pk, column.clone()));
@@ -228,30 +233,39 @@ async fn source_tables(db: &mut Db) -> Result<Vec<Table>, CopyError> {
         .collect())
 }
 
-/// Checks that the target has the same tables with the same columns, and
-/// returns each table's identity columns.
-async fn check_target(target: &Store, tables: &[Table]) -> Result<BTreeMap<String, Vec<String>>, CopyError> {
-    let rows: Vec<(String, String, bool)> = query_as(
-        "SELECT table_name::text, column_name::text, is_identity = 'YES' FROM information_schema.columns
-         WHERE table_schema = current_schema() AND table_name != '_sqlx_migrations'
-         ORDER BY table_name, ordinal_position",
+/// Checks that the target has the same tables with the same columns, notes
+/// their types there, and returns each table's identity columns.
+async fn check_target(target: &Store, tables: &mut [Table]) -> Result<BTreeMap<String, Vec<String>>, CopyError> {
+    let rows: Vec<(String, String, String, bool)> = query_as(
+        "SELECT c.relname::text, a.attname::text, format_type(a.atttypid, a.atttypmod), a.attidentity <> ''
+         FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+         WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind = 'r'
+           AND c.relname <> '_sqlx_migrations' AND a.attnum > 0 AND NOT a.attisdropped
+         ORDER BY c.relname, a.attnum",
     )
     .fetch_all(&mut target.read().await?)
     .await?;
-    let mut columns: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut types: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
     let mut identities: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for (table, column, identity) in rows {
+    for (table, column, pg_type, identity) in rows {
         if identity {
             identities.entry(table.clone()).or_default().push(column.clone());
         }
-        columns.entry(table).or_default().insert(column);
+        types.entry(table).or_default().insert(column, pg_type);
     }
-    let source: BTreeMap<String, BTreeSet<String>> =
-        tables.iter().map(|t| (t.name.clone(), t.columns.iter().cloned().collect())).collect();
-    match difference(&source, &columns) {
-        Some(difference) => Err(CopyError::Schema(difference)),
-        None => Ok(identities),
+    let columns = |schema: &BTreeMap<String, BTreeMap<String, String>>| -> BTreeMap<String, BTreeSet<String>> {
+        schema.iter().map(|(table, columns)| (table.clone(), columns.keys().cloned().collect())).collect()
+    };
+    let source = tables.iter().map(|t| (t.name.clone(), t.columns.iter().cloned().collect())).collect();
+    if let Some(difference) = difference(&source, &columns(&types)) {
+        return Err(CopyError::Schema(difference));
     }
+    for table in tables.iter_mut() {
+        let theirs = types.get(&table.name);
+        table.types =
+            table.columns.iter().map(|c| theirs.and_then(|t| t.get(c)).cloned().unwrap_or_default()).collect();
+    }
+    Ok(identities)
 }
 
 /// The first difference between two schemas (table → columns), in words.
@@ -301,16 +315,37 @@ fn object(columns: &[String]) -> String {
     format!("json_object({})", pairs.join(", "))
 }
 
+/// PostgreSQL: the rows of the JSON array bound, typed as the table's
+/// columns. Times are cut to the microsecond, as sqlx sends them (PostgreSQL
+/// would round the text SQLite keeps, nanoseconds, to the nearest one), so a
+/// copied time equals the one the bot would have written.
+fn incoming(table: &Table) -> String {
+    let columns = table.columns.iter().zip(&table.types);
+    let (mut declared, mut selected) = (Vec::new(), Vec::new());
+    for (column, pg_type) in columns {
+        let c = ident(column);
+        if pg_type == TIMESTAMPTZ {
+            declared.push(format!("{c} text"));
+            selected.push(format!("regexp_replace(r.{c}, '(\\.[0-9]{{6}})[0-9]+', '\\1')::timestamptz AS {c}"));
+        } else {
+            declared.push(format!("{c} {pg_type}"));
+            selected.push(format!("r.{c}"));
+        }
+    }
+    format!("SELECT {} FROM json_to_recordset(?::json) AS r({})", selected.join(", "), declared.join(", "))
+}
+
+const TIMESTAMPTZ: &str = "timestamp with time zone";
+
 /// PostgreSQL: removes the rows whose key is not in the JSON array bound,
 /// and counts them.
 fn remove_sql(table: &Table) -> String {
     let name = ident(&table.name);
     let same: Vec<String> = match_columns(table).iter().map(|c| format!("s.{c} = {name}.{c}", c = ident(c))).collect();
     format!(
-        "WITH gone AS (DELETE FROM {name} WHERE NOT EXISTS
-            (SELECT 1 FROM json_populate_recordset(NULL::{name}, ?::json) AS s WHERE {})
-         RETURNING 1)
+        "WITH gone AS (DELETE FROM {name} WHERE NOT EXISTS (SELECT 1 FROM ({}) AS s WHERE {}) RETURNING 1)
          SELECT COUNT(*) FROM gone",
+        incoming(table),
         same.join(" AND ")
     )
 }
@@ -320,16 +355,22 @@ fn remove_sql(table: &Table) -> String {
 /// it differs; a table without a key gets the rows it lacks (as a multiset).
 fn write_sql(table: &Table) -> String {
     let name = ident(&table.name);
-    let incoming = format!("SELECT * FROM json_populate_recordset(NULL::{name}, ?::json)");
+    let columns: Vec<String> = table.columns.iter().map(|c| ident(c)).collect();
+    let into = format!("INSERT INTO {name} ({})", columns.join(", "));
     let write = if table.key.is_empty() {
-        format!("INSERT INTO {name} {incoming} EXCEPT ALL SELECT * FROM {name} RETURNING TRUE AS inserted")
+        format!(
+            "{into} {} EXCEPT ALL SELECT {} FROM {name} RETURNING TRUE AS inserted",
+            incoming(table),
+            columns.join(", ")
+        )
     } else {
         let key: Vec<String> = table.key.iter().map(|c| ident(c)).collect();
-        let set: Vec<String> = table.columns.iter().map(|c| format!("{c} = EXCLUDED.{c}", c = ident(c))).collect();
+        let set: Vec<String> = columns.iter().map(|c| format!("{c} = EXCLUDED.{c}")).collect();
         // A row inserted has no deleting transaction yet (xmax 0); one updated has.
         format!(
-            "INSERT INTO {name} {incoming} ON CONFLICT ({}) DO UPDATE SET {}
+            "{into} {} ON CONFLICT ({}) DO UPDATE SET {}
              WHERE ({name}.*) IS DISTINCT FROM (EXCLUDED.*) RETURNING (xmax = 0) AS inserted",
+            incoming(table),
             key.join(", "),
             set.join(", ")
         )
@@ -370,6 +411,7 @@ mod tests {
             columns: vec!["id".to_owned()],
             key: vec!["id".to_owned()],
             parents: parents.iter().map(|p| (*p).to_owned()).collect(),
+            types: vec!["bigint".to_owned()],
         }
     }
 
