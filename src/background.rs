@@ -14,7 +14,7 @@ use tokio::sync::{Notify, watch};
 use tokio::task::JoinHandle;
 
 use crate::desk::Desk;
-use crate::store::Store;
+use crate::store::{Dialect, Store};
 
 /// Work only the leading instance does ([`crate::store::lead`]), started
 /// each time this instance takes the lead, told to stop when it loses it.
@@ -143,7 +143,10 @@ async fn lead(store: Store, duties: Vec<Duty>, mut shutdown: watch::Receiver<boo
                 continue;
             }
         };
-        tracing::info!("leading: this instance delivers replies and runs due jobs");
+        // Worth telling only where instances share a database.
+        if store.dialect() == Dialect::Postgres {
+            tracing::info!("leading: this instance delivers replies and runs due jobs");
+        }
         let (stop, stopped) = watch::channel(false);
         let tasks: Vec<JoinHandle<()>> = duties.iter().map(|duty| tokio::spawn(duty(stopped.clone()))).collect();
         tokio::select! {
