@@ -204,7 +204,7 @@ fn cases() -> i64 {
 /// The cached file's name: the migrations and this seed, hashed.
 fn cached_path() -> PathBuf {
     let mut hash = Sha256::new();
-    for migration in sqlx::migrate!().iter() {
+    for migration in sqlx::migrate!("migrations/sqlite").iter() {
         hash.update(&migration.checksum[..]);
     }
     hash.update(SEED_VERSION);
@@ -228,7 +228,7 @@ async fn seed(path: &Path) -> Duration {
         .connect()
         .await
         .expect("schema connection");
-    sqlx::migrate!().run(&mut schema).await.expect("migrate");
+    sqlx::migrate!("migrations/sqlite").run(&mut schema).await.expect("migrate");
     sqlx::Connection::close(schema).await.expect("close the schema connection");
     let started = Instant::now();
     let mut conn = SqliteConnectOptions::new()
