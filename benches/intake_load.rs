@@ -17,9 +17,9 @@ mod helpers;
 
 use std::time::{Duration, Instant};
 
+use aftersales::store::{Dialect, query, query_scalar};
 use fake_telegram::{FakeTelegram, Limits, TOKEN};
 use helpers::{Customer, Shop};
-use sqlx::ConnectOptions;
 use teloxide::prelude::*;
 
 /// The settings of a bench run: Telegram's limits off on both sides, so it
@@ -294,9 +294,12 @@ async fn drafts_run(drafts: usize, concurrency: usize, quiet: Duration) {
 /// replies and updates it took (10 of each), written straight into the
 /// shop's store as a bot that served them leaves it.
 async fn seed_closed_cases(shop: &Shop, closed: usize) {
-    let options: sqlx::sqlite::SqliteConnectOptions = shop.db_url().parse().expect("db url");
-    let mut conn = options.connect().await.expect("open db");
-    let now = "strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now', '-30 days')";
+    // The little SQL the two databases write differently: a month ago, and
+    // a JSON object (PostgreSQL stores it into the text column as text).
+    let (now, json_object) = match shop.dialect() {
+        Dialect::Sqlite => ("strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now', '-30 days')", "json_object"),
+        Dialect::Postgres => ("(now() - interval '30 days')", "json_build_object"),
+    };
     let seed = [
         "CREATE TEMP TABLE n (i INTEGER PRIMARY KEY)".to_owned(),
         format!("INSERT INTO n WITH RECURSIVE r(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM r WHERE i + 1 < {closed}) SELECT i FROM r"),
@@ -319,7 +322,7 @@ async fn seed_closed_cases(shop: &Shop, closed: usize) {
         ),
         format!(
             "INSERT INTO outbox (channel, chat_id, payload, not_before, status, attempts, created_at, sent_at, message_id)
-             SELECT 'telegram', 5000000 + n.i, json_object('kind', 'send', 'text', 'Reply ' || k.i, 'keyboard', json_object('type', 'none')),
+             SELECT 'telegram', 5000000 + n.i, {json_object}('kind', 'send', 'text', 'Reply ' || k.i, 'keyboard', {json_object}('type', 'none')),
                     {now}, 'sent', 0, {now}, {now}, k.i + 1
              FROM n, (SELECT i FROM n WHERE i < 10) AS k"
         ),
@@ -329,11 +332,27 @@ async fn seed_closed_cases(shop: &Shop, closed: usize) {
         ),
         "DROP TABLE n".to_owned(),
     ];
-    let mut tx = sqlx::Connection::begin(&mut conn).await.expect("begin");
+    let mut tx = shop.store().await.write().await.expect("begin");
     for sql in seed {
-        sqlx::query(&sql).execute(&mut *tx).await.unwrap_or_else(|error| panic!("{error}: {sql}"));
+        query(sql.as_str()).execute(&mut tx).await.unwrap_or_else(|error| panic!("{error}: {sql}"));
     }
     tx.commit().await.expect("commit");
+}
+
+/// The size of the shop's database in bytes: its file, or what PostgreSQL
+/// counts for it.
+async fn database_bytes(shop: &Shop) -> u64 {
+    match shop.dialect() {
+        Dialect::Sqlite => std::fs::metadata(shop.path().join("shop.db")).map(|meta| meta.len()).unwrap_or(0),
+        Dialect::Postgres => {
+            let mut db = shop.store().await.read().await.expect("a reader");
+            let bytes: i64 = query_scalar("SELECT pg_database_size(current_database())")
+                .fetch_one(&mut db)
+                .await
+                .expect("the database's size");
+            u64::try_from(bytes).unwrap_or(0)
+        }
+    }
 }
 
 /// Memory on a store that has served `closed` cases: the bot's peak RSS
@@ -344,7 +363,7 @@ async fn closed_run(closed: usize, drafts: usize, concurrency: usize) {
     let seeding = Instant::now();
     seed_closed_cases(&shop, closed).await;
     let seeded = seeding.elapsed();
-    let size = std::fs::metadata(shop.db_path()).map(|meta| meta.len()).unwrap_or(0);
+    let size = database_bytes(&shop).await;
     let bot = shop.serve_logging(&fake, "warn");
     Customer::new(&fake, 1, "warm", Some("en")).says("/start").await;
     let idle = status_kib(bot.id(), "VmRSS").unwrap_or(0);

@@ -204,9 +204,12 @@ async fn strangers_are_refused_rejections_carry_a_reason_and_a_closed_case_reope
     let rejected = bob.gets("Reason: The jacket was worn outdoors").await;
     assert!(rejected.text.contains("we can't approve case AS-1001"), "{}", rejected.text);
     assert!(!bob.texts().iter().any(|text| text.contains("give me your address")), "{:#?}", bob.texts());
-    let recorded = "SELECT COUNT(*) FROM case_events WHERE case_id = 'AS-1001' AND kind = 'rejected'
-                    AND actor = 'agent:901' AND json_extract(data, '$.reason') = 'The jacket was worn outdoors'";
-    assert!(shop.eventually(recorded, 1).await, "the decision is on the timeline with the agent");
+    let recorded = format!(
+        "SELECT COUNT(*) FROM case_events WHERE case_id = 'AS-1001' AND kind = 'rejected'
+         AND actor = 'agent:901' AND {} = 'The jacket was worn outdoors'",
+        shop.dialect().json_text("data", "reason")
+    );
+    assert!(shop.eventually(&recorded, 1).await, "the decision is on the timeline with the agent");
     assert_eq!(shop.count("SELECT COUNT(*) FROM cases WHERE status = 'not_eligible'").await, 1);
 
     // Closing closes the topic; Bob writing again reopens it.

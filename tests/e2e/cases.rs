@@ -47,9 +47,12 @@ async fn a_typed_case_id_or_a_tap_on_the_list_shows_the_case_and_only_to_its_cus
     let added = bob.says("The box is dented as well").await;
     assert!(added.text.contains("Added to AS-1001"), "{}", added.text);
     bob.presses("Done").await;
-    let text = "SELECT COUNT(*) FROM case_events WHERE case_id = 'AS-1001' AND kind = 'added'
-                AND json_extract(data, '$.text') = 'The box is dented as well'";
-    assert_eq!(shop.count(text).await, 1, "the message is on the case's timeline");
+    let text = format!(
+        "SELECT COUNT(*) FROM case_events WHERE case_id = 'AS-1001' AND kind = 'added'
+         AND {} = 'The box is dented as well'",
+        shop.dialect().json_text("data", "text")
+    );
+    assert_eq!(shop.count(&text).await, 1, "the message is on the case's timeline");
 
     // The case view stays on screen while a person closes the case.
     let shown = bob.says("AS-1001").await;

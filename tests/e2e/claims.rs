@@ -54,9 +54,11 @@ async fn a_returned_item_is_not_claimed_twice_and_its_case_can_be_added_to() {
     assert!(done.text.contains("AS-1001"), "{}", done.text);
 
     assert_eq!(shop.count("SELECT COUNT(*) FROM cases").await, 1, "no second case on the one unit");
-    let text = "SELECT COUNT(*) FROM case_events WHERE case_id = 'AS-1001' AND kind = 'added'
-                AND json_extract(data, '$.text') = 'The zip sticks as well'";
-    assert_eq!(shop.count(text).await, 1, "the message is on the case's timeline");
+    let text = format!(
+        "SELECT COUNT(*) FROM case_events WHERE case_id = 'AS-1001' AND kind = 'added' AND {} = 'The zip sticks as well'",
+        shop.dialect().json_text("data", "text")
+    );
+    assert_eq!(shop.count(&text).await, 1, "the message is on the case's timeline");
     assert!(
         shop.eventually("SELECT COUNT(*) FROM evidence WHERE case_id = 'AS-1001'", 1).await,
         "the photo is evidence"

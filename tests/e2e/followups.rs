@@ -374,10 +374,13 @@ async fn with_two_returns_waiting_the_customer_picks_the_case_and_can_correct_it
     // The tracker is asked for the new number; its first scan is news again.
     assert!(desk.fake.wait_until(|_| desk.tracker.polls_for(CORRECTED) > 0, WAIT).await, "polled by the new number");
     lin.gets("Case AS-1002: your return parcel is on its way to us").await;
-    let corrected = "SELECT COUNT(*) FROM case_events WHERE case_id = 'AS-1002' AND kind = 'tracking_corrected'
-                     AND json_extract(data, '$.old') = 'SF1234567890123'
-                     AND json_extract(data, '$.new') = 'YT7654321098765'";
-    assert_eq!(desk.shop.count(corrected).await, 1, "the timeline has old and new");
+    let corrected = format!(
+        "SELECT COUNT(*) FROM case_events WHERE case_id = 'AS-1002' AND kind = 'tracking_corrected'
+         AND {} = 'SF1234567890123' AND {} = 'YT7654321098765'",
+        desk.shop.dialect().json_text("data", "old"),
+        desk.shop.dialect().json_text("data", "new")
+    );
+    assert_eq!(desk.shop.count(&corrected).await, 1, "the timeline has old and new");
 
     // Pushes find the case by the new number only.
     let by_old = json!({ "event_id": "trk-old", "tracking_no": PARCEL, "status": "delivered", "at": desk.clock.now().to_rfc3339() });

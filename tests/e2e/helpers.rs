@@ -1,11 +1,14 @@
 //! Spawning the bot and acting as its customers.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use aftersales::store::scratch::Scratch;
+use aftersales::store::{Dialect, Store, query_scalar};
 use chrono::{DateTime, Utc};
+use tokio::sync::OnceCell;
 
 use crate::fake_telegram::{BotMessage, FakeTelegram, TOKEN};
 
@@ -82,8 +85,13 @@ text_en = "A coupon for your next order, no minimum spend"
 value = "10.00"
 "#;
 
-/// A fresh working folder with a database of demo orders and a config.
+/// A fresh working folder with a database of demo orders and a config. The
+/// database is a scratch one: `shop.db` in the folder, or a fresh database on
+/// the PostgreSQL server `AFTERSALES_TEST_DB` names. Fields drop in order:
+/// the test's connections, then the database, then the folder.
 pub struct Shop {
+    store: OnceCell<Store>,
+    scratch: Scratch,
     pub dir: tempfile::TempDir,
 }
 
@@ -98,18 +106,26 @@ impl Shop {
         let media = dir.path().join("media");
         let config = format!("{settings}\n[media]\ndir = {:?}\n", media.display().to_string());
         std::fs::write(dir.path().join("shop.toml"), config).expect("write config");
-        let shop = Shop { dir };
+        let scratch = Scratch::new(&dir.path().join("shop.db"));
+        let shop = Shop { store: OnceCell::new(), scratch, dir };
         let status = shop.command(&["demo"]).stdout(Stdio::null()).status().expect("run demo");
         assert!(status.success(), "aftersales demo failed");
         shop
     }
 
-    pub fn db_url(&self) -> String {
-        format!("sqlite://{}", self.db_path().display())
+    pub fn db_url(&self) -> &str {
+        self.scratch.url()
     }
 
-    pub fn db_path(&self) -> PathBuf {
-        self.dir.path().join("shop.db")
+    /// The SQL its database speaks, for the few statements written per dialect.
+    pub fn dialect(&self) -> Dialect {
+        if self.scratch.is_postgres() { Dialect::Postgres } else { Dialect::Sqlite }
+    }
+
+    /// The shop's store as the test reads (and, to set a scene, writes) it:
+    /// opened once, beside the binary's own connections.
+    pub async fn store(&self) -> &Store {
+        self.store.get_or_init(|| async { Store::open(self.db_url()).await.expect("open the shop's store") }).await
     }
 
     pub fn path(&self) -> &Path {
@@ -180,15 +196,10 @@ impl Shop {
         BotProcess { child }
     }
 
-    /// A count from the store, read with the sqlite3-free route: the binary's own database through sqlx.
+    /// A count from the store (SQL in SQLite's form, as the store takes it).
     pub async fn count(&self, sql: &str) -> i64 {
-        sqlx::query_scalar(sql).fetch_one(&mut self.reader().await).await.expect("count query")
-    }
-
-    async fn reader(&self) -> sqlx::SqliteConnection {
-        use sqlx::ConnectOptions;
-        let options: sqlx::sqlite::SqliteConnectOptions = self.db_url().parse().expect("db url");
-        options.read_only(true).connect().await.expect("open db")
+        let mut db = self.store().await.read().await.expect("a reader");
+        query_scalar(sql).fetch_one(&mut db).await.unwrap_or_else(|error| panic!("{error}: {sql}"))
     }
 }
 
@@ -243,9 +254,10 @@ impl Shop {
     pub async fn settled_at(&self, now: DateTime<Utc>) -> bool {
         let deadline = std::time::Instant::now() + WAIT;
         while std::time::Instant::now() < deadline {
-            let due: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE due_at <= ?")
+            let mut db = self.store().await.read().await.expect("a reader");
+            let due: i64 = query_scalar("SELECT COUNT(*) FROM jobs WHERE due_at <= ?")
                 .bind(now)
-                .fetch_one(&mut self.reader().await)
+                .fetch_one(&mut db)
                 .await
                 .expect("due jobs");
             if due == 0 && self.count("SELECT COUNT(*) FROM outbox WHERE status = 'pending'").await == 0 {

@@ -11,7 +11,7 @@ use aftersales::order::OrderNo;
 use aftersales::policy::{self, LineHistory, Outcome, Request};
 use aftersales::reason::Reason;
 use aftersales::store::customers::{self, Identity};
-use aftersales::store::{Store, cases, orders};
+use aftersales::store::{cases, orders};
 
 use crate::helpers::{Shop, binary};
 
@@ -134,7 +134,7 @@ fn check_refuses_an_invalid_config_naming_the_key() {
 /// delivery (seven days ago), decided under the shop's rules as the desk would.
 async fn open_case_a_week_ago(shop: &Shop) -> CaseId {
     let config = Config::load(Some(shop.path().join("shop.toml").as_path())).expect("config");
-    let store = Store::open(&shop.db_url()).await.expect("open store");
+    let store = shop.store().await;
     let opened = chrono::Utc::now() - chrono::TimeDelta::days(7);
     let mut tx = store.write().await.expect("begin");
     let identity = Identity {

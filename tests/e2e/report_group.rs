@@ -70,9 +70,10 @@ async fn a_stranger_in_the_group_is_refused_the_report() {
     assert!(shop.settled_at(Utc::now()).await, "what was due is done and delivered");
     assert!(in_group(&fake, |m| m.kind == "document" || m.text.contains("After-sales report")).is_empty());
     assert_eq!(
-        shop.count(
-            "SELECT COUNT(*) FROM audit WHERE kind = 'agent_refused' AND json_extract(data, '$.what') = 'report'"
-        )
+        shop.count(&format!(
+            "SELECT COUNT(*) FROM audit WHERE kind = 'agent_refused' AND {} = 'report'",
+            shop.dialect().json_text("data", "what")
+        ))
         .await,
         1
     );
@@ -99,10 +100,12 @@ async fn the_months_report_is_posted_on_the_first_once_whatever_the_restarts() {
     let due =
         Shanghai.from_local_datetime(&first.and_hms_opt(9, 0, 0).expect("09:00")).single().expect("a time").to_utc();
     let month = this_month();
+    // The time as both databases compare it: SQLite the text sqlx writes
+    // (RFC 3339), PostgreSQL the literal read as a timestamp.
     let planned = format!(
-        "SELECT COUNT(*) FROM jobs WHERE key = 'monthly_report' AND json_extract(data, '$.month') = '{month}' \
-         AND strftime('%Y-%m-%dT%H:%M:%S', due_at) = '{}'",
-        due.format("%Y-%m-%dT%H:%M:%S")
+        "SELECT COUNT(*) FROM jobs WHERE key = 'monthly_report' AND {} = '{month}' AND due_at = '{}'",
+        shop.dialect().json_text("data", "month"),
+        due.to_rfc3339()
     );
     assert!(shop.eventually(&planned, 1).await, "the monthly post is planned");
     bot.kill();
@@ -115,8 +118,10 @@ async fn the_months_report_is_posted_on_the_first_once_whatever_the_restarts() {
     assert!(shop.settled_at(clock.now()).await, "what was due is done and delivered");
     assert_eq!(posts(&fake), (1, 1), "{:#?}", fake.messages(GROUP));
     let next = first.format("%Y-%m").to_string();
-    let moved =
-        format!("SELECT COUNT(*) FROM jobs WHERE key = 'monthly_report' AND json_extract(data, '$.month') = '{next}'");
+    let moved = format!(
+        "SELECT COUNT(*) FROM jobs WHERE key = 'monthly_report' AND {} = '{next}'",
+        shop.dialect().json_text("data", "month")
+    );
     assert_eq!(shop.count(&moved).await, 1, "the next month's post is planned");
     bot.kill();
 

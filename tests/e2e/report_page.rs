@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use aftersales::report::html::{CSAT_COLOUR, PER_DAY_COLOUR, REASONS_COLOUR};
-use sqlx::ConnectOptions;
+use aftersales::store::query;
 
 use crate::report::{report, shop_with_two_cases};
 
@@ -56,17 +56,17 @@ fn rows_of(image: &[u8], width: usize, channels: usize, colour: [u8; 3]) -> Vec<
 async fn the_report_page_draws_its_charts_in_a_real_browser() {
     let shop = shop_with_two_cases();
     // Both customers rated their case (5 and 4), so the CSAT chart has columns.
-    let options: sqlx::sqlite::SqliteConnectOptions = shop.db_url().parse().expect("db url");
-    let mut conn = options.connect().await.expect("open db");
+    let mut tx = shop.store().await.write().await.expect("begin");
     for (case, score) in [("AS-1001", 5), ("AS-1002", 4)] {
-        sqlx::query("UPDATE cases SET survey = json_object('sent_at', ?), survey_score = ? WHERE id = ?")
-            .bind(chrono::Utc::now().to_rfc3339())
+        query("UPDATE cases SET survey = ?, survey_score = ? WHERE id = ?")
+            .bind(serde_json::json!({ "sent_at": chrono::Utc::now().to_rfc3339() }).to_string())
             .bind(score)
             .bind(case)
-            .execute(&mut conn)
+            .execute(&mut tx)
             .await
             .expect("a survey answer");
     }
+    tx.commit().await.expect("commit");
 
     let page = shop.path().join("report.html");
     let printed = report(&shop, &["--format", "html", "--out", page.to_str().expect("a path")]);

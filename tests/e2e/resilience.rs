@@ -9,7 +9,6 @@ use std::time::Duration;
 use aftersales::config::Config;
 use aftersales::conversation::{Command, Input};
 use aftersales::desk::{Desk, Handled, Incoming};
-use aftersales::store::Store;
 use aftersales::store::customers::Identity;
 
 use crate::fake_telegram::{BotMessage, Call, Failure, FakeTelegram, INVALID_QUERY, NOT_MODIFIED};
@@ -73,8 +72,7 @@ async fn a_bot_killed_mid_conversation_continues_without_loss_or_repeats() {
 #[tokio::test]
 async fn a_redelivered_update_is_recognised_and_not_processed_twice() {
     let shop = Shop::new();
-    let store = Store::open(&shop.db_url()).await.expect("store");
-    let desk = Desk::new(store, Arc::new(Config::default()));
+    let desk = Desk::new(shop.store().await.clone(), Arc::new(Config::default()));
     let identity = Identity {
         channel: "telegram",
         external_id: "603".into(),
@@ -225,7 +223,10 @@ async fn twenty_kills_send_few_messages_twice() {
     assert!(shop.settled_at(chrono::Utc::now()).await, "the outbox never drained");
 
     let kind = |kind: &str| {
-        format!("SELECT COUNT(*) FROM outbox WHERE status = 'sent' AND json_extract(payload, '$.kind') = '{kind}'")
+        format!(
+            "SELECT COUNT(*) FROM outbox WHERE status = 'sent' AND {} = '{kind}'",
+            shop.dialect().json_text("payload", "kind")
+        )
     };
     let (sends, edits, answers) =
         (shop.count(&kind("send")).await, shop.count(&kind("edit")).await, shop.count(&kind("answer_button")).await);

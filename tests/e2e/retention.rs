@@ -45,7 +45,7 @@ async fn a_customer_who_takes_the_coupon_keeps_the_item_and_the_case_closes_as_r
     let coupon = "SELECT COUNT(*) FROM retention_offers WHERE case_id = 'AS-1001' AND offer_id = 'coupon10'
                   AND result = 'accepted' AND value_minor = 1000 AND currency = 'CNY'";
     assert_eq!(shop.count(coupon).await, 1, "the coupon is recorded on the case");
-    assert_eq!(shop.count("SELECT COUNT(*) FROM cases WHERE resale_intact = 1").await, 1);
+    assert_eq!(shop.count("SELECT COUNT(*) FROM cases WHERE resale_intact = TRUE").await, 1);
     assert!(fake.rejections().is_empty(), "{:#?}", fake.rejections());
 }
 

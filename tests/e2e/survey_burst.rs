@@ -5,7 +5,7 @@
 
 use std::time::{Duration, Instant};
 
-use sqlx::ConnectOptions;
+use aftersales::store::query;
 
 use crate::fake_telegram::FakeTelegram;
 use crate::helpers::{Shop, TEST_CONFIG};
@@ -22,25 +22,23 @@ pub async fn seed_due_surveys(
     count: i64,
     lang: &str,
 ) {
-    let options: sqlx::sqlite::SqliteConnectOptions = shop.db_url().parse().expect("db url");
-    let mut conn = options.connect().await.expect("open db");
-    let mut tx = sqlx::Connection::begin(&mut conn).await.expect("begin");
+    let mut tx = shop.store().await.write().await.expect("begin");
     let now = chrono::Utc::now();
     for n in 0..count {
         let user = first_user + n;
         fake.add_user(user, &format!("Customer {n}"), Some(lang));
         let case = format!("AS-{}", first_case + n);
-        sqlx::query("INSERT INTO customers (id, channel, external_id, chat_id, first_name, lang, created_at) VALUES (?, 'telegram', ?, ?, ?, ?, ?)")
+        query("INSERT INTO customers (id, channel, external_id, chat_id, first_name, lang, created_at) VALUES (?, 'telegram', ?, ?, ?, ?, ?)")
             .bind(user)
             .bind(user.to_string())
             .bind(user)
             .bind(format!("Customer {n}"))
             .bind(lang)
             .bind(now)
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await
             .expect("customer");
-        sqlx::query(
+        query(
             "INSERT INTO cases (id, seq, customer_id, order_no, sku, quantity, reason, outcome, status, decision,
                                 created_at, updated_at)
              VALUES (?, ?, ?, 'DEMO-1004', 'JKT-WB-M', 1, 'changed_mind', 'return_refund', 'closed', '{}', ?, ?)",
@@ -50,15 +48,15 @@ pub async fn seed_due_surveys(
         .bind(user)
         .bind(now)
         .bind(now)
-        .execute(&mut *tx)
+        .execute(&mut tx)
         .await
         .expect("case");
-        sqlx::query("INSERT INTO jobs (key, kind, due_at, data, created_at) VALUES (?, 'survey', ?, ?, ?)")
+        query("INSERT INTO jobs (key, kind, due_at, data, created_at) VALUES (?, 'survey', ?, ?, ?)")
             .bind(format!("survey:{case}"))
             .bind(now)
             .bind(serde_json::json!({ "case": case }).to_string())
             .bind(now)
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await
             .expect("job");
     }
@@ -111,8 +109,9 @@ async fn burst(surveys: i64) {
     assert_eq!(fake.too_many_requests(), 0, "no 429 from Telegram's flood limits");
     assert!(busiest <= 30, "at most 30 messages in any second, saw {busiest}");
     assert_eq!(sent_surveys(&fake) as i64, surveys, "each survey exactly once");
-    let sent = "SELECT COUNT(*) FROM cases WHERE json_extract(survey, '$.sent_at') IS NOT NULL";
-    assert_eq!(shop.count(sent).await, surveys, "each case records its survey");
+    let sent =
+        format!("SELECT COUNT(*) FROM cases WHERE {} IS NOT NULL", shop.dialect().json_text("survey", "sent_at"));
+    assert_eq!(shop.count(&sent).await, surveys, "each case records its survey");
 }
 
 #[tokio::test]

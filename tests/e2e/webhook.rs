@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use sqlx::{ConnectOptions, Executor};
+use aftersales::store::{Dialect, query};
 
 use crate::fake_telegram::{Delivery, FakeTelegram, SECRET_HEADER};
 use crate::helpers::{BotProcess, Customer, Shop, TEST_CONFIG, WAIT, free_port, jpeg};
@@ -52,6 +52,15 @@ fn statuses(deliveries: &[Delivery]) -> Vec<Option<u16>> {
 /// Waits until the update has been delivered (a 2xx the fake received).
 async fn delivered(fake: &FakeTelegram, update_id: i64) -> bool {
     fake.wait_until(|fake| fake.deliveries_of(update_id).iter().any(Delivery::delivered), WAIT).await
+}
+
+/// Runs `statements` in one write transaction on the shop's store.
+async fn alter(shop: &Shop, statements: &[&str]) {
+    let mut tx = shop.store().await.write().await.expect("begin");
+    for sql in statements {
+        query(*sql).execute(&mut tx).await.unwrap_or_else(|error| panic!("{error}: {sql}"));
+    }
+    tx.commit().await.expect("commit");
 }
 
 async fn processed(shop: &Shop, update_id: i64) -> i64 {
@@ -137,19 +146,30 @@ async fn an_update_whose_commit_fails_gets_500_and_is_read_once_after_the_redeli
     cy.says("/start").await;
 
     // The store refuses to record any update, as a full disk would.
-    let mut db = sqlx::sqlite::SqliteConnectOptions::new().filename(shop.db_path()).connect().await.expect("db");
-    db.execute(
-        "CREATE TRIGGER refuse_updates BEFORE INSERT ON processed_updates BEGIN SELECT RAISE(ABORT, 'disk full'); END",
-    )
-    .await
-    .expect("trigger");
+    let (refuse, allow): (&[&str], &[&str]) = match shop.dialect() {
+        Dialect::Sqlite => (
+            &["CREATE TRIGGER refuse_updates BEFORE INSERT ON processed_updates
+               BEGIN SELECT RAISE(ABORT, 'disk full'); END"],
+            &["DROP TRIGGER refuse_updates"],
+        ),
+        Dialect::Postgres => (
+            &[
+                "CREATE FUNCTION refuse_updates() RETURNS trigger LANGUAGE plpgsql AS $$
+                 BEGIN RAISE EXCEPTION 'disk full'; END $$",
+                "CREATE TRIGGER refuse_updates BEFORE INSERT ON processed_updates
+                 FOR EACH ROW EXECUTE FUNCTION refuse_updates()",
+            ],
+            &["DROP TRIGGER refuse_updates ON processed_updates"],
+        ),
+    };
+    alter(&shop, refuse).await;
     fake.send_text(cy.id, "/new");
     let update = fake.last_update_id();
     let failed = |fake: &FakeTelegram| statuses(&fake.deliveries_of(update)).contains(&Some(500));
     assert!(fake.wait_until(failed, WAIT).await, "{:#?}", fake.deliveries_of(update));
     assert_eq!(processed(&shop, update).await, 0);
 
-    db.execute("DROP TRIGGER refuse_updates").await.expect("drop the trigger");
+    alter(&shop, allow).await;
     cy.gets("send me your order number").await;
     assert!(delivered(&fake, update).await);
     let answered = statuses(&fake.deliveries_of(update));
