@@ -134,7 +134,7 @@ impl Shop {
 
     /// The binary with this shop's database and config.
     pub fn command(&self, args: &[&str]) -> Command {
-        self.command_on(&self.db_url(), args)
+        self.command_on(self.db_url(), args)
     }
 
     /// The binary with this shop's config on the database `db`.
@@ -207,7 +207,7 @@ impl Shop {
     /// Runs `aftersales chat` as `user` in `lang` with `script` on its
     /// stdin, and returns what it printed.
     pub fn chat_as(&self, user: &str, lang: &str, script: &str) -> String {
-        self.chat_on(&self.db_url(), user, lang, script)
+        self.chat_on(self.db_url(), user, lang, script)
     }
 
     /// `chat_as` on the database `db`.
