@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 
 use aftersales::store::{Dialect, query, query_scalar};
 use fake_telegram::{FakeTelegram, Limits, TOKEN};
-use helpers::{Customer, Shop};
+use helpers::{Customer, Shop, own_order};
 use teloxide::prelude::*;
 
 /// The settings of a bench run: Telegram's limits off on both sides, so it
@@ -108,44 +108,10 @@ fn intake_chat(n: usize) -> i64 {
     10_000 + n as i64
 }
 
-/// The order the customer of `chat` returns (each their own, as in a shop)
-/// and the last 4 digits of its phone.
-fn intake_order(chat: i64) -> (String, String) {
-    (format!("BENCH-{chat}"), format!("{:04}", chat % 10_000))
-}
-
-/// Imports the intake run's orders the way a shop does (`aftersales orders
-/// import`): one delivered vase with freight insurance per customer.
-fn import_intake_orders(shop: &Shop, customers: usize) {
-    let at = |days: i64| (chrono::Utc::now() - chrono::Duration::days(days)).to_rfc3339();
-    let mut csv = String::from(
-        "order_no,phone,customer_name,sku,item_name,category,quantity,unit_price,currency,paid_at,shipped_at,\
-         delivered_at,carrier,tracking_no,freight_insurance\n",
-    );
-    for n in 0..customers {
-        let chat = intake_chat(n);
-        let (order, _) = intake_order(chat);
-        csv.push_str(&format!(
-            "{order},139{chat:08},Bench {n},VASE-1,Ceramic vase,home,1,268.00,CNY,{},{},{},YTO,YT{chat:010},true\n",
-            at(3),
-            at(2),
-            at(1)
-        ));
-    }
-    let file = shop.path().join("bench-orders.csv");
-    std::fs::write(&file, csv).expect("write orders");
-    let status = shop
-        .command(&["orders", "import", &file.display().to_string()])
-        .stdout(std::process::Stdio::null())
-        .status()
-        .expect("run import");
-    assert!(status.success(), "aftersales orders import failed");
-}
-
 /// One customer's whole no-reason return of their own order; the latency
 /// of every step.
 async fn one_intake(customer: Customer<'_>, chat: i64) -> Vec<Duration> {
-    let (order, digits) = intake_order(chat);
+    let (order, digits) = own_order(chat);
     let mut latencies = Vec::new();
     for text in ["/new", order.as_str(), digits.as_str()] {
         let started = Instant::now();
@@ -163,7 +129,7 @@ async fn one_intake(customer: Customer<'_>, chat: i64) -> Vec<Duration> {
 async fn aftersales_run(customers: usize) -> f64 {
     let fake = FakeTelegram::start_with(Limits::none()).await;
     let shop = Shop::with_config(&intake_config());
-    import_intake_orders(&shop, customers);
+    shop.import_own_orders(&(0..customers).map(intake_chat).collect::<Vec<_>>());
     let bot = shop.serve_logging(&fake, "warn");
     // Warm up: the bot is connected once it answers.
     Customer::new(&fake, 1, "warm", Some("en")).says("/start").await;

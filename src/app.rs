@@ -98,7 +98,15 @@ impl App {
                     let (telegram, desk) = (telegram.clone(), desk.clone());
                     Box::new(move |stop| Box::pin(telegram.downloader(&desk, stop)))
                 };
-                background.lead(desk.store().clone(), vec![background.scheduler(desk), sender, downloader]);
+                // Replies other instances queue wake this one's sender too.
+                let heard: Duty = {
+                    let (store, wake) = (desk.store().clone(), wake.clone());
+                    Box::new(move |stop| {
+                        let (store, wake) = (store.clone(), wake.clone());
+                        Box::pin(async move { crate::store::outbox::watch(&store, wake, stop).await })
+                    })
+                };
+                background.lead(desk.store().clone(), vec![background.scheduler(desk), sender, heard, downloader]);
                 // The health check's wait to hear from Telegram starts now.
                 desk.metrics().polled();
                 match (webhook, listener) {

@@ -104,7 +104,7 @@ impl Store {
     }
 
     /// How to open connections of its own on PostgreSQL.
-    fn postgres_options(&self) -> Option<&PgConnectOptions> {
+    pub(super) fn postgres_options(&self) -> Option<&PgConnectOptions> {
         match &self.pools {
             Pools::Sqlite { .. } => None,
             Pools::Postgres { options, .. } => Some(options),

@@ -14,12 +14,16 @@
 //! Times are bound as `DateTime<Utc>`, which sqlx writes as RFC 3339 text in
 //! one format ("…+00:00"), so comparing the text compares the instants.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use sqlx::FromRow;
+use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
+use tokio::sync::{Notify, watch};
 
 use crate::store::{Db, Dialect};
 
-use super::{StoreError, Tx, from_json, to_json};
+use super::{Store, StoreError, Tx, from_json, to_json};
 use crate::outgoing::Outgoing;
 
 /// A pending reply, as a sender sees it.
@@ -218,6 +222,60 @@ pub async fn next_due_after(
     .fetch_optional(conn)
     .await?;
     Ok(at)
+}
+
+/// Wakes `wake` whenever another instance queues replies, until `stop`
+/// turns true: PostgreSQL notifies `aftersales_outbox` as such a
+/// transaction commits (migration 0009). On SQLite one process queues and
+/// sends, waking its sender itself: nothing to listen to.
+pub async fn watch(store: &Store, wake: Arc<Notify>, mut stop: watch::Receiver<bool>) {
+    let Some(options) = store.postgres_options() else {
+        let _ = stop.wait_for(|stop| *stop).await;
+        return;
+    };
+    while !*stop.borrow() {
+        tokio::select! {
+            error = listen(options, &wake) => {
+                tracing::warn!(%error, "not hearing of other instances' replies; listening again");
+                tokio::select! {
+                    () = tokio::time::sleep(LISTEN_AGAIN) => {}
+                    _ = stop.changed() => {}
+                }
+            }
+            _ = stop.changed() => {}
+        }
+    }
+}
+
+/// The channel migration 0009's trigger notifies.
+const NOTIFIED: &str = "aftersales_outbox";
+/// A listener that failed to connect tries again after this.
+const LISTEN_AGAIN: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Listens on a connection of its own until it fails; the error.
+async fn listen(options: &PgConnectOptions, wake: &Notify) -> sqlx::Error {
+    let listener = async {
+        let pool = PgPoolOptions::new().max_connections(1).connect_with(options.clone()).await?;
+        let mut listener = PgListener::connect_with(&pool).await?;
+        listener.listen(NOTIFIED).await?;
+        Ok::<_, sqlx::Error>(listener)
+    };
+    let mut listener = match listener.await {
+        Ok(listener) => listener,
+        Err(error) => return error,
+    };
+    loop {
+        // Woken at the start too (and after a lost connection, which the
+        // next call re-establishes): what was queued meanwhile went unheard.
+        wake.notify_one();
+        loop {
+            match listener.try_recv().await {
+                Ok(Some(_)) => wake.notify_one(),
+                Ok(None) => break,
+                Err(error) => return error,
+            }
+        }
+    }
 }
 
 /// A row Telegram (or the terminal) took: its message id, and when.

@@ -9,10 +9,7 @@ use std::process::Output;
 use aftersales::store::scratch::Scratch;
 use chrono::{TimeDelta, Utc};
 
-use crate::helpers::{COUPON_OFFER, Shop, TEST_CONFIG, jpeg};
-
-/// The variable naming the PostgreSQL server the copy goes to.
-const SERVER: &str = "AFTERSALES_TEST_POSTGRES";
+use crate::helpers::{COUPON_OFFER, Shop, TEST_CONFIG, jpeg, postgres_server};
 
 /// The order import's columns, and an order of two jackets' lines.
 const ORDER: &str = "order_no,phone,customer_name,sku,item_name,category,quantity,unit_price,currency,\
@@ -92,13 +89,7 @@ fn microseconds(text: &str) -> String {
 
 #[tokio::test]
 async fn a_shop_moves_to_postgresql_and_carries_on_there() {
-    let server = std::env::var(SERVER).unwrap_or_default();
-    assert!(
-        !server.is_empty(),
-        "set {SERVER} to a PostgreSQL server the tests may create databases on, \
-         e.g. postgres://aftersales:aftersales@127.0.0.1:5432"
-    );
-    let target = Scratch::on_server(&server);
+    let target = Scratch::on_server(&postgres_server());
     let postgres = target.url();
     let shop = Shop::with_config(&format!("{TEST_CONFIG}\n{COUPON_OFFER}"));
     // The shop's own database is SQLite whatever the suite runs on: the copy's source.

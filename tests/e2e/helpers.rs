@@ -65,6 +65,24 @@ pub fn jpeg(tag: &[u8]) -> Vec<u8> {
 }
 
 /// A port that was free a moment ago, for one of the bot's endpoints.
+/// The order [`Shop::import_own_orders`] made for the customer of `chat`,
+/// and the last 4 digits of its phone.
+pub fn own_order(chat: i64) -> (String, String) {
+    (format!("OWN-{chat}"), format!("{:04}", chat % 10_000))
+}
+
+/// The PostgreSQL server (`postgres://user:password@host:port`) that tests
+/// needing PostgreSQL whatever the suite runs on create their databases on.
+/// Never skipped: without it those tests fail, saying so.
+pub fn postgres_server() -> String {
+    std::env::var("AFTERSALES_TEST_POSTGRES").unwrap_or_else(|_| {
+        panic!(
+            "set AFTERSALES_TEST_POSTGRES to a PostgreSQL server the tests may create databases on \
+             (postgres://user:password@host:port); .ci/run starts one"
+        )
+    })
+}
+
 pub fn free_port() -> u16 {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     listener.local_addr().expect("address").port()
@@ -102,11 +120,21 @@ impl Shop {
 
     /// A shop with these settings (TOML without a `[media]` table).
     pub fn with_config(settings: &str) -> Shop {
+        Shop::on(settings, |dir| Scratch::new(&dir.join("shop.db")))
+    }
+
+    /// A shop of the test settings on a fresh database of the PostgreSQL
+    /// server `server`, whatever database the suite runs on.
+    pub fn on_postgres(server: &str) -> Shop {
+        Shop::on(TEST_CONFIG, |_| Scratch::on_server(server))
+    }
+
+    fn on(settings: &str, scratch: impl FnOnce(&Path) -> Scratch) -> Shop {
         let dir = tempfile::tempdir().expect("tempdir");
         let media = dir.path().join("media");
         let config = format!("{settings}\n[media]\ndir = {:?}\n", media.display().to_string());
         std::fs::write(dir.path().join("shop.toml"), config).expect("write config");
-        let scratch = Scratch::new(&dir.path().join("shop.db"));
+        let scratch = scratch(dir.path());
         let shop = Shop { store: OnceCell::new(), scratch, dir };
         let status = shop.command(&["demo"]).stdout(Stdio::null()).status().expect("run demo");
         assert!(status.success(), "aftersales demo failed");
@@ -130,6 +158,34 @@ impl Shop {
 
     pub fn path(&self) -> &Path {
         self.dir.path()
+    }
+
+    /// Imports one order per chat the way a shop does (`aftersales orders
+    /// import`): a delivered vase with freight insurance, numbered and with a
+    /// phone as [`own_order`] tells its customer.
+    pub fn import_own_orders(&self, chats: &[i64]) {
+        let at = |days: i64| (Utc::now() - chrono::Duration::days(days)).to_rfc3339();
+        let mut csv = String::from(
+            "order_no,phone,customer_name,sku,item_name,category,quantity,unit_price,currency,paid_at,shipped_at,\
+             delivered_at,carrier,tracking_no,freight_insurance\n",
+        );
+        for chat in chats {
+            let (order, _) = own_order(*chat);
+            csv.push_str(&format!(
+                "{order},139{chat:08},Customer {chat},VASE-1,Ceramic vase,home,1,268.00,CNY,{},{},{},YTO,YT{chat:010},true\n",
+                at(3),
+                at(2),
+                at(1)
+            ));
+        }
+        let file = self.path().join("own-orders.csv");
+        std::fs::write(&file, csv).expect("write orders");
+        let status = self
+            .command(&["orders", "import", &file.display().to_string()])
+            .stdout(Stdio::null())
+            .status()
+            .expect("run import");
+        assert!(status.success(), "aftersales orders import failed");
     }
 
     /// The binary with this shop's database and config.

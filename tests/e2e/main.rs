@@ -14,6 +14,7 @@ mod db_copy;
 mod evidence;
 mod followups;
 mod helpers;
+mod instances;
 mod ops;
 mod orders_import;
 mod ownership;
