@@ -9,12 +9,19 @@
 # month of a store holding 1,000,000 cases and 3,000,000 events (seeded
 # once, then kept under target/tmp until the migrations change).
 #   BENCH_CUSTOMERS=200 scripts/bench.sh
+#   BENCH_DB=postgres://aftersales:aftersales@127.0.0.1:5432 scripts/bench.sh
 #   BENCH_QUICK=1 scripts/bench.sh    # short: 300 surveys, 10,000 drafts only, shorter Criterion runs, no report
 # Each benchmark prints `BENCH key=value` lines; Criterion's figures are read
 # from target/criterion/*/new/estimates.json. It ends with one summary table
 # and target/bench/summary.json (the keys are described in README.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# BENCH_DB=postgres://user:password@host:port runs the intake run and the
+# survey burst on PostgreSQL (a fresh database of their own on that server);
+# the other benchmarks read SQLite files of their own.
+if [ -n "${BENCH_DB:-}" ]; then
+  export AFTERSALES_TEST_DB="$BENCH_DB"
+fi
 out=target/bench
 mkdir -p "$out"
 figures="$out/figures.txt"
