@@ -124,8 +124,9 @@ impl Background {
 /// Takes the lead when no other instance holds it, does the duties while
 /// leading, and tries again when the lead is lost.
 async fn lead(store: Store, duties: Vec<Duty>, mut shutdown: watch::Receiver<bool>) {
+    let mut contender = store.contender();
     while !*shutdown.borrow() {
-        let mut lead = match store.try_lead().await {
+        let mut lead = match contender.try_lead().await {
             Ok(Some(lead)) => lead,
             Ok(None) => {
                 tokio::select! {

@@ -27,25 +27,37 @@ pub struct Lead {
     lock: Option<PgConnection>,
 }
 
+/// An instance trying to take the lead, on a connection kept between
+/// tries (opening one costs more than trying: a password exchange).
+pub struct Contender {
+    options: Option<PgConnectOptions>,
+    conn: Option<PgConnection>,
+}
+
 impl Store {
-    /// The lead if no other instance holds it; `None` if one does.
-    pub async fn try_lead(&self) -> Result<Option<Lead>, StoreError> {
-        let Some(options) = self.postgres_options() else {
-            return Ok(Some(Lead { lock: None }));
-        };
-        try_lock(options).await
+    pub fn contender(&self) -> Contender {
+        Contender { options: self.postgres_options().cloned(), conn: None }
     }
 }
 
-async fn try_lock(options: &PgConnectOptions) -> Result<Option<Lead>, StoreError> {
-    let mut conn = options.connect().await?;
-    let locked: bool =
-        sqlx::query_scalar("SELECT pg_try_advisory_lock($1)").bind(LEAD_LOCK).fetch_one(&mut conn).await?;
-    if locked {
-        Ok(Some(Lead { lock: Some(conn) }))
-    } else {
-        conn.close().await?;
-        Ok(None)
+impl Contender {
+    /// The lead if no other instance holds it; `None` if one does.
+    pub async fn try_lead(&mut self) -> Result<Option<Lead>, StoreError> {
+        let Some(options) = &self.options else {
+            return Ok(Some(Lead { lock: None }));
+        };
+        let mut conn = match self.conn.take() {
+            Some(conn) => conn,
+            None => options.connect().await?,
+        };
+        let locked: bool =
+            sqlx::query_scalar("SELECT pg_try_advisory_lock($1)").bind(LEAD_LOCK).fetch_one(&mut conn).await?;
+        if locked {
+            Ok(Some(Lead { lock: Some(conn) }))
+        } else {
+            self.conn = Some(conn);
+            Ok(None)
+        }
     }
 }
 
