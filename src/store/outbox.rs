@@ -224,6 +224,40 @@ pub async fn next_due_after(
     Ok(at)
 }
 
+/// A request an earlier sender made: to which chat, a message or not, and
+/// when its answer came back.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Sent {
+    pub chat_id: i64,
+    pub message: bool,
+    pub at: DateTime<Utc>,
+}
+
+/// Looked through for [`sent_since`]: more than Telegram lets a bot send in
+/// the longest window it counts (30 a second for a minute).
+const RECENT_ROWS: i64 = 5_000;
+
+/// The requests of `channel` answered since `since`, oldest first, among
+/// the newest rows (read by id, so the outbox's size does not matter).
+pub async fn sent_since(conn: &mut Db, channel: &str, since: DateTime<Utc>) -> Result<Vec<Sent>, StoreError> {
+    let rows: Vec<(i64, String, DateTime<Utc>)> = crate::store::query_as(
+        "SELECT chat_id, payload, sent_at FROM
+             (SELECT chat_id, payload, sent_at, status FROM outbox WHERE channel = ?1 ORDER BY id DESC LIMIT ?3) AS newest
+         WHERE status = 'sent' AND sent_at >= ?2 ORDER BY sent_at",
+    )
+    .bind(channel)
+    .bind(since)
+    .bind(RECENT_ROWS)
+    .fetch_all(conn)
+    .await?;
+    rows.into_iter()
+        .map(|(chat_id, payload, at)| {
+            let payload: Outgoing = from_json("outbox payload", &payload)?;
+            Ok(Sent { chat_id, message: payload.is_message(), at })
+        })
+        .collect()
+}
+
 /// Wakes `wake` whenever another instance queues replies, until `stop`
 /// turns true: PostgreSQL notifies `aftersales_outbox` as such a
 /// transaction commits (migration 0009). On SQLite one process queues and
@@ -675,6 +709,38 @@ mod tests {
         assert!(sent.iter().all(|(id, _, message_id)| *message_id == Some(*id)));
         assert!(rows.iter().any(|(id, status, _)| *id == replaced && status == "replaced"));
         assert_eq!(pending_count(&mut conn, TG).await.expect("count"), 1);
+    }
+
+    #[tokio::test]
+    async fn what_went_out_lately_is_read_back_oldest_first() {
+        let (_db, store) = store().await;
+        let early = put(&store, 1, "early", None, t0()).await;
+        let late = put(&store, 2, "late", None, t0()).await;
+        let later = put(&store, -100, "group", None, t0()).await;
+        put(&store, 3, "pending", None, t0()).await;
+        let mut tx = store.write().await.expect("tx");
+        let answered = enqueue(
+            &mut tx,
+            TG,
+            4,
+            &Outgoing::AnswerButton { callback_id: "c".into(), notice: None },
+            None,
+            t0(),
+            t0(),
+        )
+        .await
+        .expect("enqueue");
+        tx.commit().await.expect("commit");
+        let at = |id, n| Delivered { id, message_id: None, at: t0() + secs(n) };
+        let mut w = store.write().await.expect("tx");
+        mark_sent(&mut w, &[at(early, 1), at(later, 80), at(late, 70), at(answered, 75)]).await.expect("sent");
+        w.commit().await.expect("commit");
+
+        let mut conn = store.read().await.expect("conn");
+        let sent = sent_since(&mut conn, TG, t0() + secs(30)).await.expect("sent");
+        let seen: Vec<(i64, bool, i64)> =
+            sent.iter().map(|sent| (sent.chat_id, sent.message, (sent.at - t0()).num_seconds())).collect();
+        assert_eq!(seen, [(2, true, 70), (4, false, 75), (-100, true, 80)]);
     }
 
     #[tokio::test]

@@ -295,6 +295,20 @@ impl Pace {
         self.tidy(at);
     }
 
+    /// Notes a request an earlier sender made and saw completed at `at` (a
+    /// process since restarted, or another instance that led before this
+    /// one): it holds its slots until the windows have passed over `at`,
+    /// as if this schedule had sent it.
+    pub fn recall(&mut self, chat_id: i64, message: bool, at: Instant) {
+        let ticket = self.record(chat_id, message, at);
+        self.completed(ticket, at);
+    }
+
+    /// The longest window a limit counts over: how far back sends matter.
+    pub fn memory(&self) -> Duration {
+        self.limits.per_chat.max(self.limits.per_group.1).max(self.limits.global.1)
+    }
+
     /// Requests recorded and not completed (for tests and metrics).
     pub fn in_flight(&self) -> usize {
         self.out.len()
@@ -381,6 +395,25 @@ mod tests {
 
     fn ms(n: u64) -> Duration {
         Duration::from_millis(n)
+    }
+
+    #[test]
+    fn sends_recalled_from_before_a_restart_hold_their_slots_until_their_windows_pass() {
+        let limits = Limits { per_chat: ms(1000), per_group: (20, ms(60_000)), global: (30, ms(1000)) };
+        let mut pace = Pace::new(limits);
+        let t0 = Instant::now();
+        for chat in 0..30 {
+            pace.recall(PRIVATE + chat, true, t0);
+        }
+        for _ in 0..20 {
+            pace.recall(GROUP, true, t0);
+        }
+        let now = t0 + ms(400);
+        assert_eq!(pace.earliest(7, false, now), Some(t0 + ms(1000)), "30 a second already went out");
+        assert_eq!(pace.earliest(PRIVATE, true, now), Some(t0 + ms(1000)), "one a second in a chat");
+        assert_eq!(pace.earliest(GROUP, true, now), Some(t0 + ms(60_000)), "20 a minute in a group");
+        assert_eq!(pace.in_flight(), 0);
+        assert_eq!(pace.memory(), ms(60_000));
     }
 
     #[test]

@@ -251,6 +251,23 @@ impl Sender {
         Sender { alerts: Some((chat, lang)), ..self }
     }
 
+    /// Counts what went out within the limits' longest window before this
+    /// sender started (by a process since restarted, or the instance that
+    /// led before), so its first round keeps Telegram's limits too.
+    async fn recall(&mut self, now_utc: DateTime<Utc>, now: Instant) -> Result<(), StoreError> {
+        let memory = self.pace.memory();
+        let since = now_utc - chrono::Duration::from_std(memory).unwrap_or_default();
+        let sent = {
+            let mut conn = self.store.read().await?;
+            outbox::sent_since(&mut conn, CHANNEL, since).await?
+        };
+        for sent in sent {
+            let ago = (now_utc - sent.at).to_std().unwrap_or_default();
+            self.pace.recall(sent.chat_id, sent.message, now.checked_sub(ago).unwrap_or(now));
+        }
+        Ok(())
+    }
+
     /// Delivers until `shutdown` turns true (or its sender is dropped).
     /// `wake` is notified by the update handler after each commit that may
     /// have queued replies; otherwise the loop sleeps until a call completes
@@ -258,6 +275,9 @@ impl Sender {
     /// errors are logged and retried after a pause.
     pub async fn run(mut self, wake: Arc<Notify>, mut shutdown: watch::Receiver<bool>) {
         tracing::info!("telegram sender started");
+        if let Err(error) = self.recall(self.clock.now(), Instant::now()).await {
+            tracing::warn!(%error, "telegram sender: could not read what went out before; pacing from now");
+        }
         let mut next = None;
         let mut look = true;
         loop {
