@@ -56,7 +56,8 @@ pub struct App {
 impl App {
     /// Opens the store (applying its migrations) under a desk on `clock`.
     pub async fn open(db: &str, config: Arc<Config>, clock: Clock) -> Result<App, AppError> {
-        let store = Store::open(db).await.map_err(|source| AppError::Store { db: db.to_owned(), source })?;
+        let store =
+            Store::open(db).await.map_err(|source| AppError::Store { db: crate::store::shown_url(db), source })?;
         Ok(App { desk: Desk::new(store, config).with_clock(clock) })
     }
 

@@ -24,7 +24,7 @@ use aftersales::policy::{self, Outcome, Request};
 use aftersales::reason::Reason;
 use aftersales::replay::{self, ReplayError, Report};
 use aftersales::rulebook;
-use aftersales::store::{Store, cases, decisions, orders};
+use aftersales::store::{Store, cases, decisions, orders, shown_url};
 use aftersales::telegram::Telegram;
 use aftersales::telegram::webhook::Webhook;
 use aftersales::{demo, import, terminal};
@@ -32,7 +32,7 @@ use aftersales::{demo, import, terminal};
 #[derive(Parser)]
 #[command(name = "aftersales", version, about = "A shop's after-sales desk as a chat bot")]
 struct Cli {
-    /// The SQLite database.
+    /// The database: a SQLite file (sqlite://FILE) or PostgreSQL (postgres://USER:PASSWORD@HOST/NAME).
     #[arg(long, global = true, env = "AFTERSALES_DB", default_value = "sqlite://aftersales.db")]
     db: String,
     /// The shop's settings (see aftersales.example.toml); built-in defaults without it.
@@ -261,7 +261,7 @@ async fn main() -> anyhow::Result<()> {
 }
 
 async fn open_store(db: &str) -> anyhow::Result<Store> {
-    Store::open(db).await.with_context(|| format!("opening the database {db}"))
+    Store::open(db).await.with_context(|| format!("opening the database {}", shown_url(db)))
 }
 
 /// `policy explain`: one request decided under the rules in force.

@@ -23,7 +23,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use sqlx::migrate::MigrateDatabase;
 
-use super::{Db, Store, StoreError, is_postgres, query, query_as, query_scalar};
+use super::{Db, Store, StoreError, is_postgres, query, query_as, query_scalar, shown_url};
 
 /// Rows per statement: few enough that a batch's JSON stays small, enough
 /// that a round trip per batch costs little.
@@ -134,19 +134,19 @@ pub async fn copy(from: &str, to: &str, mut progress: impl FnMut(&Progress<'_>))
 /// a source that does not exist (opening it would make an empty one).
 async fn open(from: &str, to: &str) -> Result<(Store, Store), CopyError> {
     if !from.starts_with("sqlite:") {
-        return Err(CopyError::Source(shown(from)));
+        return Err(CopyError::Source(shown_url(from)));
     }
     if !is_postgres(to) {
-        return Err(CopyError::Target(shown(to)));
+        return Err(CopyError::Target(shown_url(to)));
     }
     let exists = sqlx::Sqlite::database_exists(from)
         .await
-        .map_err(|error| CopyError::Open { url: shown(from), source: error.into() })?;
+        .map_err(|error| CopyError::Open { url: shown_url(from), source: error.into() })?;
     if !exists {
-        return Err(CopyError::Missing(shown(from)));
+        return Err(CopyError::Missing(shown_url(from)));
     }
-    let source = Store::open(from).await.map_err(|source| CopyError::Open { url: shown(from), source })?;
-    let target = Store::open(to).await.map_err(|source| CopyError::Open { url: shown(to), source })?;
+    let source = Store::open(from).await.map_err(|source| CopyError::Open { url: shown_url(from), source })?;
+    let target = Store::open(to).await.map_err(|source| CopyError::Open { url: shown_url(to), source })?;
     Ok((source, target))
 }
 
@@ -390,17 +390,6 @@ fn count_of(n: i64) -> u64 {
     u64::try_from(n).unwrap_or(0)
 }
 
-/// A database URL as it may be shown: without its password.
-fn shown(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
-    let host_end = rest.find(['/', '?']).unwrap_or(rest.len());
-    let Some(at) = rest[..host_end].rfind('@') else { return url.to_owned() };
-    match rest[..at].split_once(':') {
-        Some((user, _password)) => format!("{scheme}://{user}:***{}", &rest[at..]),
-        None => url.to_owned(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -438,20 +427,6 @@ mod tests {
     fn a_cycle_of_foreign_keys_is_refused_by_name() {
         let error = in_key_order(vec![table("a", &["b"]), table("b", &["a"]), table("c", &[])]).expect_err("a cycle");
         assert!(error.to_string().contains("cycle among a, b"), "{error}");
-    }
-
-    #[test]
-    fn passwords_are_not_shown() {
-        for (url, seen) in [
-            ("postgres://shop:secret@db.example:5432/aftersales", "postgres://shop:***@db.example:5432/aftersales"),
-            ("postgres://shop:p@ss@db/x?sslmode=require", "postgres://shop:***@db/x?sslmode=require"),
-            ("postgres://shop@db/x", "postgres://shop@db/x"),
-            ("postgres://db/x?user=a@b", "postgres://db/x?user=a@b"),
-            ("sqlite://shop.db", "sqlite://shop.db"),
-            ("mysql:shop", "mysql:shop"),
-        ] {
-            assert_eq!(shown(url), seen);
-        }
     }
 
     #[test]

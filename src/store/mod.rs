@@ -72,6 +72,17 @@ pub fn is_postgres(url: &str) -> bool {
     url.starts_with("postgres://") || url.starts_with("postgresql://")
 }
 
+/// A database URL as it may be shown: without its password.
+pub fn shown_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
+    let host_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let Some(at) = rest[..host_end].rfind('@') else { return url.to_owned() };
+    match rest[..at].split_once(':') {
+        Some((user, _password)) => format!("{scheme}://{user}:***{}", &rest[at..]),
+        None => url.to_owned(),
+    }
+}
+
 impl Store {
     /// Opens (creating if missing) the database at `url` — `sqlite://…` or
     /// `postgres://…` — and applies that database's embedded migrations.
@@ -166,4 +177,23 @@ pub(crate) fn from_json<T: serde::de::DeserializeOwned>(what: &'static str, text
 pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> String {
     // Our own types serialise infallibly: no maps with non-string keys.
     serde_json::to_string(value).unwrap_or_else(|_| "null".to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shown_url;
+
+    #[test]
+    fn passwords_are_not_shown() {
+        for (url, seen) in [
+            ("postgres://shop:secret@db.example:5432/aftersales", "postgres://shop:***@db.example:5432/aftersales"),
+            ("postgres://shop:p@ss@db/x?sslmode=require", "postgres://shop:***@db/x?sslmode=require"),
+            ("postgres://shop@db/x", "postgres://shop@db/x"),
+            ("postgres://db/x?user=a@b", "postgres://db/x?user=a@b"),
+            ("sqlite://shop.db", "sqlite://shop.db"),
+            ("mysql:shop", "mysql:shop"),
+        ] {
+            assert_eq!(shown_url(url), seen);
+        }
+    }
 }
