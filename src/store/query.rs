@@ -10,7 +10,7 @@
 
 use std::borrow::Cow;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use sqlx::postgres::PgRow;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{FromRow, Postgres, Sqlite};
@@ -26,11 +26,9 @@ impl<T> Record for T where T: Send + Unpin + for<'r> FromRow<'r, SqliteRow> + fo
 #[derive(Clone, Debug)]
 pub enum Arg<'q> {
     Int(Option<i64>),
-    Real(Option<f64>),
     Bool(Option<bool>),
     Text(Option<Cow<'q, str>>),
     Time(Option<DateTime<Utc>>),
-    Date(Option<NaiveDate>),
 }
 
 /// A Rust value the store binds.
@@ -57,13 +55,11 @@ macro_rules! param {
 param!(i64, Int, |v| v);
 param!(i32, Int, |v| i64::from(v));
 param!(u32, Int, |v| i64::from(v));
-param!(f64, Real, |v| v);
 param!(bool, Bool, |v| v);
 // Times go as they are: SQLite keeps nanoseconds (and rows written before
 // must still compare equal); PostgreSQL keeps microseconds, truncating the
 // stored and the compared value alike.
 param!(DateTime<Utc>, Time, |v| v);
-param!(NaiveDate, Date, |v| v);
 param!(String, Text, |v| Cow::Owned(v));
 param!(&'q str, Text, |v| Cow::Borrowed(v));
 param!(&'q String, Text, |v| Cow::Borrowed(v.as_str()));
@@ -76,10 +72,6 @@ impl<'q, T: Param<'q>> Param<'q> for Option<T> {
         T::null()
     }
 }
-
-param!(&i64, Int, |v| *v);
-param!(&bool, Bool, |v| *v);
-param!(&DateTime<Utc>, Time, |v| *v);
 
 impl<'q> Param<'q> for &'q Option<String> {
     fn arg(self) -> Arg<'q> {
@@ -142,11 +134,9 @@ macro_rules! bind_all {
         for arg in $args {
             query = match arg {
                 Arg::Int(v) => query.bind(v),
-                Arg::Real(v) => query.bind(v),
                 Arg::Bool(v) => query.bind(v),
                 Arg::Text(v) => query.bind(v),
                 Arg::Time(v) => query.bind(v),
-                Arg::Date(v) => query.bind(v),
             };
         }
         query
