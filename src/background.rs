@@ -126,17 +126,13 @@ impl Background {
 async fn lead(store: Store, duties: Vec<Duty>, mut shutdown: watch::Receiver<bool>) {
     let mut contender = store.contender();
     while !*shutdown.borrow() {
-        let mut lead = match contender.try_lead().await {
+        let tried = contender.try_lead().await;
+        let mut lead = match tried {
             Ok(Some(lead)) => lead,
-            Ok(None) => {
-                tokio::select! {
-                    () = tokio::time::sleep(TRY_LEAD_EVERY) => {}
-                    _ = shutdown.changed() => {}
+            Ok(None) | Err(_) => {
+                if let Err(error) = tried {
+                    tracing::error!(%error, "could not try to take the lead; trying again");
                 }
-                continue;
-            }
-            Err(error) => {
-                tracing::error!(%error, "could not try to take the lead; trying again");
                 tokio::select! {
                     () = tokio::time::sleep(TRY_LEAD_EVERY) => {}
                     _ = shutdown.changed() => {}

@@ -14,7 +14,7 @@ use super::{Store, StoreError};
 
 /// The advisory lock's key: "aftersales lead" (any constant the store's
 /// other locks do not use; advisory locks are per database).
-pub(super) const LEAD_LOCK: i64 = 0x6166_7465_724c_6561;
+const LEAD_LOCK: i64 = 0x6166_7465_724c_6561;
 
 /// How often the leader checks that its lock's connection is alive: the
 /// longest it may go on leading after losing the lead to a broken connection.
