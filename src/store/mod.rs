@@ -72,15 +72,37 @@ pub fn is_postgres(url: &str) -> bool {
     url.starts_with("postgres://") || url.starts_with("postgresql://")
 }
 
-/// A database URL as it may be shown: without its password.
+/// A database URL as it may be shown: without its password, whether given
+/// as `user:password@` or as a `password=` parameter.
 pub fn shown_url(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
-    let host_end = rest.find(['/', '?']).unwrap_or(rest.len());
-    let Some(at) = rest[..host_end].rfind('@') else { return url.to_owned() };
-    match rest[..at].split_once(':') {
-        Some((user, _password)) => format!("{scheme}://{user}:***{}", &rest[at..]),
+    let (url, query) = match url.split_once('?') {
+        Some((url, query)) => (url, Some(query)),
+        None => (url, None),
+    };
+    let mut shown = match url.split_once("://") {
+        Some((scheme, rest)) => {
+            match rest[..rest.find('/').unwrap_or(rest.len())].rfind('@').map(|at| rest.split_at(at)) {
+                Some((user, host)) => match user.split_once(':') {
+                    Some((user, _password)) => format!("{scheme}://{user}:***{host}"),
+                    None => format!("{scheme}://{rest}"),
+                },
+                None => format!("{scheme}://{rest}"),
+            }
+        }
         None => url.to_owned(),
+    };
+    if let Some(query) = query {
+        let parameters: Vec<String> = query
+            .split('&')
+            .map(|parameter| match parameter.split_once('=') {
+                Some(("password", _)) => "password=***".to_owned(),
+                _ => parameter.to_owned(),
+            })
+            .collect();
+        shown.push('?');
+        shown.push_str(&parameters.join("&"));
     }
+    shown
 }
 
 impl Store {
@@ -191,6 +213,10 @@ mod tests {
             ("postgres://shop@db/x", "postgres://shop@db/x"),
             ("postgres://db/x?user=a@b", "postgres://db/x?user=a@b"),
             ("sqlite://shop.db", "sqlite://shop.db"),
+            (
+                "postgres://db/x?user=shop&password=secret&sslmode=require",
+                "postgres://db/x?user=shop&password=***&sslmode=require",
+            ),
             ("mysql:shop", "mysql:shop"),
         ] {
             assert_eq!(shown_url(url), seen);
