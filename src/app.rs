@@ -102,10 +102,7 @@ impl App {
                 // Replies other instances queue wake this one's sender too.
                 let heard: Duty = {
                     let (store, wake) = (desk.store().clone(), wake.clone());
-                    Box::new(move |stop| {
-                        let (store, wake) = (store.clone(), wake.clone());
-                        Box::pin(async move { crate::store::outbox::watch(&store, wake, stop).await })
-                    })
+                    Box::new(move |stop| Box::pin(crate::store::outbox::watch(store.clone(), wake.clone(), stop)))
                 };
                 background.lead(desk.store().clone(), vec![background.scheduler(desk), sender, heard, downloader]);
                 // The health check's wait to hear from Telegram starts now.

@@ -46,8 +46,10 @@ impl Dialect {
     pub fn json_value(self, column: &str, path: &str, pg_type: &str) -> String {
         match self {
             Dialect::Sqlite => format!("json_extract({column}, '$.{path}')"),
-            Dialect::Postgres if pg_type == "text" => format!("({column}::jsonb #>> '{{{}}}')", path.replace('.', ",")),
-            Dialect::Postgres => format!("({column}::jsonb #>> '{{{}}}')::{pg_type}", path.replace('.', ",")),
+            Dialect::Postgres => {
+                let text = format!("({column}::jsonb #>> '{{{}}}')", path.replace('.', ","));
+                if pg_type == "text" { text } else { format!("{text}::{pg_type}") }
+            }
         }
     }
 

@@ -262,7 +262,7 @@ pub async fn sent_since(conn: &mut Db, channel: &str, since: DateTime<Utc>) -> R
 /// turns true: PostgreSQL notifies `aftersales_outbox` as such a
 /// transaction commits (migration 0009). On SQLite one process queues and
 /// sends, waking its sender itself: nothing to listen to.
-pub async fn watch(store: &Store, wake: Arc<Notify>, mut stop: watch::Receiver<bool>) {
+pub async fn watch(store: Store, wake: Arc<Notify>, mut stop: watch::Receiver<bool>) {
     let Some(options) = store.postgres_options() else {
         let _ = stop.wait_for(|stop| *stop).await;
         return;

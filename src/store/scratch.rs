@@ -9,14 +9,14 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use sqlx::migrate::MigrateDatabase;
 
-use super::{Store, StoreError};
+use super::{Dialect, Store, StoreError};
 
 /// The variable naming the PostgreSQL server tests run on.
 pub const SERVER_VAR: &str = "AFTERSALES_TEST_DB";
 
 pub struct Scratch {
     url: String,
-    postgres: bool,
+    dialect: Dialect,
 }
 
 impl Scratch {
@@ -24,7 +24,7 @@ impl Scratch {
     pub fn new(sqlite_file: &Path) -> Scratch {
         match std::env::var(SERVER_VAR) {
             Ok(server) if !server.is_empty() => Scratch::on_server(&server),
-            _ => Scratch { url: format!("sqlite://{}", sqlite_file.display()), postgres: false },
+            _ => Scratch { url: format!("sqlite://{}", sqlite_file.display()), dialect: Dialect::Sqlite },
         }
     }
 
@@ -34,15 +34,16 @@ impl Scratch {
         let n = NEXT.fetch_add(1, Ordering::Relaxed);
         let nanos = chrono::Utc::now().timestamp_subsec_nanos();
         let name = format!("scratch_{}_{n}_{nanos}", std::process::id());
-        Scratch { url: format!("{}/{name}", server.trim_end_matches('/')), postgres: true }
+        Scratch { url: format!("{}/{name}", server.trim_end_matches('/')), dialect: Dialect::Postgres }
     }
 
     pub fn url(&self) -> &str {
         &self.url
     }
 
-    pub fn is_postgres(&self) -> bool {
-        self.postgres
+    /// Which database it is.
+    pub fn dialect(&self) -> Dialect {
+        self.dialect
     }
 
     /// Opens the store on it (creating and migrating the database).
@@ -53,7 +54,7 @@ impl Scratch {
 
 impl Drop for Scratch {
     fn drop(&mut self) {
-        if !self.postgres {
+        if self.dialect == Dialect::Sqlite {
             return;
         }
         // Dropped inside a test's runtime, which must not block: a thread

@@ -147,7 +147,7 @@ impl Shop {
 
     /// The SQL its database speaks, for the few statements written per dialect.
     pub fn dialect(&self) -> Dialect {
-        if self.scratch.is_postgres() { Dialect::Postgres } else { Dialect::Sqlite }
+        self.scratch.dialect()
     }
 
     /// The shop's store as the test reads (and, to set a scene, writes) it:
